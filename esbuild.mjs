@@ -1,0 +1,59 @@
+// Bundles the three programs this repository ships. Type-checking runs apart (`npm run typecheck`).
+//   dist/extension.js  VS Code extension host (Node, CommonJS, `vscode` external)
+//   dist/cli.js        the `llm-router` command (Node, CommonJS)
+//   dist/webview.js    the cost panel (browser, IIFE) + its CSS and codicons
+//   out/test/...       integration tests loaded by the real extension host (CommonJS, `vscode` and mocha external)
+// Usage: node esbuild.mjs [--watch] [--production]
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
+mkdirSync('dist', { recursive: true });
+
+// sql.js loads its WebAssembly file from next to the bundle at run time.
+copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm');
+// codicons: the font and its stylesheet, referenced by the webview's <link>.
+const codiconDir = dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+copyFileSync(join(codiconDir, 'codicon.css'), 'dist/codicon.css');
+copyFileSync(join(codiconDir, 'codicon.ttf'), 'dist/codicon.ttf');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: 'none',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+
+const builds = [
+  { ...node, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common, platform: 'browser', format: 'iife', target: 'es2022',
+    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
+  },
+];
+
+// Integration tests: each suite file becomes its own CommonJS file under out/test/integration.
+const integrationDir = 'test/integration/suite';
+if (existsSync(integrationDir)) {
+  const entries = readdirSync(integrationDir).filter((f) => f.endsWith('.ts')).map((f) => join(integrationDir, f));
+  if (entries.length) {
+    builds.push({ ...node, entryPoints: entries, outdir: 'out/test/integration', external: ['vscode', 'mocha'] });
+  }
+}
+
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+  console.log('[esbuild] watching');
+} else {
+  const t0 = Date.now();
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  console.log(`[esbuild] built ${builds.length} bundles in ${Date.now() - t0} ms${production ? ' (production)' : ''}`);
+}

@@ -1,0 +1,91 @@
+// The contract of the routing service: the one object the CLI and the VS Code glue talk to.
+// ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
+import type { ModelClient } from './provider/api';
+import type { DecisionStore } from './store/api';
+import type {
+  BudgetState, Classification, Decision, DecisionRecord, RouterConfig, RoutingAdjustment, Source, Turn,
+} from './types';
+
+export interface RouteRequest {
+  prompt: string;
+  /** Earlier turns of the same conversation, oldest first (fitted to the model's context window by the service). */
+  history?: Turn[];
+  source: Source;
+  /** A tier id or label the user forced ("opus"), or null. */
+  override?: string | null;
+  system?: string;
+  maxTokens?: number;
+  signal?: AbortSignal;
+  /** Called once the tier is chosen, before any model call ("Routed to Sonnet · medium / code · confidence 0.82"). */
+  onDecision?(d: Decision): void;
+  onText?(delta: string): void;
+  /** Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). */
+  onNotice?(message: string): void;
+}
+
+/** One model call made for a request: the primary call, a fallback, or a cascade step. Each is its own record. */
+export interface CallSummary {
+  decisionId: string;
+  role: 'primary' | 'fallback' | 'cascade-cheap' | 'cascade-escalated';
+  model: string;
+  tier: number;
+  status: DecisionRecord['status'];
+  costUsd: number | null;
+  error: string | null;
+}
+
+export interface RouteOutcome {
+  decision: Decision;
+  /** The record of the call whose answer the user got. */
+  record: DecisionRecord;
+  text: string;
+  calls: CallSummary[];
+  /** Sum over all calls (null if any call was unpriced). */
+  totalCostUsd: number | null;
+  /** What the answered usage would have cost on the top tier. */
+  baselineCostUsd: number | null;
+  savedUsd: number | null;
+  quality: { score: number; signals: Record<string, number> } | null;
+  budget: BudgetState | null;
+}
+
+export interface RetrainResult {
+  added: RoutingAdjustment[];
+  /** Groups looked at, with why each did or did not change. */
+  report: string[];
+  time: number;
+}
+
+export interface RouterService {
+  readonly config: RouterConfig;
+  readonly store: DecisionStore;
+  classify(prompt: string, history?: readonly Turn[]): Classification;
+  /** Decides without recording anything. */
+  decide(req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>): Decision;
+  /** Decides and records (status 'dry-run'), no model call. */
+  dryRun(req: RouteRequest): DecisionRecord;
+  /**
+   * Decides, checks the budget (worst case), calls the model with retries, fallback and cascade, records every call
+   * with its real cost, and scores the answer automatically. With no client (no API key) it throws RouteError 'no-key'.
+   */
+  run(req: RouteRequest, client: ModelClient | null): Promise<RouteOutcome>;
+  /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
+  feedback(decisionId: string, thumb: 'up' | 'down'): void;
+  budgetState(): BudgetState | null;
+  retrain(): RetrainResult;
+  undoAdjustment(id: string): boolean;
+}
+
+export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';
+
+export class RouteError extends Error {
+  constructor(
+    readonly kind: RouteErrorKind,
+    message: string,
+    /** The decision made before the failure, when there was one. */
+    readonly decision: Decision | null = null,
+  ) {
+    super(message);
+    this.name = 'RouteError';
+  }
+}

@@ -1,0 +1,128 @@
+// The contract of the decision store. Implemented by ./sqlite.ts (sql.js); used by the CLI, the VS Code glue,
+// the panel, budgets and retraining. Pure TypeScript: no `vscode`.
+import type {
+  BudgetState, Category, Complexity, DecisionRecord, DecisionStatus, PromptStorage, RoutingAdjustment, Source, Usage,
+} from '../types';
+
+export interface FeedbackInput {
+  decisionId: string;
+  /** 'up' | 'down' from a person; null for an automatic-only entry. */
+  thumb: 'up' | 'down' | null;
+  /** Automatic quality in [0, 1], or null. */
+  autoQuality: number | null;
+  /** The automatic signals behind autoQuality, e.g. { refusal: 1, truncated: 0, hedging: 0.3 }. */
+  signals: Record<string, number> | null;
+  time?: number;
+}
+
+export interface FeedbackRow extends Required<FeedbackInput> {
+  id: number;
+}
+
+/** What one decision's quality is, for retraining: joined decisions + feedback. */
+export interface QualitySample {
+  decisionId: string;
+  time: number;
+  tier: number;
+  complexity: Complexity;
+  category: Category;
+  thumb: 'up' | 'down' | null;
+  autoQuality: number | null;
+  /** Combined quality in [0, 1] (thumbs weigh more than automatic signals). */
+  quality: number;
+}
+
+export interface DecisionQuery {
+  limit?: number;
+  offset?: number;
+  tier?: number;
+  source?: Source;
+  status?: DecisionStatus;
+  /** ms since epoch, inclusive */
+  since?: number;
+  /** ms since epoch, exclusive */
+  until?: number;
+  /** Substring of model id */
+  model?: string;
+}
+
+export interface DayRow { day: string; tier: number; requests: number; spendUsd: number; baselineUsd: number }
+export interface GroupRow { key: string; requests: number; spendUsd: number; baselineUsd: number; savedUsd: number }
+
+export interface Stats {
+  /** Decisions in the period (dry runs included, blocked included). */
+  decisions: number;
+  /** Requests that reached a model (status ok, error, or cancelled with usage). */
+  requests: number;
+  /** Decision count by tier index. */
+  byTier: Record<number, number>;
+  /** Spend by tier index. */
+  spendByTier: Record<number, number>;
+  spendUsd: number;
+  baselineUsd: number;
+  savedUsd: number;
+  /** savedUsd / baselineUsd, 0 when no baseline */
+  savedPct: number;
+  avgCostUsd: number;
+  /** Decisions whose model had no price: their cost is unknown, not $0. */
+  unpriced: number;
+  feedback: { up: number; down: number };
+  byDay: DayRow[];
+  byModel: GroupRow[];
+  qualityByTier: { tier: number; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
+  spentTodayUsd: number;
+  spentMonthUsd: number;
+}
+
+export interface BudgetSettings {
+  dailyLimitUsd: number | null;
+  monthlyLimitUsd: number | null;
+  onExhausted: 'block' | 'cheapest';
+}
+
+export interface StoreOptions {
+  /** File path of the database. */
+  path: string;
+  promptStorage?: PromptStorage;
+  /** Characters kept with promptStorage 'preview' (default 120). */
+  previewChars?: number;
+  /** Save debounce in ms (default 250). */
+  debounceMs?: number;
+  /** Retention: keep at most this many detailed rows / this many days; older ones are folded into daily aggregates. */
+  retention?: { maxRows?: number; maxDays?: number };
+  /** Called with a message a person should see (a corrupt file was set aside, …). */
+  onNotice?: (message: string) => void;
+}
+
+export interface DecisionStore {
+  readonly path: string;
+  insertDecision(rec: DecisionRecord): void;
+  updateDecision(id: string, patch: Partial<DecisionRecord>): void;
+  getDecision(id: string): DecisionRecord | undefined;
+  listDecisions(q?: DecisionQuery): { rows: DecisionRecord[]; total: number };
+  addFeedback(f: FeedbackInput): void;
+  feedbackFor(decisionId: string): FeedbackRow[];
+  qualitySamples(q?: { since?: number }): QualitySample[];
+  stats(q?: { since?: number; until?: number; now?: number }): Stats;
+  getBudget(): BudgetSettings;
+  setBudget(b: BudgetSettings): void;
+  /** Spend since a time, fast (used before every request for the budget check). */
+  spendSince(ms: number): number;
+  addAdjustment(a: RoutingAdjustment): void;
+  listAdjustments(includeReverted?: boolean): RoutingAdjustment[];
+  revertAdjustment(id: string, time?: number): boolean;
+  /** Key/value for small state (last retrain time, feedback counter). */
+  getMeta(key: string): string | null;
+  setMeta(key: string, value: string): void;
+  /** Deletes every decision, feedback and adjustment (Reset Statistics). */
+  reset(): void;
+  /** Re-reads rows other processes wrote; returns true when something changed. */
+  refresh(): Promise<boolean>;
+  /** Writes what is pending now (atomic). */
+  flush(): Promise<void>;
+  /** Called after any change, from this process or (after refresh) another one. Returns an unsubscribe. */
+  onDidChange(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export type { BudgetState, Usage };
