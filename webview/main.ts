@@ -1,3 +1,382 @@
-// Cost panel entry point (bundled to dist/webview.js). Minimal placeholder until the panel lands.
-const root = document.getElementById('app');
-if (root) root.textContent = 'LLM Router';
+// The cost panel (bundled to dist/webview.js, runs inside the VS Code webview). Draws the ViewModel the host sends
+// and turns clicks into protocol messages. Every string that came from a prompt or a model is put in the page as
+// TEXT (textContent / text nodes) — this file never assigns innerHTML or inserts HTML.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import './styles.css';
+import {
+  WebviewEndpoint, Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
+  OpenChat, RequestPage, State, Notice, type WireMessage,
+} from './protocol';
+import { PERIODS, PERIOD_LABELS, PAGE_SIZE, isPeriod, type Period, type ViewModel, type DecisionRow, type DecisionDetail } from './viewModel';
+import { usd, pct, int, dateTime, ago } from './format';
+import { Charts } from './charts';
+
+performance.mark('panel-start');
+
+interface VsCodeApi { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void }
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+interface SavedState { period?: Period }
+const saved = (vscode.getState() ?? {}) as SavedState;
+
+const endpoint = new WebviewEndpoint((m: WireMessage) => vscode.postMessage(m));
+window.addEventListener('message', (ev: MessageEvent) => endpoint.receive(ev.data));
+
+// ---------------------------------------------------------------------------------------------------------------
+// Small DOM helpers: strings always become text nodes.
+
+type Child = Node | string | number | null | undefined | false;
+function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Record<string, string | number | boolean | null | undefined>, ...children: Child[]): HTMLElementTagNameMap[K];
+function h(tag: string, attrs?: Record<string, string | number | boolean | null | undefined>, ...children: Child[]): HTMLElement;
+function h(tag: string, attrs: Record<string, string | number | boolean | null | undefined> = {}, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+  }
+  return el;
+}
+function icon(name: string): HTMLElement {
+  return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+function button(label: string, opts: { icon?: string; secondary?: boolean; aria?: string; pressed?: boolean; testid?: string } = {}, onClick?: (ev: Event) => void): HTMLElement {
+  const b = h('vscode-button', {
+    icon: opts.icon, secondary: opts.secondary, 'aria-label': opts.aria, 'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
+    'data-testid': opts.testid,
+  }, label);
+  if (onClick) b.addEventListener('click', onClick);
+  return b;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Page skeleton
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+app.replaceChildren();
+
+const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
+const periodBar = h('div', { class: 'period', role: 'group', 'aria-label': 'Period' });
+const welcome = h('section', { class: 'welcome', 'aria-labelledby': 'welcome-h', hidden: true, 'data-testid': 'welcome' });
+const figures = h('section', { class: 'figures', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
+const tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
+const dayCanvas = h('canvas', { role: 'img', 'aria-label': 'Spend per day by tier' });
+const charts = new Charts(tierCanvas, dayCanvas);
+const quality = h('div', { 'data-testid': 'quality' });
+const budget = h('div', { 'data-testid': 'budget' });
+const retrain = h('div', { 'data-testid': 'retrain' });
+const recent = h('div', { 'data-testid': 'recent' });
+const dialog = h('dialog', { class: 'detail', 'aria-labelledby': 'detail-h', 'data-testid': 'detail' });
+
+const main = h('main', { 'aria-busy': 'true' },
+  h('header', { class: 'top' }, h('h1', {}, 'LLM Router'), periodBar),
+  status,
+  welcome,
+  figures,
+  h('section', { 'aria-labelledby': 'tiers-h', class: 'card' }, h('h2', { id: 'tiers-h' }, 'Tiers'),
+    h('div', { class: 'chart chart-small' }, tierCanvas)),
+  h('section', { 'aria-labelledby': 'days-h', class: 'card' }, h('h2', { id: 'days-h' }, 'Spend per day'),
+    h('div', { class: 'chart' }, dayCanvas)),
+  h('section', { 'aria-labelledby': 'quality-h', class: 'card' }, h('h2', { id: 'quality-h' }, 'Quality by tier'), quality),
+  h('section', { 'aria-labelledby': 'budget-h', class: 'card' }, h('h2', { id: 'budget-h' }, 'Budget'), budget),
+  h('section', { 'aria-labelledby': 'retrain-h', class: 'card' }, h('h2', { id: 'retrain-h' }, 'Retraining'), retrain),
+  h('section', { 'aria-labelledby': 'recent-h', class: 'card' }, h('h2', { id: 'recent-h' }, 'Recent decisions'), recent),
+);
+app.append(main, dialog);
+
+let vm: ViewModel | undefined;
+let period: Period = isPeriod(saved.period) ? saved.period : '7d';
+let page = 0;
+let pageRows: { rows: DecisionRow[]; total: number } | undefined;
+
+function say(message: string, level: 'info' | 'warning' | 'error' = 'info'): void {
+  status.textContent = message;
+  status.dataset.level = level;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Period
+
+function renderPeriod(): void {
+  periodBar.replaceChildren(...PERIODS.map((p) => {
+    const b = button(PERIOD_LABELS[p], { secondary: p !== period, pressed: p === period, testid: `period-${p}` }, () => choosePeriod(p));
+    return b;
+  }));
+}
+function choosePeriod(p: Period): void {
+  if (p === period && vm?.period === p) return;
+  period = p;
+  vscode.setState({ ...(vscode.getState() as SavedState ?? {}), period: p });
+  renderPeriod();
+  main.setAttribute('aria-busy', 'true');
+  endpoint.send(SetPeriod, { period: p });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sections
+
+function figure(key: string, label: string, value: string, sub?: string, title?: string): HTMLElement {
+  return h('div', { class: 'figure', 'data-figure': key, title },
+    h('div', { class: 'figure-label' }, label),
+    h('div', { class: 'figure-value', 'data-value': '' }, value),
+    sub ? h('div', { class: 'figure-sub' }, sub) : null);
+}
+
+function renderFigures(v: ViewModel): void {
+  const x = v.headline;
+  figures.replaceChildren(
+    figure('spend', 'Spend', usd(x.spendUsd), x.unpriced ? `${int(x.unpriced)} unpriced` : undefined, `${x.spendUsd}`),
+    figure('baseline', `All on ${v.tiers[v.tiers.length - 1]?.label ?? 'top tier'}`, usd(x.baselineUsd), 'same requests, top tier', `${x.baselineUsd}`),
+    figure('saved', 'Saved', usd(x.savedUsd), pct(x.savedPct), `${x.savedUsd}`),
+    figure('requests', 'Requests', int(x.requests), `${int(x.decisions)} decisions`),
+    figure('avg', 'Average per request', usd(x.avgCostUsd), undefined, `${x.avgCostUsd}`),
+  );
+}
+
+function renderWelcome(v: ViewModel): void {
+  welcome.hidden = !v.empty;
+  if (!v.empty) { welcome.replaceChildren(); return; }
+  welcome.replaceChildren(
+    h('h2', { id: 'welcome-h' }, 'Welcome to LLM Router'),
+    h('p', {}, 'Each prompt goes to the cheapest Claude model that can answer it well. This panel shows what you spend and what you save against sending everything to the top tier.'),
+    h('ol', {},
+      h('li', {}, v.hasKey ? 'Your Anthropic API key is set. ' : 'Set your Anthropic API key (kept in the editor\'s secret storage). ',
+        v.hasKey ? icon('check') : button('Set API key', { icon: 'key', testid: 'set-key' }, () => endpoint.send(SetApiKey, {}))),
+      h('li', {}, 'Ask something in the chat with ', h('code', {}, '@router'), '. ',
+        button('Open chat', { icon: 'comment-discussion', secondary: true, testid: 'open-chat' }, () => endpoint.send(OpenChat, {}))),
+      h('li', {}, 'Come back here to see the cost of each answer and the savings.')),
+  );
+}
+
+function renderQuality(v: ViewModel): void {
+  quality.replaceChildren(h('table', { class: 'grid' },
+    h('caption', { class: 'sr-only' }, 'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Tier'), h('th', { scope: 'col' }, 'Thumbs up'), h('th', { scope: 'col' }, 'Automatic quality'))),
+    h('tbody', {}, ...v.quality.map((q) => h('tr', { 'data-tier': q.tier },
+      h('th', { scope: 'row' }, q.label),
+      h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
+      h('td', {}, q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`),
+    ))),
+  ));
+}
+
+let budgetDirty = false;
+function renderBudget(v: ViewModel): void {
+  const b = v.budget;
+  const s = b.state;
+  const used = s ? s.usedFraction : 0;
+  const stateName = s?.state ?? (b.dailyLimitUsd === null && b.monthlyLimitUsd === null ? 'no limit' : 'normal');
+  if (budgetDirty && budget.contains(document.activeElement)) return; // keep what the user is typing
+  const bar = h('div', { class: 'gauge-fill' });
+  bar.style.width = `${Math.min(100, Math.round(used * 100))}%`;
+  const gauge = h('div', {
+    class: `gauge state-${stateName.replace(/\s/g, '-')}`, role: 'meter', 'aria-label': 'Budget used',
+    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(used * 100),
+    'aria-valuetext': `${pct(used)} used, ${stateName}`,
+  }, bar);
+  const daily = h('vscode-textfield', { id: 'budget-daily', placeholder: 'no limit', 'data-testid': 'budget-daily' }) as HTMLElement & { value: string; label: string };
+  const monthly = h('vscode-textfield', { id: 'budget-monthly', placeholder: 'no limit', 'data-testid': 'budget-monthly' }) as HTMLElement & { value: string; label: string };
+  daily.value = b.dailyLimitUsd === null ? '' : String(b.dailyLimitUsd);
+  monthly.value = b.monthlyLimitUsd === null ? '' : String(b.monthlyLimitUsd);
+  daily.label = 'Daily limit in dollars';
+  monthly.label = 'Monthly limit in dollars';
+  const mode = h('vscode-single-select', { id: 'budget-mode', 'aria-label': 'When the budget is used up', 'data-testid': 'budget-mode' },
+    h('vscode-option', { value: 'block' }, 'Refuse requests'),
+    h('vscode-option', { value: 'cheapest' }, 'Use the cheapest tier only')) as HTMLElement & { value: string };
+  mode.value = b.onExhausted;
+  for (const el of [daily, monthly, mode]) el.addEventListener('input', () => { budgetDirty = true; });
+  const save = button('Save budget', { icon: 'save', testid: 'budget-save' }, async () => {
+    const parse = (raw: string, name: string): number | null | string => {
+      const t = raw.trim().replace(/^\$/, '');
+      if (t === '') return null;
+      const n = Number(t);
+      return Number.isFinite(n) && n >= 0 ? n : `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
+    };
+    const d = parse(daily.value, 'Daily limit');
+    const m = parse(monthly.value, 'Monthly limit');
+    if (typeof d === 'string' || typeof m === 'string') { say(typeof d === 'string' ? d : m as string, 'error'); return; }
+    const r = await endpoint.request(SetBudget, { dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted: mode.value === 'block' ? 'block' : 'cheapest' });
+    say(r.message, r.ok ? 'info' : 'error');
+    if (r.ok) budgetDirty = false;
+  });
+  budget.replaceChildren(
+    h('div', { class: 'gauge-row' }, gauge,
+      h('span', { class: `state-label state-${stateName.replace(/\s/g, '-')}`, 'data-testid': 'budget-state' }, stateName)),
+    h('p', { class: 'muted', 'data-testid': 'budget-used' },
+      `Today ${usd(s?.spentTodayUsd ?? 0)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''} · this month ${usd(s?.spentMonthUsd ?? 0)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`),
+    h('div', { class: 'form' },
+      h('label', { for: 'budget-daily' }, 'Daily limit ($)'), daily,
+      h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), monthly,
+      h('label', { for: 'budget-mode' }, 'When used up'), mode),
+    save,
+  );
+}
+
+function renderRetrain(v: ViewModel): void {
+  const run = button('Retrain now', { icon: 'sync', testid: 'retrain-now' }, async () => {
+    say('Retraining…');
+    try {
+      const r = await endpoint.request(RetrainNow, {});
+      say(r.message, r.ok ? 'info' : 'error');
+    } catch (e) { say(`Retraining failed: ${(e as Error).message}`, 'error'); }
+  });
+  const list = v.retrain.adjustments.length
+    ? h('ul', { class: 'adjustments', 'data-testid': 'adjustments' }, ...v.retrain.adjustments.map((a) => h('li', { 'data-adjustment': a.id, class: a.revertedAt ? 'reverted' : '' },
+      h('div', {}, h('strong', {}, `${a.group}`), ` → ${a.kind === 'raise' ? 'at least' : 'at most'} ${a.tierLabel}`,
+        a.revertedAt ? h('span', { class: 'muted' }, ` · undone ${ago(a.revertedAt)}`) : ''),
+      h('div', { class: 'muted' }, a.reason, ` (${int(a.samples)} samples, ${dateTime(a.createdAt)})`),
+      a.revertedAt ? null : button('Undo', { icon: 'discard', secondary: true, aria: `Undo adjustment for ${a.group}`, testid: 'undo' }, async () => {
+        const r = await endpoint.request(UndoAdjustment, { id: a.id });
+        say(r.message, r.ok ? 'info' : 'error');
+      }))))
+    : h('p', { class: 'muted' }, 'No adjustments yet: retraining changes routing only when feedback shows a tier answers a group of prompts badly (or more than well enough).');
+  retrain.replaceChildren(
+    h('div', { class: 'row' }, run, h('span', { class: 'muted', 'data-testid': 'retrain-last' }, `Last run: ${v.retrain.lastRun ? `${dateTime(v.retrain.lastRun)} (${ago(v.retrain.lastRun)})` : 'never'}`)),
+    list,
+  );
+}
+
+function thumbs(row: DecisionRow): HTMLElement {
+  const give = (thumb: 'up' | 'down') => async (ev: Event) => {
+    ev.stopPropagation();
+    try {
+      const r = await endpoint.request(GiveFeedback, { decisionId: row.id, thumb });
+      say(r.message, r.ok ? 'info' : 'error');
+    } catch (e) { say(`Feedback failed: ${(e as Error).message}`, 'error'); }
+  };
+  return h('span', { class: 'thumbs' },
+    button('', { icon: 'thumbsup', secondary: row.feedback !== 'up', pressed: row.feedback === 'up', aria: 'Good answer', testid: 'thumb-up' }, give('up')),
+    button('', { icon: 'thumbsdown', secondary: row.feedback !== 'down', pressed: row.feedback === 'down', aria: 'Bad answer', testid: 'thumb-down' }, give('down')));
+}
+
+function renderRecent(rows: DecisionRow[], total: number): void {
+  if (!rows.length) { recent.replaceChildren(h('p', { class: 'muted' }, 'No decisions yet.')); return; }
+  const list = h('ul', { class: 'decisions' }, ...rows.map((r) => {
+    const open = h('button', { class: 'decision-open', type: 'button', 'aria-label': `Show decision: ${r.tierLabel}, ${r.model}, ${usd(r.costUsd)}` },
+      h('span', { class: 'decision-head' },
+        h('vscode-badge', { class: `tier tier-${r.tier}` }, r.tierLabel),
+        h('span', { class: 'model' }, r.model),
+        h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status),
+        h('span', { class: 'muted time' }, ago(r.time))),
+      h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),
+      h('span', { class: 'muted reasons' }, `${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
+    open.addEventListener('click', () => void showDecision(r.id));
+    return h('li', { class: 'decision', 'data-decision': r.id }, open, thumbs(r));
+  }));
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const nav = h('div', { class: 'row pager' },
+    page > 0 ? button('Newer', { icon: 'arrow-left', secondary: true, testid: 'page-newer' }, () => void loadPage(page - 1)) : null,
+    h('span', { class: 'muted' }, `Page ${page + 1} of ${int(pages)} · ${int(total)} decisions`),
+    page + 1 < pages ? button('Older', { icon: 'arrow-right', secondary: true, testid: 'page-older' }, () => void loadPage(page + 1)) : null);
+  recent.replaceChildren(list, nav);
+}
+
+async function loadPage(p: number): Promise<void> {
+  const r = await endpoint.request(RequestPage, { offset: p * PAGE_SIZE, limit: PAGE_SIZE });
+  page = Math.floor(r.offset / PAGE_SIZE);
+  pageRows = page === 0 ? undefined : { rows: r.rows, total: r.total };
+  renderRecent(r.rows, r.total);
+}
+
+function kv(label: string, value: Child): HTMLElement[] {
+  return [h('dt', {}, label), h('dd', {}, value)];
+}
+
+async function showDecision(id: string): Promise<void> {
+  const { decision: d } = await endpoint.request(ShowDecision, { id });
+  if (!d) { say('That decision no longer exists.', 'warning'); return; }
+  renderDetail(d);
+  if (!dialog.open) dialog.showModal();
+}
+
+function renderDetail(d: DecisionDetail): void {
+  const r = d.record;
+  const u = r.usage;
+  const close = button('Close', { icon: 'close', secondary: true, testid: 'detail-close' }, () => dialog.close());
+  dialog.replaceChildren(
+    h('h2', { id: 'detail-h' }, `${d.tierLabel} · ${d.model}`),
+    h('dl', { class: 'kv' },
+      ...kv('When', dateTime(r.time)),
+      ...kv('Source', r.source),
+      ...kv('Status', r.status + (r.error ? ` — ${r.error}` : '')),
+      ...kv('Chosen model', r.model),
+      ...kv('Answered by', r.answeredModel ?? '—'),
+      ...kv('Classification', `${r.complexity} / ${r.category}, score ${r.score.toFixed(3)}, confidence ${r.confidence.toFixed(2)}${r.highStakes ? ', high stakes' : ''}`),
+      ...kv('Override', r.override ?? 'none'),
+      ...kv('Cost', usd(r.costUsd)),
+      ...kv('On top tier', usd(r.baselineCostUsd)),
+      ...kv('Estimated beforehand', `${usd(r.estCostUsd)} (top tier ${usd(r.baselineEstCostUsd)})`),
+      ...kv('Tokens', u ? `${int(u.inputTokens)} in, ${int(u.outputTokens)} out, ${int(u.cacheWriteTokens)} cache write, ${int(u.cacheReadTokens)} cache read` : '—'),
+      ...kv('Latency', r.latencyMs !== null ? `${int(r.latencyMs)} ms (first token ${r.ttftMs !== null ? int(r.ttftMs) + ' ms' : '—'})` : '—'),
+      ...kv('Adjustments applied', r.adjustments.length ? r.adjustments.join(', ') : 'none'),
+      ...kv('Feedback', d.feedbackHistory.length ? d.feedbackHistory.map((f) => `${f.thumb ?? 'auto'}${f.autoQuality !== null ? ` (quality ${f.autoQuality.toFixed(2)})` : ''}`).join(', ') : 'none'),
+      ...kv('Id', r.id)),
+    h('h3', {}, 'Why this tier'),
+    h('ul', {}, ...r.reasons.map((x) => h('li', {}, x))),
+    h('h3', {}, 'Prompt'),
+    h('pre', { class: 'prompt-full', 'data-testid': 'detail-prompt' }, r.prompt ?? '(prompt not kept)'),
+    h('div', { class: 'row' }, thumbs(d), close),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// State from the host
+
+declare global { interface Window { __panel?: { renders: number; lastState?: ViewModel; lastRenderMs?: number; receivedAt?: number; renderedAt?: number; charts: Charts } } }
+window.__panel = { renders: 0, charts };
+
+function render(v: ViewModel): void {
+  const t0 = performance.now();
+  vm = v;
+  if (v.period !== period) {
+    period = v.period;
+    vscode.setState({ ...(vscode.getState() as SavedState ?? {}), period });
+  }
+  renderPeriod();
+  renderWelcome(v);
+  renderFigures(v);
+  charts.update(v);
+  renderQuality(v);
+  renderBudget(v);
+  renderRetrain(v);
+  if (page === 0 || !pageRows) renderRecent(v.recent.rows, v.recent.total);
+  else void loadPage(page);
+  main.setAttribute('aria-busy', 'false');
+  main.dataset.period = v.period;
+  document.body.dataset.rendered = String((window.__panel!.renders += 1));
+  const t1 = performance.now();
+  window.__panel!.lastState = v;
+  window.__panel!.lastRenderMs = t1 - t0;
+  window.__panel!.renderedAt = Date.now();
+  if (window.__panel!.renders === 1) { performance.mark('first-render'); performance.measure('open-to-first-render', 'panel-start', 'first-render'); }
+}
+
+endpoint.on(State, (p) => {
+  window.__panel!.receivedAt = Date.now();
+  performance.mark('state-received');
+  render(p.state);
+});
+endpoint.on(Notice, (p) => say(p.message, p.level));
+
+// Theme changes: VS Code swaps the body class and the --vscode-* variables on <html>; redraw charts with new colours.
+let themeKey = document.body.className + '|' + (document.documentElement.getAttribute('style') ?? '');
+new MutationObserver(() => {
+  const k = document.body.className + '|' + (document.documentElement.getAttribute('style') ?? '');
+  if (k !== themeKey) { themeKey = k; charts.redraw(); }
+}).observe(document.documentElement, { attributes: true, subtree: false, attributeFilter: ['class', 'style'] });
+new MutationObserver(() => {
+  const k = document.body.className + '|' + (document.documentElement.getAttribute('style') ?? '');
+  if (k !== themeKey) { themeKey = k; charts.redraw(); }
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
+renderPeriod();
+performance.mark('ready-sent');
+endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });

@@ -1,0 +1,211 @@
+// The host half of the cost panel, without `vscode`: answers the webview's commands and requests from the real
+// store and service, and pushes the view model (throttled) whenever the store changes. src/vscode/panel.ts wires it
+// to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
+import {
+  HostEndpoint, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
+  OpenChat, RequestPage, State, Notice, type WireMessage, type WireReply,
+} from './protocol';
+import {
+  buildViewModel, decisionDetail, decisionRow, isPeriod, tierInfos, DEFAULT_PERIOD, PAGE_SIZE, type Period,
+  type ViewModel,
+} from './viewModel';
+import type { DecisionStore, BudgetSettings } from '../src/core/store/api';
+import type { RouterService } from '../src/core/service-api';
+
+export interface PanelHostDeps {
+  service: RouterService;
+  /** Defaults to service.store. */
+  store?: DecisionStore;
+  /** Ask the user for the API key (the host stores it in SecretStorage). */
+  onSetApiKey?(): unknown;
+  /** Open the chat with @router. */
+  onOpenChat?(): unknown;
+  /** Whether a key is set; shown in the welcome. */
+  hasApiKey?(): boolean | Promise<boolean>;
+  /** Where the chosen period is remembered across sessions (VS Code globalState; memory in the harness). */
+  loadPeriod?(): Period | undefined;
+  savePeriod?(p: Period): unknown;
+  log?(message: string): void;
+  /** Minimum time between two state pushes caused by store changes (default 250 ms; the first is immediate). */
+  throttleMs?: number;
+  now?(): number;
+}
+
+export class PanelController {
+  readonly endpoint: HostEndpoint;
+  private period: Period;
+  private readonly store: DecisionStore;
+  private readonly unsubscribe: () => void;
+  private lastPush = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
+  private disposed = false;
+  private hasKey: boolean | null = null;
+  private lastModel: ViewModel | undefined;
+  private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
+  /** Called after each state push with the model sent (for tests in the real editor and the benchmark). */
+  onDidPush: ((vm: ViewModel, computeMs: number) => void) | undefined;
+
+  constructor(private readonly deps: PanelHostDeps, post: (msg: WireMessage | WireReply) => unknown) {
+    this.store = deps.store ?? deps.service.store;
+    this.endpoint = new HostEndpoint(post, deps.log);
+    const saved = deps.loadPeriod?.();
+    this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
+    this.unsubscribe = this.store.onDidChange(() => this.scheduleUpdate());
+    this.wire();
+  }
+
+  get currentPeriod(): Period { return this.period; }
+  /** The last view model sent to the webview. */
+  get lastViewModel(): ViewModel | undefined { return this.lastModel; }
+  /** Resolves with the next view model sent (or the last one, when one was already sent). */
+  whenPushed(fresh = false): Promise<ViewModel> {
+    if (this.lastModel && !fresh) return Promise.resolve(this.lastModel);
+    return new Promise((resolve) => this.renderWaiters.push(resolve));
+  }
+
+  /** Feed every message the webview posts here. */
+  receive(raw: unknown): Promise<void> { return this.endpoint.receive(raw); }
+
+  /** The webview was disposed or reloaded: hold messages until it says ready again. */
+  webviewGone(): void { this.endpoint.reset(); }
+
+  /** While visible, re-read what other processes (the CLI, another window) wrote, every `ms`. */
+  setPolling(on: boolean, ms = 5000): void {
+    if (this.pollTimer) { clearInterval(this.pollTimer); this.pollTimer = undefined; }
+    if (!on || this.disposed) return;
+    this.pollTimer = setInterval(() => {
+      this.store.refresh().catch((e) => this.deps.log?.(`cost panel: refresh failed: ${e instanceof Error ? e.message : e}`));
+    }, ms);
+  }
+
+  /** Computes and sends the view model now. */
+  async pushState(): Promise<void> {
+    if (this.disposed) return;
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    this.lastPush = Date.now();
+    if (this.deps.hasApiKey) {
+      try { this.hasKey = await this.deps.hasApiKey(); } catch { this.hasKey = null; }
+    }
+    const t0 = performance.now();
+    let vm: ViewModel;
+    try {
+      vm = buildViewModel({
+        store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
+      });
+    } catch (e) {
+      const message = `Could not read the statistics: ${e instanceof Error ? e.message : String(e)}`;
+      this.deps.log?.(`cost panel: ${message}`);
+      this.endpoint.notify(Notice, { level: 'error', message });
+      return;
+    }
+    const ms = performance.now() - t0;
+    this.lastModel = vm;
+    // A newer state replaces one still waiting for the webview to be ready.
+    this.endpoint.dropQueued(State);
+    this.endpoint.notify(State, { state: vm });
+    this.onDidPush?.(vm, ms);
+    for (const w of this.renderWaiters.splice(0)) w(vm);
+  }
+
+  /** Throttled push: immediate when the last one was long enough ago, otherwise once at the end of the window. */
+  scheduleUpdate(): void {
+    if (this.disposed || this.timer) return;
+    const wait = Math.max(0, (this.deps.throttleMs ?? 250) - (Date.now() - this.lastPush));
+    if (wait === 0) { void this.pushState(); return; }
+    this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, wait);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.unsubscribe();
+    this.setPolling(false);
+    if (this.timer) clearTimeout(this.timer);
+    this.endpoint.dispose();
+  }
+
+  private wire(): void {
+    const { service } = this.deps;
+    const store = this.store;
+    const e = this.endpoint;
+    const tiers = () => tierInfos(service.config.tiers);
+    const labelOf = (i: number) => service.config.tiers[i]?.label ?? `Tier ${i + 1}`;
+
+    e.onReady((p) => {
+      // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.
+      if (isPeriod(p.period) && p.period !== this.period) { this.period = p.period; void this.deps.savePeriod?.(p.period); }
+      void this.pushState();
+    });
+
+    e.onCommand(SetPeriod, (p) => {
+      if (!isPeriod(p.period)) { e.notify(Notice, { level: 'error', message: `Unknown period "${String(p.period)}"` }); return; }
+      this.period = p.period;
+      void this.deps.savePeriod?.(p.period);
+      void this.pushState();
+    });
+
+    e.onRequest(RetrainNow, () => {
+      const r = service.retrain();
+      void this.pushState();
+      const added = r.added.length;
+      return {
+        ok: true, added, report: r.report,
+        message: added ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.` : 'Retrained: no change needed.',
+      };
+    });
+
+    e.onRequest(UndoAdjustment, (p) => {
+      if (typeof p.id !== 'string' || !p.id) return { ok: false, message: 'No adjustment given.' };
+      const ok = service.undoAdjustment(p.id);
+      void this.pushState();
+      return { ok, message: ok ? 'Adjustment undone.' : 'That adjustment was already undone or no longer exists.' };
+    });
+
+    e.onRequest(SetBudget, (p) => {
+      const problem = budgetProblem(p);
+      if (problem) return { ok: false, message: problem };
+      const b: BudgetSettings = { dailyLimitUsd: p.dailyLimitUsd, monthlyLimitUsd: p.monthlyLimitUsd, onExhausted: p.onExhausted };
+      store.setBudget(b);
+      void this.pushState();
+      return { ok: true, message: 'Budget saved.' };
+    });
+
+    e.onRequest(GiveFeedback, (p) => {
+      if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down')) return { ok: false, message: 'Bad feedback.' };
+      if (!store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
+      service.feedback(p.decisionId, p.thumb);
+      void this.pushState();
+      return { ok: true, message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.' };
+    });
+
+    e.onRequest(ShowDecision, (p) => ({ decision: typeof p.id === 'string' ? decisionDetail(store, p.id, tiers()) : null }));
+
+    e.onRequest(RequestPage, (p) => {
+      const limit = clampInt(p.limit, 1, 200, PAGE_SIZE);
+      const offset = clampInt(p.offset, 0, Number.MAX_SAFE_INTEGER, 0);
+      const page = store.listDecisions({ limit, offset });
+      return { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total, offset };
+    });
+
+    e.onCommand(SetApiKey, async () => { await this.deps.onSetApiKey?.(); void this.pushState(); });
+    e.onCommand(OpenChat, async () => { await this.deps.onOpenChat?.(); });
+  }
+}
+
+/** Why a budget cannot be saved, in words; null when it can. */
+export function budgetProblem(b: unknown): string | null {
+  if (typeof b !== 'object' || b === null) return 'No budget given.';
+  const x = b as Record<string, unknown>;
+  for (const [k, name] of [['dailyLimitUsd', 'Daily limit'], ['monthlyLimitUsd', 'Monthly limit']] as const) {
+    const v = x[k];
+    if (v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
+  }
+  if (x.onExhausted !== 'block' && x.onExhausted !== 'cheapest') return 'When the budget is used up: choose "block" or "cheapest".';
+  return null;
+}
+
+function clampInt(v: unknown, min: number, max: number, dflt: number): number {
+  const n = typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : dflt;
+  return Math.min(max, Math.max(min, n));
+}

@@ -1,0 +1,213 @@
+// The ONE message protocol between the extension host (src/vscode/panel.ts, webview/host.ts) and the cost panel
+// webview (webview/main.ts). Every message is declared once below as a typed descriptor; both sides send and
+// receive only through the helpers in this file, so there is no stringly-typed postMessage anywhere else.
+//
+// Wire format (plain JSON, structured-clone safe):
+//   webview → host   command       { method, params }
+//   webview → host   request       { method, params, id }         (the host answers with a reply carrying that id)
+//   host → webview   notification  { method, params }
+//   host → webview   reply         { method: '$reply', id, ok: true, result } | { method: '$reply', id, ok: false, error }
+//
+// Ready handshake: the host queues every notification until the webview sends `ready`; then it flushes them in
+// order. A webview that is reloaded (hidden and shown again) sends `ready` again and gets a fresh state.
+//
+// Pure TypeScript: no DOM, no `vscode`, no Node; data types come from src/core (type imports only).
+import type { ViewModel, Period, DecisionRow, DecisionDetail } from './viewModel';
+import type { BudgetSettings } from '../src/core/store/api';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Descriptors
+
+/** A message from the webview that needs no answer. `P` is its parameter type (phantom: never set at run time). */
+export interface CommandType<P> { readonly kind: 'command'; readonly method: string; readonly _params?: P }
+/** A message from the webview that gets exactly one reply of type `R`. */
+export interface RequestType<P, R> { readonly kind: 'request'; readonly method: string; readonly _params?: P; readonly _result?: R }
+/** A message from the host to the webview. */
+export interface NotificationType<P> { readonly kind: 'notification'; readonly method: string; readonly _params?: P }
+
+const command = <P>(method: string): CommandType<P> => ({ kind: 'command', method });
+const request = <P, R>(method: string): RequestType<P, R> => ({ kind: 'request', method });
+const notification = <P>(method: string): NotificationType<P> => ({ kind: 'notification', method });
+
+export type ParamsOf<T> = T extends CommandType<infer P> ? P : T extends RequestType<infer P, unknown> ? P
+  : T extends NotificationType<infer P> ? P : never;
+export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
+
+/** The answer to an action the user took: whether it worked, and a sentence to show. */
+export interface ActionResult { ok: boolean; message: string }
+
+// webview → host --------------------------------------------------------------------------------------------------
+
+/** The webview has loaded and listens. `period` is what it remembered (webview state), if anything. */
+export const Ready = command<{ period?: Period }>('ready');
+/** The user chose another period for the figures and charts. */
+export const SetPeriod = command<{ period: Period }>('setPeriod');
+/** Run retraining now; the reply says what changed. */
+export const RetrainNow = request<Record<string, never>, ActionResult & { added: number; report: string[] }>('retrainNow');
+/** Undo one routing adjustment. */
+export const UndoAdjustment = request<{ id: string }, ActionResult>('undoAdjustment');
+/** Save budget limits (null = no limit). */
+export const SetBudget = request<BudgetSettings, ActionResult>('setBudget');
+/** Thumbs up/down on one decision. */
+export const GiveFeedback = request<{ decisionId: string; thumb: 'up' | 'down' }, ActionResult>('giveFeedback');
+/** The whole record of one decision, for the detail view. */
+export const ShowDecision = request<{ id: string }, { decision: DecisionDetail | null }>('showDecision');
+/** Ask the editor to prompt for the Anthropic API key (stored in SecretStorage by the host, never here). */
+export const SetApiKey = command<Record<string, never>>('setApiKey');
+/** Open the chat with `@router`. */
+export const OpenChat = command<Record<string, never>>('openChat');
+/** A page of recent decisions (newest first). */
+export const RequestPage = request<{ offset: number; limit: number }, { rows: DecisionRow[]; total: number; offset: number }>('requestPage');
+
+// host → webview --------------------------------------------------------------------------------------------------
+
+/** The whole view model; sent after ready, on period change and (throttled) whenever the store changes. */
+export const State = notification<{ state: ViewModel }>('state');
+/** A sentence the user should see (an error from an action the host ran on its own, a warning). */
+export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
+
+export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
+  SetApiKey, OpenChat, RequestPage] as const;
+export const HOST_TO_WEBVIEW = [State, Notice] as const;
+export const REPLY = '$reply';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire messages
+
+export interface WireMessage { method: string; params?: unknown; id?: number }
+export type WireReply = { method: typeof REPLY; id: number; ok: true; result: unknown } | { method: typeof REPLY; id: number; ok: false; error: string };
+
+export function isWireMessage(x: unknown): x is WireMessage {
+  return typeof x === 'object' && x !== null && typeof (x as { method?: unknown }).method === 'string';
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host side: receives commands and requests, sends notifications (held until ready) and replies.
+
+type Handler = (params: unknown) => unknown;
+
+export class HostEndpoint {
+  private ready = false;
+  private readonly queue: WireMessage[] = [];
+  private readonly handlers = new Map<string, { kind: 'command' | 'request'; fn: Handler }>();
+  private readyListener: ((params: ParamsOf<typeof Ready>) => void) | undefined;
+  private disposed = false;
+
+  /** `post` delivers one message to the webview (webview.postMessage in VS Code, an HTTP stream in the harness). */
+  constructor(private readonly post: (msg: WireMessage | WireReply) => unknown, private readonly log?: (m: string) => void) {}
+
+  get isReady(): boolean { return this.ready; }
+
+  /** Called when the webview says `ready` (after the queue is flushed). */
+  onReady(fn: (params: ParamsOf<typeof Ready>) => void): void { this.readyListener = fn; }
+
+  onCommand<P>(type: CommandType<P>, fn: (params: P) => void | Promise<void>): void {
+    this.handlers.set(type.method, { kind: 'command', fn: fn as Handler });
+  }
+
+  onRequest<P, R>(type: RequestType<P, R>, fn: (params: P) => R | Promise<R>): void {
+    this.handlers.set(type.method, { kind: 'request', fn: fn as Handler });
+  }
+
+  /** Sends a notification now if the webview is ready, otherwise when it is. */
+  notify<P>(type: NotificationType<P>, params: P): void {
+    if (this.disposed) return;
+    const msg: WireMessage = { method: type.method, params };
+    if (this.ready) this.send(msg);
+    else this.queue.push(msg);
+  }
+
+  /** Drops queued notifications of this type (a newer state replaces an older one still waiting). */
+  dropQueued<P>(type: NotificationType<P>): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i].method === type.method) this.queue.splice(i, 1);
+  }
+
+  /** Feed every message the webview posted here. Unknown or malformed messages are logged and ignored. */
+  async receive(raw: unknown): Promise<void> {
+    if (this.disposed) return;
+    if (!isWireMessage(raw)) { this.log?.(`cost panel: ignored a malformed message`); return; }
+    if (raw.method === Ready.method) {
+      this.ready = true;
+      const pending = this.queue.splice(0);
+      for (const m of pending) this.send(m);
+      this.readyListener?.((raw.params ?? {}) as ParamsOf<typeof Ready>);
+      return;
+    }
+    const h = this.handlers.get(raw.method);
+    if (!h) {
+      this.log?.(`cost panel: no handler for "${raw.method}"`);
+      if (typeof raw.id === 'number') this.send({ method: REPLY, id: raw.id, ok: false, error: `Unknown request "${raw.method}"` });
+      return;
+    }
+    if (h.kind === 'command') {
+      try { await h.fn(raw.params ?? {}); } catch (e) { this.log?.(`cost panel: ${raw.method} failed: ${errText(e)}`); }
+      return;
+    }
+    if (typeof raw.id !== 'number') { this.log?.(`cost panel: request "${raw.method}" without id`); return; }
+    try {
+      const result = await h.fn(raw.params ?? {});
+      this.send({ method: REPLY, id: raw.id, ok: true, result });
+    } catch (e) {
+      this.log?.(`cost panel: ${raw.method} failed: ${errText(e)}`);
+      this.send({ method: REPLY, id: raw.id, ok: false, error: errText(e) });
+    }
+  }
+
+  /** The webview went away (it will say ready again when it comes back): queue until then. */
+  reset(): void { this.ready = false; }
+
+  dispose(): void { this.disposed = true; this.queue.length = 0; this.handlers.clear(); }
+
+  private send(m: WireMessage | WireReply): void {
+    if (this.disposed) return;
+    try { void this.post(m); } catch (e) { this.log?.(`cost panel: post failed: ${errText(e)}`); }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Webview side: sends commands and requests (pending replies kept as promises by id), receives notifications.
+
+export class WebviewEndpoint {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly listeners = new Map<string, ((params: unknown) => void)[]>();
+
+  constructor(private readonly post: (msg: WireMessage) => void) {}
+
+  send<P>(type: CommandType<P>, params: P): void {
+    this.post({ method: type.method, params });
+  }
+
+  request<P, R>(type: RequestType<P, R>, params: P): Promise<R> {
+    const id = this.nextId++;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.post({ method: type.method, params, id });
+    });
+  }
+
+  on<P>(type: NotificationType<P>, fn: (params: P) => void): void {
+    const list = this.listeners.get(type.method) ?? [];
+    list.push(fn as (params: unknown) => void);
+    this.listeners.set(type.method, list);
+  }
+
+  /** Feed every message event's data here. */
+  receive(raw: unknown): void {
+    if (!isWireMessage(raw)) return;
+    if (raw.method === REPLY) {
+      const r = raw as WireReply;
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if (r.ok) p.resolve(r.result);
+      else p.reject(new Error(r.error));
+      return;
+    }
+    for (const fn of this.listeners.get(raw.method) ?? []) fn(raw.params);
+  }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

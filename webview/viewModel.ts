@@ -1,0 +1,243 @@
+// What the cost panel shows, computed from the store (pure: no DOM, no `vscode`). Used by the extension host
+// (webview/host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
+// same numbers. The webview only formats and draws a ViewModel.
+import type { DecisionStore, BudgetSettings, Stats } from '../src/core/store/api';
+import type { RouterService } from '../src/core/service-api';
+import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../src/core/types';
+
+export type Period = 'today' | '7d' | '30d' | 'all';
+export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
+export const PERIOD_LABELS: Record<Period, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', all: 'All time' };
+export const DEFAULT_PERIOD: Period = '7d';
+export const PAGE_SIZE = 20;
+
+export function isPeriod(x: unknown): x is Period {
+  return typeof x === 'string' && (PERIODS as readonly string[]).includes(x);
+}
+
+/** Start of the period in ms (local time): today = since local midnight; 7d/30d = today and the 6/29 days before. */
+export function periodSince(period: Period, now: number): number | undefined {
+  if (period === 'all') return undefined;
+  const d = new Date(now);
+  d.setHours(0, 0, 0, 0);
+  const back = period === 'today' ? 0 : period === '7d' ? 6 : 29;
+  d.setDate(d.getDate() - back);
+  return d.getTime();
+}
+
+export interface TierInfo { index: number; id: string; label: string; model: string }
+
+export interface DecisionRow {
+  id: string;
+  time: number;
+  /** The model that answered (or the chosen one when none answered yet). */
+  model: string;
+  tier: number;
+  tierLabel: string;
+  complexity: string;
+  category: string;
+  reasons: string[];
+  costUsd: number | null;
+  baselineCostUsd: number | null;
+  status: string;
+  source: string;
+  /** Prompt preview exactly as stored (shown as text, never as HTML); null when prompts are not kept. */
+  prompt: string | null;
+  /** The latest thumb a person gave, if any. */
+  feedback: 'up' | 'down' | null;
+  autoQuality: number | null;
+}
+
+/** Everything recorded about one decision, for the detail view. */
+export interface DecisionDetail extends DecisionRow {
+  record: DecisionRecord;
+  feedbackHistory: { thumb: 'up' | 'down' | null; autoQuality: number | null; time: number }[];
+}
+
+export interface AdjustmentRow {
+  id: string;
+  group: string;
+  kind: 'raise' | 'lower';
+  tier: number;
+  tierLabel: string;
+  reason: string;
+  samples: number;
+  createdAt: number;
+  revertedAt: number | null;
+}
+
+export interface ViewModel {
+  period: Period;
+  since: number | null;
+  generatedAt: number;
+  /** No decision was ever recorded: show the welcome. */
+  empty: boolean;
+  /** Whether an API key is set (null: unknown). */
+  hasKey: boolean | null;
+  tiers: TierInfo[];
+  headline: {
+    spendUsd: number;
+    baselineUsd: number;
+    savedUsd: number;
+    savedPct: number;
+    requests: number;
+    decisions: number;
+    avgCostUsd: number;
+    unpriced: number;
+    feedbackUp: number;
+    feedbackDown: number;
+  };
+  /** Per tier: decision count and spend in the period. */
+  tierDist: { tier: number; label: string; decisions: number; spendUsd: number }[];
+  /** Spend per day (local dates, every day of the period, oldest first), one series per tier. */
+  days: { labels: string[]; spendByTier: number[][] };
+  quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
+  budget: BudgetSettings & { state: BudgetState | null };
+  retrain: { lastRun: number | null; adjustments: AdjustmentRow[] };
+  recent: { rows: DecisionRow[]; total: number };
+}
+
+export interface ViewModelInput {
+  store: DecisionStore;
+  service?: Pick<RouterService, 'config' | 'budgetState'> | null;
+  tiers?: TierConfig[];
+  period: Period;
+  now?: number;
+  hasKey?: boolean | null;
+  pageSize?: number;
+}
+
+/** Keys under which the time of the last retraining may be kept in the store's meta table. */
+export const LAST_RETRAIN_META_KEYS = ['lastRetrainAt', 'retrain.lastRun', 'lastRetrain', 'retrain.last'];
+
+export function tierInfos(tiers: TierConfig[]): TierInfo[] {
+  return tiers.map((t, index) => ({ index, id: t.id, label: t.label, model: t.model }));
+}
+
+export function buildViewModel(input: ViewModelInput): ViewModel {
+  const now = input.now ?? Date.now();
+  const { store } = input;
+  const tiers = tierInfos(input.tiers ?? input.service?.config.tiers ?? []);
+  const since = periodSince(input.period, now);
+  const stats: Stats = store.stats(since === undefined ? { now } : { since, now });
+  const empty = input.period === 'all' ? stats.decisions === 0 : store.listDecisions({ limit: 1 }).total === 0;
+
+  const tierCount = Math.max(tiers.length, ...Object.keys(stats.byTier).map((k) => Number(k) + 1), 0);
+  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  const tierDist = Array.from({ length: tierCount }, (_, i) => ({
+    tier: i, label: labelOf(i), decisions: stats.byTier[i] ?? 0, spendUsd: stats.spendByTier[i] ?? 0,
+  }));
+
+  const quality = Array.from({ length: tierCount }, (_, i) => {
+    const q = stats.qualityByTier.find((r) => r.tier === i);
+    return {
+      tier: i, label: labelOf(i), up: q?.up ?? 0, down: q?.down ?? 0, upRate: q?.upRate ?? null,
+      autoQuality: q?.autoQuality ?? null, autoCount: q?.autoCount ?? 0,
+    };
+  });
+
+  const budget = store.getBudget();
+  let budgetState: BudgetState | null = null;
+  try { budgetState = input.service?.budgetState() ?? null; } catch { budgetState = null; }
+
+  let lastRun: number | null = null;
+  for (const k of LAST_RETRAIN_META_KEYS) {
+    const v = store.getMeta(k);
+    if (v !== null && v !== '') {
+      const n = Number(v);
+      lastRun = Number.isFinite(n) ? n : Date.parse(v) || null;
+      if (lastRun !== null) break;
+    }
+  }
+
+  const adjustments = store.listAdjustments(true)
+    .slice()
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .map((a) => adjustmentRow(a, labelOf));
+
+  const page = store.listDecisions({ limit: input.pageSize ?? PAGE_SIZE, offset: 0 });
+  return {
+    period: input.period,
+    since: since ?? null,
+    generatedAt: now,
+    empty,
+    hasKey: input.hasKey ?? null,
+    tiers,
+    headline: {
+      spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
+      requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
+      feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
+    },
+    tierDist,
+    days: daySeries(stats, tierCount, since, now),
+    quality,
+    budget: { ...budget, state: budgetState },
+    retrain: { lastRun, adjustments },
+    recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
+  };
+}
+
+/** Local calendar date "YYYY-MM-DD" of a time. */
+export function localDay(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function daySeries(stats: Stats, tierCount: number, since: number | undefined, now: number): ViewModel['days'] {
+  const present = stats.byDay.map((r) => r.day).sort();
+  const first = since !== undefined ? localDay(since) : present[0];
+  const last = [localDay(now), present[present.length - 1] ?? ''].sort()[1];
+  const labels: string[] = [];
+  if (first) {
+    // Walk calendar days at local noon so daylight-saving changes never skip or repeat a day.
+    const [y, m, d] = first.split('-').map(Number);
+    const cur = new Date(y, m - 1, d, 12);
+    for (let guard = 0; guard < 20_000; guard++) {
+      const label = localDay(cur.getTime());
+      if (label > last) break;
+      labels.push(label);
+      cur.setDate(cur.getDate() + 1);
+    }
+  }
+  const index = new Map(labels.map((l, i) => [l, i]));
+  const spendByTier = Array.from({ length: tierCount }, () => new Array<number>(labels.length).fill(0));
+  for (const r of stats.byDay) {
+    const i = index.get(r.day);
+    if (i === undefined || r.tier < 0 || r.tier >= tierCount) continue;
+    spendByTier[r.tier][i] += r.spendUsd;
+  }
+  return { labels, spendByTier };
+}
+
+export function adjustmentRow(a: RoutingAdjustment, labelOf: (i: number) => string): AdjustmentRow {
+  return {
+    id: a.id, group: `${a.complexity}/${a.category}`, kind: a.kind, tier: a.tier, tierLabel: labelOf(a.tier),
+    reason: a.reason, samples: a.evidence?.samples ?? 0, createdAt: a.createdAt, revertedAt: a.revertedAt,
+  };
+}
+
+export function decisionRow(store: DecisionStore, r: DecisionRecord, labelOf: (i: number) => string): DecisionRow {
+  const fb = store.feedbackFor(r.id);
+  let feedback: 'up' | 'down' | null = null;
+  let autoQuality: number | null = null;
+  for (const f of fb) {
+    if (f.thumb) feedback = f.thumb;
+    if (f.autoQuality !== null) autoQuality = f.autoQuality;
+  }
+  return {
+    id: r.id, time: r.time, model: r.answeredModel ?? r.model, tier: r.tier, tierLabel: labelOf(r.tier),
+    complexity: r.complexity, category: r.category, reasons: r.reasons ?? [], costUsd: r.costUsd,
+    baselineCostUsd: r.baselineCostUsd, status: r.status, source: r.source, prompt: r.prompt, feedback, autoQuality,
+  };
+}
+
+export function decisionDetail(store: DecisionStore, id: string, tiers: TierInfo[]): DecisionDetail | null {
+  const r = store.getDecision(id);
+  if (!r) return null;
+  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  return {
+    ...decisionRow(store, r, labelOf),
+    record: r,
+    feedbackHistory: store.feedbackFor(id).map((f) => ({ thumb: f.thumb, autoQuality: f.autoQuality, time: f.time })),
+  };
+}
