@@ -3,7 +3,7 @@
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
   HostEndpoint, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, State, Notice, type WireMessage, type WireReply,
+  OpenChat, RequestPage, Rendered, State, Notice, type RenderedInfo, type WireMessage, type WireReply,
 } from './protocol';
 import {
   buildViewModel, decisionDetail, decisionRow, isPeriod, tierInfos, DEFAULT_PERIOD, PAGE_SIZE, type Period,
@@ -43,6 +43,8 @@ export class PanelController {
   private hasKey: boolean | null = null;
   private lastModel: ViewModel | undefined;
   private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
+  private lastShown: RenderedInfo | undefined;
+  private readonly shownWaiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
   /** Called after each state push with the model sent (for tests in the real editor and the benchmark). */
   onDidPush: ((vm: ViewModel, computeMs: number) => void) | undefined;
 
@@ -62,6 +64,14 @@ export class PanelController {
   whenPushed(fresh = false): Promise<ViewModel> {
     if (this.lastModel && !fresh) return Promise.resolve(this.lastModel);
     return new Promise((resolve) => this.renderWaiters.push(resolve));
+  }
+
+  /** What the webview last reported drawing (its figures as text, the decisions listed). */
+  get lastRendered(): RenderedInfo | undefined { return this.lastShown; }
+  /** Resolves when the webview reports a drawn state that satisfies `pred` (at once if the last one does). */
+  whenRendered(pred: (r: RenderedInfo) => boolean = () => true): Promise<RenderedInfo> {
+    if (this.lastShown && pred(this.lastShown)) return Promise.resolve(this.lastShown);
+    return new Promise((resolve) => this.shownWaiters.push({ pred, resolve }));
   }
 
   /** Feed every message the webview posts here. */
@@ -125,7 +135,10 @@ export class PanelController {
   }
 
   private wire(): void {
-    const { service } = this.deps;
+    const deps = this.deps;
+    // Read deps.service on every use: the host may replace the service when settings change.
+    const service = { get config() { return deps.service.config; }, retrain: () => deps.service.retrain(),
+      undoAdjustment: (id: string) => deps.service.undoAdjustment(id), feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t) };
     const store = this.store;
     const e = this.endpoint;
     const tiers = () => tierInfos(service.config.tiers);
@@ -185,6 +198,14 @@ export class PanelController {
       const offset = clampInt(p.offset, 0, Number.MAX_SAFE_INTEGER, 0);
       const page = store.listDecisions({ limit, offset });
       return { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total, offset };
+    });
+
+    e.onCommand(Rendered, (r) => {
+      this.lastShown = r;
+      for (let i = this.shownWaiters.length - 1; i >= 0; i--) {
+        const w = this.shownWaiters[i];
+        if (w.pred(r)) { this.shownWaiters.splice(i, 1); w.resolve(r); }
+      }
     });
 
     e.onCommand(SetApiKey, async () => { await this.deps.onSetApiKey?.(); void this.pushState(); });

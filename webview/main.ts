@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import './styles.css';
 import {
   WebviewEndpoint, Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, State, Notice, type WireMessage,
+  OpenChat, RequestPage, Rendered, State, Notice, type WireMessage,
 } from './protocol';
 import { PERIODS, PERIOD_LABELS, PAGE_SIZE, isPeriod, type Period, type ViewModel, type DecisionRow, type DecisionDetail } from './viewModel';
 import { usd, pct, int, dateTime, ago } from './format';
@@ -357,6 +357,14 @@ function render(v: ViewModel): void {
   window.__panel!.lastRenderMs = t1 - t0;
   window.__panel!.renderedAt = Date.now();
   if (window.__panel!.renders === 1) { performance.mark('first-render'); performance.measure('open-to-first-render', 'panel-start', 'first-render'); }
+  const shown: Record<string, string> = {};
+  figures.querySelectorAll<HTMLElement>('[data-figure]').forEach((f) => {
+    shown[f.dataset.figure!] = f.querySelector('.figure-value')?.textContent ?? '';
+  });
+  endpoint.send(Rendered, {
+    renders: window.__panel!.renders, period: v.period, generatedAt: v.generatedAt, figures: shown, empty: v.empty,
+    decisionIds: Array.from(recent.querySelectorAll<HTMLElement>('[data-decision]'), (e) => e.dataset.decision!),
+  });
 }
 
 endpoint.on(State, (p) => {

@@ -59,6 +59,21 @@ export const OpenChat = command<Record<string, never>>('openChat');
 /** A page of recent decisions (newest first). */
 export const RequestPage = request<{ offset: number; limit: number }, { rows: DecisionRow[]; total: number; offset: number }>('requestPage');
 
+/** The webview drew a state: what it shows, read back from its own page (for tests in the real editor). */
+export const Rendered = command<RenderedInfo>('rendered');
+
+export interface RenderedInfo {
+  renders: number;
+  period: Period;
+  /** ViewModel.generatedAt of the state drawn. */
+  generatedAt: number;
+  /** The headline figures as the user reads them: { spend: '$0.0123', requests: '3', saved: '$0.0456', … }. */
+  figures: Record<string, string>;
+  /** Ids of the decisions listed. */
+  decisionIds: string[];
+  empty: boolean;
+}
+
 // host → webview --------------------------------------------------------------------------------------------------
 
 /** The whole view model; sent after ready, on period change and (throttled) whenever the store changes. */
@@ -67,7 +82,7 @@ export const State = notification<{ state: ViewModel }>('state');
 export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
 
 export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
-  SetApiKey, OpenChat, RequestPage] as const;
+  SetApiKey, OpenChat, RequestPage, Rendered] as const;
 export const HOST_TO_WEBVIEW = [State, Notice] as const;
 export const REPLY = '$reply';
 

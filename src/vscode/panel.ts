@@ -1,0 +1,125 @@
+// The sidebar cost panel: a WebviewViewProvider for the view `llm-router.costPanel` (activity-bar container
+// `llm-router`). Thin glue: the page comes from webview/html.ts, the protocol from webview/protocol.ts, and all the
+// logic (view model, handlers, throttled live updates) from webview/host.ts, which the Chromium tests exercise too.
+//
+// Usage (from activate):
+//   const panel = registerCostPanel(context, {
+//     service,                       // RouterService, or a getter when the service is rebuilt on settings changes
+//     log: (m) => output.appendLine(m),
+//     onSetApiKey: () => vscode.commands.executeCommand('llm-router.setApiKey'),
+//     hasApiKey: async () => !!(await context.secrets.get('llm-router.anthropicApiKey')),
+//   });
+// deps:
+//   service      the RouterService (its store is the panel's data unless `store` is given). May be a function returning
+//                the current service, read on every use.
+//   store?       the DecisionStore (default: service.store).
+//   onSetApiKey  runs when the user clicks "Set API key" in the welcome (prompt + SecretStorage live in the host).
+//   hasApiKey?   tells the welcome whether a key is set already.
+//   onOpenChat?  runs for "Open chat"; default opens the chat with "@router ".
+//   log?         one line per problem (malformed message, failed action).
+// Returns a CostPanel (also pushed to context.subscriptions): `whenRendered(pred)` resolves with what the webview
+// reports having drawn (its headline figures as text, the decision ids listed), for tests in the real editor.
+import * as vscode from 'vscode';
+import { PanelController } from '../../webview/host';
+import { panelHtml, makeNonce } from '../../webview/html';
+import { isPeriod, type Period, type ViewModel } from '../../webview/viewModel';
+import type { RenderedInfo } from '../../webview/protocol';
+import type { RouterService } from '../core/service-api';
+import type { DecisionStore } from '../core/store/api';
+
+export const COST_PANEL_VIEW_ID = 'llm-router.costPanel';
+const PERIOD_KEY = 'llm-router.costPanel.period';
+
+export interface CostPanelDeps {
+  service: RouterService | (() => RouterService);
+  store?: DecisionStore;
+  onSetApiKey(): unknown;
+  hasApiKey?(): boolean | Thenable<boolean>;
+  onOpenChat?(): unknown;
+  log?(message: string): void;
+}
+
+export interface CostPanel extends vscode.Disposable {
+  readonly viewId: string;
+  /** The last view model sent to the webview (undefined until the view was opened). */
+  lastViewModel(): ViewModel | undefined;
+  /** What the webview last reported drawing. */
+  lastRendered(): RenderedInfo | undefined;
+  /** Resolves when the webview reports a drawn state that satisfies `pred` (the view must be open: see reveal()). */
+  whenRendered(pred?: (r: RenderedInfo) => boolean): Promise<RenderedInfo>;
+  /** Opens the view (runs `<viewId>.focus`). */
+  reveal(): Thenable<unknown>;
+  /** Recomputes and sends the state now (no-op while the view was never opened). */
+  refresh(): Promise<void>;
+}
+
+export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPanelDeps): CostPanel {
+  const getService = () => (typeof deps.service === 'function' ? deps.service() : deps.service);
+  let controller: PanelController | undefined;
+  const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
+
+  const provider: vscode.WebviewViewProvider = {
+    resolveWebviewView(view: vscode.WebviewView): void {
+      const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
+      const media = vscode.Uri.joinPath(context.extensionUri, 'media');
+      view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
+      controller?.dispose();
+      const c = new PanelController({
+        get service() { return getService(); },
+        store: deps.store,
+        onSetApiKey: () => deps.onSetApiKey(),
+        onOpenChat: () => (deps.onOpenChat ? deps.onOpenChat() : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' })),
+        hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,
+        loadPeriod: () => { const p = context.globalState.get<string>(PERIOD_KEY); return isPeriod(p) ? p : undefined; },
+        savePeriod: (p: Period) => context.globalState.update(PERIOD_KEY, p),
+        log: deps.log,
+      }, (msg) => view.webview.postMessage(msg));
+      controller = c;
+      const forward = (r: RenderedInfo) => {
+        for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].pred(r)) { waiters[i].resolve(r); waiters.splice(i, 1); }
+      };
+      const subs: vscode.Disposable[] = [
+        view.webview.onDidReceiveMessage(async (m) => {
+          await c.receive(m);
+          const r = c.lastRendered;
+          if (r) forward(r);
+        }),
+        view.onDidChangeVisibility(() => {
+          if (view.visible) { c.setPolling(true); void c.pushState(); } // the webview re-sends ready if it was reloaded
+          else { c.setPolling(false); c.webviewGone(); }
+        }),
+      ];
+      view.onDidDispose(() => {
+        subs.forEach((s) => s.dispose());
+        c.dispose();
+        if (controller === c) controller = undefined;
+      });
+      const nonce = makeNonce((n) => { const a = new Uint8Array(n); globalThis.crypto.getRandomValues(a); return a; });
+      view.webview.html = panelHtml({
+        cspSource: view.webview.cspSource,
+        nonce,
+        scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+        styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+        codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+      });
+      c.setPolling(view.visible);
+    },
+  };
+
+  const registration = vscode.window.registerWebviewViewProvider(COST_PANEL_VIEW_ID, provider);
+  const panel: CostPanel = {
+    viewId: COST_PANEL_VIEW_ID,
+    lastViewModel: () => controller?.lastViewModel,
+    lastRendered: () => controller?.lastRendered,
+    whenRendered(pred = () => true) {
+      const last = controller?.lastRendered;
+      if (last && pred(last)) return Promise.resolve(last);
+      return new Promise((resolve) => waiters.push({ pred, resolve }));
+    },
+    reveal: () => vscode.commands.executeCommand(`${COST_PANEL_VIEW_ID}.focus`),
+    refresh: async () => { await controller?.pushState(); },
+    dispose() { registration.dispose(); controller?.dispose(); controller = undefined; },
+  };
+  context.subscriptions.push(panel);
+  return panel;
+}
