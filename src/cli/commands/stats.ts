@@ -1,0 +1,89 @@
+// `llm-router stats`: what was routed where, what it cost, what it saved, and how the answers were rated.
+import type { Command } from 'commander';
+import { defaultConfig } from '../../core/config';
+import { formatUsd } from '../../core/pricing';
+import { openStore } from '../../core/store';
+import { dayStart, monthStart } from '../../core/store/days';
+import { addDbOption, defaultDbPath, out } from '../context';
+
+/** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
+export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
+  const s = (v ?? 'all').trim().toLowerCase();
+  if (s === 'all') return undefined;
+  if (s === 'today') return dayStart(now);
+  if (s === 'month') return monthStart(now);
+  const m = /^(\d+(?:\.\d+)?)\s*([dhw])$/.exec(s);
+  if (m) return now - Number(m[1]) * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'h' | 'd' | 'w'];
+  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
+    const [y, mo, d] = s.split('-').map(Number);
+    const t = new Date(y, mo - 1, d).getTime();
+    if (!Number.isNaN(t)) return t;
+  }
+  throw new Error(`--since: expected 7d, 24h, 2w, today, month, all or a date like 2026-11-01, got "${v}"`);
+}
+
+const pad = (s: string, n: number) => s.padEnd(n);
+const lpad = (s: string, n: number) => s.padStart(n);
+const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
+
+export function register(program: Command): void {
+  addDbOption(
+    program
+      .command('stats')
+      .description('spend, savings against the top tier, tier distribution and answer quality from the database')
+      .option('--json', 'print machine-readable JSON')
+      .option('--since <period>', 'period: 7d, 30d, 24h, today, month, all, or a date (YYYY-MM-DD)', 'all'),
+  ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
+    const now = Date.now();
+    const since = parseSince(opts.since, now);
+    const dbPath = opts.db ?? defaultDbPath();
+    const store = await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    try {
+      const st = store.stats({ since, now });
+      const budget = store.getBudget();
+      const config = defaultConfig();
+      const label = (t: number) => config.tiers[t]?.label ?? `tier ${t}`;
+      if (opts.json) {
+        out(JSON.stringify({
+          db: store.path,
+          period: { since: since === undefined ? null : new Date(since).toISOString(), until: new Date(now).toISOString() },
+          ...st,
+          budget,
+        }, null, 2));
+        return;
+      }
+      out(`Database ${store.path}`);
+      out(`Period   ${since === undefined ? 'all history' : `since ${new Date(since).toLocaleString()}`}`);
+      out('');
+      if (!st.decisions) {
+        out('No decisions recorded in this period yet. Try `llm-router demo --db <path>` or `llm-router route --dry-run`.');
+        return;
+      }
+      out(`${pad('tier', 8)} ${lpad('decisions', 9)} ${lpad('share', 6)} ${lpad('spend', 11)} ${lpad('thumbs', 9)} ${lpad('up-rate', 7)} ${lpad('auto q.', 7)}`);
+      out('-'.repeat(64));
+      for (const [k, n] of Object.entries(st.byTier)) {
+        const t = Number(k);
+        const q = st.qualityByTier.find((x) => x.tier === t);
+        out(`${pad(label(t), 8)} ${lpad(String(n), 9)} ${lpad(pct(n / st.decisions), 6)} ${lpad(formatUsd(st.spendByTier[t] ?? 0), 11)} ${lpad(`${q?.up ?? 0}↑ ${q?.down ?? 0}↓`, 9)} ${lpad(q?.upRate == null ? '–' : pct(q.upRate), 7)} ${lpad(q?.autoQuality == null ? '–' : q.autoQuality.toFixed(2), 7)}`);
+      }
+      out('-'.repeat(64));
+      out(`${pad('total', 8)} ${lpad(String(st.decisions), 9)} ${lpad('100%', 6)} ${lpad(formatUsd(st.spendUsd), 11)} ${lpad(`${st.feedback.up}↑ ${st.feedback.down}↓`, 9)}`);
+      out('');
+      out(`Requests that reached a model  ${st.requests}`);
+      out(`Spend                          ${formatUsd(st.spendUsd)}${st.requests ? `  (average ${formatUsd(st.avgCostUsd)} a request)` : ''}`);
+      out(`All on ${pad(label(config.tiers.length - 1), 24)}${formatUsd(st.baselineUsd)}`);
+      out(`Saved                          ${formatUsd(st.savedUsd)} (${pct(st.savedPct)})`);
+      if (st.unpriced) out(`Unpriced requests              ${st.unpriced} (model without a known price: cost unknown, not counted as $0)`);
+      const lim = (v: number | null, spent: number) => (v === null ? `${formatUsd(spent)} (no limit)` : `${formatUsd(spent)} of ${formatUsd(v)} (${pct(v > 0 ? spent / v : 1)})`);
+      out(`Today                          ${lim(budget.dailyLimitUsd, st.spentTodayUsd)}`);
+      out(`This month                     ${lim(budget.monthlyLimitUsd, st.spentMonthUsd)}`);
+      if (st.byModel.length) {
+        out('');
+        out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
+        for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+}
