@@ -153,6 +153,7 @@ export class SqlJsStore implements DecisionStore {
       migrate(this.db);
       this.needsWrite = true;
     }
+    if (this.opts.retention && this.foldNow() > 0) this.needsWrite = true;
     if (this.needsWrite) await this.flush();
   }
 
@@ -631,16 +632,7 @@ export class SqlJsStore implements DecisionStore {
       // Everything from here to the write is synchronous: no change can slip in between.
       this.commit();
       fromOthers = this.syncWithFile(true);
-      if (this.opts.retention) {
-        this.db.exec('BEGIN');
-        try {
-          foldOld(this.db, this.opts.retention);
-          this.db.exec('COMMIT');
-        } catch (e) {
-          this.db.exec('ROLLBACK');
-          throw e;
-        }
-      }
+      if (this.opts.retention) this.foldNow();
       const bytes = this.db.export();
       stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
       this.base = atomicWrite(this.path, bytes);
@@ -650,6 +642,20 @@ export class SqlJsStore implements DecisionStore {
       release();
     }
     if (fromOthers) this.changed();
+  }
+
+  /** Folds rows beyond the retention cap into the daily aggregates (they already count them). */
+  private foldNow(): number {
+    this.commit();
+    this.db.exec('BEGIN');
+    try {
+      const n = foldOld(this.db, this.opts.retention);
+      this.db.exec('COMMIT');
+      return n;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
   }
 
   async refresh(): Promise<boolean> {
