@@ -5,7 +5,7 @@ import {
   Chart, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, type ChartConfiguration,
 } from 'chart.js';
 import type { ViewModel } from './viewModel';
-import { usd, int } from './format';
+import { usd, usdTick, int } from './format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -51,7 +51,20 @@ export class Charts {
     else this.dayChart = new Chart(this.dayCanvas, dayCfg);
     this.tierCanvas.setAttribute('aria-label', 'Decisions and spend per tier: ' + vm.tierDist.map((t) => `${t.label} ${int(t.decisions)} decisions, ${usd(t.spendUsd)}`).join('; '));
     const total = vm.days.spendByTier.reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0);
-    this.dayCanvas.setAttribute('aria-label', `Spend per day over ${vm.days.labels.length} day${vm.days.labels.length === 1 ? '' : 's'}, ${usd(total)} in all, split by tier`);
+    const n = vm.days.labels.length;
+    this.dayCanvas.setAttribute('aria-label', `Spend per ${vm.days.unit} over ${n} ${vm.days.unit}${n === 1 ? '' : 's'}, ${usd(total)} in all, split by tier`);
+  }
+
+  /** Creates both charts empty, while the first state is on its way, so drawing it later is only an update. */
+  prime(tiers: number): void {
+    if (this.tierChart || this.dayChart) return;
+    const empty = Array.from({ length: tiers }, (_, i) => ({ tier: i, label: '', decisions: 0, spendUsd: 0 }));
+    const vm = {
+      tiers: [], tierDist: empty, days: { unit: 'day', labels: [], spendByTier: empty.map(() => []) },
+    } as unknown as ViewModel;
+    const p = palette();
+    this.tierChart = new Chart(this.tierCanvas, this.tierConfig(vm, p));
+    this.dayChart = new Chart(this.dayCanvas, this.dayConfig(vm, p));
   }
 
   /** Theme changed: rebuild with the new colours. */
@@ -97,7 +110,7 @@ export class Charts {
         scales: {
           x: { ticks: { color: p.text }, grid: { display: false }, border: { color: p.grid } },
           y: { position: 'left', beginAtZero: true, ticks: { color: p.text, precision: 0 }, grid: { color: p.grid }, title: { display: true, text: 'Decisions', color: p.text } },
-          y1: { position: 'right', beginAtZero: true, ticks: { color: p.text, callback: (v) => usd(Number(v)) }, grid: { display: false }, title: { display: true, text: 'Spend', color: p.text } },
+          y1: { position: 'right', beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { display: false }, title: { display: true, text: 'Spend', color: p.text } },
         },
       },
     };
@@ -123,7 +136,7 @@ export class Charts {
         plugins: { ...c.plugins, tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${usd(Number(ctx.raw))}` } } },
         scales: {
           x: { stacked: true, ticks: { color: p.text, maxRotation: 0, autoSkip: true }, grid: { display: false }, border: { color: p.grid } },
-          y: { stacked: true, beginAtZero: true, ticks: { color: p.text, callback: (v) => usd(Number(v)) }, grid: { color: p.grid } },
+          y: { stacked: true, beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { color: p.grid } },
         },
       },
     };

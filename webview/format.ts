@@ -11,6 +11,12 @@ export function usd(v: number | null): string {
   return `${sign}$${a.toFixed(6)}`;
 }
 
+/** Short axis label: $0, $0.05, $1.5, $120. */
+export function usdTick(v: number): string {
+  if (!Number.isFinite(v) || v === 0) return '$0';
+  return `$${Number(Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(2))}`;
+}
+
 /** Parses what usd() wrote back into a number (for tests reading the panel). */
 export function parseUsd(s: string): number {
   const m = /(-?)\$([\d,]+(?:\.\d+)?)/.exec(s);

@@ -40,6 +40,7 @@ export class PanelController {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private computing = false;
   private hasKey: boolean | null = null;
   private lastModel: ViewModel | undefined;
   private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
@@ -55,6 +56,8 @@ export class PanelController {
     this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
     this.unsubscribe = this.store.onDidChange(() => this.scheduleUpdate());
     this.wire();
+    // Compute the first state while the webview is still loading; it is held until the webview says ready.
+    this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, 0);
   }
 
   get currentPeriod(): Period { return this.period; }
@@ -94,6 +97,7 @@ export class PanelController {
     if (this.disposed) return;
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     this.lastPush = Date.now();
+    this.computing = true;
     if (this.deps.hasApiKey) {
       try { this.hasKey = await this.deps.hasApiKey(); } catch { this.hasKey = null; }
     }
@@ -104,11 +108,13 @@ export class PanelController {
         store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
       });
     } catch (e) {
+      this.computing = false;
       const message = `Could not read the statistics: ${e instanceof Error ? e.message : String(e)}`;
       this.deps.log?.(`cost panel: ${message}`);
       this.endpoint.notify(Notice, { level: 'error', message });
       return;
     }
+    this.computing = false;
     const ms = performance.now() - t0;
     this.lastModel = vm;
     // A newer state replaces one still waiting for the webview to be ready.
@@ -144,10 +150,13 @@ export class PanelController {
     const tiers = () => tierInfos(service.config.tiers);
     const labelOf = (i: number) => service.config.tiers[i]?.label ?? `Tier ${i + 1}`;
 
-    e.onReady((p) => {
+    e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.
-      if (isPeriod(p.period) && p.period !== this.period) { this.period = p.period; void this.deps.savePeriod?.(p.period); }
-      void this.pushState();
+      let changed = false;
+      if (isPeriod(p.period) && p.period !== this.period) { this.period = p.period; void this.deps.savePeriod?.(p.period); changed = true; }
+      // A state computed while the page loaded was just delivered: send another only if it is out of date.
+      const fresh = flushed.includes(State.method) && !changed && !this.timer && !this.computing;
+      if (!fresh) void this.pushState();
     });
 
     e.onCommand(SetPeriod, (p) => {

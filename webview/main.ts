@@ -70,6 +70,7 @@ const figures = h('section', { class: 'figures', 'aria-label': 'Headline figures
 const tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
 const dayCanvas = h('canvas', { role: 'img', 'aria-label': 'Spend per day by tier' });
 const charts = new Charts(tierCanvas, dayCanvas);
+const daysTitle = h('h2', { id: 'days-h' }, 'Spend per day');
 const quality = h('div', { 'data-testid': 'quality' });
 const budget = h('div', { 'data-testid': 'budget' });
 const retrain = h('div', { 'data-testid': 'retrain' });
@@ -83,7 +84,7 @@ const main = h('main', { 'aria-busy': 'true' },
   figures,
   h('section', { 'aria-labelledby': 'tiers-h', class: 'card' }, h('h2', { id: 'tiers-h' }, 'Tiers'),
     h('div', { class: 'chart chart-small' }, tierCanvas)),
-  h('section', { 'aria-labelledby': 'days-h', class: 'card' }, h('h2', { id: 'days-h' }, 'Spend per day'),
+  h('section', { 'aria-labelledby': 'days-h', class: 'card' }, daysTitle,
     h('div', { class: 'chart' }, dayCanvas)),
   h('section', { 'aria-labelledby': 'quality-h', class: 'card' }, h('h2', { id: 'quality-h' }, 'Quality by tier'), quality),
   h('section', { 'aria-labelledby': 'budget-h', class: 'card' }, h('h2', { id: 'budget-h' }, 'Budget'), budget),
@@ -203,15 +204,16 @@ function renderBudget(v: ViewModel): void {
     const d = parse(daily.value, 'Daily limit');
     const m = parse(monthly.value, 'Monthly limit');
     if (typeof d === 'string' || typeof m === 'string') { say(typeof d === 'string' ? d : m as string, 'error'); return; }
+    budgetDirty = false; // the state that follows the save may redraw the form
     const r = await endpoint.request(SetBudget, { dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted: mode.value === 'block' ? 'block' : 'cheapest' });
     say(r.message, r.ok ? 'info' : 'error');
-    if (r.ok) budgetDirty = false;
+    if (!r.ok) budgetDirty = true;
   });
   budget.replaceChildren(
     h('div', { class: 'gauge-row' }, gauge,
       h('span', { class: `state-label state-${stateName.replace(/\s/g, '-')}`, 'data-testid': 'budget-state' }, stateName)),
     h('p', { class: 'muted', 'data-testid': 'budget-used' },
-      `Today ${usd(s?.spentTodayUsd ?? 0)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''} · this month ${usd(s?.spentMonthUsd ?? 0)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`),
+      `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''} · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`),
     h('div', { class: 'form' },
       h('label', { for: 'budget-daily' }, 'Daily limit ($)'), daily,
       h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), monthly,
@@ -330,7 +332,19 @@ function renderDetail(d: DecisionDetail): void {
 // ---------------------------------------------------------------------------------------------------------------
 // State from the host
 
-declare global { interface Window { __panel?: { renders: number; lastState?: ViewModel; lastRenderMs?: number; receivedAt?: number; renderedAt?: number; charts: Charts } } }
+/** What the panel exposes about its own drawing, for the Chromium tests and the benchmark. */
+interface PanelProbe {
+  renders: number;
+  lastState?: ViewModel;
+  /** Time spent drawing the last state, and per section. */
+  lastRenderMs?: number;
+  timings?: Record<string, number>;
+  /** Date.now() when the last state arrived and when it was drawn. */
+  receivedAt?: number;
+  renderedAt?: number;
+  charts: Charts;
+}
+declare global { interface Window { __panel?: PanelProbe } }
 window.__panel = { renders: 0, charts };
 
 function render(v: ViewModel): void {
@@ -340,15 +354,18 @@ function render(v: ViewModel): void {
     period = v.period;
     vscode.setState({ ...(vscode.getState() as SavedState ?? {}), period });
   }
-  renderPeriod();
-  renderWelcome(v);
-  renderFigures(v);
-  charts.update(v);
-  renderQuality(v);
-  renderBudget(v);
-  renderRetrain(v);
-  if (page === 0 || !pageRows) renderRecent(v.recent.rows, v.recent.total);
-  else void loadPage(page);
+  const step = (name: string, fn: () => void) => { const a = performance.now(); fn(); timings[name] = performance.now() - a; };
+  const timings: Record<string, number> = {};
+  step('period', renderPeriod);
+  step('welcome', () => renderWelcome(v));
+  step('figures', () => renderFigures(v));
+  daysTitle.textContent = v.days.unit === 'week' ? 'Spend per week' : 'Spend per day';
+  step('charts', () => charts.update(v));
+  step('quality', () => renderQuality(v));
+  step('budget', () => renderBudget(v));
+  step('retrain', () => renderRetrain(v));
+  step('recent', () => { if (page === 0 || !pageRows) renderRecent(v.recent.rows, v.recent.total); else void loadPage(page); });
+  window.__panel!.timings = timings;
   main.setAttribute('aria-busy', 'false');
   main.dataset.period = v.period;
   document.body.dataset.rendered = String((window.__panel!.renders += 1));
@@ -388,3 +405,5 @@ new MutationObserver(() => {
 renderPeriod();
 performance.mark('ready-sent');
 endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });
+// While the host computes the first state: create the charts (the costly first layout and chart set-up happen now).
+charts.prime(3);

@@ -105,7 +105,7 @@ export class HostEndpoint {
   private ready = false;
   private readonly queue: WireMessage[] = [];
   private readonly handlers = new Map<string, { kind: 'command' | 'request'; fn: Handler }>();
-  private readyListener: ((params: ParamsOf<typeof Ready>) => void) | undefined;
+  private readyListener: ((params: ParamsOf<typeof Ready>, flushed: string[]) => void) | undefined;
   private disposed = false;
 
   /** `post` delivers one message to the webview (webview.postMessage in VS Code, an HTTP stream in the harness). */
@@ -113,8 +113,8 @@ export class HostEndpoint {
 
   get isReady(): boolean { return this.ready; }
 
-  /** Called when the webview says `ready` (after the queue is flushed). */
-  onReady(fn: (params: ParamsOf<typeof Ready>) => void): void { this.readyListener = fn; }
+  /** Called when the webview says `ready`, after the queue is flushed, with the methods of the messages flushed. */
+  onReady(fn: (params: ParamsOf<typeof Ready>, flushed: string[]) => void): void { this.readyListener = fn; }
 
   onCommand<P>(type: CommandType<P>, fn: (params: P) => void | Promise<void>): void {
     this.handlers.set(type.method, { kind: 'command', fn: fn as Handler });
@@ -145,7 +145,7 @@ export class HostEndpoint {
       this.ready = true;
       const pending = this.queue.splice(0);
       for (const m of pending) this.send(m);
-      this.readyListener?.((raw.params ?? {}) as ParamsOf<typeof Ready>);
+      this.readyListener?.((raw.params ?? {}) as ParamsOf<typeof Ready>, pending.map((m) => m.method));
       return;
     }
     const h = this.handlers.get(raw.method);

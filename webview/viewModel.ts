@@ -10,6 +10,8 @@ export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
 export const PERIOD_LABELS: Record<Period, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', all: 'All time' };
 export const DEFAULT_PERIOD: Period = '7d';
 export const PAGE_SIZE = 20;
+/** More days than this in the period: the spend chart groups days by week (a sidebar cannot show 365 bars). */
+export const MAX_DAY_BARS = 62;
 
 export function isPeriod(x: unknown): x is Period {
   return typeof x === 'string' && (PERIODS as readonly string[]).includes(x);
@@ -89,10 +91,12 @@ export interface ViewModel {
   };
   /** Per tier: decision count and spend in the period. */
   tierDist: { tier: number; label: string; decisions: number; spendUsd: number }[];
-  /** Spend per day (local dates, every day of the period, oldest first), one series per tier. */
-  days: { labels: string[]; spendByTier: number[][] };
+  /** Spend per day (local dates, every day of the period, oldest first), one series per tier. Periods longer than
+   *  MAX_DAY_BARS days are shown per week (unit 'week', labels = the first day of each 7-day bucket). */
+  days: { unit: 'day' | 'week'; labels: string[]; spendByTier: number[][] };
   quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
-  budget: BudgetSettings & { state: BudgetState | null };
+  /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
+  budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
   retrain: { lastRun: number | null; adjustments: AdjustmentRow[] };
   recent: { rows: DecisionRow[]; total: number };
 }
@@ -120,7 +124,6 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
   const tiers = tierInfos(input.tiers ?? input.service?.config.tiers ?? []);
   const since = periodSince(input.period, now);
   const stats: Stats = store.stats(since === undefined ? { now } : { since, now });
-  const empty = input.period === 'all' ? stats.decisions === 0 : store.listDecisions({ limit: 1 }).total === 0;
 
   const tierCount = Math.max(tiers.length, ...Object.keys(stats.byTier).map((k) => Number(k) + 1), 0);
   const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
@@ -156,6 +159,7 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     .map((a) => adjustmentRow(a, labelOf));
 
   const page = store.listDecisions({ limit: input.pageSize ?? PAGE_SIZE, offset: 0 });
+  const empty = page.total === 0;
   return {
     period: input.period,
     since: since ?? null,
@@ -171,7 +175,7 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     tierDist,
     days: daySeries(stats, tierCount, since, now),
     quality,
-    budget: { ...budget, state: budgetState },
+    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
     retrain: { lastRun, adjustments },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
   };
@@ -199,14 +203,20 @@ function daySeries(stats: Stats, tierCount: number, since: number | undefined, n
       cur.setDate(cur.getDate() + 1);
     }
   }
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const spendByTier = Array.from({ length: tierCount }, () => new Array<number>(labels.length).fill(0));
+  // Weeks are counted back from the last day, so the newest bucket is always a full 7 days ending today.
+  const week = labels.length > MAX_DAY_BARS;
+  const bucketOf = (i: number) => (week ? Math.floor((i - ((labels.length - 1) % 7) + 6) / 7) : i);
+  const buckets = labels.length ? bucketOf(labels.length - 1) + 1 : 0;
+  const bucketLabels = new Array<string>(buckets).fill('');
+  labels.forEach((l, i) => { const b = bucketOf(i); if (!bucketLabels[b]) bucketLabels[b] = l; });
+  const index = new Map(labels.map((l, i) => [l, bucketOf(i)]));
+  const spendByTier = Array.from({ length: tierCount }, () => new Array<number>(buckets).fill(0));
   for (const r of stats.byDay) {
     const i = index.get(r.day);
     if (i === undefined || r.tier < 0 || r.tier >= tierCount) continue;
     spendByTier[r.tier][i] += r.spendUsd;
   }
-  return { labels, spendByTier };
+  return { unit: week ? 'week' : 'day', labels: bucketLabels, spendByTier };
 }
 
 export function adjustmentRow(a: RoutingAdjustment, labelOf: (i: number) => string): AdjustmentRow {

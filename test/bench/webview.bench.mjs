@@ -1,0 +1,134 @@
+// Cost panel benchmark: first render with 100,000 decisions in the database (open → charts drawn, measured in
+// Chromium with performance marks), update after a new decision (store insert → panel redrawn), bundle size.
+// Runs the real store, service and panel host (webview/host.ts) behind the test harness; prints Markdown.
+// Usage: node test/bench/webview.bench.mjs [decisions]   (after `node esbuild.mjs`)
+import { createRequire } from 'node:module';
+import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { launch } from '../webview/browser.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+process.chdir(ROOT);
+const require = createRequire(import.meta.url);
+require('tsx/cjs/api').register();
+const { startHarness } = require('../webview/harness/server.ts');
+const { openEnv } = require('../webview/harness/env.ts');
+const { record, manyRecords } = require('../webview/harness/fixtures.ts');
+
+const N = Number(process.argv[2]) || 100_000;
+const RUNS = 5;
+const UPDATES = 15;
+const TARGET_FIRST = 150;
+const TARGET_UPDATE = 50;
+
+const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const ms = (v) => `${v.toFixed(1)} ms`;
+
+const env = await openEnv();
+const t0 = performance.now();
+const now = Date.now();
+const recs = manyRecords(env.config, { count: N, days: 365, now: now - 3_600_000, seed: 42 });
+for (let i = 0; i < recs.length; i += 5000) {
+  for (const r of recs.slice(i, i + 5000)) env.store.insertDecision(r);
+  await new Promise((r) => setImmediate(r)); // let each burst's transaction commit
+}
+await env.store.flush();
+const fillMs = performance.now() - t0;
+
+// Measure the bundle users get: a production (minified) build of the webview, served beside the codicons.
+const distDir = join(ROOT, 'out/bench-webview');
+mkdirSync(distDir, { recursive: true });
+const prod = await esbuild.build({
+  entryPoints: ['webview/main.ts'], bundle: true, minify: true, format: 'iife', platform: 'browser', target: 'es2022',
+  outfile: join(distDir, 'webview.js'), legalComments: 'none',
+});
+if (prod.errors.length) throw new Error('webview build failed');
+for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'dist', f), join(distDir, f));
+
+const pushes = []; // [session, period, computeMs]
+const harness = await startHarness({ service: env.service, throttleMs: 100, distDir, onPush: (session, vm, ms) => pushes.push([session, vm.period, ms]) });
+harness.globalState.set('period', 'all'); // every row counts: the heaviest view
+const browser = await launch();
+const chromiumVersion = browser.version();
+const navToDrawn = [];
+const scriptToDrawn = [];
+const draw = [];
+const hostFirst = [];
+const updates = [];
+const updateDraw = [];
+const hostUpdate = [];
+try {
+  // First render: a fresh page (a new webview) each run.
+  for (let i = 0; i < RUNS; i++) {
+    const context = await browser.newContext({ viewport: { width: 420, height: 1200 } });
+    const page = await context.newPage();
+    const session = `bench-${i}`;
+    await page.goto(harness.page(session));
+    await page.waitForFunction(() => window.__panel?.renders >= 1, null, { timeout: 60_000 });
+    const m = await page.evaluate(() => ({
+      script: performance.getEntriesByName('open-to-first-render')[0].duration,
+      nav: performance.getEntriesByName('first-render')[0].startTime,
+      draw: window.__panel.lastRenderMs,
+      period: window.__panel.lastState.period,
+    }));
+    if (m.period !== 'all') throw new Error(`expected the "all" period, got ${m.period}`);
+    navToDrawn.push(m.nav);
+    scriptToDrawn.push(m.script);
+    draw.push(m.draw);
+    hostFirst.push(pushes.find(([s]) => s === session)[2]);
+    if (i === RUNS - 1) {
+      // Updates: a new decision lands in the store (as from chat or the CLI); time until the panel has drawn it.
+      for (let k = 0; k < UPDATES; k++) {
+        const before = await page.evaluate(() => window.__panel.renders);
+        await new Promise((r) => setTimeout(r, 150)); // outside the throttle window: one update, not a coalesced burst
+        const id = `bench-new-${k}`;
+        const n = pushes.length;
+        const start = Date.now();
+        env.store.insertDecision(record(env.config, { id, time: Date.now(), tier: k % 3, prompt: `new question ${k}` }));
+        await page.waitForFunction(([b, want]) => window.__panel.renders > b && window.__panel.lastState.recent.rows[0]?.id === want, [before, id]);
+        const r = await page.evaluate(() => ({ at: window.__panel.renderedAt, draw: window.__panel.lastRenderMs }));
+        updates.push(r.at - start);
+        updateDraw.push(r.draw);
+        hostUpdate.push(pushes[n][2]);
+      }
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await harness.close();
+  await env.close();
+}
+
+const dev = readFileSync('dist/webview.js');
+const prodJs = readFileSync(join(distDir, 'webview.js'));
+const prodCss = readFileSync(join(distDir, 'webview.css'));
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+
+const firstMed = median(navToDrawn);
+const updMed = median(updates);
+console.log(`## Cost panel (webview)
+
+${N.toLocaleString('en-US')} decisions over 365 days in a real sql.js store (filled in ${(fillMs / 1000).toFixed(1)} s); real panel host;
+Chromium ${chromiumVersion} headless via the test harness (messages over local HTTP instead of VS Code's IPC);
+period "All time" (every row counts); ${RUNS} fresh page loads; ${UPDATES} updates.
+
+| Measure | median | max | target |
+|---|---|---|---|
+| First render: page navigation → charts drawn | ${ms(firstMed)} | ${ms(Math.max(...navToDrawn))} | ≤ ${TARGET_FIRST} ms ${firstMed <= TARGET_FIRST ? '✅' : '❌'} |
+| … panel script start → charts drawn | ${ms(median(scriptToDrawn))} | ${ms(Math.max(...scriptToDrawn))} | |
+| … host: view model over ${N.toLocaleString('en-US')} rows | ${ms(median(hostFirst))} | ${ms(Math.max(...hostFirst))} | |
+| … webview: state received → charts drawn | ${ms(median(draw))} | ${ms(Math.max(...draw))} | |
+| Update: decision inserted → panel redrawn | ${ms(updMed)} | ${ms(Math.max(...updates))} | ≤ ${TARGET_UPDATE} ms ${updMed <= TARGET_UPDATE ? '✅' : '❌'} |
+| … host: view model | ${ms(median(hostUpdate))} | ${ms(Math.max(...hostUpdate))} | |
+| … webview: redraw | ${ms(median(updateDraw))} | ${ms(Math.max(...updateDraw))} | |
+
+| Bundle | raw | gzip |
+|---|---|---|
+| webview.js (production build, minified) | ${kb(prodJs.length)} | ${kb(gzipSync(prodJs, { level: 9 }).length)} |
+| webview.css (production build) | ${kb(prodCss.length)} | ${kb(gzipSync(prodCss, { level: 9 }).length)} |
+| dist/webview.js (as built by \`node esbuild.mjs\`) | ${kb(dev.length)} | ${kb(gzipSync(dev, { level: 9 }).length)} |
+`);

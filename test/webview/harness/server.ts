@@ -1,0 +1,155 @@
+// The harness server: serves the real panel page (webview/html.ts, same CSP) with dist/webview.js, and plays the
+// extension host over HTTP: each page session gets a real PanelController (webview/host.ts) on a real store and
+// service. Webview → host messages arrive as POST /msg, host → webview messages leave on a server-sent event stream.
+import * as http from 'node:http';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { PanelController } from '../../../webview/host';
+import { panelHtml, makeNonce } from '../../../webview/html';
+import type { Period } from '../../../webview/viewModel';
+import type { WireMessage, WireReply } from '../../../webview/protocol';
+import type { RouterService } from '../../../src/core/service-api';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.svg': 'image/svg+xml',
+  '.html': 'text/html',
+};
+
+export interface HarnessOptions {
+  service: RouterService;
+  throttleMs?: number;
+  /** Called for each host message and each webview message (for tests that check what was sent). */
+  onTraffic?(dir: 'to-host' | 'to-webview', session: string, msg: unknown): void;
+  /** Called after each state the host sends, with the time it took to compute. */
+  onPush?(session: string, vm: import('../../../webview/viewModel').ViewModel, computeMs: number): void;
+  log?(m: string): void;
+  /** Where webview.js, webview.css and codicon.css are served from (default: dist/). */
+  distDir?: string;
+}
+
+interface Session {
+  controller: PanelController;
+  stream: http.ServerResponse | null;
+  buffer: string[];
+}
+
+export interface Harness {
+  url: string;
+  /** Page URL for a session and a theme. */
+  page(session: string, theme?: 'dark' | 'light' | 'high-contrast'): string;
+  controller(session: string): PanelController | undefined;
+  /** What "globalState" holds (the remembered period), shared by all sessions like VS Code's globalState. */
+  globalState: Map<string, unknown>;
+  /** Messages seen, in order. */
+  traffic: { dir: 'to-host' | 'to-webview'; session: string; msg: WireMessage | WireReply }[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
+  const sessions = new Map<string, Session>();
+  const globalState = new Map<string, unknown>();
+  const traffic: Harness['traffic'] = [];
+
+  const sessionFor = (id: string): Session => {
+    let s = sessions.get(id);
+    if (s) return s;
+    const post = (msg: WireMessage | WireReply) => {
+      traffic.push({ dir: 'to-webview', session: id, msg });
+      opts.onTraffic?.('to-webview', id, msg);
+      const line = `data: ${JSON.stringify(msg)}\n\n`;
+      const cur = sessions.get(id)!;
+      if (cur.stream) cur.stream.write(line);
+      else cur.buffer.push(line);
+      return true;
+    };
+    const controller = new PanelController({
+      service: opts.service,
+      throttleMs: opts.throttleMs,
+      onSetApiKey: () => { globalState.set('setApiKeyClicks', ((globalState.get('setApiKeyClicks') as number) ?? 0) + 1); },
+      onOpenChat: () => { globalState.set('openChatClicks', ((globalState.get('openChatClicks') as number) ?? 0) + 1); },
+      hasApiKey: () => globalState.get('hasKey') === true,
+      loadPeriod: () => globalState.get('period') as Period | undefined,
+      savePeriod: (p) => { globalState.set('period', p); },
+      log: opts.log,
+    }, post);
+    controller.onDidPush = (vm, ms) => opts.onPush?.(id, vm, ms);
+    s = { controller, stream: null, buffer: [] };
+    sessions.set(id, s);
+    return s;
+  };
+
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const session = u.searchParams.get('session') ?? 'default';
+    const origin = `http://${req.headers.host}`;
+    try {
+      if (u.pathname === '/' || u.pathname === '/index.html') {
+        sessionFor(session); // like resolveWebviewView: the host side exists (and starts computing) before the page loads
+        const nonce = makeNonce((n) => crypto.randomBytes(n));
+        const q = u.search;
+        const html = panelHtml({
+          cspSource: origin, nonce, connectSrc: origin,
+          scriptUri: '/dist/webview.js', styleUri: '/dist/webview.css', codiconUri: '/dist/codicon.css',
+          preScripts: [`/harness/themes.js${q}`, `/harness/stub.js${q}`],
+        });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(html);
+        return;
+      }
+      if (u.pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
+      if (u.pathname === '/events') {
+        const s = sessionFor(session);
+        if (s.stream) s.stream.end();
+        // A new page (first load or reload): hold messages until it says ready again.
+        s.controller.webviewGone();
+        req.socket.setNoDelay(true);
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+        res.write(': open\n\n');
+        s.stream = res;
+        for (const line of s.buffer.splice(0)) res.write(line);
+        req.on('close', () => { if (s.stream === res) s.stream = null; });
+        return;
+      }
+      if (u.pathname === '/msg' && req.method === 'POST') {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          let msg: unknown;
+          try { msg = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { res.writeHead(400).end('bad json'); return; }
+          traffic.push({ dir: 'to-host', session, msg: msg as WireMessage });
+          opts.onTraffic?.('to-host', session, msg);
+          res.writeHead(204).end();
+          void sessionFor(session).controller.receive(msg);
+        });
+        return;
+      }
+      const file = u.pathname.startsWith('/dist/') ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
+        : u.pathname.startsWith('/harness/') ? path.join(__dirname, path.basename(u.pathname)) : null;
+      if (file && fs.existsSync(file)) {
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        fs.createReadStream(file).pipe(res);
+        return;
+      }
+      res.writeHead(404).end('not found');
+    } catch (e) {
+      res.writeHead(500).end(String(e));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    page: (session, theme = 'dark') => `${url}/?session=${encodeURIComponent(session)}&theme=${theme}`,
+    controller: (id) => sessions.get(id)?.controller,
+    globalState,
+    traffic,
+    async close() {
+      for (const s of sessions.values()) { s.stream?.end(); s.controller.dispose(); }
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
