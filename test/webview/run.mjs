@@ -34,6 +34,8 @@ const test = (name, fn) => tests.push({ name, fn });
 const DAY = 86_400_000;
 let browser;
 let seq = 0;
+/** Run after each test (closing pages, servers, stores), then checked: no CSP violation, no error in the page. */
+const cleanups = [];
 
 /** Opens the panel for a fresh environment; returns everything a test needs and a cleanup. */
 async function open({ fill, theme = 'dark', viewport = { width: 420, height: 1500 } } = {}) {
@@ -50,19 +52,17 @@ async function open({ fill, theme = 'dark', viewport = { width: 420, height: 150
   page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console error: ${m.text()}`); });
   page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
   const session = `s${++seq}`;
+  cleanups.push(async () => {
+    const csp = await page.evaluate(() => window.__harness.cspViolations).catch(() => []);
+    await context.close();
+    await harness.close();
+    await env.close();
+    assert.deepEqual(csp, [], `content-security-policy violations: ${csp.join(', ')}`);
+    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'errors in the page');
+  });
   await page.goto(harness.page(session, theme));
   await waitRendered(page, 0);
-  return {
-    env, harness, page, session, problems, dialogs, logs,
-    async close() {
-      const csp = await page.evaluate(() => window.__harness.cspViolations).catch(() => []);
-      await context.close();
-      await harness.close();
-      await env.close();
-      assert.deepEqual(csp, [], `content-security-policy violations: ${csp.join(', ')}`);
-      assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'errors in the page');
-    },
-  };
+  return { env, harness, page, session, problems, dialogs, logs };
 }
 
 /** Waits until the panel has drawn more than `after` states (and optionally one whose view model passes `check`).
@@ -129,205 +129,185 @@ function fillVaried(env, { count = 400, days = 45 } = {}) {
 
 test('a new user sees the welcome, and its buttons ask the host to set the key and open the chat', async () => {
   const t = await open();
-  try {
-    const welcome = t.page.getByTestId('welcome');
-    await welcome.waitFor({ state: 'visible' });
-    assert.match(await welcome.textContent(), /Welcome to LLM Router/);
-    assert.match(await welcome.textContent(), /@router/);
-    const f = await figures(t.page);
-    assert.equal(f.spend.value, '$0.00');
-    assert.equal(f.requests.value, '0');
-    await t.page.getByTestId('set-key').click();
-    await t.page.getByTestId('open-chat').click();
-    await t.page.waitForFunction(() => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2);
-    await waitFor(() => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1, 'host got setApiKey and openChat');
-    assert.match(await t.page.getByTestId('recent').textContent(), /No decisions yet/);
-  } finally { await t.close(); }
+  const welcome = t.page.getByTestId('welcome');
+  await welcome.waitFor({ state: 'visible' });
+  assert.match(await welcome.textContent(), /Welcome to LLM Router/);
+  assert.match(await welcome.textContent(), /@router/);
+  const f = await figures(t.page);
+  assert.equal(f.spend.value, '$0.00');
+  assert.equal(f.requests.value, '0');
+  await t.page.getByTestId('set-key').click();
+  await t.page.getByTestId('open-chat').click();
+  await t.page.waitForFunction(() => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2);
+  await waitFor(() => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1, 'host got setApiKey and openChat');
+  assert.match(await t.page.getByTestId('recent').textContent(), /No decisions yet/);
 });
 
 test('the headline figures, tiers, quality and recent decisions equal the store for every period', async () => {
   const t = await open({ fill: (env) => fillVaried(env) });
-  try {
-    assert.equal(await t.page.getByTestId('welcome').isVisible(), false, 'no welcome once there are decisions');
-    for (const period of ['today', '7d', '30d', 'all']) {
-      await choosePeriod(t.page, period);
-      const s = await checkFiguresMatchStore(t.page, t.env.store, period);
-      // Tier distribution: the chart's accessible summary names each tier's decisions.
-      const aria = await t.page.locator('canvas').first().getAttribute('aria-label');
-      for (const [i, tier] of t.env.config.tiers.entries()) {
-        assert.ok(aria.includes(`${tier.label} ${(s.byTier[i] ?? 0).toLocaleString('en-US')} decisions`), `${period}: ${aria}`);
-      }
-      // Quality by tier, with counts.
-      for (const q of s.qualityByTier) {
-        const row = await t.page.locator(`[data-testid="quality"] tr[data-tier="${q.tier}"]`).textContent();
-        if (q.upRate !== null) assert.ok(row.includes(`${(q.upRate * 100).toFixed(1)}% (${q.up} up, ${q.down} down)`), `${period} quality row: ${row}`);
-        if (q.autoQuality !== null) assert.ok(row.includes(`${q.autoQuality.toFixed(2)} (${q.autoCount} answers)`), `${period} auto quality: ${row}`);
-      }
+  assert.equal(await t.page.getByTestId('welcome').isVisible(), false, 'no welcome once there are decisions');
+  for (const period of ['today', '7d', '30d', 'all']) {
+    await choosePeriod(t.page, period);
+    const s = await checkFiguresMatchStore(t.page, t.env.store, period);
+    // Tier distribution: the chart's accessible summary names each tier's decisions.
+    const aria = await t.page.locator('canvas').first().getAttribute('aria-label');
+    for (const [i, tier] of t.env.config.tiers.entries()) {
+      assert.ok(aria.includes(`${tier.label} ${(s.byTier[i] ?? 0).toLocaleString('en-US')} decisions`), `${period}: ${aria}`);
     }
-    const shownIds = await t.page.locator('[data-decision]').evaluateAll((els) => els.map((e) => e.getAttribute('data-decision')));
-    assert.deepEqual(shownIds, t.env.store.listDecisions({ limit: 20 }).rows.map((r) => r.id), 'recent decisions, newest first');
-    await t.page.screenshot({ path: join(SHOTS, 'panel-dark.png'), fullPage: true });
-    await t.page.evaluate(() => window.__harness.setTheme('light'));
-    await t.page.screenshot({ path: join(SHOTS, 'panel-light.png'), fullPage: true });
-    await t.page.evaluate(() => window.__harness.setTheme('high-contrast'));
-    await t.page.screenshot({ path: join(SHOTS, 'panel-high-contrast.png'), fullPage: true });
-  } finally { await t.close(); }
+    // Quality by tier, with counts.
+    for (const q of s.qualityByTier) {
+      const row = await t.page.locator(`[data-testid="quality"] tr[data-tier="${q.tier}"]`).textContent();
+      if (q.upRate !== null) assert.ok(row.includes(`${(q.upRate * 100).toFixed(1)}% (${q.up} up, ${q.down} down)`), `${period} quality row: ${row}`);
+      if (q.autoQuality !== null) assert.ok(row.includes(`${q.autoQuality.toFixed(2)} (${q.autoCount} answers)`), `${period} auto quality: ${row}`);
+    }
+  }
+  const shownIds = await t.page.locator('[data-decision]').evaluateAll((els) => els.map((e) => e.getAttribute('data-decision')));
+  assert.deepEqual(shownIds, t.env.store.listDecisions({ limit: 20 }).rows.map((r) => r.id), 'recent decisions, newest first');
+  await t.page.screenshot({ path: join(SHOTS, 'panel-dark.png'), fullPage: true });
+  await t.page.evaluate(() => window.__harness.setTheme('light'));
+  await t.page.screenshot({ path: join(SHOTS, 'panel-light.png'), fullPage: true });
+  await t.page.evaluate(() => window.__harness.setTheme('high-contrast'));
+  await t.page.screenshot({ path: join(SHOTS, 'panel-high-contrast.png'), fullPage: true });
 });
 
 test('charts take their colours from the theme and are redrawn when it changes', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 50, days: 5 }), theme: 'dark' });
-  try {
-    const dark = await t.page.evaluate(() => window.__panel.charts.colours());
-    assert.deepEqual(dark, ['#89d185', '#3794ff', '#b180d7'], 'dark theme chart colours');
-    await t.page.evaluate(() => window.__harness.setTheme('light'));
-    await t.page.waitForFunction(() => window.__panel.charts.colours()[0] === '#388a34');
-    assert.deepEqual(await t.page.evaluate(() => window.__panel.charts.colours()), ['#388a34', '#1a85ff', '#652d90']);
-  } finally { await t.close(); }
+  const dark = await t.page.evaluate(() => window.__panel.charts.colours());
+  assert.deepEqual(dark, ['#89d185', '#3794ff', '#b180d7'], 'dark theme chart colours');
+  await t.page.evaluate(() => window.__harness.setTheme('light'));
+  await t.page.waitForFunction(() => window.__panel.charts.colours()[0] === '#388a34');
+  assert.deepEqual(await t.page.evaluate(() => window.__panel.charts.colours()), ['#388a34', '#1a85ff', '#652d90']);
 });
 
 test('a decision recorded elsewhere shows up live, without reloading', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 20, days: 3 }) });
-  try {
-    await choosePeriod(t.page, 'today');
-    const before = await figures(t.page);
-    const n = await renders(t.page);
-    const rec = record(t.env.config, { id: 'live-1', time: Date.now(), tier: 1, prompt: 'a brand new question from the CLI', source: 'cli' });
-    t.env.store.insertDecision(rec);
-    await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'live-1')`);
-    await checkFiguresMatchStore(t.page, t.env.store, 'today');
-    const after = await figures(t.page);
-    assert.equal(Number(after.requests.value.replace(/,/g, '')), Number(before.requests.value.replace(/,/g, '')) + 1);
-    assert.equal(await t.page.locator('[data-decision]').first().getAttribute('data-decision'), 'live-1');
-  } finally { await t.close(); }
+  await choosePeriod(t.page, 'today');
+  const before = await figures(t.page);
+  const n = await renders(t.page);
+  const rec = record(t.env.config, { id: 'live-1', time: Date.now(), tier: 1, prompt: 'a brand new question from the CLI', source: 'cli' });
+  t.env.store.insertDecision(rec);
+  await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'live-1')`);
+  await checkFiguresMatchStore(t.page, t.env.store, 'today');
+  const after = await figures(t.page);
+  assert.equal(Number(after.requests.value.replace(/,/g, '')), Number(before.requests.value.replace(/,/g, '')) + 1);
+  assert.equal(await t.page.locator('[data-decision]').first().getAttribute('data-decision'), 'live-1');
 });
 
 test('thumbs given in the panel land in the store', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 10, days: 2 }) });
-  try {
-    const first = t.page.locator('[data-decision]').first();
-    const id = await first.getAttribute('data-decision');
-    const n = await renders(t.page);
-    await first.getByRole('button', { name: 'Bad answer' }).click();
-    await waitRendered(t.page, n, `(vm) => vm.recent.rows.find((r) => r.id === '${id}')?.feedback === 'down'`);
-    const fb = t.env.store.feedbackFor(id).filter((f) => f.thumb !== null);
-    assert.equal(fb.at(-1)?.thumb, 'down', 'the store has the thumb');
-    assert.equal(await t.page.locator(`[data-decision="${id}"]`).getByRole('button', { name: 'Bad answer' }).getAttribute('aria-pressed'), 'true');
-    assert.match(await t.page.getByTestId('status').textContent(), /bad answer/);
-  } finally { await t.close(); }
+  const first = t.page.locator('[data-decision]').first();
+  const id = await first.getAttribute('data-decision');
+  const n = await renders(t.page);
+  await first.getByRole('button', { name: 'Bad answer' }).click();
+  await waitRendered(t.page, n, `(vm) => vm.recent.rows.find((r) => r.id === '${id}')?.feedback === 'down'`);
+  const fb = t.env.store.feedbackFor(id).filter((f) => f.thumb !== null);
+  assert.equal(fb.at(-1)?.thumb, 'down', 'the store has the thumb');
+  assert.equal(await t.page.locator(`[data-decision="${id}"]`).getByRole('button', { name: 'Bad answer' }).getAttribute('aria-pressed'), 'true');
+  assert.match(await t.page.getByTestId('status').textContent(), /bad answer/);
 });
 
 test('the budget is edited in place: a good value is saved to the store, a bad one is refused and kept', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 30, days: 2 }) });
-  try {
-    const daily = t.page.getByTestId('budget-daily').locator('input');
-    await daily.fill('abc');
-    await t.page.getByTestId('budget-save').click();
-    await t.page.waitForFunction(() => /Daily limit must be/.test(document.querySelector('[data-testid=status]').textContent));
-    assert.deepEqual(t.env.store.getBudget().dailyLimitUsd, null, 'nothing saved');
-    assert.equal(await daily.inputValue(), 'abc', 'what the user typed is kept');
-    await daily.fill('2.5');
-    await t.page.getByTestId('budget-monthly').locator('input').fill('40');
-    const n = await renders(t.page);
-    await t.page.getByTestId('budget-save').click();
-    await waitRendered(t.page, n, `(vm) => vm.budget.dailyLimitUsd === 2.5`);
-    const sent = t.harness.traffic.filter((x) => x.dir === 'to-host' && x.msg.method === 'setBudget').map((x) => x.msg.params);
-    assert.deepEqual(sent.at(-1), { dailyLimitUsd: 2.5, monthlyLimitUsd: 40, onExhausted: t.env.store.getBudget().onExhausted });
-    assert.equal(t.env.store.getBudget().dailyLimitUsd, 2.5);
-    assert.equal(t.env.store.getBudget().monthlyLimitUsd, 40);
-    const used = await t.page.getByTestId('budget-used').textContent();
-    assert.match(used, /of \$2\.50/);
-    const gauge = t.page.getByRole('meter', { name: 'Budget used' });
-    const st = t.env.service.budgetState();
-    if (st) {
-      assert.equal(await t.page.getByTestId('budget-state').textContent(), st.state);
-      assert.equal(await gauge.getAttribute('aria-valuenow'), String(Math.round(st.usedFraction * 100)));
-    }
-  } finally { await t.close(); }
+  const daily = t.page.getByTestId('budget-daily').locator('input');
+  await daily.fill('abc');
+  await t.page.getByTestId('budget-save').click();
+  await t.page.waitForFunction(() => /Daily limit must be/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.deepEqual(t.env.store.getBudget().dailyLimitUsd, null, 'nothing saved');
+  assert.equal(await daily.inputValue(), 'abc', 'what the user typed is kept');
+  await daily.fill('2.5');
+  await t.page.getByTestId('budget-monthly').locator('input').fill('40');
+  const n = await renders(t.page);
+  await t.page.getByTestId('budget-save').click();
+  await waitRendered(t.page, n, `(vm) => vm.budget.dailyLimitUsd === 2.5`);
+  const sent = t.harness.traffic.filter((x) => x.dir === 'to-host' && x.msg.method === 'setBudget').map((x) => x.msg.params);
+  assert.deepEqual(sent.at(-1), { dailyLimitUsd: 2.5, monthlyLimitUsd: 40, onExhausted: t.env.store.getBudget().onExhausted });
+  assert.equal(t.env.store.getBudget().dailyLimitUsd, 2.5);
+  assert.equal(t.env.store.getBudget().monthlyLimitUsd, 40);
+  const used = await t.page.getByTestId('budget-used').textContent();
+  assert.match(used, /of \$2\.50/);
+  const gauge = t.page.getByRole('meter', { name: 'Budget used' });
+  const st = t.env.service.budgetState();
+  if (st) {
+    assert.equal(await t.page.getByTestId('budget-state').textContent(), st.state);
+    assert.equal(await gauge.getAttribute('aria-valuenow'), String(Math.round(st.usedFraction * 100)));
+  }
 });
 
 test('retraining: "Retrain now" asks the host and shows its answer; adjustments show their reason and undo reaches the store', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 30, days: 2 }) });
-  try {
-    const n = await renders(t.page);
-    await t.page.getByRole('button', { name: 'Retrain now' }).click();
-    await t.page.waitForFunction(() => /Retrained/.test(document.querySelector('[data-testid=status]').textContent));
-    const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'retrainNow');
-    assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
-    const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
-    assert.ok(reply?.msg.ok, 'its own reply');
-    await waitRendered(t.page, n);
-    // An adjustment as retraining records it.
-    const adj = { id: 'adj-test-1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2,
-      reason: '5 of 6 medium/code answers from Sonnet rated bad', evidence: { samples: 6, meanQuality: 0.2, fromTier: 1 },
-      createdAt: Date.now(), revertedAt: null };
-    const m = await renders(t.page);
-    t.env.store.addAdjustment(adj);
-    await waitRendered(t.page, m, `(vm) => vm.retrain.adjustments.some((a) => a.id === 'adj-test-1')`);
-    const item = t.page.locator('[data-adjustment="adj-test-1"]');
-    assert.match(await item.textContent(), /medium\/code → at least Opus/);
-    assert.match(await item.textContent(), /5 of 6 medium\/code answers from Sonnet rated bad/);
-    const k = await renders(t.page);
-    await item.getByRole('button', { name: 'Undo adjustment for medium/code' }).click();
-    await waitRendered(t.page, k, `(vm) => vm.retrain.adjustments.find((a) => a.id === 'adj-test-1')?.revertedAt !== null`);
-    assert.notEqual(t.env.store.listAdjustments(true).find((a) => a.id === 'adj-test-1').revertedAt, null, 'reverted in the store');
-    assert.equal(t.env.store.listAdjustments(false).some((a) => a.id === 'adj-test-1'), false);
-    assert.match(await item.textContent(), /undone/);
-  } finally { await t.close(); }
+  const n = await renders(t.page);
+  await t.page.getByRole('button', { name: 'Retrain now' }).click();
+  await t.page.waitForFunction(() => /Retrained/.test(document.querySelector('[data-testid=status]').textContent));
+  const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'retrainNow');
+  assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
+  const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
+  assert.ok(reply?.msg.ok, 'its own reply');
+  await waitRendered(t.page, n);
+  // An adjustment as retraining records it.
+  const adj = { id: 'adj-test-1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2,
+    reason: '5 of 6 medium/code answers from Sonnet rated bad', evidence: { samples: 6, meanQuality: 0.2, fromTier: 1 },
+    createdAt: Date.now(), revertedAt: null };
+  const m = await renders(t.page);
+  t.env.store.addAdjustment(adj);
+  await waitRendered(t.page, m, `(vm) => vm.retrain.adjustments.some((a) => a.id === 'adj-test-1')`);
+  const item = t.page.locator('[data-adjustment="adj-test-1"]');
+  assert.match(await item.textContent(), /medium\/code → at least Opus/);
+  assert.match(await item.textContent(), /5 of 6 medium\/code answers from Sonnet rated bad/);
+  const k = await renders(t.page);
+  await item.getByRole('button', { name: 'Undo adjustment for medium/code' }).click();
+  await waitRendered(t.page, k, `(vm) => vm.retrain.adjustments.find((a) => a.id === 'adj-test-1')?.revertedAt !== null`);
+  assert.notEqual(t.env.store.listAdjustments(true).find((a) => a.id === 'adj-test-1').revertedAt, null, 'reverted in the store');
+  assert.equal(t.env.store.listAdjustments(false).some((a) => a.id === 'adj-test-1'), false);
+  assert.match(await item.textContent(), /undone/);
 });
 
 test('a prompt with <script> and <img onerror> is shown as text and runs nothing, in the list and the detail view', async () => {
   const evil = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(1)"> & "quotes"';
   const t = await open({ fill: (env) => env.store.insertDecision(record(env.config, { id: 'evil-1', time: Date.now() - 1000, tier: 0, prompt: evil, reasons: ['<b>bold</b> reason'] })) });
-  try {
-    const row = t.page.locator('[data-decision="evil-1"]');
-    assert.equal(await row.locator('[data-prompt]').textContent(), evil, 'the list shows the prompt literally');
-    assert.equal(await row.locator('img, script, b').count(), 0, 'no element was made from it');
-    await row.locator('.decision-open').click();
-    const detail = t.page.getByTestId('detail');
-    await detail.waitFor({ state: 'visible' });
-    assert.equal(await t.page.getByTestId('detail-prompt').textContent(), evil, 'the detail shows it literally');
-    assert.match(await detail.textContent(), /<b>bold<\/b> reason/);
-    assert.equal(await detail.locator('img, script, b').count(), 0);
-    await t.page.waitForTimeout(200); // give an injected onerror handler the chance to fire, were there one
-    assert.equal(await t.page.evaluate(() => window.__xss), undefined, 'no injected script ran');
-    assert.deepEqual(t.dialogs, [], 'no dialog opened');
-    await t.page.keyboard.press('Escape');
-    await detail.waitFor({ state: 'hidden' });
-  } finally { await t.close(); }
+  const row = t.page.locator('[data-decision="evil-1"]');
+  assert.equal(await row.locator('[data-prompt]').textContent(), evil, 'the list shows the prompt literally');
+  assert.equal(await row.locator('img, script, b').count(), 0, 'no element was made from it');
+  await row.locator('.decision-open').click();
+  const detail = t.page.getByTestId('detail');
+  await detail.waitFor({ state: 'visible' });
+  assert.equal(await t.page.getByTestId('detail-prompt').textContent(), evil, 'the detail shows it literally');
+  assert.match(await detail.textContent(), /<b>bold<\/b> reason/);
+  assert.equal(await detail.locator('img, script, b').count(), 0);
+  await t.page.waitForTimeout(200); // give an injected onerror handler the chance to fire, were there one
+  assert.equal(await t.page.evaluate(() => window.__xss), undefined, 'no injected script ran');
+  assert.deepEqual(t.dialogs, [], 'no dialog opened');
+  await t.page.keyboard.press('Escape');
+  await detail.waitFor({ state: 'hidden' });
 });
 
 test('the chosen period persists across a reload of the view and a new session', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 100, days: 40 }) });
-  try {
-    await choosePeriod(t.page, '30d');
-    await t.page.reload();
-    await waitRendered(t.page, 0);
-    assert.equal(await t.page.evaluate(() => window.__panel.lastState.period), '30d');
-    assert.equal(await t.page.getByRole('button', { name: '30 days', exact: true }).getAttribute('aria-pressed'), 'true');
-    await checkFiguresMatchStore(t.page, t.env.store, '30d');
-    // A new webview (VS Code restarted): the host remembered it.
-    await t.page.evaluate(() => sessionStorage.clear());
-    await t.page.goto(t.harness.page('another-session'));
-    await waitRendered(t.page, 0);
-    assert.equal(await t.page.evaluate(() => window.__panel.lastState.period), '30d');
-  } finally { await t.close(); }
+  await choosePeriod(t.page, '30d');
+  await t.page.reload();
+  await waitRendered(t.page, 0);
+  assert.equal(await t.page.evaluate(() => window.__panel.lastState.period), '30d');
+  assert.equal(await t.page.getByRole('button', { name: '30 days', exact: true }).getAttribute('aria-pressed'), 'true');
+  await checkFiguresMatchStore(t.page, t.env.store, '30d');
+  // A new webview (VS Code restarted): the host remembered it.
+  await t.page.evaluate(() => sessionStorage.clear());
+  await t.page.goto(t.harness.page('another-session'));
+  await waitRendered(t.page, 0);
+  assert.equal(await t.page.evaluate(() => window.__panel.lastState.period), '30d');
 });
 
 test('keyboard only: Tab reaches "Retrain now" and Enter runs it; controls have names for screen readers', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 10, days: 2 }) });
-  try {
-    let found = false;
-    for (let i = 0; i < 80 && !found; i++) {
-      await t.page.keyboard.press('Tab');
-      found = await t.page.evaluate(() => document.activeElement?.textContent?.trim() === 'Retrain now');
-    }
-    assert.ok(found, 'Retrain now is reachable with Tab');
-    await t.page.keyboard.press('Enter');
-    await t.page.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'retrainNow'));
-    const unnamed = await t.page.evaluate(() => Array.from(document.querySelectorAll('vscode-button, button, canvas, [role=meter]'))
-      .filter((e) => !(e.getAttribute('aria-label') || e.textContent.trim())).map((e) => e.outerHTML.slice(0, 80)));
-    assert.deepEqual(unnamed, [], 'every control has a name');
-  } finally { await t.close(); }
+  let found = false;
+  for (let i = 0; i < 80 && !found; i++) {
+    await t.page.keyboard.press('Tab');
+    found = await t.page.evaluate(() => document.activeElement?.textContent?.trim() === 'Retrain now');
+  }
+  assert.ok(found, 'Retrain now is reachable with Tab');
+  await t.page.keyboard.press('Enter');
+  await t.page.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'retrainNow'));
+  const unnamed = await t.page.evaluate(() => Array.from(document.querySelectorAll('vscode-button, button, canvas, [role=meter]'))
+    .filter((e) => !(e.getAttribute('aria-label') || e.textContent.trim())).map((e) => e.outerHTML.slice(0, 80)));
+  assert.deepEqual(unnamed, [], 'every control has a name');
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -345,14 +325,13 @@ let passed = 0;
 let failed = 0;
 for (const { name, fn } of tests) {
   if (filter && !name.includes(filter)) continue;
-  try {
-    await fn();
-    passed++;
-    console.log(`  ✓ ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`  ✗ ${name}\n    ${(e?.stack ?? String(e)).split('\n').slice(0, 6).join('\n    ')}`);
-  }
+  const errors = [];
+  try { await fn(); } catch (e) { errors.push(e); }
+  for (const c of cleanups.splice(0)) { try { await c(); } catch (e) { errors.push(e); } }
+  if (!errors.length) { passed++; console.log(`  ✓ ${name}`); continue; }
+  failed++;
+  console.log(`  ✗ ${name}`);
+  for (const e of errors) console.log(`    ${(e?.stack ?? String(e)).split('\n').slice(0, 6).join('\n    ')}`);
 }
 await browser.close();
 console.log(`\n${passed} passed, ${failed} failed`);
