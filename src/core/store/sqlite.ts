@@ -651,6 +651,16 @@ export class SqlJsStore implements DecisionStore {
     try {
       const n = foldOld(this.db, this.opts.retention);
       this.db.exec('COMMIT');
+      if (n > 0) {
+        // Deleted rows leave free pages; give them back once they are a good part of the file.
+        const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
+        const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
+        if (free > 64 && free > pages * 0.2) {
+          for (const st of this.stmts.values()) st.free();
+          this.stmts.clear();
+          this.db.exec('VACUUM');
+        }
+      }
       return n;
     } catch (e) {
       this.db.exec('ROLLBACK');
