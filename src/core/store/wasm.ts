@@ -15,7 +15,8 @@ export function findWasm(): string {
   tried.push(beside);
   if (fs.existsSync(beside)) return beside;
   try {
-    const resolved = require.resolve('sql.js/dist/sql-wasm.wasm');
+    // (loaders such as tsx's tsImport may add a ?query to resolved paths)
+    const resolved = require.resolve('sql.js/dist/sql-wasm.wasm').replace(/\?.*$/, '');
     if (fs.existsSync(resolved)) return resolved;
     tried.push(resolved);
   } catch {

@@ -1,0 +1,135 @@
+// Decision store benchmark: 100,000 decisions, then 1,000,000 with retention on. Prints a Markdown section.
+// Targets (issue 3): stats() ≤ 30 ms, a save ≤ 150 ms, inserts ≥ 20,000 rows/s at 100k; within 2× of those at 1M.
+// Run: node test/bench/run.mjs store   (or: node --expose-gc test/bench/store.bench.mjs [--quick])
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { tsImport } from 'tsx/esm/api';
+
+const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
+const quick = process.argv.includes('--quick');
+const N1 = quick ? 20_000 : 100_000;
+const N2 = quick ? 200_000 : 1_000_000;
+const DAY = 86_400_000;
+const MODELS = ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'];
+const PRICES = [[1, 5], [3, 15], [5, 25]];
+const now = Date.now();
+const tick = () => new Promise((r) => setImmediate(r));
+const gc = () => globalThis.gc?.();
+const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
+const ms = (v) => `${v.toFixed(1)} ms`;
+const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
+
+function record(i, n, spanDays) {
+  const tier = i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2;
+  const inTok = 200 + (i * 37) % 3000;
+  const outTok = 100 + (i * 53) % 1500;
+  const [pi, po] = PRICES[tier];
+  const unpriced = i % 997 === 0;
+  return {
+    id: `bench-${i}`,
+    time: now - Math.floor(((n - i) / n) * spanDays * DAY),
+    tier, tierId: ['haiku', 'sonnet', 'opus'][tier], model: MODELS[tier], score: (i % 100) / 100,
+    complexity: ['simple', 'medium', 'complex'][tier], category: ['factual', 'code', 'reasoning', 'creative'][i % 4],
+    confidence: 0.5 + (i % 50) / 100, reasons: ['asks for a short fact', `score ${((i % 100) / 100).toFixed(2)} → ${['Haiku', 'Sonnet', 'Opus'][tier]}`],
+    estInputTokens: inTok, estCostUsd: (inTok * pi + 500 * po) / 1e6, baselineEstCostUsd: (inTok * 5 + 500 * 25) / 1e6,
+    override: null, adjustments: [], highStakes: false, blocked: false, strategy: 'learned',
+    source: ['chat', 'command', 'cli', 'model-provider'][i % 4],
+    prompt: `Prompt number ${i}: how do I reverse a linked list in place without extra memory, and what is the complexity?`,
+    answeredModel: unpriced ? 'some-unpriced-model' : MODELS[tier],
+    usage: { inputTokens: inTok, outputTokens: outTok, cacheWriteTokens: i % 5 ? 0 : 1000, cacheReadTokens: i % 3 ? 0 : 2000 },
+    costUsd: unpriced ? null : (inTok * pi + outTok * po) / 1e6, baselineCostUsd: (inTok * 5 + outTok * 25) / 1e6,
+    latencyMs: 500 + (i % 2000), ttftMs: 100 + (i % 400), status: i % 50 === 0 ? 'error' : 'ok',
+    error: i % 50 === 0 ? 'overloaded' : null, parentId: null,
+  };
+}
+
+async function scenario(label, n, opts) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-bench-'));
+  const file = path.join(dir, 'router.sqlite');
+  try {
+    const store = await openStore({ path: file, ...opts });
+    // inserts: synchronous bursts of 2,000 (as a busy window would), the event loop turning between them so
+    // debounced saves (and retention) happen during the run exactly as in use
+    const batch = 2000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i += batch) {
+      const end = Math.min(n, i + batch);
+      for (let j = i; j < end; j++) {
+        const r = record(j, n, 365);
+        store.insertDecision(r);
+        if (j % 10 === 0) store.addFeedback({ decisionId: r.id, thumb: j % 20 ? 'up' : 'down', autoQuality: (j % 10) / 10, signals: { hedging: 0.1 } });
+      }
+      await tick();
+    }
+    await store.flush();
+    const insertMs = performance.now() - t0;
+    // a save of a few new rows into the full database
+    const saves = [];
+    for (let k = 0; k < 7; k++) {
+      store.insertDecision(record(n + k, n, 0));
+      const s0 = performance.now();
+      await store.flush();
+      saves.push(performance.now() - s0);
+    }
+    for (let k = 0; k < 3; k++) store.stats({ now }); // warm up
+    const whole = [];
+    const month = [];
+    const spend = [];
+    for (let k = 0; k < 15; k++) {
+      let s0 = performance.now();
+      store.stats({ now });
+      whole.push(performance.now() - s0);
+      s0 = performance.now();
+      store.stats({ since: now - 30 * DAY - 12 * 3_600_000, now });
+      month.push(performance.now() - s0);
+      s0 = performance.now();
+      store.spendSince(now - 3_600_000);
+      spend.push(performance.now() - s0);
+    }
+    const l0 = performance.now();
+    store.listDecisions({ limit: 50, tier: 1 });
+    const listMs = performance.now() - l0;
+    const st = store.stats({ now });
+    const rows = store.listDecisions({ limit: 0 }).total;
+    gc();
+    const mem = process.memoryUsage();
+    await store.close();
+    const o0 = performance.now();
+    const reopened = await openStore({ path: file, ...opts });
+    const openMs = performance.now() - o0;
+    await reopened.close();
+    return {
+      label, n, rows, decisions: st.decisions, insertRate: (n / insertMs) * 1000, insertMs,
+      save: median(saves), saveMax: Math.max(...saves), stats: median(whole), statsMonth: median(month), spendSince: median(spend),
+      listMs, openMs, size: fs.statSync(file).size, rss: mem.rss, heap: mem.heapUsed, external: mem.external + mem.arrayBuffers,
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const a = await scenario(`${N1.toLocaleString('en-US')} decisions`, N1, {});
+gc();
+const b = await scenario(`${N2.toLocaleString('en-US')} decisions, retention ${(N1).toLocaleString('en-US')} rows`, N2, { retention: { maxRows: N1 } });
+
+const mark = (ok) => (ok ? '✅' : '❌');
+const lines = [
+  `## Decision store (sql.js)${quick ? ' — quick run' : ''}`,
+  '',
+  `Each decision has a 120-character prompt preview, reasons, usage and cost; one in ten has feedback. Spread over 365 days.`,
+  '',
+  '| | target | ' + [a, b].map((r) => r.label).join(' | ') + ' |',
+  '|---|---|---|---|',
+  `| inserts (rows/s, incl. feedback and the saves during the run) | ≥ 20,000 (1M: ≥ 10,000) | ${[a, b].map((r) => `${Math.round(r.insertRate).toLocaleString('en-US')} ${mark(r.insertRate >= (r === a ? 20_000 : 10_000))}`).join(' | ')} |`,
+  `| save after a new row (median of 7; max) | ≤ 150 ms (1M: ≤ 300 ms) | ${[a, b].map((r) => `${ms(r.save)} (max ${ms(r.saveMax)}) ${mark(r.save <= (r === a ? 150 : 300))}`).join(' | ')} |`,
+  `| stats(), whole history (median of 15) | ≤ 30 ms (1M: ≤ 60 ms) | ${[a, b].map((r) => `${ms(r.stats)} ${mark(r.stats <= (r === a ? 30 : 60))}`).join(' | ')} |`,
+  `| stats(), last 30½ days | | ${[a, b].map((r) => ms(r.statsMonth)).join(' | ')} |`,
+  `| spendSince(1 h ago) (budget check) | | ${[a, b].map((r) => ms(r.spendSince)).join(' | ')} |`,
+  `| listDecisions(tier, 50) | | ${[a, b].map((r) => ms(r.listMs)).join(' | ')} |`,
+  `| open (read + check + load) | | ${[a, b].map((r) => ms(r.openMs)).join(' | ')} |`,
+  `| detailed rows kept / decisions counted | | ${[a, b].map((r) => `${r.rows.toLocaleString('en-US')} / ${r.decisions.toLocaleString('en-US')}`).join(' | ')} |`,
+  `| file size | | ${[a, b].map((r) => mb(r.size)).join(' | ')} |`,
+  `| memory: RSS / JS heap / external (WASM) | | ${[a, b].map((r) => `${mb(r.rss)} / ${mb(r.heap)} / ${mb(r.external)}`).join(' | ')} |`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
