@@ -1,0 +1,59 @@
+// The lock file that serialises saves between processes.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { acquireLock } from '../../src/core/store/lock';
+
+describe('store lock file', () => {
+  let dir: string;
+  let lock: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-lock-'));
+    lock = path.join(dir, 'router.sqlite.lock');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('lets one holder at a time in, in turn', async () => {
+    const order: string[] = [];
+    const release1 = await acquireLock(lock);
+    const second = acquireLock(lock).then((release) => {
+      order.push('second in');
+      release();
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    order.push('first out');
+    release1();
+    await second;
+    assert.deepEqual(order, ['first out', 'second in']);
+    assert.ok(!fs.existsSync(lock));
+  });
+
+  it('breaks the lock of a process that died', async () => {
+    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), time: Date.now(), token: 'dead' }));
+    const release = await acquireLock(lock, { timeoutMs: 2000 });
+    assert.match(fs.readFileSync(lock, 'utf8'), new RegExp(`"pid":${process.pid}`));
+    release();
+    assert.ok(!fs.existsSync(lock));
+  });
+
+  it('waits for a live holder and then says who holds it', async () => {
+    // the parent of this process is alive and is not us
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now(), token: 'live' }));
+    await assert.rejects(acquireLock(lock, { timeoutMs: 150 }), new RegExp(`busy: process ${process.ppid}`));
+    assert.match(fs.readFileSync(lock, 'utf8'), /"token":"live"/, 'a live lock is never removed');
+  });
+
+  it('breaks a lock older than the stale age even if its pid exists (a reused pid)', async () => {
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() - 60_000, token: 'old' }));
+    const release = await acquireLock(lock, { timeoutMs: 2000, staleMs: 20_000 });
+    release();
+  });
+
+  it('never removes a lock it does not hold', async () => {
+    const release = await acquireLock(lock);
+    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now(), token: 'someone-else' }));
+    release();
+    assert.ok(fs.existsSync(lock));
+  });
+});
