@@ -66,7 +66,7 @@ app.replaceChildren();
 const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
 const periodBar = h('div', { class: 'period', role: 'group', 'aria-label': 'Period' });
 const welcome = h('section', { class: 'welcome', 'aria-labelledby': 'welcome-h', hidden: true, 'data-testid': 'welcome' });
-const figures = h('section', { class: 'figures', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
+const figures = h('section', { class: 'figures hide-when-empty', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
 const tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
 const dayCanvas = h('canvas', { role: 'img', 'aria-label': 'Spend per day by tier' });
 const charts = new Charts(tierCanvas, dayCanvas);
@@ -82,14 +82,14 @@ const main = h('main', { 'aria-busy': 'true' },
   status,
   welcome,
   figures,
-  h('section', { 'aria-labelledby': 'tiers-h', class: 'card' }, h('h2', { id: 'tiers-h' }, 'Tiers'),
+  h('section', { 'aria-labelledby': 'tiers-h', class: 'card hide-when-empty' }, h('h2', { id: 'tiers-h' }, 'Tiers'),
     h('div', { class: 'chart chart-small' }, tierCanvas)),
-  h('section', { 'aria-labelledby': 'days-h', class: 'card' }, daysTitle,
+  h('section', { 'aria-labelledby': 'days-h', class: 'card hide-when-empty' }, daysTitle,
     h('div', { class: 'chart' }, dayCanvas)),
-  h('section', { 'aria-labelledby': 'quality-h', class: 'card' }, h('h2', { id: 'quality-h' }, 'Quality by tier'), quality),
+  h('section', { 'aria-labelledby': 'quality-h', class: 'card hide-when-empty' }, h('h2', { id: 'quality-h' }, 'Quality by tier'), quality),
   h('section', { 'aria-labelledby': 'budget-h', class: 'card' }, h('h2', { id: 'budget-h' }, 'Budget'), budget),
-  h('section', { 'aria-labelledby': 'retrain-h', class: 'card' }, h('h2', { id: 'retrain-h' }, 'Retraining'), retrain),
-  h('section', { 'aria-labelledby': 'recent-h', class: 'card' }, h('h2', { id: 'recent-h' }, 'Recent decisions'), recent),
+  h('section', { 'aria-labelledby': 'retrain-h', class: 'card hide-when-empty' }, h('h2', { id: 'retrain-h' }, 'Retraining'), retrain),
+  h('section', { 'aria-labelledby': 'recent-h', class: 'card hide-when-empty' }, h('h2', { id: 'recent-h' }, 'Recent decisions'), recent),
 );
 app.append(main, dialog);
 
@@ -366,6 +366,7 @@ function render(v: ViewModel): void {
   step('retrain', () => renderRetrain(v));
   step('recent', () => { if (page === 0 || !pageRows) renderRecent(v.recent.rows, v.recent.total); else void loadPage(page); });
   window.__panel!.timings = timings;
+  main.classList.toggle('is-empty', v.empty);
   main.setAttribute('aria-busy', 'false');
   main.dataset.period = v.period;
   document.body.dataset.rendered = String((window.__panel!.renders += 1));

@@ -133,14 +133,20 @@ test('a new user sees the welcome, and its buttons ask the host to set the key a
   await welcome.waitFor({ state: 'visible' });
   assert.match(await welcome.textContent(), /Welcome to LLM Router/);
   assert.match(await welcome.textContent(), /@router/);
-  const f = await figures(t.page);
-  assert.equal(f.spend.value, '$0.00');
-  assert.equal(f.requests.value, '0');
+  assert.equal(await t.page.getByTestId('figures').isVisible(), false, 'no wall of zeros');
+  assert.equal(await t.page.getByTestId('recent').isVisible(), false);
+  assert.equal(await t.page.getByTestId('budget').isVisible(), true, 'a budget can be set before the first request');
   await t.page.getByTestId('set-key').click();
   await t.page.getByTestId('open-chat').click();
   await t.page.waitForFunction(() => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2);
   await waitFor(() => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1, 'host got setApiKey and openChat');
-  assert.match(await t.page.getByTestId('recent').textContent(), /No decisions yet/);
+  await t.page.screenshot({ path: join(SHOTS, 'panel-welcome-dark.png'), fullPage: true });
+  // The first decision (from the chat) replaces the welcome with the figures.
+  const n = await renders(t.page);
+  t.env.store.insertDecision(record(t.env.config, { id: 'first-1', time: Date.now(), tier: 0, prompt: 'hello router' }));
+  await waitRendered(t.page, n, `(vm) => !vm.empty`);
+  assert.equal(await t.page.getByTestId('welcome').isVisible(), false);
+  assert.equal((await figures(t.page)).requests.value, '1');
 });
 
 test('the headline figures, tiers, quality and recent decisions equal the store for every period', async () => {
