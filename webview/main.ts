@@ -252,6 +252,7 @@ function thumbs(row: DecisionRow): HTMLElement {
     try {
       const r = await endpoint.request(GiveFeedback, { decisionId: row.id, thumb });
       say(r.message, r.ok ? 'info' : 'error');
+      if (dialog.open && dialog.dataset.id === row.id) await showDecision(row.id); // the detail shows the new thumb
     } catch (e) { say(`Feedback failed: ${(e as Error).message}`, 'error'); }
   };
   return h('span', { class: 'thumbs' },
@@ -296,6 +297,7 @@ async function showDecision(id: string): Promise<void> {
   const { decision: d } = await endpoint.request(ShowDecision, { id });
   if (!d) { say('That decision no longer exists.', 'warning'); return; }
   renderDetail(d);
+  dialog.dataset.id = d.id;
   if (!dialog.open) dialog.showModal();
 }
 

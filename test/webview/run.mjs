@@ -210,6 +210,16 @@ test('thumbs given in the panel land in the store', async () => {
   assert.equal(fb.at(-1)?.thumb, 'down', 'the store has the thumb');
   assert.equal(await t.page.locator(`[data-decision="${id}"]`).getByRole('button', { name: 'Bad answer' }).getAttribute('aria-pressed'), 'true');
   assert.match(await t.page.getByTestId('status').textContent(), /bad answer/);
+  // From the detail view of another decision.
+  const second = t.page.locator('[data-decision]').nth(1);
+  const id2 = await second.getAttribute('data-decision');
+  await second.locator('.decision-open').click();
+  const detail = t.page.getByTestId('detail');
+  await detail.waitFor({ state: 'visible' });
+  await detail.getByRole('button', { name: 'Good answer' }).click();
+  await t.page.waitForFunction(() => document.querySelector('[data-testid=detail] [aria-label="Good answer"]')?.getAttribute('aria-pressed') === 'true');
+  assert.equal(t.env.store.feedbackFor(id2).filter((f) => f.thumb !== null).at(-1)?.thumb, 'up');
+  assert.match(await detail.textContent(), /Feedback.*up/);
 });
 
 test('the budget is edited in place: a good value is saved to the store, a bad one is refused and kept', async () => {
