@@ -21,6 +21,7 @@ const { openEnv } = require('./harness/env.ts');
 const { record, manyRecords } = require('./harness/fixtures.ts');
 const { periodSince, PERIOD_LABELS } = require('../../webview/viewModel.ts');
 const { parseUsd, usdStep } = require('../../webview/format.ts');
+const { openStore } = require('../../src/core/store/index.ts');
 
 const SHOTS = join(ROOT, 'media/screenshots');
 mkdirSync(SHOTS, { recursive: true });
@@ -42,7 +43,7 @@ async function open({ fill, theme = 'dark', viewport = { width: 420, height: 150
   const logs = [];
   const env = await openEnv();
   if (fill) await fill(env);
-  const harness = await startHarness({ service: env.service, throttleMs: 100, log: (m) => logs.push(m) });
+  const harness = await startHarness({ service: env.service, throttleMs: 100, pollMs: 300, log: (m) => logs.push(m) });
   const context = await browser.newContext({ viewport, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const problems = [];
@@ -197,6 +198,20 @@ test('a decision recorded elsewhere shows up live, without reloading', async () 
   const after = await figures(t.page);
   assert.equal(Number(after.requests.value.replace(/,/g, '')), Number(before.requests.value.replace(/,/g, '')) + 1);
   assert.equal(await t.page.locator('[data-decision]').first().getAttribute('data-decision'), 'live-1');
+});
+
+test('a decision written by another process (the CLI, another window) appears while the view is open', async () => {
+  const t = await open({ fill: (env) => fillVaried(env, { count: 5, days: 1 }) });
+  await t.env.store.flush();
+  const other = await openStore({ path: t.env.dbPath });
+  try {
+    const n = await renders(t.page);
+    other.insertDecision(record(t.env.config, { id: 'other-process-1', time: Date.now(), tier: 2, prompt: 'from the CLI', source: 'cli' }));
+    await other.flush();
+    await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'other-process-1')`);
+    await checkFiguresMatchStore(t.page, t.env.store, '7d');
+    assert.equal(t.env.store.getDecision('other-process-1')?.source, 'cli');
+  } finally { await other.close(); }
 });
 
 test('thumbs given in the panel land in the store', async () => {

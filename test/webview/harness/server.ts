@@ -28,6 +28,8 @@ export interface HarnessOptions {
   log?(m: string): void;
   /** Where webview.js, webview.css and codicon.css are served from (default: dist/). */
   distDir?: string;
+  /** Re-read the database for other processes' rows every this many ms, like the visible view does (default 5000). */
+  pollMs?: number;
 }
 
 interface Session {
@@ -76,6 +78,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       log: opts.log,
     }, post);
     controller.onDidPush = (vm, ms) => opts.onPush?.(id, vm, ms);
+    controller.setPolling(true, opts.pollMs ?? 5000); // the page is visible
     s = { controller, stream: null, buffer: [] };
     sessions.set(id, s);
     return s;
