@@ -40,12 +40,18 @@ describe('decision store retention', () => {
     const dayBoundary = new Date(now - 30 * 86_400_000).setHours(0, 0, 0, 0);
     const periodBefore = before.stats({ since: dayBoundary, now });
     const sizeBefore = fs.statSync(file).size;
+    const midday = dayBoundary + 13 * 3_600_000;
+    const inDetail = before.stats({ since: midday, now });
     await before.close();
 
     const after = await openStore({ path: file, retention: { maxRows: 200 } });
     assert.equal(after.listDecisions().total, 200);
     assert.deepEqual(after.stats({ now }), statsBefore);
     assert.deepEqual(after.stats({ since: dayBoundary, now }), periodBefore, 'a period starting at midnight is exact too');
+    // a period starting mid-day in folded history takes in that whole day (only days are known there)
+    const folded = after.stats({ since: midday, now });
+    assert.deepEqual(folded, periodBefore);
+    assert.ok(inDetail.decisions < folded.decisions);
     // the newest rows are the ones kept, with their feedback
     const kept = after.listDecisions({ limit: 1000 }).rows;
     assert.equal(kept[0].id, 'r0');

@@ -652,10 +652,11 @@ export class SqlJsStore implements DecisionStore {
       const n = foldOld(this.db, this.opts.retention);
       this.db.exec('COMMIT');
       if (n > 0) {
-        // Deleted rows leave free pages; give them back once they are a good part of the file.
+        // Deleted rows leave free pages that new rows reuse; give them back only when most of the file is free
+        // (retention just turned on for a big file), since VACUUM rewrites the whole database.
         const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
         const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
-        if (free > 64 && free > pages * 0.2) {
+        if (free > 64 && free > pages * 0.5) {
           for (const st of this.stmts.values()) st.free();
           this.stmts.clear();
           this.db.exec('VACUUM');

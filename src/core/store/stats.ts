@@ -5,6 +5,7 @@ import type { SqlValue } from 'sql.js';
 import type { DayRow, GroupRow, Stats } from './api';
 import { ceilDay, dayStart, monthStart } from './days';
 import { DAILY_SUMS, DETAIL_AGGREGATE } from './migrations';
+import { FOLDED_BEFORE_KEY } from './retention';
 
 export interface Query {
   all(sql: string, params?: SqlValue[]): SqlValue[][];
@@ -53,15 +54,23 @@ export function aggregates(db: Query, since?: number, until?: number): Agg[] {
   if (since === undefined && until === undefined) return daily(MIN, MAX).map(toAgg);
   const s = since ?? MIN;
   const u = until ?? MAX;
-  const lo = since === undefined ? MIN : ceilDay(since);
-  const hi = until === undefined ? MAX : dayStart(until);
+  // Where retention folded the detailed rows away, only whole days are known: a period edge that falls there
+  // takes in its whole day.
+  const folded = foldedBefore(db);
+  const lo = since === undefined ? MIN : since < folded ? dayStart(since) : ceilDay(since);
+  const hi = until === undefined ? MAX : until < folded ? ceilDay(until) : dayStart(until);
   if (lo >= hi) return detail(s, u).map(toAgg);
   return [...daily(lo, hi), ...detail(s, lo), ...detail(hi, u)].map(toAgg);
 }
 
+function foldedBefore(db: Query): number {
+  const v = db.all(`SELECT value FROM meta WHERE key = '${FOLDED_BEFORE_KEY}'`)[0]?.[0];
+  return v === undefined || v === null ? MIN : Number(v);
+}
+
 /** Spend since a time: daily rows for whole days, detailed rows for the part-day before the first midnight. */
 export function spendSince(db: Query, ms: number): number {
-  const lo = ceilDay(ms);
+  const lo = ms < foldedBefore(db) ? dayStart(ms) : ceilDay(ms);
   const full = Number(db.all('SELECT TOTAL(spend) FROM daily WHERE day_start >= ?', [lo])[0][0]);
   const part = lo > ms ? Number(db.all('SELECT TOTAL(cost_usd) FROM decisions WHERE time >= ? AND time < ?', [ms, lo])[0][0]) : 0;
   return money(full + part);
