@@ -169,57 +169,72 @@ function renderQuality(v: ViewModel): void {
   ));
 }
 
+// The budget form is built once (the select is costly to build) and its values refreshed on each state, except
+// while the user is editing it.
 let budgetDirty = false;
+type Field = HTMLElement & { value: string; label: string };
+const gaugeFill = h('div', { class: 'gauge-fill' });
+const gauge = h('div', { class: 'gauge', role: 'meter', 'aria-label': 'Budget used', 'aria-valuemin': 0, 'aria-valuemax': 100 }, gaugeFill);
+const budgetState = h('span', { class: 'state-label', 'data-testid': 'budget-state' });
+const budgetUsed = h('p', { class: 'muted', 'data-testid': 'budget-used' });
+const dailyField = h('vscode-textfield', { id: 'budget-daily', placeholder: 'no limit', 'data-testid': 'budget-daily' }) as Field;
+const monthlyField = h('vscode-textfield', { id: 'budget-monthly', placeholder: 'no limit', 'data-testid': 'budget-monthly' }) as Field;
+dailyField.label = 'Daily limit in dollars';
+monthlyField.label = 'Monthly limit in dollars';
+const modeField = h('vscode-single-select', { id: 'budget-mode', 'aria-label': 'When the budget is used up', 'data-testid': 'budget-mode' },
+  h('vscode-option', { value: 'block' }, 'Refuse requests'),
+  h('vscode-option', { value: 'cheapest' }, 'Use the cheapest tier only')) as HTMLElement & { value: string };
+for (const el of [dailyField, monthlyField, modeField]) {
+  el.addEventListener('input', () => { budgetDirty = true; });
+  el.addEventListener('change', () => { budgetDirty = true; });
+}
+const saveBudget = button('Save budget', { icon: 'save', testid: 'budget-save' }, async () => {
+  const parse = (raw: string, name: string): number | null | string => {
+    const t = raw.trim().replace(/^\$/, '');
+    if (t === '') return null;
+    const n = Number(t);
+    return Number.isFinite(n) && n >= 0 ? n : `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
+  };
+  const d = parse(dailyField.value, 'Daily limit');
+  const m = parse(monthlyField.value, 'Monthly limit');
+  if (typeof d === 'string' || typeof m === 'string') { say(typeof d === 'string' ? d : m as string, 'error'); return; }
+  budgetDirty = false; // the state that follows the save redraws the form with what was saved
+  try {
+    const r = await endpoint.request(SetBudget, { dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted: modeField.value === 'block' ? 'block' : 'cheapest' });
+    say(r.message, r.ok ? 'info' : 'error');
+    if (!r.ok) budgetDirty = true;
+  } catch (e) { budgetDirty = true; say(`Saving the budget failed: ${(e as Error).message}`, 'error'); }
+});
+budget.append(
+  h('div', { class: 'gauge-row' }, gauge, budgetState),
+  budgetUsed,
+  h('div', { class: 'form' },
+    h('label', { for: 'budget-daily' }, 'Daily limit ($)'), dailyField,
+    h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), monthlyField,
+    h('label', { for: 'budget-mode' }, 'When used up'), modeField),
+  saveBudget,
+);
+
 function renderBudget(v: ViewModel): void {
   const b = v.budget;
   const s = b.state;
   const used = s ? s.usedFraction : 0;
   const stateName = s?.state ?? (b.dailyLimitUsd === null && b.monthlyLimitUsd === null ? 'no limit' : 'normal');
-  if (budgetDirty && budget.contains(document.activeElement)) return; // keep what the user is typing
-  const bar = h('div', { class: 'gauge-fill' });
-  bar.style.width = `${Math.min(100, Math.round(used * 100))}%`;
-  const gauge = h('div', {
-    class: `gauge state-${stateName.replace(/\s/g, '-')}`, role: 'meter', 'aria-label': 'Budget used',
-    'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(used * 100),
-    'aria-valuetext': `${pct(used)} used, ${stateName}`,
-  }, bar);
-  const daily = h('vscode-textfield', { id: 'budget-daily', placeholder: 'no limit', 'data-testid': 'budget-daily' }) as HTMLElement & { value: string; label: string };
-  const monthly = h('vscode-textfield', { id: 'budget-monthly', placeholder: 'no limit', 'data-testid': 'budget-monthly' }) as HTMLElement & { value: string; label: string };
-  daily.value = b.dailyLimitUsd === null ? '' : String(b.dailyLimitUsd);
-  monthly.value = b.monthlyLimitUsd === null ? '' : String(b.monthlyLimitUsd);
-  daily.label = 'Daily limit in dollars';
-  monthly.label = 'Monthly limit in dollars';
-  const mode = h('vscode-single-select', { id: 'budget-mode', 'aria-label': 'When the budget is used up', 'data-testid': 'budget-mode' },
-    h('vscode-option', { value: 'block' }, 'Refuse requests'),
-    h('vscode-option', { value: 'cheapest' }, 'Use the cheapest tier only')) as HTMLElement & { value: string };
-  mode.value = b.onExhausted;
-  for (const el of [daily, monthly, mode]) el.addEventListener('input', () => { budgetDirty = true; });
-  const save = button('Save budget', { icon: 'save', testid: 'budget-save' }, async () => {
-    const parse = (raw: string, name: string): number | null | string => {
-      const t = raw.trim().replace(/^\$/, '');
-      if (t === '') return null;
-      const n = Number(t);
-      return Number.isFinite(n) && n >= 0 ? n : `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
-    };
-    const d = parse(daily.value, 'Daily limit');
-    const m = parse(monthly.value, 'Monthly limit');
-    if (typeof d === 'string' || typeof m === 'string') { say(typeof d === 'string' ? d : m as string, 'error'); return; }
-    budgetDirty = false; // the state that follows the save may redraw the form
-    const r = await endpoint.request(SetBudget, { dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted: mode.value === 'block' ? 'block' : 'cheapest' });
-    say(r.message, r.ok ? 'info' : 'error');
-    if (!r.ok) budgetDirty = true;
-  });
-  budget.replaceChildren(
-    h('div', { class: 'gauge-row' }, gauge,
-      h('span', { class: `state-label state-${stateName.replace(/\s/g, '-')}`, 'data-testid': 'budget-state' }, stateName)),
-    h('p', { class: 'muted', 'data-testid': 'budget-used' },
-      `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''} · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`),
-    h('div', { class: 'form' },
-      h('label', { for: 'budget-daily' }, 'Daily limit ($)'), daily,
-      h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), monthly,
-      h('label', { for: 'budget-mode' }, 'When used up'), mode),
-    save,
-  );
+  const cls = `state-${stateName.replace(/\s/g, '-')}`;
+  gaugeFill.style.width = `${Math.min(100, Math.round(used * 100))}%`;
+  gauge.className = `gauge ${cls}`;
+  gauge.setAttribute('aria-valuenow', String(Math.round(used * 100)));
+  gauge.setAttribute('aria-valuetext', `${pct(used)} used, ${stateName}`);
+  budgetState.className = `state-label ${cls}`;
+  budgetState.textContent = stateName;
+  budgetUsed.textContent = `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''}`
+    + ` · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`;
+  if (budgetDirty) return; // keep what the user is typing
+  const dv = b.dailyLimitUsd === null ? '' : String(b.dailyLimitUsd);
+  const mv = b.monthlyLimitUsd === null ? '' : String(b.monthlyLimitUsd);
+  if (dailyField.value !== dv) dailyField.value = dv;
+  if (monthlyField.value !== mv) monthlyField.value = mv;
+  if (modeField.value !== b.onExhausted) modeField.value = b.onExhausted;
 }
 
 function renderRetrain(v: ViewModel): void {
@@ -260,20 +275,35 @@ function thumbs(row: DecisionRow): HTMLElement {
     button('', { icon: 'thumbsdown', secondary: row.feedback !== 'down', pressed: row.feedback === 'down', aria: 'Bad answer', testid: 'thumb-down' }, give('down')));
 }
 
+/** Rows already drawn, by decision id, with the data they were drawn from: unchanged rows are reused as they are. */
+const rowCache = new Map<string, { key: string; li: HTMLElement }>();
+
+function decisionItem(r: DecisionRow): HTMLElement {
+  const key = JSON.stringify(r);
+  const hit = rowCache.get(r.id);
+  if (hit && hit.key === key) return hit.li;
+  const open = h('button', { class: 'decision-open', type: 'button', 'aria-label': `Show decision: ${r.tierLabel}, ${r.model}, ${usd(r.costUsd)}` },
+    h('span', { class: 'decision-head' },
+      h('vscode-badge', { class: `tier tier-${r.tier}` }, r.tierLabel),
+      h('span', { class: 'model' }, r.model),
+      h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status),
+      h('span', { class: 'muted time', 'data-time': r.time }, ago(r.time))),
+    h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),
+    h('span', { class: 'muted reasons' }, `${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
+  open.addEventListener('click', () => void showDecision(r.id));
+  const li = h('li', { class: 'decision', 'data-decision': r.id }, open, thumbs(r));
+  rowCache.set(r.id, { key, li });
+  return li;
+}
+
 function renderRecent(rows: DecisionRow[], total: number): void {
   if (!rows.length) { recent.replaceChildren(h('p', { class: 'muted' }, 'No decisions yet.')); return; }
-  const list = h('ul', { class: 'decisions' }, ...rows.map((r) => {
-    const open = h('button', { class: 'decision-open', type: 'button', 'aria-label': `Show decision: ${r.tierLabel}, ${r.model}, ${usd(r.costUsd)}` },
-      h('span', { class: 'decision-head' },
-        h('vscode-badge', { class: `tier tier-${r.tier}` }, r.tierLabel),
-        h('span', { class: 'model' }, r.model),
-        h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status),
-        h('span', { class: 'muted time' }, ago(r.time))),
-      h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),
-      h('span', { class: 'muted reasons' }, `${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
-    open.addEventListener('click', () => void showDecision(r.id));
-    return h('li', { class: 'decision', 'data-decision': r.id }, open, thumbs(r));
-  }));
+  const items = rows.map(decisionItem);
+  const shown = new Set(rows.map((r) => r.id));
+  for (const id of rowCache.keys()) if (!shown.has(id)) rowCache.delete(id);
+  // "2 h ago" moves on even when the row did not change.
+  for (const el of recent.querySelectorAll<HTMLElement>('[data-time]')) el.textContent = ago(Number(el.dataset.time));
+  const list = h('ul', { class: 'decisions' }, ...items);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const nav = h('div', { class: 'row pager' },
     page > 0 ? button('Newer', { icon: 'arrow-left', secondary: true, testid: 'page-newer' }, () => void loadPage(page - 1)) : null,

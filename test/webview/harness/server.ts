@@ -96,7 +96,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         const html = panelHtml({
           cspSource: origin, nonce, connectSrc: origin,
           scriptUri: '/dist/webview.js', styleUri: '/dist/webview.css', codiconUri: '/dist/codicon.css',
-          preScripts: [`/harness/themes.js${q}`, `/harness/stub.js${q}`],
+          preScripts: [`/harness/stub.js${q}`],
         });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(html);
@@ -127,6 +127,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           res.writeHead(204).end();
           void sessionFor(session).controller.receive(msg);
         });
+        return;
+      }
+      if (u.pathname === '/harness/stub.js') {
+        // The theme table and the acquireVsCodeApi stand-in, in one script (one round trip, like VS Code's own preload).
+        res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+        res.end(fs.readFileSync(path.join(__dirname, 'themes.js'), 'utf8') + '\n' + fs.readFileSync(path.join(__dirname, 'stub.js'), 'utf8'));
         return;
       }
       const file = u.pathname.startsWith('/dist/') ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
