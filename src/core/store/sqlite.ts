@@ -13,7 +13,7 @@ import type { DecisionRecord, PromptStorage, RoutingAdjustment } from '../types'
 import type {
   BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
 } from './api';
-import { dayKey, dayStart } from './days';
+import { dayKey, dayStart, nextDayStart } from './days';
 import {
   atomicWrite, backupName, headerProblem, pidAlive, readFile, removeDeadTemps, sameState, stampGeneration, statFile,
   type FileState,
@@ -350,9 +350,20 @@ export class SqlJsStore implements DecisionStore {
       rec.blocked ? 1 : 0, rec.strategy ?? '', rec.source, this.storedPrompt(rec.prompt), rec.answeredModel ?? null,
       u ? u.inputTokens : null, u ? u.outputTokens : null, u ? u.cacheWriteTokens : null, u ? u.cacheReadTokens : null,
       fin(rec.costUsd), fin(rec.baselineCostUsd), fin(rec.latencyMs), fin(rec.ttftMs), rec.status, rec.error ?? null,
-      rec.parentId ?? null, dayKey(rec.time), dayStart(rec.time),
+      rec.parentId ?? null, ...this.dayOf(rec.time),
     ];
     this.write({ k: 'dec', row });
+  }
+
+  private dayCache: { from: number; to: number; key: string } = { from: 0, to: 0, key: '' };
+
+  /** The local day of a time (cached: inserts come in time order, mostly on the same day). */
+  private dayOf(time: number): [string, number] {
+    const c = this.dayCache;
+    if (!(time >= c.from && time < c.to)) {
+      this.dayCache = { from: dayStart(time), to: nextDayStart(time), key: dayKey(time) };
+    }
+    return [this.dayCache.key, this.dayCache.from];
   }
 
   updateDecision(id: string, patch: Partial<DecisionRecord>): void {
@@ -369,7 +380,7 @@ export class SqlJsStore implements DecisionStore {
         case 'id': if (v !== id) throw new TypeError('updateDecision: the id cannot change'); break;
         case 'time':
           if (!Number.isFinite(v)) throw new TypeError('updateDecision: time must be a number');
-          set('time', v as number); set('day', dayKey(v as number)); set('day_start', dayStart(v as number));
+          set('time', v as number); set('day', this.dayOf(v as number)[0]); set('day_start', this.dayOf(v as number)[1]);
           break;
         case 'tier':
           if (!Number.isInteger(v) || (v as number) < 0) throw new TypeError('updateDecision: tier must be a tier index ≥ 0');
