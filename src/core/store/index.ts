@@ -1,6 +1,20 @@
-// The decision store: `openStore({ path })` opens (or creates, or upgrades) the database file.
-import { SqlJsStore } from './sqlite';
+// The decision store: `openStore({ path })` opens, creates or upgrades the database file.
+//
+// How it works (details in the files named):
+// - sqlite.ts    the whole database lives in memory (sql.js). Every change is applied at once and journalled; a save
+//                (debounced, `debounceMs`, default 250 ms; `flush()` on demand; `close()` flushes) takes the lock,
+//                re-reads the file if another process saved since, replays the journal onto it, writes atomically.
+//                `refresh()` loads what other processes saved (and fires onDidChange). Bursts of changes share one
+//                transaction.
+// - file.ts      temp file + fsync + rename; our generation counter in the SQLite header tells a changed file;
+//                header checks for truncation; damaged files are renamed `<name>.corrupt-<YYYYMMDD-HHMMSS>.sqlite`
+//                and the user is told through `onNotice`.
+// - lock.ts      `<db>.lock`, created exclusively, held only while writing; a dead or stuck holder is broken.
+// - migrations.ts numbered migrations in PRAGMA user_version; triggers keep `daily` aggregates (day × tier × model).
+// - stats.ts     statistics from `daily` for whole local days + detailed rows for partial days: fast at any size.
+// - retention.ts `retention: { maxRows, maxDays }` deletes old detailed rows; `daily` already counts them.
 import type { DecisionStore, StoreOptions } from './api';
+import { SqlJsStore } from './sqlite';
 import { loadSqlJs } from './wasm';
 
 export type * from './api';
