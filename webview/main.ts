@@ -286,10 +286,9 @@ function decisionItem(r: DecisionRow): HTMLElement {
     h('span', { class: 'decision-head' },
       h('vscode-badge', { class: `tier tier-${r.tier}` }, r.tierLabel),
       h('span', { class: 'model' }, r.model),
-      h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status),
-      h('span', { class: 'muted time', 'data-time': r.time }, ago(r.time))),
+      h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status)),
     h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),
-    h('span', { class: 'muted reasons' }, `${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
+    h('span', { class: 'muted reasons' }, h('span', { 'data-time': r.time }, ago(r.time)), ` · ${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
   open.addEventListener('click', () => void showDecision(r.id));
   const li = h('li', { class: 'decision', 'data-decision': r.id }, open, thumbs(r));
   rowCache.set(r.id, { key, li });

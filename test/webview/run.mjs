@@ -39,7 +39,7 @@ let seq = 0;
 const cleanups = [];
 
 /** Opens the panel for a fresh environment; returns everything a test needs and a cleanup. */
-async function open({ fill, theme = 'dark', viewport = { width: 420, height: 1500 } } = {}) {
+async function open({ fill, theme = 'dark', viewport = { width: 340, height: 1500 } } = {}) {
   const logs = [];
   const env = await openEnv();
   if (fill) await fill(env);
