@@ -147,6 +147,29 @@ describe('panel view model helpers', () => {
   });
 });
 
+describe('panel sources', () => {
+  it('never turn a string into HTML (innerHTML, outerHTML, insertAdjacentHTML, document.write, DOMParser)', () => {
+    const dir = path.join(__dirname, '../../webview');
+    const offenders: string[] = [];
+    for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+      const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\/.*$/gm, '');
+      for (const bad of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'DOMParser', 'createContextualFragment']) {
+        if (src.includes(bad)) offenders.push(`${f}: ${bad}`);
+      }
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it('send messages only through the protocol (no postMessage outside protocol.ts and the acquireVsCodeApi wrapper)', () => {
+    const dir = path.join(__dirname, '../../webview');
+    const uses = fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))
+      .flatMap((f) => (fs.readFileSync(path.join(dir, f), 'utf8').match(/\.postMessage\(/g) ?? []).map(() => f));
+    assert.deepEqual(uses.sort(), ['main.ts'], 'main.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
+    const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
+    assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
+  });
+});
+
 describe('panel view model on a real store', () => {
   let dir: string;
   let store: DecisionStore;
