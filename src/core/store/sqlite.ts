@@ -669,7 +669,8 @@ export class SqlJsStore implements DecisionStore {
         // (retention just turned on for a big file), since VACUUM rewrites the whole database.
         const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
         const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
-        if (free > 64 && free > pages * 0.5) {
+        const pageSize = Number(this.db.exec('PRAGMA page_size')[0].values[0][0]);
+        if (free * pageSize > 256 * 1024 && free > pages * 0.5) {
           for (const st of this.stmts.values()) st.free();
           this.stmts.clear();
           this.db.exec('VACUUM');
