@@ -64,7 +64,7 @@ const app = document.getElementById('app') ?? document.body.appendChild(h('div',
 app.replaceChildren();
 
 const status = h('div', { class: 'status', role: 'status', 'aria-live': 'polite', 'data-testid': 'status' });
-const periodBar = h('div', { class: 'period', role: 'group', 'aria-label': 'Period' });
+const periodBar = h('div', { class: 'period hide-when-empty', role: 'group', 'aria-label': 'Period' });
 const welcome = h('section', { class: 'welcome', 'aria-labelledby': 'welcome-h', hidden: true, 'data-testid': 'welcome' });
 const figures = h('section', { class: 'figures hide-when-empty', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
 const tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
@@ -78,7 +78,7 @@ const recent = h('div', { 'data-testid': 'recent' });
 const dialog = h('dialog', { class: 'detail', 'aria-labelledby': 'detail-h', 'data-testid': 'detail' });
 
 const main = h('main', { 'aria-busy': 'true' },
-  h('header', { class: 'top' }, h('h1', {}, 'LLM Router'), periodBar),
+  h('header', { class: 'top' }, h('h1', { class: 'sr-only' }, 'LLM Router: cost'), periodBar),
   status,
   welcome,
   figures,
@@ -107,8 +107,10 @@ function say(message: string, level: 'info' | 'warning' | 'error' = 'info'): voi
 // Period
 
 function renderPeriod(): void {
+  // A compact segmented control (native buttons: light, and they fit one line of a narrow sidebar).
   periodBar.replaceChildren(...PERIODS.map((p) => {
-    const b = button(PERIOD_LABELS[p], { secondary: p !== period, pressed: p === period, testid: `period-${p}` }, () => choosePeriod(p));
+    const b = h('button', { type: 'button', class: 'seg', 'aria-pressed': String(p === period), 'data-testid': `period-${p}` }, PERIOD_LABELS[p]);
+    b.addEventListener('click', () => choosePeriod(p));
     return b;
   }));
 }

@@ -141,6 +141,7 @@ test('a new user sees the welcome, and its buttons ask the host to set the key a
   await t.page.getByTestId('open-chat').click();
   await t.page.waitForFunction(() => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2);
   await waitFor(() => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1, 'host got setApiKey and openChat');
+  await t.page.setViewportSize({ width: 340, height: 640 });
   await t.page.screenshot({ path: join(SHOTS, 'panel-welcome-dark.png'), fullPage: true });
   // The first decision (from the chat) replaces the welcome with the figures.
   const n = await renders(t.page);
