@@ -101,6 +101,8 @@ export class SqlJsStore implements DecisionStore {
   private changeQueued = false;
   private closed = false;
   private lastSaveError = '';
+  /** How long the last save took (ms): spaces saves out when they are slow. */
+  private lastSaveMs = 0;
   private readonly lockPath: string;
   private readonly promptStorage: PromptStorage;
   private readonly previewChars: number;
@@ -569,6 +571,8 @@ export class SqlJsStore implements DecisionStore {
 
   private schedule(): void {
     if (this.timer || this.closed) return;
+    // A save rewrites the whole file; under a steady stream of writes, keep saves to about a quarter of the time.
+    const delay = Math.max(this.debounceMs, Math.min(5000, this.lastSaveMs * 3));
     this.timer = setTimeout(() => {
       this.timer = null;
       this.enqueueSave().then(
@@ -588,7 +592,7 @@ export class SqlJsStore implements DecisionStore {
           }
         },
       );
-    }, this.debounceMs);
+    }, delay);
   }
 
   private enqueueSave(): Promise<void> {
@@ -641,6 +645,7 @@ export class SqlJsStore implements DecisionStore {
     if (!this.pending.length && !this.needsWrite) return;
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
+    const started = performance.now();
     try {
       // Everything from here to the write is synchronous: no change can slip in between.
       this.commit();
@@ -651,6 +656,7 @@ export class SqlJsStore implements DecisionStore {
       this.base = atomicWrite(this.path, bytes);
       this.pending = [];
       this.needsWrite = false;
+      this.lastSaveMs = performance.now() - started;
     } finally {
       release();
     }
