@@ -13,9 +13,12 @@ import type { DecisionStore, BudgetSettings } from '../src/core/store/api';
 import type { RouterService } from '../src/core/service-api';
 
 export interface PanelHostDeps {
+  /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */
   service: RouterService;
-  /** Defaults to service.store. */
+  /** Defaults to service.store (read on every use; the panel follows a reopened store). */
   store?: DecisionStore;
+  /** Resolves when service and store can be used (the database opens in the background); rejects if it cannot open. */
+  ready?: Promise<unknown>;
   /** Ask the user for the API key (the host stores it in SecretStorage). */
   onSetApiKey?(): unknown;
   /** Open the chat with @router. */
@@ -34,8 +37,9 @@ export interface PanelHostDeps {
 export class PanelController {
   readonly endpoint: HostEndpoint;
   private period: Period;
-  private readonly store: DecisionStore;
-  private readonly unsubscribe: () => void;
+  private watched: { store: DecisionStore; off: () => void } | undefined;
+  private readonly ready: Promise<boolean>;
+  private isOpen = false;
   private lastPush = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
@@ -50,14 +54,28 @@ export class PanelController {
   onDidPush: ((vm: ViewModel, computeMs: number) => void) | undefined;
 
   constructor(private readonly deps: PanelHostDeps, post: (msg: WireMessage | WireReply) => unknown) {
-    this.store = deps.store ?? deps.service.store;
     this.endpoint = new HostEndpoint(post, deps.log);
     const saved = deps.loadPeriod?.();
     this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
-    this.unsubscribe = this.store.onDidChange(() => this.scheduleUpdate());
     this.wire();
+    this.ready = Promise.resolve(deps.ready).then(() => { this.isOpen = true; return true; }, (e: unknown) => {
+      const message = `The decision database could not be opened: ${e instanceof Error ? e.message : String(e)}`;
+      this.deps.log?.(`cost panel: ${message}`);
+      this.endpoint.notify(Notice, { level: 'error', message });
+      return false;
+    });
     // Compute the first state while the webview is still loading; it is held until the webview says ready.
     this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, 0);
+  }
+
+  /** The store in use now; (re)subscribes to its changes when the host swapped it. */
+  private get store(): DecisionStore {
+    const s = this.deps.store ?? this.deps.service.store;
+    if (this.watched?.store !== s && !this.disposed) {
+      this.watched?.off();
+      this.watched = { store: s, off: s.onDidChange(() => this.scheduleUpdate()) };
+    }
+    return s;
   }
 
   get currentPeriod(): Period { return this.period; }
@@ -88,6 +106,7 @@ export class PanelController {
     if (this.pollTimer) { clearInterval(this.pollTimer); this.pollTimer = undefined; }
     if (!on || this.disposed) return;
     this.pollTimer = setInterval(() => {
+      if (!this.isOpen) return;
       this.store.refresh().catch((e) => this.deps.log?.(`cost panel: refresh failed: ${e instanceof Error ? e.message : e}`));
     }, ms);
   }
@@ -98,14 +117,16 @@ export class PanelController {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     this.lastPush = Date.now();
     this.computing = true;
+    if (!(await this.ready) || this.disposed) { this.computing = false; return; }
     if (this.deps.hasApiKey) {
       try { this.hasKey = await this.deps.hasApiKey(); } catch { this.hasKey = null; }
     }
     const t0 = performance.now();
     let vm: ViewModel;
     try {
+      const service = this.deps.service;
       vm = buildViewModel({
-        store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
+        store: this.store, service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
       });
     } catch (e) {
       this.computing = false;
@@ -134,7 +155,8 @@ export class PanelController {
 
   dispose(): void {
     this.disposed = true;
-    this.unsubscribe();
+    this.watched?.off();
+    this.watched = undefined;
     this.setPolling(false);
     if (this.timer) clearTimeout(this.timer);
     this.endpoint.dispose();
@@ -145,7 +167,8 @@ export class PanelController {
     // Read deps.service on every use: the host may replace the service when settings change.
     const service = { get config() { return deps.service.config; }, retrain: () => deps.service.retrain(),
       undoAdjustment: (id: string) => deps.service.undoAdjustment(id), feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t) };
-    const store = this.store;
+    // Requests wait for the database; if it could not open, they fail with that reason.
+    const opened = async () => { if (!(await this.ready)) throw new Error('The decision database is not open.'); };
     const e = this.endpoint;
     const tiers = () => tierInfos(service.config.tiers);
     const labelOf = (i: number) => service.config.tiers[i]?.label ?? `Tier ${i + 1}`;
@@ -166,7 +189,8 @@ export class PanelController {
       void this.pushState();
     });
 
-    e.onRequest(RetrainNow, () => {
+    e.onRequest(RetrainNow, async () => {
+      await opened();
       const r = service.retrain();
       void this.pushState();
       const added = r.added.length;
@@ -176,37 +200,44 @@ export class PanelController {
       };
     });
 
-    e.onRequest(UndoAdjustment, (p) => {
+    e.onRequest(UndoAdjustment, async (p) => {
+      await opened();
       if (typeof p.id !== 'string' || !p.id) return { ok: false, message: 'No adjustment given.' };
       const ok = service.undoAdjustment(p.id);
       void this.pushState();
       return { ok, message: ok ? 'Adjustment undone.' : 'That adjustment was already undone or no longer exists.' };
     });
 
-    e.onRequest(SetBudget, (p) => {
+    e.onRequest(SetBudget, async (p) => {
+      await opened();
       const problem = budgetProblem(p);
       if (problem) return { ok: false, message: problem };
       const b: BudgetSettings = { dailyLimitUsd: p.dailyLimitUsd, monthlyLimitUsd: p.monthlyLimitUsd, onExhausted: p.onExhausted };
-      store.setBudget(b);
+      this.store.setBudget(b);
       void this.pushState();
       return { ok: true, message: 'Budget saved.' };
     });
 
-    e.onRequest(GiveFeedback, (p) => {
+    e.onRequest(GiveFeedback, async (p) => {
+      await opened();
       if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down')) return { ok: false, message: 'Bad feedback.' };
-      if (!store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
+      if (!this.store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
       service.feedback(p.decisionId, p.thumb);
       void this.pushState();
       return { ok: true, message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.' };
     });
 
-    e.onRequest(ShowDecision, (p) => ({ decision: typeof p.id === 'string' ? decisionDetail(store, p.id, tiers()) : null }));
+    e.onRequest(ShowDecision, async (p) => {
+      await opened();
+      return { decision: typeof p.id === 'string' ? decisionDetail(this.store, p.id, tiers()) : null };
+    });
 
-    e.onRequest(RequestPage, (p) => {
+    e.onRequest(RequestPage, async (p) => {
+      await opened();
       const limit = clampInt(p.limit, 1, 200, PAGE_SIZE);
       const offset = clampInt(p.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-      const page = store.listDecisions({ limit, offset });
-      return { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total, offset };
+      const page = this.store.listDecisions({ limit, offset });
+      return { rows: page.rows.map((r) => decisionRow(this.store, r, labelOf)), total: page.total, offset };
     });
 
     e.onCommand(Rendered, (r) => {

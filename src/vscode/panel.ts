@@ -12,7 +12,9 @@
 // deps:
 //   service      the RouterService (its store is the panel's data unless `store` is given). May be a function returning
 //                the current service, read on every use.
-//   store?       the DecisionStore (default: service.store).
+//   store?       the DecisionStore (default: service.store, read on every use).
+//   ready?       resolves when service/store are usable (the database opens in the background); until then the
+//                webview waits, and if it rejects the panel shows why.
 //   onSetApiKey  runs when the user clicks "Set API key" in the welcome (prompt + SecretStorage live in the host).
 //   hasApiKey?   tells the welcome whether a key is set already.
 //   onOpenChat?  runs for "Open chat"; default opens the chat with "@router ".
@@ -33,6 +35,8 @@ const PERIOD_KEY = 'llm-router.costPanel.period';
 export interface CostPanelDeps {
   service: RouterService | (() => RouterService);
   store?: DecisionStore;
+  /** Resolves once `service` (and its store) can be used; the panel shows its figures only after that. */
+  ready?: PromiseLike<unknown>;
   onSetApiKey(): unknown;
   hasApiKey?(): boolean | Thenable<boolean>;
   onOpenChat?(): unknown;
@@ -67,6 +71,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
       const c = new PanelController({
         get service() { return getService(); },
         store: deps.store,
+        ready: deps.ready ? Promise.resolve(deps.ready) : undefined,
         onSetApiKey: () => deps.onSetApiKey(),
         onOpenChat: () => (deps.onOpenChat ? deps.onOpenChat() : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' })),
         hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,

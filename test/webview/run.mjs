@@ -151,6 +151,33 @@ test('a new user sees the welcome, and its buttons ask the host to set the key a
   assert.equal((await figures(t.page)).requests.value, '1');
 });
 
+test('while the database is still opening the panel waits, then shows it; if it cannot open, the panel says why', async () => {
+  const env = await openEnv();
+  fillVaried(env, { count: 20, days: 2 });
+  let open;
+  let fail;
+  const harnesses = [
+    await startHarness({ service: env.service, ready: new Promise((r) => { open = r; }) }),
+    await startHarness({ service: env.service, ready: new Promise((_r, j) => { fail = j; }) }),
+  ];
+  const context = await browser.newContext({ viewport: { width: 340, height: 900 } });
+  cleanups.push(async () => { await context.close(); for (const h of harnesses) await h.close(); await env.close(); });
+  const page = await context.newPage();
+  await page.goto(harnesses[0].page('opening'));
+  await page.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'ready'));
+  assert.equal(await renders(page), 0, 'nothing drawn before the database is open');
+  assert.equal(await page.locator('main').getAttribute('aria-busy'), 'true', 'screen readers hear it is loading');
+  open();
+  await waitRendered(page, 0);
+  await checkFiguresMatchStore(page, env.store, '7d');
+  const page2 = await context.newPage();
+  await page2.goto(harnesses[1].page('broken'));
+  await page2.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'ready'));
+  fail(new Error('database file is locked by another program'));
+  await page2.waitForFunction(() => /could not be opened: database file is locked/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.equal(await renders(page2), 0);
+});
+
 test('the headline figures, tiers, quality and recent decisions equal the store for every period', async () => {
   const t = await open({ fill: (env) => fillVaried(env) });
   assert.equal(await t.page.getByTestId('welcome').isVisible(), false, 'no welcome once there are decisions');

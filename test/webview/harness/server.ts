@@ -28,6 +28,8 @@ export interface HarnessOptions {
   log?(m: string): void;
   /** Where webview.js, webview.css and codicon.css are served from (default: dist/). */
   distDir?: string;
+  /** Passed to the panel host: resolves when the database is open (the editor opens it in the background). */
+  ready?: Promise<unknown>;
   /** Re-read the database for other processes' rows every this many ms, like the visible view does (default 5000). */
   pollMs?: number;
 }
@@ -69,6 +71,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     };
     const controller = new PanelController({
       service: opts.service,
+      ready: opts.ready,
       throttleMs: opts.throttleMs,
       onSetApiKey: () => { globalState.set('setApiKeyClicks', ((globalState.get('setApiKeyClicks') as number) ?? 0) + 1); },
       onOpenChat: () => { globalState.set('openChatClicks', ((globalState.get('openChatClicks') as number) ?? 0) + 1); },
