@@ -672,7 +672,7 @@ export class SqlJsStore implements DecisionStore {
       this.db.exec('COMMIT');
       if (n > 0) {
         // Deleted rows leave free pages that new rows reuse; give them back only when a third of the file is free
-        // (retention just turned on for a big file), since VACUUM rewrites the whole database.
+        // (retention first applied to a big file, a bulk load), since VACUUM rewrites the whole database.
         const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
         const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
         const pageSize = Number(this.db.exec('PRAGMA page_size')[0].values[0][0]);
