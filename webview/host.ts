@@ -45,6 +45,7 @@ export class PanelController {
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
   private computing = false;
+  private lastError: string | undefined;
   private hasKey: boolean | null = null;
   private lastModel: ViewModel | undefined;
   private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
@@ -130,11 +131,17 @@ export class PanelController {
       });
     } catch (e) {
       this.computing = false;
-      const message = `Could not read the statistics: ${e instanceof Error ? e.message : String(e)}`;
-      this.deps.log?.(`cost panel: ${message}`);
-      this.endpoint.notify(Notice, { level: 'error', message });
+      // E.g. the host's service is not there yet: say so, and try again shortly.
+      const text = e instanceof Error ? e.message : String(e);
+      if (text !== this.lastError) {
+        this.lastError = text;
+        this.deps.log?.(`cost panel: could not read the statistics: ${text}`);
+        this.endpoint.notify(Notice, { level: 'warning', message: text });
+      }
+      if (!this.disposed && !this.timer) this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, 1000);
       return;
     }
+    this.lastError = undefined;
     this.computing = false;
     const ms = performance.now() - t0;
     this.lastModel = vm;

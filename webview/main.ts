@@ -420,10 +420,12 @@ function render(v: ViewModel): void {
 
 endpoint.on(State, (p) => {
   window.__panel!.receivedAt = Date.now();
+  if (noticeShown) { noticeShown = false; say(''); } // a state arrived: the host's earlier problem is over
   performance.mark('state-received');
   render(p.state);
 });
-endpoint.on(Notice, (p) => say(p.message, p.level));
+let noticeShown = false;
+endpoint.on(Notice, (p) => { say(p.message, p.level); noticeShown = true; });
 
 // Theme changes: VS Code swaps the body class and the --vscode-* variables on <html>; redraw charts with new colours.
 let themeKey = document.body.className + '|' + (document.documentElement.getAttribute('style') ?? '');

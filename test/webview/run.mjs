@@ -178,6 +178,29 @@ test('while the database is still opening the panel waits, then shows it; if it 
   assert.equal(await renders(page2), 0);
 });
 
+test('a host whose service is not built yet: the panel says so, then shows the figures once it is', async () => {
+  const env = await openEnv();
+  fillVaried(env, { count: 20, days: 2 });
+  let built = false;
+  const service = new Proxy(env.service, {
+    get(target, prop) {
+      if (!built) throw new Error('LLM Router is still opening its database; try again in a moment.');
+      return Reflect.get(target, prop);
+    },
+  });
+  const harness = await startHarness({ service });
+  const context = await browser.newContext({ viewport: { width: 340, height: 900 } });
+  cleanups.push(async () => { await context.close(); await harness.close(); await env.close(); });
+  const page = await context.newPage();
+  await page.goto(harness.page('late-service'));
+  await page.waitForFunction(() => /still opening its database/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.equal(await renders(page), 0);
+  built = true;
+  await waitRendered(page, 0);
+  await checkFiguresMatchStore(page, env.store, '7d');
+  assert.equal(await page.getByTestId('status').textContent(), '', 'the message is gone once the figures are there');
+});
+
 test('the headline figures, tiers, quality and recent decisions equal the store for every period', async () => {
   const t = await open({ fill: (env) => fillVaried(env) });
   assert.equal(await t.page.getByTestId('welcome').isVisible(), false, 'no welcome once there are decisions');
