@@ -309,10 +309,19 @@ test('the budget is edited in place: a good value is saved to the store, a bad o
   assert.match(used, /of \$2\.50/);
   const gauge = t.page.getByRole('meter', { name: 'Budget used' });
   const st = t.env.service.budgetState();
-  if (st) {
-    assert.equal(await t.page.getByTestId('budget-state').textContent(), st.state);
-    assert.equal(await gauge.getAttribute('aria-valuenow'), String(Math.round(st.usedFraction * 100)));
-  }
+  assert.ok(st, 'with limits set the service reports a budget state');
+  assert.equal(await t.page.getByTestId('budget-state').textContent(), st.state);
+  assert.equal(await gauge.getAttribute('aria-valuenow'), String(Math.round(st.usedFraction * 100)));
+  // A limit already used up today: the gauge shows the state the service enforces (not "normal").
+  await daily.fill('0.0001');
+  const k = await renders(t.page);
+  await t.page.getByTestId('budget-save').click();
+  await waitRendered(t.page, k, `(vm) => vm.budget.dailyLimitUsd === 0.0001`);
+  const over = t.env.service.budgetState();
+  assert.notEqual(over.state, 'normal');
+  assert.equal(await t.page.getByTestId('budget-state').textContent(), over.state);
+  assert.match(await gauge.getAttribute('aria-valuetext'), new RegExp(`used, ${over.state}`));
+  await t.page.screenshot({ path: join(SHOTS, 'panel-budget-dark.png'), clip: await t.page.locator('section', { has: t.page.getByTestId('budget') }).boundingBox() });
 });
 
 test('retraining: "Retrain now" asks the host and shows its answer; adjustments show their reason and undo reaches the store', async () => {
