@@ -28,6 +28,8 @@ export interface HarnessOptions {
   log?(m: string): void;
   /** Where webview.js, webview.css and codicon.css are served from (default: dist/). */
   distDir?: string;
+  /** Let the browser cache the bundle (as the editor does); default false. */
+  cache?: boolean;
   /** Passed to the panel host: resolves when the database is open (the editor opens it in the background). */
   ready?: Promise<unknown>;
   /** Re-read the database for other processes' rows every this many ms, like the visible view does (default 5000). */
@@ -141,7 +143,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       const file = u.pathname.startsWith('/dist/') ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
         : u.pathname.startsWith('/harness/') ? path.join(__dirname, path.basename(u.pathname)) : null;
       if (file && fs.existsSync(file)) {
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+        // Like the editor, which serves an extension's files from disk with caching, so reopening the view reuses
+        // the browser's compiled code; `cache: false` (the tests) forces a fresh load every time.
+        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': opts.cache ? 'max-age=3600' : 'no-store' });
         fs.createReadStream(file).pipe(res);
         return;
       }
