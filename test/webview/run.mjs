@@ -221,11 +221,13 @@ test('the headline figures, tiers, quality and recent decisions equal the store 
   }
   const shownIds = await t.page.locator('[data-decision]').evaluateAll((els) => els.map((e) => e.getAttribute('data-decision')));
   assert.deepEqual(shownIds, t.env.store.listDecisions({ limit: 20 }).rows.map((r) => r.id), 'recent decisions, newest first');
-  await t.page.screenshot({ path: join(SHOTS, 'panel-dark.png'), fullPage: true });
-  await t.page.evaluate(() => window.__harness.setTheme('light'));
-  await t.page.screenshot({ path: join(SHOTS, 'panel-light.png'), fullPage: true });
-  await t.page.evaluate(() => window.__harness.setTheme('high-contrast'));
-  await t.page.screenshot({ path: join(SHOTS, 'panel-high-contrast.png'), fullPage: true });
+  // Screenshots for the README: the whole panel once, then the sidebar as a user sees it in each theme.
+  await t.page.screenshot({ path: join(SHOTS, 'panel-full-dark.png'), fullPage: true });
+  await t.page.setViewportSize({ width: 340, height: 1040 });
+  for (const theme of ['dark', 'light', 'high-contrast']) {
+    await t.page.evaluate((name) => window.__harness.setTheme(name), theme);
+    await t.page.screenshot({ path: join(SHOTS, `panel-${theme}.png`) });
+  }
 });
 
 test('charts take their colours from the theme and are redrawn when it changes', async () => {
