@@ -82,4 +82,18 @@ describe('decision store retention', () => {
     assert.deepEqual(after.stats({ now }), all);
     await after.close();
   });
+
+  it('keeps exactly maxRows rows even when many share one timestamp (a bulk import)', async () => {
+    const now = Date.now();
+    const s = await openStore({ path: file });
+    for (let i = 0; i < 500; i++) s.insertDecision(makeRecord(`same${i}`, { time: now - 5000, tier: i % 3 }));
+    const before = s.stats({ now });
+    await s.close();
+    const after = await openStore({ path: file, retention: { maxRows: 100 } });
+    assert.equal(after.listDecisions().total, 100);
+    assert.ok(after.getDecision('same499'), 'the last inserted rows are kept');
+    assert.equal(after.getDecision('same0'), undefined);
+    assert.deepEqual(after.stats({ now }), before);
+    await after.close();
+  });
 });

@@ -10,25 +10,32 @@ export const FOLDED_BEFORE_KEY = 'store.foldedBefore';
 /** Folds what is beyond the cap; returns how many decisions were folded. Runs inside the caller's transaction. */
 export function foldOld(db: Database, r: Retention | undefined, now = Date.now()): number {
   if (!r) return 0;
+  // Rows before (cutoff time, and at the cutoff time up to cutoff rowid) are folded.
   let cutoff = -Infinity;
+  let cutoffRowid = -1;
   if (r.maxDays !== undefined && r.maxDays > 0) cutoff = now - r.maxDays * 86_400_000;
   if (r.maxRows !== undefined && r.maxRows >= 0) {
     const count = Number(db.exec('SELECT COUNT(*) FROM decisions')[0].values[0][0]);
     if (count > r.maxRows) {
-      // the newest maxRows rows stay; rows sharing the boundary time go too, so at most maxRows remain
-      const t = db.exec('SELECT time FROM decisions ORDER BY time DESC LIMIT 1 OFFSET ?', [r.maxRows])[0]?.values[0][0];
-      if (t !== undefined && t !== null) cutoff = Math.max(cutoff, Number(t) + 1);
+      // the newest maxRows rows stay (ties on time broken by insertion order)
+      const b = db.exec('SELECT time, rowid FROM decisions ORDER BY time DESC, rowid DESC LIMIT 1 OFFSET ?', [r.maxRows])[0]?.values[0];
+      if (b && Number(b[0]) >= cutoff) {
+        cutoff = Number(b[0]);
+        cutoffRowid = Number(b[1]);
+      }
     }
   }
   if (cutoff === -Infinity) return 0;
   const first = db.exec('SELECT MIN(time) FROM decisions')[0]?.values[0][0];
-  if (first === null || first === undefined || Number(first) >= cutoff) return 0;
-  db.run('DELETE FROM feedback WHERE decision_id IN (SELECT id FROM decisions WHERE time < ?)', [cutoff]);
-  db.run('DELETE FROM decisions WHERE time < ?', [cutoff]);
+  if (first === null || first === undefined || Number(first) > cutoff || (Number(first) === cutoff && cutoffRowid < 0)) return 0;
+  const where = 'time < ? OR (time = ? AND rowid <= ?)';
+  const args = [cutoff, cutoff, cutoffRowid];
+  db.run(`DELETE FROM feedback WHERE decision_id IN (SELECT id FROM decisions WHERE ${where})`, args);
+  db.run(`DELETE FROM decisions WHERE ${where}`, args);
   const folded = db.getRowsModified();
   const prev = Number(db.exec('SELECT value FROM meta WHERE key = ?', [FOLDED_BEFORE_KEY])[0]?.values[0][0] ?? -Infinity);
   db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-    FOLDED_BEFORE_KEY, String(Math.max(prev, cutoff)),
+    FOLDED_BEFORE_KEY, String(Math.max(prev, cutoffRowid >= 0 ? cutoff + 1 : cutoff)),
   ]);
   return folded;
 }

@@ -671,12 +671,12 @@ export class SqlJsStore implements DecisionStore {
       const n = foldOld(this.db, this.opts.retention);
       this.db.exec('COMMIT');
       if (n > 0) {
-        // Deleted rows leave free pages that new rows reuse; give them back only when a third of the file is free
+        // Deleted rows leave free pages that new rows reuse; give them back only when half the file is free
         // (retention first applied to a big file, a bulk load), since VACUUM rewrites the whole database.
         const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
         const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
         const pageSize = Number(this.db.exec('PRAGMA page_size')[0].values[0][0]);
-        if (free * pageSize > 256 * 1024 && free > pages / 3) {
+        if (free * pageSize > 256 * 1024 && free > pages / 2) {
           for (const st of this.stmts.values()) st.free();
           this.stmts.clear();
           this.db.exec('VACUUM');
