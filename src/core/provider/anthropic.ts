@@ -1,0 +1,262 @@
+// The model client on the official Anthropic SDK: streams an answer, counts attempts, watches for stalls, stops at
+// once on cancel, and turns every failure into a ProviderError a user understands (with the fix, never the key).
+//
+// Retries: the SDK retries 429, 408, 409 and 5xx (529 included) and connection errors `maxRetries` times, waiting what
+// the `retry-after-ms` / `retry-after` header says (else exponential backoff 0.5 s → 8 s with jitter); see
+// BaseAnthropic.shouldRetry / retryRequest in @anthropic-ai/sdk src/client.ts. A per-request middleware (it runs once
+// per HTTP attempt inside the SDK's retry loop) counts the attempts.
+import Anthropic from '@anthropic-ai/sdk';
+import type { Middleware } from '@anthropic-ai/sdk';
+import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import type { Usage } from '../types';
+import { ProviderError } from './api';
+import type { AnthropicClientOptions, ChatRequest, ChatResult, ModelClient, ProviderErrorKind } from './api';
+
+const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+export const SET_KEY_FIX = 'Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.';
+
+type Why = 'cancelled' | 'timeout' | null;
+
+interface Attempt {
+  attempts: number;
+  /** Statuses of the failed attempts, in order (e.g. [429, 529]). */
+  statuses: number[];
+}
+
+export class AnthropicClient implements ModelClient {
+  private readonly sdk: Anthropic;
+  private readonly baseURL: string;
+  private readonly idleTimeoutMs: number;
+  private readonly maxRetries: number;
+  private readonly timeoutMs: number;
+  /** For scrubbing: a message must never carry the key, whatever the server echoes. */
+  private readonly scrub: (s: string) => string;
+
+  constructor(opts: AnthropicClientOptions) {
+    if (!opts.apiKey || !opts.apiKey.trim()) {
+      throw new ProviderError('auth', `No Anthropic API key. ${SET_KEY_FIX}`);
+    }
+    this.baseURL = (opts.baseURL || DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
+    this.maxRetries = opts.maxRetries ?? 2;
+    this.timeoutMs = opts.timeoutMs ?? 600_000;
+    const key = opts.apiKey;
+    this.scrub = (s) => (key.length >= 4 ? s.split(key).join('[redacted]') : s);
+    this.sdk = new Anthropic({
+      apiKey: key,
+      baseURL: this.baseURL,
+      maxRetries: this.maxRetries,
+      timeout: this.timeoutMs,
+      logLevel: 'off', // our own log says what happened; the SDK's would go to the console
+    });
+  }
+
+  async stream(req: ChatRequest, onText?: (delta: string) => void): Promise<ChatResult> {
+    const t0 = performance.now();
+    const attempt: Attempt = { attempts: 0, statuses: [] };
+    let text = '';
+    let ttftMs: number | null = null;
+    let usage: Usage | null = null;
+    let why: Why = null;
+    let callbackError: unknown = null;
+    if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
+
+    let ms: ReturnType<Anthropic['messages']['stream']> | null = null;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const disarm = () => { if (idle !== undefined) { clearTimeout(idle); idle = undefined; } };
+    const arm = () => {
+      disarm();
+      if (this.idleTimeoutMs > 0) {
+        idle = setTimeout(() => { why ??= 'timeout'; ms?.abort(); }, this.idleTimeoutMs);
+        // never keep a process alive just for the watchdog
+        (idle as { unref?: () => void }).unref?.();
+      }
+    };
+    const counter: Middleware = async (request, next) => {
+      attempt.attempts++;
+      arm(); // waiting for the response head counts as idle too
+      try {
+        const res = await next(request);
+        if (res.ok) arm();
+        else { disarm(); attempt.statuses.push(res.status); } // the SDK now waits retry-after or gives up: not a stall
+        return res;
+      } catch (e) {
+        disarm();
+        throw e;
+      }
+    };
+    const onAbort = () => { why ??= 'cancelled'; ms?.abort(); };
+
+    try {
+      ms = this.sdk.messages.stream(
+        {
+          model: req.model,
+          max_tokens: req.maxTokens,
+          messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+          ...(req.system ? { system: req.system } : {}),
+        },
+        { middleware: [counter] },
+      );
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      ms.on('streamEvent', (ev: MessageStreamEvent) => {
+        arm();
+        switch (ev.type) {
+          case 'message_start': {
+            const u = ev.message.usage;
+            usage = {
+              inputTokens: u.input_tokens ?? 0,
+              outputTokens: u.output_tokens ?? 0,
+              cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+              cacheReadTokens: u.cache_read_input_tokens ?? 0,
+            };
+            break;
+          }
+          case 'content_block_delta':
+            if (ev.delta.type === 'text_delta') {
+              if (ttftMs === null) ttftMs = performance.now() - t0;
+              text += ev.delta.text;
+              if (onText) {
+                try { onText(ev.delta.text); } catch (e) { callbackError ??= e; why ??= 'cancelled'; ms?.abort(); }
+              }
+            }
+            break;
+          case 'message_delta': {
+            const u = ev.usage;
+            const prev: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
+            usage = {
+              inputTokens: u.input_tokens ?? prev.inputTokens,
+              outputTokens: u.output_tokens ?? prev.outputTokens,
+              cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
+              cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
+            };
+            break;
+          }
+        }
+      });
+      if (req.signal?.aborted) onAbort();
+      const final = await ms.finalMessage();
+      const u = final.usage;
+      return {
+        text,
+        usage: {
+          inputTokens: u.input_tokens ?? 0,
+          outputTokens: u.output_tokens ?? 0,
+          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
+          cacheReadTokens: u.cache_read_input_tokens ?? 0,
+        },
+        stopReason: final.stop_reason ?? null,
+        model: final.model,
+        ttftMs,
+        latencyMs: performance.now() - t0,
+        attempts: Math.max(1, attempt.attempts),
+      };
+    } catch (e) {
+      if (callbackError) throw callbackError;
+      throw this.toProviderError(e, { model: req.model, why, attempt, usage, text });
+    } finally {
+      disarm();
+      req.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
+    const attempt: Attempt = { attempts: 0, statuses: [] };
+    const counter: Middleware = async (request, next) => {
+      attempt.attempts++;
+      const res = await next(request);
+      if (!res.ok) attempt.statuses.push(res.status);
+      return res;
+    };
+    try {
+      const r = await this.sdk.messages.countTokens(
+        {
+          model: req.model,
+          messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+          ...(req.system ? { system: req.system } : {}),
+        },
+        { middleware: [counter] },
+      );
+      return r.input_tokens;
+    } catch (e) {
+      throw this.toProviderError(e, { model: req.model, why: null, attempt, usage: null, text: '' });
+    }
+  }
+
+  private toProviderError(
+    e: unknown,
+    c: { model: string; why: Why; attempt: Attempt; usage: Usage | null; text: string },
+  ): ProviderError {
+    const mk = (kind: ProviderErrorKind, message: string, status: number | null = null) =>
+      new ProviderError(kind, this.scrub(message), status, c.usage, c.text);
+    const tries = c.attempt.attempts > 1 ? ` after ${c.attempt.attempts} attempts` : '';
+    const kept = c.text ? ' The partial answer is kept.' : '';
+    if (c.why === 'cancelled') return mk('cancelled', 'Cancelled.');
+    if (c.why === 'timeout') {
+      return mk('timeout', `${c.model} sent nothing for ${fmtS(this.idleTimeoutMs)}, so the stalled request was stopped.${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`);
+    }
+    if (e instanceof Anthropic.APIUserAbortError) return mk('cancelled', 'Cancelled.');
+    if (e instanceof Anthropic.APIConnectionTimeoutError) {
+      return mk('timeout', `The request to ${this.baseURL} timed out${tries} (limit ${fmtS(this.timeoutMs)}).${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`);
+    }
+    if (e instanceof Anthropic.APIConnectionError) {
+      return mk('network', `Can't reach the Anthropic API at ${this.baseURL}${tries} (${causeOf(e)}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
+    }
+    if (e instanceof Anthropic.APIError) {
+      const body = e.error as { error?: { type?: string; message?: string } } | undefined;
+      const apiType = body?.error?.type ?? (e as { type?: string }).type ?? '';
+      const apiMsg = String(body?.error?.message ?? '').slice(0, 300);
+      const status = typeof e.status === 'number' ? e.status : null;
+      const inStream = status === null; // an SSE `error` event after a 200
+      const code = status ?? (apiType === 'overloaded_error' ? 529 : apiType === 'rate_limit_error' ? 429 : apiType === 'api_error' ? 500 : null);
+      const during = inStream ? ' during the answer' : '';
+      switch (code) {
+        case 401:
+          return mk('auth', `Anthropic rejected the API key (401). ${SET_KEY_FIX}`, status);
+        case 403:
+          return mk('auth', `Anthropic refused this API key access to ${c.model} (403: permission denied). Use a key whose workspace may use this model (${SET_KEY_FIX.replace(/^Set a valid key/, 'set it')}), or pick another tier.`, status);
+        case 404:
+          return mk('not-found', `Anthropic doesn't know the model “${c.model}” (404). Check the tier's model id in the llmRouter.tiers setting (for example claude-sonnet-4-6).`, status);
+        case 413:
+          return mk('bad-request', `The request is too large for the API (413). Shorten the prompt or start a new chat.`, status);
+        case 429:
+          return mk('rate-limit', `Anthropic's rate limit was hit for ${c.model} (429)${during}${tries}.${kept} Wait a minute and try again, or ask for a higher rate limit in the Anthropic console.`, status);
+        case 529:
+          return mk('overloaded', `${c.model} is overloaded at Anthropic (529)${during}${tries}.${kept} Try again in a moment or use another tier.`, status);
+        default:
+          if (code !== null && code >= 500) {
+            return mk('server', `Anthropic had a server error (${code})${during}${tries}.${kept} Try again in a moment; status.anthropic.com shows incidents.`, status);
+          }
+          if (/prompt is too long/i.test(apiMsg)) {
+            return mk('bad-request', `The conversation is too long for ${c.model} (400: ${apiMsg}). Shorten the prompt or start a new chat.`, status);
+          }
+          if (code === 400) {
+            return mk('bad-request', `Anthropic rejected the request as invalid (400: ${apiMsg || 'no reason given'}). Check the tier's model id and max output tokens settings; if it persists, start a new chat.`, status);
+          }
+          return mk('server', `Anthropic answered with an error${status ? ` (${status})` : ''}${during}: ${apiMsg || apiType || 'unknown'}.${kept} Try again.`, status);
+      }
+    }
+    // A body that broke off (socket closed halfway) surfaces as a plain AnthropicError/TypeError from the SSE reader.
+    const detail = causeOf(e);
+    if (c.attempt.attempts > 0 && (c.usage || c.text || /terminated|socket|ECONNRESET|closed|premature|ended/i.test(detail))) {
+      return mk('network', `The connection to ${this.baseURL} was cut in the middle of the answer (${detail}).${kept} Try again.`);
+    }
+    return mk('network', `The request to ${this.baseURL} failed (${detail}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
+  }
+}
+
+function fmtS(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
+
+/** The innermost cause of an error, in a few words ("ECONNREFUSED", "terminated"). */
+function causeOf(e: unknown): string {
+  let cur: unknown = e;
+  let last = '';
+  for (let i = 0; i < 6 && cur && typeof cur === 'object'; i++) {
+    const o = cur as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof o.code === 'string') return o.code;
+    if (typeof o.message === 'string' && o.message) last = o.message;
+    cur = o.cause;
+  }
+  return (last || String(e)).slice(0, 160);
+}
