@@ -117,6 +117,26 @@ describe('decision store durability', function () {
     });
   }
 
+  it('a file damaged while open is set aside at the next save, and what this process knew is written back', async () => {
+    const notices: string[] = [];
+    const s = await openHere({ onNotice: (m) => notices.push(m) });
+    s.insertDecision(makeRecord('known-1'));
+    s.insertDecision(makeRecord('known-2'));
+    await s.flush();
+    fs.writeFileSync(file, 'overwritten by something else');
+    assert.equal(await s.refresh(), false, 'a damaged file is not loaded');
+    assert.ok(s.getDecision('known-1'));
+    s.insertDecision(makeRecord('after-damage'));
+    await s.flush();
+    assert.equal(notices.length, 1);
+    assert.match(notices[0], /router\.corrupt-\d{8}-\d{6}\.sqlite/);
+    const backups = fs.readdirSync(dir).filter((f) => f.includes('.corrupt-'));
+    assert.equal(fs.readFileSync(path.join(dir, backups[0]), 'utf8'), 'overwritten by something else');
+    const other = await openStore({ path: file });
+    assert.deepEqual(other.listDecisions().rows.map((r) => r.id).sort(), ['after-damage', 'known-1', 'known-2']);
+    await other.close();
+  });
+
   it('refuses, without touching it, an SQLite file that belongs to another program', async () => {
     const SQL = await initSqlJs({ wasmBinary: fs.readFileSync(findWasm()) as unknown as ArrayBuffer });
     const other = new SQL.Database();
