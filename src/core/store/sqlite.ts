@@ -136,7 +136,7 @@ export class SqlJsStore implements DecisionStore {
         if (loaded.migrated) this.needsWrite = true;
         break;
       }
-      if (loaded.foreign) throw new Error(`cannot use ${this.path}: ${loaded.problem}`);
+      if (loaded.refuse) throw new Error(`cannot use ${this.path}: ${loaded.problem}`);
       // Not a valid database: set it aside (under the lock, and only if nobody replaced it meanwhile).
       const release = await acquireLock(this.lockPath);
       try {
@@ -162,7 +162,7 @@ export class SqlJsStore implements DecisionStore {
     if (this.needsWrite) await this.flush();
   }
 
-  private tryLoad(bytes: Uint8Array, check: boolean): { db?: Database; migrated?: boolean; problem?: string; foreign?: boolean } {
+  private tryLoad(bytes: Uint8Array, check: boolean): { db?: Database; migrated?: boolean; problem?: string; refuse?: boolean } {
     const problem = headerProblem(bytes);
     if (problem) return { problem };
     let db: Database | undefined;
@@ -180,9 +180,10 @@ export class SqlJsStore implements DecisionStore {
       const migrated = migrate(db) > 0;
       return { db, migrated };
     } catch (e) {
+      // A readable database that cannot be upgraded (another program's file, or a failed migration) is never set
+      // aside as damaged: the caller reports it and leaves the file alone.
       db.close();
-      const msg = (e as Error).message;
-      return { problem: msg, foreign: msg.includes('another program') };
+      return { problem: (e as Error).message, refuse: true };
     }
   }
 
@@ -613,6 +614,7 @@ export class SqlJsStore implements DecisionStore {
     if (!r || r.bytes.length === 0) return false;
     const loaded = this.tryLoad(r.bytes, false);
     if (!loaded.db) {
+      if (loaded.refuse) throw new Error(`cannot use ${this.path}: ${loaded.problem}`);
       if (underLock) this.setAside(loaded.problem ?? 'unreadable');
       return false;
     }
