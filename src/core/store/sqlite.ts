@@ -670,28 +670,30 @@ export class SqlJsStore implements DecisionStore {
   private foldNow(): number {
     this.commit();
     this.db.exec('BEGIN');
+    let n: number;
     try {
-      const n = foldOld(this.db, this.opts.retention);
+      n = foldOld(this.db, this.opts.retention);
       this.db.exec('COMMIT');
-      if (n > 0 && Number(this.db.exec('PRAGMA auto_vacuum')[0].values[0][0]) === 2) {
-        this.db.exec('PRAGMA incremental_vacuum');
-      } else if (n > 0) {
-        // Deleted rows leave free pages that new rows reuse; give them back only when half the file is free
-        // (retention first applied to a big file, a bulk load), since VACUUM rewrites the whole database.
-        const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
-        const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
-        const pageSize = Number(this.db.exec('PRAGMA page_size')[0].values[0][0]);
-        if (free * pageSize > 256 * 1024 && free > pages / 2) {
-          for (const st of this.stmts.values()) st.free();
-          this.stmts.clear();
-          this.db.exec('VACUUM');
-        }
-      }
-      return n;
     } catch (e) {
       this.db.exec('ROLLBACK');
       throw e;
     }
+    if (n === 0) return 0;
+    if (Number(this.db.exec('PRAGMA auto_vacuum')[0].values[0][0]) === 2) {
+      this.db.exec('PRAGMA incremental_vacuum'); // new databases: give the freed pages back now
+      return n;
+    }
+    // Older files without auto-vacuum: new rows reuse freed pages; give them back only when half the file is
+    // free (retention first applied to a big file), since VACUUM rewrites the whole database.
+    const free = Number(this.db.exec('PRAGMA freelist_count')[0].values[0][0]);
+    const pages = Number(this.db.exec('PRAGMA page_count')[0].values[0][0]);
+    const pageSize = Number(this.db.exec('PRAGMA page_size')[0].values[0][0]);
+    if (free * pageSize > 256 * 1024 && free > pages / 2) {
+      for (const st of this.stmts.values()) st.free();
+      this.stmts.clear();
+      this.db.exec('VACUUM');
+    }
+    return n;
   }
 
   async refresh(): Promise<boolean> {
