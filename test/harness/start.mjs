@@ -5,6 +5,8 @@
 //                            (this project's test server: canned text, realistic streaming and token counts, no cost)
 //   LLM_ROUTER_START_DATA=…  where the editor keeps its user data (default: a folder in the VS Code cache, kept
 //                            between runs so settings, the key and the decision history survive a restart)
+//   SHOTS=dir                drive the UI headless in Chromium as a person would (ask @router, /explain, open the
+//                            cost panel), save screenshots in dir, then stop
 //
 // Ctrl+C stops everything (code-server's whole process group).
 import { spawnSync } from 'node:child_process';
@@ -35,8 +37,10 @@ function writeUserSettings(patch) {
 
 async function main() {
   try { vscodePaths(); } catch (e) { console.error(`npm start: ${e.message}`); process.exit(1); }
-  const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) process.exit(1);
+  if (!env.LLM_ROUTER_SKIP_BUILD) {
+    const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+    if (build.status !== 0) process.exit(1);
+  }
   fs.mkdirSync(workspace, { recursive: true });
   const hello = path.join(workspace, 'try-me.md');
   if (!fs.existsSync(hello)) {
@@ -61,8 +65,9 @@ async function main() {
     writeUserSettings({ 'llmRouter.baseUrl': undefined });
     console.log('Answers come from Anthropic (ANTHROPIC_API_KEY is set): requests cost real money.');
   } else {
-    const { tsImport } = await import('tsx/esm/api');
-    const { startMockAnthropic } = await tsImport(path.join(root, 'test/mock-anthropic/index.ts'), import.meta.url);
+    // The project's stand-in is TypeScript: tsx loads it in this process.
+    const { require: tsxRequire } = await import('tsx/cjs/api');
+    const { startMockAnthropic } = tsxRequire(path.join(root, 'test/mock-anthropic/index.ts'), import.meta.url);
     mock = await startMockAnthropic({});
     writeUserSettings({ 'llmRouter.baseUrl': mock.url });
     // The stand-in accepts any key; the extension reads this one from the environment (its documented fallback).
@@ -83,10 +88,51 @@ async function main() {
   const url = workbenchUrl({ ...server, workspace });
   console.log(`\nVS Code ${'(code-server)'} with LLM Router is running. Open this URL in a browser:\n\n  ${url}\n`);
   console.log(`User data: ${dataDir}\nCtrl+C to stop.`);
+  if (env.SHOTS) {
+    try { await screenshots(url, path.resolve(env.SHOTS)); } catch (e) { console.error(`screenshots failed: ${e.message}`); process.exitCode = 1; }
+    server.kill(); await mock?.close(); process.exit();
+  }
   const stop = async () => { server.kill(); await mock?.close(); process.exit(0); };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   server.proc.on('exit', (c) => { console.error(`code-server exited (${c})`); void mock?.close(); process.exit(c ?? 1); });
+}
+
+async function screenshots(url, dir) {
+  const { chromium } = await import('playwright-core');
+  const { CHROMIUM_ARGS } = await import('../integration/run.mjs');
+  fs.mkdirSync(dir, { recursive: true });
+  const browser = await chromium.launch({ executablePath: vscodePaths().chromium, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(url);
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    await page.waitForTimeout(5000);
+    const ask = async (text, file) => {
+      const input = page.locator('.interactive-input-part .monaco-editor').first();
+      await input.click({ force: true });
+      await page.keyboard.press('Control+A'); // @router is sticky: the input may already start with it
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type(text);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(6000);
+      await page.screenshot({ path: path.join(dir, file) });
+      console.log(`saved ${path.join(dir, file)}`);
+    };
+    if (!(await page.locator('.interactive-input-part').count())) {
+      await page.keyboard.press('Control+Alt+I');
+      await page.waitForTimeout(2000);
+    }
+    await ask('@router What is the capital of Australia?', 'chat-simple.png');
+    await ask('@router Write a TypeScript function that debounces another function.', 'chat-code.png');
+    await ask('@router /explain Prove that the square root of 2 is irrational.', 'chat-explain.png');
+    await page.locator('.activitybar [aria-label^="LLM Router"]').first().click();
+    await page.waitForTimeout(4000);
+    await page.screenshot({ path: path.join(dir, 'cost-panel.png') });
+    console.log(`saved ${path.join(dir, 'cost-panel.png')}`);
+  } finally {
+    await browser.close();
+  }
 }
 
 main().catch((e) => { console.error('npm start failed:', e); process.exit(1); });

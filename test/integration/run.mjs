@@ -160,12 +160,13 @@ async function main() {
   page.on('console', (m) => { if (env.DEBUG_CONSOLE) console.log(`[console.${m.type()}]`, m.text()); });
   // The workbench relays the extension host's test output through these two functions.
   // Offline noise of the workbench (no GitHub session, no marketplace) is dropped unless DEBUG_CONSOLE is set.
-  const noise = /^\[(AgentHost|AgentHost:remote|AccountPolicyGate|ChatModelSelection)\]|ENOTFOUND|^\s+at .*\/workbench\.js|No signed-in session|authentication provider 'github'|^Resolv(ing|ed) connection token|^Creating a socket/;
+  const noise = /^\[(AgentHost|AgentHost:remote|AccountPolicyGate|ChatModelSelection)\]|ENOTFOUND|^\s+at .*\/workbench\.js|No signed-in session|authentication provider 'github'|^Resolv(ing|ed) connection token|^Creating a socket|Model is disposed/;
   // A test inside the extension host can ask for what only a person can do, clicking in the workbench, by logging
-  // `[[llm-router:click <css selector>]]` (the last match is hovered and clicked) or `[[llm-router:labels <css>]]`.
+  // `[[llm-router:click <css selector>]]` (waits for it, then hovers and clicks the last match) or `[[llm-router:labels <css>]]`.
   const pageAction = async (kind, selector) => {
     try {
       const loc = page.locator(selector);
+      if (kind === 'click') await loc.first().waitFor({ state: 'attached', timeout: 15_000 }).catch(() => undefined);
       const n = await loc.count();
       if (kind === 'labels') {
         const labels = await loc.evaluateAll((els) => els.map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')} [${e.getAttribute('aria-label') ?? ''}]`));
