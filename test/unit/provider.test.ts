@@ -190,6 +190,22 @@ describe('AnthropicClient against the local Messages API server', () => {
     await until('the server to see the connection closed', () => mock.messageRequests()[0].aborted);
   });
 
+  it('a server that never starts answering is stopped by the same watchdog', async () => {
+    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 150 });
+    mock.setScenario({ kind: 'ok', firstByteDelayMs: 10_000 });
+    const e = await rejects(c.stream(req('Hi')));
+    assert.strictEqual(e.kind, 'timeout');
+    assert.strictEqual(e.partialText, '');
+  });
+
+  it('waiting out a retry-after longer than the idle timeout is not a stall', async () => {
+    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, idleTimeoutMs: 100 });
+    mock.queue({ kind: '529', retryAfterMs: 300 });
+    const r = await c.stream(req('Hi'));
+    assert.strictEqual(r.attempts, 2);
+    assert.strictEqual(r.text, mockAnswer(MODEL, 'Hi'));
+  });
+
   it('a stream cut halfway: network, with the partial text and the input tokens already billed', async () => {
     mock.setScenario({ kind: 'cut', afterDeltas: 3 });
     const prompt = 'Describe the sea';

@@ -3,10 +3,11 @@
 //
 // Retries: the SDK retries 429, 408, 409 and 5xx (529 included) and connection errors `maxRetries` times, waiting what
 // the `retry-after-ms` / `retry-after` header says (else exponential backoff 0.5 s → 8 s with jitter); see
-// BaseAnthropic.shouldRetry / retryRequest in @anthropic-ai/sdk src/client.ts. A per-request middleware (it runs once
-// per HTTP attempt inside the SDK's retry loop) counts the attempts.
+// BaseAnthropic.shouldRetry / retryRequest in @anthropic-ai/sdk src/client.ts. Attempts are counted by the client's
+// `fetch` (called once per HTTP attempt inside the SDK's retry loop), which finds the request's own counter in the
+// per-request fetchOptions under a symbol. (A per-request middleware would do too, but costs ~0.1 ms more per request:
+// the SDK rebuilds headers for the middleware chain; TTFT overhead must stay ≤ 2 %.)
 import Anthropic from '@anthropic-ai/sdk';
-import type { Middleware } from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
@@ -21,7 +22,30 @@ interface Attempt {
   attempts: number;
   /** Statuses of the failed attempts, in order (e.g. [429, 529]). */
   statuses: number[];
+  /** Called as an attempt starts and when its response head arrives (the stall watchdog follows these). */
+  onStart?(): void;
+  onHead?(ok: boolean): void;
 }
+
+/** Where a request's attempt counter rides in its fetchOptions (a symbol: fetch itself ignores it). */
+const ATTEMPT = Symbol('llm-router.attempt');
+
+/** The SDK's fetch, counting attempts of the request whose counter came along in `init`. */
+const countingFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const a = (init as { [ATTEMPT]?: Attempt } | undefined)?.[ATTEMPT];
+  if (!a) return fetch(url, init);
+  a.attempts++;
+  a.onStart?.();
+  try {
+    const res = await fetch(url, init);
+    if (!res.ok) a.statuses.push(res.status);
+    a.onHead?.(res.ok);
+    return res;
+  } catch (e) {
+    a.onHead?.(false);
+    throw e;
+  }
+};
 
 export class AnthropicClient implements ModelClient {
   private readonly sdk: Anthropic;
@@ -47,6 +71,7 @@ export class AnthropicClient implements ModelClient {
       baseURL: this.baseURL,
       maxRetries: this.maxRetries,
       timeout: this.timeoutMs,
+      fetch: countingFetch,
       logLevel: 'off', // our own log says what happened; the SDK's would go to the console
     });
   }
@@ -62,29 +87,33 @@ export class AnthropicClient implements ModelClient {
     if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
 
     let ms: ReturnType<Anthropic['messages']['stream']> | null = null;
+    // Stall watchdog: one timer, re-armed only when it fires (cheaper than resetting it at every event).
+    const idleMs = this.idleTimeoutMs;
+    let watching = false;
+    let lastActivity = 0;
     let idle: ReturnType<typeof setTimeout> | undefined;
-    const disarm = () => { if (idle !== undefined) { clearTimeout(idle); idle = undefined; } };
-    const arm = () => {
-      disarm();
-      if (this.idleTimeoutMs > 0) {
-        idle = setTimeout(() => { why ??= 'timeout'; ms?.abort(); }, this.idleTimeoutMs);
-        // never keep a process alive just for the watchdog
-        (idle as { unref?: () => void }).unref?.();
-      }
+    const check = () => {
+      idle = undefined;
+      if (!watching) return;
+      const quiet = performance.now() - lastActivity;
+      if (quiet >= idleMs) { why ??= 'timeout'; ms?.abort(); return; }
+      schedule(idleMs - quiet);
     };
-    const counter: Middleware = async (request, next) => {
-      attempt.attempts++;
-      arm(); // waiting for the response head counts as idle too
-      try {
-        const res = await next(request);
-        if (res.ok) arm();
-        else { disarm(); attempt.statuses.push(res.status); } // the SDK now waits retry-after or gives up: not a stall
-        return res;
-      } catch (e) {
-        disarm();
-        throw e;
-      }
+    const schedule = (delay: number) => {
+      idle = setTimeout(check, Math.max(1, Math.ceil(delay)));
+      (idle as { unref?: () => void }).unref?.(); // never keep a process alive just for the watchdog
     };
+    const watch = () => {
+      lastActivity = performance.now();
+      watching = idleMs > 0;
+      if (watching && idle === undefined) schedule(idleMs);
+    };
+    const unwatch = () => {
+      watching = false;
+      if (idle !== undefined) { clearTimeout(idle); idle = undefined; }
+    };
+    attempt.onStart = watch; // waiting for the response head counts as idle too
+    attempt.onHead = (ok) => { if (ok) watch(); else unwatch(); }; // after an error the SDK waits retry-after: not a stall
     const onAbort = () => { why ??= 'cancelled'; ms?.abort(); };
 
     try {
@@ -95,11 +124,11 @@ export class AnthropicClient implements ModelClient {
           messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
           ...(req.system ? { system: req.system } : {}),
         },
-        { middleware: [counter] },
+        { fetchOptions: { [ATTEMPT]: attempt } as object },
       );
       req.signal?.addEventListener('abort', onAbort, { once: true });
       ms.on('streamEvent', (ev: MessageStreamEvent) => {
-        arm();
+        lastActivity = performance.now();
         switch (ev.type) {
           case 'message_start': {
             const u = ev.message.usage;
@@ -154,19 +183,13 @@ export class AnthropicClient implements ModelClient {
       if (callbackError) throw callbackError;
       throw this.toProviderError(e, { model: req.model, why, attempt, usage, text });
     } finally {
-      disarm();
+      unwatch();
       req.signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
     const attempt: Attempt = { attempts: 0, statuses: [] };
-    const counter: Middleware = async (request, next) => {
-      attempt.attempts++;
-      const res = await next(request);
-      if (!res.ok) attempt.statuses.push(res.status);
-      return res;
-    };
     try {
       const r = await this.sdk.messages.countTokens(
         {
@@ -174,7 +197,7 @@ export class AnthropicClient implements ModelClient {
           messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
           ...(req.system ? { system: req.system } : {}),
         },
-        { middleware: [counter] },
+        { fetchOptions: { [ATTEMPT]: attempt } as object },
       );
       return r.input_tokens;
     } catch (e) {
