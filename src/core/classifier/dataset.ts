@@ -1,0 +1,76 @@
+// Rows of the JSONL files the classifier learns from and is evaluated on.
+import type { Category, Complexity, Turn } from '../types';
+import { CATEGORIES, COMPLEXITIES } from '../types';
+
+export interface LabeledRow {
+  kind: 'labeled';
+  id: string;
+  prompt: string;
+  history?: Turn[];
+  complexity: Complexity;
+  category: Category;
+}
+
+export interface OutcomeRow {
+  kind: 'outcome';
+  id: string;
+  prompt: string;
+  weak_score: number;
+  strong_score: number;
+  weak_cost: number;
+  strong_cost: number;
+}
+
+export type Row = LabeledRow | OutcomeRow;
+
+export interface ParseResult {
+  rows: Row[];
+  /** Lines that were neither kind, with the reason (1-based line numbers). */
+  errors: { line: number; error: string }[];
+}
+
+const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+
+/** Parses one JSON object into a row, or returns why it is not one. */
+export function toRow(o: unknown, fallbackId: string): Row | string {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return 'not a JSON object';
+  const r = o as Record<string, unknown>;
+  if (typeof r.prompt !== 'string' || !r.prompt) return 'missing "prompt" (a non-empty string)';
+  const id = r.id === undefined ? fallbackId : String(r.id);
+  if (num(r.weak_score) && num(r.strong_score)) {
+    return {
+      kind: 'outcome', id, prompt: r.prompt,
+      weak_score: r.weak_score as number, strong_score: r.strong_score as number,
+      weak_cost: num(r.weak_cost) ? (r.weak_cost as number) : 0, strong_cost: num(r.strong_cost) ? (r.strong_cost as number) : 0,
+    };
+  }
+  if (r.complexity !== undefined || r.category !== undefined) {
+    if (!COMPLEXITIES.includes(r.complexity as Complexity)) return `"complexity" must be one of ${COMPLEXITIES.join(', ')}`;
+    if (!CATEGORIES.includes(r.category as Category)) return `"category" must be one of ${CATEGORIES.join(', ')}`;
+    const row: LabeledRow = { kind: 'labeled', id, prompt: r.prompt, complexity: r.complexity as Complexity, category: r.category as Category };
+    if (Array.isArray(r.history)) row.history = r.history as Turn[];
+    return row;
+  }
+  return 'neither a labeled row (complexity, category) nor an outcome row (weak_score, strong_score)';
+}
+
+export function parseJsonl(text: string, name = 'input'): ParseResult {
+  const rows: Row[] = [];
+  const errors: { line: number; error: string }[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const s = lines[i].trim();
+    if (!s) continue;
+    let o: unknown;
+    try {
+      o = JSON.parse(s);
+    } catch (e) {
+      errors.push({ line: i + 1, error: `not valid JSON (${(e as Error).message})` });
+      continue;
+    }
+    const r = toRow(o, `${name}:${i + 1}`);
+    if (typeof r === 'string') errors.push({ line: i + 1, error: r });
+    else rows.push(r);
+  }
+  return { rows, errors };
+}

@@ -1,0 +1,124 @@
+// Training the learned model in pure TypeScript: AdaGrad SGD on eight logistic heads, deterministic (seeded order).
+import type { Category, Complexity } from '../types';
+import { CATEGORIES, COMPLEXITIES } from '../types';
+import { sigmoid } from './common';
+import type { Row } from './dataset';
+import { DENSE, featurize } from './hashing';
+import { H, emptyWeights, type Weights } from './model';
+
+export interface TrainOptions {
+  bits?: number;
+  epochs?: number;
+  lr?: number;
+  l2?: number;
+  /** Weight of one outcome row relative to one labeled row (outcome tables are large and narrow). */
+  outcomeWeight?: number;
+  files?: string[];
+  seed?: number;
+}
+
+interface Ex {
+  dense: Float64Array;
+  idx: Int32Array;
+  s: number;
+  target: number | null;
+  tw: number;
+  cx: number;
+  cat: number;
+}
+
+const CX_TARGET: Record<Complexity, number> = { simple: 0, medium: 0.5, complex: 1 };
+
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+/** Trains a model on labeled rows (complexity, category, score) and outcome rows (score: needs the strong model). */
+export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
+  const bits = o.bits ?? 14;
+  const epochs = o.epochs ?? 12;
+  const lr = o.lr ?? 0.3;
+  const l2 = o.l2 ?? 1e-4;
+  const ow = o.outcomeWeight ?? 0.25;
+  const w = emptyWeights(bits);
+  const mask = w.mask;
+  const exs: Ex[] = rows.map((r) => {
+    const fz = featurize(r.prompt);
+    const idx = new Int32Array(fz.n);
+    for (let j = 0; j < fz.n; j++) idx[j] = fz.idx[j] & mask;
+    const base = { dense: fz.dense.slice(), idx, s: 1 / Math.sqrt(fz.n + 1) };
+    if (r.kind === 'labeled') {
+      return { ...base, target: CX_TARGET[r.complexity], tw: 1, cx: COMPLEXITIES.indexOf(r.complexity), cat: CATEGORIES.indexOf(r.category as Category) };
+    }
+    return { ...base, target: r.strong_score > r.weak_score ? 1 : 0, tw: ow, cx: -1, cat: -1 };
+  });
+  const gDense = new Float64Array(w.dense.length).fill(1e-8);
+  const gSparse = new Float32Array(w.sparse.length).fill(1e-8);
+  const gBias = new Float64Array(H).fill(1e-8);
+  const rand = rng(o.seed ?? 42);
+  const order = exs.map((_, i) => i);
+  const l = new Float64Array(H);
+  const g = new Float64Array(H);
+  for (let ep = 0; ep < epochs; ep++) {
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const oi of order) {
+      const e = exs[oi];
+      for (let k = 0; k < H; k++) l[k] = w.bias[k];
+      for (let d = 0; d < DENSE; d++) {
+        const x = e.dense[d];
+        if (x !== 0) for (let k = 0; k < H; k++) l[k] += x * w.dense[d * H + k];
+      }
+      for (let j = 0; j < e.idx.length; j++) {
+        const b = e.idx[j] * H;
+        for (let k = 0; k < H; k++) l[k] += e.s * w.sparse[b + k];
+      }
+      g.fill(0);
+      if (e.target !== null) g[0] = (sigmoid(l[0]) - e.target) * e.tw;
+      if (e.cx >= 0) {
+        const m = Math.max(l[1], l[2], l[3]);
+        const ex = [Math.exp(l[1] - m), Math.exp(l[2] - m), Math.exp(l[3] - m)];
+        const sum = ex[0] + ex[1] + ex[2];
+        for (let k = 0; k < 3; k++) g[1 + k] = ex[k] / sum - (k === e.cx ? 1 : 0);
+      }
+      if (e.cat >= 0) {
+        const m = Math.max(l[4], l[5], l[6], l[7]);
+        const ex = [Math.exp(l[4] - m), Math.exp(l[5] - m), Math.exp(l[6] - m), Math.exp(l[7] - m)];
+        const sum = ex[0] + ex[1] + ex[2] + ex[3];
+        for (let k = 0; k < 4; k++) g[4 + k] = ex[k] / sum - (k === e.cat ? 1 : 0);
+      }
+      for (let k = 0; k < H; k++) {
+        const gk = g[k];
+        if (gk === 0) continue;
+        gBias[k] += gk * gk;
+        w.bias[k] -= (lr * gk) / Math.sqrt(gBias[k]);
+        for (let d = 0; d < DENSE; d++) {
+          const x = e.dense[d];
+          if (x === 0) continue;
+          const p = d * H + k;
+          const gg = gk * x + l2 * w.dense[p];
+          gDense[p] += gg * gg;
+          w.dense[p] -= (lr * gg) / Math.sqrt(gDense[p]);
+        }
+        for (let j = 0; j < e.idx.length; j++) {
+          const p = e.idx[j] * H + k;
+          const gg = gk * e.s + l2 * w.sparse[p];
+          gSparse[p] += gg * gg;
+          w.sparse[p] -= (lr * gg) / Math.sqrt(gSparse[p]);
+        }
+      }
+    }
+  }
+  w.trainedOn = { rows: rows.length, files: o.files ?? [], createdAt: new Date().toISOString() };
+  return w;
+}
