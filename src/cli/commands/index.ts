@@ -1,5 +1,6 @@
 // Every CLI command registers itself here. One module per command (or small family of commands).
 import type { Command } from 'commander';
+import * as classifyCmd from './classify';
 import * as exportCmd from './export';
 import * as feedbackCmd from './feedback';
 import * as statsCmd from './stats';
@@ -7,6 +8,7 @@ import * as statsCmd from './stats';
 export type Register = (program: Command) => void;
 
 export const commands: Register[] = [
+  classifyCmd.register,
   statsCmd.register,
   feedbackCmd.register,
   exportCmd.register,

@@ -1,0 +1,161 @@
+// `llm-router classify`: classify one prompt (readable or --json), or a JSONL stream (a stable contract: one output
+// line per input line, with exactly id, score, tier, model, complexity, category, confidence, reasons).
+import * as fs from 'node:fs';
+import * as readline from 'node:readline';
+import type { Command } from 'commander';
+import { createClassifier } from '../../core/classifier';
+import { defaultConfig } from '../../core/config';
+import { decide } from '../../core/policy';
+import type { Classifier, RouterConfig, Turn } from '../../core/types';
+import { out } from '../context';
+
+interface ClassifyOpts {
+  jsonl?: string;
+  json?: boolean;
+  strategy?: string;
+  model?: string;
+}
+
+/** Builds the classifier a command asked for: strategy and optionally a model file from `llm-router train`. */
+export function classifierFromOptions(config: RouterConfig, opts: { strategy?: string; model?: string }): Classifier {
+  const strategy = opts.strategy ?? (opts.model ? 'learned' : config.strategy);
+  if (strategy !== 'rules' && strategy !== 'learned') throw new Error(`--strategy must be rules or learned, not "${strategy}"`);
+  let model: unknown;
+  if (opts.model) {
+    if (strategy !== 'learned') throw new Error('--model only applies to the learned strategy');
+    let text: string;
+    try {
+      text = fs.readFileSync(opts.model, 'utf8');
+    } catch (e) {
+      throw new Error(`cannot read model file ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    try {
+      model = JSON.parse(text);
+    } catch {
+      throw new Error(`model file ${opts.model} is not JSON`);
+    }
+  }
+  try {
+    return createClassifier(strategy, { highStakesTerms: config.highStakesTerms, model });
+  } catch (e) {
+    throw new Error(opts.model ? `${opts.model}: ${(e as Error).message}` : (e as Error).message);
+  }
+}
+
+function validHistory(h: unknown): Turn[] | string {
+  if (!Array.isArray(h)) return '"history" must be an array of {role, content} turns';
+  for (const t of h) {
+    if (!t || typeof t !== 'object' || (t.role !== 'user' && t.role !== 'assistant') || typeof t.content !== 'string') {
+      return '"history" turns need role "user" or "assistant" and a string content';
+    }
+  }
+  return h as Turn[];
+}
+
+/** Classifies one JSONL line into its output line (the contract), or an error line. Exported for tests and benches. */
+export function classifyLine(line: string, lineNo: number, classifier: Classifier, config: RouterConfig): string {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch (e) {
+    return JSON.stringify({ line: lineNo, error: `not valid JSON: ${(e as Error).message}` });
+  }
+  const r = o as Record<string, unknown>;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return JSON.stringify({ line: lineNo, error: 'expected a JSON object {"id", "prompt", "history"?}' });
+  const id = r.id;
+  const err = (error: string) => JSON.stringify(id === undefined ? { line: lineNo, error } : { line: lineNo, id, error });
+  if (typeof r.prompt !== 'string') return err('"prompt" must be a string');
+  let history: Turn[] | undefined;
+  if (r.history !== undefined && r.history !== null) {
+    const h = validHistory(r.history);
+    if (typeof h === 'string') return err(h);
+    history = h;
+  }
+  const cls = classifier.classify(r.prompt, history);
+  const d = decide(cls, config, { id: 'cli', now: 0 });
+  return JSON.stringify({
+    id: id ?? null,
+    score: d.score,
+    tier: d.tierId,
+    model: d.model,
+    complexity: d.complexity,
+    category: d.category,
+    confidence: d.confidence,
+    reasons: d.reasons,
+  });
+}
+
+async function streamJsonl(src: string, classifier: Classifier, config: RouterConfig): Promise<{ ok: number; bad: number }> {
+  let input: NodeJS.ReadableStream;
+  if (src === '-') input = process.stdin;
+  else {
+    if (!fs.existsSync(src)) throw new Error(`no such file: ${src}`);
+    input = fs.createReadStream(src, { encoding: 'utf8' });
+  }
+  const rl = readline.createInterface({ input, crlfDelay: Infinity });
+  let lineNo = 0;
+  let ok = 0;
+  let bad = 0;
+  let pending = '';
+  const flush = async () => {
+    if (!pending) return;
+    const chunk = pending;
+    pending = '';
+    if (!process.stdout.write(chunk)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+  };
+  for await (const raw of rl) {
+    lineNo++;
+    const line = raw.trim();
+    if (!line) continue;
+    const res = classifyLine(line, lineNo, classifier, config);
+    if (res.startsWith('{"line"')) bad++;
+    else ok++;
+    pending += `${res}\n`;
+    if (pending.length > 65536) await flush();
+  }
+  await flush();
+  return { ok, bad };
+}
+
+export function register(program: Command): void {
+  program
+    .command('classify [text...]')
+    .description('classify a prompt and show the tier it would go to and why; --jsonl classifies a JSONL stream')
+    .option('--jsonl <file>', 'read JSONL {"id","prompt","history"?} from a file or - (stdin); writes one JSON line per input')
+    .option('--json', 'print the single classification as JSON')
+    .option('--strategy <name>', 'classifier strategy: rules or learned (default: the configured one)')
+    .option('--model <file>', 'use a model file written by `llm-router train` (learned strategy)')
+    .addHelpText(
+      'after',
+      `
+JSONL output (one line per input line, same order):
+  {"id", "score", "tier", "model", "complexity", "category", "confidence", "reasons"}
+A line that cannot be classified gives {"line": N, "id"?, "error": "..."} and the rest still run.
+
+Examples:
+  llm-router classify "Prove that there are infinitely many primes"
+  echo '{"id":"1","prompt":"hi"}' | llm-router classify --jsonl -`,
+    )
+    .action(async (text: string[], opts: ClassifyOpts) => {
+      const config = defaultConfig();
+      const classifier = classifierFromOptions(config, opts);
+      if (opts.jsonl !== undefined) {
+        if (text.length) throw new Error('give either a prompt or --jsonl, not both');
+        const { bad } = await streamJsonl(opts.jsonl, classifier, config);
+        if (bad) process.stderr.write(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
+        return;
+      }
+      const prompt = text.join(' ');
+      if (!prompt.trim()) throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
+      const cls = classifier.classify(prompt);
+      const d = decide(cls, config);
+      if (opts.json) {
+        out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
+        return;
+      }
+      out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}]`);
+      if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
+      out('why:');
+      for (const r of d.reasons) out(`  - ${r}`);
+    });
+}
