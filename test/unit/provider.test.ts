@@ -270,6 +270,30 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.ok(e.message.includes(url));
   });
 
+  it('no base URL: the SDK default, ANTHROPIC_BASE_URL from the environment, is honoured', async () => {
+    const saved = process.env.ANTHROPIC_BASE_URL;
+    process.env.ANTHROPIC_BASE_URL = mock.url;
+    try {
+      const c = new AnthropicClient({ apiKey: KEY, maxRetries: 0 });
+      const r = await c.stream(req('Hi'));
+      assert.strictEqual(r.text, mockAnswer(MODEL, 'Hi'));
+    } finally {
+      if (saved === undefined) delete process.env.ANTHROPIC_BASE_URL;
+      else process.env.ANTHROPIC_BASE_URL = saved;
+    }
+  });
+
+  it('a proxy password in the base URL never shows in a message', async () => {
+    const dead = await startMockAnthropic();
+    const port = dead.port;
+    await dead.close();
+    const c = new AnthropicClient({ apiKey: KEY, baseURL: `http://bob:hunter2secret@127.0.0.1:${port}`, maxRetries: 0 });
+    const e = await rejects(c.stream(req('Hi')));
+    assert.strictEqual(e.kind, 'network');
+    assert.ok(!e.message.includes('hunter2secret'), e.message);
+    assert.ok(e.message.includes(`127.0.0.1:${port}`));
+  });
+
   it('countTokens returns the API\'s count_tokens number', async () => {
     const n = await client.countTokens({ model: MODEL, system: 'sys', messages: [{ role: 'user', content: 'count these words please' }] });
     assert.strictEqual(n, mockInputTokens({ system: 'sys', messages: [{ content: 'count these words please' }] }));

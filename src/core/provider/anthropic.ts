@@ -60,20 +60,22 @@ export class AnthropicClient implements ModelClient {
     if (!opts.apiKey || !opts.apiKey.trim()) {
       throw new ProviderError('auth', `No Anthropic API key. ${SET_KEY_FIX}`);
     }
-    this.baseURL = (opts.baseURL || DEFAULT_BASE_URL).replace(/\/+$/, '');
+    // No base URL: the SDK's own default (ANTHROPIC_BASE_URL from the environment, else api.anthropic.com).
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
     this.maxRetries = opts.maxRetries ?? 2;
     this.timeoutMs = opts.timeoutMs ?? 600_000;
     const key = opts.apiKey;
-    this.scrub = (s) => (key.length >= 4 ? s.split(key).join('[redacted]') : s);
+    // never the key, and never the user:password part of a URL (a proxy in the base URL)
+    this.scrub = (s) => (key.length >= 4 ? s.split(key).join('[redacted]') : s).replace(/\/\/[^/\s@]+@/g, '//');
     this.sdk = new Anthropic({
       apiKey: key,
-      baseURL: this.baseURL,
+      ...(opts.baseURL ? { baseURL: opts.baseURL.replace(/\/+$/, '') } : {}),
       maxRetries: this.maxRetries,
       timeout: this.timeoutMs,
       fetch: countingFetch,
       logLevel: 'off', // our own log says what happened; the SDK's would go to the console
     });
+    this.baseURL = displayUrl(this.sdk.baseURL || DEFAULT_BASE_URL);
   }
 
   async stream(req: ChatRequest, onText?: (delta: string) => void): Promise<ChatResult> {
@@ -236,7 +238,7 @@ export class AnthropicClient implements ModelClient {
         case 401:
           return mk('auth', `Anthropic rejected the API key (401). ${SET_KEY_FIX}`, status);
         case 403:
-          return mk('auth', `Anthropic refused this API key access to ${c.model} (403: permission denied). Use a key whose workspace may use this model (${SET_KEY_FIX.replace(/^Set a valid key/, 'set it')}), or pick another tier.`, status);
+          return mk('auth', `Anthropic refused this API key access to ${c.model} (403). Use a key from a workspace that may use this model (set it with “LLM Router: Set API Key”), or pick another tier.`, status);
         case 404:
           return mk('not-found', `Anthropic doesn't know the model “${c.model}” (404). Check the tier's model id in the llmRouter.tiers setting (for example claude-sonnet-4-6).`, status);
         case 413:
@@ -264,6 +266,19 @@ export class AnthropicClient implements ModelClient {
       return mk('network', `The connection to ${this.baseURL} was cut in the middle of the answer (${detail}).${kept} Try again.`);
     }
     return mk('network', `The request to ${this.baseURL} failed (${detail}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
+  }
+}
+
+/** A URL fit for a message: no user:password part, no query, no trailing slash. */
+function displayUrl(u: string): string {
+  try {
+    const x = new URL(u);
+    x.username = '';
+    x.password = '';
+    x.search = '';
+    return x.toString().replace(/\/+$/, '');
+  } catch {
+    return u.replace(/\/\/[^/@]*@/, '//').replace(/\/+$/, '');
   }
 }
 
