@@ -31,20 +31,22 @@ interface Attempt {
 const ATTEMPT = Symbol('llm-router.attempt');
 
 /** The SDK's fetch, counting attempts of the request whose counter came along in `init`. */
-const countingFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+const countingFetch = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
   const a = (init as { [ATTEMPT]?: Attempt } | undefined)?.[ATTEMPT];
   if (!a) return fetch(url, init);
   a.attempts++;
   a.onStart?.();
-  try {
-    const res = await fetch(url, init);
-    if (!res.ok) a.statuses.push(res.status);
-    a.onHead?.(res.ok);
-    return res;
-  } catch (e) {
-    a.onHead?.(false);
-    throw e;
-  }
+  return fetch(url, init).then(
+    (res) => {
+      if (!res.ok) a.statuses.push(res.status);
+      a.onHead?.(res.ok);
+      return res;
+    },
+    (e: unknown) => {
+      a.onHead?.(false);
+      throw e;
+    },
+  );
 };
 
 export class AnthropicClient implements ModelClient {
