@@ -240,6 +240,14 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.ok(rec.deltasSent < 10, `server kept sending: ${rec.deltasSent} deltas`);
   });
 
+  it('a caller whose onText throws gets its own error back and the stream is stopped', async () => {
+    mock.setScenario({ kind: 'slow', delayMs: 50 });
+    const boom = new Error('the chat view went away');
+    await assert.rejects(client.stream(req('Hi'), () => { throw boom; }), (e) => e === boom);
+    const rec = mock.messageRequests()[0];
+    await until('the server to see the connection closed', () => rec.aborted);
+  });
+
   it('an already-aborted signal sends nothing', async () => {
     const ac = new AbortController();
     ac.abort();
