@@ -43,6 +43,10 @@ export class Charts {
   update(vm: ViewModel): void {
     this.last = vm;
     const p = palette();
+    // Chart.js draws text in its own default font (a Helvetica stack) unless told: use the editor's UI font, which
+    // also spares the browser a font-fallback search on first draw.
+    Chart.defaults.font.family = p.font;
+    Chart.defaults.color = p.text;
     const tierCfg = this.tierConfig(vm, p);
     const dayCfg = this.dayConfig(vm, p);
     if (this.tierChart) { this.tierChart.data = tierCfg.data; this.tierChart.options = tierCfg.options!; this.tierChart.update('none'); }
@@ -63,6 +67,8 @@ export class Charts {
       tiers: [], tierDist: empty, days: { unit: 'day', labels: [], spendByTier: empty.map(() => []) },
     } as unknown as ViewModel;
     const p = palette();
+    Chart.defaults.font.family = p.font;
+    Chart.defaults.color = p.text;
     this.tierChart = new Chart(this.tierCanvas, this.tierConfig(vm, p));
     this.dayChart = new Chart(this.dayCanvas, this.dayConfig(vm, p));
   }
@@ -84,8 +90,6 @@ export class Charts {
       animation: false as const,
       responsive: true,
       maintainAspectRatio: false,
-      color: p.text,
-      font: { family: p.font },
       plugins: { legend: { labels: { color: p.text, boxWidth: 12 } }, tooltip: { enabled: true } },
     };
   }

@@ -62,7 +62,7 @@ const harness = await startHarness({ service: env.service, throttleMs: 100, dist
 harness.globalState.set('period', 'all'); // every row counts: the heaviest view
 const browser = await launch();
 const chromiumVersion = browser.version();
-const runs = () => ({ nav: [], doc: [], script: [], draw: [], host: [] });
+const runs = () => ({ nav: [], doc: [], script: [], draw: [], host: [], wait: [] });
 const coldRuns = runs();
 const warmRuns = runs();
 const updates = [];
@@ -85,6 +85,7 @@ try {
       nav: performance.getEntriesByName('first-render')[0].startTime,
       doc: performance.getEntriesByName('first-render')[0].startTime - performance.getEntriesByType('navigation')[0].responseEnd,
       draw: window.__panel.lastRenderMs,
+      wait: performance.getEntriesByName('state-received')[0].startTime - performance.getEntriesByName('ready-sent')[0].startTime,
       period: window.__panel.lastState.period,
     }));
     if (m.period !== 'all') throw new Error(`expected the "all" period, got ${m.period}`);
@@ -93,6 +94,7 @@ try {
     into.doc.push(m.doc);
     into.script.push(m.script);
     into.draw.push(m.draw);
+    into.wait.push(m.wait);
     into.host.push(pushes.find(([s]) => s === session)[2]);
     if (!cold && i < RUNS * 2 - 1) { await page.close(); continue; }
     if (i === RUNS * 2 - 1) {
@@ -130,7 +132,8 @@ const updMed = median(updates);
 const rows = (label, r) => `| ${label}: page navigation → charts drawn | ${ms(median(r.nav))} | ${ms(Math.max(...r.nav))} | |
 | … page HTML received → charts drawn | ${ms(median(r.doc))} | ${ms(Math.max(...r.doc))} | |
 | … panel script start → charts drawn | ${ms(median(r.script))} | ${ms(Math.max(...r.script))} | |
-| … host: view model over ${N.toLocaleString('en-US')} rows | ${ms(median(r.host))} | ${ms(Math.max(...r.host))} | |
+| … webview: "ready" sent → first state received (charts set up meanwhile) | ${ms(median(r.wait))} | ${ms(Math.max(...r.wait))} | |
+| … host: view model over ${N.toLocaleString('en-US')} rows (computed while the page loads) | ${ms(median(r.host))} | ${ms(Math.max(...r.host))} | |
 | … webview: state received → charts drawn | ${ms(median(r.draw))} | ${ms(Math.max(...r.draw))} | |`;
 console.log(`## Cost panel (webview)
 

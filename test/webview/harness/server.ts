@@ -118,7 +118,17 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         res.write(': open\n\n');
         s.stream = res;
         for (const line of s.buffer.splice(0)) res.write(line);
-        req.on('close', () => { if (s.stream === res) s.stream = null; });
+        req.on('close', () => {
+          if (s.stream !== res) return;
+          s.stream = null;
+          // The page went away (closed, or reloading): like a disposed webview view, its host half goes too,
+          // unless the page comes back at once (a reload). Otherwise every closed page would keep computing.
+          setTimeout(() => {
+            if (s.stream || sessions.get(session) !== s) return;
+            s.controller.dispose();
+            sessions.delete(session);
+          }, 2000);
+        });
         return;
       }
       if (u.pathname === '/msg' && req.method === 'POST') {
