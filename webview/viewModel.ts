@@ -111,8 +111,8 @@ export interface ViewModelInput {
   pageSize?: number;
 }
 
-/** Keys under which the time of the last retraining may be kept in the store's meta table. */
-export const LAST_RETRAIN_META_KEYS = ['lastRetrainAt', 'retrain.lastRun', 'lastRetrain', 'retrain.last'];
+/** Where src/core/retrain.ts keeps the time of the last retraining (store meta, ms since epoch). */
+export const LAST_RETRAIN_META_KEYS = ['lastRetrain'];
 
 export function tierInfos(tiers: TierConfig[]): TierInfo[] {
   return tiers.map((t, index) => ({ index, id: t.id, label: t.label, model: t.model }));

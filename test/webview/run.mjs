@@ -335,7 +335,8 @@ test('retraining: "Retrain now" asks the host and shows its answer; adjustments 
   assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
   const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
   assert.ok(reply?.msg.ok, 'its own reply');
-  await waitRendered(t.page, n);
+  await waitRendered(t.page, n, `(vm) => vm.retrain.lastRun !== null`);
+  assert.match(await t.page.getByTestId('retrain-last').textContent(), /Last run: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\)/);
   // An adjustment as retraining records it.
   const adj = { id: 'adj-test-1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2,
     reason: '5 of 6 medium/code answers from Sonnet rated bad', evidence: { samples: 6, meanQuality: 0.2, fromTier: 1 },
