@@ -1,7 +1,78 @@
-import type * as vscode from 'vscode';
+// Entry point of the extension. Activation registers everything at once and returns; the decision database opens in
+// the background (`api.ready`), and every handler waits for it.
+import * as vscode from 'vscode';
+import { registerChat, type ChatEvents } from './chat';
+import { registerCommands } from './commands';
+import { createLog } from './log';
+import { registerModelProvider } from './lmProvider';
+import { registerCostPanel, type CostPanel } from './panel';
+import { Runtime } from './runtime';
+import { registerStatusBar } from './statusBar';
 
-export function activate(_context: vscode.ExtensionContext): void {
-  // filled in by the VS Code glue (issue 4)
+/** What `activate` returns (`vscode.extensions.getExtension('llm-router.llm-router').exports`): used by tests. */
+export interface LlmRouterApi {
+  readonly ready: Promise<void>;
+  /** Time spent inside activate(), ms. */
+  readonly activateMs: number;
+  /** Where that time went, ms per step. */
+  readonly activatePhases: Record<string, number>;
+  /** Time from activate() to the database being open, ms (set once ready). */
+  readyMs: number | undefined;
+  readonly runtime: Runtime;
+  readonly chat: ChatEvents;
+  readonly panel: CostPanel;
+  readonly statusBar: vscode.StatusBarItem;
 }
 
-export function deactivate(): void {}
+let runtime: Runtime | undefined;
+
+export function activate(context: vscode.ExtensionContext): LlmRouterApi {
+  const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let mark = t0;
+  const phase = (name: string) => { const now = performance.now(); phases[name] = now - mark; mark = now; };
+  const log = createLog();
+  context.subscriptions.push(log);
+  phase('log');
+  const rt = new Runtime(context, log);
+  runtime = rt;
+  context.subscriptions.push(rt);
+  phase('settings');
+
+  const panel = registerCostPanel(context, {
+    service: () => rt.service,
+    ready: rt.ready,
+    log: (m) => log.info(`cost panel: ${m}`),
+    onSetApiKey: () => vscode.commands.executeCommand('llm-router.setApiKey'),
+    hasApiKey: () => rt.keys.has(),
+  });
+  phase('panel');
+  const chat = registerChat(rt);
+  phase('chat');
+  const status = registerStatusBar(rt);
+  phase('statusBar');
+  context.subscriptions.push(chat, status, registerModelProvider(rt));
+  phase('modelProvider');
+  context.subscriptions.push(
+    ...registerCommands({ rt, showPanel: () => panel.reveal() }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('llmRouter')) return;
+      void rt.reload().catch((err) => log.error(`settings not applied: ${(err as Error).message}`));
+    }),
+  );
+  phase('commands');
+
+  const activateMs = performance.now() - t0;
+  const api: LlmRouterApi = { ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item };
+  void rt.ready.then(() => {
+    api.readyMs = performance.now() - t0;
+    log.info(`activated in ${activateMs.toFixed(1)} ms; database ready after ${api.readyMs.toFixed(1)} ms`);
+  }, () => undefined);
+  return api;
+}
+
+export async function deactivate(): Promise<void> {
+  const rt = runtime;
+  runtime = undefined;
+  await rt?.close();
+}

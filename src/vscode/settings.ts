@@ -147,7 +147,7 @@ export function readSettings(cfg: Pick<vscode.WorkspaceConfiguration, 'get' | 'i
     },
     cascade: take('cascade.enabled', z.boolean()) ?? false,
     retrainEvery: take('retrain.autoEvery', z.number().int().min(0)) ?? 20,
-    allowStepDown: take('retrain.allowStepDown', z.boolean()) ?? true,
+    allowStepDown: take('retrain.allowStepDown', z.boolean()) ?? false,
     retention: {
       maxDays: take('retention.maxDays', z.number().int().min(1)) ?? 365,
       maxRows: take('retention.maxRows', z.number().int().min(1000)) ?? 100_000,

@@ -1,0 +1,163 @@
+// What the chat participant, the model provider, the commands and the status bar share: the current settings, the
+// decision store, the routing service (rebuilt when settings change) and a model client built from the API key.
+//
+// Activation must stay fast (≤ 30 ms), so the heavy modules (the Anthropic SDK, sql.js and the store, the service,
+// zod for the settings) are loaded with require() on first use, after activate() has returned: esbuild keeps such
+// modules in the bundle but evaluates them only when first required.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { defaultConfig } from '../core/config';
+import type { ModelClient } from '../core/provider/api';
+import type { RouterService } from '../core/service-api';
+import type { DecisionStore } from '../core/store/api';
+import type { Log } from './log';
+import { ApiKeys } from './secrets';
+import type { Settings } from './settings';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const lazy = {
+  settings: () => require('./settings') as typeof import('./settings'),
+  store: () => require('../core/store') as typeof import('../core/store'),
+  service: () => require('../core/service') as typeof import('../core/service'),
+  anthropic: () => require('../core/provider/anthropic') as typeof import('../core/provider/anthropic'),
+};
+
+/** Settings before the real ones are read (the first moments after activation): the defaults. */
+function defaultSettings(): Settings {
+  return {
+    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
+    budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'cheapest', configured: false },
+    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, problems: [],
+  };
+}
+
+export const DB_FILE = 'decisions.sqlite';
+
+export class Runtime implements vscode.Disposable {
+  settings: Settings;
+  readonly keys: ApiKeys;
+  /** Resolves once the store is open and the service built (activation does not wait for it). */
+  readonly ready: Promise<void>;
+  private _store: DecisionStore | undefined;
+  private _service: RouterService | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after the service was rebuilt (settings) or the store changed (a decision, feedback, another process). */
+  readonly onDidChange = this.changed.event;
+  private unsubscribeStore: (() => void) | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
+    this.settings = defaultSettings();
+    this.keys = new ApiKeys(context.secrets);
+    this.disposables.push(this.keys);
+    this.ready = this.open();
+    // A failed open is reported here; callers awaiting `ready` see the error too.
+    this.ready.catch((e) => this.log.error(`could not open the decision database: ${(e as Error).message}`));
+  }
+
+  get dbPath(): string {
+    return path.join(this.context.globalStorageUri.fsPath, DB_FILE);
+  }
+
+  /** Reads the settings now (loads the settings module on first use). */
+  loadSettings(): Settings {
+    return lazy.settings().loadSettings();
+  }
+
+  private async open(): Promise<void> {
+    await vscode.workspace.fs.createDirectory(this.context.globalStorageUri);
+    const s = (this.settings = this.loadSettings());
+    this.reportProblems(s);
+    this._store = await lazy.store().openStore({
+      path: this.dbPath,
+      promptStorage: s.promptStorage,
+      retention: s.retention,
+      onNotice: (m) => { this.log.warn(m); void vscode.window.showWarningMessage(`LLM Router: ${m}`); },
+    });
+    this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
+    this.applyBudget(s);
+    this._service = this.build(s);
+    this.log.info(`decision database: ${this.dbPath}`);
+    this.changed.fire();
+  }
+
+  private build(s: Settings): RouterService {
+    return lazy.service().createRouterService({
+      config: s.config,
+      store: this.store,
+      cascade: s.cascade,
+      retrainEvery: s.retrainEvery,
+      allowStepDown: s.allowStepDown,
+    });
+  }
+
+  /** Budget settings, when the user set any, are written to the store (the CLI and the panel read it there). */
+  private applyBudget(s: Settings): void {
+    if (!s.budget.configured || !this._store) return;
+    const { dailyLimitUsd, monthlyLimitUsd, onExhausted } = s.budget;
+    this._store.setBudget({ dailyLimitUsd, monthlyLimitUsd, onExhausted });
+  }
+
+  get store(): DecisionStore {
+    if (!this._store) throw new Error('LLM Router is still opening its database; try again in a moment.');
+    return this._store;
+  }
+
+  get service(): RouterService {
+    if (!this._service) throw new Error('LLM Router is still opening its database; try again in a moment.');
+    return this._service;
+  }
+
+  /** Settings changed: rebuild the service; reopen the store if prompt storage or retention changed. */
+  async reload(): Promise<void> {
+    await this.ready;
+    const next = this.loadSettings();
+    const prev = this.settings;
+    this.settings = next;
+    this.reportProblems(next);
+    if (prev.promptStorage !== next.promptStorage || JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) {
+      this.unsubscribeStore?.();
+      await this._store?.close();
+      this._store = await lazy.store().openStore({
+        path: this.dbPath, promptStorage: next.promptStorage, retention: next.retention,
+        onNotice: (m) => this.log.warn(m),
+      });
+      this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
+    }
+    this.applyBudget(next);
+    this._service = this.build(next);
+    this.log.info('settings reloaded');
+    this.changed.fire();
+  }
+
+  private reportProblems(s: Settings): void {
+    if (!s.problems.length) return;
+    for (const p of s.problems) this.log.warn(`settings: ${p}`);
+    void vscode.window.showWarningMessage(
+      `LLM Router: ${s.problems.length === 1 ? s.problems[0] : `${s.problems.length} settings were ignored (${s.problems[0]}; …)`}.`,
+      'Open Settings',
+    ).then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter'); });
+  }
+
+  /** A model client for the current key and base URL, or null when there is no key. */
+  async client(): Promise<ModelClient | null> {
+    const k = await this.keys.get();
+    if (!k) return null;
+    this.log.addSecret(k.key);
+    return new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: this.settings.baseUrl, maxRetries: this.settings.maxRetries });
+  }
+
+  async flush(): Promise<void> {
+    await this._store?.flush();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribeStore?.();
+    await this._store?.close();
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    this.changed.dispose();
+  }
+}

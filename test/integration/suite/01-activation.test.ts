@@ -1,0 +1,74 @@
+// The extension loads in a real VS Code and contributes what its manifest promises.
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { api, EXT_ID, setSetting, until } from './helpers';
+
+suite('activation', () => {
+  test('the extension activates and opens its database in global storage', async () => {
+    const ext = vscode.extensions.getExtension(EXT_ID);
+    assert.ok(ext, `${EXT_ID} not found among ${vscode.extensions.all.length} extensions`);
+    const a = await api();
+    assert.strictEqual(ext.isActive, true);
+    await a.runtime.flush();
+    const db = a.runtime.dbPath;
+    assert.ok(db.startsWith(a.runtime.context.globalStorageUri.fsPath), db);
+    assert.ok(fs.existsSync(db), `no database file at ${db}`);
+    assert.strictEqual(a.runtime.store.path, db);
+    console.log(`    vscode ${vscode.version} (${vscode.env.appName}); activate() took ${a.activateMs.toFixed(1)} ms`);
+  });
+
+  test('every contributed command is registered', async () => {
+    await api();
+    const contributed: string[] = vscode.extensions.getExtension(EXT_ID)!.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    assert.ok(contributed.length >= 8, contributed.join(', '));
+    const all = new Set(await vscode.commands.getCommands(true));
+    const missing = contributed.filter((c) => !all.has(c));
+    assert.deepStrictEqual(missing, []);
+  });
+
+  test('"Auto (routed)" is in the model list under the LLM Router vendor, with tool calling for Agent mode', async () => {
+    await api();
+    const models = await until('the LLM Router model', async () => {
+      const m = await vscode.lm.selectChatModels({ vendor: 'llm-router' });
+      return m.length ? m : null;
+    });
+    assert.strictEqual(models.length, 1);
+    assert.strictEqual(models[0].id, 'auto');
+    assert.strictEqual(models[0].name, 'Auto (routed)');
+    assert.strictEqual(models[0].vendor, 'llm-router');
+    assert.ok(models[0].maxInputTokens >= 100_000);
+    const count = await models[0].countTokens('How many tokens is this sentence?');
+    assert.ok(count > 3 && count < 20, String(count));
+  });
+
+  test('the status bar shows today\'s spend', async () => {
+    const a = await api();
+    await until('status bar text', () => a.statusBar.text.includes('today'));
+    assert.match(a.statusBar.text, /\$[\d.]+ today|\$0 today/);
+    assert.strictEqual((a.statusBar.command as string) ?? '', 'llm-router.showCostPanel');
+  });
+
+  test('invalid settings are reported in words and the defaults are used', async () => {
+    const a = await api();
+    try {
+      await setSetting('thresholds', [0.9, 0.2]);
+      await until('the settings reload', () => a.runtime.settings.problems.some((p) => /ascending/.test(p)));
+      assert.deepStrictEqual(a.runtime.service.config.thresholds, [0.35, 0.7]);
+      await setSetting('thresholds', 'high');
+      await until('the settings reload', () => a.runtime.settings.problems.some((p) => /llmRouter\.thresholds ignored/.test(p)));
+      assert.deepStrictEqual(a.runtime.service.config.thresholds, [0.35, 0.7]);
+      // a valid override is applied
+      await setSetting('thresholds', [0.2, 0.5]);
+      await until('the new thresholds', () => a.runtime.service.config.thresholds[0] === 0.2);
+      assert.deepStrictEqual(a.runtime.settings.problems, []);
+      await setSetting('categoryFloors', { code: 'opus', factual: 'nonexistent' });
+      await until('the floors', () => a.runtime.service.config.categoryFloors.code === 2);
+      assert.ok(a.runtime.settings.problems.some((p) => /no tier "nonexistent"/.test(p)), a.runtime.settings.problems.join('\n'));
+    } finally {
+      await setSetting('thresholds', undefined);
+      await setSetting('categoryFloors', undefined);
+    }
+    await until('defaults back', () => a.runtime.service.config.thresholds[0] === 0.35 && a.runtime.service.config.categoryFloors.code === 1);
+  });
+});
