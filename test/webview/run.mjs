@@ -326,33 +326,42 @@ test('the budget is edited in place: a good value is saved to the store, a bad o
   await t.page.screenshot({ path: join(SHOTS, 'panel-budget-dark.png'), clip: await t.page.locator('section', { has: t.page.getByTestId('budget') }).boundingBox() });
 });
 
-test('retraining: "Retrain now" asks the host and shows its answer; adjustments show their reason and undo reaches the store', async () => {
-  const t = await open({ fill: (env) => fillVaried(env, { count: 30, days: 2 }) });
+test('retraining from the panel: thumbs down, "Retrain now" gets its own reply and adds an adjustment with its reason; undo reaches the store', async () => {
+  // Six Sonnet answers to medium/code prompts: five rated bad through the service (as from the chat), the sixth in the panel.
+  const t = await open({ fill: (env) => {
+    for (const r of manyRecords(env.config, { count: 30, days: 2, now: Date.now() - 60_000, seed: 11 })) env.store.insertDecision(r);
+    for (let i = 0; i < 6; i++) {
+      env.store.insertDecision(record(env.config, { id: `mc-${i}`, time: Date.now() - 1000 * (i + 1), tier: 1, complexity: 'medium', category: 'code', prompt: `refactor module ${i}` }));
+      if (i > 0) env.service.feedback(`mc-${i}`, 'down');
+    }
+  } });
+  const n0 = await renders(t.page);
+  await t.page.locator('[data-decision="mc-0"]').getByRole('button', { name: 'Bad answer' }).click();
+  await waitRendered(t.page, n0, `(vm) => vm.recent.rows.find((r) => r.id === 'mc-0')?.feedback === 'down'`);
+  assert.equal(t.env.store.listAdjustments(true).length, 0, 'nothing changed before retraining');
+
   const n = await renders(t.page);
   await t.page.getByRole('button', { name: 'Retrain now' }).click();
-  await t.page.waitForFunction(() => /Retrained/.test(document.querySelector('[data-testid=status]').textContent));
+  await t.page.waitForFunction(() => /Retrained: 1 new adjustment/.test(document.querySelector('[data-testid=status]').textContent));
   const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'retrainNow');
   assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
   const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
-  assert.ok(reply?.msg.ok, 'its own reply');
-  await waitRendered(t.page, n, `(vm) => vm.retrain.lastRun !== null`);
+  assert.ok(reply?.msg.ok && reply.msg.result.added === 1, 'its own reply');
+  const [adj] = t.env.store.listAdjustments(false);
+  assert.equal(`${adj.complexity}/${adj.category}/${adj.kind}/${adj.tier}`, 'medium/code/raise/2', 'the store has the adjustment');
+  await waitRendered(t.page, n, `(vm) => vm.retrain.adjustments.length === 1 && vm.retrain.lastRun !== null`);
   assert.match(await t.page.getByTestId('retrain-last').textContent(), /Last run: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\)/);
-  // An adjustment as retraining records it.
-  const adj = { id: 'adj-test-1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2,
-    reason: '5 of 6 medium/code answers from Sonnet rated bad', evidence: { samples: 6, meanQuality: 0.2, fromTier: 1 },
-    createdAt: Date.now(), revertedAt: null };
-  const m = await renders(t.page);
-  t.env.store.addAdjustment(adj);
-  await waitRendered(t.page, m, `(vm) => vm.retrain.adjustments.some((a) => a.id === 'adj-test-1')`);
-  const item = t.page.locator('[data-adjustment="adj-test-1"]');
+  const item = t.page.locator(`[data-adjustment="${adj.id}"]`);
   assert.match(await item.textContent(), /medium\/code → at least Opus/);
-  assert.match(await item.textContent(), /5 of 6 medium\/code answers from Sonnet rated bad/);
+  assert.ok((await item.textContent()).includes(adj.reason), `the reason is shown: ${adj.reason}`);
+
   const k = await renders(t.page);
   await item.getByRole('button', { name: 'Undo adjustment for medium/code' }).click();
-  await waitRendered(t.page, k, `(vm) => vm.retrain.adjustments.find((a) => a.id === 'adj-test-1')?.revertedAt !== null`);
-  assert.notEqual(t.env.store.listAdjustments(true).find((a) => a.id === 'adj-test-1').revertedAt, null, 'reverted in the store');
-  assert.equal(t.env.store.listAdjustments(false).some((a) => a.id === 'adj-test-1'), false);
+  await waitRendered(t.page, k, `(vm) => vm.retrain.adjustments.find((a) => a.id === '${adj.id}')?.revertedAt !== null`);
+  assert.notEqual(t.env.store.listAdjustments(true).find((a) => a.id === adj.id).revertedAt, null, 'reverted in the store');
+  assert.equal(t.env.store.listAdjustments(false).length, 0);
   assert.match(await item.textContent(), /undone/);
+  assert.equal(await item.getByRole('button', { name: /Undo/ }).count(), 0, 'an undone adjustment cannot be undone twice');
 });
 
 test('a prompt with <script> and <img onerror> is shown as text and runs nothing, in the list and the detail view', async () => {
