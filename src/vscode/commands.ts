@@ -47,7 +47,7 @@ export function exportText(store: DecisionStore, format: 'csv' | 'json'): { text
   }
   // The CLI's columns and quoting, so both exports read the same (loaded on use: it brings commander along).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CSV_COLUMNS, csvField } = require('../cli/commands/export') as typeof import('../cli/commands/export');
+  const { CSV_COLUMNS, csvField } = require('./engine') as typeof import('./engine');
   const lines = [CSV_COLUMNS.join(',')];
   for (const d of rows) {
     let thumb: string | null = null;
