@@ -48,7 +48,8 @@ const WORDS = new Map<string, S>([
     generic generics lambda closure iterator decorator component components props hook hooks frontend backend
     webpack vite npm pip cargo cli bash shell command-line microservice microservices orm migration typescript
     codebase deploy deployment pipeline ci cache caching serialize deserialize parse parser tokenizer
-    http rest graphql websocket oauth jwt crud leetcode palindrome fibonacci substring subarray`),
+    http rest graphql websocket oauth jwt crud leetcode palindrome fibonacci substring subarray print println
+    printf console stdout stdin boolean int float char const var def return import`),
   ...W(S.Language, `python javascript typescript java c++ cpp c# csharp golang go rust ruby php swift kotlin scala haskell
     perl lua r matlab julia elixir erlang clojure dart sql postgres postgresql mysql sqlite mongodb redis react vue
     angular svelte django flask fastapi express node nodejs numpy pandas pytorch tensorflow spring rails html css
@@ -110,7 +111,6 @@ const PHRASES = new Map<string, S>([
   ['what if', S.Reasoning], ['in detail', S.LongForm], ['at least', S.Constraints], ['no more', S.Constraints],
   ['for example', S.Explain], ['pros and', S.Reasoning],
 ]);
-const PHRASE_STARTS = new Set([...PHRASES.keys()].map((k) => k.split(' ')[0]));
 
 // High-stakes words → domain.
 const STAKES = new Map<string, string>();
@@ -136,7 +136,6 @@ const STAKES_PHRASES = new Map<string, string>([
   ['chest pain', 'medical'], ['side effects', 'medical'], ['sql injection', 'security'], ['terms of', 'legal'],
   ['capital gains', 'financial'], ['soc 2', 'compliance'], ['data breach', 'security'], ['legal advice', 'legal'],
 ]);
-for (const k of STAKES_PHRASES.keys()) PHRASE_STARTS.add(k.split(' ')[0]);
 
 /** Words that, opening a short message, mark it as a follow-up to the turns before it. */
 const FOLLOW_UP_STARTS = new Set(
@@ -158,17 +157,91 @@ export interface Features {
   followUpCue: boolean;
 }
 
+// ---- Precomputed open-addressing table keyed by the 32-bit FNV-1a hash of a word (or of a word pair) ----
+// Value bits: 0-7 signal + 1, 8-11 high-stakes domain + 1, 12 follow-up starter, 13 phrase starter, 14 "answer",
+// 15 "words", 16-20 phrase signal + 1 (pair entries), 21-24 phrase domain + 1 (pair entries).
+const DOMAINS: string[] = [];
+const F_FOLLOW = 1 << 12;
+const F_PHRASE_START = 1 << 13;
+const F_ANSWER = 1 << 14;
+const F_WORDS = 1 << 15;
+const TBITS = 13;
+const TSIZE = 1 << TBITS;
+const TMASK = TSIZE - 1;
+const tKeys = new Uint32Array(TSIZE);
+const tVals = new Int32Array(TSIZE);
+const tUsed = new Uint8Array(TSIZE);
+
+export function fnv(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+export const pairHash = (a: number, b: number) => (Math.imul(a ^ 0x9e3779b9, 0x01000193) ^ b) >>> 0;
+
+function slot(h: number): number {
+  let i = (h ^ (h >>> 15)) & TMASK;
+  while (tUsed[i] && tKeys[i] !== h) i = (i + 1) & TMASK;
+  return i;
+}
+function orVal(h: number, bits: number) {
+  const i = slot(h);
+  if (!tUsed[i]) {
+    tUsed[i] = 1;
+    tKeys[i] = h;
+    tVals[i] = 0;
+  }
+  tVals[i] |= bits;
+}
+function lookup(h: number): number {
+  let i = (h ^ (h >>> 15)) & TMASK;
+  while (tUsed[i]) {
+    if (tKeys[i] === h) return tVals[i];
+    i = (i + 1) & TMASK;
+  }
+  return 0;
+}
+const domainIdx = (d: string) => {
+  let i = DOMAINS.indexOf(d);
+  if (i < 0) i = DOMAINS.push(d) - 1;
+  return i;
+};
+for (const [w, sg] of WORDS) orVal(fnv(w), sg + 1);
+for (const [w, d] of STAKES) orVal(fnv(w), (domainIdx(d) + 1) << 8);
+for (const w of FOLLOW_UP_STARTS) orVal(fnv(w), F_FOLLOW);
+orVal(fnv('answer'), F_ANSWER);
+orVal(fnv('words'), F_WORDS);
+for (const [p, sg] of PHRASES) {
+  const [a, b] = p.split(' ');
+  orVal(fnv(a), F_PHRASE_START);
+  orVal(pairHash(fnv(a), fnv(b)), (sg + 1) << 16);
+}
+for (const [p, d] of STAKES_PHRASES) {
+  const [a, b] = p.split(' ');
+  orVal(fnv(a), F_PHRASE_START);
+  orVal(pairHash(fnv(a), fnv(b)), (domainIdx(d) + 1) << 21);
+}
+
+/** Characters scanned at the head and the tail of a long prompt. */
+export const SCAN_HEAD = 1600;
+export const SCAN_TAIL = 800;
+
 const isWordChar = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 39 || c === 45 || c === 43 || c === 35 || c > 127;
 
 /**
  * One pass over the text. `extraStakes` are user terms (lower-case) checked with a substring search.
  * If `hash` is given, it is called with the FNV-1a hash of every word and word bigram (the learned model's features).
+ * `lowered` says the text is already lower-case.
  */
-export function extract(text: string, extraStakes: readonly string[] = [], hash?: (h: number) => void): Features {
+export function extract(text: string, extraStakes: readonly string[] = [], hash?: (h: number) => void, lowered = false): Features {
   const sig = new Float64Array(SIGNAL_COUNT);
-  const lower = text.toLowerCase();
+  const whole = lowered ? text : text.toLowerCase();
+  const full = whole.length;
+  // Very long prompts: the signals come from the head and the tail (the middle is mostly pasted material).
+  const lower = full > SCAN_HEAD + SCAN_TAIL ? `${whole.slice(0, SCAN_HEAD)}\n${whole.slice(full - SCAN_TAIL)}` : whole;
   const n = lower.length;
+  const grow = full / n;
   let words = 0;
   let questionMarks = 0;
   let fences = 0;
@@ -179,11 +252,11 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
   let answerCues = 0;
   let choiceLines = 0;
   let numberedLines = 0;
-  let stakes: string | null = null;
-  let prev = '';
+  let stakes = 0;
+  let prevVal = 0;
   let prevHash = 0;
   let prevNum = -1;
-  let first = '';
+  let followUp = false;
   let lineStart = true;
   let i = 0;
   while (i < n) {
@@ -191,19 +264,18 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c > 127) {
       // a word: [a-z0-9'+#-]+ (apostrophe and hyphen inside only)
       let j = i + 1;
-      let h = (0x811c9dc5 ^ c) >>> 0;
-      h = Math.imul(h, 0x01000193);
-      while (j < n) {
-        const d = lower.charCodeAt(j);
-        if (!isWordChar(d)) break;
-        h = Math.imul(h ^ d, 0x01000193);
-        j++;
-      }
+      while (j < n && isWordChar(lower.charCodeAt(j))) j++;
       let end = j;
       while (end > i + 1 && (lower.charCodeAt(end - 1) === 39 || lower.charCodeAt(end - 1) === 45)) end--;
-      const w = lower.slice(i, end);
+      let h = 0x811c9dc5;
+      let num = c >= 48 && c <= 57 ? 0 : -1;
+      for (let k = i; k < end; k++) {
+        const d = lower.charCodeAt(k);
+        h = Math.imul(h ^ d, 0x01000193);
+        if (num >= 0) num = d >= 48 && d <= 57 ? num * 10 + (d - 48) : -1;
+      }
+      h >>>= 0;
       words++;
-      if (words === 1) first = w;
       if (lineStart) {
         // "A)" / "1." at the start of a line
         const nx = lower.charCodeAt(end);
@@ -213,27 +285,31 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
         }
       }
       lineStart = false;
-      if (c >= 48 && c <= 57) digits++;
-      if (w === 'words' && prevNum >= 250) sig[S.LongForm] += 2;
-      prevNum = c >= 48 && c <= 57 ? parseInt(w, 10) : -1;
-      const s = WORDS.get(w);
-      if (s !== undefined) sig[s] += 1;
-      const dom = STAKES.get(w);
-      if (dom !== undefined && stakes === null) stakes = dom;
-      if (w === 'answer' && lower.charCodeAt(end) === 58) answerCues++;
-      if (prev !== '' && PHRASE_STARTS.has(prev)) {
-        const p = `${prev} ${w}`;
-        const ps = PHRASES.get(p);
-        if (ps !== undefined) sig[ps] += 1;
-        const pd = STAKES_PHRASES.get(p);
-        if (pd !== undefined && stakes === null) stakes = pd;
+      if (num >= 0) digits++;
+      const v = lookup(h);
+      if (v !== 0) {
+        if (words === 1 && v & F_FOLLOW) followUp = true;
+        const sg = v & 255;
+        if (sg) sig[sg - 1] += 1;
+        const dm = (v >> 8) & 15;
+        if (dm && !stakes) stakes = dm;
+        if (v & F_ANSWER && lower.charCodeAt(end) === 58) answerCues++;
+        if (v & F_WORDS && prevNum >= 250) sig[S.LongForm] += 2;
+      }
+      if (prevVal & F_PHRASE_START) {
+        const pv = lookup(pairHash(prevHash, h));
+        const ps = (pv >> 16) & 31;
+        if (ps) sig[ps - 1] += 1;
+        const pd = (pv >> 21) & 15;
+        if (pd && !stakes) stakes = pd;
       }
       if (hash) {
-        hash(h >>> 0);
-        if (prevHash !== 0) hash((Math.imul(prevHash ^ 0x9e3779b9, 0x01000193) ^ h) >>> 0);
+        hash(h);
+        if (prevHash !== 0) hash(pairHash(prevHash, h));
       }
-      prev = w;
-      prevHash = h >>> 0;
+      prevVal = v;
+      prevNum = num;
+      prevHash = h;
       i = j;
       continue;
     }
@@ -263,35 +339,36 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
       case 43: case 42: case 47: case 94: case 37: // + * / ^ %
         mathOps++;
         break;
-      default:
-        if (c !== 32 && c !== 9 && c !== 13) lineStart = false;
     }
-    if (c !== 10 && c !== 32 && c !== 9) lineStart = lineStart && c === 13;
+    if (c !== 10 && c !== 32 && c !== 9 && c !== 13) lineStart = false;
     i++;
   }
-  for (const t of extraStakes) if (t && lower.includes(t)) stakes ??= 'custom';
+  let domain: string | null = stakes ? DOMAINS[stakes - 1] : null;
+  for (const t of extraStakes) if (t && whole.includes(t)) domain ??= 'custom';
+  answerCues = Math.round(answerCues * grow);
+  choiceLines = Math.round(choiceLines * grow);
 
-  const chars = n;
+  const chars = full;
   // Few-shot prompts (several "Answer:" lines or many multiple-choice blocks) are long but not hard: count one block.
   const blocks = Math.max(answerCues, Math.floor(choiceLines / 4));
   const fewShot = blocks >= 2;
   const effChars = fewShot ? chars / blocks : chars;
   sig[S.Length] = Math.log2(1 + effChars / 40);
   sig[S.CodeFence] = fences / 2;
-  sig[S.CodeSyntax] = Math.min(20, (syntax * 40) / Math.max(40, chars)) + (syntax > 6 ? 1 : 0);
+  sig[S.CodeSyntax] = Math.min(20, (syntax * 40) / Math.max(40, n)) + (syntax > 6 ? 1 : 0);
   sig[S.Math] += Math.min(3, digits / 4) + Math.min(2, mathOps / 3);
   sig[S.MultiPart] = Math.max(0, questionMarks - 1) + numberedLines * 0.5 + (newlines > 3 && !fewShot ? 0.5 : 0);
   sig[S.FewShot] = fewShot ? 1 : choiceLines >= 2 ? 0.5 : 0;
   sig[S.ShortQuestion] = questionMarks > 0 && words <= 12 ? 1 : 0;
-  sig[S.HighStakes] = stakes ? 1 : 0;
+  sig[S.HighStakes] = domain ? 1 : 0;
   return {
     sig,
     chars,
     words,
     effChars,
     questionMarks,
-    highStakesDomain: stakes,
-    followUpCue: words <= 12 && FOLLOW_UP_STARTS.has(first),
+    highStakesDomain: domain,
+    followUpCue: words <= 12 && followUp,
   };
 }
 

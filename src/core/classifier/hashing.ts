@@ -48,10 +48,10 @@ function charGrams(lower: string, from: number, to: number, st: { n: number }) {
 /** Features of one text. The returned `idx` is a shared buffer: use it before the next call. */
 export function featurize(text: string, extraStakes: readonly string[] = [], withChars = true): Featurized {
   const st = { n: 0 };
-  const f = extract(text, extraStakes, (h) => push(h, st));
+  const lower = text.toLowerCase();
+  const f = extract(lower, extraStakes, (h) => push(h, st), true);
   const terms = ruleTerms(f);
   if (withChars) {
-    const lower = text.toLowerCase();
     const n = lower.length;
     if (n <= 2 * CHAR_WINDOW) charGrams(lower, 0, n, st);
     else {

@@ -46,7 +46,7 @@ export function ruleCategories(f: Features): Record<Category, number> {
   return {
     code:
       2 * sat(s[S.CodeFence]) + 1.2 * sat(s[S.CodeSyntax], 2) + 1.1 * sat(s[S.CodeWords], 1.5) +
-      1.0 * sat(s[S.Language]) + 0.4 * sat(s[S.Debug]),
+      1.3 * sat(s[S.Language]) + 0.4 * sat(s[S.Debug]),
     creative: 1.7 * sat(s[S.Creative]),
     reasoning:
       1.6 * sat(s[S.Proof]) + 1.0 * sat(s[S.Reasoning]) + 0.8 * sat(s[S.Math], 2) + 0.7 * sat(s[S.Compare]) +
