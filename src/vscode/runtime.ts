@@ -41,6 +41,7 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the service was rebuilt (settings) or the store changed (a decision, feedback, another process). */
   readonly onDidChange = this.changed.event;
   private unsubscribeStore: (() => void) | undefined;
+  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; client: ModelClient } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
@@ -141,7 +142,13 @@ export class Runtime implements vscode.Disposable {
     const k = await this.keys.get();
     if (!k) return null;
     this.log.addSecret(k.key);
-    return new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: this.settings.baseUrl, maxRetries: this.settings.maxRetries });
+    // One client (and one SDK connection pool) per key, base URL and retry setting.
+    const { baseUrl, maxRetries } = this.settings;
+    const c = this.cachedClient;
+    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries) return c.client;
+    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries });
+    this.cachedClient = { key: k.key, baseUrl, maxRetries, client };
+    return client;
   }
 
   async flush(): Promise<void> {
