@@ -188,6 +188,9 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     let cur = d;
     let parent = parentId;
     let curRole = role;
+    /** The first fallback the budget refused, in words; kept while other tiers are tried. */
+    let refusal: string | null = null;
+    const alsoDown: string[] = [];
     for (;;) {
       const f = fitted(cfg, req, cur.tier);
       const rec = record(cur, req, 'pending', parent);
@@ -216,7 +219,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
 
         // The tier is unavailable: find another that the budget allows.
         const tried = new Set(calls.filter((x) => x.tier >= 0).map((x) => x.tier));
-        let refusal: string | null = null;
+        if (refusal) alsoDown.push(label(cfg, cur.tier));
         let next: number | null = null;
         for (const t of order) {
           if (tried.has(t)) continue;
@@ -230,7 +233,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
           refusal ??= `${label(cfg, cur.tier)} is unavailable (${message}) and falling back to ${label(cfg, t)} was refused: ${check.message}.`;
         }
         if (next === null) {
-          if (refusal) throw new RouteError('blocked', refusal, d);
+          if (refusal) throw new RouteError('blocked', `${refusal}${alsoDown.length ? ` ${alsoDown.join(' and ')} ${alsoDown.length > 1 ? 'were' : 'was'} unavailable too.` : ''}`, d);
           throw new RouteError('provider', `${message} (no other tier could answer either)`, d);
         }
         req.onNotice?.(`${label(cfg, cur.tier)} is unavailable (${pe.kind}): falling back to ${label(cfg, next)}${pe.partialText ? '; the answer starts again' : ''}.`);
