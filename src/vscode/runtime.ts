@@ -89,9 +89,16 @@ export class Runtime implements vscode.Disposable {
     });
   }
 
-  /** Budget settings, when the user set any, are written to the store (the CLI and the panel read it there). */
-  private applyBudget(s: Settings): void {
-    if (!s.budget.configured || !this._store) return;
+  /**
+   * Budget settings, when the user set any, are written to the store (the CLI and the panel read and set it there too).
+   * Removing them from the settings removes the limits they had set.
+   */
+  private applyBudget(s: Settings, prev?: Settings): void {
+    if (!this._store) return;
+    if (!s.budget.configured) {
+      if (prev?.budget.configured) this._store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: s.budget.onExhausted });
+      return;
+    }
     const { dailyLimitUsd, monthlyLimitUsd, onExhausted } = s.budget;
     this._store.setBudget({ dailyLimitUsd, monthlyLimitUsd, onExhausted });
   }
@@ -122,7 +129,7 @@ export class Runtime implements vscode.Disposable {
       });
       this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
     }
-    this.applyBudget(next);
+    this.applyBudget(next, prev);
     this._service = this.build(next);
     this.log.info('settings reloaded');
     this.changed.fire();

@@ -71,4 +71,20 @@ suite('activation', () => {
     }
     await until('defaults back', () => a.runtime.service.config.thresholds[0] === 0.35 && a.runtime.service.config.categoryFloors.code === 1);
   });
+
+  test('a daily budget set in the settings shows in the status bar and reaches the store; removing it removes the limit', async () => {
+    const a = await api();
+    try {
+      await setSetting('budget.dailyLimitUsd', 5);
+      await until('the budget in the status bar', () => /\d+%/.test(a.statusBar.text));
+      assert.strictEqual(a.runtime.store.getBudget().dailyLimitUsd, 5);
+      assert.strictEqual(a.runtime.service.budgetState()?.dailyLimitUsd, 5);
+      const tip = a.statusBar.tooltip as { value?: string } | string | undefined;
+      assert.match(typeof tip === 'string' ? tip : tip?.value ?? '', /daily/);
+    } finally {
+      await setSetting('budget.dailyLimitUsd', undefined);
+    }
+    await until('the limit removed', () => a.runtime.store.getBudget().dailyLimitUsd === null);
+    await until('the status bar without a budget', () => !/\d+%/.test(a.statusBar.text));
+  });
 });

@@ -93,6 +93,25 @@ suite('@router chat', () => {
     assert.strictEqual(mock.requests.length, before);
   });
 
+  test('/stats answers with spend and savings, without calling a model', async () => {
+    const mock = await mockServer();
+    const before = mock.requests.length;
+    const h = await chat('@router /stats');
+    assert.strictEqual(meta(h).status, 'stats');
+    assert.strictEqual(mock.requests.length, before);
+  });
+
+  test('/haiku forces the cheapest tier even for a prompt routed higher', async () => {
+    const a = await api();
+    const h = await chat('@router /haiku Prove that the square root of 2 is irrational, step by step.');
+    const m = meta(h);
+    assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
+    const rec = a.runtime.store.getDecision(m.decisionId!)!;
+    assert.strictEqual(rec.override, 'haiku');
+    assert.strictEqual(rec.tier, 0);
+    assert.ok(rec.reasons.some((r) => /you chose Haiku/.test(r)), rec.reasons.join('; '));
+  });
+
   test('/opus forces the top tier', async () => {
     const a = await api();
     const mock = await mockServer();
