@@ -1,0 +1,92 @@
+// Cascade: a prompt just above a threshold tries the cheaper tier first and escalates when its answer falls short;
+// both calls are recorded with their costs (real store, real client, local Messages API).
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cascadeTier, DEFAULT_CASCADE } from '../../src/core/cascade';
+import { createClassifier } from '../../src/core/classifier';
+import { defaultConfig } from '../../src/core/config';
+import { decide } from '../../src/core/policy';
+import { AnthropicClient } from '../../src/core/provider/anthropic';
+import { createRouterService } from '../../src/core/service';
+import { openStore } from '../../src/core/store';
+import type { DecisionStore } from '../../src/core/store/api';
+import type { RouterConfig } from '../../src/core/types';
+import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+
+const KEY = 'sk-ant-cascade-test-7731';
+const PROMPT = 'When did the Berlin wall fall?';
+const ON = { ...DEFAULT_CASCADE, enabled: true, margin: 0.1 };
+
+/** A config whose first threshold sits just below this prompt's score: the score alone puts it on Sonnet. */
+function nearThreshold(): RouterConfig {
+  const cfg = defaultConfig();
+  const s = createClassifier(cfg.strategy).classify(PROMPT).score;
+  cfg.thresholds = [Math.max(0, s - 0.01), 0.99];
+  return cfg;
+}
+
+describe('cascade', () => {
+  it('only for prompts whose score alone chose the tier, within the margin, and never below a floor', () => {
+    const cfg = nearThreshold();
+    const cls = createClassifier(cfg.strategy);
+    const d = decide(cls.classify(PROMPT), cfg);
+    assert.strictEqual(d.tierId, 'sonnet');
+    assert.strictEqual(cascadeTier(d, cfg, ON)!.tier, 0);
+    assert.strictEqual(cascadeTier(d, cfg, DEFAULT_CASCADE), null, 'off by default');
+    assert.strictEqual(cascadeTier(d, cfg, { ...ON, margin: 0.001 }), null, 'outside the margin');
+    assert.strictEqual(cascadeTier({ ...d, override: 'sonnet' }, cfg, ON), null, 'a forced tier is kept');
+    const code = decide(cls.classify('Write a SQL query that counts orders per customer.'), { ...cfg, thresholds: [0, 0.99] });
+    assert.strictEqual(cascadeTier(code, { ...cfg, thresholds: [0, 0.99] }, { ...ON, margin: 1 }), null, 'code never goes below Sonnet');
+  });
+
+  describe('in the service', () => {
+    let mock: MockAnthropic;
+    let client: AnthropicClient;
+    let dir: string;
+    let store: DecisionStore;
+    before(async () => {
+      mock = await startMockAnthropic({ apiKey: KEY });
+      client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
+    });
+    after(async () => { await mock.close(); });
+    beforeEach(async () => {
+      mock.reset();
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-cascade-'));
+      store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
+    });
+    afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+    it('a good cheap answer is kept: one call, on Haiku, with the cascade reason', async () => {
+      const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
+      let text = '';
+      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; } }, client);
+      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [['cascade-cheap', 'claude-haiku-4-5', 'ok']]);
+      assert.strictEqual(text, o.text);
+      assert.ok(o.decision.reasons.some((r) => r.startsWith('cascade: ')));
+      assert.strictEqual(mock.messageRequests().length, 1);
+    });
+
+    it('a refusal from Haiku escalates to Sonnet: both calls recorded and linked, both costs counted', async () => {
+      mock.setScenario('refusal', { model: 'claude-haiku-4-5' });
+      const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
+      const notices: string[] = [];
+      let text = '';
+      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; }, onNotice: (m) => notices.push(m) }, client);
+      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
+        ['cascade-cheap', 'claude-haiku-4-5', 'ok'], ['cascade-escalated', 'claude-sonnet-4-6', 'ok'],
+      ]);
+      assert.match(notices.join('\n'), /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/);
+      assert.strictEqual(text, o.text, 'only the answer the user keeps is shown');
+      const cheap = store.getDecision(o.calls[0].decisionId)!;
+      const strong = store.getDecision(o.calls[1].decisionId)!;
+      assert.strictEqual(strong.parentId, cheap.id);
+      assert.ok(cheap.costUsd! > 0 && strong.costUsd! > 0);
+      assert.ok(Math.abs(o.totalCostUsd! - (cheap.costUsd! + strong.costUsd!)) < 1e-12);
+      assert.strictEqual(store.feedbackFor(cheap.id)[0].signals!.refusal, 1, 'the failed cheap answer is evidence for retraining');
+      await store.flush();
+      assert.ok(Math.abs(store.stats().spendUsd - o.totalCostUsd!) < 1e-9);
+    });
+  });
+});
