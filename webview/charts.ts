@@ -112,7 +112,7 @@ export class Charts {
           tooltip: { callbacks: { label: (ctx) => ctx.datasetIndex === 1 ? `Spend ${usd(Number(ctx.raw))}` : `${int(Number(ctx.raw))} decisions` } },
         },
         scales: {
-          x: { ticks: { color: p.text }, grid: { display: false }, border: { color: p.grid } },
+          x: { ticks: { color: p.text, autoSkip: false, maxRotation: 0 }, grid: { display: false }, border: { color: p.grid } },
           y: { position: 'left', beginAtZero: true, ticks: { color: p.text, precision: 0 }, grid: { color: p.grid }, title: { display: true, text: 'Decisions', color: p.text } },
           y1: { position: 'right', beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { display: false }, title: { display: true, text: 'Spend', color: p.text } },
         },
