@@ -107,7 +107,9 @@ async function screenshots(url, dir) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    await page.waitForTimeout(5000);
+    // The status bar item appears once the extension is active and its database open; give the model picker a moment.
+    await page.locator('.statusbar-item:has-text("today")').first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(3000);
     const ask = async (text, file) => {
       const input = page.locator('.interactive-input-part .monaco-editor').first();
       await input.click({ force: true });
