@@ -6,7 +6,7 @@ import { RULE_BIAS, ruleTerms } from './rules';
 
 export const DENSE = SIGNAL_COUNT + 1;
 /** Characters of the head and of the tail that feed character trigrams (the whole prompt when shorter). */
-const CHAR_WINDOW = 500;
+const CHAR_WINDOW = 300;
 
 export interface Featurized {
   f: Features;
@@ -19,17 +19,18 @@ export interface Featurized {
 }
 
 let buf = new Uint32Array(4096);
+let count = 0;
 
-function push(h: number, st: { n: number }) {
-  if (st.n >= buf.length) {
+function push(h: number) {
+  if (count >= buf.length) {
     const nb = new Uint32Array(buf.length * 2);
     nb.set(buf);
     buf = nb;
   }
-  buf[st.n++] = h;
+  buf[count++] = h;
 }
 
-function charGrams(lower: string, from: number, to: number, st: { n: number }) {
+function charGrams(lower: string, from: number, to: number) {
   let a = 32;
   let b = 32;
   for (let i = from; i < to; i++) {
@@ -39,7 +40,7 @@ function charGrams(lower: string, from: number, to: number, st: { n: number }) {
     let h = Math.imul(0x5bd1e995 ^ a, 0x01000193);
     h = Math.imul(h ^ b, 0x01000193);
     h = Math.imul(h ^ c, 0x01000193);
-    push(h >>> 0, st);
+    push(h >>> 0);
     a = b;
     b = c;
   }
@@ -47,16 +48,16 @@ function charGrams(lower: string, from: number, to: number, st: { n: number }) {
 
 /** Features of one text. The returned `idx` is a shared buffer: use it before the next call. */
 export function featurize(text: string, extraStakes: readonly string[] = [], withChars = true): Featurized {
-  const st = { n: 0 };
+  count = 0;
   const lower = text.toLowerCase();
-  const f = extract(lower, extraStakes, (h) => push(h, st), true);
+  const f = extract(lower, extraStakes, push, true);
   const terms = ruleTerms(f);
   if (withChars) {
     const n = lower.length;
-    if (n <= 2 * CHAR_WINDOW) charGrams(lower, 0, n, st);
+    if (n <= 2 * CHAR_WINDOW) charGrams(lower, 0, n);
     else {
-      charGrams(lower, 0, CHAR_WINDOW, st);
-      charGrams(lower, n - CHAR_WINDOW, n, st);
+      charGrams(lower, 0, CHAR_WINDOW);
+      charGrams(lower, n - CHAR_WINDOW, n);
     }
   }
   const s = f.sig;
@@ -65,5 +66,5 @@ export function featurize(text: string, extraStakes: readonly string[] = [], wit
   let z = RULE_BIAS;
   for (let i = 0; i < terms.length; i++) z += terms[i];
   dense[SIGNAL_COUNT] = z / 3;
-  return { f, terms, dense, idx: buf, n: st.n };
+  return { f, terms, dense, idx: buf, n: count };
 }

@@ -12,6 +12,8 @@ export interface Logits {
   contrib: Float64Array;
 }
 
+const ACC = new Float64Array(H);
+
 export function logits(w: Weights, text: string, extraStakes: readonly string[]): { l: Float64Array; fz: ReturnType<typeof featurize> } {
   const fz = featurize(text, extraStakes);
   const l = new Float64Array(H);
@@ -27,7 +29,8 @@ export function logits(w: Weights, text: string, extraStakes: readonly string[])
   const sp = w.sparse;
   const mask = w.mask;
   const idx = fz.idx;
-  const acc = new Float64Array(H);
+  const acc = ACC;
+  acc.fill(0);
   for (let j = 0; j < fz.n; j++) {
     const o = (idx[j] & mask) * H;
     acc[0] += sp[o];

@@ -43,7 +43,7 @@ function rng(seed: number) {
 
 /** Trains a model on labeled rows (complexity, category, score) and outcome rows (score: needs the strong model). */
 export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
-  const bits = o.bits ?? 14;
+  const bits = o.bits ?? 12;
   const epochs = o.epochs ?? 12;
   const lr = o.lr ?? 0.3;
   const l2 = o.l2 ?? 1e-4;
