@@ -55,9 +55,10 @@ export function calibrate(items: readonly ScoredDecision[], config: RouterConfig
   else top = (desc[want - 1] + desc[want]) / 2;
   if (want > 0 && want < n && desc[want - 1] === desc[want]) notes.push('many prompts share the same score at the cut: the top share is approximate');
   top = round4(top);
-  const thresholds = previous.map((t, i) => (i === k - 1 ? top : Math.min(t, top)));
-  // Keep lower thresholds strictly ordered and inside [0, 1].
-  for (let i = k - 2; i >= 0; i--) thresholds[i] = Math.min(thresholds[i], thresholds[i + 1]);
+  // Lower thresholds keep their place relative to the top one (the middle tiers' bands scale with it).
+  const prevTop = previous[k - 1];
+  const thresholds = previous.map((t, i) => (i === k - 1 ? top : round4(prevTop > 0 ? (t / prevTop) * top : Math.min(t, top))));
+  for (let i = k - 2; i >= 0; i--) thresholds[i] = Math.max(0, Math.min(thresholds[i], thresholds[i + 1]));
 
   const byScore = desc.filter((s) => s >= top).length / n;
   const cfgAfter: RouterConfig = { ...config, thresholds };

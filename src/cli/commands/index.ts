@@ -6,6 +6,10 @@ import * as trainCmd from './train';
 import * as exportCmd from './export';
 import * as feedbackCmd from './feedback';
 import * as statsCmd from './stats';
+import * as routeCmd from './route';
+import * as budgetCmd from './budget';
+import * as retrainCmd from './retrain';
+import * as calibrateCmd from './calibrate';
 
 export type Register = (program: Command) => void;
 
@@ -16,4 +20,8 @@ export const commands: Register[] = [
   statsCmd.register,
   feedbackCmd.register,
   exportCmd.register,
+  routeCmd.register,
+  budgetCmd.register,
+  retrainCmd.register,
+  calibrateCmd.register,
 ];

@@ -1,0 +1,80 @@
+// `llm-router budget set --daily USD --monthly USD [--on-exhausted block|cheapest]` and `budget status [--json]`.
+import { Option, type Command } from 'commander';
+import { budgetState, parseUsd } from '../../core/budget';
+import { formatUsd } from '../../core/pricing';
+import { openStore } from '../../core/store';
+import { dayStart, monthStart } from '../../core/store/days';
+import type { DecisionStore } from '../../core/store/api';
+import { addDbOption, defaultDbPath, out } from '../context';
+
+async function withStore<T>(db: string | undefined, f: (s: DecisionStore) => T | Promise<T>): Promise<T> {
+  const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+  try {
+    const r = await f(store);
+    await store.flush();
+    return r;
+  } finally {
+    await store.close();
+  }
+}
+
+function status(store: DecisionStore) {
+  const now = Date.now();
+  const b = store.getBudget();
+  const spentToday = store.spendSince(dayStart(now));
+  const spentMonth = store.spendSince(monthStart(now));
+  const st = budgetState(b, spentToday, spentMonth);
+  return {
+    state: st?.state ?? 'none',
+    spentToday,
+    spentMonth,
+    dailyLimit: b.dailyLimitUsd,
+    monthlyLimit: b.monthlyLimitUsd,
+    onExhausted: b.onExhausted,
+    usedFraction: st?.usedFraction ?? 0,
+  };
+}
+
+function print(s: ReturnType<typeof status>): void {
+  const lim = (v: number | null) => (v === null ? 'no limit' : formatUsd(v));
+  out(`state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${Math.round(s.usedFraction * 100)} % used)`}`);
+  out(`today: ${formatUsd(s.spentToday)} of ${lim(s.dailyLimit)}`);
+  out(`this month: ${formatUsd(s.spentMonth)} of ${lim(s.monthlyLimit)}`);
+  out(`at 100 %: ${s.onExhausted === 'block' ? 'requests are refused' : 'the cheapest tier only'}`);
+}
+
+export function register(program: Command): void {
+  const budget = program.command('budget').description('daily and monthly spending limits');
+  addDbOption(
+    budget
+      .command('set')
+      .description('set the limits (in dollars; "off" for none); a limit not given stays as it is')
+      .option('--daily <usd>', 'daily limit in USD')
+      .option('--monthly <usd>', 'monthly limit in USD')
+      .addOption(new Option('--on-exhausted <what>', 'at 100 %: refuse requests, or answer with the cheapest tier only').choices(['block', 'cheapest'])),
+  ).action(async (opts: { db?: string; daily?: string; monthly?: string; onExhausted?: 'block' | 'cheapest' }) => {
+    if (opts.daily === undefined && opts.monthly === undefined && opts.onExhausted === undefined) {
+      throw new Error('nothing to set: give --daily, --monthly and/or --on-exhausted');
+    }
+    const daily = opts.daily === undefined ? undefined : parseUsd(opts.daily, '--daily');
+    const monthly = opts.monthly === undefined ? undefined : parseUsd(opts.monthly, '--monthly');
+    await withStore(opts.db, (store) => {
+      const cur = store.getBudget();
+      store.setBudget({
+        dailyLimitUsd: daily === undefined ? cur.dailyLimitUsd : daily,
+        monthlyLimitUsd: monthly === undefined ? cur.monthlyLimitUsd : monthly,
+        onExhausted: opts.onExhausted ?? cur.onExhausted,
+      });
+      print(status(store));
+    });
+  });
+  addDbOption(
+    budget.command('status').description('spend against the limits, and the state routing is in').option('--json', 'as JSON'),
+  ).action(async (opts: { db?: string; json?: boolean }) => {
+    await withStore(opts.db, (store) => {
+      const s = status(store);
+      if (opts.json) out(JSON.stringify(s, null, 2));
+      else print(s);
+    });
+  });
+}

@@ -1,0 +1,100 @@
+// `llm-router route [--dry-run] [--json] [--tier T] TEXT`: decides like the extension does, records the decision,
+// and (without --dry-run) streams the answer from Anthropic, then prints model, tokens, cost and what it saved.
+import type { Command } from 'commander';
+import { defaultConfig, tierIndex } from '../../core/config';
+import { formatUsd } from '../../core/pricing';
+import { AnthropicClient } from '../../core/provider/anthropic';
+import { createRouterService } from '../../core/service';
+import { RouteError, type RouteOutcome } from '../../core/service-api';
+import { openStore } from '../../core/store';
+import type { Decision } from '../../core/types';
+import { addDbOption, defaultDbPath, out } from '../context';
+
+interface Opts { db?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+
+const describe = (d: Decision, labels: string[]) =>
+  `Routed to ${labels[d.tier]} · ${d.complexity} / ${d.category} · confidence ${d.confidence.toFixed(2)} · est. ${formatUsd(d.estCostUsd)}`;
+
+export function register(program: Command): void {
+  addDbOption(
+    program
+      .command('route')
+      .description('route a prompt: choose the tier, record the decision, and (unless --dry-run) stream the answer from Anthropic')
+      .argument('<text...>', 'the prompt')
+      .option('--dry-run', 'decide and record without calling any model')
+      .option('--json', 'print the decision (and outcome) as JSON')
+      .option('--tier <tier>', 'force a tier: haiku, sonnet or opus')
+      .option('--max-tokens <n>', 'max output tokens for the answer')
+      .option('--system <text>', 'system prompt')
+      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
+  ).action(async (words: string[], opts: Opts) => {
+    const prompt = words.join(' ').trim();
+    if (!prompt) throw new Error('the prompt is empty: nothing to route');
+    const config = defaultConfig();
+    if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
+    let maxTokens: number | undefined;
+    if (opts.maxTokens !== undefined) {
+      maxTokens = Number(opts.maxTokens);
+      if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
+    }
+    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    try {
+      const svc = createRouterService({ config, store });
+      const labels = svc.config.tiers.map((t) => t.label);
+      const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
+      if (opts.dryRun) {
+        const rec = svc.dryRun(req);
+        if (opts.json) out(JSON.stringify(rec, null, 2));
+        else {
+          out(describe(rec, labels));
+          for (const r of rec.reasons) out(`  - ${r}`);
+          out(`recorded as a dry run (${rec.id}); no model was called`);
+        }
+        return;
+      }
+      const key = process.env.ANTHROPIC_API_KEY?.trim();
+      const baseURL = opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined;
+      const client = key ? new AnthropicClient({ apiKey: key, baseURL }) : null;
+      const ac = new AbortController();
+      const onSigint = () => ac.abort();
+      process.once('SIGINT', onSigint);
+      let o: RouteOutcome;
+      try {
+        o = await svc.run({
+          ...req,
+          signal: ac.signal,
+          onDecision: (d) => { if (!opts.json) process.stderr.write(`${describe(d, labels)}\n`); },
+          onText: (t) => { if (!opts.json) process.stdout.write(t); },
+          onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+        }, client);
+      } catch (e) {
+        if (!(e instanceof RouteError)) throw e;
+        process.exitCode = e.kind === 'no-key' ? 2 : e.kind === 'cancelled' ? 130 : 1;
+        if (opts.json) out(JSON.stringify({ error: e.kind, message: e.message, decision: e.decision }, null, 2));
+        else {
+          if (e.kind === 'no-key' && e.decision) {
+            out(describe(e.decision, labels));
+            for (const r of e.decision.reasons) out(`  - ${r}`);
+          }
+          process.stderr.write(`llm-router: ${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}\n`);
+        }
+        return;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      if (opts.json) {
+        out(JSON.stringify({ id: o.record.id, decision: o.decision, record: o.record, text: o.text, calls: o.calls, totalCostUsd: o.totalCostUsd, baselineCostUsd: o.baselineCostUsd, savedUsd: o.savedUsd, quality: o.quality, budget: o.budget }, null, 2));
+        return;
+      }
+      const u = o.record.usage;
+      out('');
+      out('');
+      out(`model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`);
+      if (o.calls.length > 1) out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
+      if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${Math.round(o.budget.usedFraction * 100)} % used)`);
+      out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
+    } finally {
+      await store.close();
+    }
+  });
+}

@@ -1,0 +1,117 @@
+// The CLI's route, budget, retrain and calibrate commands on a real database file, run as a user would, with the
+// real client against the local Messages API server.
+import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openStore } from '../../src/core/store';
+import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+
+const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+const KEY = 'sk-ant-cli-test-e41a90';
+
+describe('CLI route, budget, retrain, calibrate', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let db: string;
+  let mock: MockAnthropic;
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
+      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args, '--db', db], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
+        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+      });
+    });
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-route-cli-'));
+    db = path.join(dir, 'router.sqlite');
+    mock = await startMockAnthropic({ apiKey: KEY });
+  });
+  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  const SQL = 'Write a SQL query that counts orders per customer.';
+
+  it('route --dry-run --json records the decision and calls nothing; without a key it shows the decision and exits 2', async () => {
+    const r = await cli(['route', '--dry-run', '--json', SQL]);
+    assert.equal(r.code, 0, r.err);
+    const rec = JSON.parse(r.out);
+    assert.equal(rec.status, 'dry-run');
+    assert.equal(rec.tierId, 'sonnet');
+    const nokey = await cli(['route', SQL]);
+    assert.equal(nokey.code, 2);
+    assert.match(nokey.out, /Routed to Sonnet · medium \/ code/);
+    assert.match(nokey.err, /No Anthropic API key/);
+    assert.equal(mock.messageRequests().length, 0);
+  });
+
+  it('route streams the answer from the API (key from the environment, --base-url) and prints model, tokens, cost, saved', async () => {
+    const r = await cli(['route', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+    assert.equal(r.code, 0, r.err);
+    assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)), r.out);
+    assert.match(r.out, /model claude-sonnet-4-6 · tokens in \d+ \/ out \d+ · cost \$0\.\d+ · saved \$0\.\d+ vs Opus/);
+    assert.match(r.err, /Routed to Sonnet/);
+    assert.ok(!r.out.includes(KEY) && !r.err.includes(KEY));
+    const s = await openStore({ path: db });
+    try {
+      const ok = s.listDecisions({ status: 'ok' }).rows;
+      assert.equal(ok.length, 1);
+      assert.ok(ok[0].costUsd! > 0);
+    } finally { await s.close(); }
+  });
+
+  it('budget set / status --json; a bad amount is refused in words and changes nothing', async () => {
+    let r = await cli(['budget', 'set', '--daily', '0.5', '--monthly', '10', '--on-exhausted', 'block']);
+    assert.equal(r.code, 0, r.err);
+    r = await cli(['budget', 'status', '--json']);
+    const st = JSON.parse(r.out);
+    assert.equal(st.state, 'normal');
+    assert.equal(st.dailyLimit, 0.5);
+    assert.equal(st.monthlyLimit, 10);
+    assert.ok(st.spentToday > 0 && st.spentMonth >= st.spentToday);
+    r = await cli(['budget', 'set', '--daily', 'lots']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--daily: "lots" is not an amount in dollars/);
+    assert.equal(JSON.parse((await cli(['budget', 'status', '--json'])).out).dailyLimit, 0.5);
+  });
+
+  it('retrain prints the adjustment and its reason after 5 thumbs-down; retrain undo restores routing', async () => {
+    for (const p of ['Write a Python function that removes duplicates from a list.', 'Write a bash script that renames all .txt files to .md.',
+      'Write a Java method that checks whether a string is a palindrome.', 'Write a Ruby method that flattens a nested array.']) {
+      assert.equal((await cli(['route', '--dry-run', p])).code, 0);
+    }
+    const s = await openStore({ path: db });
+    try {
+      for (const d of s.listDecisions({ limit: 50 }).rows.filter((x) => x.tierId === 'sonnet' && x.category === 'code' && x.complexity === 'medium').slice(0, 5)) {
+        s.addFeedback({ decisionId: d.id, thumb: 'down', autoQuality: null, signals: null });
+      }
+      await s.flush();
+    } finally { await s.close(); }
+    const r = await cli(['retrain', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const res = JSON.parse(r.out);
+    assert.equal(res.added.length, 1);
+    assert.match(res.added[0].reason, /^5 of 5 medium\/code answers from Sonnet rated bad/);
+    const routed = JSON.parse((await cli(['route', '--dry-run', '--json', SQL])).out);
+    assert.equal(routed.tierId, 'opus');
+    assert.ok(routed.reasons.some((x: string) => x.includes('5 of 5 medium/code answers from Sonnet rated bad')));
+    const u = await cli(['retrain', 'undo', res.added[0].id]);
+    assert.equal(u.code, 0, u.err);
+    assert.match(u.out, /^undone /);
+    assert.equal(JSON.parse((await cli(['route', '--dry-run', '--json', SQL])).out).tierId, 'sonnet');
+  });
+
+  it('calibrate --top-share shows thresholds and expected cost; --apply makes route use them', async () => {
+    const r = await cli(['calibrate', '--top-share', '0.2', '--apply', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const c = JSON.parse(r.out);
+    assert.equal(c.applied, true);
+    assert.equal(c.thresholds.length, 2);
+    assert.ok(c.expected.afterUsd > 0);
+    const s = await openStore({ path: db });
+    try { assert.deepEqual(JSON.parse(s.getMeta('thresholds')!), c.thresholds); } finally { await s.close(); }
+    const bad = await cli(['calibrate', '--top-share', '2']);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--top-share: "2" is not a share between 0 and 1/);
+  });
+});
