@@ -137,6 +137,11 @@ Examples:
   echo '{"id":"1","prompt":"hi"}' | llm-router classify --jsonl -`,
     )
     .action(async (text: string[], opts: ClassifyOpts) => {
+      // `llm-router classify --jsonl big.jsonl | head`: a reader that goes away ends the run quietly.
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0);
+        throw e;
+      });
       const config = defaultConfig();
       const classifier = classifierFromOptions(config, opts);
       if (opts.jsonl !== undefined) {

@@ -77,7 +77,7 @@ const WORDS = new Map<string, S>([
   ...W(S.Creative, `poem poems poetry story stories haiku limerick sonnet lyrics song rap verse fiction fictional
     narrative novel screenplay script's character characters plot tale fairy fable slogan tagline jingle joke
     jokes pun riddle creative imaginative imaginary rewrite rephrase paraphrase tone persuasive toast speech
-    metaphor metaphors dialogue monologue scene villain hero protagonist email letter blog post essay draft
+    metaphor metaphors dialogue monologue scene villain hero protagonist email letter blog essay draft
     compose op-ed memo copywriting brand world-building worldbuilding`),
   ...W(S.Factual, `what who when where which capital define definition meaning stand stands invented founded
     population year date located name named largest smallest tallest fastest first`),
@@ -89,7 +89,7 @@ const WORDS = new Map<string, S>([
   ...W(S.Debug, `debug debugging bug bugs error errors exception exceptions traceback stacktrace crash crashes
     crashing fails failing failure broken fix leak leaks segfault undefined null nullpointerexception
     typeerror valueerror panic deadlock race wrong`),
-  ...W(S.Brief, `briefly brief short quick quickly simple simply one-line one-sentence sentence tl;dr tldr eli5
+  ...W(S.Brief, `briefly brief quick quickly simple simply one-line one-sentence sentence tl;dr tldr eli5
     summarize summarise summary`),
   ...W(S.Compare, `compare comparison versus vs contrast difference differences differ better worse advantages
     disadvantages`),
@@ -268,13 +268,22 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
       let end = j;
       while (end > i + 1 && (lower.charCodeAt(end - 1) === 39 || lower.charCodeAt(end - 1) === 45)) end--;
       let h = 0x811c9dc5;
-      let num = c >= 48 && c <= 57 ? 0 : -1;
+      let lead = 0;
+      let leadDigits = 0;
+      let allDigits = true;
       for (let k = i; k < end; k++) {
         const d = lower.charCodeAt(k);
         h = Math.imul(h ^ d, 0x01000193);
-        if (num >= 0) num = d >= 48 && d <= 57 ? num * 10 + (d - 48) : -1;
+        if (allDigits && d >= 48 && d <= 57) {
+          lead = lead * 10 + (d - 48);
+          leadDigits++;
+        } else allDigits = false;
       }
       h >>>= 0;
+      // "1,500" → 1500; "600-word" / "2,000-word" → a long-form request
+      if (leadDigits === 3 && prevNum >= 0 && i > 0 && lower.charCodeAt(i - 1) === 44) lead += prevNum * 1000;
+      const num = leadDigits > 0 && allDigits ? lead : -1;
+      if (leadDigits > 0 && !allDigits && lead >= 250 && end - i > leadDigits + 4 && lower.startsWith('-word', i + leadDigits)) sig[S.LongForm] += 2;
       words++;
       if (lineStart) {
         // "A)" / "1." at the start of a line
