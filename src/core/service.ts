@@ -72,6 +72,8 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   const classifier = opts.classifier ?? createClassifier(baseConfig.strategy, { highStakesTerms: baseConfig.highStakesTerms });
   /** Answers given by this process, by their text: the next turn of the same conversation finds its decision here. */
   const answered = new Map<string, string>();
+  /** Worst cases of the calls this service has under way: concurrent requests cannot together pass a limit. */
+  let inFlight = 0;
 
   /** The configuration in force: calibrated thresholds from the database override the configured ones. */
   const effective = (): RouterConfig => {
@@ -196,8 +198,10 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       const rec = record(cur, req, 'pending', parent);
       const summary: CallSummary = { decisionId: cur.id, role: curRole, model: cur.model, tier: cur.tier, status: 'pending', costUsd: null, error: null };
       calls.push(summary);
+      const reserve = worstCase(cfg, req, cur.tier) ?? 0;
+      inFlight += reserve;
       try {
-        const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText);
+        const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText).finally(() => { inFlight -= reserve; });
         const c = costs(cfg, cur.model, result.model, result.usage);
         const patch: Partial<DecisionRecord> = {
           status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
@@ -223,7 +227,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
         let next: number | null = null;
         for (const t of order) {
           if (tried.has(t)) continue;
-          const check = checkWorstCase(getBudget(), worstCase(cfg, req, t));
+          const check = checkWorstCase(getBudget(), worstCase(cfg, req, t), inFlight);
           const why = `${label(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${label(cfg, t)}`;
           if (check.fits) { next = t; break; }
           const refused = retier(cfg, d, t, `${why} refused: ${check.message}`, true);
@@ -276,10 +280,10 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
         throw new RouteError('blocked', msg, d);
       }
       // Worst case before the call: step down until it fits; cheapest-only lets the cheapest tier through.
-      const check0 = checkWorstCase(budget, worstCase(cfg, req, d.tier));
+      const check0 = checkWorstCase(budget, worstCase(cfg, req, d.tier), inFlight);
       if (!check0.fits) {
         let t = d.tier - 1;
-        while (t >= 0 && !checkWorstCase(budget, worstCase(cfg, req, t)).fits) t--;
+        while (t >= 0 && !checkWorstCase(budget, worstCase(cfg, req, t), inFlight).fits) t--;
         if (t >= 0) {
           d = retier(cfg, d, t, `budget: on ${label(cfg, d.tier)} ${check0.message} → ${label(cfg, t)}`, false);
         } else if (budget?.onExhausted === 'cheapest') {
@@ -293,7 +297,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       }
       const cas = cascadeTier(d, cfg, settings.cascade);
       const strong = d;
-      if (cas && checkWorstCase(budget, worstCase(cfg, req, cas.tier)).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false);
+      if (cas && checkWorstCase(budget, worstCase(cfg, req, cas.tier), inFlight).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false);
       const cascading = d !== strong;
       req.onDecision?.(d);
       if (!client) {
@@ -308,7 +312,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
         // The cheaper answer is held back until it passes the gate.
         const cheap = await callWithFallback(cfg, req, client, d, 'cascade-cheap', null, calls, undefined);
         const q = scoreAnswer(cheap.rec.id, req.prompt, cheap.result);
-        const recheck = checkWorstCase(getBudget(), worstCase(cfg, req, strong.tier));
+        const recheck = checkWorstCase(getBudget(), worstCase(cfg, req, strong.tier), inFlight);
         if (passesGate(q, settings.cascade) || cheap.rec.tier >= strong.tier) {
           req.onText?.(cheap.result.text);
           ans = cheap;

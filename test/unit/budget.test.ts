@@ -132,6 +132,20 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     assert.ok(svc.budgetState()!.spentTodayUsd <= 0.002);
   });
 
+  it('two requests at once cannot together pass the limit: the second sees the first one\'s worst case in flight', async () => {
+    // One Sonnet worst case (≈ $0.0015) fits in $0.0025; two do not, so the second goes to Haiku (≈ $0.0005).
+    store.setBudget(settings(0.0025, null));
+    mock.setScenario({ kind: 'slow', delayMs: 20 });
+    const svc = createRouterService({ config: defaultConfig(), store });
+    const [a, b] = await Promise.all([
+      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client),
+      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client),
+    ]);
+    assert.deepStrictEqual([a.record.tierId, b.record.tierId], ['sonnet', 'haiku']);
+    assert.ok(b.decision.reasons.some((r) => r.startsWith('budget: on Sonnet')), b.decision.reasons.join(' | '));
+    assert.ok(svc.budgetState()!.spentTodayUsd <= 0.0025);
+  });
+
   it('the same 529 with room in the budget falls back to Opus and the fallback is counted in spend', async () => {
     store.setBudget(settings(1, null));
     mock.setScenario('529', { model: 'claude-sonnet-4-6' });
