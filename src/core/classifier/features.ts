@@ -89,7 +89,7 @@ const WORDS = new Map<string, S>([
   ...W(S.Debug, `debug debugging bug bugs error errors exception exceptions traceback stacktrace crash crashes
     crashing fails failing failure broken fix leak leaks segfault undefined null nullpointerexception
     typeerror valueerror panic deadlock race wrong`),
-  ...W(S.Brief, `briefly brief quick quickly simple simply one-line one-sentence sentence tl;dr tldr eli5
+  ...W(S.Brief, `briefly brief quick quickly simple simply one-line one-sentence tl;dr tldr eli5
     summarize summarise summary`),
   ...W(S.Compare, `compare comparison versus vs contrast difference differences differ better worse advantages
     disadvantages`),
