@@ -319,7 +319,9 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
           quality = q;
         } else if (!recheck.fits) {
           req.onNotice?.(`${label(cfg, cheap.rec.tier)}'s answer scored ${q.score.toFixed(2)}, but escalating to ${label(cfg, strong.tier)} was refused: ${recheck.message}. Showing ${label(cfg, cheap.rec.tier)}'s answer.`);
-          calls.push({ decisionId: '', role: 'cascade-escalated', model: strong.model, tier: strong.tier, status: 'blocked', costUsd: null, error: `refused by the budget: ${recheck.message}` });
+          const refused = retier(cfg, strong, strong.tier, `cascade: escalation refused: ${recheck.message}`, true);
+          record(refused, req, 'blocked', cheap.rec.id, `escalation refused by the budget: ${recheck.message}`);
+          calls.push({ decisionId: refused.id, role: 'cascade-escalated', model: strong.model, tier: strong.tier, status: 'blocked', costUsd: null, error: `refused by the budget: ${recheck.message}` });
           req.onText?.(cheap.result.text);
           ans = cheap;
           quality = q;
