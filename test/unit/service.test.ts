@@ -130,6 +130,16 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.strictEqual(store.stats().spendUsd.toFixed(8), second.costUsd!.toFixed(8));
   });
 
+  it('the top tier overloaded: with no tier above, it falls back down to Sonnet', async () => {
+    mock.setScenario('529', { model: 'claude-opus-4-6' });
+    const svc = createRouterService({ config: defaultConfig(), store });
+    const o = await svc.run({ prompt: CODE[1], source: 'chat', override: 'opus' }, client);
+    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
+      ['primary', 'claude-opus-4-6', 'error'], ['fallback', 'claude-sonnet-4-6', 'ok'],
+    ]);
+    assert.strictEqual(o.record.answeredModel, 'claude-sonnet-4-6');
+  });
+
   it('5 thumbs-down on medium code answers from Sonnet, retrain → the next medium code prompt goes to Opus with the reason; undo restores it', async () => {
     const svc = createRouterService({ config: defaultConfig(), store, retrainEvery: 0 });
     for (const p of CODE) {
