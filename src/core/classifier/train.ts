@@ -15,6 +15,8 @@ export interface TrainOptions {
   outcomeWeight?: number;
   files?: string[];
   seed?: number;
+  /** Start from these weights (fine-tuning, e.g. the shipped model on a user's feedback) instead of zeros. */
+  init?: Weights;
 }
 
 interface Ex {
@@ -48,7 +50,12 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
   const lr = o.lr ?? 0.3;
   const l2 = o.l2 ?? 1e-4;
   const ow = o.outcomeWeight ?? 0.25;
-  const w = emptyWeights(bits);
+  const w = emptyWeights(o.init ? o.init.bits : bits);
+  if (o.init) {
+    w.bias.set(o.init.bias);
+    w.dense.set(o.init.dense);
+    w.sparse.set(o.init.sparse);
+  }
   const mask = w.mask;
   const exs: Ex[] = rows.map((r) => {
     const fz = featurize(r.prompt);
