@@ -1,6 +1,6 @@
 // The harness server: serves the real panel page (webview/html.ts, same CSP) with dist/webview.js, and plays the
 // extension host over HTTP: each page session gets a real PanelController (webview/host.ts) on a real store and
-// service. Webview → host messages arrive as POST /msg, host → webview messages leave on a server-sent event stream.
+// service. Webview → host messages arrive as POST /msg, host → webview messages leave as answers to a long poll.
 import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -38,8 +38,12 @@ export interface HarnessOptions {
 
 interface Session {
   controller: PanelController;
-  stream: http.ServerResponse | null;
-  buffer: string[];
+  /** The page's pending long poll (GET /poll), answered as soon as there is something to deliver. */
+  waiting: http.ServerResponse | null;
+  lastPoll: number;
+  buffer: unknown[];
+  /** The page instance (one per load of the page) the host is talking to. */
+  pageId: string | null;
 }
 
 export interface Harness {
@@ -59,16 +63,23 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const globalState = new Map<string, unknown>();
   const traffic: Harness['traffic'] = [];
 
+  const deliver = (s: Session) => {
+    if (!s.waiting || !s.buffer.length) return;
+    const res = s.waiting;
+    s.waiting = null;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(s.buffer.splice(0)));
+  };
+
   const sessionFor = (id: string): Session => {
     let s = sessions.get(id);
     if (s) return s;
     const post = (msg: WireMessage | WireReply) => {
       traffic.push({ dir: 'to-webview', session: id, msg });
       opts.onTraffic?.('to-webview', id, msg);
-      const line = `data: ${JSON.stringify(msg)}\n\n`;
       const cur = sessions.get(id)!;
-      if (cur.stream) cur.stream.write(line);
-      else cur.buffer.push(line);
+      cur.buffer.push(msg);
+      deliver(cur);
       return true;
     };
     const controller = new PanelController({
@@ -84,7 +95,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     }, post);
     controller.onDidPush = (vm, ms) => opts.onPush?.(id, vm, ms);
     controller.setPolling(true, opts.pollMs ?? 5000); // the page is visible
-    s = { controller, stream: null, buffer: [] };
+    s = { controller, waiting: null, lastPoll: Date.now(), buffer: [], pageId: null };
     sessions.set(id, s);
     return s;
   };
@@ -108,23 +119,34 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         return;
       }
       if (u.pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
-      if (u.pathname === '/events') {
-        const s = sessionFor(session);
-        if (s.stream) s.stream.end();
-        // A new page (first load or reload): hold messages until it says ready again.
+      const pageId = u.searchParams.get('page');
+      /** A message or a poll from a new page (first load or reload): hold messages until it says ready. */
+      const newPage = (s: Session): boolean => {
+        if (!pageId || s.pageId === pageId) return false;
+        s.pageId = pageId;
+        s.waiting?.writeHead(204).end();
+        s.waiting = null;
+        s.buffer.length = 0;
         s.controller.webviewGone();
-        req.socket.setNoDelay(true);
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        res.write(': open\n\n');
-        s.stream = res;
-        for (const line of s.buffer.splice(0)) res.write(line);
+        return true;
+      };
+      if (u.pathname === '/poll') {
+        // Host → webview: a long poll (fetch), answered at once when messages are waiting, else when the next comes.
+        // (An EventSource was tried first: Chromium holds its data back while the page is still loading.)
+        const s = sessionFor(session);
+        newPage(s);
+        if (pageId && s.pageId !== pageId) { res.writeHead(204).end(); return; }
+        s.waiting?.writeHead(204).end();
+        s.waiting = res;
+        s.lastPoll = Date.now();
+        deliver(s);
         req.on('close', () => {
-          if (s.stream !== res) return;
-          s.stream = null;
+          if (s.waiting !== res) return;
+          s.waiting = null;
           // The page went away (closed, or reloading): like a disposed webview view, its host half goes too,
-          // unless the page comes back at once (a reload). Otherwise every closed page would keep computing.
+          // unless the page polls again at once. Otherwise every closed page would keep computing.
           setTimeout(() => {
-            if (s.stream || sessions.get(session) !== s) return;
+            if (s.waiting || Date.now() - s.lastPoll < 1500 || sessions.get(session) !== s) return;
             s.controller.dispose();
             sessions.delete(session);
           }, 2000);
@@ -140,7 +162,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           traffic.push({ dir: 'to-host', session, msg: msg as WireMessage });
           opts.onTraffic?.('to-host', session, msg);
           res.writeHead(204).end();
-          void sessionFor(session).controller.receive(msg);
+          const s = sessionFor(session);
+          newPage(s);
+          if (pageId && s.pageId !== pageId) return; // from a page that was replaced
+          void s.controller.receive(msg);
         });
         return;
       }
@@ -173,7 +198,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     globalState,
     traffic,
     async close() {
-      for (const s of sessions.values()) { s.stream?.end(); s.controller.dispose(); }
+      for (const s of sessions.values()) { s.waiting?.writeHead(204).end(); s.controller.dispose(); }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

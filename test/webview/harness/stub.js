@@ -1,5 +1,5 @@
 // Stand-in for VS Code's webview host inside the harness page: acquireVsCodeApi() relays messages over HTTP to the
-// Node harness server (POST /msg) and receives the host's messages from a server-sent event stream (GET /events),
+// Node harness server (POST /msg) and receives the host's messages by long polling (GET /poll),
 // delivered as `message` events on window exactly like VS Code does. getState/setState keep the webview state in
 // sessionStorage, so it survives a reload of the page like VS Code keeps it across a webview reload.
 // It also applies a VS Code theme (?theme=dark|light|high-contrast) and records CSP violations and dialogs.
@@ -27,27 +27,35 @@
   setTheme(q.get('theme') || 'dark');
 
   const stateKey = `harness-state:${session}`;
-  let open = false;
-  const outbox = [];
+  // One id per load of the page: the server tells a reload from a late message of the page it replaced.
+  const pageId = Math.random().toString(36).slice(2);
+  const q2 = `session=${encodeURIComponent(session)}&page=${pageId}`;
+  // Messages go out at once (like VS Code's postMessage); the server keeps its answers until the next poll.
   const send = (m) => {
     window.__harness.posted.push(m);
-    fetch(`/msg?session=${encodeURIComponent(session)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) })
+    fetch(`/msg?${q2}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) })
       .catch((e) => console.error('harness: post failed', e));
   };
-  const es = new EventSource(`/events?session=${encodeURIComponent(session)}`);
-  es.addEventListener('open', () => { open = true; for (const m of outbox.splice(0)) send(m); });
-  es.addEventListener('message', (e) => {
-    const data = JSON.parse(e.data);
-    window.__harness.received.push(data);
-    window.dispatchEvent(new MessageEvent('message', { data }));
-  });
+  (async function poll() {
+    for (;;) {
+      let msgs = [];
+      try {
+        const r = await fetch(`/poll?${q2}`, { cache: 'no-store' });
+        if (r.status === 200) msgs = await r.json();
+      } catch { await new Promise((ok) => setTimeout(ok, 200)); }
+      for (const data of msgs) {
+        window.__harness.received.push(data);
+        window.dispatchEvent(new MessageEvent('message', { data }));
+      }
+    }
+  })();
 
   let acquired = false;
   window.acquireVsCodeApi = () => {
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     return Object.freeze({
-      postMessage: (m) => { const copy = JSON.parse(JSON.stringify(m)); if (open) send(copy); else outbox.push(copy); },
+      postMessage: (m) => { send(JSON.parse(JSON.stringify(m))); },
       getState: () => { const s = sessionStorage.getItem(stateKey); return s ? JSON.parse(s) : undefined; },
       setState: (s) => { sessionStorage.setItem(stateKey, JSON.stringify(s)); return s; },
     });
