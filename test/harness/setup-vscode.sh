@@ -19,6 +19,10 @@ if ! command -v chromium >/dev/null || [ ! -e /usr/include/gssapi/gssapi.h ]; th
     exit 1
   fi
 fi
+# Run from `npm test`, the outer npm's settings arrive as npm_config_* variables, and the inner npm would take
+# them as its own: code-server's postinstall reads the Node version from npm_config_user_agent and would see the
+# outer npm's Node 20. Start the inner installs with none of them.
+for v in $(env | sed -n 's/^\(npm_config_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
 rm -rf "$D" && mkdir -p "$D/node" "$D/cs"
 # Node 24 in its own folder: a later npm install in the same folder prunes the platform package it fetched
 cd "$D/node" && echo '{"private":true}' > package.json
