@@ -20,7 +20,17 @@ export function addDbOption(cmd: Command): Command {
   return cmd.option('--db <path>', 'database file (default: $LLM_ROUTER_DB or the user data directory)');
 }
 
+let stdoutClosed = false;
+/** `llm-router stats | head`: once the reader has gone, output is dropped, but the command still finishes its
+ *  work (a database write is never cut short by a closed pipe). */
+export function watchStdout(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') stdoutClosed = true;
+    else throw e;
+  });
+}
+
 /** Writes one line to stdout. */
 export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  if (!stdoutClosed) process.stdout.write(`${line}\n`);
 }

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { commands } from './commands';
+import { watchStdout } from './context';
 
 export function buildProgram(): Command {
   const program = new Command('llm-router')
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
 }
 
 async function main(argv: string[]): Promise<void> {
+  watchStdout();
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

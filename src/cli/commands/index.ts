@@ -1,6 +1,7 @@
 // Every CLI command registers itself here. One module per command (or small family of commands).
 import type { Command } from 'commander';
 import * as classifyCmd from './classify';
+import * as demoCmd from './demo';
 import * as evalCmd from './eval';
 import * as trainCmd from './train';
 import * as exportCmd from './export';
@@ -15,6 +16,7 @@ export type Register = (program: Command) => void;
 
 export const commands: Register[] = [
   classifyCmd.register,
+  demoCmd.register,
   evalCmd.register,
   trainCmd.register,
   statsCmd.register,
