@@ -23,7 +23,7 @@ const lazy = { settings: engine, store: engine, service: engine, anthropic: engi
 function defaultSettings(): Settings {
   return {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
-    budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'cheapest', configured: false },
+    budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
     cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, problems: [],
   };
 }

@@ -142,7 +142,7 @@ export function readSettings(cfg: Pick<vscode.WorkspaceConfiguration, 'get' | 'i
     budget: {
       dailyLimitUsd: daily ?? null,
       monthlyLimitUsd: monthly ?? null,
-      onExhausted: onEx ?? 'cheapest',
+      onExhausted: onEx ?? 'block',
       configured: daily !== undefined || monthly !== undefined || onEx !== undefined,
     },
     cascade: take('cascade.enabled', z.boolean()) ?? false,

@@ -171,7 +171,7 @@ describe('decision store', () => {
 
   it('budget, adjustments (revertible), meta and reset survive a reopen', async () => {
     const s = await openHere();
-    assert.deepEqual(s.getBudget(), { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'cheapest' });
+    assert.deepEqual(s.getBudget(), { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' });
     s.setBudget({ dailyLimitUsd: 2, monthlyLimitUsd: 40, onExhausted: 'block' });
     const adj = { id: 'adj1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2, reason: '5 of 6 rated bad', evidence: { samples: 6, meanQuality: 0.2, fromTier: 1 }, createdAt: 1000, revertedAt: null } as const;
     s.addAdjustment(adj);

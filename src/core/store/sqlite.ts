@@ -516,8 +516,8 @@ export class SqlJsStore implements DecisionStore {
   getBudget(): BudgetSettings {
     this.assertOpen();
     const r = this.all('SELECT daily_limit_usd, monthly_limit_usd, on_exhausted FROM budget WHERE id = 1')[0];
-    if (!r) return { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'cheapest' };
-    return { dailyLimitUsd: num(r[0]), monthlyLimitUsd: num(r[1]), onExhausted: r[2] === 'block' ? 'block' : 'cheapest' };
+    if (!r) return { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' };
+    return { dailyLimitUsd: num(r[0]), monthlyLimitUsd: num(r[1]), onExhausted: r[2] === 'cheapest' ? 'cheapest' : 'block' };
   }
 
   setBudget(b: BudgetSettings): void {
