@@ -6,7 +6,7 @@
 import { budgetState, checkWorstCase, worstCaseCost } from './budget';
 import { cascadeTier, DEFAULT_CASCADE, passesGate, type CascadeSettings } from './cascade';
 import { storedThresholds } from './calibrate';
-import { createClassifier } from './classifier';
+import { storeClassifier } from './classifier/finetune';
 import { tierIndex } from './config';
 import { decide } from './policy';
 import { estimateOutputTokens, estimateTokens, costOf, priceFor, usageCost } from './pricing';
@@ -30,7 +30,8 @@ export interface ServiceSettings {
 export interface CreateServiceOptions {
   config: RouterConfig;
   store: DecisionStore;
-  /** Default: createClassifier(config.strategy, { highStakesTerms }). */
+  /** Default: the configured strategy; for 'learned', the model fine-tuned on this store's feedback when one is stored
+   *  (llm-router train --from-db, or the panel), otherwise the shipped model. */
   classifier?: Classifier;
   settings?: Partial<Omit<ServiceSettings, 'cascade'>> & { cascade?: boolean | Partial<CascadeSettings> };
   /** Flat forms of the settings (the VS Code glue passes these); `settings` wins where both are given. */
@@ -69,7 +70,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
   const now = opts.now ?? (() => Date.now());
-  const classifier = opts.classifier ?? createClassifier(baseConfig.strategy, { highStakesTerms: baseConfig.highStakesTerms });
+  const classifier = opts.classifier ?? storeClassifier(store, baseConfig);
   /** Answers given by this process, by their text: the next turn of the same conversation finds its decision here. */
   const answered = new Map<string, string>();
   /** Worst cases of the calls this service has under way: concurrent requests cannot together pass a limit. */

@@ -53,7 +53,7 @@ describe('training from rated answers', function () {
       const r = cli(['train', '--from-db', '--db', db, '--out', model]);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /database: 32 rated answer\(s\), 32 usable/);
-      assert.match(r.stdout, /fine-tuned on 32 rows/);
+      assert.match(r.stdout, /fine-tuned from the shipped model on 24 rows; 8 rated answer\(s\) held back/);
       const probe = `${JSON.stringify({ id: 'p', prompt: 'reconcile the bank balance with the quarterly zentrix export' })}\n`;
       const tuned = JSON.parse(cli(['classify', '--jsonl', '-', '--model', model], probe).stdout);
       const shipped = JSON.parse(cli(['classify', '--jsonl', '-', '--strategy', 'learned'], probe).stdout);
