@@ -2,11 +2,11 @@
 // store and service, and pushes the view model (throttled) whenever the store changes. src/vscode/panel.ts wires it
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
-  HostEndpoint, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
+  HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
   OpenChat, RequestPage, Rendered, State, Notice, type RenderedInfo, type WireMessage, type WireReply,
 } from './protocol';
 import {
-  buildViewModel, decisionDetail, decisionRow, isPeriod, tierInfos, DEFAULT_PERIOD, PAGE_SIZE, type Period,
+  buildViewModel, decisionDetail, decisionRow, fineTuneView, isPeriod, tierInfos, DEFAULT_PERIOD, PAGE_SIZE, type Period,
   type ViewModel,
 } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../src/core/store/api';
@@ -173,7 +173,8 @@ export class PanelController {
     const deps = this.deps;
     // Read deps.service on every use: the host may replace the service when settings change.
     const service = { get config() { return deps.service.config; }, retrain: () => deps.service.retrain(),
-      undoAdjustment: (id: string) => deps.service.undoAdjustment(id), feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t) };
+      undoAdjustment: (id: string) => deps.service.undoAdjustment(id),
+      fineTune: () => deps.service.fineTune(), resetFineTune: () => deps.service.resetFineTune(), feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t) };
     // Requests wait for the database; if it could not open, they fail with that reason.
     const opened = async () => { if (!(await this.ready)) throw new Error('The decision database is not open.'); };
     const e = this.endpoint;
@@ -205,6 +206,20 @@ export class PanelController {
         ok: true, added, report: r.report,
         message: added ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.` : 'Retrained: no change needed.',
       };
+    });
+
+    e.onRequest(FineTuneNow, async () => {
+      await opened();
+      const r = service.fineTune();
+      void this.pushState();
+      return { ok: r.trained, message: r.message, fineTune: r.trained ? fineTuneView(r) : null };
+    });
+
+    e.onRequest(ResetFineTune, async () => {
+      await opened();
+      const ok = service.resetFineTune();
+      void this.pushState();
+      return { ok, message: ok ? 'Fine-tuned model removed: routing uses the shipped model.' : 'No fine-tuned model in use: routing already uses the shipped model.' };
     });
 
     e.onRequest(UndoAdjustment, async (p) => {

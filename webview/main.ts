@@ -8,7 +8,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import './styles.css';
 import {
-  WebviewEndpoint, Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
+  WebviewEndpoint, Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
   OpenChat, RequestPage, Rendered, State, Notice, type WireMessage,
 } from './protocol';
 import { PERIODS, PERIOD_LABELS, PAGE_SIZE, isPeriod, type Period, type ViewModel, type DecisionRow, type DecisionDetail } from './viewModel';
@@ -260,7 +260,41 @@ function renderRetrain(v: ViewModel): void {
   retrain.replaceChildren(
     h('div', { class: 'row' }, run, h('span', { class: 'muted', 'data-testid': 'retrain-last' }, `Last run: ${v.retrain.lastRun ? `${dateTime(v.retrain.lastRun)} (${ago(v.retrain.lastRun)})` : 'never'}`)),
     list,
+    fineTuneBlock(v),
   );
+}
+
+/** The last fine-tune of the classifier on the user's feedback: when, rows, held-back accuracy before → after, kept. */
+function fineTuneBlock(v: ViewModel): HTMLElement {
+  const ft = v.retrain.fineTune;
+  const inUse = v.retrain.fineTunedInUse;
+  const tune = button('Fine-tune on my feedback', { icon: 'beaker', secondary: true, testid: 'finetune-now' }, async () => {
+    say('Fine-tuning the classifier on your feedback…');
+    try {
+      const r = await endpoint.request(FineTuneNow, {});
+      say(r.message, r.ok ? 'info' : 'warning');
+    } catch (e) { say(`Fine-tuning failed: ${(e as Error).message}`, 'error'); }
+  });
+  const reset = inUse ? button('Use the shipped model', { icon: 'discard', secondary: true, testid: 'finetune-reset' }, async () => {
+    try {
+      const r = await endpoint.request(ResetFineTune, {});
+      say(r.message, r.ok ? 'info' : 'warning');
+    } catch (e) { say(`Removing the fine-tuned model failed: ${(e as Error).message}`, 'error'); }
+  }) : null;
+  const using = inUse ? 'routing uses a fine-tuned model' : 'routing uses the shipped model';
+  const body: Child[] = ft ? [
+    h('p', { 'data-testid': 'finetune-last' }, `Last fine-tune: ${dateTime(ft.at)} (${ago(ft.at)}) · ${int(ft.trainRows)} rows trained on, ${int(ft.heldBack)} held back`),
+    h('p', { 'data-testid': 'finetune-accuracy' },
+      `Held-back accuracy: ${pct(ft.accuracyBefore)} → ${pct(ft.accuracyAfter)}`,
+      h('span', { class: 'muted' }, ` (${ft.rightBefore ?? 0} → ${ft.rightAfter ?? 0} of ${int(ft.heldBack)} routed as rated; before: ${ft.before === 'shipped' ? 'the shipped model' : 'the fine-tuned model then in use'})`)),
+    h('p', { 'data-testid': 'finetune-kept' }, ft.kept
+      ? (ft.removedAt !== null ? `Kept, then removed ${dateTime(ft.removedAt)}: ${using}.` : inUse ? 'Kept: routing uses it now.' : `Kept; ${using}.`)
+      : `Not kept: it did worse on the held-back answers; ${using}.`),
+  ] : [h('p', { class: 'muted', 'data-testid': 'finetune-last' }, `Not fine-tuned yet (${using}). Fine-tuning learns from answers you rated (prompts stored in full); a quarter of them are held back to check that it helps.`)];
+  return h('div', { class: 'finetune', 'data-testid': 'finetune' },
+    h('h3', {}, 'Classifier fine-tuned on your feedback'),
+    ...body,
+    h('div', { class: 'row' }, tune, reset));
 }
 
 function thumbs(row: DecisionRow): HTMLElement {

@@ -12,7 +12,7 @@
 // order. A webview that is reloaded (hidden and shown again) sends `ready` again and gets a fresh state.
 //
 // Pure TypeScript: no DOM, no `vscode`, no Node; data types come from src/core (type imports only).
-import type { ViewModel, Period, DecisionRow, DecisionDetail } from './viewModel';
+import type { ViewModel, Period, DecisionRow, DecisionDetail, FineTuneView } from './viewModel';
 import type { BudgetSettings } from '../src/core/store/api';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -44,6 +44,10 @@ export const Ready = command<{ period?: Period }>('ready');
 export const SetPeriod = command<{ period: Period }>('setPeriod');
 /** Run retraining now; the reply says what changed. */
 export const RetrainNow = request<Record<string, never>, ActionResult & { added: number; report: string[] }>('retrainNow');
+/** Fine-tune the classifier on the user's feedback now; the reply has the figures (null when nothing was trained). */
+export const FineTuneNow = request<Record<string, never>, ActionResult & { fineTune: FineTuneView | null }>('fineTuneNow');
+/** Remove the fine-tuned model: routing goes back to the shipped one. */
+export const ResetFineTune = request<Record<string, never>, ActionResult>('resetFineTune');
 /** Undo one routing adjustment. */
 export const UndoAdjustment = request<{ id: string }, ActionResult>('undoAdjustment');
 /** Save budget limits (null = no limit). */
@@ -81,7 +85,7 @@ export const State = notification<{ state: ViewModel }>('state');
 /** A sentence the user should see (an error from an action the host ran on its own, a warning). */
 export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
 
-export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
+export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
   SetApiKey, OpenChat, RequestPage, Rendered] as const;
 export const HOST_TO_WEBVIEW = [State, Notice] as const;
 export const REPLY = '$reply';

@@ -4,6 +4,7 @@
 import type { DecisionStore, BudgetSettings, Stats } from '../src/core/store/api';
 import type { RouterService } from '../src/core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../src/core/types';
+import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../src/core/classifier/finetuneMeta';
 
 export type Period = 'today' | '7d' | '30d' | 'all';
 export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
@@ -97,8 +98,27 @@ export interface ViewModel {
   quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
   /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
   budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
-  retrain: { lastRun: number | null; adjustments: AdjustmentRow[] };
+  retrain: {
+    lastRun: number | null;
+    adjustments: AdjustmentRow[];
+    /** The last fine-tune of the classifier on the user's feedback (llm-router train --from-db, or the panel), or null. */
+    fineTune: FineTuneView | null;
+    /** Whether a fine-tuned model routes now (the learned strategy), rather than the shipped one. */
+    fineTunedInUse: boolean;
+  };
   recent: { rows: DecisionRow[]; total: number };
+}
+
+/** What the panel shows of the last fine-tune. */
+export type FineTuneView = Pick<FineTuneResult, 'at' | 'trainRows' | 'heldBack' | 'accuracyBefore' | 'accuracyAfter' | 'rightBefore'
+  | 'rightAfter' | 'before' | 'kept' | 'message'> & { removedAt: number | null };
+
+export function fineTuneView(r: FineTuneResult | null): FineTuneView | null {
+  if (!r) return null;
+  return {
+    at: r.at, trainRows: r.trainRows, heldBack: r.heldBack, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter,
+    rightBefore: r.rightBefore, rightAfter: r.rightAfter, before: r.before, kept: r.kept, message: r.message, removedAt: r.removedAt ?? null,
+  };
 }
 
 export interface ViewModelInput {
@@ -176,7 +196,7 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     days: daySeries(stats, tierCount, since, now),
     quality,
     budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
-    retrain: { lastRun, adjustments },
+    retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
   };
 }

@@ -1,5 +1,6 @@
 // The contract of the routing service: the one object the CLI and the VS Code glue talk to.
 // ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
+import type { FineTuneResult } from './classifier/finetuneMeta';
 import type { ModelClient } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {
@@ -74,6 +75,14 @@ export interface RouterService {
   budgetState(): BudgetState | null;
   retrain(): RetrainResult;
   undoAdjustment(id: string): boolean;
+  /**
+   * Fine-tunes the learned classifier on the store's rated answers (a quarter held back to measure on, before and
+   * after, with the thresholds in force) and keeps it for routing only if it did not do worse. Says so plainly when
+   * there is too little feedback (result.trained false).
+   */
+  fineTune(): FineTuneResult;
+  /** Removes the fine-tuned model: routing goes back to the shipped one. False when there was none. */
+  resetFineTune(): boolean;
 }
 
 export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';

@@ -6,7 +6,7 @@
 import { budgetState, checkWorstCase, worstCaseCost } from './budget';
 import { cascadeTier, DEFAULT_CASCADE, passesGate, type CascadeSettings } from './cascade';
 import { storedThresholds } from './calibrate';
-import { storeClassifier } from './classifier/finetune';
+import { fineTune as runFineTune, resetFineTune as runResetFineTune, storeClassifier } from './classifier/finetune';
 import { tierIndex } from './config';
 import { decide } from './policy';
 import { estimateOutputTokens, estimateTokens, costOf, priceFor, usageCost } from './pricing';
@@ -377,6 +377,14 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
 
     undoAdjustment(id) {
       return runUndo(store, id, now());
+    },
+
+    fineTune() {
+      return runFineTune(store, effective(), { now: now() }).result;
+    },
+
+    resetFineTune() {
+      return runResetFineTune(store, now());
     },
   };
   return service;

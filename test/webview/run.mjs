@@ -364,6 +364,63 @@ test('retraining from the panel: thumbs down, "Retrain now" gets its own reply a
   assert.equal(await item.getByRole('button', { name: /Undo/ }).count(), 0, 'an undone adjustment cannot be undone twice');
 });
 
+test('fine-tuning from the panel: "Fine-tune on my feedback" shows when, rows used, held back, accuracy before → after and kept; "Use the shipped model" undoes it', async () => {
+  // 36 Haiku answers to "zentrix export" prompts rated bad, 12 Haiku answers to trivial questions rated good.
+  const topics = ['ledger', 'invoice', 'payroll', 'audit trail', 'refund', 'chargeback', 'receipt', 'statement', 'budget', 'forecast', 'expense', 'tax form'];
+  const probe = 'reconcile the bank balance with the quarterly zentrix export';
+  const t = await open({ fill: (env) => {
+    let n = 0;
+    const add = (prompt, thumb) => {
+      const id = `fb-${n++}`;
+      env.store.insertDecision(record(env.config, { id, time: Date.now() - 3_600_000 + n, tier: 0, prompt }));
+      env.store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null });
+    };
+    for (const topic of topics) {
+      for (const verb of ['reconcile the', 'merge the', 'tidy the']) add(`${verb} ${topic} with the quarterly zentrix export`, 'down');
+      add(`what colour is a ${topic} icon`, 'up');
+    }
+  } });
+  const block = t.page.getByTestId('finetune');
+  assert.match(await block.textContent(), /Not fine-tuned yet \(routing uses the shipped model\)/);
+  assert.equal(t.env.service.decide({ prompt: probe }).tierId, 'haiku', 'the shipped model sends it to Haiku');
+  assert.equal(await block.getByRole('button', { name: 'Use the shipped model' }).count(), 0, 'nothing to undo yet');
+
+  const n = await renders(t.page);
+  await block.getByRole('button', { name: 'Fine-tune on my feedback' }).click();
+  await t.page.waitForFunction(() => /^Fine-tuned on 36 rows: 8 of 12 held-back answers .* Kept: routing uses it now\.$/.test(document.querySelector('[data-testid=status]').textContent));
+  const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'fineTuneNow');
+  assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
+  const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
+  assert.ok(reply?.msg.ok && reply.msg.result.fineTune.heldBack === 12, 'its own reply, with the figures');
+  await waitRendered(t.page, n, `(vm) => vm.retrain.fineTune !== null && vm.retrain.fineTunedInUse`);
+  assert.match(await t.page.getByTestId('finetune-last').textContent(), /^Last fine-tune: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\) · 36 rows trained on, 12 held back$/);
+  assert.equal(await t.page.getByTestId('finetune-accuracy').textContent(),
+    'Held-back accuracy: 66.7% → 100.0% (8 → 12 of 12 routed as rated; before: the shipped model)');
+  assert.equal(await t.page.getByTestId('finetune-kept').textContent(), 'Kept: routing uses it now.');
+  assert.equal(t.env.service.decide({ prompt: probe }).tierId, 'sonnet', 'the service routes with the fine-tuned model');
+  assert.equal(t.env.service.decide({ prompt: 'what colour is a folder icon' }).tierId, 'haiku');
+
+  const k = await renders(t.page);
+  await block.getByRole('button', { name: 'Use the shipped model' }).click();
+  await waitRendered(t.page, k, `(vm) => !vm.retrain.fineTunedInUse && vm.retrain.fineTune?.removedAt !== null`);
+  assert.match(await t.page.getByTestId('status').textContent(), /Fine-tuned model removed: routing uses the shipped model\./);
+  assert.match(await t.page.getByTestId('finetune-kept').textContent(), /^Kept, then removed \d{4}-\d\d-\d\d \d\d:\d\d: routing uses the shipped model\.$/);
+  assert.equal(t.env.service.decide({ prompt: probe }).tierId, 'haiku', 'back to the shipped model');
+  assert.equal(await block.getByRole('button', { name: 'Use the shipped model' }).count(), 0);
+});
+
+test('fine-tuning from the panel with too little feedback says so and changes nothing', async () => {
+  const t = await open({ fill: (env) => {
+    env.store.insertDecision(record(env.config, { id: 'one', time: Date.now() - 1000, tier: 0, prompt: 'tidy the ledger with the quarterly zentrix export' }));
+    env.store.addFeedback({ decisionId: 'one', thumb: 'down', autoQuality: null, signals: null });
+  } });
+  await t.page.getByRole('button', { name: 'Fine-tune on my feedback' }).click();
+  await t.page.waitForFunction(() => /Only 1 usable rated answer: fine-tuning needs at least 4/.test(document.querySelector('[data-testid=status]').textContent));
+  assert.equal(await t.page.getByTestId('status').getAttribute('data-level'), 'warning');
+  assert.match(await t.page.getByTestId('finetune-last').textContent(), /Not fine-tuned yet/);
+  assert.equal(t.env.store.getMeta('classifierModelAt'), null, 'no model stored');
+});
+
 test('a prompt with <script> and <img onerror> is shown as text and runs nothing, in the list and the detail view', async () => {
   const evil = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(1)"> & "quotes"';
   const t = await open({ fill: (env) => env.store.insertDecision(record(env.config, { id: 'evil-1', time: Date.now() - 1000, tier: 0, prompt: evil, reasons: ['<b>bold</b> reason'] })) });

@@ -9,44 +9,16 @@ import type { OutcomeRow, Row } from './dataset';
 import { feedbackRows } from './feedback';
 import { createClassifier, shippedModel } from './index';
 import { toJson, type ModelJson, type Weights } from './model';
+import {
+  FINETUNE_RESULT_META, FINETUNED_MODEL_META, FINETUNED_STAMP_META, hasFineTunedModel, lastFineTune, type FineTuneResult,
+} from './finetuneMeta';
 import { train } from './train';
 
-/** META keys: the fine-tuned model in use (JSON), a short stamp that changes with it, and the last run's result. */
-export const FINETUNED_MODEL_META = 'classifierModel';
-export const FINETUNED_STAMP_META = 'classifierModelAt';
-export const FINETUNE_RESULT_META = 'fineTune';
+export * from './finetuneMeta';
 
 /** Fewer usable rows than this: nothing is trained (one must be held back and the rest are too few to learn from). */
 export const MIN_FINETUNE_ROWS = 4;
 export const HELD_BACK_SHARE = 0.25;
-
-export interface FineTuneResult {
-  /** When it ran (ms since epoch). */
-  at: number;
-  /** Rated answers in the database, and how many of them could be used. */
-  rated: number;
-  usable: number;
-  /** Rated answers left out, by reason (prompt not stored in full, answered by the top tier, middling quality). */
-  skipped: Record<string, number>;
-  /** Rows trained on (feedback, plus rows from files when given) and feedback rows held back to measure on. */
-  trainRows: number;
-  heldBack: number;
-  /** Share of held-back rows routed consistently with their feedback, by the model in use before and the new one. */
-  accuracyBefore: number | null;
-  accuracyAfter: number | null;
-  rightBefore: number | null;
-  rightAfter: number | null;
-  /** What "before" was: the shipped model or an earlier fine-tuned one. */
-  before: 'shipped' | 'fine-tuned';
-  /** Whether a model was trained at all (false: too little data). */
-  trained: boolean;
-  /** Whether the new model is now used for routing. */
-  kept: boolean;
-  /** One or two sentences for people: what happened and why. */
-  message: string;
-  /** Set when the fine-tuned model was removed afterwards (`train --from-db --reset`, or the panel). */
-  removedAt?: number;
-}
 
 export interface FineTuneOptions {
   /** Weights to start from (default: the shipped model). */
@@ -127,23 +99,6 @@ export function storedModelJson(store: Pick<DecisionStore, 'getMeta'>): unknown 
   } catch {
     return null;
   }
-}
-
-/** The result of the last fine-tune, or null. */
-export function lastFineTune(store: Pick<DecisionStore, 'getMeta'>): FineTuneResult | null {
-  const raw = store.getMeta(FINETUNE_RESULT_META);
-  if (!raw) return null;
-  try {
-    const r = JSON.parse(raw) as FineTuneResult;
-    return r && typeof r === 'object' && typeof r.at === 'number' ? r : null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether routing uses a fine-tuned model now. */
-export function hasFineTunedModel(store: Pick<DecisionStore, 'getMeta'>): boolean {
-  return !!store.getMeta(FINETUNED_STAMP_META);
 }
 
 /** The learned classifier in use for this store: the stored fine-tuned model, or the shipped one. */
