@@ -82,7 +82,7 @@ describe('decision store: figures kept in memory for the pre-call path', () => {
     s.setMeta('thresholds', '[0.3,0.6]');
     assert.equal(s.getMeta('thresholds'), '[0.3,0.6]');
     assert.deepEqual(s.listAdjustments(), []);
-    const adj = { id: 'a1', complexity: 'simple', category: 'factual', kind: 'tier-up', tier: 1, reason: 'r', evidence: { samples: 5, meanQuality: 0.4, fromTier: 0 }, createdAt: 1, revertedAt: null } as const;
+    const adj = { id: 'a1', complexity: 'simple', category: 'factual', kind: 'raise', tier: 1, reason: 'r', evidence: { samples: 5, meanQuality: 0.4, fromTier: 0 }, createdAt: 1, revertedAt: null } as const;
     s.addAdjustment(adj);
     assert.deepEqual(s.listAdjustments().map((a) => a.id), ['a1']);
     s.revertAdjustment('a1', 2);
