@@ -5,7 +5,7 @@
 // are refused when their worst case would pass the budget.
 import { budgetState, checkWorstCase, worstCaseCost } from './budget';
 import { cascadeTier, DEFAULT_CASCADE, passesGate, type CascadeSettings } from './cascade';
-import { storedThresholds } from './calibrate';
+import { storedThresholds, THRESHOLDS_META_KEY } from './calibrate';
 import { fineTune as runFineTune, resetFineTune as runResetFineTune, storeClassifier } from './classifier/finetune';
 import { tierIndex } from './config';
 import { decide } from './policy';
@@ -77,9 +77,13 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   let inFlight = 0;
 
   /** The configuration in force: calibrated thresholds from the database override the configured ones. */
+  let eff: { raw: string | null; cfg: RouterConfig } | null = null;
   const effective = (): RouterConfig => {
-    const t = storedThresholds(store, baseConfig);
-    return t ? { ...baseConfig, thresholds: t } : baseConfig;
+    const raw = store.getMeta(THRESHOLDS_META_KEY);
+    if (eff?.raw === raw) return eff.cfg;
+    const t = storedThresholds({ getMeta: () => raw }, baseConfig);
+    eff = { raw, cfg: t ? { ...baseConfig, thresholds: t } : baseConfig };
+    return eff.cfg;
   };
   const label = (cfg: RouterConfig, t: number) => cfg.tiers[t]?.label ?? `tier ${t}`;
 
@@ -118,11 +122,12 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     };
   };
 
+  const recordOf = (d: Decision, req: RouteRequest, status: DecisionRecord['status'], parentId: string | null, error: string | null = null): DecisionRecord => ({
+    ...d, source: req.source, prompt: req.prompt, answeredModel: null, usage: null, costUsd: null, baselineCostUsd: null,
+    latencyMs: null, ttftMs: null, status, error, parentId,
+  });
   const record = (d: Decision, req: RouteRequest, status: DecisionRecord['status'], parentId: string | null, error: string | null = null): DecisionRecord => {
-    const rec: DecisionRecord = {
-      ...d, source: req.source, prompt: req.prompt, answeredModel: null, usage: null, costUsd: null, baselineCostUsd: null,
-      latencyMs: null, ttftMs: null, status, error, parentId,
-    };
+    const rec = recordOf(d, req, status, parentId, error);
     store.insertDecision(rec);
     return rec;
   };
@@ -139,10 +144,8 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     const f = fitHistory(req.history ?? [], req.prompt, cfg.tiers[tier].contextWindow, max);
     return { ...f, maxTokens: max, inputTokens: f.inputTokens + (req.system ? estimateTokens(req.system) : 0) };
   };
-  const worstCase = (cfg: RouterConfig, req: RouteRequest, tier: number) => {
-    const f = fitted(cfg, req, tier);
-    return worstCaseCost(cfg, cfg.tiers[tier].model, f.inputTokens, f.maxTokens);
-  };
+  const worstCase = (cfg: RouterConfig, req: RouteRequest, tier: number, f = fitted(cfg, req, tier)) =>
+    worstCaseCost(cfg, cfg.tiers[tier].model, f.inputTokens, f.maxTokens);
 
   /** Finds the decision that produced the previous answer of this conversation, if this process or the store knows it. */
   const previousDecision = (history: readonly Turn[] | undefined): { id: string; prompt: string | null } | null => {
@@ -180,11 +183,12 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   /**
    * One call on `d`'s tier, falling back to other tiers while the tier is unavailable: the next tier up first, then
    * down. Each attempt is its own record (the first is `d` itself); a fallback whose worst case would pass the budget
-   * is recorded as blocked and not made.
+   * is recorded as blocked and not made. `alsoAfterDispatch` (judging the previous answer) runs with the first
+   * attempt's record, after its request has left.
    */
   async function callWithFallback(
     cfg: RouterConfig, req: RouteRequest, client: ModelClient, d: Decision, role: CallSummary['role'], parentId: string | null,
-    calls: CallSummary[], onText: ((s: string) => void) | undefined,
+    calls: CallSummary[], onText: ((s: string) => void) | undefined, alsoAfterDispatch?: () => void,
   ): Promise<Answer> {
     const top = cfg.tiers.length - 1;
     const order = [...Array.from({ length: top - d.tier }, (_, i) => d.tier + 1 + i), ...Array.from({ length: d.tier }, (_, i) => d.tier - 1 - i)];
@@ -196,13 +200,21 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     const alsoDown: string[] = [];
     for (;;) {
       const f = fitted(cfg, req, cur.tier);
-      const rec = record(cur, req, 'pending', parent);
+      const rec = recordOf(cur, req, 'pending', parent);
       const summary: CallSummary = { decisionId: cur.id, role: curRole, model: cur.model, tier: cur.tier, status: 'pending', costUsd: null, error: null };
       calls.push(summary);
-      const reserve = worstCase(cfg, req, cur.tier) ?? 0;
+      // The reservation is made before the call; the pending record is written right after the request has left
+      // (or when the call settles, whichever comes first), so the database write does not delay it.
+      const reserve = worstCase(cfg, req, cur.tier, f) ?? 0;
       inFlight += reserve;
+      const extra = alsoAfterDispatch;
+      alsoAfterDispatch = undefined;
+      const settle = afterDispatch(() => store.insertDecision(rec), extra);
+      /** An error of the bookkeeping after dispatch, thrown once this call's outcome is recorded. */
+      let late: unknown;
       try {
         const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText).finally(() => { inFlight -= reserve; });
+        late = settle();
         const c = costs(cfg, cur.model, result.model, result.usage);
         const patch: Partial<DecisionRecord> = {
           status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
@@ -210,8 +222,9 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
         };
         store.updateDecision(cur.id, patch);
         Object.assign(summary, { status: 'ok', costUsd: c.costUsd });
-        return { rec: { ...rec, ...patch }, result };
+        if (late === undefined) return { rec: { ...rec, ...patch }, result };
       } catch (e) {
+        settle();
         const pe = e instanceof ProviderError ? e : null;
         const cancelled = pe?.kind === 'cancelled' || !!req.signal?.aborted;
         const usage = pe?.partialUsage ?? null;
@@ -245,7 +258,9 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
         parent = cur.id;
         cur = retier(cfg, d, next, `${label(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${label(cfg, next)}`, true);
         curRole = 'fallback';
+        continue;
       }
+      throw late;
     }
   }
 
@@ -304,14 +319,14 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       if (!client) {
         throw new RouteError('no-key', 'No Anthropic API key: set one with “LLM Router: Set API Key” or the ANTHROPIC_API_KEY environment variable. Nothing was sent.', d);
       }
-      judgePrevious(req);
+      const judge = () => judgePrevious(req);
 
       const calls: CallSummary[] = [];
       let ans: Answer;
       let quality: QualityResult;
       if (cascading) {
         // The cheaper answer is held back until it passes the gate.
-        const cheap = await callWithFallback(cfg, req, client, d, 'cascade-cheap', null, calls, undefined);
+        const cheap = await callWithFallback(cfg, req, client, d, 'cascade-cheap', null, calls, undefined, judge);
         const q = scoreAnswer(cheap.rec.id, req.prompt, cheap.result);
         const recheck = checkWorstCase(getBudget(), worstCase(cfg, req, strong.tier), inFlight);
         if (passesGate(q, settings.cascade) || cheap.rec.tier >= strong.tier) {
@@ -334,7 +349,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
           quality = scoreAnswer(ans.rec.id, req.prompt, ans.result);
         }
       } else {
-        ans = await callWithFallback(cfg, req, client, d, 'primary', null, calls, req.onText);
+        ans = await callWithFallback(cfg, req, client, d, 'primary', null, calls, req.onText, judge);
         quality = scoreAnswer(ans.rec.id, req.prompt, ans.result);
       }
       if (ans.result.text.trim()) {
@@ -391,3 +406,38 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
 }
 
 export { RouteError };
+
+/**
+ * Bookkeeping that need not hold a request back. `record` runs once: on the check phase after the call was made
+ * (setImmediate: the SDK's promise chain has handed the request to the socket by then), or when the returned
+ * `settle` is called, whichever comes first; `extra` runs after it. `settle` throws what `record` threw (the call
+ * then fails as it did when the record was written first) and returns what `extra` threw, for the caller to throw
+ * once the call's outcome is recorded.
+ */
+function afterDispatch(record: () => void, extra: (() => void) | undefined): () => unknown {
+  let done = false;
+  let recordError: { e: unknown } | null = null;
+  let extraError: unknown;
+  const run = () => {
+    if (done) return;
+    done = true;
+    try {
+      record();
+    } catch (e) {
+      recordError = { e };
+      return;
+    }
+    try {
+      extra?.();
+    } catch (e) {
+      extraError = e;
+    }
+  };
+  const timer = setImmediate(run);
+  return () => {
+    clearImmediate(timer);
+    run();
+    if (recordError) throw (recordError as { e: unknown }).e;
+    return extraError;
+  };
+}

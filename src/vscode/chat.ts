@@ -123,18 +123,23 @@ export function registerChat(rt: Runtime): ChatEvents & vscode.Disposable {
     const sub = token.onCancellationRequested(() => abort.abort());
     let decisionId: string | undefined;
     let answer = '';
+    // The routing line and its log entry go out once the request has left (a round trip to the window each need
+    // not delay it), and always before anything else this turn shows.
+    let routing: (() => void) | undefined;
+    const showRouting = () => { const f = routing; routing = undefined; f?.(); };
     try {
       const o = await service.run({
         prompt, history, source: 'chat', override, signal: abort.signal,
         onDecision: (d) => {
           timing.decision = performance.now();
           decisionId = d.id;
-          rt.log.decision(d, 'chat');
-          stream.markdown(`*${routedLine(config, d)}*\n\n`);
+          routing = () => { rt.log.decision(d, 'chat'); stream.markdown(`*${routedLine(config, d)}*\n\n`); };
+          setImmediate(showRouting);
         },
-        onText: (t) => { timing.firstText ??= performance.now(); answer += t; stream.markdown(t); },
-        onNotice: (m) => { rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
+        onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
+        onNotice: (m) => { showRouting(); rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
       }, client);
+      showRouting();
       setOutcome(o);
       const id = o.record.id;
       rt.log.info(`chat ${id.slice(0, 8)}: ${o.record.status} · ${outcomeLine(config, o)}`);
@@ -148,6 +153,7 @@ export function registerChat(rt: Runtime): ChatEvents & vscode.Disposable {
       stream.button({ command: 'llm-router.rateAnswer', title: '$(thumbsdown) Bad answer', arguments: [id, 'down'] });
       return { metadata: { decisionId: id, answer: o.text, prompt, tier: o.record.tierId, command, status: 'ok' } satisfies RouterResultMeta };
     } catch (e) {
+      showRouting();
       const err = e as Error;
       const decision = e instanceof RouteError ? e.decision : null;
       decisionId ??= decision?.id;

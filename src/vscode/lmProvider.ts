@@ -89,6 +89,8 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
     },
   };
   const reg = vscode.lm.registerLanguageModelChatProvider(LM_VENDOR, provider);
-  const onSettings = rt.onDidChange(() => changed.fire());
+  // The model's information follows the settings (tiers, context windows), never the decisions: firing on every
+  // store change sent VS Code a round trip per request, right as the request was being sent.
+  const onSettings = rt.onDidChangeSettings(() => changed.fire());
   return { dispose() { onSettings.dispose(); reg.dispose(); changed.dispose(); } };
 }

@@ -40,6 +40,9 @@ export class Runtime implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after the service was rebuilt (settings) or the store changed (a decision, feedback, another process). */
   readonly onDidChange = this.changed.event;
+  private readonly settingsChanged = new vscode.EventEmitter<void>();
+  /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
+  readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; client: ModelClient } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -76,6 +79,7 @@ export class Runtime implements vscode.Disposable {
     this.applyBudget(s);
     this._service = this.build(s);
     this.log.info(`decision database: ${this.dbPath}`);
+    this.settingsChanged.fire();
     this.changed.fire();
   }
 
@@ -132,6 +136,7 @@ export class Runtime implements vscode.Disposable {
     this.applyBudget(next, prev);
     this._service = this.build(next);
     this.log.info('settings reloaded');
+    this.settingsChanged.fire();
     this.changed.fire();
   }
 
@@ -170,5 +175,6 @@ export class Runtime implements vscode.Disposable {
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
     this.changed.dispose();
+    this.settingsChanged.dispose();
   }
 }

@@ -8,9 +8,16 @@
 // To add a variant (e.g. the full routed path, service.run), push { name, make } onto VARIANTS: `make(url)` returns
 // `async (prompt, onFirst) => void` that streams one answer and calls onFirst() at its first text delta.
 //
-// Run: node test/bench/run.mjs ttft   (or: node test/bench/ttft.bench.mjs [--quick] [--runs N])
+// The third variant is the routing service's whole path (RouterService.run: classify, decide, budget check, record,
+// the client) on a real decision store with a daily and a monthly limit set, so the budget check does its full work.
+// `--db N` fills that store with N past decisions first (spread over a year, some today) to show the pre-call cost
+// does not grow with history; `--first-byte MS` makes the stand-in wait that long before it answers (the real API
+// takes a few hundred ms), which shows the share a user would notice.
+//
+// Run: node test/bench/run.mjs ttft   (or: node --expose-gc test/bench/ttft.bench.mjs [--quick] [--runs N] [--db N] [--first-byte MS])
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +25,9 @@ import { tsImport } from 'tsx/esm/api';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts', import.meta.url);
+const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
+const { createRouterService } = await tsImport('../../src/core/service.ts', import.meta.url);
+const { defaultConfig } = await tsImport('../../src/core/config.ts', import.meta.url);
 // The same (CommonJS) copy of the SDK that AnthropicClient loads, as in the bundled extension: both variants run the
 // same JIT-warmed SDK code, so the difference is our wrapper alone.
 const Anthropic = createRequire(import.meta.url)('@anthropic-ai/sdk').default;
@@ -27,6 +37,9 @@ const quick = argv.includes('--quick');
 const runsArg = argv.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(argv[runsArg + 1]) : quick ? 100 : 500;
 const WARMUP = quick ? 20 : 50;
+const num = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : dflt; };
+const DB_ROWS = num('--db', 0);
+const FIRST_BYTE = num('--first-byte', 0);
 const KEY = 'sk-ant-bench-not-a-real-key';
 const MODEL = 'claude-haiku-4-5';
 const MAX_TOKENS = 1024;
@@ -56,10 +69,51 @@ export const VARIANTS = [
       };
     },
   },
+  {
+    name: `RouterService.run (@router path, ${DB_ROWS.toLocaleString('en')} past decisions, budget set)`,
+    async make(url) {
+      const dir = fs.mkdtempSync(join(os.tmpdir(), 'llmr-ttft-'));
+      cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+      const store = await openStore({ path: join(dir, 'router.sqlite') });
+      cleanups.push(() => store.close());
+      await fillStore(store, DB_ROWS);
+      store.setBudget({ dailyLimitUsd: 1e6, monthlyLimitUsd: 1e7, onExhausted: 'block' });
+      await store.flush();
+      const service = createRouterService({ config: defaultConfig(), store });
+      const client = new AnthropicClient({ apiKey: KEY, baseURL: url, maxRetries: 2 });
+      return async (p, onFirst) => {
+        let first = true;
+        await service.run({ prompt: p, source: 'chat', maxTokens: MAX_TOKENS, onText: () => { if (first) { first = false; onFirst(); } } }, client);
+      };
+    },
+  },
 ];
 
+/** @type {(() => unknown)[]} */
+const cleanups = [];
+
+/** N past decisions over the last year (about 1 in 365 of them today), inserted in bursts as a busy window would. */
+async function fillStore(store, n) {
+  const DAY = 86_400_000;
+  const now = Date.now();
+  for (let i = 0; i < n; i += 2000) {
+    for (let j = i; j < Math.min(n, i + 2000); j++) {
+      const tier = j % 10 < 5 ? 0 : j % 10 < 8 ? 1 : 2;
+      store.insertDecision({
+        id: `past-${j}`, time: now - Math.floor(((n - j) / n) * 365 * DAY), tier, tierId: ['haiku', 'sonnet', 'opus'][tier],
+        model: ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'][tier], score: 0.5, complexity: 'medium', category: 'factual',
+        confidence: 0.8, reasons: ['past'], estInputTokens: 100, estCostUsd: 0.001, baselineEstCostUsd: 0.005, override: null, adjustments: [],
+        highStakes: false, blocked: false, strategy: 'learned', source: 'chat', prompt: `past prompt ${j}`, answeredModel: null,
+        usage: { inputTokens: 100, outputTokens: 200, cacheWriteTokens: 0, cacheReadTokens: 0 }, costUsd: 0.001, baselineCostUsd: 0.005,
+        latencyMs: 900, ttftMs: 300, status: 'ok', error: null, parentId: null,
+      });
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 async function startServer() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
@@ -120,7 +174,7 @@ async function main() {
       '## Time to first token (local Messages API stand-in)',
       '',
       `${RUNS} streamed answers per variant (after ${WARMUP} warm-up), interleaved in shuffled order each round; the server runs in its own ` +
-        `process; both variants use the same copy of the SDK. TTFT = call → first text delta. Overhead = median over rounds of ` +
+        `process${FIRST_BYTE ? ` and sends its first byte after ${FIRST_BYTE} ms` : ' and answers at once'}; all variants use the same copy of the SDK. TTFT = call → first text delta. Overhead = median over rounds of ` +
         `(variant − direct SDK) in the same round, with a 95 % bootstrap interval; client CPU = this process's CPU time for the whole answer. ` +
         `Load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores.`,
       '',
@@ -146,6 +200,7 @@ async function main() {
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     server.stop();
+    for (const c of cleanups.reverse()) await c();
   }
 }
 

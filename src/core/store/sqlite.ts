@@ -21,7 +21,7 @@ import {
 import { acquireLock } from './lock';
 import { migrate } from './migrations';
 import { foldOld } from './retention';
-import { computeStats, spendSince, type Query } from './stats';
+import { computeStats, money, spendFrom, spendSince, type Query } from './stats';
 
 type Op =
   | { k: 'dec'; row: SqlValue[] }
@@ -45,6 +45,22 @@ const READ_COLS = DEC_COLS.slice(0, -2).join(', ');
 const UPSERT_DECISION = `INSERT INTO decisions (${DEC_COLS.join(', ')}) VALUES (${DEC_COLS.map(() => '?').join(', ')})
   ON CONFLICT(id) DO UPDATE SET ${DEC_COLS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 const FB_COLS = ['uid', 'decision_id', 'thumb', 'auto_quality', 'signals', 'time'];
+
+/**
+ * What every routed request reads before its call (the budget, today's and this month's spend, calibrated thresholds,
+ * active adjustments), kept in memory so that the pre-call path runs no SQL. Each entry is read from the database
+ * once; this process's own changes keep it current (spend as a running figure moved by each decision's cost), and a
+ * merge of another process's rows, a reset, retention or a new database start it afresh.
+ */
+interface Hot {
+  budget?: BudgetSettings;
+  meta: Map<string, string | null>;
+  /** Active (not reverted) adjustments. */
+  adjustments?: RoutingAdjustment[];
+  /** Spend since a time (the key) as a running figure; rows at or after `from` count (see stats.spendSince). */
+  spend: Map<number, { from: number; usd: number }>;
+}
+const coldHot = (): Hot => ({ meta: new Map(), spend: new Map() });
 
 const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked']);
 const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider']);
@@ -108,6 +124,7 @@ export class SqlJsStore implements DecisionStore {
   private readonly previewChars: number;
   private readonly debounceMs: number;
   private readonly query: Query = { all: (sql, params) => this.all(sql, params) };
+  private hot: Hot = coldHot();
 
   constructor(
     private readonly SQL: SqlJsStatic,
@@ -208,6 +225,7 @@ export class SqlJsStore implements DecisionStore {
     this.stmts.clear();
     if (db !== this.db) this.db.close();
     this.db = db;
+    this.hot = coldHot();
     this.inTxn = false;
     db.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;');
   }
@@ -267,7 +285,13 @@ export class SqlJsStore implements DecisionStore {
   private write(op: Op): void {
     this.assertOpen();
     this.begin();
+    const id = this.hot.spend.size && (op.k === 'dec' || (op.k === 'upd' && (op.cols.includes('cost_usd') || op.cols.includes('time'))))
+      ? (op.k === 'dec' ? String(op.row[0]) : op.id)
+      : null;
+    const before = id === null ? null : this.spendRow(id);
     this.apply(op);
+    if (id !== null) this.moveSpend(before, this.spendRow(id));
+    this.keepHot(op);
     this.pending.push(op);
     this.changed();
     this.schedule();
@@ -314,6 +338,31 @@ export class SqlJsStore implements DecisionStore {
           DELETE FROM meta WHERE key = 'store.foldedBefore';`);
         this.stmts.forEach((s) => s.reset());
         break;
+    }
+  }
+
+  /** What a change does to the in-memory figures (spend is moved by write itself). */
+  private keepHot(op: Op): void {
+    const h = this.hot;
+    switch (op.k) {
+      case 'budget': h.budget = undefined; break;
+      case 'meta': h.meta.delete(op.key); break;
+      case 'adj': case 'revert': h.adjustments = undefined; break;
+      case 'reset': this.hot = coldHot(); break;
+      default: break;
+    }
+  }
+
+  /** A decision's time and cost, for the running spend figures (a primary-key lookup, whatever the history). */
+  private spendRow(id: string): { time: number; cost: number } | null {
+    const r = this.all('SELECT time, cost_usd FROM decisions WHERE id = ?', [id])[0];
+    return r ? { time: Number(r[0]), cost: Number(r[1] ?? 0) } : null;
+  }
+
+  private moveSpend(before: { time: number; cost: number } | null, after: { time: number; cost: number } | null): void {
+    for (const e of this.hot.spend.values()) {
+      if (before && before.time >= e.from) e.usd -= before.cost;
+      if (after && after.time >= e.from) e.usd += after.cost;
     }
   }
 
@@ -510,14 +559,26 @@ export class SqlJsStore implements DecisionStore {
 
   spendSince(ms: number): number {
     this.assertOpen();
-    return spendSince(this.query, ms);
+    const hot = this.hot.spend;
+    let e = hot.get(ms);
+    if (!e) {
+      // "today" and "this month" are asked for over and over; a new day or month starts a new entry
+      if (hot.size >= 8) hot.clear();
+      e = { from: spendFrom(this.query, ms), usd: spendSince(this.query, ms) };
+      hot.set(ms, e);
+    }
+    return money(e.usd);
   }
 
   getBudget(): BudgetSettings {
     this.assertOpen();
-    const r = this.all('SELECT daily_limit_usd, monthly_limit_usd, on_exhausted FROM budget WHERE id = 1')[0];
-    if (!r) return { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' };
-    return { dailyLimitUsd: num(r[0]), monthlyLimitUsd: num(r[1]), onExhausted: r[2] === 'cheapest' ? 'cheapest' : 'block' };
+    if (!this.hot.budget) {
+      const r = this.all('SELECT daily_limit_usd, monthly_limit_usd, on_exhausted FROM budget WHERE id = 1')[0];
+      this.hot.budget = r
+        ? { dailyLimitUsd: num(r[0]), monthlyLimitUsd: num(r[1]), onExhausted: r[2] === 'cheapest' ? 'cheapest' : 'block' }
+        : { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' };
+    }
+    return { ...this.hot.budget };
   }
 
   setBudget(b: BudgetSettings): void {
@@ -539,8 +600,10 @@ export class SqlJsStore implements DecisionStore {
 
   listAdjustments(includeReverted = false): RoutingAdjustment[] {
     this.assertOpen();
-    const w = includeReverted ? '' : ' WHERE reverted_at IS NULL';
-    return this.all(`SELECT id, complexity, category, kind, tier, reason, evidence, created_at, reverted_at FROM adjustments${w} ORDER BY created_at, id`).map(rowToAdjustment);
+    const sql = `SELECT id, complexity, category, kind, tier, reason, evidence, created_at, reverted_at FROM adjustments${includeReverted ? '' : ' WHERE reverted_at IS NULL'} ORDER BY created_at, id`;
+    if (includeReverted) return this.all(sql).map(rowToAdjustment);
+    this.hot.adjustments ??= this.all(sql).map(rowToAdjustment);
+    return this.hot.adjustments.map((a) => ({ ...a, evidence: { ...a.evidence } }));
   }
 
   revertAdjustment(id: string, time = Date.now()): boolean {
@@ -552,8 +615,14 @@ export class SqlJsStore implements DecisionStore {
 
   getMeta(key: string): string | null {
     this.assertOpen();
-    const r = this.all('SELECT value FROM meta WHERE key = ?', [key])[0];
-    return r ? String(r[0]) : null;
+    const h = this.hot.meta;
+    let v = h.get(key);
+    if (v === undefined) {
+      const r = this.all('SELECT value FROM meta WHERE key = ?', [key])[0];
+      v = r ? String(r[0]) : null;
+      h.set(key, v);
+    }
+    return v;
   }
 
   setMeta(key: string, value: string): void {
@@ -625,6 +694,7 @@ export class SqlJsStore implements DecisionStore {
     for (const s of this.stmts.values()) s.free();
     this.stmts.clear();
     this.db = fresh;
+    this.hot = coldHot();
     this.inTxn = false;
     fresh.exec('PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;');
     try {
@@ -635,6 +705,7 @@ export class SqlJsStore implements DecisionStore {
       for (const s of this.stmts.values()) s.free();
       this.stmts.clear();
       this.db = old;
+      this.hot = coldHot();
       fresh.close();
       throw e;
     }
@@ -679,6 +750,7 @@ export class SqlJsStore implements DecisionStore {
       throw e;
     }
     if (n === 0) return 0;
+    this.hot = coldHot(); // folding moves the boundary between detailed rows and whole days
     if (Number(this.db.exec('PRAGMA auto_vacuum')[0].values[0][0]) === 2) {
       this.db.exec('PRAGMA incremental_vacuum'); // new databases: give the freed pages back now
       return n;

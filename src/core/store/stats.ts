@@ -68,6 +68,14 @@ function foldedBefore(db: Query): number {
   return v === undefined || v === null ? MIN : Number(v);
 }
 
+/**
+ * The first time whose decisions spendSince(ms) counts: `ms` itself, or the start of its day where retention folded
+ * the detailed rows away (only whole days are known there).
+ */
+export function spendFrom(db: Query, ms: number): number {
+  return ms < foldedBefore(db) ? dayStart(ms) : ms;
+}
+
 /** Spend since a time: daily rows for whole days, detailed rows for the part-day before the first midnight. */
 export function spendSince(db: Query, ms: number): number {
   const lo = ms < foldedBefore(db) ? dayStart(ms) : ceilDay(ms);
