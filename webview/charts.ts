@@ -59,20 +59,6 @@ export class Charts {
     this.dayCanvas.setAttribute('aria-label', `Spend per ${vm.days.unit} over ${n} ${vm.days.unit}${n === 1 ? '' : 's'}, ${usd(total)} in all, split by tier`);
   }
 
-  /** Creates both charts empty, while the first state is on its way, so drawing it later is only an update. */
-  prime(tiers: number): void {
-    if (this.tierChart || this.dayChart) return;
-    const empty = Array.from({ length: tiers }, (_, i) => ({ tier: i, label: '', decisions: 0, spendUsd: 0 }));
-    const vm = {
-      tiers: [], tierDist: empty, days: { unit: 'day', labels: [], spendByTier: empty.map(() => []) },
-    } as unknown as ViewModel;
-    const p = palette();
-    Chart.defaults.font.family = p.font;
-    Chart.defaults.color = p.text;
-    this.tierChart = new Chart(this.tierCanvas, this.tierConfig(vm, p));
-    this.dayChart = new Chart(this.dayCanvas, this.dayConfig(vm, p));
-  }
-
   /** Theme changed: rebuild with the new colours. */
   redraw(): void {
     this.tierChart?.destroy(); this.tierChart = undefined;
@@ -113,7 +99,7 @@ export class Charts {
         },
         scales: {
           x: { ticks: { color: p.text, autoSkip: false, maxRotation: 0 }, grid: { display: false }, border: { color: p.grid } },
-          y: { position: 'left', beginAtZero: true, ticks: { color: p.text, precision: 0 }, grid: { color: p.grid }, title: { display: true, text: 'Decisions', color: p.text } },
+          y: { position: 'left', beginAtZero: true, ticks: { color: p.text, precision: 0, callback: (v) => int(Number(v)) }, grid: { color: p.grid }, title: { display: true, text: 'Decisions', color: p.text } },
           y1: { position: 'right', beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { display: false }, title: { display: true, text: 'Spend', color: p.text } },
         },
       },

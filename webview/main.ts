@@ -94,6 +94,12 @@ const main = h('main', { 'aria-busy': 'true' },
 app.append(main, dialog);
 
 let vm: ViewModel | undefined;
+
+/** Work that can wait until the first state is on screen (or, if none comes, a moment after start-up). */
+const deferred: (() => void)[] = [];
+function afterFirstPaint(fn: () => void): void { deferred.push(fn); }
+function runDeferred(): void { for (const fn of deferred.splice(0)) fn(); }
+const deferredFallback = setTimeout(runDeferred, 1000);
 let period: Period = isPeriod(saved.period) ? saved.period : '7d';
 let page = 0;
 let pageRows: { rows: DecisionRow[]; total: number } | undefined;
@@ -207,15 +213,16 @@ const saveBudget = button('Save budget', { icon: 'save', testid: 'budget-save' }
     if (!r.ok) budgetDirty = true;
   } catch (e) { budgetDirty = true; say(`Saving the budget failed: ${(e as Error).message}`, 'error'); }
 });
-budget.append(
-  h('div', { class: 'gauge-row' }, gauge, budgetState),
-  budgetUsed,
+budget.append(h('div', { class: 'gauge-row' }, gauge, budgetState), budgetUsed);
+// The form's web components render themselves when attached (~100 ms of lit updates for the select and fields):
+// attached once the first state is painted, so they do not hold up the figures and charts.
+afterFirstPaint(() => budget.append(
   h('div', { class: 'form' },
     h('label', { for: 'budget-daily' }, 'Daily limit ($)'), dailyField,
     h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), monthlyField,
     h('label', { for: 'budget-mode' }, 'When used up'), modeField),
   saveBudget,
-);
+));
 
 function renderBudget(v: ViewModel): void {
   const b = v.budget;
@@ -441,7 +448,11 @@ function render(v: ViewModel): void {
   window.__panel!.lastState = v;
   window.__panel!.lastRenderMs = t1 - t0;
   window.__panel!.renderedAt = Date.now();
-  if (window.__panel!.renders === 1) { performance.mark('first-render'); performance.measure('open-to-first-render', 'panel-start', 'first-render'); }
+  if (window.__panel!.renders === 1) {
+    performance.mark('first-render'); performance.measure('open-to-first-render', 'panel-start', 'first-render');
+    clearTimeout(deferredFallback);
+    requestAnimationFrame(() => setTimeout(runDeferred, 0)); // after the frame that shows this state
+  }
   const shown: Record<string, string> = {};
   figures.querySelectorAll<HTMLElement>('[data-figure]').forEach((f) => {
     shown[f.dataset.figure!] = f.querySelector('.figure-value')?.textContent ?? '';
@@ -475,5 +486,5 @@ new MutationObserver(() => {
 renderPeriod();
 performance.mark('ready-sent');
 endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });
-// While the host computes the first state: create the charts (the costly first layout and chart set-up happen now).
-charts.prime(3);
+// Nothing more runs here: the host's first state (computed while the page loaded) is handled as soon as this script
+// returns, and the charts are created with it (creating them empty beforehand only delayed it by a chart layout).

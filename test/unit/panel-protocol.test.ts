@@ -7,7 +7,7 @@ import {
 } from '../../webview/protocol';
 import { periodSince, buildViewModel } from '../../webview/viewModel';
 import { budgetProblem } from '../../webview/host';
-import { usd, parseUsd, usdStep } from '../../webview/format';
+import { usd, int, parseUsd, usdStep } from '../../webview/format';
 import type { ViewModel } from '../../webview/viewModel';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -144,6 +144,24 @@ describe('panel view model helpers', () => {
     assert.equal(usd(0.0523), '$0.0523');
     assert.equal(usd(0.0000042), '$0.000004');
     for (const v of [0.000123, 0.0456, 3.14159, 12345.678]) assert.ok(Math.abs(parseUsd(usd(v)) - v) <= usdStep(v));
+  });
+
+  it('writes dollars and counts exactly as toLocaleString("en-US") does (without Intl)', () => {
+    const intl = (a: number) => a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    const values = [1, 1.005, 1.015, 2.675, 9.995, 99.995, 999.995, 999_999.995, 1234.565, 123_456_789.125, 1e15, 1e20, 1e21, 2 ** 53];
+    let seed = 7;
+    const next = () => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31; };
+    for (let i = 0; i < 2000; i++) {
+      const v = next() * 10 ** Math.floor(next() * 12);
+      values.push(v, Math.round(v), Math.round(v * 100) / 100 + 0.005, Math.round(v * 1000) / 1000);
+    }
+    for (const v of values) {
+      if (v >= 1) assert.equal(usd(v), `$${intl(v)}`, String(v));
+      if (v >= 1) assert.equal(usd(-v), `-$${intl(v)}`, String(-v));
+      assert.equal(int(v), v.toLocaleString('en-US'), String(v));
+      assert.equal(int(-v), (-v).toLocaleString('en-US'), String(-v));
+    }
+    assert.equal(int(-0), (-0).toLocaleString('en-US'));
   });
 });
 

@@ -79,6 +79,9 @@ describe('decision store durability', function () {
     const check = new SQL.Database(fs.readFileSync(file));
     assert.equal(check.exec('PRAGMA user_version')[0].values[0][0], SCHEMA_VERSION);
     assert.equal(check.exec('SELECT COUNT(*) FROM decisions')[0].values[0][0], 3);
+    // schema 3: the newest-first listing reads an index (no full scan and sort, whatever the limit)
+    const plan = check.exec('EXPLAIN QUERY PLAN SELECT id, prompt FROM decisions ORDER BY time DESC, id DESC LIMIT 1')[0].values.map((v) => String(v[3]));
+    assert.deepEqual(plan, ['SCAN decisions USING INDEX decisions_time_id'], plan.join('; '));
     check.close();
   });
 

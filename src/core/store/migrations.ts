@@ -151,6 +151,11 @@ export const MIGRATIONS: Migration[] = [
       END;
     `);
   },
+  // 3: the newest-first listing (ORDER BY time DESC, id DESC: the panel's recent decisions, export, the CLI) read
+  //    straight from an index. With only decisions(time), SQLite's planner picks a full scan and a sort for small
+  //    limits: listDecisions({ limit: 1 }) took ~75 ms on 100,000 rows, ~0.1 ms with this index. decisions_time
+  //    stays: retention's ORDER BY time, rowid and COUNT(*) use it.
+  (db) => db.exec('CREATE INDEX IF NOT EXISTS decisions_time_id ON decisions(time, id)'),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
