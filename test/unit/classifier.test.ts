@@ -79,6 +79,17 @@ for (const s of STRATEGIES) {
       assert.equal(c.classify('yes', [{ role: 'user', content: 'hi!' }]).complexity, 'simple');
     });
 
+    it('explains a decision by the signals that pushed it that way, not by a word that pulled against it', () => {
+      // A word problem that mentions "every morning": above the cheapest tier, so "small talk" is no reason.
+      const word = c.classify("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in dollars does she make every day at the farmers' market?");
+      assert.ok(word.score >= 0.35, `score ${word.score}`);
+      assert.ok(!word.reasons.some((r) => /small talk/.test(r)), word.reasons.join('; '));
+      assert.ok(word.reasons.some((r) => /mathematics/.test(r)), word.reasons.join('; '));
+      // A greeting: cheap, and said to be small talk or short.
+      const hi = c.classify('good morning! how are you?');
+      assert.ok(hi.reasons.some((r) => /small talk|short/.test(r)), hi.reasons.join('; '));
+    });
+
     it('gives every prompt a bounded score, confidence, a few readable reasons and its strategy', () => {
       for (const p of ['', '?', 'x'.repeat(5000), '```\n}}}{{{\n```', 'ünïcödé 日本語のテキスト', 'Answer:\nA\n\nAnswer:\nB']) {
         const r = c.classify(p);

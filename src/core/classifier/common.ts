@@ -54,13 +54,25 @@ const SIGNAL_WORDS: Partial<Record<S, string>> = {
   [S.Chitchat]: 'greeting or small talk',
   [S.Factual]: 'short factual question',
   [S.Brief]: 'asks for a brief answer',
-  [S.FewShot]: 'multiple choice with worked examples (long, not hard)',
+  [S.FewShot]: 'multiple-choice or worked-example format (long, not hard)',
 };
 
-/** The few signals that moved the score most (by |contribution|), in words. */
-export function reasonsFrom(terms: ArrayLike<number>, f: Features, max = 3): string[] {
-  const idx: number[] = [];
+/** Score at or above which a prompt needs more than the cheapest tier (the default first threshold). */
+export const REASON_PIVOT = 0.35;
+
+/**
+ * The few signals that moved the score most, in words — those that pushed it the way it went (up for a prompt that
+ * needs more than the cheapest tier, down for one that does not), so a Sonnet decision is never "explained" by
+ * the one word of small talk that pulled it down. Signals the other way are shown only when nothing pushed this way.
+ */
+export function reasonsFrom(terms: ArrayLike<number>, f: Features, max = 3, score?: number): string[] {
+  const dir = score === undefined ? 0 : score >= REASON_PIVOT ? 1 : -1;
+  let idx: number[] = [];
   for (let i = 0; i < terms.length; i++) if (i !== S.HighStakes && Math.abs(terms[i]) >= 0.25) idx.push(i);
+  if (dir !== 0) {
+    const sameWay = idx.filter((i) => terms[i] * dir > 0);
+    if (sameWay.length) idx = sameWay;
+  }
   idx.sort((a, b) => Math.abs(terms[b]) - Math.abs(terms[a]));
   const out: string[] = [];
   let code = false;

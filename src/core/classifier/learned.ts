@@ -92,7 +92,7 @@ export function learnedCore(w: Weights, extraStakes: readonly string[]): Strateg
       const contrib = new Float64Array(DENSE - 1);
       for (let i = 0; i < DENSE - 1; i++) contrib[i] = fz.dense[i] * (w.dense[i * H] + 0.5 * (w.dense[i * H + 3] - w.dense[i * H + 1])) + 0.5 * fz.terms[i];
       const confidence = Math.min(1, 0.15 + 0.45 * pCat[ki] + 0.4 * Math.max(pCx[ci], boundaryConfidence(score) - 0.2));
-      return { score, complexity, category, confidence, reasons: reasonsFrom(contrib, fz.f), highStakesDomain: fz.f.highStakesDomain };
+      return { score, complexity, category, confidence, reasons: reasonsFrom(contrib, fz.f, 3, score), highStakesDomain: fz.f.highStakesDomain };
     },
   };
 }

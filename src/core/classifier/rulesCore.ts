@@ -12,7 +12,7 @@ export function rulesCore(extraStakes: readonly string[]): StrategyCore {
       const score = sigmoid(r.z);
       const { cat, p } = argmax({ factual: r.cat.factual * 3, reasoning: r.cat.reasoning * 3, creative: r.cat.creative * 3, code: r.cat.code * 3 });
       const confidence = 0.5 * p + 0.5 * boundaryConfidence(score);
-      return { score, complexity: complexityOf(score), category: cat, confidence, reasons: reasonsFrom(r.terms, f), highStakesDomain: f.highStakesDomain };
+      return { score, complexity: complexityOf(score), category: cat, confidence, reasons: reasonsFrom(r.terms, f, 3, score), highStakesDomain: f.highStakesDomain };
     },
   };
 }
