@@ -148,6 +148,12 @@ describe('fine-tuning the classifier on your feedback', function () {
     } finally { await store.close(); }
   });
 
+  const jsonlFile = (prompt: string) => {
+    const f = path.join(dir, `in-${Date.now()}.jsonl`);
+    fs.writeFileSync(f, `${JSON.stringify({ id: 'p', prompt })}\n`);
+    return f;
+  };
+
   it('llm-router train --from-db stores the model in the database, route uses it, --out writes a copy, --reset removes it', async () => {
     const db = path.join(dir, 'router.sqlite');
     const store = await openStore({ path: db, promptStorage: 'full', debounceMs: 0 });
@@ -173,6 +179,18 @@ describe('fine-tuning the classifier on your feedback', function () {
     assert.match(tr.out, /kept: routing with the learned strategy uses it now/);
     assert.doesNotMatch(tr.out, /wrote /, 'no file without --out');
     assert.equal(routeTier(), 'sonnet', 'route (a new process) uses the fine-tuned model from the database');
+    // classify decides like the database's router with --db (nothing recorded), like the shipped model without it.
+    const cj = cli(['classify', '--json', '--db', db, probe]);
+    assert.equal(cj.code, 0, cj.err);
+    assert.equal((JSON.parse(cj.out) as { tier: string }).tier, 'sonnet');
+    assert.equal((JSON.parse(cli(['classify', '--json', probe]).out) as { tier: string }).tier, 'haiku');
+    const lines = cli(['classify', '--jsonl', jsonlFile(probe), '--db', db]);
+    assert.equal(lines.code, 0, lines.err);
+    assert.equal((JSON.parse(lines.out.trim()) as { id: string; tier: string }).tier, 'sonnet');
+    const dryRuns = async () => { const s = await openStore({ path: db }); try { return s.stats().decisions; } finally { await s.close(); } };
+    const n = await dryRuns();
+    cli(['classify', '--db', db, probe]);
+    assert.equal(await dryRuns(), n, 'classify --db records nothing');
 
     const file = path.join(dir, 'tuned.json');
     const withOut = cli(['train', '--from-db', '--db', db, '--out', file, '--json']);

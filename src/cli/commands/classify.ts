@@ -6,14 +6,24 @@ import type { Command } from 'commander';
 import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
 import { decide } from '../../core/policy';
-import type { Classifier, RouterConfig, Turn } from '../../core/types';
+import { createRouterService } from '../../core/service';
+import { openStore } from '../../core/store';
+import type { Classifier, Decision, RouterConfig, Turn } from '../../core/types';
 import { out } from '../context';
+
+/** Prompt (and earlier turns) → the decision the router would make, without recording anything. */
+type Router = (prompt: string, history?: Turn[]) => Decision;
+
+function plainRouter(classifier: Classifier, config: RouterConfig): Router {
+  return (prompt, history) => decide(classifier.classify(prompt, history), config, { id: 'cli', now: 0 });
+}
 
 interface ClassifyOpts {
   jsonl?: string;
   json?: boolean;
   strategy?: string;
   model?: string;
+  db?: string;
 }
 
 /** Builds the classifier a command asked for: strategy and optionally a model file from `llm-router train`. */
@@ -53,7 +63,7 @@ function validHistory(h: unknown): Turn[] | string {
 }
 
 /** Classifies one JSONL line into its output line (the contract), or an error line. Exported for tests and benches. */
-export function classifyLine(line: string, lineNo: number, classifier: Classifier, config: RouterConfig): string {
+export function classifyLine(line: string, lineNo: number, route: Router): string {
   let o: unknown;
   try {
     o = JSON.parse(line);
@@ -71,8 +81,7 @@ export function classifyLine(line: string, lineNo: number, classifier: Classifie
     if (typeof h === 'string') return err(h);
     history = h;
   }
-  const cls = classifier.classify(r.prompt, history);
-  const d = decide(cls, config, { id: 'cli', now: 0 });
+  const d = route(r.prompt, history);
   return JSON.stringify({
     id: id ?? null,
     score: d.score,
@@ -85,7 +94,7 @@ export function classifyLine(line: string, lineNo: number, classifier: Classifie
   });
 }
 
-async function streamJsonl(src: string, classifier: Classifier, config: RouterConfig): Promise<{ ok: number; bad: number }> {
+async function streamJsonl(src: string, route: Router): Promise<{ ok: number; bad: number }> {
   let input: NodeJS.ReadableStream;
   if (src === '-') input = process.stdin;
   else {
@@ -107,7 +116,7 @@ async function streamJsonl(src: string, classifier: Classifier, config: RouterCo
     lineNo++;
     const line = raw.trim();
     if (!line) continue;
-    const res = classifyLine(line, lineNo, classifier, config);
+    const res = classifyLine(line, lineNo, route);
     if (res.startsWith('{"line"')) bad++;
     else ok++;
     pending += `${res}\n`;
@@ -125,6 +134,7 @@ export function register(program: Command): void {
     .option('--json', 'print the single classification as JSON')
     .option('--strategy <name>', 'classifier strategy: rules or learned (default: the configured one)')
     .option('--model <file>', 'use a model file written by `llm-router train` (learned strategy)')
+    .option('--db <path>', "decide as this database's router would: its fine-tuned model, calibrated thresholds and retraining adjustments (nothing is recorded)")
     .addHelpText(
       'after',
       `
@@ -143,24 +153,46 @@ Examples:
         throw e;
       });
       const config = defaultConfig();
-      const classifier = classifierFromOptions(config, opts);
-      if (opts.jsonl !== undefined) {
-        if (text.length) throw new Error('give either a prompt or --jsonl, not both');
-        const { bad } = await streamJsonl(opts.jsonl, classifier, config);
-        if (bad) process.stderr.write(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
-        return;
+      if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
+      let route: Router;
+      let classify: (prompt: string) => ReturnType<Classifier['classify']>;
+      let close = async () => {};
+      if (opts.db) {
+        if (!fs.existsSync(opts.db)) throw new Error(`no database at ${opts.db}`);
+        const store = await openStore({ path: opts.db });
+        const service = createRouterService({ config, store });
+        route = (prompt, history) => service.decide({ prompt, history });
+        classify = (prompt) => service.classify(prompt);
+        close = () => store.close();
+      } else {
+        const classifier = classifierFromOptions(config, opts);
+        route = plainRouter(classifier, config);
+        classify = (prompt) => classifier.classify(prompt);
       }
-      const prompt = text.join(' ');
-      if (!prompt.trim()) throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
-      const cls = classifier.classify(prompt);
-      const d = decide(cls, config);
-      if (opts.json) {
-        out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
-        return;
+      try {
+        if (opts.jsonl !== undefined) {
+          if (text.length) throw new Error('give either a prompt or --jsonl, not both');
+          const { bad } = await streamJsonl(opts.jsonl, route);
+          if (bad) process.stderr.write(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
+          return;
+        }
+        printOne(text.join(' '), classify, route, config, opts.json);
+      } finally {
+        await close();
       }
-      out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}]`);
-      if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
-      out('why:');
-      for (const r of d.reasons) out(`  - ${r}`);
     });
+}
+
+function printOne(prompt: string, classify: (p: string) => ReturnType<Classifier['classify']>, route: Router, config: RouterConfig, json?: boolean): void {
+  if (!prompt.trim()) throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
+  const cls = classify(prompt);
+  const d = route(prompt);
+  if (json) {
+    out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
+    return;
+  }
+  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}]`);
+  if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
+  out('why:');
+  for (const r of d.reasons) out(`  - ${r}`);
 }
