@@ -42,6 +42,7 @@ describe('CLI route, budget, retrain, calibrate', function () {
     assert.equal(nokey.code, 2);
     assert.match(nokey.out, /Routed to Sonnet · medium \/ code/);
     assert.match(nokey.err, /No Anthropic API key/);
+    assert.equal((nokey.out + nokey.err).split('Routed to').length - 1, 1, 'the decision is shown once');
     assert.equal(mock.messageRequests().length, 0);
   });
 

@@ -63,7 +63,8 @@ export function register(program: Command): void {
         o = await svc.run({
           ...req,
           signal: ac.signal,
-          onDecision: (d) => { if (!opts.json) process.stderr.write(`${describe(d, labels)}\n`); },
+          // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
+          onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, labels)}\n`); },
           onText: (t) => { if (!opts.json) process.stdout.write(t); },
           onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
         }, client);
