@@ -4,6 +4,7 @@ import * as assert from 'node:assert';
 import * as path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import * as vscode from 'vscode';
+import { manyRecords } from '../../webview/harness/fixtures';
 import { api, chat, EXT_ID, mockServer, TEST_KEY } from './helpers';
 
 const report = (name: string, data: unknown) => console.log(`BENCH ${JSON.stringify({ name, ...(data as object) })}`);
@@ -69,4 +70,39 @@ suite('bench', () => {
       }
     });
   }
+
+  // The cost panel in the real workbench: open → the webview's own "rendered" report (charts drawn), with 100,000
+  // decisions in the database. First open in this window, then reopened after the view was hidden (VS Code disposes a
+  // hidden webview view, so each reopen loads the page again).
+  test('bench: cost panel first render in the real editor, 100,000 decisions', async function () {
+    this.timeout(300_000);
+    const a = await api();
+    const store = a.runtime.store;
+    const recs = manyRecords(a.runtime.service.config, { count: 100_000, days: 365, now: Date.now() - 3_600_000, seed: 7, idPrefix: 'bench-' });
+    for (let i = 0; i < recs.length; i += 5000) {
+      for (const r of recs.slice(i, i + 5000)) store.insertDecision(r);
+      await new Promise((r) => setImmediate(r));
+    }
+    await a.runtime.flush();
+    const open = async () => {
+      const since = Date.now();
+      const t0 = performance.now();
+      const drawn = a.panel.whenRendered((r) => r.renders === 1 && r.generatedAt >= since && !r.empty);
+      await a.panel.reveal();
+      await drawn;
+      return performance.now() - t0;
+    };
+    const hide = async () => {
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await new Promise((r) => setTimeout(r, 500));
+    };
+    await hide();
+    const first = await open();
+    const again: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await hide();
+      again.push(await open());
+    }
+    report('panel', { decisions: store.stats().decisions, firstMs: first, reopenMs: median(again), reopenMaxMs: Math.max(...again) });
+  });
 });
