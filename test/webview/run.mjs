@@ -1,6 +1,7 @@
 // The cost panel in real Chromium: builds the bundle, serves the real panel page (same HTML and CSP as in VS Code)
 // from a harness server that plays the extension host with the real PanelController on a real store and service,
-// and checks what a user sees and what lands in the store. Writes screenshots to media/screenshots/.
+// and checks what a user sees and what lands in the store. Writes screenshots to .test-artifacts/screenshots/
+// (UPDATE_SCREENSHOTS=1: to media/screenshots/, the copies the README links, so a plain test run changes no tracked file).
 // Usage: node test/webview/run.mjs [filter]      (npm run test:webview)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -23,7 +24,7 @@ const { periodSince, PERIOD_LABELS } = require('../../webview/viewModel.ts');
 const { parseUsd, usdStep } = require('../../webview/format.ts');
 const { openStore } = require('../../src/core/store/index.ts');
 
-const SHOTS = join(ROOT, 'media/screenshots');
+const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'media/screenshots' : '.test-artifacts/screenshots');
 mkdirSync(SHOTS, { recursive: true });
 const filter = process.argv[2] ?? '';
 const tests = [];
