@@ -6,16 +6,20 @@ import type { Command } from 'commander';
 import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
 import { decide } from '../../core/policy';
+import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
-import type { Classifier, Decision, RouterConfig, Turn } from '../../core/types';
+import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
 import { out } from '../context';
 
-/** Prompt (and earlier turns) → the decision the router would make, without recording anything. */
-type Router = (prompt: string, history?: Turn[]) => Decision;
+/** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
+type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };
 
 function plainRouter(classifier: Classifier, config: RouterConfig): Router {
-  return (prompt, history) => decide(classifier.classify(prompt, history), config, { id: 'cli', now: 0 });
+  return (prompt, history) => {
+    const cls = classifier.classify(prompt, history);
+    return { cls, d: decide(cls, config, { id: 'cli', now: 0 }) };
+  };
 }
 
 interface ClassifyOpts {
@@ -81,7 +85,7 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
     if (typeof h === 'string') return err(h);
     history = h;
   }
-  const d = route(r.prompt, history);
+  const { d } = route(r.prompt, history);
   return JSON.stringify({
     id: id ?? null,
     score: d.score,
@@ -155,19 +159,23 @@ Examples:
       const config = defaultConfig();
       if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
       let route: Router;
-      let classify: (prompt: string) => ReturnType<Classifier['classify']>;
       let close = async () => {};
       if (opts.db) {
         if (!fs.existsSync(opts.db)) throw new Error(`no database at ${opts.db}`);
         const store = await openStore({ path: opts.db });
-        const service = createRouterService({ config, store });
-        route = (prompt, history) => service.decide({ prompt, history });
-        classify = (prompt) => service.classify(prompt);
+        // The service's own classifier, seen through: its decision and the classification it came from, made once.
+        const inner = storeClassifier(store, config);
+        let last: Classification | undefined;
+        const classifier: Classifier = { name: inner.name, classify: (p, h) => (last = inner.classify(p, h)) };
+        const service = createRouterService({ config, store, classifier });
+        route = (prompt, history) => {
+          const d = service.decide({ prompt, history });
+          return { cls: last!, d };
+        };
         close = () => store.close();
       } else {
         const classifier = classifierFromOptions(config, opts);
         route = plainRouter(classifier, config);
-        classify = (prompt) => classifier.classify(prompt);
       }
       try {
         if (opts.jsonl !== undefined) {
@@ -176,17 +184,16 @@ Examples:
           if (bad) process.stderr.write(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
           return;
         }
-        printOne(text.join(' '), classify, route, config, opts.json);
+        printOne(text.join(' '), route, config, opts.json);
       } finally {
         await close();
       }
     });
 }
 
-function printOne(prompt: string, classify: (p: string) => ReturnType<Classifier['classify']>, route: Router, config: RouterConfig, json?: boolean): void {
+function printOne(prompt: string, route: Router, config: RouterConfig, json?: boolean): void {
   if (!prompt.trim()) throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
-  const cls = classify(prompt);
-  const d = route(prompt);
+  const { cls, d } = route(prompt);
   if (json) {
     out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
     return;
