@@ -7,6 +7,7 @@ import type { DecisionStore } from '../store/api';
 import type { Classifier, RouterConfig } from '../types';
 import type { OutcomeRow, Row } from './dataset';
 import { feedbackRows } from './feedback';
+import { fnv } from './features';
 import { createClassifier, shippedModel } from './index';
 import { toJson, type ModelJson, type Weights } from './model';
 import {
@@ -47,12 +48,7 @@ export interface RatedRow { row: OutcomeRow; tier: number; needsStrong: boolean 
 
 /** FNV-1a of the decision id → [0, 1): where a row falls decides whether it is held back. Stable across runs. */
 export function splitKey(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    h ^= id.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h / 4294967296;
+  return fnv(id) / 4294967296;
 }
 
 /**
@@ -101,17 +97,20 @@ export function storedModelJson(store: Pick<DecisionStore, 'getMeta'>): unknown 
   }
 }
 
-/** The learned classifier in use for this store: the stored fine-tuned model, or the shipped one. */
-function classifierInUse(store: Pick<DecisionStore, 'getMeta'>, config: RouterConfig): { c: Classifier; fineTuned: boolean } {
+/**
+ * The learned classifier in use for this store: the stored fine-tuned model, or `shipped` (built when not given)
+ * when there is none or it cannot be read.
+ */
+function classifierInUse(store: Pick<DecisionStore, 'getMeta'>, config: RouterConfig, shipped?: Classifier): { c: Classifier; fineTuned: boolean } {
   const j = storedModelJson(store);
   if (j) {
     try {
       return { c: createClassifier('learned', { highStakesTerms: config.highStakesTerms, model: j }), fineTuned: true };
     } catch {
-      // An unreadable stored model: routing falls back to the shipped one (see storeClassifier), so measure that.
+      // An unreadable stored model: routing falls back to the shipped one, so that is what is in use.
     }
   }
-  return { c: createClassifier('learned', { highStakesTerms: config.highStakesTerms }), fineTuned: false };
+  return { c: shipped ?? createClassifier('learned', { highStakesTerms: config.highStakesTerms }), fineTuned: false };
 }
 
 const pct = (x: number) => `${Math.round(x * 100)} %`;
@@ -196,15 +195,7 @@ export function storeClassifier(store: Pick<DecisionStore, 'getMeta'>, config: R
     const s = store.getMeta(FINETUNED_STAMP_META) ?? '';
     if (s === stamp) return current;
     stamp = s;
-    current = shipped;
-    const j = s ? storedModelJson(store) : null;
-    if (j) {
-      try {
-        current = createClassifier('learned', { ...opts, model: j });
-      } catch {
-        current = shipped; // unreadable: the shipped model routes
-      }
-    }
+    current = s ? classifierInUse(store, config, shipped).c : shipped;
     return current;
   };
   return {
