@@ -2,15 +2,12 @@
 // memory by the store: these tests hold the in-memory figures to what the database says after every kind of change,
 // this process's own and another process's.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { SqlValue } from 'sql.js';
-import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
 import { SqlJsStore } from '../../src/core/store/sqlite';
 import { spendSince } from '../../src/core/store/stats';
 import { makeRecord } from './fixtures/store-records';
+import { useTempStores } from './fixtures/temp-store';
 
 /** spendSince computed from the database now, bypassing the in-memory figure. */
 function fromDb(s: DecisionStore, ms: number): number {
@@ -19,22 +16,8 @@ function fromDb(s: DecisionStore, ms: number): number {
 }
 
 describe('decision store: figures kept in memory for the pre-call path', () => {
-  let dir: string;
-  let file: string;
-  const open: DecisionStore[] = [];
-  const openHere = async (o: Partial<Parameters<typeof openStore>[0]> = {}) => {
-    const s = await openStore({ path: file, ...o });
-    open.push(s);
-    return s;
-  };
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-hot-'));
-    file = path.join(dir, 'router.sqlite');
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempStores('llmr-hot-');
+  const openHere = tmp.open;
 
   it('spend since a time follows inserts, cost and time updates, upserts and a reset, as a running figure', async () => {
     const s = await openHere();

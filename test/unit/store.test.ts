@@ -1,34 +1,18 @@
 // The decision store through its public API, on real files in the temp folder.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
 import { makeRecord } from './fixtures/store-records';
+import { useTempStores } from './fixtures/temp-store';
 
 describe('decision store', () => {
-  let dir: string;
-  let file: string;
-  const open: DecisionStore[] = [];
-  const openHere = async (o: Partial<Parameters<typeof openStore>[0]> = {}) => {
-    const s = await openStore({ path: file, ...o });
-    open.push(s);
-    return s;
-  };
-
-  beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-store-'));
-    file = path.join(dir, 'nested', 'router.sqlite');
-  });
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempStores('llmr-store-', path.join('nested', 'router.sqlite'));
+  const openHere = tmp.open;
 
   it('creates the file (and its folder) and keeps every field of a decision across a reopen', async () => {
     const s = await openHere();
-    assert.ok(fs.existsSync(file));
+    assert.ok(fs.existsSync(tmp.file));
     const rec = makeRecord('a1', {
       tier: 1, override: 'sonnet', adjustments: ['adj-1'], highStakes: true, blocked: false, source: 'chat',
       usage: { inputTokens: 11, outputTokens: 22, cacheWriteTokens: 33, cacheReadTokens: 44 }, parentId: 'p0',
@@ -47,13 +31,11 @@ describe('decision store', () => {
     const kept = s.getDecision('p')!.prompt!;
     assert.equal(kept, `${long.slice(0, 20)}…`);
     await s.close();
-    open.length = 0;
     const none = await openHere({ promptStorage: 'none' });
     none.insertDecision(makeRecord('n', { prompt: long }));
     none.updateDecision('n', { prompt: long });
     assert.equal(none.getDecision('n')!.prompt, null);
-    const full = await openStore({ path: path.join(dir, 'full.sqlite'), promptStorage: 'full' });
-    open.push(full);
+    const full = tmp.closeAfter(await openStore({ path: path.join(tmp.dir, 'full.sqlite'), promptStorage: 'full' }));
     full.insertDecision(makeRecord('f', { prompt: long }));
     assert.equal(full.getDecision('f')!.prompt, long);
   });
@@ -182,7 +164,6 @@ describe('decision store', () => {
     s.setMeta('lastRetrain', '12345');
     s.insertDecision(makeRecord('r'));
     await s.close();
-    open.length = 0;
     const t = await openHere();
     assert.deepEqual(t.getBudget(), { dailyLimitUsd: 2, monthlyLimitUsd: 40, onExhausted: 'block' });
     assert.deepEqual(t.listAdjustments().map((a) => a.id), ['adj2']);
@@ -202,13 +183,12 @@ describe('decision store', () => {
 
   it('batches writes: many inserts in a burst become one save, flushed on demand', async () => {
     const s = await openHere({ debounceMs: 60_000 });
-    const before = fs.statSync(file).mtimeMs;
+    const before = fs.statSync(tmp.file).mtimeMs;
     for (let i = 0; i < 500; i++) s.insertDecision(makeRecord(`b${i}`));
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(fs.statSync(file).mtimeMs, before, 'not written yet: the debounce has not elapsed');
+    assert.equal(fs.statSync(tmp.file).mtimeMs, before, 'not written yet: the debounce has not elapsed');
     await s.flush();
-    const other = await openStore({ path: file });
-    open.push(other);
+    const other = tmp.closeAfter(await openStore({ path: tmp.file }));
     assert.equal(other.listDecisions().total, 500);
   });
 
