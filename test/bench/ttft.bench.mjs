@@ -28,6 +28,7 @@ const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts
 const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
 const { createRouterService } = await tsImport('../../src/core/service.ts', import.meta.url);
 const { defaultConfig } = await tsImport('../../src/core/config.ts', import.meta.url);
+const { manyRecords } = await tsImport('../webview/harness/fixtures.ts', import.meta.url);
 // The same (CommonJS) copy of the SDK that AnthropicClient loads, as in the bundled extension: both variants run the
 // same JIT-warmed SDK code, so the difference is our wrapper alone.
 const Anthropic = createRequire(import.meta.url)('@anthropic-ai/sdk').default;
@@ -76,10 +77,11 @@ export const VARIANTS = [
       cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
       const store = await openStore({ path: join(dir, 'router.sqlite') });
       cleanups.push(() => store.close());
-      await fillStore(store, DB_ROWS);
+      const config = defaultConfig();
+      await fillStore(store, config, DB_ROWS);
       store.setBudget({ dailyLimitUsd: 1e6, monthlyLimitUsd: 1e7, onExhausted: 'block' });
       await store.flush();
-      const service = createRouterService({ config: defaultConfig(), store });
+      const service = createRouterService({ config, store });
       const client = new AnthropicClient({ apiKey: KEY, baseURL: url, maxRetries: 2 });
       return async (p, onFirst) => {
         let first = true;
@@ -92,22 +94,11 @@ export const VARIANTS = [
 /** @type {(() => unknown)[]} */
 const cleanups = [];
 
-/** N past decisions over the last year (about 1 in 365 of them today), inserted in bursts as a busy window would. */
-async function fillStore(store, n) {
-  const DAY = 86_400_000;
-  const now = Date.now();
-  for (let i = 0; i < n; i += 2000) {
-    for (let j = i; j < Math.min(n, i + 2000); j++) {
-      const tier = j % 10 < 5 ? 0 : j % 10 < 8 ? 1 : 2;
-      store.insertDecision({
-        id: `past-${j}`, time: now - Math.floor(((n - j) / n) * 365 * DAY), tier, tierId: ['haiku', 'sonnet', 'opus'][tier],
-        model: ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'][tier], score: 0.5, complexity: 'medium', category: 'factual',
-        confidence: 0.8, reasons: ['past'], estInputTokens: 100, estCostUsd: 0.001, baselineEstCostUsd: 0.005, override: null, adjustments: [],
-        highStakes: false, blocked: false, strategy: 'learned', source: 'chat', prompt: `past prompt ${j}`, answeredModel: null,
-        usage: { inputTokens: 100, outputTokens: 200, cacheWriteTokens: 0, cacheReadTokens: 0 }, costUsd: 0.001, baselineCostUsd: 0.005,
-        latencyMs: 900, ttftMs: 300, status: 'ok', error: null, parentId: null,
-      });
-    }
+/** N past decisions over the last year (the panel tests' fixture), inserted in bursts as a busy window would. */
+async function fillStore(store, config, n) {
+  const recs = manyRecords(config, { count: n, days: 365, now: Date.now(), seed: 3, idPrefix: 'past-' });
+  for (let i = 0; i < recs.length; i += 2000) {
+    for (const r of recs.slice(i, i + 2000)) store.insertDecision(r);
     await new Promise((r) => setImmediate(r));
   }
 }

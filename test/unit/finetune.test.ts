@@ -12,7 +12,7 @@ import { defaultConfig } from '../../src/core/config';
 import { createRouterService } from '../../src/core/service';
 import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
-import type { DecisionRecord } from '../../src/core/types';
+import { makeRecord } from './fixtures/store-records';
 
 const ROOT = path.resolve(__dirname, '../..');
 const cli = (args: string[]) => {
@@ -28,14 +28,7 @@ const hard = (verb: string, topic: string) => `${verb} ${topic} with the quarter
 const easy = (topic: string) => `what colour is a ${topic} icon`;
 
 function addRated(store: DecisionStore, id: string, prompt: string, tier: number, thumb: 'up' | 'down', time: number): void {
-  const t = config.tiers[tier];
-  const rec: DecisionRecord = {
-    id, time, tier, tierId: t.id, model: t.model, score: 0.2, complexity: 'simple', category: 'factual', confidence: 0.9, reasons: ['test'],
-    estInputTokens: 20, estCostUsd: 0.001, baselineEstCostUsd: 0.005, override: null, adjustments: [], highStakes: false, blocked: false,
-    strategy: 'learned', source: 'chat', prompt, answeredModel: t.model, usage: null, costUsd: null, baselineCostUsd: null, latencyMs: 100,
-    ttftMs: 50, status: 'ok', error: null, parentId: null,
-  };
-  store.insertDecision(rec);
+  store.insertDecision(makeRecord(id, { time, tier, prompt, source: 'chat', strategy: 'learned', complexity: 'simple', category: 'factual' }));
   store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null, time });
 }
 
