@@ -1,7 +1,6 @@
 // `llm-router demo`: routes a shipped, realistic mix of prompts with no API call and shows what it would save.
 import type { Command } from 'commander';
 import prompts from '../demo/prompts.json';
-import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
 import { decide } from '../../core/policy';
 import { formatUsd } from '../../core/pricing';
@@ -9,6 +8,7 @@ import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
 import type { Decision, Turn } from '../../core/types';
 import { addDbOption, out } from '../context';
+import { classifierFromOptions } from './classify';
 
 interface DemoPrompt { id: string; prompt: string; history?: Turn[] }
 
@@ -24,18 +24,20 @@ export function register(program: Command): void {
       .description('route a shipped mix of 30 realistic prompts (no API call) and show the savings against the top tier')
       .option('--strategy <name>', 'classifier strategy: rules or learned')
       .option('--json', 'print the decisions as JSON'),
-  ).action(async (opts: { db?: string; strategy?: 'rules' | 'learned'; json?: boolean }) => {
+  ).action(async (opts: { db?: string; strategy?: string; json?: boolean }) => {
     const config = defaultConfig();
-    if (opts.strategy) config.strategy = opts.strategy;
-    const classifier = createClassifier(config.strategy);
+    const classifier = classifierFromOptions(config, { strategy: opts.strategy });
     const items = prompts as DemoPrompt[];
     let decisions: Decision[];
     if (opts.db) {
       // Recorded as dry runs in the given database, exactly as `route --dry-run` would.
       const store = await openStore({ path: opts.db });
-      const service = createRouterService({ config, store, classifier });
-      decisions = items.map((p) => service.dryRun({ prompt: p.prompt, history: p.history, source: 'cli' }));
-      await store.close();
+      try {
+        const service = createRouterService({ config, store, classifier });
+        decisions = items.map((p) => service.dryRun({ prompt: p.prompt, history: p.history, source: 'cli' }));
+      } finally {
+        await store.close();
+      }
     } else {
       decisions = items.map((p) => decide(classifier.classify(p.prompt, p.history), config));
     }
