@@ -486,5 +486,3 @@ new MutationObserver(() => {
 renderPeriod();
 performance.mark('ready-sent');
 endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });
-// Nothing more runs here: the host's first state (computed while the page loaded) is handled as soon as this script
-// returns, and the charts are created with it (creating them empty beforehand only delayed it by a chart layout).
