@@ -26,7 +26,7 @@ export interface ChatTiming { start: number; decision?: number; firstText?: numb
 export interface Handled { prompt: string; command: string | undefined; result: vscode.ChatResult; outcome?: RouteOutcome; timing: ChatTiming }
 
 export interface ChatEvents {
-  /** Fires after each handled request (for tests and benchmarks). */
+  /** Fires after each handled request (for tests and benchmarks; only in test mode, else never). */
   readonly onDidHandle: vscode.Event<Handled>;
   /** The feedback handler VS Code calls; exported so tests can drive it when the UI cannot be clicked. */
   handleFeedback(feedback: vscode.ChatResultFeedback): void;
@@ -67,15 +67,16 @@ export function historyFrom(context: vscode.ChatContext): Turn[] {
   return turns;
 }
 
-export function registerChat(rt: Runtime): ChatEvents & vscode.Disposable {
-  const handled = new vscode.EventEmitter<Handled>();
+export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode.Disposable {
+  // The per-request event exists for the tests; outside test mode nothing is kept or fired.
+  const handled = testMode ? new vscode.EventEmitter<Handled>() : undefined;
 
   const handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
     let outcome: RouteOutcome | undefined;
     const timing: ChatTiming = { start: performance.now(), end: 0 };
     const result = await handle(request, context, stream, token, (o) => { outcome = o; }, timing);
     timing.end = performance.now();
-    handled.fire({ prompt: request.prompt, command: request.command, result, outcome, timing });
+    handled?.fire({ prompt: request.prompt, command: request.command, result, outcome, timing });
     return result;
   };
 
@@ -213,8 +214,8 @@ export function registerChat(rt: Runtime): ChatEvents & vscode.Disposable {
   const feedbackSub = participant.onDidReceiveFeedback(handleFeedback);
 
   return {
-    onDidHandle: handled.event,
+    onDidHandle: handled?.event ?? (() => ({ dispose() { /* never fires */ } })),
     handleFeedback,
-    dispose() { feedbackSub.dispose(); participant.dispose(); handled.dispose(); },
+    dispose() { feedbackSub.dispose(); participant.dispose(); handled?.dispose(); },
   };
 }

@@ -1,4 +1,7 @@
-// The "LLM Router" commands. Each one that asks for input also accepts it as an argument (scripts, keybindings, tests).
+// The "LLM Router" commands. Prompts and decision ids may come as arguments (keybindings, the buttons under an
+// answer). The commands that handle the key or destroy or write data (Set API Key, Export Decisions, Reset
+// Statistics) take no arguments: any extension or command link can run a command, so they always ask the person.
+// Tests reach the steps behind them through `CommandHooks`, which the extension exposes only in test mode.
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { RouteError, type RouteOutcome } from '../core/service-api';
@@ -11,6 +14,59 @@ import { maskKey } from './secrets';
 export interface CommandDeps {
   rt: Runtime;
   showPanel(): Thenable<unknown>;
+}
+
+/** The steps behind the always-confirmed commands, without their questions: for the integration tests only. */
+export interface CommandHooks {
+  /** Stores a key (as if typed into Set API Key); true when stored. */
+  setApiKey(key: string): Promise<boolean>;
+  /** Writes the export to this file (as if chosen in the save dialog). */
+  exportDecisions(target: vscode.Uri | string, format?: 'csv' | 'json'): Promise<vscode.Uri>;
+  /** Deletes every decision, feedback and adjustment (as if Reset was confirmed). */
+  resetStatistics(): Promise<boolean>;
+}
+
+/** Stores a key in SecretStorage; says why not when it does not look like one. */
+async function storeApiKey(rt: Runtime, key: string): Promise<boolean> {
+  const problem = await rt.keys.set(key);
+  if (problem) {
+    void vscode.window.showErrorMessage(`LLM Router: key not saved. ${problem}`);
+    return false;
+  }
+  rt.log.addSecret(key.trim());
+  rt.log.info(`API key saved in secret storage (${maskKey(key.trim())})`);
+  void vscode.window.showInformationMessage('LLM Router: API key saved in secret storage.');
+  return true;
+}
+
+async function writeExport(rt: Runtime, target: vscode.Uri | string, fmt?: 'csv' | 'json'): Promise<vscode.Uri> {
+  await rt.ready;
+  const uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
+  const format = fmt ?? (uri.path.toLowerCase().endsWith('.json') ? 'json' : 'csv');
+  const { text, count } = exportText(rt.store, format);
+  await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+  rt.log.info(`exported ${count} decisions to ${uri.fsPath}`);
+  void vscode.window.showInformationMessage(`LLM Router: exported ${count} decision${count === 1 ? '' : 's'} to ${uri.fsPath}.`, 'Open').then((p) => {
+    if (p) void vscode.window.showTextDocument(uri);
+  });
+  return uri;
+}
+
+async function resetStore(rt: Runtime): Promise<boolean> {
+  await rt.ready;
+  rt.store.reset();
+  await rt.store.flush();
+  rt.log.info('statistics reset');
+  void vscode.window.showInformationMessage('LLM Router: statistics reset.');
+  return true;
+}
+
+export function commandHooks(rt: Runtime): CommandHooks {
+  return {
+    setApiKey: (key) => storeApiKey(rt, key),
+    exportDecisions: (target, format) => writeExport(rt, target, format),
+    resetStatistics: () => resetStore(rt),
+  };
 }
 
 async function promptText(arg: unknown, title: string): Promise<string | undefined> {
@@ -143,27 +199,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         });
     }),
 
-    /** Set API Key [key] → stored in SecretStorage. Returns true when stored. */
-    reg('setApiKey', async (arg?: unknown): Promise<boolean> => {
-      let key = typeof arg === 'string' ? arg : undefined;
-      if (key === undefined) {
-        key = await vscode.window.showInputBox({
+    /** Set API Key → asks for the key (never taken as an argument), stored in SecretStorage. True when stored. */
+    reg('setApiKey', async (): Promise<boolean> => {
+      const key = await vscode.window.showInputBox({
           title: 'LLM Router: Set API Key',
           prompt: 'Your Anthropic API key (console.anthropic.com → API keys). Kept in VS Code\'s secret storage, never in settings.',
           password: true, ignoreFocusOut: true, placeHolder: 'sk-ant-…',
           validateInput: (v) => (v ? (v.trim().length < 8 || /\s/.test(v.trim()) ? 'That does not look like an API key.' : null) : null),
         });
-        if (key === undefined) return false;
-      }
-      const problem = await rt.keys.set(key);
-      if (problem) {
-        void vscode.window.showErrorMessage(`LLM Router: key not saved. ${problem}`);
-        return false;
-      }
-      rt.log.addSecret(key.trim());
-      rt.log.info(`API key saved in secret storage (${maskKey(key.trim())})`);
-      void vscode.window.showInformationMessage('LLM Router: API key saved in secret storage.');
-      return true;
+      return key === undefined ? false : storeApiKey(rt, key);
     }),
 
     reg('clearApiKey', async (): Promise<void> => {
@@ -175,45 +219,27 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     reg('showCostPanel', () => deps.showPanel()),
 
-    /** Export Decisions [target uri or path] [format] → the file written, or undefined when cancelled. */
-    reg('exportDecisions', async (target?: vscode.Uri | string, fmt?: 'csv' | 'json'): Promise<vscode.Uri | undefined> => {
+    /** Export Decisions → the file chosen in the save dialog (never an argument), or undefined when cancelled. */
+    reg('exportDecisions', async (): Promise<vscode.Uri | undefined> => {
       await rt.ready;
-      let uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
-      if (!uri) {
-        const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
-        uri = await vscode.window.showSaveDialog({
-          title: 'LLM Router: Export Decisions',
-          defaultUri: vscode.Uri.joinPath(base, `llm-router-decisions-${new Date().toISOString().slice(0, 10)}.csv`),
-          filters: { 'CSV': ['csv'], 'JSON': ['json'] },
-        });
-        if (!uri) return undefined;
-      }
-      const format = fmt ?? (uri.path.toLowerCase().endsWith('.json') ? 'json' : 'csv');
-      const { text, count } = exportText(rt.store, format);
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-      rt.log.info(`exported ${count} decisions to ${uri.fsPath}`);
-      void vscode.window.showInformationMessage(`LLM Router: exported ${count} decision${count === 1 ? '' : 's'} to ${uri.fsPath}.`, 'Open').then((p) => {
-        if (p) void vscode.window.showTextDocument(uri!);
+      const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
+      const uri = await vscode.window.showSaveDialog({
+        title: 'LLM Router: Export Decisions',
+        defaultUri: vscode.Uri.joinPath(base, `llm-router-decisions-${new Date().toISOString().slice(0, 10)}.csv`),
+        filters: { 'CSV': ['csv'], 'JSON': ['json'] },
       });
-      return uri;
+      return uri ? writeExport(rt, uri) : undefined;
     }),
 
-    /** Reset Statistics → after a modal confirmation, deletes every decision, feedback and adjustment. Returns true when done. */
-    reg('resetStatistics', async (opts?: { confirmed?: boolean }): Promise<boolean> => {
+    /** Reset Statistics → always after a modal confirmation, whatever the arguments. True when done. */
+    reg('resetStatistics', async (): Promise<boolean> => {
       await rt.ready;
-      if (opts?.confirmed !== true) {
-        const n = rt.store.stats().decisions;
-        const pick = await vscode.window.showWarningMessage(
-          'Reset LLM Router statistics?',
-          { modal: true, detail: `This deletes all ${n} recorded decisions, their feedback and the learned routing adjustments. Export them first if you want to keep them. This cannot be undone.` },
-          'Reset');
-        if (pick !== 'Reset') return false;
-      }
-      rt.store.reset();
-      await rt.store.flush();
-      rt.log.info('statistics reset');
-      void vscode.window.showInformationMessage('LLM Router: statistics reset.');
-      return true;
+      const n = rt.store.stats().decisions;
+      const pick = await vscode.window.showWarningMessage(
+        'Reset LLM Router statistics?',
+        { modal: true, detail: `This deletes all ${n} recorded decisions, their feedback and the learned routing adjustments. Export them first if you want to keep them. This cannot be undone.` },
+        'Reset');
+      return pick === 'Reset' ? resetStore(rt) : false;
     }),
 
     /** Rate Answer <decisionId> <'up'|'down'>: the buttons under each @router answer. */
