@@ -3,6 +3,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { openStore } from '../core/store';
+import type { DecisionStore } from '../core/store/api';
 import { redactSecrets } from '../core/redact';
 
 /** Default database: the user's data directory (XDG on Linux, Application Support on macOS, AppData on Windows). */
@@ -20,6 +22,17 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, platform = p
 
 export function addDbOption(cmd: Command): Command {
   return cmd.option('--db <path>', 'database file (default: $LLM_ROUTER_DB or the user data directory)');
+}
+
+/** Opens the database a command was given (or the default one), runs `fn` on it, and closes it even when `fn`
+ *  throws. Notices (a damaged file set aside, a newer schema) go to stderr. */
+export async function withStore<T>(db: string | undefined, fn: (store: DecisionStore) => Promise<T> | T): Promise<T> {
+  const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
 }
 
 let stdoutClosed = false;

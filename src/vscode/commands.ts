@@ -5,8 +5,8 @@
 import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { RouteError, type RouteOutcome } from '../core/service-api';
-import type { DecisionStore } from '../core/store/api';
-import type { Decision, DecisionRecord } from '../core/types';
+import { exportText } from '../core/export';
+import type { Decision } from '../core/types';
 import { explainMarkdown, outcomeLine, routedLine } from './format';
 import type { Runtime } from './runtime';
 import { maskKey } from './secrets';
@@ -82,41 +82,6 @@ async function showMarkdown(content: string): Promise<vscode.TextDocument> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
   await vscode.window.showTextDocument(doc, { preview: true });
   return doc;
-}
-
-function decisionsOldestFirst(store: DecisionStore): DecisionRecord[] {
-  const all: DecisionRecord[] = [];
-  for (let off = 0; ; off += 5000) {
-    const { rows } = store.listDecisions({ limit: 5000, offset: off });
-    all.push(...rows);
-    if (rows.length < 5000) break;
-  }
-  return all.reverse();
-}
-
-/** CSV (same columns as `llm-router export`) or JSON of every decision with its latest feedback. */
-export function exportText(store: DecisionStore, format: 'csv' | 'json'): { text: string; count: number } {
-  const rows = decisionsOldestFirst(store);
-  if (format === 'json') {
-    const all = rows.map((d) => ({ ...d, feedback: store.feedbackFor(d.id).map(({ id: _i, decisionId: _d, ...f }) => f) }));
-    return { text: `${JSON.stringify(all, null, 2)}\n`, count: rows.length };
-  }
-  // The CLI's columns and quoting, so both exports read the same (loaded on use: it brings commander along).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CSV_COLUMNS, csvField } = require('./engine') as typeof import('./engine');
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const d of rows) {
-    let thumb: string | null = null;
-    let autoQuality: number | null = null;
-    for (const f of store.feedbackFor(d.id)) { if (f.thumb) thumb = f.thumb; if (f.autoQuality !== null) autoQuality = f.autoQuality; }
-    const u = d.usage;
-    const v: Record<string, unknown> = {
-      ...d, time: new Date(d.time).toISOString(), inputTokens: u?.inputTokens, outputTokens: u?.outputTokens,
-      cacheWriteTokens: u?.cacheWriteTokens, cacheReadTokens: u?.cacheReadTokens, thumb, autoQuality, reasons: d.reasons.join(' | '),
-    };
-    lines.push(CSV_COLUMNS.map((c) => csvField(v[c])).join(','));
-  }
-  return { text: `${lines.join('\n')}\n`, count: rows.length };
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {

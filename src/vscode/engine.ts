@@ -5,4 +5,3 @@ export { openStore } from '../core/store';
 export { createRouterService } from '../core/service';
 export { AnthropicClient } from '../core/provider/anthropic';
 export { loadSettings } from './settings';
-export { CSV_COLUMNS, csvField } from '../cli/commands/export';
