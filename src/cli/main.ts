@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { commands } from './commands';
-import { redactStderr, watchStdout } from './context';
+import { redactStderr, watchStdout } from './io';
 
 export function buildProgram(): Command {
   const program = new Command('llm-router')

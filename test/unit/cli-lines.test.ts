@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { MAX_LINE_BYTES, readLines, type ReadLine } from '../../src/cli/context';
+import { MAX_LINE_BYTES, readLines, type ReadLine } from '../../src/cli/io';
 
 const ROOT = path.resolve(__dirname, '../..');
 

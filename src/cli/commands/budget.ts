@@ -5,7 +5,7 @@ import { formatUsd } from '../../core/pricing';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
 import type { DecisionStore } from '../../core/store/api';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 async function withStore<T>(db: string | undefined, f: (s: DecisionStore) => T | Promise<T>): Promise<T> {
   const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });

@@ -9,7 +9,7 @@ import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
 import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { MAX_LINE_BYTES, out, readLines } from '../context';
+import { MAX_LINE_BYTES, out, readLines } from '../io';
 
 /** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
 type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };

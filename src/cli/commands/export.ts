@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { exportText } from '../../core/export';
-import { addDbOption, out, withStore } from '../context';
+import { addDbOption, out, withStore } from '../io';
 import { parseSince } from './stats';
 
 export function register(program: Command): void {

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../core/config';
 import { formatUsd } from '../../core/pricing';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 /** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
 export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
