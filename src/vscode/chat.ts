@@ -1,7 +1,7 @@
 // The `@router` chat participant: shows the routing choice, streams the answer through the routing service, then
 // the tokens, the real cost and the saving. Thumbs up/down land on the decision named in the result metadata.
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/pricing';
+import { formatUsd, pct, tierLabel } from '../core/format';
 import { RouteError, type RouteOutcome } from '../core/service-api';
 import type { Turn } from '../core/types';
 import { explainMarkdown, outcomeLine, routedLine, statsMarkdown } from './format';
@@ -114,7 +114,7 @@ export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode
       const d = service.decide({ prompt, history, override });
       rt.log.decision(d, 'chat (no key)');
       stream.markdown(`**${routedLine(config, d)}**\n\n`);
-      stream.markdown(`No Anthropic API key is set, so no model was called. This prompt would go to **${config.tiers[d.tier].label}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`);
+      stream.markdown(`No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`);
       stream.markdown(explainMarkdown(config, d, false));
       stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
       return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
@@ -146,7 +146,7 @@ export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode
       rt.log.info(`chat ${id.slice(0, 8)}: ${o.record.status} · ${outcomeLine(config, o)}`);
       stream.markdown(`\n\n---\n\n${outcomeLine(config, o)} · decision \`${id.slice(0, 8)}\``);
       if (o.budget && o.budget.state !== 'normal') {
-        stream.markdown(`\n\nBudget: ${Math.round(o.budget.usedFraction * 100)} % used (${o.budget.state}).`);
+        stream.markdown(`\n\nBudget: ${pct(o.budget.usedFraction)} used (${o.budget.state}).`);
       }
       stream.button({ command: 'llm-router.explainDecision', title: 'Why this model?', arguments: [id] });
       // VS Code shows its own thumbs only when a default chat agent (Copilot) is installed: these work everywhere.

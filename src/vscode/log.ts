@@ -1,6 +1,6 @@
 // The "LLM Router" output channel: one line per decision and problem. Never a secret: every line passes `redact`.
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/pricing';
+import { formatUsd } from '../core/format';
 import { redactSecrets } from '../core/redact';
 import type { Decision } from '../core/types';
 
