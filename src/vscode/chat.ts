@@ -22,6 +22,50 @@ export interface ChatEvents {
   handleFeedback(feedback: vscode.ChatResultFeedback): void;
 }
 
+/** One request: /stats, the help text, /explain, the no-key answer, or a routed answer. */
+async function handle(
+  rt: Runtime, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken, setOutcome: (o: RouteOutcome) => void, timing: ChatTiming,
+): Promise<vscode.ChatResult> {
+  await rt.ready;
+  const service = rt.service;
+  const config = service.config;
+  const prompt = request.prompt.trim();
+  const command = request.command;
+
+  if (command === 'stats') {
+    stream.markdown(statsMarkdown(config, service.store.stats()));
+    stream.button({ command: 'llm-router.showCostPanel', title: 'Open the cost panel' });
+    return { metadata: { status: 'stats', command } satisfies RouterResultMeta };
+  }
+  if (!prompt) {
+    stream.markdown('Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.');
+    return { metadata: { status: 'explain', command } satisfies RouterResultMeta };
+  }
+  const history = historyFrom(context);
+  const override = command && TIER_COMMANDS.has(command) ? command : null;
+
+  if (command === 'explain') {
+    const d = service.decide({ prompt, history, override: null });
+    rt.log.decision(d, 'chat /explain');
+    stream.markdown(explainMarkdown(config, d));
+    return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
+  }
+
+  const client = await rt.client();
+  if (!client) {
+    const d = service.decide({ prompt, history, override });
+    rt.log.decision(d, 'chat (no key)');
+    stream.markdown(`**${routedLine(config, d)}**\n\n`);
+    stream.markdown(`No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`);
+    stream.markdown(explainMarkdown(config, d, false));
+    stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
+    return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
+  }
+
+  return streamAnswer(rt, { prompt, history, override, command, client, stream, token, setOutcome, timing });
+}
+
 export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode.Disposable {
   // The per-request event exists for the tests; outside test mode nothing is kept or fired.
   const handled = testMode ? new vscode.EventEmitter<Handled>() : undefined;
@@ -29,54 +73,11 @@ export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode
   const handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
     let outcome: RouteOutcome | undefined;
     const timing: ChatTiming = { start: performance.now(), end: 0 };
-    const result = await handle(request, context, stream, token, (o) => { outcome = o; }, timing);
+    const result = await handle(rt, request, context, stream, token, (o) => { outcome = o; }, timing);
     timing.end = performance.now();
     handled?.fire({ prompt: request.prompt, command: request.command, result, outcome, timing });
     return result;
   };
-
-  async function handle(
-    request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream,
-    token: vscode.CancellationToken, setOutcome: (o: RouteOutcome) => void, timing: ChatTiming,
-  ): Promise<vscode.ChatResult> {
-    await rt.ready;
-    const service = rt.service;
-    const config = service.config;
-    const prompt = request.prompt.trim();
-    const command = request.command;
-
-    if (command === 'stats') {
-      stream.markdown(statsMarkdown(config, service.store.stats()));
-      stream.button({ command: 'llm-router.showCostPanel', title: 'Open the cost panel' });
-      return { metadata: { status: 'stats', command } satisfies RouterResultMeta };
-    }
-    if (!prompt) {
-      stream.markdown('Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.');
-      return { metadata: { status: 'explain', command } satisfies RouterResultMeta };
-    }
-    const history = historyFrom(context);
-    const override = command && TIER_COMMANDS.has(command) ? command : null;
-
-    if (command === 'explain') {
-      const d = service.decide({ prompt, history, override: null });
-      rt.log.decision(d, 'chat /explain');
-      stream.markdown(explainMarkdown(config, d));
-      return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
-    }
-
-    const client = await rt.client();
-    if (!client) {
-      const d = service.decide({ prompt, history, override });
-      rt.log.decision(d, 'chat (no key)');
-      stream.markdown(`**${routedLine(config, d)}**\n\n`);
-      stream.markdown(`No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`);
-      stream.markdown(explainMarkdown(config, d, false));
-      stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
-      return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
-    }
-
-    return streamAnswer(rt, { prompt, history, override, command, client, stream, token, setOutcome, timing });
-  }
 
   const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, handler);
   participant.iconPath = vscode.Uri.joinPath(rt.context.extensionUri, 'media', 'icon.svg');
