@@ -81,13 +81,6 @@ export function registerConfirmedCommands(rt: Runtime): vscode.Disposable[] {
       void vscode.window.showInformationMessage(`LLM Router: API key removed.${env}`);
     }),
 
-    reg('clearApiKey', async (): Promise<void> => {
-      await rt.keys.clear();
-      rt.log.info('API key removed from secret storage');
-      const env = process.env.ANTHROPIC_API_KEY ? ' ANTHROPIC_API_KEY from the environment is still used.' : '';
-      void vscode.window.showInformationMessage(`LLM Router: API key removed.${env}`);
-    }),
-
     /** Export Decisions → the file chosen in the save dialog (never an argument), or undefined when cancelled. */
     reg('exportDecisions', async (): Promise<vscode.Uri | undefined> => {
       await rt.ready;
