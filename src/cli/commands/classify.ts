@@ -1,7 +1,6 @@
 // `llm-router classify`: classify one prompt (readable or --json), or a JSONL stream (a stable contract: one output
 // line per input line, with exactly id, score, tier, model, complexity, category, confidence, reasons).
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
@@ -10,7 +9,7 @@ import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
 import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { out } from '../context';
+import { MAX_LINE_BYTES, out, readLines } from '../io';
 
 /** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
 type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };
@@ -79,6 +78,7 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
   const id = r.id;
   const err = (error: string) => JSON.stringify(id === undefined ? { line: lineNo, error } : { line: lineNo, id, error });
   if (typeof r.prompt !== 'string') return err('"prompt" must be a string');
+  if (!r.prompt.trim()) return err('"prompt" is empty: nothing to classify');
   let history: Turn[] | undefined;
   if (r.history !== undefined && r.history !== null) {
     const h = validHistory(r.history);
@@ -99,13 +99,12 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
 }
 
 async function streamJsonl(src: string, route: Router): Promise<{ ok: number; bad: number }> {
-  let input: NodeJS.ReadableStream;
+  let input: AsyncIterable<Buffer>;
   if (src === '-') input = process.stdin;
   else {
     if (!fs.existsSync(src)) throw new Error(`no such file: ${src}`);
-    input = fs.createReadStream(src, { encoding: 'utf8' });
+    input = fs.createReadStream(src);
   }
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   let ok = 0;
   let bad = 0;
@@ -116,11 +115,12 @@ async function streamJsonl(src: string, route: Router): Promise<{ ok: number; ba
     pending = '';
     if (!process.stdout.write(chunk)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
   };
-  for await (const raw of rl) {
+  for await (const read of readLines(input)) {
     lineNo++;
-    const line = raw.trim();
-    if (!line) continue;
-    const res = classifyLine(line, lineNo, route);
+    const line = 'line' in read ? read.line.trim() : '';
+    if ('line' in read && !line) continue;
+    const res = 'line' in read ? classifyLine(line, lineNo, route)
+      : JSON.stringify({ line: lineNo, error: `line is ${read.tooLongBytes} bytes, over the ${MAX_LINE_BYTES / 1024 / 1024} MB limit: skipped` });
     if (res.startsWith('{"line"')) bad++;
     else ok++;
     pending += `${res}\n`;

@@ -7,7 +7,7 @@ import { formatUsd } from '../../core/pricing';
 import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
 import type { Decision, Turn } from '../../core/types';
-import { addDbOption, out } from '../context';
+import { addDbOption, out } from '../io';
 import { classifierFromOptions } from './classify';
 
 interface DemoPrompt { id: string; prompt: string; history?: Turn[] }

@@ -11,7 +11,7 @@ import { fromJson, toJson, type ModelJson, type Weights } from '../../core/class
 import { train } from '../../core/classifier/train';
 import { defaultConfig } from '../../core/config';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 import { readRowFiles } from './eval';
 
 interface TrainOpts {
