@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { defaultConfig, validateConfig } from '../core/config';
+import { DEFAULT_PRESET, PRESET_NAMES } from '../core/presets';
 import type { PromptStorage, RouterConfig, TierConfig } from '../core/types';
 
 export const SECTION = 'llmRouter';
@@ -44,7 +45,7 @@ function zodWords(e: z.ZodError): string {
 /** Reads settings from any `get(key)` source (a WorkspaceConfiguration, or a plain object in tests of the core). */
 export function readSettings(cfg: Pick<vscode.WorkspaceConfiguration, 'get' | 'inspect'>): Settings {
   const problems: string[] = [];
-  const config = defaultConfig();
+  let config = defaultConfig();
   // Only values the user set count as overrides; schema defaults mirror defaultConfig().
   const userValue = <T>(key: string): T | undefined => {
     const i = cfg.inspect<T>(key);
@@ -62,6 +63,9 @@ export function readSettings(cfg: Pick<vscode.WorkspaceConfiguration, 'get' | 'i
     return r.data;
   };
 
+  // The preset sets thresholds and rules; settings given one by one refine it.
+  const preset = take('preset', z.enum(PRESET_NAMES)) ?? DEFAULT_PRESET;
+  config = defaultConfig(preset);
   const tiers = take('tiers', z.array(tierZ).min(1));
   if (tiers) {
     config.tiers = tiers.map((t): TierConfig => ({
@@ -127,7 +131,7 @@ export function readSettings(cfg: Pick<vscode.WorkspaceConfiguration, 'get' | 'i
   const errs = validateConfig(config);
   if (errs.length) {
     problems.push(`routing settings are inconsistent (${errs.join('; ')}); using the default tiers and thresholds`);
-    finalConfig = defaultConfig();
+    finalConfig = defaultConfig(preset);
   }
 
   const baseUrlRaw = take('baseUrl', z.string().trim().refine((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL'));
