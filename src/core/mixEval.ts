@@ -92,3 +92,34 @@ export function fitThresholds(items: readonly Scored[], config: RouterConfig, ta
   }
   return best;
 }
+
+export interface OutcomeRouting {
+  rows: number;
+  /** Share routed above the cheapest tier (answered by the table's strong model). */
+  strongShare: number;
+  /** Quality against sending everything to the strong model, and cost against the same. */
+  qualityVsStrong: number;
+  costVsStrong: number;
+}
+
+/**
+ * A config on an outcome table: the cheapest tier stands for the table's weak model, every tier above it for the
+ * strong one (the tables have two models to compare, not three).
+ */
+export function routeOutcomes(items: readonly { cls: Classification; outcome: { weak_score: number; strong_score: number; weak_cost: number; strong_cost: number } }[], config: RouterConfig): OutcomeRouting {
+  let q = 0;
+  let qs = 0;
+  let c = 0;
+  let cs = 0;
+  let strong = 0;
+  for (const it of items) {
+    const up = decide(it.cls, config, { id: 'outcomes', now: 0 }).tier > 0;
+    if (up) strong++;
+    q += up ? it.outcome.strong_score : it.outcome.weak_score;
+    c += up ? it.outcome.strong_cost : it.outcome.weak_cost;
+    qs += it.outcome.strong_score;
+    cs += it.outcome.strong_cost;
+  }
+  const n = Math.max(1, items.length);
+  return { rows: items.length, strongShare: strong / n, qualityVsStrong: qs ? q / qs : 1, costVsStrong: cs ? c / cs : 0 };
+}

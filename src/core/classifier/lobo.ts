@@ -1,7 +1,9 @@
 // Building the shipped model from outcome tables and labeled prompts, and measuring how it generalises:
 // leave-one-benchmark-out cross-validation — for each task family, fit on every other family and score the one left
 // out, beside the random and prompt-length routers.
-import { lengthBaseline, outcomeMetrics, randomBaseline } from '../eval';
+import { lengthBaseline, outcomeMetrics, randomBaseline, type Outcome } from '../eval';
+import type { Classification } from '../types';
+import { classifyWith, extract } from './common';
 import type { Row } from './dataset';
 import { learnedCore } from './learned';
 import type { Weights } from './model';
@@ -43,18 +45,34 @@ export const scorer = (w: Weights) => {
   return (prompt: string) => core.one(prompt).score;
 };
 
+/** A held-out table as the fold's model classified it (for routing it with a preset). */
+export interface HeldOut {
+  family: string;
+  table: string;
+  outcomes: Outcome[];
+  cls: Classification[];
+}
+
+export interface LoboResult {
+  results: FamilyResult[];
+  held: HeldOut[];
+}
+
 /** Scores every table of `evalTables` with a model that never saw its family. */
-export function leaveOneBenchmarkOut(train: readonly MultiRow[], evalOnly: readonly MultiRow[], labeled: readonly Row[], o: BuildOptions = {}): FamilyResult[] {
+export function leaveOneBenchmarkOut(train: readonly MultiRow[], evalOnly: readonly MultiRow[], labeled: readonly Row[], o: BuildOptions = {}): LoboResult {
   const groups = rankGroups(tables(train));
   const all = tables([...train, ...evalOnly]);
   const families = [...new Set(all.map((t) => t.family))].sort();
   const out: FamilyResult[] = [];
+  const held: HeldOut[] = [];
   for (const family of families) {
-    const score = scorer(buildModel(groups.filter((g) => g.family !== family), labeled, o));
+    const core = learnedCore(buildModel(groups.filter((g) => g.family !== family), labeled, o), []);
     for (const t of all.filter((x) => x.family === family)) {
       const p = pairFor(t);
       const { outcomes } = pairOutcomes(t, p);
-      const m = outcomeMetrics(outcomes, outcomes.map((r) => score(r.prompt)));
+      const cls = outcomes.map((r) => classifyWith(core, r.prompt, undefined, (x) => extract(x)));
+      held.push({ family, table: t.key, outcomes, cls });
+      const m = outcomeMetrics(outcomes, cls.map((c) => c.score));
       const len = lengthBaseline(outcomes);
       out.push({
         family, table: t.key, rows: outcomes.length, pair: `${p.weak} → ${p.strong}`,
@@ -62,7 +80,7 @@ export function leaveOneBenchmarkOut(train: readonly MultiRow[], evalOnly: reado
       });
     }
   }
-  return out;
+  return { results: out, held };
 }
 
 /** Mean of the non-null values. */
