@@ -108,7 +108,7 @@ p();
 const bal = defaultConfig('balanced');
 const rules = [
   ['code floor (code → Sonnet)', { ...bal, categoryFloors: { ...bal.categoryFloors, code: 1 } }],
-  ['reasoning floor (reasoning → Sonnet) — kept', { ...bal, categoryFloors: {} }],
+  ['reasoning floor (reasoning → Sonnet)', { ...bal, categoryFloors: { ...bal.categoryFloors, reasoning: 1 } }],
   ['complex floor (complex → Sonnet)', { ...bal, complexityFloors: { complex: 1 } }],
   ['low confidence < 0.45 → one tier up', { ...bal, lowConfidenceThreshold: 0.45 }],
   ['high-stakes → Opus (instead of Sonnet)', { ...bal, highStakesTier: 2 }],

@@ -82,7 +82,7 @@ describe('fine-tuning the classifier on your feedback', function () {
       assert.equal(result.before, 'shipped');
       // The shipped model sends some of the held-back "needs more than Haiku" prompts to Haiku; the fine-tuned one
       // routes every held-back rating consistently.
-      assert.ok(result.rightBefore < result.heldBack, `before: ${result.rightBefore} of ${result.heldBack}`);
+      assert.ok((result.rightBefore ?? 0) < result.heldBack, `before: ${result.rightBefore} of ${result.heldBack}`);
       assert.equal(result.accuracyAfter, 1);
       assert.equal(result.rightAfter, result.heldBack);
       assert.equal(result.kept, true);

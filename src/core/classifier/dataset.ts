@@ -33,7 +33,16 @@ export interface OutcomeRow {
   strong_cost: number;
 }
 
-export type Row = LabeledRow | OutcomeRow;
+/** A prompt with a target for the score head only (outcome-table prompts: where they stand for the tiers). */
+export interface ScoredRow {
+  kind: 'scored';
+  id: string;
+  prompt: string;
+  target: number;
+  weight: number;
+}
+
+export type Row = LabeledRow | OutcomeRow | ScoredRow;
 
 export interface ParseResult {
   rows: Row[];

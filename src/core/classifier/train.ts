@@ -76,6 +76,7 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
     if (r.kind === 'labeled') {
       return { ...base, target: r.tier ? TIER_TARGET[r.tier] : CX_TARGET[r.complexity], tw: r.tier ? 1.5 : 1, cx: COMPLEXITIES.indexOf(r.complexity), cat: CATEGORIES.indexOf(r.category as Category) };
     }
+    if (r.kind === 'scored') return { ...base, target: r.target, tw: r.weight, cx: -1, cat: -1 };
     return { ...base, target: r.strong_score > r.weak_score ? 1 : 0, tw: ow, cx: -1, cat: -1 };
   });
   const gDense = new Float64Array(w.dense.length).fill(1e-8);
