@@ -3,6 +3,7 @@
 // never breaks routing: it is reported in words and its default is used instead.
 import { z } from 'zod';
 import { defaultConfig, validateConfig } from './config';
+import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -91,7 +92,9 @@ function settingReader(cfg: SettingsSource, problems: string[]): Take {
 
 /** The routing part: tiers, thresholds, floors, high-stakes, strategy; the defaults when they do not fit together. */
 function routingConfig(take: Take, problems: string[]): RouterConfig {
-  const config = defaultConfig();
+  // The preset sets thresholds and rules; settings given one by one refine it.
+  const preset = take('preset', z.enum(PRESET_NAMES)) ?? DEFAULT_PRESET;
+  const config = defaultConfig(preset);
   const tiers = take('tiers', z.array(tierZ).min(1));
   if (tiers) {
     config.tiers = tiers.map((t): TierConfig => ({
@@ -107,7 +110,7 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
       contextWindow: t.contextWindow ?? 200_000,
       maxOutputTokens: t.maxOutputTokens ?? 64_000,
     }));
-    config.highStakesTier = config.tiers.length - 1;
+    config.highStakesTier = Math.min(config.highStakesTier, config.tiers.length - 1);
     // Thresholds must fit the tier count: spread them evenly unless the user gives their own.
     if (config.thresholds.length !== config.tiers.length - 1) {
       const n = config.tiers.length;
@@ -155,8 +158,8 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   // Whole-config checks (thresholds vs tiers, indexes in range): if they fail, fall back to defaults entirely.
   const errs = validateConfig(config);
   if (!errs.length) return config;
-  problems.push(`routing settings are inconsistent (${errs.join('; ')}); using the default tiers and thresholds`);
-  return defaultConfig();
+  problems.push(`routing settings are inconsistent (${errs.join('; ')}); using the default tiers and the ${preset} preset`);
+  return defaultConfig(preset);
 }
 
 /** Turns the `llmRouter.*` values into Settings: defaults for what is unset, a problem in words for what is invalid. */

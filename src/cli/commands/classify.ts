@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
+import { PRESET_NAMES, isPresetName } from '../../core/presets';
 import { decide } from '../../core/policy';
 import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
@@ -27,7 +28,17 @@ interface ClassifyOpts {
   strategy?: string;
   model?: string;
   db?: string;
+  preset?: string;
 }
+
+/** The routing configuration for a command's --preset (economy, balanced, quality; default balanced). */
+export function configFromOptions(opts: { preset?: string }): RouterConfig {
+  if (opts.preset === undefined) return defaultConfig();
+  if (!isPresetName(opts.preset)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${opts.preset}"`);
+  return defaultConfig(opts.preset);
+}
+
+export const PRESET_HELP = `routing preset: ${PRESET_NAMES.join(', ')} (default balanced)`;
 
 /** Builds the classifier a command asked for: strategy and optionally a model file from `llm-router train`. */
 export function classifierFromOptions(config: RouterConfig, opts: { strategy?: string; model?: string }): Classifier {
@@ -136,6 +147,7 @@ export function register(program: Command): void {
     .description('classify a prompt and show the tier it would go to and why; --jsonl classifies a JSONL stream')
     .option('--jsonl <file>', 'read JSONL {"id","prompt","history"?} from a file or - (stdin); writes one JSON line per input')
     .option('--json', 'print the single classification as JSON')
+    .option('--preset <name>', PRESET_HELP)
     .option('--strategy <name>', 'classifier strategy: rules or learned (default: the configured one)')
     .option('--model <file>', 'use a model file written by `llm-router train` (learned strategy)')
     .option('--db <path>', "decide as this database's router would: its fine-tuned model, calibrated thresholds and retraining adjustments (nothing is recorded)")
@@ -148,6 +160,7 @@ A line that cannot be classified gives {"line": N, "id"?, "error": "..."} and th
 
 Examples:
   llm-router classify "Prove that there are infinitely many primes"
+  llm-router classify --preset economy "Why does this regex not match?"
   echo '{"id":"1","prompt":"hi"}' | llm-router classify --jsonl -`,
     )
     .action(async (text: string[], opts: ClassifyOpts) => {
@@ -156,7 +169,7 @@ Examples:
         if (e.code === 'EPIPE') process.exit(0);
         throw e;
       });
-      const config = defaultConfig();
+      const config = configFromOptions(opts);
       if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
       let route: Router;
       let close = async () => {};
@@ -198,7 +211,7 @@ function printOne(prompt: string, route: Router, config: RouterConfig, json?: bo
     out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
     return;
   }
-  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}]`);
+  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}, ${config.preset ?? 'custom'}]`);
   if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
   out('why:');
   for (const r of d.reasons) out(`  - ${r}`);

@@ -1,7 +1,7 @@
 // `llm-router route [--dry-run] [--json] [--tier T] TEXT`: decides like the extension does, records the decision,
 // and (without --dry-run) streams the answer from Anthropic, then prints model, tokens, cost and what it saved.
 import type { Command } from 'commander';
-import { defaultConfig, tierIndex } from '../../core/config';
+import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
 import { AnthropicClient } from '../../core/provider/anthropic';
 import { createRouterService } from '../../core/service';
@@ -9,8 +9,9 @@ import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
+import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
@@ -23,13 +24,14 @@ export function register(program: Command): void {
       .option('--dry-run', 'decide and record without calling any model')
       .option('--json', 'print the decision (and outcome) as JSON')
       .option('--tier <tier>', 'force a tier: haiku, sonnet or opus')
+      .option('--preset <name>', PRESET_HELP)
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
-    const config = defaultConfig();
+    const config = configFromOptions(opts);
     if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
