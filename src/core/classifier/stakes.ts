@@ -2,7 +2,7 @@
 // Unambiguous words and phrases count alone ("last will", "hipaa", "overdose"); ambiguous words ("court", "stock",
 // "dose") count only together with a second cue of the same domain or a personal cue ("my", "should i"); some words
 // count only after a determiner ("my will", "a will", not "what will"). Programming context (code words, a fence)
-// lowers every domain but security, where code is the normal context and an exposure cue ("production", "leaked")
+// lowers ambiguous hits in every domain but security, where code is the normal context and an exposure cue ("production", "leaked")
 // is needed beside the asset ("token", "password"). All tables are hash maps built once; no regular expressions.
 
 export const STAKES_DOMAINS = ['medical', 'legal', 'financial', 'security', 'compliance', 'custom'] as const;
@@ -125,7 +125,7 @@ export class StakesScan {
       if (STAKES_DOMAINS[d] === 'security') s = 2 * this.strong[d] + Math.min(1, this.asset) + Math.min(1, this.expose) + Math.min(1, this.weak[d]);
       else {
         s = 2 * this.strong[d] + this.weak[d];
-        if (this.weak[d] > 0 || this.strong[d] > 0) s += code ? -1 : this.personal ? 1 : 0;
+        if (this.strong[d] === 0 && this.weak[d] > 0) s += code ? -1 : this.personal ? 1 : 0;
       }
       if (s > bestScore) {
         best = d;
