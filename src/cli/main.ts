@@ -2,7 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { version } from '../../package.json';
 import { commands } from './commands';
-import { watchStdout } from './context';
+import { redactStderr, watchStdout } from './io';
 
 export function buildProgram(): Command {
   const program = new Command('llm-router')
@@ -16,6 +16,7 @@ export function buildProgram(): Command {
 
 async function main(argv: string[]): Promise<void> {
   watchStdout();
+  redactStderr(() => [process.env.ANTHROPIC_API_KEY ?? ''].filter((k) => k.trim()));
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync(argv);

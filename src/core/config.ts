@@ -1,4 +1,5 @@
 // Default routing configuration and its validation. Settings (VS Code) and flags (CLI) override parts of it.
+import { DEFAULT_PRESET, applyPreset, type PresetName } from './presets';
 import type { Price, RouterConfig, TierConfig } from './types';
 
 /** Prices in USD per million tokens, from Anthropic's pricing page (platform.claude.com/docs/en/about-claude/pricing). */
@@ -29,7 +30,12 @@ export const KNOWN_PRICES: Record<string, Price> = {
   'claude-3-haiku': { input: 0.25, output: 1.25, cacheWrite: 0.3, cacheRead: 0.03 },
 };
 
-export function defaultConfig(): RouterConfig {
+export function defaultConfig(preset: PresetName = DEFAULT_PRESET): RouterConfig {
+  return applyPreset(baseConfig(), preset);
+}
+
+/** Tiers, prices and defaults before a preset sets the routing (thresholds and rules). */
+function baseConfig(): RouterConfig {
   return {
     tiers: DEFAULT_TIERS.map((t) => ({ ...t, price: { ...t.price } })),
     pricesCheckedAt: PRICES_CHECKED_AT,

@@ -43,9 +43,5 @@ export function estimateTokens(text: string): number {
 
 export const ZERO_USAGE: Usage = Object.freeze({ inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 });
 
-export function formatUsd(v: number | null): string {
-  if (v === null) return 'unpriced';
-  if (v === 0) return '$0';
-  if (Math.abs(v) < 0.01) return `$${v.toFixed(5)}`;
-  return `$${v.toFixed(v < 10 ? 4 : 2)}`;
-}
+// The money formatter lives with the other display helpers; re-exported for code that still imports it from here.
+export { formatUsd } from './format';

@@ -61,6 +61,8 @@ export interface TierConfig {
 }
 
 export interface RouterConfig {
+  /** The preset the routing settings came from (economy, balanced, quality), when they came from one. */
+  preset?: 'economy' | 'balanced' | 'quality';
   /** Cheapest first. The last tier is the "top tier": the savings baseline. */
   tiers: TierConfig[];
   /** ISO date the default prices were checked against the provider's price page. */

@@ -1,66 +1,18 @@
-// The "LLM Router" commands. Each one that asks for input also accepts it as an argument (scripts, keybindings, tests).
-import * as os from 'node:os';
+// The "LLM Router" commands. Prompts and decision ids may come as arguments (keybindings, the buttons under an
+// answer); the commands that handle the key or write or destroy data are in confirmedCommands.ts and always ask.
 import * as vscode from 'vscode';
-import { RouteError, type RouteOutcome } from '../core/service-api';
-import type { DecisionStore } from '../core/store/api';
-import type { Decision, DecisionRecord } from '../core/types';
-import { explainMarkdown, outcomeLine, routedLine } from './format';
+import type { Decision } from '../core/types';
+import { promptText, showMarkdown } from './commandInput';
+import { registerConfirmedCommands } from './confirmedCommands';
+import { explainMarkdown, routedLine } from './format';
+import { routePrompt } from './routeCommand';
 import type { Runtime } from './runtime';
-import { maskKey } from './secrets';
+
+export { commandHooks, type CommandHooks } from './confirmedCommands';
 
 export interface CommandDeps {
   rt: Runtime;
   showPanel(): Thenable<unknown>;
-}
-
-async function promptText(arg: unknown, title: string): Promise<string | undefined> {
-  if (typeof arg === 'string' && arg.trim()) return arg;
-  const ed = vscode.window.activeTextEditor;
-  if (ed && !ed.selection.isEmpty) return ed.document.getText(ed.selection);
-  const v = await vscode.window.showInputBox({ title, prompt: 'The prompt to route', placeHolder: 'e.g. Prove that the square root of 2 is irrational', ignoreFocusOut: true });
-  return v?.trim() ? v : undefined;
-}
-
-/** Opens a Markdown document with this text (read by a person, not saved). */
-async function showMarkdown(content: string): Promise<vscode.TextDocument> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.window.showTextDocument(doc, { preview: true });
-  return doc;
-}
-
-function decisionsOldestFirst(store: DecisionStore): DecisionRecord[] {
-  const all: DecisionRecord[] = [];
-  for (let off = 0; ; off += 5000) {
-    const { rows } = store.listDecisions({ limit: 5000, offset: off });
-    all.push(...rows);
-    if (rows.length < 5000) break;
-  }
-  return all.reverse();
-}
-
-/** CSV (same columns as `llm-router export`) or JSON of every decision with its latest feedback. */
-export function exportText(store: DecisionStore, format: 'csv' | 'json'): { text: string; count: number } {
-  const rows = decisionsOldestFirst(store);
-  if (format === 'json') {
-    const all = rows.map((d) => ({ ...d, feedback: store.feedbackFor(d.id).map(({ id: _i, decisionId: _d, ...f }) => f) }));
-    return { text: `${JSON.stringify(all, null, 2)}\n`, count: rows.length };
-  }
-  // The CLI's columns and quoting, so both exports read the same (loaded on use: it brings commander along).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { CSV_COLUMNS, csvField } = require('./engine') as typeof import('./engine');
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const d of rows) {
-    let thumb: string | null = null;
-    let autoQuality: number | null = null;
-    for (const f of store.feedbackFor(d.id)) { if (f.thumb) thumb = f.thumb; if (f.autoQuality !== null) autoQuality = f.autoQuality; }
-    const u = d.usage;
-    const v: Record<string, unknown> = {
-      ...d, time: new Date(d.time).toISOString(), inputTokens: u?.inputTokens, outputTokens: u?.outputTokens,
-      cacheWriteTokens: u?.cacheWriteTokens, cacheReadTokens: u?.cacheReadTokens, thumb, autoQuality, reasons: d.reasons.join(' | '),
-    };
-    lines.push(CSV_COLUMNS.map((c) => csvField(v[c])).join(','));
-  }
-  return { text: `${lines.join('\n')}\n`, count: rows.length };
 }
 
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
@@ -68,6 +20,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(`llm-router.${id}`, fn);
 
   return [
+    ...registerConfirmedCommands(rt),
+
     /** Classify Prompt [text] → the Decision, shown with its reasons (nothing recorded, no model call). */
     reg('classifyPrompt', async (arg?: unknown): Promise<Decision | undefined> => {
       const text = await promptText(arg, 'LLM Router: Classify Prompt');
@@ -83,138 +37,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     }),
 
     /** Route Prompt [text] → the answer streamed into an untitled Markdown document; recorded with source 'command'. */
-    reg('routePrompt', async (arg?: unknown): Promise<RouteOutcome | undefined> => {
-      const text = await promptText(arg, 'LLM Router: Route Prompt');
-      if (!text) return undefined;
-      await rt.ready;
-      const config = rt.service.config;
-      const client = await rt.client();
-      if (!client) {
-        const d = rt.service.decide({ prompt: text, override: null });
-        const pick = await vscode.window.showWarningMessage(
-          `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${d.estCostUsd === null ? 'unknown' : `$${d.estCostUsd.toFixed(5)}`}.`, 'Set API Key');
-        if (pick) await vscode.commands.executeCommand('llm-router.setApiKey');
-        return undefined;
-      }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
-      const editor = await vscode.window.showTextDocument(doc, { preview: false });
-      // Appends are chained so the document receives the text in order, however fast it streams.
-      let chain: Thenable<unknown> = Promise.resolve();
-      let pending = '';
-      const append = (s: string) => {
-        pending += s;
-        chain = chain.then(async () => {
-          if (!pending) return;
-          const chunk = pending;
-          pending = '';
-          const end = doc.lineAt(doc.lineCount - 1).range.end;
-          await editor.edit((e) => e.insert(end, chunk), { undoStopBefore: false, undoStopAfter: false });
-        });
-      };
-      append(`> ${text.slice(0, 400).replace(/\n/g, '\n> ')}\n\n`);
-      return vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'LLM Router', cancellable: true },
-        async (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
-          try {
-            const o = await rt.service.run({
-              prompt: text, source: 'command', signal: abort.signal,
-              onDecision: (d) => { rt.log.decision(d, 'command'); progress.report({ message: routedLine(config, d) }); append(`*${routedLine(config, d)}*\n\n`); },
-              onText: append,
-              onNotice: (m) => { rt.log.info(m); append(`\n\n> ${m}\n\n`); },
-            }, client);
-            append(`\n\n---\n\n${outcomeLine(config, o)}\n`);
-            await chain;
-            rt.log.info(`command ${o.record.id.slice(0, 8)}: ${o.record.status} · ${outcomeLine(config, o)}`);
-            return o;
-          } catch (e) {
-            const cancelled = e instanceof RouteError && e.kind === 'cancelled';
-            append(cancelled ? '\n\n*(cancelled)*\n' : `\n\n**Error:** ${(e as Error).message}\n`);
-            await chain;
-            if (!cancelled) {
-              rt.log.error(`command: ${(e as Error).message}`);
-              void vscode.window.showErrorMessage(`LLM Router: ${(e as Error).message}`);
-            }
-            return undefined;
-          } finally {
-            sub.dispose();
-          }
-        });
-    }),
-
-    /** Set API Key [key] → stored in SecretStorage. Returns true when stored. */
-    reg('setApiKey', async (arg?: unknown): Promise<boolean> => {
-      let key = typeof arg === 'string' ? arg : undefined;
-      if (key === undefined) {
-        key = await vscode.window.showInputBox({
-          title: 'LLM Router: Set API Key',
-          prompt: 'Your Anthropic API key (console.anthropic.com → API keys). Kept in VS Code\'s secret storage, never in settings.',
-          password: true, ignoreFocusOut: true, placeHolder: 'sk-ant-…',
-          validateInput: (v) => (v ? (v.trim().length < 8 || /\s/.test(v.trim()) ? 'That does not look like an API key.' : null) : null),
-        });
-        if (key === undefined) return false;
-      }
-      const problem = await rt.keys.set(key);
-      if (problem) {
-        void vscode.window.showErrorMessage(`LLM Router: key not saved. ${problem}`);
-        return false;
-      }
-      rt.log.addSecret(key.trim());
-      rt.log.info(`API key saved in secret storage (${maskKey(key.trim())})`);
-      void vscode.window.showInformationMessage('LLM Router: API key saved in secret storage.');
-      return true;
-    }),
-
-    reg('clearApiKey', async (): Promise<void> => {
-      await rt.keys.clear();
-      rt.log.info('API key removed from secret storage');
-      const env = process.env.ANTHROPIC_API_KEY ? ' ANTHROPIC_API_KEY from the environment is still used.' : '';
-      void vscode.window.showInformationMessage(`LLM Router: API key removed.${env}`);
-    }),
+    reg('routePrompt', (arg?: unknown) => routePrompt(rt, arg)),
 
     reg('showCostPanel', () => deps.showPanel()),
-
-    /** Export Decisions [target uri or path] [format] → the file written, or undefined when cancelled. */
-    reg('exportDecisions', async (target?: vscode.Uri | string, fmt?: 'csv' | 'json'): Promise<vscode.Uri | undefined> => {
-      await rt.ready;
-      let uri = typeof target === 'string' ? vscode.Uri.file(target) : target;
-      if (!uri) {
-        const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(os.homedir());
-        uri = await vscode.window.showSaveDialog({
-          title: 'LLM Router: Export Decisions',
-          defaultUri: vscode.Uri.joinPath(base, `llm-router-decisions-${new Date().toISOString().slice(0, 10)}.csv`),
-          filters: { 'CSV': ['csv'], 'JSON': ['json'] },
-        });
-        if (!uri) return undefined;
-      }
-      const format = fmt ?? (uri.path.toLowerCase().endsWith('.json') ? 'json' : 'csv');
-      const { text, count } = exportText(rt.store, format);
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
-      rt.log.info(`exported ${count} decisions to ${uri.fsPath}`);
-      void vscode.window.showInformationMessage(`LLM Router: exported ${count} decision${count === 1 ? '' : 's'} to ${uri.fsPath}.`, 'Open').then((p) => {
-        if (p) void vscode.window.showTextDocument(uri!);
-      });
-      return uri;
-    }),
-
-    /** Reset Statistics → after a modal confirmation, deletes every decision, feedback and adjustment. Returns true when done. */
-    reg('resetStatistics', async (opts?: { confirmed?: boolean }): Promise<boolean> => {
-      await rt.ready;
-      if (opts?.confirmed !== true) {
-        const n = rt.store.stats().decisions;
-        const pick = await vscode.window.showWarningMessage(
-          'Reset LLM Router statistics?',
-          { modal: true, detail: `This deletes all ${n} recorded decisions, their feedback and the learned routing adjustments. Export them first if you want to keep them. This cannot be undone.` },
-          'Reset');
-        if (pick !== 'Reset') return false;
-      }
-      rt.store.reset();
-      await rt.store.flush();
-      rt.log.info('statistics reset');
-      void vscode.window.showInformationMessage('LLM Router: statistics reset.');
-      return true;
-    }),
 
     /** Rate Answer <decisionId> <'up'|'down'>: the buttons under each @router answer. */
     reg('rateAnswer', async (id?: unknown, thumb?: unknown): Promise<boolean> => {

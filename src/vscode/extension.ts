@@ -2,14 +2,16 @@
 // the background (`api.ready`), and every handler waits for it.
 import * as vscode from 'vscode';
 import { registerChat, type ChatEvents } from './chat';
-import { registerCommands } from './commands';
+import { commandHooks, registerCommands, type CommandHooks } from './commands';
 import { createLog } from './log';
 import { registerModelProvider } from './lmProvider';
 import { registerCostPanel, type CostPanel } from './panel';
 import { Runtime } from './runtime';
 import { registerStatusBar } from './statusBar';
 
-/** What `activate` returns (`vscode.extensions.getExtension('llm-router.llm-router').exports`): used by tests. */
+/** What `activate` returns (`vscode.extensions.getExtension('llm-router.llm-router').exports`) when the extension runs
+ *  in test mode (the integration tests and the in-host benchmarks); otherwise nothing: another extension gets no
+ *  handle on the runtime, the key or the steps behind the confirmed commands. */
 export interface LlmRouterApi {
   readonly ready: Promise<void>;
   /** Time spent inside activate(), ms. */
@@ -22,11 +24,13 @@ export interface LlmRouterApi {
   readonly chat: ChatEvents;
   readonly panel: CostPanel;
   readonly statusBar: vscode.StatusBarItem;
+  /** Set API Key, Export Decisions and Reset Statistics without their questions. */
+  readonly commands: CommandHooks;
 }
 
 let runtime: Runtime | undefined;
 
-export function activate(context: vscode.ExtensionContext): LlmRouterApi {
+export function activate(context: vscode.ExtensionContext): LlmRouterApi | undefined {
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   let mark = t0;
@@ -47,7 +51,8 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi {
     hasApiKey: () => rt.keys.has(),
   });
   phase('panel');
-  const chat = registerChat(rt);
+  const testMode = context.extensionMode === vscode.ExtensionMode.Test;
+  const chat = registerChat(rt, testMode);
   phase('chat');
   const status = registerStatusBar(rt);
   phase('statusBar');
@@ -63,12 +68,15 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi {
   phase('commands');
 
   const activateMs = performance.now() - t0;
-  const api: LlmRouterApi = { ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item };
+  const api: LlmRouterApi = {
+    ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item,
+    commands: commandHooks(rt),
+  };
   void rt.ready.then(() => {
     api.readyMs = performance.now() - t0;
     log.info(`activated in ${activateMs.toFixed(1)} ms; database ready after ${api.readyMs.toFixed(1)} ms`);
   }, () => undefined);
-  return api;
+  return testMode ? api : undefined;
 }
 
 export async function deactivate(): Promise<void> {

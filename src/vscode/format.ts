@@ -1,18 +1,10 @@
 // Words shown in chat, notifications and documents. No `vscode` here: plain strings.
-import { formatUsd } from '../core/pricing';
+import { formatUsd, pct, routedLine } from '../core/format';
 import type { RouteOutcome } from '../core/service-api';
 import type { Stats } from '../core/store/api';
 import type { Decision, RouterConfig } from '../core/types';
 
-export function tierLabel(config: RouterConfig, tier: number): string {
-  return config.tiers[tier]?.label ?? `tier ${tier}`;
-}
-
-/** "Routed to Sonnet · medium / code · confidence 0.82" (+ "· you chose it" when forced). */
-export function routedLine(config: RouterConfig, d: Decision): string {
-  const forced = d.override ? ' · your choice' : '';
-  return `Routed to ${tierLabel(config, d.tier)} · ${d.complexity} / ${d.category} · confidence ${d.confidence.toFixed(2)}${forced}`;
-}
+export { routedLine };
 
 const int = (n: number) => n.toLocaleString('en-US');
 
@@ -56,7 +48,7 @@ export function statsMarkdown(config: RouterConfig, s: Stats): string {
     '',
     `- Requests answered: **${int(s.requests)}** (${int(s.decisions)} decisions)`,
     `- Spent: **${formatUsd(s.spendUsd)}** · all on ${top} would have cost ${formatUsd(s.baselineUsd)}`,
-    `- Saved: **${formatUsd(s.savedUsd)}** (${(s.savedPct * 100).toFixed(1)} %)`,
+    `- Saved: **${formatUsd(s.savedUsd)}** (${pct(s.savedPct, 1)})`,
     `- Today: ${formatUsd(s.spentTodayUsd)} · this month: ${formatUsd(s.spentMonthUsd)}`,
     `- Feedback: ${s.feedback.up} 👍 · ${s.feedback.down} 👎`,
   ];

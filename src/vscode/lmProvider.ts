@@ -1,6 +1,7 @@
 // "LLM Router" in VS Code's model picker: one model, "Auto (routed)", whose every request goes through the same
 // routing engine and is recorded the same way as `@router` (source 'model-provider'). Text in, text out.
 import * as vscode from 'vscode';
+import { formatUsd } from '../core/format';
 import { estimateTokens } from '../core/pricing';
 import { RouteError } from '../core/service-api';
 import type { Turn } from '../core/types';
@@ -75,7 +76,7 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
           onText: (t) => progress.report(new vscode.LanguageModelTextPart(t)),
           onNotice: (m) => rt.log.info(m),
         }, client);
-        rt.log.info(`model picker ${o.record.id.slice(0, 8)}: ${o.record.status} · ${o.totalCostUsd ?? 'unpriced'} USD`);
+        rt.log.info(`model picker ${o.record.id.slice(0, 8)}: ${o.record.status} · ${formatUsd(o.totalCostUsd)}`);
       } catch (e) {
         if (e instanceof RouteError && e.kind === 'cancelled') return;
         rt.log.error(`model picker: ${(e as Error).message}`);

@@ -1,6 +1,7 @@
 // The "LLM Router" output channel: one line per decision and problem. Never a secret: every line passes `redact`.
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/pricing';
+import { formatUsd } from '../core/format';
+import { redactSecrets } from '../core/redact';
 import type { Decision } from '../core/types';
 
 export interface Log extends vscode.Disposable {
@@ -13,16 +14,10 @@ export interface Log extends vscode.Disposable {
   addSecret(secret: string): void;
 }
 
-const KEY_LIKE = /\bsk-ant-[A-Za-z0-9_-]{6,}/g;
-
 export function createLog(name = 'LLM Router'): Log {
   const channel = vscode.window.createOutputChannel(name, { log: true });
   const secrets = new Set<string>();
-  const redact = (m: string) => {
-    let out = m.replace(KEY_LIKE, 'sk-ant-…');
-    for (const s of secrets) if (s) out = out.split(s).join('«redacted»');
-    return out;
-  };
+  const redact = (m: string) => redactSecrets(m, secrets);
   return {
     channel,
     info: (m) => channel.info(redact(m)),

@@ -2,9 +2,9 @@
 // decision store, the routing service (rebuilt when settings change) and a model client built from the API key.
 //
 // Activation must stay fast (≤ 30 ms), so the heavy modules (the Anthropic SDK, sql.js and the store, the service,
-// zod for the settings) live in ./engine, required on first use after activate() has returned. Bundled into
-// dist/extension.js, esbuild evaluates them only when first required; built as its own dist/engine.js (esbuild
-// entry src/vscode/engine.ts, and './engine' external for the extension), they are not even parsed at activation.
+// zod for the settings) live in ./heavyModules, required on first use after activate() has returned. Bundled into
+// dist/extension.js, esbuild evaluates them only when first required; built as its own dist/heavyModules.js (esbuild
+// entry src/vscode/heavyModules.ts, and './heavyModules' external for the extension), they are not even parsed at activation.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultConfig } from '../core/config';
@@ -16,7 +16,7 @@ import { ApiKeys } from './secrets';
 import type { Settings } from './settings';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const engine = () => require('./engine') as typeof import('./engine');
+const engine = () => require('./heavyModules') as typeof import('./heavyModules');
 const lazy = { settings: engine, store: engine, service: engine, anthropic: engine };
 
 /** Settings before the real ones are read (the first moments after activation): the defaults. */

@@ -1,6 +1,6 @@
 // Status bar: today's spend, and the budget once one is set. Click opens the cost panel.
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/pricing';
+import { formatUsd, pct } from '../core/format';
 import type { Runtime } from './runtime';
 
 export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly item: vscode.StatusBarItem; update(): void } {
@@ -17,7 +17,7 @@ export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly i
       const tip = new vscode.MarkdownString(`**LLM Router**\n\nSpent today: ${formatUsd(spent)}`);
       item.backgroundColor = undefined;
       if (b && (b.dailyLimitUsd !== null || b.monthlyLimitUsd !== null)) {
-        text += ` · ${Math.round(b.usedFraction * 100)}%`;
+        text += ` · ${pct(b.usedFraction)}`;
         if (b.dailyLimitUsd !== null) tip.appendMarkdown(` of ${formatUsd(b.dailyLimitUsd)} daily`);
         if (b.monthlyLimitUsd !== null) tip.appendMarkdown(`\n\nThis month: ${formatUsd(b.spentMonthUsd)} of ${formatUsd(b.monthlyLimitUsd)}`);
         tip.appendMarkdown(`\n\nBudget: **${b.state}**${b.state === 'blocked' ? (b.onExhausted === 'block' ? ' (requests refused)' : ' (cheapest tier only)') : ''}`);

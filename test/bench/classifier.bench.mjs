@@ -25,7 +25,8 @@ const p = (s = '') => out.push(s);
 const load0 = os.loadavg()[0];
 const dataDir = path.join(root, 'src/core/classifier/data');
 const read = (f) => parseJsonl(fs.readFileSync(f, 'utf8'), path.basename(f)).rows;
-const labeledFiles = fs.readdirSync(dataDir).filter((f) => f.endsWith('.jsonl')).sort();
+// The labeled training files (the outcome tables and the calibration mix are measured in routing.bench.mjs).
+const labeledFiles = fs.readdirSync(dataDir).filter((f) => f.endsWith('.jsonl') && !/^(outcomes_train|vscode_mix)\./.test(f)).sort();
 const labeled = labeledFiles.map((f) => ({ name: f, rows: read(path.join(dataDir, f)) }));
 const allLabeled = labeled.flatMap((f) => f.rows);
 

@@ -37,8 +37,9 @@ describe('cascade', () => {
     assert.strictEqual(cascadeTier(d, cfg, DEFAULT_CASCADE), null, 'off by default');
     assert.strictEqual(cascadeTier(d, cfg, { ...ON, margin: 0.001 }), null, 'outside the margin');
     assert.strictEqual(cascadeTier({ ...d, override: 'sonnet' }, cfg, ON), null, 'a forced tier is kept');
-    const code = decide(cls.classify('Write a SQL query that counts orders per customer.'), { ...cfg, thresholds: [0, 0.99] });
-    assert.strictEqual(cascadeTier(code, { ...cfg, thresholds: [0, 0.99] }, { ...ON, margin: 1 }), null, 'code never goes below Sonnet');
+    const floored = { ...cfg, thresholds: [0, 0.99], categoryFloors: { code: 1 } };
+    const code = decide(cls.classify('Write a SQL query that counts orders per customer.'), floored);
+    assert.strictEqual(cascadeTier(code, floored, { ...ON, margin: 1 }), null, 'a floor (here code → Sonnet) is never tried below');
   });
 
   describe('in the service', () => {

@@ -47,7 +47,7 @@ describe('CLI classify / eval / train', function () {
     assert.equal(byId.greet.model, 'claude-haiku-4-5');
     assert.ok(byId.p.score > byId.greet.score);
     assert.notEqual(byId.f.complexity, 'simple', 'a follow-up is judged with its history');
-    assert.equal(byId.med.tier, 'opus', 'high-stakes goes to the top tier');
+    assert.equal(byId.med.tier, 'sonnet', 'high-stakes goes to Sonnet at least (balanced preset)');
     assert.ok(byId.med.reasons.some((x: string) => x.includes('high-stakes')));
     assert.deepEqual(lines[1], { line: 2, error: lines[1].error });
     assert.match(lines[1].error, /not valid JSON/);
@@ -56,6 +56,21 @@ describe('CLI classify / eval / train', function () {
     assert.equal(lines[4].id, 'h');
     assert.match(lines[4].error, /history/);
     assert.match(r.stderr, /3 line\(s\) could not be classified/);
+    const q = cli(['classify', '--jsonl', '-', '--strategy', 'rules', '--preset', 'quality'], `${input}\n`);
+    const qMed = q.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.id === 'med');
+    assert.deepEqual(Object.keys(qMed), CONTRACT, 'the contract is the same with a preset');
+    assert.equal(qMed.tier, 'opus', 'the quality preset sends high-stakes prompts to the top tier');
+  });
+
+  it('classify --preset: economy, balanced and quality route the same prompt from cheaper to dearer; an unknown preset is refused', () => {
+    const prompt = 'Review this retry loop for a payment webhook handler: is it idempotent, and what happens if the process dies between the charge and the write?';
+    const tierOf = (preset: string) => JSON.parse(cli(['classify', '--json', '--preset', preset, prompt]).stdout).tier as string;
+    const order = ['haiku', 'sonnet', 'opus'];
+    const [e, b, q] = ['economy', 'balanced', 'quality'].map((p) => order.indexOf(tierOf(p)));
+    assert.ok(e >= 0 && e <= b && b <= q, `economy ${e} ≤ balanced ${b} ≤ quality ${q}`);
+    const bad = cli(['classify', '--preset', 'cheap', 'hello']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--preset must be one of economy, balanced, quality, not "cheap"/);
   });
 
   it('classify TEXT prints the tier and why; --json gives the classification; a missing file is a clear error', () => {

@@ -38,18 +38,21 @@ describe('policy', () => {
     assert.ok(d.reasons.some((r) => r.includes('score 0.10')));
     assert.ok(d.baselineEstCostUsd! > d.estCostUsd!, 'the top tier is the dearer baseline');
   });
-  it('never puts code below the middle tier', () => {
-    const d = decide(cls({ category: 'code' }), config);
+  it('keeps a category at its floor when one is set (no preset floors code: it cost more than it caught)', () => {
+    assert.equal(decide(cls({ category: 'code' }), config).tier, 0);
+    const d = decide(cls({ category: 'code' }), { ...config, categoryFloors: { code: 1 } });
     assert.equal(d.tier, 1);
     assert.ok(d.reasons.some((r) => /code prompts never go below Sonnet/.test(r)));
   });
-  it('sends high-stakes prompts to the top tier', () => {
+  it('sends high-stakes prompts to Sonnet at least (balanced) and to the top tier with the quality preset', () => {
     const d = decide(cls({ highStakes: true, highStakesDomain: 'medical' }), config);
-    assert.equal(d.tierId, 'opus');
+    assert.equal(d.tierId, 'sonnet');
     assert.ok(d.reasons.some((r) => r.includes('medical')));
+    assert.equal(decide(cls({ highStakes: true, highStakesDomain: 'medical' }), defaultConfig('quality')).tierId, 'opus');
   });
-  it('escalates one tier when the classifier is unsure', () => {
-    assert.equal(decide(cls({ confidence: 0.2 }), config).tier, 1);
+  it('escalates one tier when the classifier is unsure, where a threshold is set (no preset sets one)', () => {
+    assert.equal(decide(cls({ confidence: 0.2 }), config).tier, 0);
+    assert.equal(decide(cls({ confidence: 0.2 }), { ...config, lowConfidenceThreshold: 0.45 }).tier, 1);
   });
   it('lets an explicit choice override the routing', () => {
     const d = decide(cls({ highStakes: true }), config, { override: 0 });
@@ -71,7 +74,7 @@ describe('policy', () => {
     const b = (state: BudgetState['state'], onExhausted: 'block' | 'cheapest' = 'block'): BudgetState => ({
       state, onExhausted, dailyLimitUsd: 1, monthlyLimitUsd: null, spentTodayUsd: 0.95, spentMonthUsd: 0.95, usedFraction: 0.95,
     });
-    const hard = cls({ score: 0.9, complexity: 'complex', category: 'reasoning' });
+    const hard = cls({ score: 0.97, complexity: 'complex', category: 'reasoning' });
     assert.equal(decide(hard, config, { budget: b('downgrading') }).tier, 1);
     assert.equal(decide(hard, config, { budget: b('blocked') }).blocked, true);
     const cheap = decide(hard, config, { budget: b('blocked', 'cheapest') });

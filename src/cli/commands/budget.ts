@@ -1,11 +1,11 @@
 // `llm-router budget set --daily USD --monthly USD [--on-exhausted block|cheapest]` and `budget status [--json]`.
 import { Option, type Command } from 'commander';
 import { budgetState, parseUsd } from '../../core/budget';
-import { formatUsd } from '../../core/pricing';
+import { formatUsd, pct } from '../../core/format';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
 import type { DecisionStore } from '../../core/store/api';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 async function withStore<T>(db: string | undefined, f: (s: DecisionStore) => T | Promise<T>): Promise<T> {
   const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
@@ -37,7 +37,7 @@ function status(store: DecisionStore) {
 
 function print(s: ReturnType<typeof status>): void {
   const lim = (v: number | null) => (v === null ? 'no limit' : formatUsd(v));
-  out(`state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${Math.round(s.usedFraction * 100)} % used)`}`);
+  out(`state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${pct(s.usedFraction)} used)`}`);
   out(`today: ${formatUsd(s.spentToday)} of ${lim(s.dailyLimit)}`);
   out(`this month: ${formatUsd(s.spentMonth)} of ${lim(s.monthlyLimit)}`);
   out(`at 100 %: ${s.onExhausted === 'block' ? 'requests are refused' : 'the cheapest tier only'}`);

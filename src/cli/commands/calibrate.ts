@@ -5,7 +5,7 @@ import { applyThresholds, calibrateFromStore, storedThresholds } from '../../cor
 import { defaultConfig } from '../../core/config';
 import { formatUsd } from '../../core/pricing';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 export function register(program: Command): void {
   addDbOption(

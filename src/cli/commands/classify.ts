@@ -1,16 +1,16 @@
 // `llm-router classify`: classify one prompt (readable or --json), or a JSONL stream (a stable contract: one output
 // line per input line, with exactly id, score, tier, model, complexity, category, confidence, reasons).
 import * as fs from 'node:fs';
-import * as readline from 'node:readline';
 import type { Command } from 'commander';
 import { createClassifier } from '../../core/classifier';
 import { defaultConfig } from '../../core/config';
+import { PRESET_NAMES, isPresetName } from '../../core/presets';
 import { decide } from '../../core/policy';
 import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
 import { openStore } from '../../core/store';
 import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { out } from '../context';
+import { MAX_LINE_BYTES, out, readLines } from '../io';
 
 /** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
 type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };
@@ -28,7 +28,17 @@ interface ClassifyOpts {
   strategy?: string;
   model?: string;
   db?: string;
+  preset?: string;
 }
+
+/** The routing configuration for a command's --preset (economy, balanced, quality; default balanced). */
+export function configFromOptions(opts: { preset?: string }): RouterConfig {
+  if (opts.preset === undefined) return defaultConfig();
+  if (!isPresetName(opts.preset)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${opts.preset}"`);
+  return defaultConfig(opts.preset);
+}
+
+export const PRESET_HELP = `routing preset: ${PRESET_NAMES.join(', ')} (default balanced)`;
 
 /** Builds the classifier a command asked for: strategy and optionally a model file from `llm-router train`. */
 export function classifierFromOptions(config: RouterConfig, opts: { strategy?: string; model?: string }): Classifier {
@@ -79,6 +89,7 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
   const id = r.id;
   const err = (error: string) => JSON.stringify(id === undefined ? { line: lineNo, error } : { line: lineNo, id, error });
   if (typeof r.prompt !== 'string') return err('"prompt" must be a string');
+  if (!r.prompt.trim()) return err('"prompt" is empty: nothing to classify');
   let history: Turn[] | undefined;
   if (r.history !== undefined && r.history !== null) {
     const h = validHistory(r.history);
@@ -99,13 +110,12 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
 }
 
 async function streamJsonl(src: string, route: Router): Promise<{ ok: number; bad: number }> {
-  let input: NodeJS.ReadableStream;
+  let input: AsyncIterable<Buffer>;
   if (src === '-') input = process.stdin;
   else {
     if (!fs.existsSync(src)) throw new Error(`no such file: ${src}`);
-    input = fs.createReadStream(src, { encoding: 'utf8' });
+    input = fs.createReadStream(src);
   }
-  const rl = readline.createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   let ok = 0;
   let bad = 0;
@@ -116,11 +126,12 @@ async function streamJsonl(src: string, route: Router): Promise<{ ok: number; ba
     pending = '';
     if (!process.stdout.write(chunk)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
   };
-  for await (const raw of rl) {
+  for await (const read of readLines(input)) {
     lineNo++;
-    const line = raw.trim();
-    if (!line) continue;
-    const res = classifyLine(line, lineNo, route);
+    const line = 'line' in read ? read.line.trim() : '';
+    if ('line' in read && !line) continue;
+    const res = 'line' in read ? classifyLine(line, lineNo, route)
+      : JSON.stringify({ line: lineNo, error: `line is ${read.tooLongBytes} bytes, over the ${MAX_LINE_BYTES / 1024 / 1024} MB limit: skipped` });
     if (res.startsWith('{"line"')) bad++;
     else ok++;
     pending += `${res}\n`;
@@ -136,6 +147,7 @@ export function register(program: Command): void {
     .description('classify a prompt and show the tier it would go to and why; --jsonl classifies a JSONL stream')
     .option('--jsonl <file>', 'read JSONL {"id","prompt","history"?} from a file or - (stdin); writes one JSON line per input')
     .option('--json', 'print the single classification as JSON')
+    .option('--preset <name>', PRESET_HELP)
     .option('--strategy <name>', 'classifier strategy: rules or learned (default: the configured one)')
     .option('--model <file>', 'use a model file written by `llm-router train` (learned strategy)')
     .option('--db <path>', "decide as this database's router would: its fine-tuned model, calibrated thresholds and retraining adjustments (nothing is recorded)")
@@ -148,6 +160,7 @@ A line that cannot be classified gives {"line": N, "id"?, "error": "..."} and th
 
 Examples:
   llm-router classify "Prove that there are infinitely many primes"
+  llm-router classify --preset economy "Why does this regex not match?"
   echo '{"id":"1","prompt":"hi"}' | llm-router classify --jsonl -`,
     )
     .action(async (text: string[], opts: ClassifyOpts) => {
@@ -156,7 +169,7 @@ Examples:
         if (e.code === 'EPIPE') process.exit(0);
         throw e;
       });
-      const config = defaultConfig();
+      const config = configFromOptions(opts);
       if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
       let route: Router;
       let close = async () => {};
@@ -198,7 +211,7 @@ function printOne(prompt: string, route: Router, config: RouterConfig, json?: bo
     out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
     return;
   }
-  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}]`);
+  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}, ${config.preset ?? 'custom'}]`);
   if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
   out('why:');
   for (const r of d.reasons) out(`  - ${r}`);

@@ -7,7 +7,7 @@ import { parseJsonl, type Row } from '../../core/classifier/dataset';
 import { evaluate, type FileReport } from '../../core/classifier/evaluate';
 import { defaultConfig } from '../../core/config';
 import { pctStr } from '../../core/eval';
-import { out } from '../context';
+import { out } from '../io';
 
 /** Reads JSONL files into rows; unreadable lines are reported on stderr with their line number and skipped. */
 export function readRowFiles(files: readonly string[], cmd: string): { name: string; rows: Row[] }[] {

@@ -1,7 +1,7 @@
 // `llm-router feedback ID up|down`: rates an answer; the rating feeds quality statistics and retraining.
 import { Argument, type Command } from 'commander';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 export function register(program: Command): void {
   addDbOption(

@@ -4,7 +4,7 @@ import { defaultConfig } from '../../core/config';
 import { storedThresholds } from '../../core/calibrate';
 import { retrain, undoAdjustment } from '../../core/retrain';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 export function register(program: Command): void {
   const cmd = addDbOption(

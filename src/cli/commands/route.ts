@@ -1,19 +1,19 @@
 // `llm-router route [--dry-run] [--json] [--tier T] TEXT`: decides like the extension does, records the decision,
 // and (without --dry-run) streams the answer from Anthropic, then prints model, tokens, cost and what it saved.
 import type { Command } from 'commander';
-import { defaultConfig, tierIndex } from '../../core/config';
-import { formatUsd } from '../../core/pricing';
+import { tierIndex } from '../../core/config';
+import { formatUsd, pct, routedLine } from '../../core/format';
 import { AnthropicClient } from '../../core/provider/anthropic';
 import { createRouterService } from '../../core/service';
 import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
-import type { Decision } from '../../core/types';
-import { addDbOption, defaultDbPath, out } from '../context';
+import type { Decision, RouterConfig } from '../../core/types';
+import { addDbOption, defaultDbPath, out } from '../io';
+import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
 
-const describe = (d: Decision, labels: string[]) =>
-  `Routed to ${labels[d.tier]} · ${d.complexity} / ${d.category} · confidence ${d.confidence.toFixed(2)} · est. ${formatUsd(d.estCostUsd)}`;
+const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
 export function register(program: Command): void {
   addDbOption(
@@ -24,13 +24,14 @@ export function register(program: Command): void {
       .option('--dry-run', 'decide and record without calling any model')
       .option('--json', 'print the decision (and outcome) as JSON')
       .option('--tier <tier>', 'force a tier: haiku, sonnet or opus')
+      .option('--preset <name>', PRESET_HELP)
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
-    const config = defaultConfig();
+    const config = configFromOptions(opts);
     if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
@@ -46,7 +47,7 @@ export function register(program: Command): void {
         const rec = svc.dryRun(req);
         if (opts.json) out(JSON.stringify(rec, null, 2));
         else {
-          out(describe(rec, labels));
+          out(describe(rec, svc.config));
           for (const r of rec.reasons) out(`  - ${r}`);
           out(`recorded as a dry run (${rec.id}); no model was called`);
         }
@@ -64,7 +65,7 @@ export function register(program: Command): void {
           ...req,
           signal: ac.signal,
           // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
-          onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, labels)}\n`); },
+          onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`); },
           onText: (t) => { if (!opts.json) process.stdout.write(t); },
           onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
         }, client);
@@ -74,7 +75,7 @@ export function register(program: Command): void {
         if (opts.json) out(JSON.stringify({ error: e.kind, message: e.message, decision: e.decision }, null, 2));
         else {
           if (e.kind === 'no-key' && e.decision) {
-            out(describe(e.decision, labels));
+            out(describe(e.decision, svc.config));
             for (const r of e.decision.reasons) out(`  - ${r}`);
           }
           process.stderr.write(`llm-router: ${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}\n`);
@@ -92,7 +93,7 @@ export function register(program: Command): void {
       out('');
       out(`model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`);
       if (o.calls.length > 1) out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
-      if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${Math.round(o.budget.usedFraction * 100)} % used)`);
+      if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
       out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
     } finally {
       await store.close();

@@ -1,10 +1,10 @@
 // `llm-router stats`: what was routed where, what it cost, what it saved, and how the answers were rated.
 import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
-import { formatUsd } from '../../core/pricing';
+import { formatUsd, pct, tierLabel } from '../../core/format';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 
 /** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
 export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
@@ -24,7 +24,6 @@ export function parseSince(v: string | undefined, now = Date.now()): number | un
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
-const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.1 ? 1 : 0)}%`;
 
 export function register(program: Command): void {
   addDbOption(
@@ -42,7 +41,7 @@ export function register(program: Command): void {
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();
-      const label = (t: number) => config.tiers[t]?.label ?? `tier ${t}`;
+      const label = (t: number) => tierLabel(config, t);
       if (opts.json) {
         out(JSON.stringify({
           db: store.path,

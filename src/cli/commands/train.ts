@@ -9,13 +9,15 @@ import type { Row } from '../../core/classifier/dataset';
 import { fineTune, resetFineTune, type FineTuneResult } from '../../core/classifier/finetune';
 import { fromJson, toJson, type ModelJson, type Weights } from '../../core/classifier/model';
 import { train } from '../../core/classifier/train';
+import { DEFAULT_BETA, buildModel, rankGroups } from '../../core/classifier/lobo';
+import { parseMultiJsonl, tables } from '../../core/classifier/outcomes';
 import { defaultConfig } from '../../core/config';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../context';
+import { addDbOption, defaultDbPath, out } from '../io';
 import { readRowFiles } from './eval';
 
 interface TrainOpts {
-  data?: string[]; fromDb?: boolean; reset?: boolean; base?: string; db?: string; out?: string; epochs?: string; outcomeWeight?: string; json?: boolean;
+  data?: string[]; outcomes?: string[]; beta?: string; bits?: string; fromDb?: boolean; reset?: boolean; base?: string; db?: string; out?: string; epochs?: string; outcomeWeight?: string; json?: boolean;
 }
 
 function writeModel(file: string, model: ModelJson): string {
@@ -35,6 +37,9 @@ export function register(program: Command): void {
       .command('train')
       .description('train the learned classifier from JSONL files and write the model file, or fine-tune it on rated answers in the database (measured on held-back ratings, used for routing when it did not do worse)')
       .option('--data <files...>', 'JSONL: labeled rows {prompt, complexity, category} and/or outcome rows {prompt, weak_score, strong_score}')
+      .option('--outcomes <files...>', 'JSONL outcome tables {prompt, benchmark, models: {model: score}}: fit the difficulty ranker on them (which prompts many models fail, within each benchmark)')
+      .option('--beta <x>', `with --outcomes: weight of the ranker in the score (default ${DEFAULT_BETA})`)
+      .option('--bits <n>', 'hashed feature table size, 2^n (default 12)')
       .option('--from-db', 'fine-tune on rated answers in the database (needs prompts stored in full): bad answers from a cheaper tier teach "needs a stronger model"; 25 % of them are held back to measure before and after, and the result is kept for routing only if it did not do worse')
       .option('--reset', 'remove the fine-tuned model from the database (routing goes back to the shipped model)')
       .option('--base <file>', 'with --from-db: the model to start from (default: the shipped model)')
@@ -60,7 +65,7 @@ Examples:
         await reset(opts);
         return;
       }
-      if (!opts.data && !opts.fromDb) throw new Error('nothing to train on: give --data FILE... and/or --from-db');
+      if (!opts.data && !opts.fromDb) throw new Error('nothing to train on: give --data FILE... (with --outcomes FILE... for the ranker) and/or --from-db');
       const epochs = Number(opts.epochs ?? (opts.fromDb ? 4 : 12));
       if (!(Number.isInteger(epochs) && epochs >= 1 && epochs <= 200)) throw new Error('--epochs must be an integer in 1..200');
       const ow = opts.outcomeWeight === undefined ? undefined : Number(opts.outcomeWeight);
@@ -77,11 +82,27 @@ Examples:
       }
       const labeled = rows.filter((r) => r.kind === 'labeled').length;
       const t0 = Date.now();
-      const w = train(rows, { epochs, outcomeWeight: ow ?? 0.25, files: names });
+      const bits = opts.bits === undefined ? 12 : Number(opts.bits);
+      if (!(Number.isInteger(bits) && bits >= 8 && bits <= 20)) throw new Error('--bits must be an integer in 8..20');
+      const beta = opts.beta === undefined ? DEFAULT_BETA : Number(opts.beta);
+      if (!(beta >= 0)) throw new Error('--beta must be a number ≥ 0');
+      const tables1 = opts.outcomes ? tables(opts.outcomes.flatMap((f) => parseMultiJsonl(readText(f), path.basename(f)))) : [];
+      const allNames = [...names, ...(opts.outcomes ?? []).map((f) => path.basename(f))];
+      const to = { epochs, outcomeWeight: ow ?? 0.25, files: allNames, bits, beta };
+      const w = tables1.length ? buildModel(rankGroups(tables1), rows, to) : train(rows, to);
+      if (tables1.length) out(`difficulty ranker fitted on ${tables1.reduce((a, t) => a + t.rows.length, 0)} prompts in ${tables1.length} outcome tables`);
       out(`trained on ${rows.length} rows (${labeled} labeled, ${rows.length - labeled} outcome) from ${names.length} source(s) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       out(writeModel(opts.out!, toJson(w)));
       out('measure it on rows it has not seen: llm-router eval --strategy learned --folds 5 --data <files>');
     });
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 async function openExisting(opts: TrainOpts) {

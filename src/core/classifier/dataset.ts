@@ -9,7 +9,19 @@ export interface LabeledRow {
   history?: Turn[];
   complexity: Complexity;
   category: Category;
+  /** Rows of the VS Code mix: the tier a careful engineer would choose (the score head's target). */
+  tier?: TierLabel;
 }
+
+export const TIER_LABELS = ['haiku', 'sonnet', 'opus'] as const;
+export type TierLabel = (typeof TIER_LABELS)[number];
+
+/** What a tier-labeled row says about complexity, and the category its kind of request belongs to. */
+const TIER_COMPLEXITY: Record<TierLabel, Complexity> = { haiku: 'simple', sonnet: 'medium', opus: 'complex' };
+const KIND_CATEGORY: Record<string, Category> = {
+  everyday: 'factual', 'chit-chat': 'factual', conceptual: 'factual', docs: 'creative', design: 'reasoning',
+};
+export const categoryOfKind = (kind: unknown): Category => KIND_CATEGORY[String(kind)] ?? 'code';
 
 export interface OutcomeRow {
   kind: 'outcome';
@@ -21,7 +33,16 @@ export interface OutcomeRow {
   strong_cost: number;
 }
 
-export type Row = LabeledRow | OutcomeRow;
+/** A prompt with a target for the score head only (outcome-table prompts: where they stand for the tiers). */
+export interface ScoredRow {
+  kind: 'scored';
+  id: string;
+  prompt: string;
+  target: number;
+  weight: number;
+}
+
+export type Row = LabeledRow | OutcomeRow | ScoredRow;
 
 export interface ParseResult {
   rows: Row[];
@@ -44,6 +65,10 @@ export function toRow(o: unknown, fallbackId: string): Row | string {
       weak_cost: num(r.weak_cost) ? (r.weak_cost as number) : 0, strong_cost: num(r.strong_cost) ? (r.strong_cost as number) : 0,
     };
   }
+  if (TIER_LABELS.includes(r.tier as TierLabel) && r.complexity === undefined) {
+    const tier = r.tier as TierLabel;
+    return { kind: 'labeled', id, prompt: r.prompt, complexity: TIER_COMPLEXITY[tier], category: categoryOfKind(r.kind), tier };
+  }
   if (r.complexity !== undefined || r.category !== undefined) {
     if (!COMPLEXITIES.includes(r.complexity as Complexity)) return `"complexity" must be one of ${COMPLEXITIES.join(', ')}`;
     if (!CATEGORIES.includes(r.category as Category)) return `"category" must be one of ${CATEGORIES.join(', ')}`;
@@ -51,7 +76,7 @@ export function toRow(o: unknown, fallbackId: string): Row | string {
     if (Array.isArray(r.history)) row.history = r.history as Turn[];
     return row;
   }
-  return 'neither a labeled row (complexity, category) nor an outcome row (weak_score, strong_score)';
+  return 'neither a labeled row (complexity and category, or tier) nor an outcome row (weak_score, strong_score)';
 }
 
 export function parseJsonl(text: string, name = 'input'): ParseResult {

@@ -5,6 +5,7 @@ import { CATEGORIES, COMPLEXITIES } from '../types';
 import { boundaryConfidence, reasonsFrom, sigmoid, type Partial1, type StrategyCore } from './common';
 import { DENSE, featurize } from './hashing';
 import { H, type Weights } from './model';
+import { rankInputs, rankScore } from './ranker';
 
 export interface Logits {
   l: Float64Array;
@@ -68,12 +69,18 @@ function softmax(l: Float64Array, from: number, n: number): number[] {
  */
 export const BLEND = { head: 0.35, complexity: 0.35, rules: 0.3 };
 
-export function scoreFrom(l: Float64Array, rulesZ: number): { score: number; pCx: number[]; pCat: number[] } {
+export function scoreFrom(l: Float64Array, rulesZ: number, rankZ: number | null = null): { score: number; pCx: number[]; pCat: number[] } {
   const pCx = softmax(l, 1, 3);
   const pCat = softmax(l, 4, 4);
+  if (rankZ !== null) return { score: sigmoid(l[0] + rankZ), pCx, pCat };
   const expected = pCx[1] * 0.5 + pCx[2];
   const score = BLEND.head * sigmoid(l[0]) + BLEND.complexity * expected + BLEND.rules * sigmoid(rulesZ);
   return { score, pCx, pCat };
+}
+
+/** The ranker's part of the score logit (version 2 models), or null for version 1 models. */
+export function rankPart(w: Weights, text: string, dense: Float64Array): number | null {
+  return w.ranker ? w.ranker.beta * rankScore(w.ranker, rankInputs(text, dense)) : null;
 }
 
 export function learnedCore(w: Weights, extraStakes: readonly string[]): StrategyCore {
@@ -81,7 +88,7 @@ export function learnedCore(w: Weights, extraStakes: readonly string[]): Strateg
     name: 'learned',
     one(text: string): Partial1 {
       const { l, fz } = logits(w, text, extraStakes);
-      const { score, pCx, pCat } = scoreFrom(l, fz.dense[DENSE - 1] * 3);
+      const { score, pCx, pCat } = scoreFrom(l, fz.dense[DENSE - 1] * 3, rankPart(w, text, fz.dense));
       let ci = 0;
       for (let k = 1; k < 3; k++) if (pCx[k] > pCx[ci]) ci = k;
       let ki = 0;

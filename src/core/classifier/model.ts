@@ -1,13 +1,15 @@
 // The learned model: weights of eight logistic heads (score, three complexities, four categories) over hashed
 // sparse features and dense rule signals, and its compact JSON form (int8-quantised weights in base64).
 import { DENSE } from './hashing';
+import { RANK_INPUTS, type Ranker } from './ranker';
 
 export const HEADS = ['score', 'simple', 'medium', 'complex', 'factual', 'reasoning', 'creative', 'code'] as const;
 export const H = HEADS.length;
 
 export interface ModelJson {
   format: 'llm-router-logreg';
-  version: 1;
+  /** 1: score blended from the heads and the rules; 2: score head plus the difficulty ranker. */
+  version: 1 | 2;
   bits: number;
   heads: string[];
   bias: number[];
@@ -17,6 +19,8 @@ export interface ModelJson {
   scale: number[];
   /** base64 of Int8Array(2^bits × heads), row-major. */
   sparse: string;
+  /** Version 2: the within-family difficulty ranker and its weight in the score logit. */
+  ranker?: { w: number[]; c: number; beta: number };
   trainedOn: { rows: number; files: string[]; createdAt: string; note?: string };
 }
 
@@ -26,6 +30,8 @@ export interface Weights {
   bias: Float64Array;
   dense: Float64Array;
   sparse: Float32Array;
+  /** The difficulty ranker (version 2 models), added to the score logit × beta; null in version 1 models. */
+  ranker: (Ranker & { beta: number }) | null;
   trainedOn: ModelJson['trainedOn'];
 }
 
@@ -73,6 +79,7 @@ export function emptyWeights(bits: number): Weights {
     bias: new Float64Array(H),
     dense: new Float64Array(DENSE * H),
     sparse: new Float32Array((1 << bits) * H),
+    ranker: null,
     trainedOn: { rows: 0, files: [], createdAt: '' },
   };
 }
@@ -89,13 +96,14 @@ export function toJson(w: Weights): ModelJson {
   const r = (x: number) => Math.round(x * 1e5) / 1e5;
   return {
     format: 'llm-router-logreg',
-    version: 1,
+    version: w.ranker ? 2 : 1,
     bits: w.bits,
     heads: [...HEADS],
     bias: [...w.bias].map(r),
     dense: [...w.dense].map(r),
     scale: scale.map((x) => +x.toPrecision(6)),
     sparse: toBase64(new Uint8Array(q.buffer)),
+    ...(w.ranker ? { ranker: { w: w.ranker.w.map((x) => +x.toPrecision(6)), c: +w.ranker.c.toPrecision(6), beta: w.ranker.beta } } : {}),
     trainedOn: w.trainedOn,
   };
 }
@@ -103,7 +111,7 @@ export function toJson(w: Weights): ModelJson {
 /** Reads a model file's JSON; throws with a clear message when it is not one. */
 export function fromJson(j: unknown): Weights {
   const m = j as Partial<ModelJson>;
-  if (!m || m.format !== 'llm-router-logreg' || m.version !== 1) throw new Error('not an llm-router model file (format llm-router-logreg, version 1)');
+  if (!m || m.format !== 'llm-router-logreg' || (m.version !== 1 && m.version !== 2)) throw new Error('not an llm-router model file (format llm-router-logreg, version 1 or 2)');
   if (!m.heads || m.heads.join() !== HEADS.join()) throw new Error(`model file: heads must be ${HEADS.join(', ')}`);
   const bits = m.bits ?? 0;
   if (!(Number.isInteger(bits) && bits >= 8 && bits <= 20)) throw new Error('model file: bits must be an integer in 8..20');
@@ -115,6 +123,13 @@ export function fromJson(j: unknown): Weights {
   if (q.length !== w.sparse.length) throw new Error('model file: sparse weights have the wrong size');
   const scale = m.scale ?? [];
   for (let i = 0; i < q.length; i++) w.sparse[i] = q[i] * scale[i % H];
+  if (m.version === 2) {
+    const r = m.ranker;
+    if (!r || !Array.isArray(r.w) || r.w.length !== RANK_INPUTS || !Number.isFinite(r.c) || !Number.isFinite(r.beta)) {
+      throw new Error(`model file: a version 2 model needs a ranker with ${RANK_INPUTS} weights, c and beta`);
+    }
+    w.ranker = { w: r.w.slice(), c: r.c, beta: r.beta };
+  }
   w.trainedOn = m.trainedOn ?? { rows: 0, files: [], createdAt: '' };
   return w;
 }

@@ -2,9 +2,10 @@
 import type { Category, Complexity } from '../types';
 import { CATEGORIES, COMPLEXITIES } from '../types';
 import { sigmoid } from './common';
-import type { Row } from './dataset';
+import type { Row, TierLabel } from './dataset';
 import { DENSE, featurize } from './hashing';
 import { H, emptyWeights, type Weights } from './model';
+import { rankInputs, rankScore, type Ranker } from './ranker';
 
 export interface TrainOptions {
   bits?: number;
@@ -17,12 +18,16 @@ export interface TrainOptions {
   seed?: number;
   /** Start from these weights (fine-tuning, e.g. the shipped model on a user's feedback) instead of zeros. */
   init?: Weights;
+  /** The difficulty ranker (fitted first, on outcome tables): its beta × score is a fixed part of the score logit. */
+  ranker?: Ranker & { beta: number };
 }
 
 interface Ex {
   dense: Float64Array;
   idx: Int32Array;
   s: number;
+  /** Fixed part of the score logit (the ranker's). */
+  off: number;
   target: number | null;
   tw: number;
   cx: number;
@@ -30,6 +35,8 @@ interface Ex {
 }
 
 const CX_TARGET: Record<Complexity, number> = { simple: 0, medium: 0.5, complex: 1 };
+/** A tier label is a stronger statement than a complexity label: the cheapest tier that answers well. */
+const TIER_TARGET: Record<TierLabel, number> = { haiku: 0.05, sonnet: 0.6, opus: 0.95 };
 
 function rng(seed: number) {
   let s = seed >>> 0 || 1;
@@ -57,14 +64,19 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
     w.sparse.set(o.init.sparse);
   }
   const mask = w.mask;
+  const rk = o.ranker ?? (o.init ? o.init.ranker : null);
+  w.ranker = rk ? { w: rk.w.slice(), c: rk.c, beta: rk.beta } : null;
   const exs: Ex[] = rows.map((r) => {
     const fz = featurize(r.prompt);
     const idx = new Int32Array(fz.n);
     for (let j = 0; j < fz.n; j++) idx[j] = fz.idx[j] & mask;
-    const base = { dense: fz.dense.slice(), idx, s: 1 / Math.sqrt(fz.n + 1) };
+    const dense = fz.dense.slice();
+    const off = rk ? rk.beta * rankScore(rk, rankInputs(r.prompt, dense)) : 0;
+    const base = { dense, idx, s: 1 / Math.sqrt(fz.n + 1), off };
     if (r.kind === 'labeled') {
-      return { ...base, target: CX_TARGET[r.complexity], tw: 1, cx: COMPLEXITIES.indexOf(r.complexity), cat: CATEGORIES.indexOf(r.category as Category) };
+      return { ...base, target: r.tier ? TIER_TARGET[r.tier] : CX_TARGET[r.complexity], tw: r.tier ? 1.5 : 1, cx: COMPLEXITIES.indexOf(r.complexity), cat: CATEGORIES.indexOf(r.category as Category) };
     }
+    if (r.kind === 'scored') return { ...base, target: r.target, tw: r.weight, cx: -1, cat: -1 };
     return { ...base, target: r.strong_score > r.weak_score ? 1 : 0, tw: ow, cx: -1, cat: -1 };
   });
   const gDense = new Float64Array(w.dense.length).fill(1e-8);
@@ -82,6 +94,7 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
     for (const oi of order) {
       const e = exs[oi];
       for (let k = 0; k < H; k++) l[k] = w.bias[k];
+      l[0] += e.off;
       for (let d = 0; d < DENSE; d++) {
         const x = e.dense[d];
         if (x !== 0) for (let k = 0; k < H; k++) l[k] += x * w.dense[d * H + k];

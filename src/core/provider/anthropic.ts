@@ -7,6 +7,7 @@
 // `fetch` (called once per HTTP attempt inside the SDK's retry loop), which finds the request's own counter in the
 // per-request fetchOptions under a symbol. (A per-request middleware would do too, but costs ~0.1 ms more per request:
 // the SDK rebuilds headers for the middleware chain; TTFT overhead must stay ≤ 2 %.)
+import { redactSecrets } from '../redact';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
@@ -68,7 +69,7 @@ export class AnthropicClient implements ModelClient {
     this.timeoutMs = opts.timeoutMs ?? 600_000;
     const key = opts.apiKey;
     // never the key, and never the user:password part of a URL (a proxy in the base URL)
-    this.scrub = (s) => (key.length >= 4 ? s.split(key).join('[redacted]') : s).replace(/\/\/[^/\s@]+@/g, '//');
+    this.scrub = (s) => redactSecrets(s, [key]);
     this.sdk = new Anthropic({
       apiKey: key,
       ...(opts.baseURL ? { baseURL: opts.baseURL.replace(/\/+$/, '') } : {}),

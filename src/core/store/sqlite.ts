@@ -5,6 +5,7 @@
 // this process last read it, loads the new file, replays the journal onto it (decisions are upserts by id,
 // feedback has globally unique ids, adjustments are by id, budget and meta are last-writer-wins), writes it
 // atomically and releases the lock. So no process overwrites another's rows.
+import { redactSecrets } from '../redact';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -404,7 +405,7 @@ export class SqlJsStore implements DecisionStore {
       fin(rec.baselineEstCostUsd), rec.override ?? null, JSON.stringify(rec.adjustments ?? []), rec.highStakes ? 1 : 0,
       rec.blocked ? 1 : 0, rec.strategy ?? '', rec.source, this.storedPrompt(rec.prompt), rec.answeredModel ?? null,
       u ? u.inputTokens : null, u ? u.outputTokens : null, u ? u.cacheWriteTokens : null, u ? u.cacheReadTokens : null,
-      fin(rec.costUsd), fin(rec.baselineCostUsd), fin(rec.latencyMs), fin(rec.ttftMs), rec.status, rec.error ?? null,
+      fin(rec.costUsd), fin(rec.baselineCostUsd), fin(rec.latencyMs), fin(rec.ttftMs), rec.status, rec.error == null ? null : redactSecrets(rec.error),
       rec.parentId ?? null, ...this.dayOf(rec.time),
     ];
     this.write({ k: 'dec', row });
@@ -471,7 +472,8 @@ export class SqlJsStore implements DecisionStore {
         case 'parentId': set('parent_id', (v as string | null) ?? null); break;
         case 'score': case 'confidence': set(k, fin(v as number) ?? 0); break;
         case 'model': case 'complexity': case 'category': case 'strategy': set(k, String(v)); break;
-        case 'override': case 'error': set(k, (v as string | null) ?? null); break;
+        case 'override': set(k, (v as string | null) ?? null); break;
+        case 'error': set(k, v == null ? null : redactSecrets(String(v))); break;
         default: throw new TypeError(`updateDecision: unknown field ${String(k)}`);
       }
     }

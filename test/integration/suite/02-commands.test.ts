@@ -1,4 +1,5 @@
-// Every "LLM Router" command, run the way a keybinding or a script runs it (arguments instead of input boxes).
+// Every "LLM Router" command: those that take arguments get them (as a keybinding or a button does); Set API Key, Export
+// and Reset are driven through the test-mode hooks (the commands themselves always ask).
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,9 +16,9 @@ suite('commands', () => {
   test('Set API Key refuses something that is not a key and stores a real-looking one in SecretStorage', async () => {
     const a = await api();
     await vscode.commands.executeCommand('llm-router.clearApiKey');
-    assert.strictEqual(await vscode.commands.executeCommand('llm-router.setApiKey', 'sk ant with spaces'), false);
+    assert.strictEqual(await a.commands.setApiKey('sk ant with spaces'), false);
     assert.strictEqual(await a.runtime.keys.get(), null);
-    assert.strictEqual(await vscode.commands.executeCommand('llm-router.setApiKey', `  ${TEST_KEY}\n`), true);
+    assert.strictEqual(await a.commands.setApiKey(`  ${TEST_KEY}\n`), true);
     assert.deepStrictEqual(await a.runtime.keys.get(), { key: TEST_KEY, source: 'secret-storage' });
   });
 
@@ -78,8 +79,8 @@ suite('commands', () => {
     assert.ok(n > 0);
     const csv = path.join(tmp, 'export.csv');
     const json = path.join(tmp, 'export.json');
-    await vscode.commands.executeCommand('llm-router.exportDecisions', vscode.Uri.file(csv));
-    await vscode.commands.executeCommand('llm-router.exportDecisions', json);
+    await a.commands.exportDecisions(vscode.Uri.file(csv));
+    await a.commands.exportDecisions(json);
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
     assert.match(lines[0], /^id,time,source,status,tier/);
     assert.strictEqual(lines.length, n + 1);
@@ -100,7 +101,7 @@ suite('commands', () => {
   test('Reset Statistics deletes everything once confirmed', async () => {
     const a = await api();
     assert.ok(a.runtime.store.stats().decisions > 0);
-    assert.strictEqual(await vscode.commands.executeCommand('llm-router.resetStatistics', { confirmed: true }), true);
+    assert.strictEqual(await a.commands.resetStatistics(), true);
     assert.strictEqual(a.runtime.store.stats().decisions, 0);
     assert.strictEqual(a.runtime.store.listDecisions().total, 0);
     await until('the status bar to show $0', () => /\$0 today/.test(a.statusBar.text));
@@ -110,6 +111,6 @@ suite('commands', () => {
     const a = await api();
     await vscode.commands.executeCommand('llm-router.clearApiKey');
     assert.strictEqual(await a.runtime.keys.get(), null);
-    await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+    await a.commands.setApiKey(TEST_KEY);
   });
 });

@@ -29,7 +29,7 @@ suite('@router chat', () => {
   test('a request streams the answer from the server and its decision lands in the database file with real token counts', async () => {
     const a = await api();
     const mock = await mockServer();
-    assert.strictEqual(await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY), true);
+    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
     const before = mock.messageRequests().length;
     const h = await chat('@router Explain what a closure is in JavaScript, with a short example.');
     const m = meta(h);
@@ -126,7 +126,7 @@ suite('@router chat', () => {
 
   test('"Good answer" / "Bad answer", clicked under a response in the workbench, land on that response\'s decision', async () => {
     const a = await api();
-    await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+    await a.commands.setApiKey(TEST_KEY);
     const h1 = await chat('@router What is the chemical symbol for gold?');
     const id1 = meta(h1).decisionId!;
     assert.ok(id1);
@@ -204,7 +204,7 @@ suite('@router chat', () => {
   test('a rejected key is explained in plain words with the fix, and the key is not in the message', async () => {
     const a = await api();
     const mock = await mockServer();
-    await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+    await a.commands.setApiKey(TEST_KEY);
     mock.queue('401', { times: 3 });
     try {
       const h = await chat('@router What is the speed of light?');
@@ -223,7 +223,7 @@ suite('@router chat', () => {
   test('when the routed tier is overloaded, the answer comes from another tier and both calls are recorded', async () => {
     const a = await api();
     const mock = await mockServer();
-    await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+    await a.commands.setApiKey(TEST_KEY);
     const sonnet = a.runtime.service.config.tiers[1].model;
     mock.setScenario('529', { model: sonnet });
     try {

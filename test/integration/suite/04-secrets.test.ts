@@ -3,14 +3,13 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as vscode from 'vscode';
 import { api, chat, filesUnder, mockServer, TEST_KEY } from './helpers';
 
 suite('API key', () => {
   test('is kept in SecretStorage and appears in no settings, log, database or other file', async () => {
     const a = await api();
     await mockServer();
-    await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+    await a.commands.setApiKey(TEST_KEY);
     assert.deepStrictEqual(await a.runtime.keys.get(), { key: TEST_KEY, source: 'secret-storage' });
     // Use it, so there is something to leak: a chat request, a logged decision, a saved database.
     const h = await chat('@router What is the tallest mountain on Earth?');

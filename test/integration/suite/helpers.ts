@@ -10,6 +10,7 @@ export async function api(): Promise<LlmRouterApi> {
   const ext = vscode.extensions.getExtension<LlmRouterApi>(EXT_ID);
   if (!ext) throw new Error(`extension ${EXT_ID} is not loaded`);
   const a = ext.isActive ? ext.exports : await ext.activate();
+  if (!a) throw new Error(`extension ${EXT_ID} exported nothing: its API exists only in test mode`);
   await a.ready;
   return a;
 }

@@ -1,8 +1,7 @@
 // The heavy half of the extension: the routing service, the sql.js store, the Anthropic SDK client and the settings
-// schema (zod). runtime.ts loads it with require('./engine') on first use, after activate() has returned, so
-// activation neither evaluates nor (when the build emits it as its own dist/engine.js) even parses this code.
+// schema (zod). runtime.ts loads it with require('./heavyModules') on first use, after activate() has returned, so
+// activation neither evaluates nor (when the build emits it as its own dist/heavyModules.js) even parses this code.
 export { openStore } from '../core/store';
 export { createRouterService } from '../core/service';
 export { AnthropicClient } from '../core/provider/anthropic';
 export { loadSettings } from './settings';
-export { CSV_COLUMNS, csvField } from '../cli/commands/export';

@@ -1,0 +1,195 @@
+// The `llmRouter.*` settings, validated into a RouterConfig (defaults + overrides) and the other knobs the extension
+// needs. Pure (no `vscode`): the extension passes its configuration in, tests pass plain objects. An invalid value
+// never breaks routing: it is reported in words and its default is used instead.
+import { z } from 'zod';
+import { defaultConfig, validateConfig } from './config';
+import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
+import type { PromptStorage, RouterConfig, TierConfig } from './types';
+
+export const SECTION = 'llmRouter';
+
+export interface Settings {
+  config: RouterConfig;
+  promptStorage: PromptStorage;
+  baseUrl: string | undefined;
+  maxRetries: number;
+  budget: { dailyLimitUsd: number | null; monthlyLimitUsd: number | null; onExhausted: 'block' | 'cheapest'; configured: boolean };
+  cascade: boolean;
+  retrainEvery: number;
+  allowStepDown: boolean;
+  retention: { maxDays: number; maxRows: number };
+  /** One line per setting that was ignored, in words. Empty when all is well. */
+  problems: string[];
+}
+
+const priceZ = z.object({
+  input: z.number().min(0),
+  output: z.number().min(0),
+  cacheWrite: z.number().min(0).optional(),
+  cacheRead: z.number().min(0).optional(),
+});
+const tierZ = z.object({
+  id: z.string().min(1),
+  label: z.string().min(1).optional(),
+  model: z.string().min(1),
+  price: priceZ,
+  contextWindow: z.number().int().min(1000).optional(),
+  maxOutputTokens: z.number().int().min(1).optional(),
+});
+const floorsZ = z.record(z.string(), z.union([z.string(), z.number().int().min(0)]));
+
+function zodWords(e: z.ZodError): string {
+  return e.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
+}
+
+/** The values one setting has in each place, as VS Code's `WorkspaceConfiguration.inspect` gives them. */
+export interface SettingValues {
+  globalValue?: unknown;
+  workspaceValue?: unknown;
+  workspaceFolderValue?: unknown;
+}
+
+/** Where settings come from: VS Code's configuration, or a plain object in tests. */
+export interface SettingsSource {
+  inspect(key: string): SettingValues | undefined;
+}
+
+/**
+ * Settings that decide where the API key is sent (the base URL) or which models it pays for (the tiers): read from
+ * the user's own settings only. A repository's .vscode/settings.json could otherwise send the key to a server of
+ * its own; package.json gives them `machine` scope too, and this holds even if that is bypassed.
+ */
+export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers'];
+
+type Take = <T>(key: string, schema: z.ZodType<T>) => T | undefined;
+
+/** A reader of one setting: the user's value checked against its schema, or undefined (and a problem) when invalid. */
+function settingReader(cfg: SettingsSource, problems: string[]): Take {
+  // Only values the user set count as overrides; schema defaults mirror defaultConfig().
+  const userValue = (key: string): unknown => {
+    const i = cfg.inspect(key);
+    if (!i) return undefined;
+    if (USER_ONLY_SETTINGS.includes(key)) {
+      if (i.workspaceFolderValue !== undefined || i.workspaceValue !== undefined) {
+        problems.push(`${SECTION}.${key} in this workspace's settings ignored: it decides where your API key goes, so only your user settings can set it`);
+      }
+      return i.globalValue;
+    }
+    return i.workspaceFolderValue ?? i.workspaceValue ?? i.globalValue;
+  };
+  const take = <T>(key: string, schema: z.ZodType<T>): T | undefined => {
+    const v = userValue(key);
+    if (v === undefined) return undefined;
+    const r = schema.safeParse(v);
+    if (!r.success) {
+      problems.push(`${SECTION}.${key} ignored (${zodWords(r.error)}); using the default`);
+      return undefined;
+    }
+    return r.data;
+  };
+  return take;
+}
+
+/** The routing part: tiers, thresholds, floors, high-stakes, strategy; the defaults when they do not fit together. */
+function routingConfig(take: Take, problems: string[]): RouterConfig {
+  // The preset sets thresholds and rules; settings given one by one refine it.
+  const preset = take('preset', z.enum(PRESET_NAMES)) ?? DEFAULT_PRESET;
+  const config = defaultConfig(preset);
+  const tiers = take('tiers', z.array(tierZ).min(1));
+  if (tiers) {
+    config.tiers = tiers.map((t): TierConfig => ({
+      id: t.id,
+      label: t.label ?? t.id.charAt(0).toUpperCase() + t.id.slice(1),
+      model: t.model,
+      price: {
+        input: t.price.input,
+        output: t.price.output,
+        cacheWrite: t.price.cacheWrite ?? +(t.price.input * 1.25).toFixed(4),
+        cacheRead: t.price.cacheRead ?? +(t.price.input * 0.1).toFixed(4),
+      },
+      contextWindow: t.contextWindow ?? 200_000,
+      maxOutputTokens: t.maxOutputTokens ?? 64_000,
+    }));
+    config.highStakesTier = Math.min(config.highStakesTier, config.tiers.length - 1);
+    // Thresholds must fit the tier count: spread them evenly unless the user gives their own.
+    if (config.thresholds.length !== config.tiers.length - 1) {
+      const n = config.tiers.length;
+      config.thresholds = Array.from({ length: n - 1 }, (_, i) => +((i + 1) / n).toFixed(3));
+    }
+    // Floors referring to tiers that no longer exist are dropped below.
+  }
+  const thresholds = take('thresholds', z.array(z.number().min(0).max(1)));
+  if (thresholds) config.thresholds = thresholds;
+
+  const tierRef = (key: string, v: string | number): number | undefined | null => {
+    if (v === 'none') return null;
+    if (typeof v === 'number') return v;
+    const i = config.tiers.findIndex((t) => t.id.toLowerCase() === v.toLowerCase() || t.label.toLowerCase() === v.toLowerCase());
+    if (i < 0) {
+      problems.push(`${SECTION}.${key}: no tier "${v}" (tiers: ${config.tiers.map((t) => t.id).join(', ')}); ignored`);
+      return undefined;
+    }
+    return i;
+  };
+  const floors = (key: string, allowed: readonly string[], target: Record<string, number | undefined>) => {
+    const f = take(key, floorsZ);
+    if (!f) return;
+    for (const [k, v] of Object.entries(f)) {
+      if (!allowed.includes(k)) { problems.push(`${SECTION}.${key}.${k}: unknown (expected ${allowed.join(', ')}); ignored`); continue; }
+      const idx = tierRef(`${key}.${k}`, v);
+      if (idx === null) delete target[k];
+      else if (idx !== undefined) target[k] = idx;
+    }
+  };
+  floors('categoryFloors', ['factual', 'reasoning', 'creative', 'code'], config.categoryFloors as Record<string, number | undefined>);
+  floors('complexityFloors', ['simple', 'medium', 'complex'], config.complexityFloors as Record<string, number | undefined>);
+
+  const terms = take('highStakesTerms', z.array(z.string().trim().min(2)));
+  if (terms) config.highStakesTerms = terms;
+  const hsTier = take('highStakesTier', z.union([z.string(), z.number().int().min(0)]));
+  if (hsTier !== undefined) { const i = tierRef('highStakesTier', hsTier); if (typeof i === 'number') config.highStakesTier = i; }
+  const lct = take('lowConfidenceThreshold', z.number().min(0).max(1));
+  if (lct !== undefined) config.lowConfidenceThreshold = lct;
+  const strategy = take('strategy', z.enum(['learned', 'rules']));
+  if (strategy) config.strategy = strategy;
+  const mot = take('maxOutputTokens', z.number().int().min(1).max(128_000));
+  if (mot !== undefined) config.defaultMaxOutputTokens = mot;
+
+  // Whole-config checks (thresholds vs tiers, indexes in range): if they fail, fall back to defaults entirely.
+  const errs = validateConfig(config);
+  if (!errs.length) return config;
+  problems.push(`routing settings are inconsistent (${errs.join('; ')}); using the default tiers and the ${preset} preset`);
+  return defaultConfig(preset);
+}
+
+/** Turns the `llmRouter.*` values into Settings: defaults for what is unset, a problem in words for what is invalid. */
+export function readSettings(cfg: SettingsSource): Settings {
+  const problems: string[] = [];
+  const take = settingReader(cfg, problems);
+  const finalConfig = routingConfig(take, problems);
+
+  const baseUrlRaw = take('baseUrl', z.string().trim().refine((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL'));
+  const daily = take('budget.dailyLimitUsd', z.number().min(0).nullable());
+  const monthly = take('budget.monthlyLimitUsd', z.number().min(0).nullable());
+  const onEx = take('budget.onExhausted', z.enum(['block', 'cheapest']));
+  return {
+    config: finalConfig,
+    promptStorage: take('promptStorage', z.enum(['preview', 'none', 'full'])) ?? 'preview',
+    baseUrl: baseUrlRaw ? baseUrlRaw.replace(/\/+$/, '') : undefined,
+    maxRetries: take('maxRetries', z.number().int().min(0).max(10)) ?? 2,
+    budget: {
+      dailyLimitUsd: daily ?? null,
+      monthlyLimitUsd: monthly ?? null,
+      onExhausted: onEx ?? 'block',
+      configured: daily !== undefined || monthly !== undefined || onEx !== undefined,
+    },
+    cascade: take('cascade.enabled', z.boolean()) ?? false,
+    retrainEvery: take('retrain.autoEvery', z.number().int().min(0)) ?? 20,
+    allowStepDown: take('retrain.allowStepDown', z.boolean()) ?? false,
+    retention: {
+      maxDays: take('retention.maxDays', z.number().int().min(1)) ?? 365,
+      maxRows: take('retention.maxRows', z.number().int().min(1000)) ?? 100_000,
+    },
+    problems,
+  };
+}
