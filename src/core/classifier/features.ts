@@ -1,3 +1,5 @@
+import { StakesScan } from './stakes';
+
 // Signals of a prompt, extracted in one pass over its lower-cased text: word lists in precomputed hash maps, a few
 // character counts, no regular expressions in the hot path. Shared by the rules and the learned strategy.
 
@@ -112,31 +114,6 @@ const PHRASES = new Map<string, S>([
   ['for example', S.Explain], ['pros and', S.Reasoning],
 ]);
 
-// High-stakes words → domain.
-const STAKES = new Map<string, string>();
-const addStakes = (domain: string, words: string) => {
-  for (const w of words.split(/\s+/).filter(Boolean)) STAKES.set(w, domain);
-};
-addStakes('medical', `diagnosis diagnose symptom symptoms dosage dose doses medication medications medicine prescription
-  prescribed overdose disease cancer tumor tumour chemotherapy pregnant pregnancy surgery patient patients clinical
-  antibiotic antibiotics insulin diabetes vaccine chest-pain stroke seizure allergic allergy ibuprofen
-  acetaminophen paracetamol opioid mg contraindications`);
-addStakes('legal', `lawsuit sue sued lawyer attorney legal legally illegal court contract contracts liability liable
-  copyright trademark patent custody divorce eviction tenant landlord litigation plaintiff defendant statute
-  indemnify indemnification nda subpoena felony misdemeanor will probate`);
-addStakes('financial', `invest investing investment investments portfolio stock stocks retirement 401k ira mortgage
-  loan loans tax taxes irs capital-gains dividend bankruptcy debt credit refinance brokerage crypto bitcoin
-  pension annuity hedge securities`);
-addStakes('security', `vulnerability vulnerabilities exploit exploits cve xss csrf injection malware ransomware
-  phishing password passwords credential credentials encryption encrypt decrypt authentication authorization
-  privilege escalation pentest penetration firewall breach secrets secret token tokens tls ssl`);
-addStakes('compliance', `gdpr hipaa soc2 soc pci pci-dss ccpa compliance compliant regulatory regulation regulations
-  audit auditor sox iso27001 aml kyc`);
-const STAKES_PHRASES = new Map<string, string>([
-  ['chest pain', 'medical'], ['side effects', 'medical'], ['sql injection', 'security'], ['terms of', 'legal'],
-  ['capital gains', 'financial'], ['soc 2', 'compliance'], ['data breach', 'security'], ['legal advice', 'legal'],
-]);
-
 /** Words that, opening a short message, mark it as a follow-up to the turns before it. */
 const FOLLOW_UP_STARTS = new Set(
   `yes yeah yep yup sure ok okay continue go do now also and same then please more again next proceed exactly
@@ -158,9 +135,8 @@ export interface Features {
 }
 
 // ---- Precomputed open-addressing table keyed by the 32-bit FNV-1a hash of a word (or of a word pair) ----
-// Value bits: 0-7 signal + 1, 8-11 high-stakes domain + 1, 12 follow-up starter, 13 phrase starter, 14 "answer",
-// 15 "words", 16-20 phrase signal + 1 (pair entries), 21-24 phrase domain + 1 (pair entries).
-const DOMAINS: string[] = [];
+// Value bits: 0-7 signal + 1, 12 follow-up starter, 13 phrase starter, 14 "answer", 15 "words",
+// 16-20 phrase signal + 1 (pair entries). High-stakes words live in stakes.ts.
 const F_FOLLOW = 1 << 12;
 const F_PHRASE_START = 1 << 13;
 const F_ANSWER = 1 << 14;
@@ -201,13 +177,7 @@ function lookup(h: number): number {
   }
   return 0;
 }
-const domainIdx = (d: string) => {
-  let i = DOMAINS.indexOf(d);
-  if (i < 0) i = DOMAINS.push(d) - 1;
-  return i;
-};
 for (const [w, sg] of WORDS) orVal(fnv(w), sg + 1);
-for (const [w, d] of STAKES) orVal(fnv(w), (domainIdx(d) + 1) << 8);
 for (const w of FOLLOW_UP_STARTS) orVal(fnv(w), F_FOLLOW);
 orVal(fnv('answer'), F_ANSWER);
 orVal(fnv('words'), F_WORDS);
@@ -215,11 +185,6 @@ for (const [p, sg] of PHRASES) {
   const [a, b] = p.split(' ');
   orVal(fnv(a), F_PHRASE_START);
   orVal(pairHash(fnv(a), fnv(b)), (sg + 1) << 16);
-}
-for (const [p, d] of STAKES_PHRASES) {
-  const [a, b] = p.split(' ');
-  orVal(fnv(a), F_PHRASE_START);
-  orVal(pairHash(fnv(a), fnv(b)), (domainIdx(d) + 1) << 21);
 }
 
 /** Characters scanned at the head and the tail of a long prompt. */
@@ -252,7 +217,7 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
   let answerCues = 0;
   let choiceLines = 0;
   let numberedLines = 0;
-  let stakes = 0;
+  const stakes = new StakesScan();
   let prevVal = 0;
   let prevHash = 0;
   let prevNum = -1;
@@ -300,8 +265,6 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
         if (words === 1 && v & F_FOLLOW) followUp = true;
         const sg = v & 255;
         if (sg) sig[sg - 1] += 1;
-        const dm = (v >> 8) & 15;
-        if (dm && !stakes) stakes = dm;
         if (v & F_ANSWER && lower.charCodeAt(end) === 58) answerCues++;
         if (v & F_WORDS && prevNum >= 250) sig[S.LongForm] += 2;
       }
@@ -309,9 +272,8 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
         const pv = lookup(pairHash(prevHash, h));
         const ps = (pv >> 16) & 31;
         if (ps) sig[ps - 1] += 1;
-        const pd = (pv >> 21) & 15;
-        if (pd && !stakes) stakes = pd;
       }
+      stakes.word(h, prevHash);
       if (hash) {
         hash(h);
         if (prevHash !== 0) hash(pairHash(prevHash, h));
@@ -352,8 +314,7 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
     if (c !== 10 && c !== 32 && c !== 9 && c !== 13) lineStart = false;
     i++;
   }
-  let domain: string | null = stakes ? DOMAINS[stakes - 1] : null;
-  for (const t of extraStakes) if (t && whole.includes(t)) domain ??= 'custom';
+  const domain: string | null = stakes.result(sig[S.CodeWords] + sig[S.Language] + fences, whole, extraStakes);
   answerCues = Math.round(answerCues * grow);
   choiceLines = Math.round(choiceLines * grow);
 
