@@ -26,7 +26,7 @@ export const PRESETS: Record<PresetName, Preset> = {
   economy: {
     name: 'economy',
     description: 'the cheapest tier unless the prompt clearly needs more; accepts some misses to spend least',
-    thresholds: [0.34, 0.82],
+    thresholds: [0.34, 0.84],
     categoryFloors: {},
     complexityFloors: {},
     highStakesTier: 1,
@@ -35,7 +35,7 @@ export const PRESETS: Record<PresetName, Preset> = {
   balanced: {
     name: 'balanced',
     description: 'most traffic on the cheapest tier, the top tier only for the hardest prompts (the default)',
-    thresholds: [0.24, 0.7],
+    thresholds: [0.26, 0.72],
     categoryFloors: {},
     complexityFloors: {},
     highStakesTier: 1,
@@ -44,7 +44,7 @@ export const PRESETS: Record<PresetName, Preset> = {
   quality: {
     name: 'quality',
     description: 'a stronger tier whenever in doubt; misses very little, spends more',
-    thresholds: [0.1, 0.44],
+    thresholds: [0.08, 0.48],
     categoryFloors: { reasoning: 1 },
     complexityFloors: {},
     highStakesTier: 2,

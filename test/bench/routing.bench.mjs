@@ -56,13 +56,15 @@ let held = [];
 if (shared) {
   const t0 = Date.now();
   const train = parseMultiJsonl(fs.readFileSync(path.join(dataDir, 'outcomes_train.jsonl'), 'utf8'), 'outcomes_train');
-  const evalOnly = parseMultiJsonl(fs.readFileSync(path.join(shared, 'outcomes/routerdc_9tasks_7models.jsonl'), 'utf8'), 'routerdc');
+  // Measured, never trained on: RouterDC's tables (no licence) and the test-only benchmarks left out of training.
+  const testOnly = fs.readFileSync(path.join(shared, 'outcomes/llmrouter_14tasks_9models.jsonl'), 'utf8').split('\n').filter((l) => /"benchmark": ?"(human_eval|gpqa)"/.test(l)).join('\n');
+  const evalOnly = [...parseMultiJsonl(fs.readFileSync(path.join(shared, 'outcomes/routerdc_9tasks_7models.jsonl'), 'utf8'), 'routerdc'), ...parseMultiJsonl(testOnly, 'test-only')];
   const lobo = leaveOneBenchmarkOut(train, evalOnly, labeled, { bits: 14, epochs: 20 });
   held = lobo.held;
   const res = lobo.results;
   p(`### Leave-one-benchmark-out (${res.length} tables in ${new Set(res.map((r) => r.family)).size} families, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   p();
-  p('Each family is scored by a model rebuilt without it (ranker and heads). RouterDC tables (no licence) are never trained on. Pair: a Claude pair where the table has one, else the median useful model → the best. APGR: random 0.500; CPT(50 %): random 50 %.');
+  p('Each family is scored by a model rebuilt without it (ranker and heads). RouterDC tables (no licence) and HumanEval / GPQA (test sets only) are never trained on. Pair: a Claude pair where the table has one, else the median useful model → the best. APGR: random 0.500; CPT(50 %): random 50 %.');
   p();
   p('| family | table | rows | pair | APGR | length | random | CPT(50 %) | length |');
   p('|---|---|---:|---|---:|---:|---:|---:|---:|');
