@@ -9,9 +9,9 @@ import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import './styles.css';
 import {
   WebviewEndpoint, Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, Rendered, State, Notice, type WireMessage,
+  OpenChat, RequestPage, Rendered, State, Notice, PERIODS, PERIOD_LABELS, PAGE_SIZE, isPeriod, type WireMessage, type Period, type ViewModel,
+  type DecisionRow, type DecisionDetail,
 } from './protocol';
-import { PERIODS, PERIOD_LABELS, PAGE_SIZE, isPeriod, type Period, type ViewModel, type DecisionRow, type DecisionDetail } from './viewModel';
 import { usd, pct, int, dateTime, ago } from './format';
 import { Charts } from './charts';
 

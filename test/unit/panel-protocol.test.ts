@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import {
   HostEndpoint, WebviewEndpoint, Ready, State, Notice, RetrainNow, UndoAdjustment, SetPeriod, REPLY,
-  WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply,
+  WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply, type ViewModel,
 } from '../../webview/protocol';
-import { periodSince, buildViewModel } from '../../webview/viewModel';
-import { budgetProblem } from '../../webview/host';
+import { periodSince, buildViewModel } from '../../src/panel/viewModel';
+import { budgetProblem } from '../../src/panel/host';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
-import type { ViewModel } from '../../webview/viewModel';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
