@@ -181,7 +181,7 @@ describe('panel sources', () => {
     const dir = path.join(__dirname, '../../webview');
     const uses = fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))
       .flatMap((f) => (fs.readFileSync(path.join(dir, f), 'utf8').match(/\.postMessage\(/g) ?? []).map(() => f));
-    assert.deepEqual(uses.sort(), ['main.ts'], 'main.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
+    assert.deepEqual(uses.sort(), ['context.ts'], 'context.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
     const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
     assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
   });
