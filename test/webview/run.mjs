@@ -34,7 +34,6 @@ const test = (name, fn) => tests.push({ name, fn });
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-const DAY = 86_400_000;
 let browser;
 let seq = 0;
 /** Run after each test (closing pages, servers, stores), then checked: no CSP violation, no error in the page. */
