@@ -54,8 +54,24 @@ if (existsSync(integrationDir)) {
 }
 
 if (watch) {
-  for (const b of builds) (await esbuild.context(b)).watch();
+  // One line per rebuild and per error, in the shape .vscode/tasks.json's problem matcher reads.
+  const report = {
+    name: 'report',
+    setup(build) {
+      build.onStart(() => console.log('[esbuild] rebuilding'));
+      build.onEnd((r) => {
+        for (const e of r.errors) {
+          const l = e.location;
+          console.log(`${l ? `${l.file}:${l.line}:${l.column + 1}` : 'esbuild.mjs:1:1'}: error: ${e.text}`);
+        }
+        console.log(`[esbuild] rebuilt ${build.initialOptions.outfile ?? build.initialOptions.outdir} (${r.errors.length} errors)`);
+      });
+    },
+  };
+  const contexts = await Promise.all(builds.map((b) => esbuild.context({ ...b, plugins: [report] })));
+  await Promise.all(contexts.map((c) => c.rebuild().catch(() => undefined))); // errors were printed by `report`
   console.log('[esbuild] watching');
+  for (const c of contexts) await c.watch();
 } else {
   const t0 = Date.now();
   await Promise.all(builds.map((b) => esbuild.build(b)));

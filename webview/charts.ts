@@ -4,7 +4,7 @@
 import {
   Chart, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, type ChartConfiguration,
 } from 'chart.js';
-import type { ViewModel } from './viewModel';
+import type { ViewModel } from './protocol';
 import { usd, usdTick, int } from './format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);

@@ -1,4 +1,4 @@
-// The ONE message protocol between the extension host (src/vscode/panel.ts, webview/host.ts) and the cost panel
+// The ONE message protocol between the extension host (src/vscode/panel.ts, src/panel/host.ts) and the cost panel
 // webview (webview/main.ts). Every message is declared once below as a typed descriptor; both sides send and
 // receive only through the helpers in this file, so there is no stringly-typed postMessage anywhere else.
 //
@@ -11,9 +11,120 @@
 // Ready handshake: the host queues every notification until the webview sends `ready`; then it flushes them in
 // order. A webview that is reloaded (hidden and shown again) sends `ready` again and gets a fresh state.
 //
-// Pure TypeScript: no DOM, no `vscode`, no Node; data types come from src/core (type imports only).
-import type { ViewModel, Period, DecisionRow, DecisionDetail, FineTuneView } from './viewModel';
+// This file also owns the wire types: the ViewModel the host computes (src/panel/viewModel.ts) and the webview
+// draws, and the rows and details inside it. Pure TypeScript: no DOM, no `vscode`, no Node; the records inside come
+// from src/core (type imports only, erased from the browser bundle).
 import type { BudgetSettings } from '../src/core/store/api';
+import type { BudgetState, DecisionRecord } from '../src/core/types';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire types
+
+export type Period = 'today' | '7d' | '30d' | 'all';
+export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
+export const PERIOD_LABELS: Record<Period, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', all: 'All time' };
+export const DEFAULT_PERIOD: Period = '7d';
+export const PAGE_SIZE = 20;
+
+export function isPeriod(x: unknown): x is Period {
+  return typeof x === 'string' && (PERIODS as readonly string[]).includes(x);
+}
+
+export interface TierInfo { index: number; id: string; label: string; model: string }
+
+export interface DecisionRow {
+  id: string;
+  time: number;
+  /** The model that answered (or the chosen one when none answered yet). */
+  model: string;
+  tier: number;
+  tierLabel: string;
+  complexity: string;
+  category: string;
+  reasons: string[];
+  costUsd: number | null;
+  baselineCostUsd: number | null;
+  status: string;
+  source: string;
+  /** Prompt preview exactly as stored (shown as text, never as HTML); null when prompts are not kept. */
+  prompt: string | null;
+  /** The latest thumb a person gave, if any. */
+  feedback: 'up' | 'down' | null;
+  autoQuality: number | null;
+}
+
+/** Everything recorded about one decision, for the detail view. */
+export interface DecisionDetail extends DecisionRow {
+  record: DecisionRecord;
+  feedbackHistory: { thumb: 'up' | 'down' | null; autoQuality: number | null; time: number }[];
+}
+
+export interface AdjustmentRow {
+  id: string;
+  group: string;
+  kind: 'raise' | 'lower';
+  tier: number;
+  tierLabel: string;
+  reason: string;
+  samples: number;
+  createdAt: number;
+  revertedAt: number | null;
+}
+
+export interface ViewModel {
+  period: Period;
+  since: number | null;
+  generatedAt: number;
+  /** No decision was ever recorded: show the welcome. */
+  empty: boolean;
+  /** Whether an API key is set (null: unknown). */
+  hasKey: boolean | null;
+  tiers: TierInfo[];
+  headline: {
+    spendUsd: number;
+    baselineUsd: number;
+    savedUsd: number;
+    savedPct: number;
+    requests: number;
+    decisions: number;
+    avgCostUsd: number;
+    unpriced: number;
+    feedbackUp: number;
+    feedbackDown: number;
+  };
+  /** Per tier: decision count and spend in the period. */
+  tierDist: { tier: number; label: string; decisions: number; spendUsd: number }[];
+  /** Spend per day (local dates, every day of the period, oldest first), one series per tier. Periods longer than
+   *  MAX_DAY_BARS (src/panel/viewModel.ts) days are shown per week (unit 'week', labels = the first day of each 7-day bucket). */
+  days: { unit: 'day' | 'week'; labels: string[]; spendByTier: number[][] };
+  quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
+  /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
+  budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
+  retrain: {
+    lastRun: number | null;
+    adjustments: AdjustmentRow[];
+    /** The last fine-tune of the classifier on the user's feedback (llm-router train --from-db, or the panel), or null. */
+    fineTune: FineTuneView | null;
+    /** Whether a fine-tuned model routes now (the learned strategy), rather than the shipped one. */
+    fineTunedInUse: boolean;
+  };
+  recent: { rows: DecisionRow[]; total: number };
+}
+
+/** What the panel shows of the last fine-tune (from the classifier's FineTuneResult). */
+export interface FineTuneView {
+  at: number;
+  trainRows: number;
+  heldBack: number;
+  accuracyBefore: number | null;
+  accuracyAfter: number | null;
+  rightBefore: number | null;
+  rightAfter: number | null;
+  before: 'shipped' | 'fine-tuned';
+  kept: boolean;
+  message: string;
+  removedAt: number | null;
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Descriptors

@@ -1,6 +1,6 @@
 // The contract of the routing service: the one object the CLI and the VS Code glue talk to.
 // ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
-import type { FineTuneResult } from './classifier/finetuneMeta';
+import type { FineTuneResult } from './classifier/finetune';
 import type { ModelClient } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {

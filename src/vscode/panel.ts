@@ -1,6 +1,6 @@
 // The sidebar cost panel: a WebviewViewProvider for the view `llm-router.costPanel` (activity-bar container
-// `llm-router`). Thin glue: the page comes from webview/html.ts, the protocol from webview/protocol.ts, and all the
-// logic (view model, handlers, throttled live updates) from webview/host.ts, which the Chromium tests exercise too.
+// `llm-router`). Thin glue: the page comes from src/panel/html.ts, the protocol from webview/protocol.ts, and all the
+// logic (view model, handlers, throttled live updates) from src/panel/host.ts, which the Chromium tests exercise too.
 //
 // Usage (from activate):
 //   const panel = registerCostPanel(context, {
@@ -22,12 +22,15 @@
 // Returns a CostPanel (also pushed to context.subscriptions): `whenRendered(pred)` resolves with what the webview
 // reports having drawn (its headline figures as text, the decision ids listed), for tests in the real editor.
 import * as vscode from 'vscode';
-import { PanelController } from '../../webview/host';
-import { panelHtml, makeNonce } from '../../webview/html';
-import { isPeriod, type Period, type ViewModel } from '../../webview/viewModel';
-import type { RenderedInfo } from '../../webview/protocol';
+import type { PanelController } from '../panel/host';
+import { panelHtml, makeNonce } from '../panel/html';
+import { isPeriod, type Period, type RenderedInfo, type ViewModel } from '../../webview/protocol';
 import type { RouterService } from '../core/service-api';
 import type { DecisionStore } from '../core/store/api';
+
+// The host half comes with the engine (see runtime.ts): required when the view is first resolved, after activation.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const engine = () => require('./engine') as typeof import('./engine');
 
 export const COST_PANEL_VIEW_ID = 'llm-router.costPanel';
 const PERIOD_KEY = 'llm-router.costPanel.period';
@@ -68,7 +71,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
       const media = vscode.Uri.joinPath(context.extensionUri, 'media');
       view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
       controller?.dispose();
-      const c = new PanelController({
+      const c = new (engine().PanelController)({
         get service() { return getService(); },
         store: deps.store,
         ready: deps.ready ? Promise.resolve(deps.ready) : undefined,

@@ -1,6 +1,6 @@
 // Cost panel benchmark: first render with 100,000 decisions in the database (open → charts drawn, measured in
 // Chromium with performance marks), update after a new decision (store insert → panel redrawn), bundle size.
-// Runs the real store, service and panel host (webview/host.ts) behind the test harness; prints Markdown.
+// Runs the real store, service and panel host (src/panel/host.ts) behind the test harness; prints Markdown.
 // Usage: node test/bench/webview.bench.mjs [decisions]   (after `node esbuild.mjs`)
 import { createRequire } from 'node:module';
 import { readFileSync, mkdirSync, copyFileSync } from 'node:fs';

@@ -148,7 +148,6 @@ describe('classifier internals', () => {
   });
 
   it('ships a small model file', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const size = JSON.stringify(require('../../src/core/classifier/model.json')).length;
     assert.ok(size < 300_000, `model.json is ${size} bytes`);
   });

@@ -3,12 +3,11 @@
 import assert from 'node:assert/strict';
 import {
   HostEndpoint, WebviewEndpoint, Ready, State, Notice, RetrainNow, UndoAdjustment, SetPeriod, REPLY,
-  WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply,
+  WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply, type ViewModel,
 } from '../../webview/protocol';
-import { periodSince, buildViewModel } from '../../webview/viewModel';
-import { budgetProblem } from '../../webview/host';
+import { periodSince, buildViewModel } from '../../src/panel/viewModel';
+import { budgetProblem } from '../../src/panel/host';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
-import type { ViewModel } from '../../webview/viewModel';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -182,7 +181,7 @@ describe('panel sources', () => {
     const dir = path.join(__dirname, '../../webview');
     const uses = fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))
       .flatMap((f) => (fs.readFileSync(path.join(dir, f), 'utf8').match(/\.postMessage\(/g) ?? []).map(() => f));
-    assert.deepEqual(uses.sort(), ['main.ts'], 'main.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
+    assert.deepEqual(uses.sort(), ['context.ts'], 'context.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
     const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
     assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
   });

@@ -20,7 +20,8 @@ require('tsx/cjs/api').register();
 const { startHarness } = require('./harness/server.ts');
 const { openEnv } = require('./harness/env.ts');
 const { record, manyRecords } = require('./harness/fixtures.ts');
-const { periodSince, PERIOD_LABELS } = require('../../webview/viewModel.ts');
+const { periodSince } = require('../../src/panel/viewModel.ts');
+const { PERIOD_LABELS } = require('../../webview/protocol.ts');
 const { parseUsd, usdStep } = require('../../webview/format.ts');
 const { openStore } = require('../../src/core/store/index.ts');
 
@@ -33,7 +34,6 @@ const test = (name, fn) => tests.push({ name, fn });
 // ---------------------------------------------------------------------------------------------------------------
 // Helpers
 
-const DAY = 86_400_000;
 let browser;
 let seq = 0;
 /** Run after each test (closing pages, servers, stores), then checked: no CSP violation, no error in the page. */

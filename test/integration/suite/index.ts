@@ -4,7 +4,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 // mocha 12 is an ES module; Node 24's require() returns its namespace.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const mochaModule = require('mocha');
 const Mocha: typeof import('mocha') = mochaModule.default ?? mochaModule;
 

@@ -1,15 +1,14 @@
-// The harness server: serves the real panel page (webview/html.ts, same CSP) with dist/webview.js, and plays the
-// extension host over HTTP: each page session gets a real PanelController (webview/host.ts) on a real store and
+// The harness server: serves the real panel page (src/panel/html.ts, same CSP) with dist/webview.js, and plays the
+// extension host over HTTP: each page session gets a real PanelController (src/panel/host.ts) on a real store and
 // service. Webview → host messages arrive as POST /msg, host → webview messages leave as answers to a long poll.
 import * as http from 'node:http';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { PanelController } from '../../../webview/host';
-import { panelHtml, makeNonce } from '../../../webview/html';
-import type { Period } from '../../../webview/viewModel';
-import type { WireMessage, WireReply } from '../../../webview/protocol';
+import { PanelController } from '../../../src/panel/host';
+import { panelHtml, makeNonce } from '../../../src/panel/html';
+import type { Period, ViewModel, WireMessage, WireReply } from '../../../webview/protocol';
 import type { RouterService } from '../../../src/core/service-api';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -24,7 +23,7 @@ export interface HarnessOptions {
   /** Called for each host message and each webview message (for tests that check what was sent). */
   onTraffic?(dir: 'to-host' | 'to-webview', session: string, msg: unknown): void;
   /** Called after each state the host sends, with the time it took to compute. */
-  onPush?(session: string, vm: import('../../../webview/viewModel').ViewModel, computeMs: number): void;
+  onPush?(session: string, vm: ViewModel, computeMs: number): void;
   log?(m: string): void;
   /** Where webview.js, webview.css and codicon.css are served from (default: dist/). */
   distDir?: string;

@@ -1,6 +1,5 @@
 // VS Code theme variables for the harness page (a subset of Dark Modern, Light Modern and Dark High Contrast, the
 // ones the panel and @vscode-elements use). In the editor VS Code injects these itself.
-// eslint-disable-next-line no-unused-vars
 window.__HARNESS_THEMES = {
   dark: {
     bodyClass: 'vscode-dark', kind: 'vscode-dark',

@@ -1,5 +1,5 @@
 // The panel's HTML page: a strict content-security policy with a nonce, no inline script or style, the bundle and
-// stylesheets loaded from dist/. Pure: used by src/vscode/panel.ts and by the Chromium harness (so the tests run
+// stylesheets loaded from dist/. Pure (no DOM, no `vscode`): used by src/vscode/panel.ts and by the Chromium harness (so the tests run
 // under the very same policy).
 
 export interface PanelHtmlOptions {

@@ -3,14 +3,12 @@
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
   HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, Rendered, State, Notice, type RenderedInfo, type WireMessage, type WireReply,
-} from './protocol';
-import {
-  buildViewModel, decisionDetail, decisionRow, fineTuneView, isPeriod, tierInfos, DEFAULT_PERIOD, PAGE_SIZE, type Period,
-  type ViewModel,
-} from './viewModel';
-import type { DecisionStore, BudgetSettings } from '../src/core/store/api';
-import type { RouterService } from '../src/core/service-api';
+  OpenChat, RequestPage, Rendered, State, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
+  type RenderedInfo, type WireMessage, type WireReply,
+} from '../../webview/protocol';
+import { buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
+import type { DecisionStore, BudgetSettings } from '../core/store/api';
+import type { RouterService } from '../core/service-api';
 
 export interface PanelHostDeps {
   /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */

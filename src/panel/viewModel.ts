@@ -1,22 +1,16 @@
 // What the cost panel shows, computed from the store (pure: no DOM, no `vscode`). Used by the extension host
-// (webview/host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
-// same numbers. The webview only formats and draws a ViewModel.
-import type { DecisionStore, BudgetSettings, Stats } from '../src/core/store/api';
-import type { RouterService } from '../src/core/service-api';
-import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../src/core/types';
-import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../src/core/classifier/finetuneMeta';
+// (./host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
+// same numbers. The webview only formats and draws a ViewModel; its shape is declared in webview/protocol.ts.
+import type { DecisionStore, Stats } from '../core/store/api';
+import type { RouterService } from '../core/service-api';
+import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
+import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
+import {
+  PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type TierInfo, type ViewModel,
+} from '../../webview/protocol';
 
-export type Period = 'today' | '7d' | '30d' | 'all';
-export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
-export const PERIOD_LABELS: Record<Period, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', all: 'All time' };
-export const DEFAULT_PERIOD: Period = '7d';
-export const PAGE_SIZE = 20;
 /** More days than this in the period: the spend chart groups days by week (a sidebar cannot show 365 bars). */
 export const MAX_DAY_BARS = 62;
-
-export function isPeriod(x: unknown): x is Period {
-  return typeof x === 'string' && (PERIODS as readonly string[]).includes(x);
-}
 
 /** Start of the period in ms (local time): today = since local midnight; 7d/30d = today and the 6/29 days before. */
 export function periodSince(period: Period, now: number): number | undefined {
@@ -27,91 +21,6 @@ export function periodSince(period: Period, now: number): number | undefined {
   d.setDate(d.getDate() - back);
   return d.getTime();
 }
-
-export interface TierInfo { index: number; id: string; label: string; model: string }
-
-export interface DecisionRow {
-  id: string;
-  time: number;
-  /** The model that answered (or the chosen one when none answered yet). */
-  model: string;
-  tier: number;
-  tierLabel: string;
-  complexity: string;
-  category: string;
-  reasons: string[];
-  costUsd: number | null;
-  baselineCostUsd: number | null;
-  status: string;
-  source: string;
-  /** Prompt preview exactly as stored (shown as text, never as HTML); null when prompts are not kept. */
-  prompt: string | null;
-  /** The latest thumb a person gave, if any. */
-  feedback: 'up' | 'down' | null;
-  autoQuality: number | null;
-}
-
-/** Everything recorded about one decision, for the detail view. */
-export interface DecisionDetail extends DecisionRow {
-  record: DecisionRecord;
-  feedbackHistory: { thumb: 'up' | 'down' | null; autoQuality: number | null; time: number }[];
-}
-
-export interface AdjustmentRow {
-  id: string;
-  group: string;
-  kind: 'raise' | 'lower';
-  tier: number;
-  tierLabel: string;
-  reason: string;
-  samples: number;
-  createdAt: number;
-  revertedAt: number | null;
-}
-
-export interface ViewModel {
-  period: Period;
-  since: number | null;
-  generatedAt: number;
-  /** No decision was ever recorded: show the welcome. */
-  empty: boolean;
-  /** Whether an API key is set (null: unknown). */
-  hasKey: boolean | null;
-  tiers: TierInfo[];
-  headline: {
-    spendUsd: number;
-    baselineUsd: number;
-    savedUsd: number;
-    savedPct: number;
-    requests: number;
-    decisions: number;
-    avgCostUsd: number;
-    unpriced: number;
-    feedbackUp: number;
-    feedbackDown: number;
-  };
-  /** Per tier: decision count and spend in the period. */
-  tierDist: { tier: number; label: string; decisions: number; spendUsd: number }[];
-  /** Spend per day (local dates, every day of the period, oldest first), one series per tier. Periods longer than
-   *  MAX_DAY_BARS days are shown per week (unit 'week', labels = the first day of each 7-day bucket). */
-  days: { unit: 'day' | 'week'; labels: string[]; spendByTier: number[][] };
-  quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
-  /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
-  budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
-  retrain: {
-    lastRun: number | null;
-    adjustments: AdjustmentRow[];
-    /** The last fine-tune of the classifier on the user's feedback (llm-router train --from-db, or the panel), or null. */
-    fineTune: FineTuneView | null;
-    /** Whether a fine-tuned model routes now (the learned strategy), rather than the shipped one. */
-    fineTunedInUse: boolean;
-  };
-  recent: { rows: DecisionRow[]; total: number };
-}
-
-/** What the panel shows of the last fine-tune. */
-export type FineTuneView = Pick<FineTuneResult, 'at' | 'trainRows' | 'heldBack' | 'accuracyBefore' | 'accuracyAfter' | 'rightBefore'
-  | 'rightAfter' | 'before' | 'kept' | 'message'> & { removedAt: number | null };
 
 export function fineTuneView(r: FineTuneResult | null): FineTuneView | null {
   if (!r) return null;

@@ -1,0 +1,111 @@
+// The panel page: its skeleton, and drawing one ViewModel into it section by section. What it drew is reported to
+// the host (Rendered) and exposed as window.__panel for the Chromium tests and the benchmark.
+import { BudgetSection } from './budget';
+import { Charts } from './charts';
+import type { PanelContext } from './context';
+import { Decisions } from './decisions';
+import { h } from './dom';
+import { PeriodBar } from './period';
+import { Rendered, type ViewModel } from './protocol';
+import { renderRetrain } from './retrain';
+import { renderFigures, renderQuality, renderWelcome, shownFigures } from './sections';
+
+/** What the panel exposes about its own drawing, for the Chromium tests and the benchmark. */
+export interface PanelProbe {
+  renders: number;
+  lastState?: ViewModel;
+  /** Time spent drawing the last state, and per section. */
+  lastRenderMs?: number;
+  timings?: Record<string, number>;
+  /** Date.now() when the last state arrived and when it was drawn. */
+  receivedAt?: number;
+  renderedAt?: number;
+  charts: Charts;
+}
+declare global { interface Window { __panel?: PanelProbe } }
+
+export class Panel {
+  readonly periodBar: PeriodBar;
+  readonly probe: PanelProbe;
+  private readonly welcome = h('section', { class: 'welcome', 'aria-labelledby': 'welcome-h', hidden: true, 'data-testid': 'welcome' });
+  private readonly figures = h('section', { class: 'figures hide-when-empty', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
+  private readonly tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
+  private readonly dayCanvas = h('canvas', { role: 'img', 'aria-label': 'Spend per day by tier' });
+  private readonly charts = new Charts(this.tierCanvas, this.dayCanvas);
+  private readonly daysTitle = h('h2', { id: 'days-h' }, 'Spend per day');
+  private readonly quality = h('div', { 'data-testid': 'quality' });
+  private readonly retrain = h('div', { 'data-testid': 'retrain' });
+  private readonly budget: BudgetSection;
+  private readonly decisions: Decisions;
+  private readonly main: HTMLElement;
+  /** Work that can wait until the first state is on screen (or, if none comes, a moment after start-up). */
+  private readonly deferred: (() => void)[] = [];
+  private readonly deferredFallback = setTimeout(() => this.runDeferred(), 1000);
+
+  constructor(private readonly ctx: PanelContext, app: HTMLElement, status: HTMLElement) {
+    this.periodBar = new PeriodBar(ctx, () => this.main.setAttribute('aria-busy', 'true'));
+    this.budget = new BudgetSection(ctx);
+    this.decisions = new Decisions(ctx);
+    const card = (id: string, title: string | HTMLElement, body: HTMLElement, always = false) =>
+      h('section', { 'aria-labelledby': id, class: always ? 'card' : 'card hide-when-empty' },
+        typeof title === 'string' ? h('h2', { id }, title) : title, body);
+    this.main = h('main', { 'aria-busy': 'true' },
+      h('header', { class: 'top' }, h('h1', { class: 'sr-only' }, 'LLM Router: cost'), this.periodBar.el),
+      status,
+      this.welcome,
+      this.figures,
+      card('tiers-h', 'Tiers', h('div', { class: 'chart chart-small' }, this.tierCanvas)),
+      card('days-h', this.daysTitle, h('div', { class: 'chart' }, this.dayCanvas)),
+      card('quality-h', 'Quality by tier', this.quality),
+      card('budget-h', 'Budget', this.budget.el, true),
+      card('retrain-h', 'Retraining', this.retrain),
+      card('recent-h', 'Recent decisions', this.decisions.el),
+    );
+    app.replaceChildren(this.main, this.decisions.dialog);
+    this.deferred.push(() => this.budget.attachForm());
+    this.probe = { renders: 0, charts: this.charts };
+    window.__panel = this.probe;
+    this.periodBar.render();
+  }
+
+  /** The theme changed: the charts take the new colours. */
+  themeChanged(): void { this.charts.redraw(); }
+
+  render(v: ViewModel): void {
+    const t0 = performance.now();
+    this.periodBar.shown(v.period);
+    const timings: Record<string, number> = {};
+    const step = (name: string, fn: () => void) => { const a = performance.now(); fn(); timings[name] = performance.now() - a; };
+    step('period', () => this.periodBar.render());
+    step('welcome', () => renderWelcome(this.welcome, v, this.ctx));
+    step('figures', () => renderFigures(this.figures, v));
+    this.daysTitle.textContent = v.days.unit === 'week' ? 'Spend per week' : 'Spend per day';
+    step('charts', () => this.charts.update(v));
+    step('quality', () => renderQuality(this.quality, v));
+    step('budget', () => this.budget.render(v));
+    step('retrain', () => renderRetrain(this.retrain, v, this.ctx));
+    step('recent', () => this.decisions.render(v));
+    this.probe.timings = timings;
+    this.main.classList.toggle('is-empty', v.empty);
+    this.main.setAttribute('aria-busy', 'false');
+    this.main.dataset.period = v.period;
+    document.body.dataset.rendered = String((this.probe.renders += 1));
+    this.probe.lastState = v;
+    this.probe.lastRenderMs = performance.now() - t0;
+    this.probe.renderedAt = Date.now();
+    if (this.probe.renders === 1) this.firstRender();
+    this.ctx.endpoint.send(Rendered, {
+      renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
+      decisionIds: this.decisions.listedIds(),
+    });
+  }
+
+  private firstRender(): void {
+    performance.mark('first-render');
+    performance.measure('open-to-first-render', 'panel-start', 'first-render');
+    clearTimeout(this.deferredFallback);
+    requestAnimationFrame(() => setTimeout(() => this.runDeferred(), 0)); // after the frame that shows this state
+  }
+
+  private runDeferred(): void { for (const fn of this.deferred.splice(0)) fn(); }
+}
