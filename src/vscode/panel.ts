@@ -30,7 +30,7 @@ import type { DecisionStore } from '../core/store/api';
 
 // The host half comes with the engine (see runtime.ts): required when the view is first resolved, after activation.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const engine = () => require('./engine') as typeof import('./engine');
+const engine = () => require('./heavyModules') as typeof import('./heavyModules');
 
 export const COST_PANEL_VIEW_ID = 'llm-router.costPanel';
 const PERIOD_KEY = 'llm-router.costPanel.period';
