@@ -122,4 +122,18 @@ p('| rule | mix: Haiku / Sonnet / Opus | needing more, sent below | needing more
 p('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 p(`| balanced as shipped | ${mixLine(bal)} | ${outcomeLine(bal)} |`);
 for (const [name, cfg] of rules) p(`| ${name} | ${mixLine(cfg)} | ${outcomeLine(cfg)} |`);
+p();
+// ---- 6. high-stakes detection ----
+const hsRead = (f) => fs.readFileSync(path.join(root, 'test/fixtures/high-stakes', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const [pos, neg] = [hsRead('positive.jsonl'), hsRead('negative.jsonl')];
+p(`### High-stakes detection (${pos.length} high-stakes prompts, ${neg.length} that use the same words without being so; written for this project)`);
+p();
+p('| strategy | precision | recall | false alarms |');
+p('|---|---:|---:|---:|');
+for (const s of ['learned', 'rules']) {
+  const c = createClassifier(s);
+  const tp = pos.filter((r) => c.classify(r.prompt).highStakes).length;
+  const fp = neg.filter((r) => c.classify(r.prompt).highStakes).length;
+  p(`| ${s} | ${pc(tp / Math.max(1, tp + fp))} | ${pc(tp / pos.length)} | ${fp} of ${neg.length} |`);
+}
 console.log(out.join('\n'));

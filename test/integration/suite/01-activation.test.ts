@@ -2,6 +2,7 @@
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { defaultConfig } from '../../../src/core/config';
 import { api, EXT_ID, setSetting, until } from './helpers';
 
 suite('activation', () => {
@@ -51,13 +52,14 @@ suite('activation', () => {
 
   test('invalid settings are reported in words and the defaults are used', async () => {
     const a = await api();
+    const balanced = defaultConfig('balanced').thresholds;
     try {
       await setSetting('thresholds', [0.9, 0.2]);
       await until('the settings reload', () => a.runtime.settings.problems.some((p) => /ascending/.test(p)));
-      assert.deepStrictEqual(a.runtime.service.config.thresholds, [0.35, 0.7]);
+      assert.deepStrictEqual(a.runtime.service.config.thresholds, balanced);
       await setSetting('thresholds', 'high');
       await until('the settings reload', () => a.runtime.settings.problems.some((p) => /llmRouter\.thresholds ignored/.test(p)));
-      assert.deepStrictEqual(a.runtime.service.config.thresholds, [0.35, 0.7]);
+      assert.deepStrictEqual(a.runtime.service.config.thresholds, balanced);
       // a valid override is applied
       await setSetting('thresholds', [0.2, 0.5]);
       await until('the new thresholds', () => a.runtime.service.config.thresholds[0] === 0.2);
@@ -65,11 +67,19 @@ suite('activation', () => {
       await setSetting('categoryFloors', { code: 'opus', factual: 'nonexistent' });
       await until('the floors', () => a.runtime.service.config.categoryFloors.code === 2);
       assert.ok(a.runtime.settings.problems.some((p) => /no tier "nonexistent"/.test(p)), a.runtime.settings.problems.join('\n'));
+      // a preset sets thresholds and rules together
+      await setSetting('categoryFloors', undefined);
+      await setSetting('thresholds', undefined);
+      await setSetting('preset', 'quality');
+      await until('the quality preset', () => a.runtime.service.config.preset === 'quality');
+      assert.deepStrictEqual(a.runtime.service.config.thresholds, defaultConfig('quality').thresholds);
+      assert.strictEqual(a.runtime.service.config.highStakesTier, 2);
     } finally {
       await setSetting('thresholds', undefined);
       await setSetting('categoryFloors', undefined);
+      await setSetting('preset', undefined);
     }
-    await until('defaults back', () => a.runtime.service.config.thresholds[0] === 0.35 && a.runtime.service.config.categoryFloors.code === 1);
+    await until('defaults back', () => a.runtime.service.config.thresholds[0] === balanced[0] && a.runtime.service.config.categoryFloors.code === undefined && a.runtime.service.config.preset === 'balanced');
   });
 
   test('a daily budget set in the settings shows in the status bar and reaches the store; removing it removes the limit', async () => {
