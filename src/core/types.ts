@@ -6,7 +6,7 @@ export const COMPLEXITIES: readonly Complexity[] = ['simple', 'medium', 'complex
 export const CATEGORIES: readonly Category[] = ['factual', 'reasoning', 'creative', 'code'];
 
 /** Where a request came from. */
-export type Source = 'chat' | 'command' | 'cli' | 'model-provider';
+export type Source = 'chat' | 'command' | 'cli' | 'model-provider' | 'endpoint';
 
 /** One turn of a conversation, oldest first. */
 export interface Turn {
@@ -48,13 +48,24 @@ export interface Price {
   cacheRead: number;
 }
 
+/** Who serves a tier: Anthropic's Messages API, an OpenAI-compatible endpoint, or a VS Code language model. */
+export type TierProvider = 'anthropic' | 'openai' | 'vscode';
+
 export interface TierConfig {
   /** Short stable id: "haiku", "sonnet", "opus". */
   id: string;
   /** Shown to users: "Haiku". */
   label: string;
-  /** Anthropic model id sent to the API. */
+  /** The model id sent to the provider (for 'vscode' tiers: the VS Code model's id once resolved). */
   model: string;
+  /** Default 'anthropic'. */
+  provider?: TierProvider;
+  /** For 'openai' tiers: the name of an endpoint the user defined (application scope): its base URL and key name. */
+  endpoint?: string;
+  /** For 'vscode' tiers: what `vscode.lm.selectChatModels` is asked for. Never this extension's own vendor. */
+  selector?: { vendor?: string; family?: string; id?: string };
+  /** False when no price is known for the model: its costs are null ("unpriced"), never $0. Default true. */
+  priced?: boolean;
   price: Price;
   contextWindow: number;
   maxOutputTokens: number;

@@ -12,7 +12,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
-import type { AnthropicClientOptions, ChatRequest, ChatResult, ModelClient, ProviderErrorKind } from './api';
+import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind } from './api';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 export const SET_KEY_FIX = 'Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.';
@@ -126,7 +126,7 @@ export class AnthropicClient implements ModelClient {
         {
           model: req.model,
           max_tokens: req.maxTokens,
-          messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+          messages: toAnthropicMessages(req.messages),
           ...(req.system ? { system: req.system } : {}),
         },
         { fetchOptions: { [ATTEMPT]: attempt } as object },
@@ -199,7 +199,7 @@ export class AnthropicClient implements ModelClient {
       const r = await this.sdk.messages.countTokens(
         {
           model: req.model,
-          messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
+          messages: toAnthropicMessages(req.messages),
           ...(req.system ? { system: req.system } : {}),
         },
         { fetchOptions: { [ATTEMPT]: attempt } as object },
@@ -300,4 +300,25 @@ function causeOf(e: unknown): string {
     cur = o.cause;
   }
   return (last || String(e)).slice(0, 160);
+}
+
+/** Our messages in the Messages API's own form: tool calls as `tool_use`, their results as `tool_result`. */
+export function toAnthropicMessages(messages: ChatRequest['messages']): Anthropic.MessageParam[] {
+  return messages.map((m) => ({
+    role: m.role,
+    content: typeof m.content === 'string' ? m.content : m.content.map(toAnthropicBlock),
+  }));
+}
+
+function toAnthropicBlock(p: ContentPart): Anthropic.ContentBlockParam {
+  switch (p.type) {
+    case 'text':
+      return { type: 'text', text: p.text };
+    case 'image':
+      return { type: 'image', source: { type: 'base64', media_type: p.mediaType as 'image/png', data: p.data } };
+    case 'tool_use':
+      return { type: 'tool_use', id: p.id, name: p.name, input: p.input };
+    case 'tool_result':
+      return { type: 'tool_result', tool_use_id: p.toolUseId, content: p.content, ...(p.isError ? { is_error: true } : {}) };
+  }
 }

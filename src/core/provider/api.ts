@@ -1,12 +1,43 @@
 // The contract of a model client. ./anthropic.ts implements it with the official Anthropic SDK.
 import type { Turn, Usage } from '../types';
 
+/** One piece of a message: text, an image, a tool call the model made, or the result the caller sent back. */
+export type ContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; mediaType: string; /** base64 */ data: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'tool_result'; toolUseId: string; content: string; isError?: boolean };
+
+/** A message with structure (agent loops, images). A plain `Turn` is a ChatMessage whose content is a string. */
+export interface ChatMessage {
+  role: 'user' | 'assistant';
+  content: string | ContentPart[];
+}
+
+/** A tool the caller offers the model (JSON Schema input). */
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/** A tool call the model made, complete with its parsed arguments. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
 export interface ChatRequest {
   model: string;
   system?: string;
-  /** The conversation, oldest first, ending with the user's prompt. */
-  messages: Turn[];
+  /** The conversation, oldest first, ending with the user's prompt (or a tool result in an agent loop). */
+  messages: (Turn | ChatMessage)[];
   maxTokens: number;
+  /** Tools the model may call; none when absent. */
+  tools?: ToolSpec[];
+  /** 'auto' (default) or 'required' (the model must call a tool). */
+  toolMode?: 'auto' | 'required';
   /** Aborting stops the stream at once (the SDK stream is aborted). */
   signal?: AbortSignal;
 }
@@ -23,6 +54,8 @@ export interface ChatResult {
   latencyMs: number;
   /** How many attempts the SDK made (1 = no retry). */
   attempts: number;
+  /** Tool calls the model made, in order (empty or absent when none). */
+  toolCalls?: ToolCall[];
 }
 
 export type ProviderErrorKind =
@@ -58,10 +91,13 @@ export class ProviderError extends Error {
 
 export interface ModelClient {
   /** Streams an answer; onText gets each text delta as it arrives. Throws ProviderError. */
-  stream(req: ChatRequest, onText?: (delta: string) => void): Promise<ChatResult>;
+  stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult>;
   /** Input tokens of a request, from the API's count_tokens. */
   countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number>;
 }
+
+/** The client that serves one tier (tiers may mix providers); null when that tier cannot be reached (no key). */
+export type ClientFor = (tier: import('../types').TierConfig) => ModelClient | null;
 
 export interface AnthropicClientOptions {
   apiKey: string;
