@@ -2,7 +2,7 @@
 // window, and the worst case the call can cost there.
 import { worstCaseCost } from '../budget';
 import { estimateTokens } from '../pricing';
-import { fitHistory, type FittedHistory } from '../provider/context';
+import { fitHistory, type FittedHistory } from '../provider/history';
 import type { RouteRequest } from '../service-api';
 import type { RouterConfig } from '../types';
 
