@@ -20,9 +20,14 @@ export interface RouteRequest {
   /** Called once the tier is chosen, before any model call ("Routed to Sonnet · medium / code · confidence 0.82"). */
   onDecision?(d: Decision): void;
   onText?(delta: string): void;
-  /** Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). */
-  onNotice?(message: string): void;
+  /**
+   * Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). `kind` 'wait' is a
+   * passing state (a wait before a retry: "Sonnet hit a rate limit (429): retrying in 12 s"), fit for a progress line.
+   */
+  onNotice?(message: string, kind?: NoticeKind): void;
 }
+
+export type NoticeKind = 'info' | 'wait';
 
 /** One model call made for a request: the primary call, a fallback, or a cascade step. Each is its own record. */
 export interface CallSummary {

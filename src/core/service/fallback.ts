@@ -1,8 +1,8 @@
 // One call on a decision's tier, falling back to other tiers while the tier is unavailable: the next tier up first,
 // then down. Each attempt is its own record; a fallback the budget refuses is recorded as blocked and not made; a
 // tier with no client (no key for its provider) is skipped and the notice says so.
-import { tierLabel } from '../format';
-import { ProviderError, type ChatResult } from '../provider/api';
+import { formatDuration, tierLabel } from '../format';
+import { ProviderError, type ChatResult, type RetryWait } from '../provider/api';
 import { RouteError, type CallSummary } from '../service-api';
 import type { Decision, DecisionRecord } from '../types';
 import { fitsBudget, recordRefusal } from './budgetGuard';
@@ -32,6 +32,20 @@ export function unreachableWords(labels: string[]): string {
   return `${labels.join(' and ')} can't be reached (no API key or client for ${labels.length > 1 ? 'their' : 'its'} provider)`;
 }
 
+/** "Sonnet hit a rate limit (429): retrying in 12 s (retry 1 of 2)." */
+export function waitWords(tier: string, w: RetryWait): string {
+  const what = w.status === null ? 'could not be reached'
+    : w.status === 429 ? 'hit a rate limit (429)'
+      : w.status === 529 ? 'is overloaded (529)'
+        : w.status >= 500 ? `had a server error (${w.status})` : `answered ${w.status}`;
+  return `${tier} ${what}: retrying in ${formatDuration(w.waitMs)} (retry ${w.retry} of ${w.maxRetries}).`;
+}
+
+/** Why a tier is unavailable, in a few words: the error kind, and the wait that was not made. */
+function unavailableWhy(pe: ProviderError): string {
+  return pe.refusedWaitMs === null ? pe.kind : `${pe.kind}; a retry would wait ${formatDuration(pe.refusedWaitMs)}, longer than llmRouter.maxRetryWaitSeconds allows`;
+}
+
 type Tried = { ok: true; answer: Answer; late: unknown } | { ok: false; error: ProviderError };
 
 /**
@@ -54,7 +68,8 @@ async function attempt(
   env.inFlight.usd += reserve;
   const settle = afterDispatch(() => env.store.insertDecision(rec), extra);
   try {
-    const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText)
+    const onRetryWait = (w: RetryWait) => req.onNotice?.(waitWords(tierLabel(cfg, cur.tier), w), 'wait');
+    const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal, onRetryWait }, onText)
       .finally(() => { env.inFlight.usd -= reserve; });
     const late = settle();
     const c = costs(cfg, cur.model, result.model, result.usage);
@@ -141,7 +156,7 @@ export async function callWithFallback(
       throw new RouteError('provider', `${pe.message} (no other tier could answer either${skipped.length ? `: ${unreachableWords(skipped)}` : ''})`, d);
     }
     const skippedNote = skipped.length ? `; ${unreachableWords(skipped)}` : '';
-    s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${pe.kind}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
+    s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${unavailableWhy(pe)}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
     parent = cur.id;
     cur = retier(cfg, d, next, `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, next)}`, true, s.env.now);
     curRole = 'fallback';
