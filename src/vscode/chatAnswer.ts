@@ -44,7 +44,8 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
         setImmediate(showRouting);
       },
       onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
-      onNotice: (m) => { showRouting(); rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
+      // a wait before a retry is a passing state (a progress line); other notices stay in the answer
+      onNotice: (m, kind) => { showRouting(); rt.log.info(m); if (kind === 'wait') stream.progress(m); else stream.markdown(`\n\n> ${m}\n\n`); },
     }, client);
     showRouting();
     setOutcome(o);

@@ -119,4 +119,22 @@ describe('CLI route, budget, retrain, calibrate', function () {
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--top-share: "2" is not a share between 0 and 1/);
   });
+
+  it('route shows a wait before a retry on stderr, and with --max-retry-wait below what the server asks, another tier answers at once', async () => {
+    const env = { ANTHROPIC_API_KEY: KEY };
+    mock.reset();
+    mock.queue({ kind: '429', retryAfterS: 0.2 }, { model: 'claude-sonnet-4-6' });
+    let r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /llm-router: Sonnet hit a rate limit \(429\): retrying in 200 ms \(retry 1 of 2\)\./);
+    assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)));
+    mock.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
+    r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /Sonnet is unavailable \(rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows\): falling back to Opus/);
+    assert.match(r.out, /model claude-opus-4-6/);
+    r = await cli(['route', '--max-retry-wait', 'soon', SQL], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--max-retry-wait: "soon" is not a number of seconds/);
+  });
 });
