@@ -14,7 +14,7 @@ import {
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
 import { acquireLock } from './lock';
-import { migrate } from './migrations';
+import { SCHEMA_VERSION, migrate } from './migrations';
 import { foldRetained, type Retention } from './retention';
 
 export interface PersistOptions {
@@ -86,6 +86,7 @@ export class Persistence {
         this.setDb(loaded.db);
         this.base = r.state;
         if (loaded.migrated) this.needsWrite = true;
+        if (loaded.newer !== undefined) this.freeze(loaded.newer);
         break;
       }
       if (loaded.refuse) throw new Error(`cannot use ${file}: ${loaded.problem}`);
@@ -103,7 +104,7 @@ export class Persistence {
       break;
     }
     if (!this.base) this.startNew();
-    if (this.opts.retention && this.fold() > 0) this.needsWrite = true;
+    if (this.opts.retention && !this.frozen && this.fold() > 0) this.needsWrite = true;
     if (this.needsWrite) await this.flush();
   }
 
@@ -120,6 +121,12 @@ export class Persistence {
     const old = this.conn.use(db);
     if (old !== db) old.close();
     this.hooks.invalidate();
+  }
+
+  /** A newer LLM Router wrote the file: it is read, and never written by this version. */
+  private freeze(version: number): void {
+    this.frozen = `The routing database ${this.file} was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION}). It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`;
+    this.tellReadOnly(this.frozen);
   }
 
   private setAside(problem: string): void {
@@ -202,6 +209,13 @@ export class Persistence {
       if (underLock) this.setAside(loaded.problem ?? 'unreadable');
       return false;
     }
+    if (loaded.newer !== undefined) {
+      // Another process, a newer LLM Router, upgraded the file: keep what we have, and never write over it.
+      loaded.db.close();
+      this.base = r.state;
+      this.freeze(loaded.newer);
+      return false;
+    }
     this.conn.commit();
     const fresh = loaded.db;
     // Swap without closing the old one until the replay worked.
@@ -225,12 +239,7 @@ export class Persistence {
     this.conn.commit();
     if (!this.pending.length && !this.needsWrite) return;
     const refusal = this.frozen ?? readOnlyProblem(this.file);
-    if (refusal) {
-      // An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused.
-      this.needsWrite = false;
-      if (this.pending.length) throw new ReadOnlyError(refusal);
-      return;
-    }
+    if (refusal) return this.refuseSave(refusal);
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
     const started = performance.now();
@@ -238,6 +247,7 @@ export class Persistence {
       // Everything from here to the write is synchronous: no change can slip in between.
       this.conn.commit();
       fromOthers = this.syncWithFile(true);
+      if (this.frozen) return this.refuseSave(this.frozen);
       if (this.opts.retention) this.fold();
       const bytes = this.conn.db.export();
       stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
@@ -249,6 +259,12 @@ export class Persistence {
       release();
     }
     if (fromOthers) this.hooks.merged();
+  }
+
+  /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
+  private refuseSave(reason: string): void {
+    this.needsWrite = false;
+    if (this.pending.length) throw new ReadOnlyError(reason);
   }
 
   private tellReadOnly(message: string): void {
