@@ -3,7 +3,7 @@
 // tier with no client (no key for its provider) is skipped and the notice says so.
 import { formatDuration, tierLabel } from '../format';
 import { ProviderError, type ChatResult, type RetryWait } from '../provider/api';
-import { RouteError, type CallSummary } from '../service-api';
+import { restartMarker, RouteError, type CallSummary, type Restart } from '../service-api';
 import type { Decision, DecisionRecord } from '../types';
 import { fitsBudget, recordRefusal } from './budgetGuard';
 import { fitted, worstCase } from './fit';
@@ -44,6 +44,18 @@ export function waitWords(tier: string, w: RetryWait): string {
 /** Why a tier is unavailable, in a few words: the error kind, and the wait that was not made. */
 function unavailableWhy(pe: ProviderError): string {
   return pe.refusedWaitMs === null ? pe.kind : `${pe.kind}; a retry would wait ${formatDuration(pe.refusedWaitMs)}, longer than llmRouter.maxRetryWaitSeconds allows`;
+}
+
+/** Why a tier stopped, in a few words for the restart marker. */
+const STOPPED: Partial<Record<ProviderError['kind'], string>> = {
+  'rate-limit': 'rate limited', overloaded: 'overloaded', server: 'server error', 'not-found': 'model not found',
+  network: 'connection cut', timeout: 'stalled',
+};
+
+/** Marks where the stopped tier's streamed text ends and `next`'s begins: the caller's onRestart, else a marked line. */
+function markRestart(s: RunScope, onText: (t: string) => void, r: Restart): void {
+  if (s.req.onRestart) s.req.onRestart(r);
+  else onText(`\n\n${restartMarker(r)}\n\n`);
 }
 
 type Tried = { ok: true; answer: Answer; late: unknown } | { ok: false; error: ProviderError };
@@ -157,6 +169,9 @@ export async function callWithFallback(
     }
     const skippedNote = skipped.length ? `; ${unreachableWords(skipped)}` : '';
     s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${unavailableWhy(pe)}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
+    if (onText && pe.partialText) {
+      markRestart(s, onText, { stopped: tierLabel(cfg, cur.tier), reason: STOPPED[pe.kind] ?? pe.kind, next: tierLabel(cfg, next), partialText: pe.partialText });
+    }
     parent = cur.id;
     cur = retier(cfg, d, next, `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, next)}`, true, s.env.now);
     curRole = 'fallback';
