@@ -115,7 +115,8 @@ export interface RouterService {
   resetFineTune(): boolean;
 }
 
-export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';
+/** 'too-long': no tier's context window fits the prompt (refused before any call). */
+export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled' | 'too-long';
 
 export class RouteError extends Error {
   constructor(
