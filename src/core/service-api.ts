@@ -25,6 +25,28 @@ export interface RouteRequest {
    * passing state (a wait before a retry: "Sonnet hit a rate limit (429): retrying in 12 s"), fit for a progress line.
    */
   onNotice?(message: string, kind?: NoticeKind): void;
+  /**
+   * A tier failed after part of its answer went out through onText, and another tier answers from the start. Without
+   * this callback the service marks the place in the text itself: onText gets "\n\n[Sonnet stopped: overloaded.
+   * Answer from Opus:]\n\n" (restartMarker) before the new answer.
+   */
+  onRestart?(r: Restart): void;
+}
+
+/** Where one tier's streamed answer stopped and another's starts. */
+export interface Restart {
+  /** The tier that stopped, and why in a few words ("overloaded", "rate limited", "server error"). */
+  stopped: string;
+  reason: string;
+  /** The tier whose answer follows. */
+  next: string;
+  /** What the stopped tier had sent. */
+  partialText: string;
+}
+
+/** The line that marks a restart in streamed text: "[Sonnet stopped: overloaded. Answer from Opus:]". */
+export function restartMarker(r: Pick<Restart, 'stopped' | 'reason' | 'next'>): string {
+  return `[${r.stopped} stopped: ${r.reason}. Answer from ${r.next}:]`;
 }
 
 export type NoticeKind = 'info' | 'wait';
@@ -93,7 +115,8 @@ export interface RouterService {
   resetFineTune(): boolean;
 }
 
-export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';
+/** 'too-long': no tier's context window fits the prompt (refused before any call). */
+export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled' | 'too-long';
 
 export class RouteError extends Error {
   constructor(

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { chunkText, mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 
 const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-cli-test-e41a90';
@@ -136,5 +136,17 @@ describe('CLI route, budget, retrain, calibrate', function () {
     r = await cli(['route', '--max-retry-wait', 'soon', SQL], env);
     assert.equal(r.code, 1);
     assert.match(r.err, /--max-retry-wait: "soon" is not a number of seconds/);
+  });
+
+  it('route: when Sonnet stops mid-answer and Opus answers, stdout marks where one stops and the other starts', async () => {
+    mock.reset();
+    mock.setScenario({ kind: 'stream-error', afterDeltas: 2 }, { model: 'claude-sonnet-4-6' });
+    try {
+      const r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+      assert.equal(r.code, 0, r.err);
+      const partial = chunkText(mockAnswer('claude-sonnet-4-6', SQL)).slice(0, 2).join('');
+      assert.ok(r.out.startsWith(`${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer('claude-opus-4-6', SQL)}\n\n`), r.out);
+      assert.match(r.err, /Sonnet is unavailable \(overloaded\): falling back to Opus; the answer starts again\./);
+    } finally { mock.reset(); }
   });
 });
