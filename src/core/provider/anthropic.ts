@@ -15,6 +15,7 @@ import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
 import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind, RetryWait } from './api';
+import { stallWatchdog } from './watchdog';
 import { backoffCeilingMs, plannedRetry, withoutRetry, type PlannedRetry } from './retryWait';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
@@ -125,35 +126,9 @@ export class AnthropicClient implements ModelClient {
     if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
 
     let ms: ReturnType<Anthropic['messages']['stream']> | null = null;
-    // Stall watchdog: one timer, re-armed only when it fires (cheaper than resetting it at every event).
-    const idleMs = this.idleTimeoutMs;
-    let watching = false;
-    let lastActivity = 0;
-    let idle: ReturnType<typeof setTimeout> | undefined;
-    const check = () => {
-      idle = undefined;
-      if (!watching) return;
-      const quiet = performance.now() - lastActivity;
-      if (quiet >= idleMs) { why ??= 'timeout'; ms?.abort(); return; }
-      schedule(idleMs - quiet);
-    };
-    const schedule = (delay: number) => {
-      idle = setTimeout(check, Math.max(1, Math.ceil(delay)));
-      (idle as { unref?: () => void }).unref?.(); // never keep a process alive just for the watchdog
-    };
-    /** Watches for a stall, counting from now or (during a wait before a retry) from when the wait ends. */
-    const watch = (resumeInMs = 0) => {
-      lastActivity = performance.now() + resumeInMs;
-      watching = idleMs > 0;
-      if (watching && idle === undefined) schedule(idleMs);
-    };
-    const unwatch = () => {
-      watching = false;
-      if (idle !== undefined) { clearTimeout(idle); idle = undefined; }
-    };
-    attempt.onStart = watch; // waiting for the response head counts as idle too
-    // during the wait before a retry the watchdog stays on, its deadline moved past the wait
-    attempt.onHead = (ok, resumeInMs) => { if (ok) watch(); else if (resumeInMs !== null) watch(resumeInMs); else unwatch(); };
+    const dog = stallWatchdog(this.idleTimeoutMs, () => { why ??= 'timeout'; ms?.abort(); });
+    attempt.onStart = () => dog.watch(); // waiting for the response head counts as idle too
+    attempt.onHead = (ok, resumeInMs) => { if (ok) dog.watch(); else if (resumeInMs !== null) dog.watch(resumeInMs); else dog.unwatch(); };
     const onAbort = () => { why ??= 'cancelled'; ms?.abort(); };
 
     try {
@@ -168,7 +143,7 @@ export class AnthropicClient implements ModelClient {
       );
       req.signal?.addEventListener('abort', onAbort, { once: true });
       ms.on('streamEvent', (ev: MessageStreamEvent) => {
-        lastActivity = performance.now();
+        dog.touch();
         switch (ev.type) {
           case 'message_start':
             usage = toUsage(ev.message.usage);
@@ -202,7 +177,7 @@ export class AnthropicClient implements ModelClient {
       if (callbackError) throw callbackError;
       throw this.toProviderError(e, { model: req.model, why, attempt, usage, text });
     } finally {
-      unwatch();
+      dog.unwatch();
       req.signal?.removeEventListener('abort', onAbort);
     }
   }
