@@ -7,6 +7,7 @@
 // `fetch` (called once per HTTP attempt inside the SDK's retry loop), which finds the request's own counter in the
 // per-request fetchOptions under a symbol. (A per-request middleware would do too, but costs ~0.1 ms more per request:
 // the SDK rebuilds headers for the middleware chain; TTFT overhead must stay ≤ 2 %.)
+import { ZERO_USAGE } from '../pricing';
 import { redactSecrets } from '../redact';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
@@ -131,10 +132,9 @@ export class AnthropicClient implements ModelClient {
       ms.on('streamEvent', (ev: MessageStreamEvent) => {
         lastActivity = performance.now();
         switch (ev.type) {
-          case 'message_start': {
-            usage = usageOf(ev.message.usage);
+          case 'message_start':
+            usage = toUsage(ev.message.usage);
             break;
-          }
           case 'content_block_start':
             calls.start(ev.index, ev.content_block);
             break;
@@ -155,18 +155,9 @@ export class AnthropicClient implements ModelClient {
               }
             }
             break;
-          case 'message_delta': {
-            const u = ev.usage;
-            const prev: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
-            usage = {
-              ...prev,
-              inputTokens: u.input_tokens ?? prev.inputTokens,
-              outputTokens: u.output_tokens ?? prev.outputTokens,
-              cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
-              cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
-            };
+          case 'message_delta':
+            usage = toUsage(ev.usage, usage ?? ZERO_USAGE);
             break;
-          }
         }
       });
       if (req.signal?.aborted) onAbort();
@@ -174,7 +165,7 @@ export class AnthropicClient implements ModelClient {
       if (callbackError) throw callbackError;
       return {
         text,
-        usage: usageOf(final.usage),
+        usage: toUsage(final.usage),
         stopReason: final.stop_reason ?? null,
         model: final.model,
         ttftMs,
@@ -263,6 +254,25 @@ export class AnthropicClient implements ModelClient {
   }
 }
 
+/** The API's usage counts (any of them may be missing or null in a delta) as ours; a missing count keeps `prev`'s. */
+function toUsage(
+  u: {
+    input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null;
+    cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
+  },
+  prev: Usage = ZERO_USAGE,
+): Usage {
+  // 1-hour cache writes are kept apart: they cost 2 × input, 5-minute ones 1.25 ×
+  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? prev.cacheWrite1hTokens ?? 0;
+  return {
+    inputTokens: u.input_tokens ?? prev.inputTokens,
+    outputTokens: u.output_tokens ?? prev.outputTokens,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
+    ...(w1h ? { cacheWrite1hTokens: w1h } : {}),
+  };
+}
+
 /** A URL fit for a message: no user:password part, no query, no trailing slash. */
 function displayUrl(u: string): string {
   try {
@@ -291,18 +301,6 @@ function causeOf(e: unknown): string {
     cur = o.cause;
   }
   return (last || String(e)).slice(0, 160);
-}
-
-/** The API's usage in ours: 1-hour cache writes kept apart (they cost 2 × input, 5-minute ones 1.25 ×). */
-function usageOf(u: Anthropic.Usage | Anthropic.MessageDeltaUsage): Usage {
-  const w1h = ('cache_creation' in u ? u.cache_creation?.ephemeral_1h_input_tokens : null) ?? 0;
-  return {
-    inputTokens: u.input_tokens ?? 0,
-    outputTokens: u.output_tokens ?? 0,
-    cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-    cacheReadTokens: u.cache_read_input_tokens ?? 0,
-    ...(w1h ? { cacheWrite1hTokens: w1h } : {}),
-  };
 }
 
 /** Tool calls as they stream: a tool_use block's input arrives as pieces of JSON (input_json_delta), whole at its stop. */
