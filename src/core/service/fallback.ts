@@ -54,7 +54,9 @@ async function attempt(
   env.inFlight.usd += reserve;
   const settle = afterDispatch(() => env.store.insertDecision(rec), extra);
   try {
-    const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText)
+    const a = req.agent;
+    const sent = a ? { messages: a.messages, tools: a.tools, toolMode: a.toolMode } : { messages: f.messages };
+    const result = await client.stream({ model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal }, onText, a?.onToolCall)
       .finally(() => { env.inFlight.usd -= reserve; });
     const late = settle();
     const c = costs(cfg, cur.model, result.model, result.usage);
