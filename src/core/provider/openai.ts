@@ -12,6 +12,9 @@ import { redactSecrets } from '../redact';
 import type { Usage } from '../types';
 import { causeOf, displayUrl, fmtS } from './anthropic';
 import { ProviderError } from './api';
+import { envKeyName } from './keys';
+
+export { envKeyName };
 import type { ChatRequest, ChatResult, ModelClient, ProviderErrorKind, ToolCall } from './api';
 
 export interface OpenAIClientOptions {
@@ -20,6 +23,8 @@ export interface OpenAIClientOptions {
   baseURL: string;
   /** Empty for endpoints that need none (a local Ollama or vLLM). */
   apiKey?: string;
+  /** The name the key is kept under (named in the fix when it is rejected); default the endpoint's name. */
+  keyName?: string;
   /** Retries on 429/5xx, honouring retry-after (default 2). */
   maxRetries?: number;
   /** Request timeout in ms (default 600000). */
@@ -31,15 +36,10 @@ export interface OpenAIClientOptions {
 }
 
 /** The fix for a missing or rejected key, naming both places a key can come from. */
-export function endpointKeyFix(endpoint: string): string {
-  return `Set its key with “LLM Router: Set Endpoint Key” (${endpoint}) or the ${envKeyName(endpoint)} environment variable.`;
+export function endpointKeyFix(endpoint: string, keyName = endpoint): string {
+  return `Set its key with “LLM Router: Set Endpoint Key” (${keyName}) or the ${envKeyName(keyName)} environment variable.`;
 }
 
-/** LLM_ROUTER_KEY_<NAME>: the environment variable that holds an endpoint's key for the CLI (name upper-cased, other
- *  characters as `_`). */
-export function envKeyName(name: string): string {
-  return `LLM_ROUTER_KEY_${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
-}
 
 interface Attempt {
   attempts: number;
@@ -87,6 +87,7 @@ function watchdog(ms: number, onStall: () => void) {
 export class OpenAIClient implements ModelClient {
   private readonly sdk: OpenAI;
   private readonly endpoint: string;
+  private readonly keyName: string;
   private readonly baseURL: string;
   private readonly idleTimeoutMs: number;
   private readonly timeoutMs: number;
@@ -98,6 +99,7 @@ export class OpenAIClient implements ModelClient {
     }
     const key = opts.apiKey?.trim() ?? '';
     this.endpoint = opts.endpoint;
+    this.keyName = opts.keyName ?? opts.endpoint;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
     this.timeoutMs = opts.timeoutMs ?? 600_000;
     this.scrub = (s) => redactSecrets(s, key ? [key] : []);
@@ -192,7 +194,7 @@ export class OpenAIClient implements ModelClient {
       const during = status === null ? ' during the answer' : '';
       const code = status ?? (typeof body?.code === 'number' ? body.code : /rate/i.test(String(body?.code ?? body?.type ?? '')) ? 429 : 500);
       const wait = retryAfter(e.headers);
-      if (code === 401) return mk('auth', `${where} rejected the key (401). ${endpointKeyFix(this.endpoint)}`, status);
+      if (code === 401) return mk('auth', `${where} rejected the key (401). ${endpointKeyFix(this.endpoint, this.keyName)}`, status);
       if (code === 403) return mk('auth', `${where} refused access to ${c.model} (403${apiMsg ? `: ${apiMsg}` : ''}). Check the key's permissions or pick another tier.`, status);
       if (code === 404) return mk('not-found', `${where} doesn't know the model “${c.model}” (404). Check the tier's model id in the llmRouter.tiers setting.`, status);
       if (code === 429) return mk('rate-limit', `${where} hit its rate limit for ${c.model} (429)${during}${tries}${wait !== null ? `; it asks to wait ${fmtS(wait)}` : ''}.${kept} Wait and try again.`, status, wait);
