@@ -1,6 +1,11 @@
 // User-defined OpenAI-compatible endpoints: read from the user's settings only, keys by name from the environment
 // (CLI) or the editor's secret storage, and a client per tier that sends each key only to its own endpoint.
 import * as assert from 'node:assert';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { openStore } from '../../src/core/store';
 import { createClientFor, envEndpointKey, unreachableReason, type EndpointConfig } from '../../src/core/provider/endpoints';
 import { usageCost } from '../../src/core/pricing';
 import { readSettings, type SettingValues } from '../../src/core/settings';
@@ -99,5 +104,46 @@ describe('a client per tier across providers', () => {
     assert.match(unreachableReason(tier('x', 'nowhere'), opts)!, /does not define/);
     assert.strictEqual(cf(tier('claude', '', 'anthropic')), null);
     assert.match(unreachableReason(tier('claude', '', 'anthropic'), opts)!, /ANTHROPIC_API_KEY/);
+  });
+});
+
+describe('CLI route over mixed tiers from a settings file', function () {
+  this.timeout(60_000);
+  const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+  const KEY = 'sk-local-gw-7c2e9a4f1b3d5e6f8a0b';
+  let dir: string;
+  let mock: MockOpenAI;
+  before(async () => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-openai-cli-')); mock = await startMockOpenAI({ apiKey: KEY, cost: 0.00042 }); });
+  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const cli = (args: string[], env: Record<string, string>) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
+    const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', LLM_ROUTER_SETTINGS: '' };
+    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
+      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+    });
+  });
+
+  it('answers on the OpenAI-compatible tier with its key from LLM_ROUTER_KEY_<KEYNAME> and records the endpoint\'s own cost', async () => {
+    const settings = path.join(dir, 'settings.json');
+    const db = path.join(dir, 'router.sqlite');
+    fs.writeFileSync(settings, JSON.stringify({
+      'llmRouter.endpoints': [{ name: 'gw', baseUrl: mock.baseURL, keyName: 'gw' }],
+      'llmRouter.tiers': [
+        { id: 'small', model: 'gpt-4o-mini', provider: 'openai', endpoint: 'gw', price: { input: 0.15, output: 0.6 } },
+        { id: 'opus', model: 'claude-opus-4-6', price: { input: 5, output: 25 } },
+      ],
+    }));
+    const r = await cli(['route', '--settings', settings, '--db', db, 'What is the capital of France?'], { LLM_ROUTER_KEY_GW: KEY });
+    assert.strictEqual(r.code, 0, r.err);
+    assert.match(r.out, /\[gpt-4o-mini\] You asked: "What is the capital of France\?"/);
+    assert.match(r.out, /cost \$0\.00042/);
+    assert.ok(mock.keyMatches(mock.completions()[0], KEY));
+    assert.ok(!(r.out + r.err).includes(KEY));
+    const store = await openStore({ path: db });
+    try {
+      const [rec] = store.listDecisions({ limit: 1 }).rows;
+      assert.strictEqual(rec.tierId, 'small');
+      assert.strictEqual(rec.costUsd, 0.00042);
+      assert.strictEqual(rec.status, 'ok');
+    } finally { await store.close(); }
   });
 });
