@@ -4,6 +4,7 @@ import * as assert from 'node:assert';
 import { normaliseModelName, proposeTiers, tierFromModel, vscodeModelPrice, type VscodeModelInfo } from '../../src/core/vscodePrices';
 import { priceFor } from '../../src/core/pricing';
 import { defaultConfig } from '../../src/core/config';
+import { readSettings } from '../../src/core/settings';
 
 const m = (vendor: string, family: string, id = family, name = family): VscodeModelInfo => ({ vendor, family, id, name, maxInputTokens: 128_000 });
 
@@ -50,8 +51,8 @@ describe('proposing tiers from the models a person has', () => {
 });
 
 describe('the tiers setting with VS Code models', () => {
-  it('a vscode tier without a price gets its model\'s API rate; an unknown one stays unpriced', async () => {
-    const { readSettings } = await import('../../src/core/settings');
+  it('a vscode tier without a price gets its model\'s API rate; an unknown one stays unpriced', () => {
+
     const tiers = [
       { id: 'fast', model: 'gpt-5-mini', provider: 'vscode', selector: { vendor: 'copilot', id: 'gpt-5-mini' } },
       { id: 'mine', model: 'llama-x', provider: 'vscode' },
