@@ -88,7 +88,7 @@ export function tierFromModel(m: VscodeModelInfo, maxOutputTokens = 16_000): Tie
     label: m.name || m.family || m.id,
     model: m.id,
     provider: 'vscode',
-    selector: { vendor: m.vendor, id: m.id },
+    selector: { vendor: m.vendor, id: m.id, ...(m.family ? { family: m.family } : {}) },
     ...(price ? {} : { priced: false }),
     price: price ?? { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
     contextWindow: Math.max(1000, m.maxInputTokens + maxOutputTokens),
