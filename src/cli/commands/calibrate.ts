@@ -4,8 +4,7 @@ import type { Command } from 'commander';
 import { applyThresholds, calibrateFromStore, storedThresholds } from '../../core/calibrate';
 import { defaultConfig } from '../../core/config';
 import { formatUsd } from '../../core/pricing';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, out, withStore } from '../io';
 
 export function register(program: Command): void {
   addDbOption(
@@ -22,8 +21,7 @@ export function register(program: Command): void {
     if (!Number.isFinite(share) || share < 0 || share > 1) throw new Error(`--top-share: "${opts.topShare}" is not a share between 0 and 1 (e.g. 0.2 or 20%)`);
     const recent = Number(opts.recent);
     if (!Number.isInteger(recent) || recent < 1) throw new Error(`--recent: "${opts.recent}" is not a whole number ≥ 1`);
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, async (store) => {
       const config = defaultConfig();
       if (opts.reset) {
         store.setMeta('thresholds', '');
@@ -50,8 +48,6 @@ export function register(program: Command): void {
       out(`expected cost per request: ${formatUsd(r.expected.afterUsd)} (now ${formatUsd(r.expected.beforeUsd)}; all on ${config.tiers[config.tiers.length - 1].label} ${formatUsd(r.expected.baselineUsd)})`);
       for (const n of r.notes) out(`note: ${n}`);
       out(opts.apply ? 'applied: route and the extension use these thresholds now' : 'not applied (add --apply to use them)');
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { exportText } from '../../core/export';
-import { addDbOption, out, withStore } from '../io';
+import { addDbOption, out, withStore, write } from '../io';
 import { parseSince } from './stats';
 
 export function register(program: Command): void {
@@ -15,12 +15,12 @@ export function register(program: Command): void {
       .option('--since <period>', 'period: 7d, 30d, today, month, all, or a date (YYYY-MM-DD)', 'all'),
   ).action(async (opts: { db?: string; format: 'csv' | 'json'; out?: string; since?: string }) => {
     const since = parseSince(opts.since);
-    await withStore(opts.db, (store) => {
+    await withStore(opts.db, async (store) => {
       const { text, count: n } = exportText(store, opts.format, since);
       if (opts.out) {
         fs.writeFileSync(opts.out, text);
         out(`exported ${n} decision${n === 1 ? '' : 's'} to ${opts.out}`);
-      } else process.stdout.write(text);
+      } else await write(text);
     });
   });
 }

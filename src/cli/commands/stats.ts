@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
 import { formatUsd, pct, tierLabel } from '../../core/format';
-import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, out, withStore } from '../io';
 
 /** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
 export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
@@ -35,9 +34,7 @@ export function register(program: Command): void {
   ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
     const now = Date.now();
     const since = parseSince(opts.since, now);
-    const dbPath = opts.db ?? defaultDbPath();
-    const store = await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, (store) => {
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();
@@ -81,8 +78,6 @@ export function register(program: Command): void {
         out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
         for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

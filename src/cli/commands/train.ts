@@ -6,14 +6,13 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { storedThresholds } from '../../core/calibrate';
 import type { Row } from '../../core/classifier/dataset';
-import { fineTune, resetFineTune, type FineTuneResult } from '../../core/classifier/finetune';
+import { fineTune, resetFineTune } from '../../core/classifier/finetune';
 import { fromJson, toJson, type ModelJson, type Weights } from '../../core/classifier/model';
 import { train } from '../../core/classifier/train';
 import { DEFAULT_BETA, buildModel, rankGroups } from '../../core/classifier/lobo';
 import { parseMultiJsonl, tables } from '../../core/classifier/outcomes';
 import { defaultConfig } from '../../core/config';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, defaultDbPath, out, withStore } from '../io';
 import { readRowFiles } from './eval';
 
 interface TrainOpts {
@@ -105,21 +104,19 @@ function readText(file: string): string {
   }
 }
 
-async function openExisting(opts: TrainOpts) {
+/** The database --from-db reads: it must exist (training never starts from an empty one). */
+function existingDb(opts: TrainOpts): string {
   const dbPath = opts.db ?? defaultDbPath();
   if (!fs.existsSync(dbPath)) throw new Error(`no database at ${dbPath} (use --db PATH)`);
-  return { dbPath, store: await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) }) };
+  return dbPath;
 }
 
 async function reset(opts: TrainOpts): Promise<void> {
-  const { store } = await openExisting(opts);
-  try {
+  await withStore(existingDb(opts), async (store) => {
     const had = resetFineTune(store);
     await store.flush();
     out(had ? 'fine-tuned model removed: routing uses the shipped model' : 'no fine-tuned model in the database: routing already uses the shipped model');
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 async function fromDb(opts: TrainOpts, o: { epochs: number; outcomeWeight: number | undefined; rows: Row[]; names: string[] }): Promise<void> {
@@ -131,20 +128,15 @@ async function fromDb(opts: TrainOpts, o: { epochs: number; outcomeWeight: numbe
       throw new Error(`cannot use ${opts.base} as the base model: ${(e as Error).message}`);
     }
   }
-  const { dbPath, store } = await openExisting(opts);
-  let result: FineTuneResult;
-  let model: ModelJson | null;
-  try {
+  const dbPath = existingDb(opts);
+  const { result, model } = await withStore(dbPath, (store) => {
     const config = defaultConfig();
     const t = storedThresholds(store, config);
     if (t) config.thresholds = t;
-    ({ result, model } = fineTune(store, config, {
+    return fineTune(store, config, {
       base, extraRows: o.rows, epochs: o.epochs, outcomeWeight: o.outcomeWeight, sources: [...o.names, `${path.basename(dbPath)} (feedback)`],
-    }));
-    await store.flush();
-  } finally {
-    await store.close();
-  }
+    });
+  });
   if (opts.json) out(JSON.stringify(result, null, 2));
   if (!result.trained) throw new Error(result.message);
   if (!opts.json) {
