@@ -5,6 +5,7 @@ import type { DecisionStore, Stats } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
+import { parseSince } from '../core/period';
 import {
   PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type TierInfo, type ViewModel,
 } from '../../webview/protocol';
@@ -12,14 +13,10 @@ import {
 /** More days than this in the period: the spend chart groups days by week (a sidebar cannot show 365 bars). */
 export const MAX_DAY_BARS = 62;
 
-/** Start of the period in ms (local time): today = since local midnight; 7d/30d = today and the 6/29 days before. */
+/** Start of the period in ms: the same definition as the CLI's --since (src/core/period.ts): today = since local
+ *  midnight; 7d/30d = today and the 6/29 days before. */
 export function periodSince(period: Period, now: number): number | undefined {
-  if (period === 'all') return undefined;
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  const back = period === 'today' ? 0 : period === '7d' ? 6 : 29;
-  d.setDate(d.getDate() - back);
-  return d.getTime();
+  return parseSince(period, now);
 }
 
 export function fineTuneView(r: FineTuneResult | null): FineTuneView | null {
