@@ -14,6 +14,7 @@
 // This file also owns the wire types: the ViewModel the host computes (src/panel/viewModel.ts) and the webview
 // draws, and the rows and details inside it. Pure TypeScript: no DOM, no `vscode`, no Node; the records inside come
 // from src/core (type imports only, erased from the browser bundle).
+import type { FineTuneResult } from '../src/core/classifier/finetune';
 import type { BudgetSettings } from '../src/core/store/api';
 import type { BudgetState, DecisionRecord } from '../src/core/types';
 
@@ -111,20 +112,10 @@ export interface ViewModel {
   recent: { rows: DecisionRow[]; total: number };
 }
 
-/** What the panel shows of the last fine-tune (from the classifier's FineTuneResult). */
-export interface FineTuneView {
-  at: number;
-  trainRows: number;
-  heldBack: number;
-  accuracyBefore: number | null;
-  accuracyAfter: number | null;
-  rightBefore: number | null;
-  rightAfter: number | null;
-  before: 'shipped' | 'fine-tuned';
-  kept: boolean;
-  message: string;
-  removedAt: number | null;
-}
+/** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */
+export type FineTuneView = Pick<FineTuneResult,
+  'at' | 'trainRows' | 'heldBack' | 'accuracyBefore' | 'accuracyAfter' | 'rightBefore' | 'rightAfter' | 'before' | 'kept' | 'message'
+> & { removedAt: number | null };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Descriptors

@@ -9,6 +9,7 @@ import {
 import { buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
+import { tierLabel } from '../core/format';
 
 export interface PanelHostDeps {
   /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */
@@ -177,7 +178,7 @@ export class PanelController {
     const opened = async () => { if (!(await this.ready)) throw new Error('The decision database is not open.'); };
     const e = this.endpoint;
     const tiers = () => tierInfos(service.config.tiers);
-    const labelOf = (i: number) => service.config.tiers[i]?.label ?? `Tier ${i + 1}`;
+    const labelOf = (i: number) => tierLabel(service.config, i);
 
     e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.

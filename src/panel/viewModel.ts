@@ -5,6 +5,7 @@ import type { DecisionStore, Stats } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
+import { tierLabel } from '../core/format';
 import { parseSince } from '../core/period';
 import {
   PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type TierInfo, type ViewModel,
@@ -52,7 +53,7 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
   const stats: Stats = store.stats(since === undefined ? { now } : { since, now });
 
   const tierCount = Math.max(tiers.length, ...Object.keys(stats.byTier).map((k) => Number(k) + 1), 0);
-  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  const labelOf = (i: number) => tierLabel(tiers, i);
   const tierDist = Array.from({ length: tierCount }, (_, i) => ({
     tier: i, label: labelOf(i), decisions: stats.byTier[i] ?? 0, spendUsd: stats.spendByTier[i] ?? 0,
   }));
@@ -170,7 +171,7 @@ export function decisionRow(store: DecisionStore, r: DecisionRecord, labelOf: (i
 export function decisionDetail(store: DecisionStore, id: string, tiers: TierInfo[]): DecisionDetail | null {
   const r = store.getDecision(id);
   if (!r) return null;
-  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  const labelOf = (i: number) => tierLabel(tiers, i);
   return {
     ...decisionRow(store, r, labelOf),
     record: r,

@@ -165,9 +165,9 @@ describe('fine-tuning the classifier on your feedback', function () {
     const m = /fine-tuned from the shipped model on (\d+) rows; (\d+) rated answer\(s\) held back/.exec(tr.out);
     assert.ok(m, tr.out);
     assert.equal(Number(m[1]) + Number(m[2]), 48);
-    const acc = /held-back accuracy: (\d+) % before \(shipped model\) → 100 % after \((\d+) → (\d+) of (\d+)\)/.exec(tr.out);
+    const acc = /held-back accuracy: (\d+)% before \(shipped model\) → 100% after \((\d+) → (\d+) of (\d+)\)/.exec(tr.out);
     assert.ok(acc, tr.out);
-    assert.ok(Number(acc[1]) < 100, `before ${acc[1]} %`);
+    assert.ok(Number(acc[1]) < 100, `before ${acc[1]}%`);
     assert.equal(acc[3], acc[4]);
     assert.match(tr.out, /kept: routing with the learned strategy uses it now/);
     assert.doesNotMatch(tr.out, /wrote /, 'no file without --out');

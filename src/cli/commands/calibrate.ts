@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { applyThresholds, calibrateFromStore, storedThresholds } from '../../core/calibrate';
 import { defaultConfig } from '../../core/config';
-import { formatUsd } from '../../core/pricing';
+import { formatUsd, pct } from '../../core/format';
 import { addDbOption, out, withStore } from '../io';
 
 export function register(program: Command): void {
@@ -40,11 +40,10 @@ export function register(program: Command): void {
         out(JSON.stringify({ ...r, applied: !!opts.apply }, null, 2));
         return;
       }
-      const pct = (x: number) => `${Math.round(x * 100)} %`;
       out(`from ${r.samples} recent decisions:`);
       out(`thresholds ${r.previous.join(', ')} → ${r.thresholds.join(', ')}`);
-      out(`top tier: ${pct(r.topShare.byScore)} by score, ${pct(r.topShare.afterPolicy)} after floors and rules (asked ${pct(r.topShare.asked)})`);
-      out(`tiers: ${config.tiers.map((t, i) => `${t.label} ${pct(r.tierShares[i])}`).join(' · ')}`);
+      out(`top tier: ${pct(r.topShare.byScore, 0)} by score, ${pct(r.topShare.afterPolicy, 0)} after floors and rules (asked ${pct(r.topShare.asked, 0)})`);
+      out(`tiers: ${config.tiers.map((t, i) => `${t.label} ${pct(r.tierShares[i], 0)}`).join(' · ')}`);
       out(`expected cost per request: ${formatUsd(r.expected.afterUsd)} (now ${formatUsd(r.expected.beforeUsd)}; all on ${config.tiers[config.tiers.length - 1].label} ${formatUsd(r.expected.baselineUsd)})`);
       for (const n of r.notes) out(`note: ${n}`);
       out(opts.apply ? 'applied: route and the extension use these thresholds now' : 'not applied (add --apply to use them)');

@@ -5,7 +5,7 @@ import prompts from '../demo/prompts.json';
 import { defaultConfig } from '../../core/config';
 import { decide } from '../../core/policy';
 import { PRESET_NAMES, type PresetName } from '../../core/presets';
-import { formatUsd } from '../../core/pricing';
+import { formatUsd } from '../../core/format';
 import { createRouterService } from '../../core/service';
 import type { Classifier, Decision, RouterConfig, Turn } from '../../core/types';
 import { addDbOption, out, withStore } from '../io';

@@ -12,6 +12,7 @@ import { train } from '../../core/classifier/train';
 import { DEFAULT_BETA, buildModel, rankGroups } from '../../core/classifier/lobo';
 import { parseMultiJsonl, tables } from '../../core/classifier/outcomes';
 import { defaultConfig } from '../../core/config';
+import { pct } from '../../core/format';
 import { addDbOption, defaultDbPath, out, withStore } from '../io';
 import { readRowFiles } from './eval';
 
@@ -27,8 +28,6 @@ function writeModel(file: string, model: ModelJson): string {
   fs.renameSync(tmp, file);
   return `wrote ${file} (${Math.round(json.length / 1024)} KB)`;
 }
-
-const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)} %`);
 
 export function register(program: Command): void {
   addDbOption(
@@ -143,7 +142,7 @@ async function fromDb(opts: TrainOpts, o: { epochs: number; outcomeWeight: numbe
     const skipped = Object.entries(result.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
     out(`database: ${result.rated} rated answer(s), ${result.usable} usable${skipped ? ` (skipped: ${skipped})` : ''}`);
     out(`fine-tuned from ${opts.base ? path.basename(opts.base) : 'the shipped model'} on ${result.trainRows} rows${o.rows.length ? ` (${o.rows.length} from files)` : ''}; ${result.heldBack} rated answer(s) held back`);
-    out(`held-back accuracy: ${pct(result.accuracyBefore)} before (${result.before === 'shipped' ? 'shipped model' : 'fine-tuned model in use'}) → ${pct(result.accuracyAfter)} after (${result.rightBefore} → ${result.rightAfter} of ${result.heldBack})`);
+    out(`held-back accuracy: ${pct(result.accuracyBefore, 0)} before (${result.before === 'shipped' ? 'shipped model' : 'fine-tuned model in use'}) → ${pct(result.accuracyAfter, 0)} after (${result.rightBefore} → ${result.rightAfter} of ${result.heldBack})`);
     out(result.kept ? 'kept: routing with the learned strategy uses it now (undo: llm-router train --from-db --reset)' : `not kept: it did worse on the held-back answers; ${result.before === 'shipped' ? 'the shipped model' : 'the fine-tuned model in use'} stays`);
   }
   if (opts.out && model) {
