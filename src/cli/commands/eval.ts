@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { parseJsonl, type Row } from '../../core/classifier/dataset';
 import { evaluate, type FileReport } from '../../core/classifier/evaluate';
 import { defaultConfig } from '../../core/config';
-import { pctStr } from '../../core/eval';
+import { pctStr } from '../../core/routingMetrics';
 import { out, writeErr } from '../io';
 
 /** Reads JSONL files into rows; unreadable lines are reported on stderr with their line number and skipped. */

@@ -1,7 +1,7 @@
 // Training the learned model in pure TypeScript: AdaGrad SGD on eight logistic heads, deterministic (seeded order).
 import type { Category, Complexity } from '../types';
 import { CATEGORIES, COMPLEXITIES } from '../types';
-import { sigmoid } from './common';
+import { sigmoid } from './strategy';
 import type { Row, TierLabel } from './dataset';
 import { DENSE, featurize } from './hashing';
 import { H, emptyWeights, type Weights } from './model';
