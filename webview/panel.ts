@@ -1,5 +1,6 @@
-// The panel page: its skeleton, and drawing one ViewModel into it section by section. What it drew is reported to
-// the host (Rendered) and exposed as window.__panel for the Chromium tests and the benchmark.
+// The panel page: its skeleton, and drawing one ViewModel into it section by section. In test mode (the page says so:
+// <body data-test-mode>) what it drew is reported to the host (Rendered) and exposed as window.__panel for the
+// Chromium tests, the tests in the real editor and the benchmarks; otherwise neither exists.
 import { BudgetSection } from './budget';
 import { Charts } from './charts';
 import type { PanelContext } from './context';
@@ -23,6 +24,9 @@ export interface PanelProbe {
   charts: Charts;
 }
 declare global { interface Window { __panel?: PanelProbe } }
+
+/** Set by the host's page (src/panel/html.ts) only when the extension or the harness runs tests. */
+const testMode = (): boolean => document.body.dataset.testMode !== undefined;
 
 export class Panel {
   readonly periodBar: PeriodBar;
@@ -64,7 +68,7 @@ export class Panel {
     app.replaceChildren(this.main, this.decisions.dialog);
     this.deferred.push(() => this.budget.attachForm());
     this.probe = { renders: 0, charts: this.charts };
-    window.__panel = this.probe;
+    if (testMode()) window.__panel = this.probe;
     this.periodBar.render();
   }
 
@@ -94,10 +98,12 @@ export class Panel {
     this.probe.lastRenderMs = performance.now() - t0;
     this.probe.renderedAt = Date.now();
     if (this.probe.renders === 1) this.firstRender();
-    this.ctx.endpoint.send(Rendered, {
-      renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
-      decisionIds: this.decisions.listedIds(),
-    });
+    if (testMode()) {
+      this.ctx.endpoint.send(Rendered, {
+        renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
+        decisionIds: this.decisions.listedIds(),
+      });
+    }
   }
 
   private firstRender(): void {

@@ -13,6 +13,9 @@ export interface PanelHtmlOptions {
   preScripts?: string[];
   /** Extra connect-src sources (only the harness needs one, to relay messages over HTTP). */
   connectSrc?: string;
+  /** The extension runs its tests (or the harness its own): the page reports what it drew (Rendered) and exposes
+   *  window.__panel. Otherwise it does neither. */
+  testMode?: boolean;
 }
 
 export function makeNonce(random: (n: number) => Uint8Array): string {
@@ -44,7 +47,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <link rel="stylesheet" href="${attr(o.styleUri)}" nonce="${n}">
 <title>LLM Router: cost</title>
 </head>
-<body>
+<body${o.testMode ? ' data-test-mode=""' : ''}>
 <div id="app"><p>Loading…</p></div>
 ${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
 <script nonce="${n}" src="${attr(o.scriptUri)}"></script>

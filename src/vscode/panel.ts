@@ -98,6 +98,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
         styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
         codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+        testMode: context.extensionMode === vscode.ExtensionMode.Test,
       });
       c.setPolling(view.visible);
     },

@@ -7,6 +7,7 @@ import {
 } from '../../webview/protocol';
 import { periodSince, buildViewModel } from '../../src/panel/viewModel';
 import { budgetProblem } from '../../src/panel/host';
+import { panelHtml } from '../../src/panel/html';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -184,6 +185,17 @@ describe('panel sources', () => {
     assert.deepEqual(uses.sort(), ['context.ts'], 'context.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
     const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
     assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
+  });
+
+  it('mark the page as a test page only in test mode (the page reports its drawing and exposes window.__panel only then)', () => {
+    const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
+    assert.doesNotMatch(panelHtml(o), /data-test-mode/);
+    assert.match(panelHtml({ ...o, testMode: true }), /<body data-test-mode="">/);
+    const page = fs.readFileSync(path.join(__dirname, '../../webview/panel.ts'), 'utf8');
+    assert.match(page, /if \(testMode\(\)\) window\.__panel = /);
+    assert.match(page, /if \(testMode\(\)\) \{\s+this\.ctx\.endpoint\.send\(Rendered/);
+    const host = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
+    assert.match(host, /testMode: context\.extensionMode === vscode\.ExtensionMode\.Test/);
   });
 });
 
