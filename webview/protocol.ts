@@ -169,6 +169,10 @@ export const RequestPage = request<{ offset: number; limit: number }, { rows: De
 export const Rendered = command<RenderedInfo>('rendered');
 
 export interface RenderedInfo {
+  /** 'headline': the headline figures and the budget are drawn (a Headline message), the rest not yet;
+   *  'full': a whole State is drawn. */
+  stage: 'headline' | 'full';
+  /** Whole states drawn so far. */
   renders: number;
   period: Period;
   /** ViewModel.generatedAt of the state drawn. */
@@ -184,12 +188,16 @@ export interface RenderedInfo {
 
 /** The whole view model; sent after ready, on period change and (throttled) whenever the store changes. */
 export const State = notification<{ state: ViewModel }>('state');
+/** What the panel draws first, before the charts and the lists: the headline figures and the budget, with what
+ *  decides the layout (empty, period, tiers). Sent just before each State. */
+export type Summary = Pick<ViewModel, 'period' | 'since' | 'generatedAt' | 'empty' | 'hasKey' | 'tiers' | 'headline' | 'budget'>;
+export const Headline = notification<{ summary: Summary }>('headline');
 /** A sentence the user should see (an error from an action the host ran on its own, a warning). */
 export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
 
 export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
   SetApiKey, OpenChat, RequestPage, Rendered] as const;
-export const HOST_TO_WEBVIEW = [State, Notice] as const;
+export const HOST_TO_WEBVIEW = [Headline, State, Notice] as const;
 export const REPLY = '$reply';
 
 // ---------------------------------------------------------------------------------------------------------------

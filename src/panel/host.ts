@@ -3,10 +3,10 @@
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
   HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, Rendered, State, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
+  OpenChat, RequestPage, Rendered, State, Headline, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
   type RenderedInfo, type WireMessage, type WireReply,
 } from '../../webview/protocol';
-import { buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
+import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import { tierLabel } from '../core/format';
@@ -124,10 +124,12 @@ export class PanelController {
     const t0 = performance.now();
     let vm: ViewModel;
     try {
-      const service = this.deps.service;
-      vm = buildViewModel({
-        store: this.store, service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
-      });
+      const input = { store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey };
+      // The headline figures and the budget go first, so the panel shows them before it draws the charts.
+      const basis = buildSummary(input);
+      this.endpoint.dropQueued(Headline);
+      this.endpoint.notify(Headline, { summary: basis.summary });
+      vm = buildViewModel(input, basis);
     } catch (e) {
       this.computing = false;
       // E.g. the host's service is not there yet: say so, and try again shortly.

@@ -6,7 +6,8 @@ import {
   WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply, type ViewModel,
 } from '../../webview/protocol';
 import { periodSince, buildViewModel } from '../../src/panel/viewModel';
-import { budgetProblem } from '../../src/panel/host';
+import { PanelController, budgetProblem } from '../../src/panel/host';
+import { createRouterService } from '../../src/core/service';
 import { panelHtml } from '../../src/panel/html';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
 import * as fs from 'node:fs';
@@ -208,6 +209,26 @@ describe('panel view model on a real store', () => {
     store = await openStore({ path: path.join(dir, 'db.sqlite') });
   });
   afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('sends the headline figures and the budget first, alone, then the whole state with the same figures', async () => {
+    store.insertDecision(record(config, { id: 'a', time: Date.now(), tier: 1 }));
+    const sent: { method: string; params?: any }[] = [];
+    const service = createRouterService({ config, store });
+    const c = new PanelController({ service, store }, (m) => { sent.push(m as { method: string; params?: any }); });
+    try {
+      await c.receive({ method: 'ready', params: {} });
+      await c.whenPushed();
+      const order = sent.map((m) => m.method).filter((m) => m === 'headline' || m === 'state');
+      assert.deepEqual(order.slice(0, 2), ['headline', 'state']);
+      const head = sent.find((m) => m.method === 'headline')!.params.summary;
+      const state = sent.find((m) => m.method === 'state')!.params.state;
+      assert.deepEqual(Object.keys(head).sort(), ['budget', 'empty', 'generatedAt', 'hasKey', 'headline', 'period', 'since', 'tiers']);
+      assert.equal(head.headline.decisions, 1);
+      assert.deepEqual(head.headline, state.headline);
+      assert.deepEqual(head.budget, state.budget);
+      assert.ok(state.days && state.recent.rows.length === 1, 'the charts and the list come with the state');
+    } finally { c.dispose(); }
+  });
 
   it('shows the welcome only while nothing was ever recorded', () => {
     const now = Date.now();
