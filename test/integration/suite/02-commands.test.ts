@@ -107,7 +107,7 @@ suite('commands', () => {
     assert.strictEqual(await a.commands.resetStatistics(), true);
     assert.strictEqual(a.runtime.store.stats().decisions, 0);
     assert.strictEqual(a.runtime.store.listDecisions().total, 0);
-    await until('the status bar to show $0', () => /\$0 today/.test(a.statusBar.text));
+    await until('the status bar to show $0.00', () => /\$0\.00 today/.test(a.statusBar.text));
   });
 
   test('Clear API Key removes it from SecretStorage', async () => {
