@@ -6,7 +6,7 @@ import './styles.css';
 import { PanelContext, type VsCodeApi } from './context';
 import { h } from './dom';
 import { Panel } from './panel';
-import { Headline, Notice, Ready, State, isPeriod } from './protocol';
+import { Headline, Notice, Ready, State, isPeriod, type Summary } from './protocol';
 import { watchTheme } from './theme';
 
 performance.mark('panel-start');
@@ -30,6 +30,14 @@ const loadElements = () => { elements ??= import('./elements'); };
 setTimeout(loadElements, 1000);
 
 // The headline figures and the budget come first and are drawn at once; the whole state (charts, lists) follows.
+// The page's HTML may carry them already (src/panel/html.ts): drawn now, before the first message round trip, when
+// they are for the period this view shows.
+const carried = readSummary();
+if (carried && (!isPeriod(saved.period) || saved.period === carried.period)) {
+  performance.mark('headline-received');
+  panel.renderSummary(carried);
+  afterPaint(loadElements);
+}
 ctx.endpoint.on(Headline, (p) => {
   ctx.clearNotice();
   if (!performance.getEntriesByName('headline-received').length) performance.mark('headline-received');
@@ -50,3 +58,15 @@ watchTheme(() => panel.themeChanged());
 
 performance.mark('ready-sent');
 ctx.endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });
+
+/** The summary in the page's <script type="application/json" id="summary">, if there is one that reads. */
+function readSummary(): Summary | undefined {
+  const text = document.getElementById('summary')?.textContent;
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as Summary;
+    return s && typeof s === 'object' && isPeriod(s.period) && s.headline && s.budget && Array.isArray(s.tiers) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -4,7 +4,7 @@
 import {
   HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
   OpenChat, RequestPage, Rendered, State, Headline, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
-  type RenderedInfo, type WireMessage, type WireReply,
+  type RenderedInfo, type Summary, type WireMessage, type WireReply,
 } from '../../webview/protocol';
 import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
@@ -18,6 +18,8 @@ export interface PanelHostDeps {
   store?: DecisionStore;
   /** Resolves when service and store can be used (the database opens in the background); rejects if it cannot open. */
   ready?: Promise<unknown>;
+  /** Whether `ready` has resolved already, known at once (so the page's HTML can carry the headline). */
+  isReady?(): boolean;
   /** Ask the user for the API key (the host stores it in SecretStorage). */
   onSetApiKey?(): unknown;
   /** Open the chat with @router. */
@@ -58,6 +60,7 @@ export class PanelController {
     const saved = deps.loadPeriod?.();
     this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
     this.wire();
+    if (deps.ready === undefined || deps.isReady?.()) this.isOpen = true;
     this.ready = Promise.resolve(deps.ready).then(() => { this.isOpen = true; return true; }, (e: unknown) => {
       const message = `The decision database could not be opened: ${e instanceof Error ? e.message : String(e)}`;
       this.deps.log?.(`cost panel: ${message}`);
@@ -93,6 +96,17 @@ export class PanelController {
   whenRendered(pred: (r: RenderedInfo) => boolean = () => true): Promise<RenderedInfo> {
     if (this.lastShown && pred(this.lastShown)) return Promise.resolve(this.lastShown);
     return new Promise((resolve) => this.shownWaiters.push({ pred, resolve }));
+  }
+
+  /** The headline figures and the budget now, for the page's HTML: drawn before the page's first message round
+   *  trip (undefined while the database is not open, or if they cannot be read: the Headline message brings them). */
+  summaryNow(): Summary | undefined {
+    if (!this.isOpen || this.disposed) return undefined;
+    try {
+      return buildSummary({ store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey }).summary;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Feed every message the webview posts here. */

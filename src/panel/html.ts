@@ -16,6 +16,14 @@ export interface PanelHtmlOptions {
   /** The extension runs its tests (or the harness its own): the page reports what it drew (Rendered) and exposes
    *  window.__panel. Otherwise it does neither. */
   testMode?: boolean;
+  /** The headline figures and the budget, carried in the page (a JSON data block, not a script) so it draws them
+   *  as soon as it runs, before its first message to the host. */
+  summary?: unknown;
+}
+
+/** JSON that can sit inside <script type="application/json">: no "<" (so no "</script>"), no line separators. */
+export function jsonForHtml(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export function makeNonce(random: (n: number) => Uint8Array): string {
@@ -49,7 +57,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 </head>
 <body${o.testMode ? ' data-test-mode=""' : ''}>
 <div id="app"><p>Loading…</p></div>
-${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
+${o.summary === undefined ? '' : `<script type="application/json" id="summary">${jsonForHtml(o.summary)}</script>\n`}${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
 <script nonce="${n}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;

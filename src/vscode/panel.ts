@@ -51,6 +51,9 @@ export interface CostPanel extends vscode.Disposable {
 
 export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPanelDeps): CostPanel {
   const getService = () => (typeof deps.service === 'function' ? deps.service() : deps.service);
+  // Known at once when the view opens (the database opens in the background at activation).
+  let dbReady = !deps.ready;
+  Promise.resolve(deps.ready).then(() => { dbReady = true; }, () => undefined);
   let controller: PanelController | undefined;
   const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
 
@@ -64,6 +67,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         get service() { return getService(); },
         store: deps.store,
         ready: deps.ready ? Promise.resolve(deps.ready) : undefined,
+        isReady: () => dbReady,
         onSetApiKey: () => deps.onSetApiKey(),
         onOpenChat: () => (deps.onOpenChat ? deps.onOpenChat() : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' })),
         hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,
@@ -99,6 +103,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
         codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
         testMode: context.extensionMode === vscode.ExtensionMode.Test,
+        summary: c.summaryNow(),
       });
       c.setPolling(view.visible);
     },

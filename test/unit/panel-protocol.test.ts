@@ -188,6 +188,18 @@ describe('panel sources', () => {
     assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
   });
 
+  it('carry the headline in the page as JSON data that no prompt text can break out of', () => {
+    const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
+    assert.doesNotMatch(panelHtml(o), /id="summary"/);
+    const summary = { period: '7d', note: '</script><script>alert(1)</script>\u2028' };
+    const html = panelHtml({ ...o, summary });
+    const m = /<script type="application\/json" id="summary">(.*)<\/script>/.exec(html);
+    assert.ok(m, html);
+    assert.ok(!m[1].includes('<'), 'a "<" could close the block');
+    assert.deepEqual(JSON.parse(m[1]), summary);
+    assert.equal(html.match(/<script nonce=/g)?.length, 1, 'the data block is not a script the policy would run');
+  });
+
   it('mark the page as a test page only in test mode (the page reports its drawing and exposes window.__panel only then)', () => {
     const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
     assert.doesNotMatch(panelHtml(o), /data-test-mode/);
