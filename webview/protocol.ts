@@ -16,6 +16,7 @@
 // from src/core (type imports only, erased from the browser bundle).
 import type { BudgetSettings } from '../src/core/store/api';
 import type { BudgetState, DecisionRecord } from '../src/core/types';
+import type { BackendHealth } from '../src/core/pool/breaker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire types
@@ -109,6 +110,8 @@ export interface ViewModel {
     fineTunedInUse: boolean;
   };
   recent: { rows: DecisionRow[]; total: number };
+  /** Each backend's health as the pool last saw it (circuit breaker, error rate, latency); absent or empty: none yet. */
+  backends?: BackendHealth[];
 }
 
 /** What the panel shows of the last fine-tune (from the classifier's FineTuneResult). */

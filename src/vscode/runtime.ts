@@ -25,7 +25,7 @@ function defaultSettings(): Settings {
   return {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], problems: [],
+    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 }, problems: [],
   };
 }
 
@@ -179,11 +179,13 @@ export class Runtime implements vscode.Disposable {
       if (k) this.log.addSecret(k);
       keys.set(ep.keyName, k);
     }
-    const { endpoints, maxRetries } = this.settings;
-    const key = `${JSON.stringify(endpoints)}|${maxRetries}|${[...keys.values()].join('|')}`;
+    const { endpoints, maxRetries, pool } = this.settings;
+    const key = `${JSON.stringify([endpoints, pool])}|${maxRetries}|${[...keys.values()].join('|')}`;
     if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
-      const made = lazy.anthropic().createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
-      this.cachedClientFor = { key, anthropic, clientFor: made };
+      const m = lazy.anthropic();
+      const made = m.createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
+      // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
+      this.cachedClientFor = { key, anthropic, clientFor: m.createPool(this.settings, this._store).wrap(made) };
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;

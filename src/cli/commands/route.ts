@@ -8,6 +8,7 @@ import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
+import { createPool } from '../../core/pool';
 import { cliClientFor, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -58,7 +59,8 @@ export function register(program: Command): void {
         return;
       }
       // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
-      const clients = cliClientFor(settings, opts.baseUrl);
+      // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
+      const clients = createPool(settings, store).wrap(cliClientFor(settings, opts.baseUrl));
       const client = config.tiers.some((t) => clients(t) !== null) ? clients : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();

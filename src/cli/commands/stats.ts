@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
 import { formatUsd, pct, tierLabel } from '../../core/format';
+import { healthLines, loadHealth } from '../../core/pool/health';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
 import { addDbOption, defaultDbPath, out } from '../io';
@@ -48,6 +49,7 @@ export function register(program: Command): void {
           period: { since: since === undefined ? null : new Date(since).toISOString(), until: new Date(now).toISOString() },
           ...st,
           budget,
+          backends: loadHealth(store),
         }, null, 2));
         return;
       }
@@ -80,6 +82,12 @@ export function register(program: Command): void {
         out('');
         out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
         for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
+      }
+      const backends = loadHealth(store);
+      if (backends.length) {
+        out('');
+        out('Backend health (as last seen by the editor, the CLI or serve)');
+        for (const l of healthLines(backends, now)) out(`  ${l}`);
       }
     } finally {
       await store.close();
