@@ -24,6 +24,8 @@ export interface Settings {
   endpoints: EndpointConfig[];
   /** The resilient pool: alternates per tier id (user settings only), and when a backend's breaker opens. */
   pool: { alternates: Record<string, Alternate[]>; failureThreshold: number; cooldownMs: number };
+  /** The opt-in response cache (off by default); acrossWorkspaces only from the user's settings. */
+  cache: { enabled: boolean; ttlMs: number; maxEntries: number; similarity: number; acrossWorkspaces: boolean };
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -85,7 +87,7 @@ export interface SettingsSource {
  * the user's own settings only. A repository's .vscode/settings.json could otherwise send the key to a server of
  * its own; package.json gives them `machine` scope too, and this holds even if that is bypassed.
  */
-export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints', 'pool.alternates'];
+export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints', 'pool.alternates', 'cache.acrossWorkspaces'];
 
 type Take = <T>(key: string, schema: z.ZodType<T>) => T | undefined;
 
@@ -227,6 +229,13 @@ export function readSettings(cfg: SettingsSource): Settings {
       alternates: take('pool.alternates', z.record(z.string(), z.array(alternateZ))) ?? {},
       failureThreshold: take('pool.failureThreshold', z.number().int().min(1).max(100)) ?? 5,
       cooldownMs: (take('pool.cooldownSeconds', z.number().min(1).max(3600)) ?? 30) * 1000,
+    },
+    cache: {
+      enabled: take('cache.enabled', z.boolean()) ?? false,
+      ttlMs: (take('cache.ttlSeconds', z.number().min(1).max(30 * 86400)) ?? 3600) * 1000,
+      maxEntries: take('cache.maxEntries', z.number().int().min(1).max(100_000)) ?? 500,
+      similarity: take('cache.similarity', z.number().min(0).max(1)) ?? 0,
+      acrossWorkspaces: take('cache.acrossWorkspaces', z.boolean()) ?? false,
     },
     problems,
   };

@@ -25,7 +25,8 @@ function defaultSettings(): Settings {
   return {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 }, problems: [],
+    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
+    cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false }, problems: [],
   };
 }
 
@@ -179,13 +180,16 @@ export class Runtime implements vscode.Disposable {
       if (k) this.log.addSecret(k);
       keys.set(ep.keyName, k);
     }
-    const { endpoints, maxRetries, pool } = this.settings;
-    const key = `${JSON.stringify([endpoints, pool])}|${maxRetries}|${[...keys.values()].join('|')}`;
+    const { endpoints, maxRetries, pool, cache } = this.settings;
+    const key = `${JSON.stringify([endpoints, pool, cache])}|${maxRetries}|${[...keys.values()].join('|')}`;
     if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
       const m = lazy.anthropic();
       const made = m.createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
       // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
-      this.cachedClientFor = { key, anthropic, clientFor: m.createPool(this.settings, this._store).wrap(made) };
+      // Then identical requests in flight share one call, and the opt-in cache answers repeats (this workspace only).
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
+      const layered = m.layerClients(m.createPool(this.settings, this._store).wrap(made), this.settings, workspace);
+      this.cachedClientFor = { key, anthropic, clientFor: layered.clientFor };
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;

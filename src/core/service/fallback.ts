@@ -10,6 +10,13 @@ import { fitted, worstCase } from './fit';
 import { afterDispatch, costs, recordOf, retier } from './records';
 import type { RunScope } from './scope';
 
+/** The reason a call's record gets when no upstream call was made for it (it cost $0). */
+const SERVED_FROM = {
+  shared: 'answered by an identical request already in flight: no call of its own, $0',
+  cache: 'answered from the response cache: $0 spent',
+  similar: 'answered from the response cache (a near-identical prompt): $0 spent',
+} as const;
+
 export interface Answer {
   rec: DecisionRecord;
   result: ChatResult;
@@ -61,6 +68,7 @@ async function attempt(
     const patch: Partial<DecisionRecord> = {
       status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
       answeredModel: result.model,
+      ...(result.servedFrom ? { reasons: [...cur.reasons, SERVED_FROM[result.servedFrom]] } : {}),
     };
     env.store.updateDecision(cur.id, patch);
     Object.assign(summary, { status: 'ok', costUsd: c.costUsd });
