@@ -26,6 +26,8 @@ export interface Settings {
   pool: { alternates: Record<string, Alternate[]>; failureThreshold: number; cooldownMs: number };
   /** The opt-in response cache (off by default); acrossWorkspaces only from the user's settings. */
   cache: { enabled: boolean; ttlMs: number; maxEntries: number; similarity: number; acrossWorkspaces: boolean };
+  /** Export of decisions as OpenTelemetry spans and metrics (off by default; user settings only). */
+  telemetry: { enabled: boolean; endpoint: string; includePrompt: boolean };
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -87,7 +89,8 @@ export interface SettingsSource {
  * the user's own settings only. A repository's .vscode/settings.json could otherwise send the key to a server of
  * its own; package.json gives them `machine` scope too, and this holds even if that is bypassed.
  */
-export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints', 'pool.alternates', 'cache.acrossWorkspaces'];
+export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints', 'pool.alternates', 'cache.acrossWorkspaces',
+  'telemetry.enabled', 'telemetry.endpoint', 'telemetry.includePrompt'];
 
 type Take = <T>(key: string, schema: z.ZodType<T>) => T | undefined;
 
@@ -236,6 +239,11 @@ export function readSettings(cfg: SettingsSource): Settings {
       maxEntries: take('cache.maxEntries', z.number().int().min(1).max(100_000)) ?? 500,
       similarity: take('cache.similarity', z.number().min(0).max(1)) ?? 0,
       acrossWorkspaces: take('cache.acrossWorkspaces', z.boolean()) ?? false,
+    },
+    telemetry: {
+      enabled: take('telemetry.enabled', z.boolean()) ?? false,
+      endpoint: (take('telemetry.endpoint', z.string().trim().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')) ?? 'http://localhost:4318').replace(/\/+$/, ''),
+      includePrompt: take('telemetry.includePrompt', z.boolean()) ?? false,
     },
     problems,
   };

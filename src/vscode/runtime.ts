@@ -26,7 +26,8 @@ function defaultSettings(): Settings {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
     cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
-    cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false }, problems: [],
+    cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
+    telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false }, problems: [],
   };
 }
 
@@ -49,6 +50,7 @@ export class Runtime implements vscode.Disposable {
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; client: ModelClient } | undefined;
+  private telemetry: { shutdown(): Promise<void> } | null = null;
   private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -90,9 +92,14 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
+    // Opt-in OpenTelemetry export: the store the service writes to hands each finished decision to the exporter.
+    void this.telemetry?.shutdown();
+    const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
+    const t = lazy.service().withTelemetry(s, this.store, s.config, { ...(version ? { serviceVersion: version } : {}), onError: (m) => this.log.warn(m) });
+    this.telemetry = t.exporter;
     return lazy.service().createRouterService({
       config: s.config,
-      store: this.store,
+      store: t.store,
       cascade: s.cascade,
       retrainEvery: s.retrainEvery,
       allowStepDown: s.allowStepDown,

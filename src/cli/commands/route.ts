@@ -9,6 +9,7 @@ import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
 import { createPool } from '../../core/pool';
+import { withTelemetry } from '../../core/telemetry';
 import { cliClientFor, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -44,8 +45,10 @@ export function register(program: Command): void {
       if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
+    const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
-      const svc = createRouterService({ config, store });
+      const svc = createRouterService({ config, store: tel.store });
       const labels = svc.config.tiers.map((t) => t.label);
       const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
       if (opts.dryRun) {
@@ -102,6 +105,7 @@ export function register(program: Command): void {
       if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
       out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
     } finally {
+      await tel.exporter?.shutdown();
       await store.close();
     }
   });
