@@ -52,7 +52,7 @@ async function handle(
     return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
   }
 
-  const client = await rt.client();
+  const client = await rt.routeClients();
   if (!client) {
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');

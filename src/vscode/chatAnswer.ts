@@ -1,7 +1,7 @@
 // One routed `@router` answer: the routing line, the streamed text, then tokens, cost, saving and the buttons; a
 // failure is said in words (refused by the budget, a rejected key, cancelled) with what to do next.
 import * as vscode from 'vscode';
-import type { ModelClient } from '../core/provider/api';
+import type { ClientFor, ModelClient } from '../core/provider/api';
 import { RouteError, type RouteOutcome } from '../core/service-api';
 import type { Turn } from '../core/types';
 import type { ChatTiming } from './chat';
@@ -15,7 +15,7 @@ export interface AnswerArgs {
   history: Turn[];
   override: string | null;
   command: string | undefined;
-  client: ModelClient;
+  client: ModelClient | ClientFor;
   stream: vscode.ChatResponseStream;
   token: vscode.CancellationToken;
   setOutcome(o: RouteOutcome): void;

@@ -63,7 +63,7 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
       await rt.ready;
       const { prompt, history } = toTurns(messages);
       if (!prompt) throw new Error('LLM Router got no text to answer.');
-      const client = await rt.client();
+      const client = await rt.routeClients();
       if (!client) {
         throw new Error('LLM Router has no Anthropic API key. Run “LLM Router: Set API Key” (or set ANTHROPIC_API_KEY) and try again.');
       }

@@ -32,7 +32,7 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   if (!text) return undefined;
   await rt.ready;
   const config = rt.service.config;
-  const client = await rt.client();
+  const client = await rt.routeClients();
   if (!client) {
     const d = rt.service.decide({ prompt: text, override: null });
     const pick = await vscode.window.showWarningMessage(

@@ -58,6 +58,7 @@ export class Runtime implements vscode.Disposable {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
     this.endpointKeys = new EndpointKeys(context.secrets);
+    this.disposables.push(this.endpointKeys);
     this.disposables.push(this.keys);
     this.ready = this.open();
     // A failed open is reported here; callers awaiting `ready` see the error too.
@@ -200,6 +201,13 @@ export class Runtime implements vscode.Disposable {
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;
+  }
+
+  /** The clients of the tiers (pooled, de-duplicated, cached when asked), or null when no tier can be reached (no
+   *  key for any tier's provider): what the chat, the model provider and the commands route with. */
+  async routeClients(vscodeTier?: (tier: TierConfig) => ModelClient | null): Promise<ClientFor | null> {
+    const cf = await this.clientFor(vscodeTier);
+    return this.settings.config.tiers.some((t) => cf(t) !== null) ? cf : null;
   }
 
   async flush(): Promise<void> {
