@@ -8,6 +8,8 @@ import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
+import { createPool } from '../../core/pool';
+import { withTelemetry } from '../../core/telemetry';
 import { cliClientFor, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -47,8 +49,10 @@ export function register(program: Command): void {
     const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
     if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
+    const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
-      const svc = createRouterService({ config, store });
+      const svc = createRouterService({ config, store: tel.store });
       const labels = svc.config.tiers.map((t) => t.label);
       const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
       if (opts.dryRun) {
@@ -62,7 +66,8 @@ export function register(program: Command): void {
         return;
       }
       // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
-      const clients = cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl);
+      // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
+      const clients = createPool(settings, store).wrap(cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl));
       const client = config.tiers.some((t) => clients(t) !== null) ? clients : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();
@@ -104,6 +109,7 @@ export function register(program: Command): void {
       if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
       out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
     } finally {
+      await tel.exporter?.shutdown();
       await store.close();
     }
   });
