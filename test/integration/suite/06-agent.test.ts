@@ -13,7 +13,7 @@ const QUESTION = 'what does git stash do?';
 const TOOLS: vscode.LanguageModelChatTool[] = SCAFFOLD_TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
 const TEST_VENDOR = 'test-models';
 
-interface TestModels { requests: { model: string; messages: { role: number; parts: { type: string; text?: string; mimeType?: string; bytes?: number; callId?: string }[] }[]; tools: string[]; toolMode: number }[]; reset(): void }
+interface TestModels { toolCalls: { city?: string }[]; requests: { model: string; messages: { role: number; parts: { type: string; text?: string; mimeType?: string; bytes?: number; callId?: string }[] }[]; tools: string[]; toolMode: number }[]; reset(): void }
 const testModels = (): TestModels => {
   const ext = vscode.extensions.getExtension<TestModels>('llm-router-tests.test-models');
   assert.ok(ext, 'the test vendor extension is not loaded');
@@ -235,5 +235,32 @@ suite('agent mode through vscode.lm', () => {
     assert.strictEqual(rec.tierId, a.runtime.service.decide({ prompt: h.prompt }).tierId, 'the attached file changed the tier');
     assert.ok(rec.estInputTokens > body.length / 4, `the file is not counted: ${rec.estInputTokens}`);
     assert.ok(rec.usage!.inputTokens > body.length / 4);
+  });
+
+  test('@router honours a tool the person references (#tmClock): the model must use it, VS Code runs it, the answer uses its result, one decision', async () => {
+    const a = await api();
+    const mock = await mockServer();
+    await setSetting('tiers', undefined);
+    await a.commands.setApiKey(TEST_KEY);
+    const tm = testModels();
+    tm.reset();
+    await until('the test tool', () => vscode.lm.tools.some((t) => t.name === 'tm_clock'));
+    const since = Date.now();
+    const before = mock.messageRequests().length;
+    const done = new Promise<Handled>((resolve) => { const sub = a.chat.onDidHandle((e) => { sub.dispose(); resolve(e); }); });
+    await vscode.commands.executeCommand('workbench.action.chat.open');
+    await vscode.commands.executeCommand('workbench.action.chat.changeModel', { vendor: 'llm-router', id: 'router', family: 'llm-router' });
+    await vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router what time is it? #tmClock' });
+    const h = await Promise.race([done, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no @router result')), 30_000))]);
+    const m = (h.result.metadata ?? {}) as RouterResultMeta;
+    assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
+    const sent = mock.messageRequests().slice(before);
+    assert.ok(sent.length >= 2, `requests: ${sent.length}`);
+    assert.deepStrictEqual(sent[0].body.tools.map((t: { name: string }) => t.name), ['tm_clock']);
+    assert.deepStrictEqual(sent[0].body.tool_choice, { type: 'any' });
+    assert.deepStrictEqual(tm.toolCalls, [{ city: 'mock-city' }]);
+    assert.match(h.outcome?.text ?? '', /It is 12:34 in mock-city/);
+    const rows = a.runtime.store.listDecisions({ source: 'chat', since, limit: 10 }).rows;
+    assert.strictEqual(rows.length, 1);
   });
 });
