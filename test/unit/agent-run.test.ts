@@ -117,6 +117,15 @@ describe('agent loops through the routing service', () => {
     assert.notStrictEqual(r2.decisionId, r1.decisionId);
   });
 
+  it('the whole agent request counts when a tier\'s window is too small for it: it goes to a tier it fits', async () => {
+    const cfg = defaultConfig();
+    cfg.tiers = cfg.tiers.map((t, i) => (i === 0 ? { ...t, contextWindow: 5000 } : t));
+    const svc = createRouterService({ config: cfg, store });
+    assert.strictEqual(svc.decide({ prompt: QUESTION }).tierId, 'haiku', 'the question alone would go to Haiku');
+    const r = await new AgentRouter().run(svc, first(), () => client); // ~1,600 tokens + 4,096 of output > 5,000
+    assert.notStrictEqual(r.tierId, 'haiku');
+  });
+
   it('a request with no words from the person is refused plainly', async () => {
     const svc = createRouterService({ config: defaultConfig(), store });
     await assert.rejects(new AgentRouter().run(svc, { messages: [{ role: 'user', content: '<context>only context</context>' }], source: 'model-provider' }, () => client), RouteError);
