@@ -64,7 +64,7 @@ interface Hot {
 const coldHot = (): Hot => ({ meta: new Map(), spend: new Map() });
 
 const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked']);
-const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider']);
+const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint']);
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));

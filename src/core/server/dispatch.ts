@@ -1,0 +1,176 @@
+// One endpoint request through the routing service: the model name says whether the router chooses ("llm-router",
+// "auto", a preset) or the client did (a tier or a real model id, still recorded and priced); the client's
+// conversation and tools go to the model as sent, while the router classifies the user's last words. Errors come
+// back as HttpErrors in words a user understands, never with the upstream key.
+import { tierIndex } from '../config';
+import { isPresetName, type PresetName } from '../presets';
+import { ProviderError, type ChatResult, type ModelClient, type ToolCall } from '../provider/api';
+import { redactSecrets } from '../redact';
+import { RouteError, type RouterService } from '../service-api';
+import type { Decision, RouterConfig, Usage } from '../types';
+import type { Answer } from './anthropicApi';
+import { HttpError, routingInput, type EndpointRequest } from './wire';
+
+/** What the endpoint runs on: the routing service(s), the model client and the secrets it must never show. */
+export interface EndpointBackend {
+  /** The service in force (preset null), or one routing with a preset's thresholds and rules. */
+  service(preset: PresetName | null): RouterService;
+  /** The upstream model client (null when there is no API key). */
+  client(): Promise<ModelClient | null>;
+  /** Strings never to appear in a response or a log line (the upstream key). */
+  secrets(): string[];
+}
+
+/** Model names that let the router choose. */
+export const ROUTED_MODELS = ['llm-router', 'auto'] as const;
+
+export interface ModelChoice {
+  preset: PresetName | null;
+  /** A tier the client chose, or null: the router chooses. */
+  override: string | null;
+  /** The model id sent instead of the tier's own (a real model that is not a tier, priced by its own id). */
+  send: string | null;
+}
+
+const FAMILIES = ['haiku', 'sonnet', 'opus'];
+
+/** What a request's `model` means here; a 404 in words for a model the endpoint cannot serve. */
+export function chooseModel(name: string, config: RouterConfig): ModelChoice {
+  const n = name.trim().toLowerCase().replace(/^llm-router[/:]/, '');
+  if ((ROUTED_MODELS as readonly string[]).includes(n)) return { preset: null, override: null, send: null };
+  if (isPresetName(n)) return { preset: n, override: null, send: null };
+  const i = tierIndex(config, n);
+  if (i >= 0) return { preset: null, override: config.tiers[i].id, send: null };
+  // A real model that is not a tier: it answers, recorded on the tier of its family (its own price when known).
+  const fam = FAMILIES.find((f) => n.includes(f));
+  const t = fam ? config.tiers.find((x) => x.model.toLowerCase().includes(fam)) : undefined;
+  if (t) return { preset: null, override: t.id, send: name.trim() };
+  throw new HttpError(404, 'not_found', `The model "${name.slice(0, 80)}" is not served here. Use "llm-router" (the router chooses), a preset (economy, balanced, quality) or a tier: ${config.tiers.map((x) => `${x.id} (${x.model})`).join(', ')}.`);
+}
+
+export interface Head {
+  headers: Record<string, string>;
+  model: string;
+  inputTokens: number;
+}
+
+export interface Sink {
+  /** Called before the first text delta (or the end) with the decision headers of the call that answers. */
+  open(head: Head): void;
+  text(delta: string): void;
+}
+
+export function decisionHeaders(d: Pick<Decision, 'id' | 'tierId' | 'model' | 'score'>, model = d.model, tierId = d.tierId): Record<string, string> {
+  return { 'x-llm-router-tier': tierId, 'x-llm-router-model': model, 'x-llm-router-score': d.score.toFixed(3), 'x-llm-router-decision': d.id };
+}
+
+const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
+
+/** A ProviderError as the status a client of either API understands (its retry logic included). */
+function providerHttp(pe: ProviderError, msg: string): HttpError {
+  switch (pe.kind) {
+    case 'bad-request': return new HttpError(400, 'invalid_request', msg);
+    case 'not-found': return new HttpError(404, 'not_found', msg);
+    case 'rate-limit': return new HttpError(429, 'rate_limit', msg);
+    case 'overloaded': return new HttpError(529, 'overloaded', msg);
+    case 'auth': return new HttpError(502, 'api', `The router's upstream key was refused: ${msg}`);
+    case 'timeout': case 'network': return new HttpError(504, 'api', msg);
+    default: return new HttpError(502, 'api', msg);
+  }
+}
+
+export interface DispatchResult {
+  answer: Answer;
+  headers: Record<string, string>;
+  decision: Decision;
+}
+
+/**
+ * Runs one request. `sink` (streaming) gets the answer as it comes; the result is the whole answer. Throws an
+ * HttpError (the upstream key scrubbed from its message), or RouteError 'cancelled' when `signal` aborted.
+ */
+export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: { id: string; client: string | null; signal: AbortSignal; sink?: Sink }): Promise<DispatchResult> {
+  const scrub = (s: string) => redactSecrets(s, be.secrets());
+  const { prompt, history } = routingInput(er.messages);
+  const base = be.service(null);
+  const choice = chooseModel(er.model, base.config);
+  const svc = choice.preset ? be.service(choice.preset) : base;
+  const cfg = svc.config;
+  const inner = await be.client();
+  const overrideModel = choice.override ? cfg.tiers[tierIndex(cfg, choice.override)].model : null;
+
+  let decision: Decision | null = null;
+  let lastError: ProviderError | null = null;
+  let answered: ChatResult | null = null;
+  let calling = '';
+  const tierOf = (model: string) => cfg.tiers.find((t) => t.model === model)?.id ?? decision?.tierId ?? '';
+  let opened = false;
+  const open = () => {
+    if (opened || !opts.sink || !decision) return;
+    opened = true;
+    opts.sink.open({ headers: decisionHeaders(decision, calling, tierOf(calling)), model: calling, inputTokens: decision.estInputTokens });
+  };
+
+  // The service decides and records; this client sends the conversation the client sent (tool calls, results and
+  // images included), with its tools, on the model the service picked (or the real model the client named).
+  const client: ModelClient | null = inner && {
+    async stream(req, onText) {
+      const model = choice.send && req.model === overrideModel ? choice.send : req.model;
+      calling = model;
+      try {
+        const r = await inner.stream({
+          ...req, model, messages: er.messages, ...(er.tools ? { tools: er.tools, toolMode: er.toolMode } : {}),
+        }, onText && ((t) => { open(); onText(t); }));
+        answered = r;
+        return r;
+      } catch (e) {
+        if (e instanceof ProviderError) lastError = e;
+        throw e;
+      }
+    },
+    countTokens: (req) => inner.countTokens(req),
+  };
+
+  try {
+    const o = await svc.run({
+      prompt, history, source: 'endpoint', override: choice.override, system: er.system, maxTokens: er.maxTokens, signal: opts.signal,
+      onDecision: (d) => {
+        // The reasons are recorded with the decision: the panel shows which program asked.
+        if (opts.client) d.reasons.push(`client: ${opts.client}`);
+        decision = d;
+        calling = choice.send && d.model === overrideModel ? choice.send : d.model;
+      },
+      onText: opts.sink ? (t) => { open(); opts.sink!.text(t); } : undefined,
+    }, client);
+    const r = answered as ChatResult | null;
+    const toolCalls: ToolCall[] = r?.toolCalls ?? [];
+    const model = r?.model ?? o.record.answeredModel ?? o.record.model;
+    const rec = o.record;
+    open();
+    return {
+      decision: o.decision,
+      headers: decisionHeaders(rec, model),
+      answer: { id: opts.id, model, text: o.text, toolCalls, stopReason: r?.stopReason ?? null, usage: r?.usage ?? rec.usage ?? ZERO },
+    };
+  } catch (e) {
+    if (e instanceof RouteError) {
+      const d = e.decision;
+      if (d && opts.client && !d.reasons.includes(`client: ${opts.client}`)) {
+        // Refused before the decision reached onDecision (a used-up budget): the record gets the client too.
+        try { base.store.updateDecision(d.id, { reasons: [...d.reasons, `client: ${opts.client}`] }); } catch { /* not recorded */ }
+      }
+      const msg = scrub(e.message);
+      switch (e.kind) {
+        case 'cancelled': throw e;
+        case 'blocked': throw new HttpError(402, 'budget', `LLM Router: ${msg}`);
+        case 'no-key': throw new HttpError(503, 'api', 'LLM Router has no upstream API key: set one with “LLM Router: Set API Key” in VS Code or ANTHROPIC_API_KEY where `llm-router serve` runs. Nothing was sent.');
+        case 'provider': {
+          const pe = lastError as ProviderError | null;
+          throw pe ? providerHttp(pe, msg) : new HttpError(502, 'api', msg);
+        }
+      }
+    }
+    if (e instanceof HttpError) throw e;
+    throw new HttpError(400, 'invalid_request', scrub((e as Error).message ?? String(e)));
+  }
+}
