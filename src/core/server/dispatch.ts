@@ -1,22 +1,25 @@
 // One endpoint request through the routing service: the model name says whether the router chooses ("llm-router",
 // "auto", a preset) or the client did (a tier or a real model id, still recorded and priced); the client's
-// conversation and tools go to the model as sent, while the router classifies the user's last words. Errors come
-// back as HttpErrors in words a user understands, never with the upstream key.
+// conversation and tools go to the model as sent, while the router classifies what the person asked (agent
+// scaffolding removed, ../agentTurn). An agent loop stays on the tier its user turn was routed to: a request that
+// brings the results of tool calls this endpoint returned continues on that tier. Errors come back as HttpErrors in
+// words a user understands, never with the upstream key.
+import { AgentLoops, readAgentTurn } from '../agentTurn';
 import { tierIndex } from '../config';
 import { isPresetName, type PresetName } from '../presets';
-import { ProviderError, type ChatResult, type ModelClient, type ToolCall } from '../provider/api';
+import { ProviderError, type ChatResult, type ClientFor, type ModelClient, type ToolCall } from '../provider/api';
 import { redactSecrets } from '../redact';
 import { RouteError, type RouterService } from '../service-api';
 import type { Decision, RouterConfig, Usage } from '../types';
 import type { Answer } from './anthropicApi';
-import { HttpError, routingInput, type EndpointRequest } from './wire';
+import { bad, HttpError, type EndpointRequest } from './wire';
 
 /** What the endpoint runs on: the routing service(s), the model client and the secrets it must never show. */
 export interface EndpointBackend {
   /** The service in force (preset null), or one routing with a preset's thresholds and rules. */
   service(preset: PresetName | null): RouterService;
-  /** The upstream model client (null when there is no API key). */
-  client(): Promise<ModelClient | null>;
+  /** The upstream model client, or one per tier (null when there is no API key). */
+  client(): Promise<ModelClient | ClientFor | null>;
   /** Strings never to appear in a response or a log line (the upstream key). */
   secrets(): string[];
 }
@@ -89,13 +92,34 @@ export interface DispatchResult {
  * Runs one request. `sink` (streaming) gets the answer as it comes; the result is the whole answer. Throws an
  * HttpError (the upstream key scrubbed from its message), or RouteError 'cancelled' when `signal` aborted.
  */
-export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: { id: string; client: string | null; signal: AbortSignal; sink?: Sink }): Promise<DispatchResult> {
+/** What the router classifies for a request: the person's words in their latest turn and the turns before. */
+export function routingTurn(er: Pick<EndpointRequest, 'messages' | 'system' | 'tools'>) {
+  const turn = readAgentTurn(er.messages, er.system, er.tools);
+  if (!turn.prompt.trim()) throw bad('messages: no user message with text to answer');
+  return turn;
+}
+
+export interface DispatchOptions {
+  id: string;
+  /** The client program's name ("Claude Code 2.0.14"), recorded with the decision. */
+  client: string | null;
+  signal: AbortSignal;
+  sink?: Sink;
+  /** Agent loops in progress, shared by the endpoint's requests. */
+  loops?: AgentLoops;
+}
+
+export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: DispatchOptions): Promise<DispatchResult> {
   const scrub = (s: string) => redactSecrets(s, be.secrets());
-  const { prompt, history } = routingInput(er.messages);
+  const turn = routingTurn(er);
+  const { prompt, history } = turn;
   const base = be.service(null);
-  const choice = chooseModel(er.model, base.config);
+  let choice = chooseModel(er.model, base.config);
   const svc = choice.preset ? be.service(choice.preset) : base;
   const cfg = svc.config;
+  // A loop continues on its tier when the router chose it (a client that named a model keeps what it named).
+  const loop = turn.continuation && !choice.override ? opts.loops?.find(turn.toolCallIds) ?? null : null;
+  if (loop && tierIndex(cfg, loop.tierId) >= 0) choice = { ...choice, override: loop.tierId };
   const inner = await be.client();
   const overrideModel = choice.override ? cfg.tiers[tierIndex(cfg, choice.override)].model : null;
 
@@ -113,12 +137,12 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: {
 
   // The service decides and records; this client sends the conversation the client sent (tool calls, results and
   // images included), with its tools, on the model the service picked (or the real model the client named).
-  const client: ModelClient | null = inner && {
+  const wrap = (c: ModelClient): ModelClient => ({
     async stream(req, onText) {
       const model = choice.send && req.model === overrideModel ? choice.send : req.model;
       calling = model;
       try {
-        const r = await inner.stream({
+        const r = await c.stream({
           ...req, model, messages: er.messages, ...(er.tools ? { tools: er.tools, toolMode: er.toolMode } : {}),
         }, onText && ((t) => { open(); onText(t); }));
         answered = r;
@@ -128,8 +152,9 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: {
         throw e;
       }
     },
-    countTokens: (req) => inner.countTokens(req),
-  };
+    countTokens: (req) => c.countTokens(req),
+  });
+  const client: ModelClient | ClientFor | null = typeof inner === 'function' ? (tier) => { const c = inner(tier); return c && wrap(c); } : inner && wrap(inner);
 
   try {
     const o = await svc.run({
@@ -137,6 +162,7 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: {
       onDecision: (d) => {
         // The reasons are recorded with the decision: the panel shows which program asked.
         if (opts.client) d.reasons.push(`client: ${opts.client}`);
+        if (loop && d.tierId === loop.tierId) d.reasons.push(`agent loop: stays on ${d.tierId} (turn ${loop.turns + 1} of the user turn routed as ${loop.decisionId.slice(0, 8)})`);
         decision = d;
         calling = choice.send && d.model === overrideModel ? choice.send : d.model;
       },
@@ -146,6 +172,11 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: {
     const toolCalls: ToolCall[] = r?.toolCalls ?? [];
     const model = r?.model ?? o.record.answeredModel ?? o.record.model;
     const rec = o.record;
+    if (toolCalls.length && opts.loops) {
+      const entry = loop ?? { decisionId: rec.id, tierId: rec.tierId, model: rec.model, turns: 0, time: 0 };
+      entry.turns++;
+      opts.loops.remember(entry, toolCalls.map((c) => c.id));
+    }
     open();
     return {
       decision: o.decision,

@@ -6,15 +6,15 @@
 // body, at most `maxBodyBytes` (413). Every message that leaves passes the redactor with the upstream key.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { estimateTokens } from '../pricing';
 import { PRESET_NAMES } from '../presets';
 import { redactSecrets } from '../redact';
 import { RouteError } from '../service-api';
 import { AnthropicStream, anthropicError, anthropicMessage, msgId, parseAnthropic, parseAnthropicCount } from './anthropicApi';
-import { chooseModel, dispatch, ROUTED_MODELS, type EndpointBackend, type Sink } from './dispatch';
+import { AgentLoops } from '../agentTurn';
+import { chooseModel, dispatch, ROUTED_MODELS, routingTurn, type EndpointBackend, type Sink } from './dispatch';
 import { OpenAIStream, completionId, openaiCompletion, openaiError, parseOpenAI } from './openaiApi';
 import { allowedHosts, RateLimiter, refuse } from './security';
-import { clientName, HttpError, parseJson, routingInput, type Api } from './wire';
+import { clientName, HttpError, parseJson, type Api } from './wire';
 
 export interface EndpointOptions {
   backend: EndpointBackend;
@@ -76,6 +76,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const be = opts.backend;
   const scrub = (s: string) => redactSecrets(s, [...be.secrets(), opts.token]);
   const log = (line: string) => { try { opts.log?.(scrub(line)); } catch { /* a log must not fail a request */ } };
+  const loops = new AgentLoops();
   let hosts = new Set<string>();
   let count = 0;
 
@@ -143,7 +144,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       };
     }
     try {
-      const r = await dispatch(er, be, { id, client, signal: ac.signal, sink });
+      const r = await dispatch(er, be, { id, client, signal: ac.signal, sink, loops });
       if (stream) stream.end(r.answer);
       else {
         res.writeHead(200, { ...r.headers, 'content-type': 'application/json' });
@@ -160,15 +161,13 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const countTokens = async (er: ReturnType<typeof parseAnthropicCount>, res: http.ServerResponse): Promise<string> => {
     const svc = be.service(null);
     const choice = chooseModel(er.model, svc.config);
-    const { prompt, history } = routingInput(er.messages);
-    const model = choice.send ?? (choice.override ? svc.config.tiers.find((t) => t.id === choice.override)!.model : (choice.preset ? be.service(choice.preset) : svc).decide({ prompt, history, override: null }).model);
-    const client = await be.client();
-    let n: number;
-    if (client) {
-      n = await client.countTokens({ model, system: er.system, messages: er.messages, ...(er.tools ? { tools: er.tools } : {}) });
-    } else {
-      n = estimateTokens([er.system ?? '', prompt, ...history.map((t) => t.content)].join('\n'));
-    }
+    const turn = routingTurn(er);
+    const tier = choice.override ? svc.config.tiers.find((t) => t.id === choice.override)! : svc.config.tiers[(choice.preset ? be.service(choice.preset) : svc).decide({ prompt: turn.prompt, history: turn.history, override: null }).tier];
+    const model = choice.send ?? tier.model;
+    const got = await be.client();
+    const client = typeof got === 'function' ? got(tier) : got;
+    // Without a key the estimate the router itself uses (system, tools, every message, images).
+    const n = client ? await client.countTokens({ model, system: er.system, messages: er.messages, ...(er.tools ? { tools: er.tools } : {}) }) : turn.inputTokens;
     res.writeHead(200, { 'content-type': 'application/json', 'x-llm-router-model': model });
     res.end(JSON.stringify({ input_tokens: n }));
     return `count_tokens ${model}`;

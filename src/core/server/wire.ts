@@ -1,7 +1,6 @@
 // The endpoint's own form of a request, whichever API it came in (Anthropic Messages or OpenAI Chat Completions),
 // and what both APIs share: the prompt and history the router classifies, the client's name, HTTP errors.
 import type { ChatMessage, ContentPart, ToolSpec } from '../provider/api';
-import type { Turn } from '../types';
 
 export type Api = 'anthropic' | 'openai';
 
@@ -34,42 +33,6 @@ export class HttpError extends Error {
 }
 
 export const bad = (message: string) => new HttpError(400, 'invalid_request', message);
-
-const textOfParts = (c: ChatMessage['content']): string =>
-  typeof c === 'string' ? c : c.filter((p): p is Extract<ContentPart, { type: 'text' }> => p.type === 'text').map((p) => p.text).join('\n');
-
-/** Words for a tool call or result in the text the classifier reads (never the whole tool output). */
-function summary(c: ChatMessage['content']): string {
-  if (typeof c === 'string') return c;
-  return c.map((p) => {
-    if (p.type === 'text') return p.text;
-    if (p.type === 'tool_use') return `[called ${p.name}]`;
-    if (p.type === 'tool_result') return `[result of a tool call: ${p.content.slice(0, 200)}]`;
-    return '[image]';
-  }).join('\n');
-}
-
-/**
- * What the router classifies: the last message of the user's own words (in an agent loop the tool results that
- * follow it belong to the same user turn, so every step of one turn is routed on the same prompt), and the
- * conversation before it as plain turns (consecutive same-role messages merged).
- */
-export function routingInput(messages: readonly ChatMessage[]): { prompt: string; history: Turn[] } {
-  let i = messages.length - 1;
-  while (i >= 0 && !(messages[i].role === 'user' && textOfParts(messages[i].content).trim())) i--;
-  if (i < 0) throw bad('messages: no user message with text to answer');
-  const prompt = textOfParts(messages[i].content);
-  const history: Turn[] = [];
-  for (const m of messages.slice(0, i)) {
-    const content = summary(m.content);
-    if (!content.trim()) continue;
-    const last = history[history.length - 1];
-    if (last && last.role === m.role) last.content += `\n\n${content}`;
-    else history.push({ role: m.role, content });
-  }
-  while (history.length && history[0].role === 'assistant') history.shift();
-  return { prompt, history };
-}
 
 /** Consecutive messages of one role merged (OpenAI sends each tool result on its own; Anthropic wants them together). */
 export function mergeRoles(messages: ChatMessage[]): ChatMessage[] {
