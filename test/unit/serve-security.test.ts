@@ -13,7 +13,7 @@ import { defaultConfig } from '../../src/core/config';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import { ensureToken, startEndpoint } from '../../src/core/server';
-import { tokenMatches } from '../../src/core/server/security';
+import { allowedHosts, tokenMatches } from '../../src/core/server/security';
 import { curl, startHarness, UPSTREAM_KEY, type Harness } from './serve-harness';
 
 interface Raw { status: number; headers: http.IncomingHttpHeaders; body: string }
@@ -102,6 +102,13 @@ describe('serve: refusals, the token and the upstream key', function () {
       assert.strictEqual(ok.status, 200, host);
     }
     assert.deepStrictEqual(ours(h), []);
+  });
+
+  it('the accepted Host names: the bound address (and the loopback names for a loopback bind), every local address for 0.0.0.0', () => {
+    assert.deepStrictEqual([...allowedHosts('127.0.0.1', 8787)].sort(), ['127.0.0.1:8787', '[::1]:8787', 'localhost:8787']);
+    assert.deepStrictEqual([...allowedHosts('192.168.1.20', 80)], ['192.168.1.20:80']);
+    const any = allowedHosts('0.0.0.0', 9000);
+    assert.ok(any.has('127.0.0.1:9000') && any.has('localhost:9000') && !any.has('evil.example:9000'));
   });
 
   it('a body over the limit → 413 request_too_large (declared or streamed); bad JSON → 400', async () => {

@@ -121,6 +121,22 @@ describe('serve: the local endpoint with real clients', function () {
     assert.ok(got.length > 0, 'the first deltas arrived before the error');
   });
 
+  it('a client that goes away mid-stream: the upstream call is stopped and the record says cancelled', async () => {
+    h.mock.setScenario({ kind: 'slow', delayMs: 100, words: 200 });
+    const ac = new AbortController();
+    const s = anthropic.messages.stream({ model: 'haiku', max_tokens: 500, messages: [{ role: 'user', content: SIMPLE }] }, { signal: ac.signal });
+    const { response } = await s.withResponse();
+    const id = response.headers.get('x-llm-router-decision')!;
+    await new Promise<void>((r) => s.once('text', () => r()));
+    ac.abort();
+    await s.finalMessage().catch(() => undefined);
+    const up = h.mock.messageRequests().at(-1)!;
+    for (let i = 0; i < 50 && (!up.closed || h.store.getDecision(id)?.status !== 'cancelled'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.strictEqual(up.aborted, true, 'the upstream request was cut');
+    assert.ok(up.deltasSent < 60, `the upstream kept streaming (${up.deltasSent} deltas)`);
+    assert.strictEqual(h.store.getDecision(id)!.status, 'cancelled');
+  });
+
   it('a used-up budget: the Anthropic SDK gets a 402 billing_error and the OpenAI SDK insufficient_quota; both recorded as blocked', async () => {
     await anthropic.messages.create({ model: 'haiku', max_tokens: 50, messages: [{ role: 'user', content: SIMPLE }] });
     h.store.setBudget({ dailyLimitUsd: 0.0000001, monthlyLimitUsd: null, onExhausted: 'block' });

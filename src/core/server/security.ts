@@ -4,6 +4,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const TOKEN_FILE = 'endpoint-token';
@@ -70,18 +71,20 @@ export interface Refusal {
 }
 
 /**
- * The host names a request may carry for a server bound to `host:port`: the bound address itself, and `localhost`
- * when bound to a loopback address. Anything else is a DNS-rebinding attempt (a web page's name resolving to 127.0.0.1).
+ * The host names a request may carry for a server bound to `host:port`: the bound address itself, and the loopback
+ * names when bound to a loopback address. Anything else is a DNS-rebinding attempt (a web page's name resolving to
+ * 127.0.0.1). Bound to every interface (0.0.0.0, ::), each of this machine's addresses is the bound address.
  */
 export function allowedHosts(host: string, port: number): Set<string> {
   const names = new Set<string>();
-  const add = (h: string) => names.add(`${h}:${port}`.toLowerCase());
+  const add = (h: string) => names.add((h.includes(':') ? `[${h}]:${port}` : `${h}:${port}`).toLowerCase());
   const bare = host.replace(/^\[|\]$/g, '');
-  add(bare.includes(':') ? `[${bare}]` : bare);
-  if (bare === '127.0.0.1' || bare === '::1' || bare === 'localhost') {
-    add('localhost');
-    add('127.0.0.1');
-    add('[::1]');
+  add(bare);
+  const loopback = ['127.0.0.1', '::1', 'localhost'];
+  if (loopback.includes(bare)) loopback.forEach(add);
+  if (bare === '0.0.0.0' || bare === '::') {
+    loopback.forEach(add);
+    for (const list of Object.values(os.networkInterfaces())) for (const a of list ?? []) add(a.address);
   }
   return names;
 }
