@@ -154,6 +154,9 @@ export class AnthropicStream {
   open(headers: Record<string, string>, model: string, inputTokens: number): void {
     if (this.opened) return;
     this.opened = true;
+    // The head, message_start and the first block's start leave with the first delta, in one write.
+    this.res.cork();
+    process.nextTick(() => this.res.uncork());
     this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.send('message_start', {
       type: 'message_start',
@@ -176,6 +179,7 @@ export class AnthropicStream {
   }
 
   end(a: Answer): void {
+    this.res.cork(); // the closing events leave in one write
     if (this.textOpen) {
       this.send('content_block_stop', { type: 'content_block_stop', index: this.index++ });
       this.textOpen = false;

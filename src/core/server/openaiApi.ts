@@ -156,6 +156,8 @@ export class OpenAIStream {
     if (this.opened) return;
     this.opened = true;
     this.model = model;
+    this.res.cork(); // the head and the role chunk leave with the first delta, in one write
+    process.nextTick(() => this.res.uncork());
     this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
   }
@@ -165,6 +167,7 @@ export class OpenAIStream {
   }
 
   end(a: Answer): void {
+    this.res.cork(); // the closing chunks leave in one write
     const u = this.includeUsage ? { usage: null } : {};
     a.toolCalls.forEach((c, i) => {
       this.chunk([{ index: 0, delta: { tool_calls: [{ index: i, ...toolCallJson(c) }] }, finish_reason: null, logprobs: null }], u);
