@@ -67,6 +67,30 @@ describe('serve: tool calls and agent loops', function () {
     assert.strictEqual(h.mock.messageRequests().at(-1)!.body.tool_choice.type, 'any');
   });
 
+  it('a Claude Code-shaped request: routed on the question inside its scaffolding, server tools and thinking left out, the client named', async () => {
+    const question = 'what does git stash do?';
+    const scaffold = `<system-reminder>\nAs you answer the user's questions, you can use the following context:\n# claudeMd\n${'Codebase and user instructions are shown below. Be sure to adhere to these instructions. '.repeat(40)}\n</system-reminder>\n`;
+    const res = await h.fetch(`${h.ep.url}/v1/messages?beta=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${h.token}`, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'claude-code-20250219', 'user-agent': 'claude-cli/2.0.14 (external, cli)' },
+      body: JSON.stringify({
+        model: 'llm-router', max_tokens: 32000, stream: false, metadata: { user_id: 'u' }, thinking: { type: 'enabled', budget_tokens: 1024 },
+        system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Use the tools.' }],
+        tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }, { name: 'Bash', description: 'Run a shell command', input_schema: { type: 'object', properties: { command: { type: 'string' } } } }],
+        messages: [{ role: 'user', content: [{ type: 'text', text: scaffold }, { type: 'text', text: question, cache_control: { type: 'ephemeral' } }] }],
+      }),
+    });
+    assert.strictEqual(res.status, 200, await res.clone().text());
+    assert.strictEqual(res.headers.get('x-llm-router-tier'), 'haiku', 'routed on the question, not the scaffolding');
+    const rec = h.store.getDecision(res.headers.get('x-llm-router-decision')!)!;
+    assert.ok(rec.reasons.includes('client: Claude Code 2.0.14'), rec.reasons.join('; '));
+    const up = h.mock.messageRequests().at(-1)!.body;
+    assert.deepStrictEqual(up.tools.map((t: { name: string }) => t.name), ['Bash']);
+    assert.strictEqual(up.thinking, undefined);
+    assert.match(JSON.stringify(up.system), /You are Claude Code\.[\s\S]*Use the tools\./);
+    assert.match(JSON.stringify(up.messages[0].content), /system-reminder[\s\S]*what does git stash do/, 'the model got the whole message');
+  });
+
   it('OpenAI SDK, streaming and not: tool_calls with JSON arguments and finish_reason tool_calls; the tool message continues on the same tier', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: WEATHER.description, parameters: WEATHER.input_schema } }];
     const { data: stream, response } = await openai.chat.completions.create({ model: 'llm-router', stream: true, tools, messages: [{ role: 'user', content: ASK }] }).withResponse();

@@ -60,6 +60,9 @@ function block(b: unknown, where: string): ContentPart | null {
     case 'redacted_thinking':
       return null; // earlier thinking is not sent back: the router does not ask for thinking
     default:
+      // Server tools' calls and results (web search, code execution) in the history: the endpoint offers no server
+      // tools, so they are left out, in pairs; anything else it cannot pass on is a clear 400.
+      if (b.type === 'server_tool_use' || (typeof b.type === 'string' && b.type !== 'tool_result' && b.type.endsWith('_tool_result'))) return null;
       return blockError(where, b);
   }
 }
@@ -77,11 +80,14 @@ function tools(v: unknown, choice: unknown): Pick<EndpointRequest, 'tools' | 'to
   if (!Array.isArray(v)) throw bad('tools: expected a list');
   const c = isObj(choice) ? choice.type : undefined;
   if (c === 'none' || !v.length) return {};
-  const specs: ToolSpec[] = v.map((t, i) => {
+  const specs: ToolSpec[] = [];
+  v.forEach((t, i) => {
     if (!isObj(t) || typeof t.name !== 'string' || !t.name) throw bad(`tools[${i}]: a tool needs a name`);
-    if (t.type !== undefined && t.type !== 'custom') throw bad(`tools[${i}]: server tools ("${String(t.type)}") are not supported by the LLM Router endpoint`);
-    return { name: t.name, ...(typeof t.description === 'string' ? { description: t.description } : {}), inputSchema: schemaOf(t.input_schema, `tools[${i}].input_schema`) };
+    // Server tools (web_search_…, code_execution_…) run at Anthropic; the tiers may be other providers: left out.
+    if (t.type !== undefined && t.type !== null && t.type !== 'custom') return;
+    specs.push({ name: t.name, ...(typeof t.description === 'string' ? { description: t.description } : {}), inputSchema: schemaOf(t.input_schema, `tools[${i}].input_schema`) });
   });
+  if (!specs.length) return {};
   return { tools: specs, toolMode: c === 'any' || c === 'tool' ? 'required' : 'auto' };
 }
 
