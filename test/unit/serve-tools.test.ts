@@ -58,6 +58,10 @@ describe('serve: tool calls and agent loops', function () {
     const events = parseSse(bodyOf(`\n\n${out}`)).map((e) => ({ event: e.event, data: JSON.parse(e.data) }));
     const start = events.find((e) => e.event === 'content_block_start' && e.data.content_block.type === 'tool_use');
     assert.ok(start, events.map((e) => e.event).join(','));
+    const starts = events.filter((e) => e.event === 'content_block_start').map((e) => [e.data.index, e.data.content_block.type]);
+    assert.deepStrictEqual(starts, [[0, 'text'], [1, 'tool_use']], 'the text block, then the tool call once');
+    const stops = events.filter((e) => e.event === 'content_block_stop').map((e) => e.data.index);
+    assert.deepStrictEqual(stops, [0, 1]);
     const json = events.filter((e) => e.event === 'content_block_delta' && e.data.index === start.data.index).map((e) => e.data.delta);
     assert.ok(json.every((d) => d.type === 'input_json_delta'));
     assert.strictEqual(typeof JSON.parse(json.map((d) => d.partial_json).join('')).city, 'string');

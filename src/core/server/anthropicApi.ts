@@ -149,6 +149,7 @@ export class AnthropicStream {
   private textOpen = false;
   private index = 0;
   private pinged = false;
+  private readonly sentCalls = new Set<string>();
   constructor(private readonly res: ServerResponse, private readonly id: string) {}
 
   get started(): boolean { return this.opened; }
@@ -184,21 +185,28 @@ export class AnthropicStream {
     if (delta) this.send('content_block_delta', { type: 'content_block_delta', index: this.index, delta: { type: 'text_delta', text: delta } });
   }
 
+  private closeText(): void {
+    if (!this.textOpen) return;
+    this.send('content_block_stop', { type: 'content_block_stop', index: this.index++ });
+    this.textOpen = false;
+  }
+
+  /** A tool_use block, whole: its input as one input_json_delta. */
+  toolCall(c: ToolCall): void {
+    if (this.sentCalls.has(c.id)) return;
+    this.sentCalls.add(c.id);
+    this.closeText();
+    const i = this.index++;
+    this.blockStart(i, { type: 'tool_use', id: c.id, name: c.name, input: {} });
+    this.send('content_block_delta', { type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input ?? {}) } });
+    this.send('content_block_stop', { type: 'content_block_stop', index: i });
+  }
+
   end(a: Answer): void {
     this.res.cork(); // the closing events leave in one write
-    if (this.textOpen) {
-      this.send('content_block_stop', { type: 'content_block_stop', index: this.index++ });
-      this.textOpen = false;
-    } else if (!a.toolCalls.length) {
-      this.text('');
-      this.send('content_block_stop', { type: 'content_block_stop', index: this.index++ });
-    }
-    for (const c of a.toolCalls) {
-      const i = this.index++;
-      this.blockStart(i, { type: 'tool_use', id: c.id, name: c.name, input: {} });
-      this.send('content_block_delta', { type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input ?? {}) } });
-      this.send('content_block_stop', { type: 'content_block_stop', index: i });
-    }
+    if (!this.index && !this.textOpen && !a.toolCalls.length) this.text('');
+    this.closeText();
+    for (const c of a.toolCalls) this.toolCall(c);
     this.send('message_delta', { type: 'message_delta', delta: { stop_reason: stopOf(a.stopReason, a.toolCalls), stop_sequence: null }, usage: usageJson(a.usage) });
     this.send('message_stop', { type: 'message_stop' });
     this.res.end();

@@ -61,6 +61,8 @@ export interface Sink {
   /** Called before the first text delta (or the end) with the decision headers of the call that answers. */
   open(head: Head): void;
   text(delta: string): void;
+  /** A whole tool call the model made, as soon as its block is complete (only for the answer the client gets). */
+  toolCall(call: ToolCall): void;
 }
 
 export function decisionHeaders(d: Pick<Decision, 'id' | 'tierId' | 'model' | 'score'>, model = d.model, tierId = d.tierId): Record<string, string> {
@@ -144,7 +146,10 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
       try {
         const r = await c.stream({
           ...req, model, messages: er.messages, ...(er.tools ? { tools: er.tools, toolMode: er.toolMode } : {}),
-        }, onText && ((t) => { open(); onText(t); }));
+        }, onText && ((t) => { open(); onText(t); }),
+        // The service streams text only for the answer the client gets (not a cascade's held-back try): tool calls
+        // go live on the same calls.
+        onText && opts.sink ? (call) => { open(); opts.sink!.toolCall(call); } : undefined);
         answered = r;
         return r;
       } catch (e) {

@@ -166,12 +166,19 @@ export class OpenAIStream {
     if (delta) this.chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
   }
 
+  private readonly sentCalls: string[] = [];
+
+  /** A tool call, whole: its id, name and arguments in one tool_calls delta. */
+  toolCall(c: ToolCall): void {
+    if (this.sentCalls.includes(c.id)) return;
+    this.sentCalls.push(c.id);
+    this.chunk([{ index: 0, delta: { tool_calls: [{ index: this.sentCalls.length - 1, ...toolCallJson(c) }] }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
+  }
+
   end(a: Answer): void {
     this.res.cork(); // the closing chunks leave in one write
     const u = this.includeUsage ? { usage: null } : {};
-    a.toolCalls.forEach((c, i) => {
-      this.chunk([{ index: 0, delta: { tool_calls: [{ index: i, ...toolCallJson(c) }] }, finish_reason: null, logprobs: null }], u);
-    });
+    for (const c of a.toolCalls) this.toolCall(c);
     this.chunk([{ index: 0, delta: {}, finish_reason: finishOf(a.stopReason, a.toolCalls), logprobs: null }], u);
     if (this.includeUsage) this.chunk([], { usage: usageJson(a.usage) });
     this.res.end('data: [DONE]\n\n');

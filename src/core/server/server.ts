@@ -141,6 +141,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       sink = {
         open: (h) => (s instanceof AnthropicStream ? s.open(h.headers, h.model, h.inputTokens) : s.open(h.headers, h.model)),
         text: (t) => s.text(t),
+        toolCall: (c) => s.toolCall(c),
       };
     }
     try {
