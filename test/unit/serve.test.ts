@@ -219,6 +219,10 @@ describe('serve: the local endpoint with real clients', function () {
     assert.strictEqual(h.store.listDecisions({}).total, before);
     assert.strictEqual(h.mock.requests.at(-1)!.path, '/v1/messages/count_tokens');
     assert.strictEqual(h.mock.requests.at(-1)!.model, HAIKU);
+    h.mock.setScenario('401');
+    const e = await anthropic.messages.countTokens({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }] }).catch((x: unknown) => x);
+    assert.ok(e instanceof Anthropic.APIError && e.status === 502, String(e));
+    assert.match(e.message, /upstream key was refused/);
   });
 
   it('curl, Anthropic streaming: raw events in the real order (message_start, content_block_start, ping, deltas, stop, message_delta, message_stop)', async () => {

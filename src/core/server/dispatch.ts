@@ -72,7 +72,7 @@ export function decisionHeaders(d: Pick<Decision, 'id' | 'tierId' | 'model' | 's
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
 
 /** A ProviderError as the status a client of either API understands (its retry logic included). */
-function providerHttp(pe: ProviderError, msg: string): HttpError {
+export function providerHttp(pe: ProviderError, msg: string): HttpError {
   switch (pe.kind) {
     case 'bad-request': return new HttpError(400, 'invalid_request', msg);
     case 'not-found': return new HttpError(404, 'not_found', msg);

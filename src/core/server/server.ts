@@ -11,7 +11,8 @@ import { redactSecrets } from '../redact';
 import { RouteError } from '../service-api';
 import { AnthropicStream, anthropicError, anthropicMessage, msgId, parseAnthropic, parseAnthropicCount } from './anthropicApi';
 import { AgentLoops } from '../agentTurn';
-import { chooseModel, dispatch, ROUTED_MODELS, routingTurn, type EndpointBackend, type Sink } from './dispatch';
+import { ProviderError } from '../provider/api';
+import { chooseModel, dispatch, providerHttp, ROUTED_MODELS, routingTurn, type EndpointBackend, type Sink } from './dispatch';
 import { OpenAIStream, completionId, openaiCompletion, openaiError, parseOpenAI } from './openaiApi';
 import { allowedHosts, RateLimiter, refuse } from './security';
 import { clientName, HttpError, parseJson, type Api } from './wire';
@@ -181,7 +182,9 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       (what) => log(`${req.method} ${req.url} ${res.statusCode} ${what} ${Math.round(performance.now() - t0)} ms`),
       (e: unknown) => {
         const path = (req.url ?? '/').split('?')[0];
-        const he = e instanceof HttpError ? e : new HttpError(500, 'api', `LLM Router endpoint failed: ${(e as Error)?.message ?? String(e)}`);
+        const he = e instanceof HttpError ? e
+          : e instanceof ProviderError ? providerHttp(e, e.message) // count_tokens upstream
+            : new HttpError(500, 'api', `LLM Router endpoint failed: ${(e as Error)?.message ?? String(e)}`);
         try { sendError(res, apiOf(path, req.headers), he); } catch { res.destroy(); }
         log(`${req.method} ${req.url} ${he.status} ${scrub(he.message).slice(0, 200)} ${Math.round(performance.now() - t0)} ms`);
       },
