@@ -6,7 +6,7 @@ const PER_MILLION = 1_000_000;
 /** Finds the price of a model: a tier's model, a configured extra price, or the same id without a date suffix. */
 export function priceFor(config: RouterConfig, model: string): Price | null {
   const tier = config.tiers.find((t) => t.model === model);
-  if (tier) return tier.price;
+  if (tier) return tier.priced === false ? null : tier.price; // unpriced is unknown, never $0
   if (config.extraPrices[model]) return config.extraPrices[model];
   // "claude-sonnet-4-5-20250929" → "claude-sonnet-4-5"; "claude-3-5-haiku-latest" → "claude-3-5-haiku"
   const base = model.replace(/-(\d{8}|latest)$/, '');

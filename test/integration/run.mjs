@@ -82,10 +82,16 @@ export async function startCodeServer({ port, host = '127.0.0.1', dataDir, extra
   return { proc, base, authority: `${host}:${port}`, log, kill };
 }
 
+/** A small extension that registers another vendor's language models through the public API. */
+export const TEST_MODELS = path.join(root, 'test/integration/fixtures/test-models');
+
 /** The workbench URL that loads this repository as an extension in development mode (and the tests, if given). */
 export function workbenchUrl({ base, authority, workspace, extensionTestsPath }) {
   const remote = (p) => `vscode-remote://${authority}${p}`;
+  // Another vendor's models (test/integration/fixtures/test-models) load next to ours: Copilot cannot sign in here.
+  // (the tests only: `npm start` shows the extension as a person has it)
   const payload = [['extensionDevelopmentPath', remote(root)], ['skipWelcome', 'true']];
+  if (extensionTestsPath) payload.splice(1, 0, ['extensionDevelopmentPath', remote(TEST_MODELS)]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', remote(extensionTestsPath)]);
   return `${base}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }

@@ -274,7 +274,7 @@ function toUsage(
 }
 
 /** A URL fit for a message: no user:password part, no query, no trailing slash. */
-function displayUrl(u: string): string {
+export function displayUrl(u: string): string {
   try {
     const x = new URL(u);
     x.username = '';
@@ -286,12 +286,12 @@ function displayUrl(u: string): string {
   }
 }
 
-function fmtS(ms: number): string {
+export function fmtS(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 /** The innermost cause of an error, in a few words ("ECONNREFUSED", "terminated"). */
-function causeOf(e: unknown): string {
+export function causeOf(e: unknown): string {
   let cur: unknown = e;
   let last = '';
   for (let i = 0; i < 6 && cur && typeof cur === 'object'; i++) {

@@ -56,6 +56,9 @@ export interface ChatResult {
   attempts: number;
   /** Tool calls the model made, in order (empty or absent when none). */
   toolCalls?: ToolCall[];
+  /** What the endpoint itself says this call cost, in USD (OpenRouter's `usage.cost`, LiteLLM's
+   *  `x-litellm-response-cost`); when present it is the real cost, ahead of the price table. */
+  costUsd?: number;
 }
 
 export type ProviderErrorKind =
@@ -79,6 +82,8 @@ export class ProviderError extends Error {
     readonly partialUsage: Usage | null = null,
     /** Text received before the failure. */
     readonly partialText = '',
+    /** For a rate limit: how long the server asked to wait (its `retry-after`), in ms, when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ProviderError';

@@ -186,9 +186,10 @@ suite('@router chat', () => {
     }
   });
 
-  test('"Auto (routed)" in the model picker answers through the router and is recorded', async () => {
+  test('"LLM Router" in the model picker answers through the router and is recorded', async () => {
     const a = await api();
-    const [model] = await vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'auto' });
+    await a.commands.setApiKey(TEST_KEY);
+    const [model] = await until('the LLM Router model', async () => vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' }).then((m) => (m.length ? m : null)));
     assert.ok(model);
     const cts = new vscode.CancellationTokenSource();
     const res = await model.sendRequest([vscode.LanguageModelChatMessage.User('What is the boiling point of water at sea level?')], {}, cts.token);

@@ -76,7 +76,11 @@ export async function chat(query: string, ms = 30_000): Promise<Handled> {
     const sub = a.chat.onDidHandle((e) => { sub.dispose(); resolve(e); });
   });
   await vscode.commands.executeCommand('workbench.action.chat.open');
-  await vscode.commands.executeCommand('workbench.action.chat.changeModel', { vendor: 'llm-router', id: 'auto', family: 'llm-router' });
+  // The router's own entry once a tier can be reached; before that its list is empty, so the test vendor's model.
+  const ours = await vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' });
+  await vscode.commands.executeCommand('workbench.action.chat.changeModel', ours.length
+    ? { vendor: 'llm-router', id: 'router', family: 'llm-router' }
+    : { vendor: 'test-models', id: 'tm-small', family: 'gpt-5-mini' });
   await vscode.commands.executeCommand('workbench.action.chat.open', { query });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no @router result for "${query}" within ${ms} ms`)), ms); });
