@@ -47,9 +47,14 @@ describe('serve: tool calls and agent loops', function () {
     assert.strictEqual(second.data.stop_reason, 'end_turn');
     const text = second.data.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
     assert.match(text, /Sunny and 21 degrees/, 'the model saw the tool result');
-    const rec = h.store.getDecision(second.response.headers.get('x-llm-router-decision')!)!;
-    assert.ok(rec.reasons.some((r) => r.startsWith(`agent loop: stays on ${tier}`)), rec.reasons.join('; '));
+    // one decision for the whole loop: the second request's usage and cost are added to the first's
+    const id = response.headers.get('x-llm-router-decision')!;
+    assert.strictEqual(second.response.headers.get('x-llm-router-decision'), id);
+    const rec = h.store.getDecision(id)!;
+    assert.ok(rec.reasons.includes('agent loop: 2 requests on one decision'), rec.reasons.join('; '));
+    assert.strictEqual(rec.usage!.outputTokens, first.usage.output_tokens + second.data.usage.output_tokens);
     assert.strictEqual(rec.source, 'endpoint');
+    assert.ok(rec.reasons.some((r) => r.startsWith('client: Anthropic SDK (JS)')));
   });
 
   it('curl, Anthropic streaming with a tool: the tool_use block streams its input as input_json_delta, then message_delta says tool_use', async () => {

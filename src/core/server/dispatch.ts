@@ -4,7 +4,8 @@
 // scaffolding removed, ../agentTurn). An agent loop stays on the tier its user turn was routed to: a request that
 // brings the results of tool calls this endpoint returned continues on that tier. Errors come back as HttpErrors in
 // words a user understands, never with the upstream key.
-import { AgentLoops, readAgentTurn } from '../agentTurn';
+import type { AgentRouter } from '../agentRun';
+import { readAgentTurn } from '../agentTurn';
 import { tierIndex } from '../config';
 import { isPresetName, type PresetName } from '../presets';
 import { ProviderError, type ChatResult, type ClientFor, type ModelClient, type ToolCall } from '../provider/api';
@@ -107,23 +108,20 @@ export interface DispatchOptions {
   client: string | null;
   signal: AbortSignal;
   sink?: Sink;
-  /** Agent loops in progress, shared by the endpoint's requests. */
-  loops?: AgentLoops;
+  /** Routes agent requests and keeps their loops (one per endpoint: its requests share the loops). */
+  agents: AgentRouter;
 }
 
 export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: DispatchOptions): Promise<DispatchResult> {
   const scrub = (s: string) => redactSecrets(s, be.secrets());
-  const turn = routingTurn(er);
-  const { prompt, history } = turn;
+  routingTurn(er); // a clear 400 when there is nothing to answer
   const base = be.service(null);
-  let choice = chooseModel(er.model, base.config);
+  const choice = chooseModel(er.model, base.config);
   const svc = choice.preset ? be.service(choice.preset) : base;
   const cfg = svc.config;
-  // A loop continues on its tier when the router chose it (a client that named a model keeps what it named).
-  const loop = turn.continuation && !choice.override ? opts.loops?.find(turn.toolCallIds) ?? null : null;
-  if (loop && tierIndex(cfg, loop.tierId) >= 0) choice = { ...choice, override: loop.tierId };
   const inner = await be.client();
   const overrideModel = choice.override ? cfg.tiers[tierIndex(cfg, choice.override)].model : null;
+  const sendAs = (model: string) => (choice.send && model === overrideModel ? choice.send : model);
 
   let decision: Decision | null = null;
   let lastError: ProviderError | null = null;
@@ -137,19 +135,14 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
     opts.sink.open({ headers: decisionHeaders(decision, calling, tierOf(calling)), model: calling, inputTokens: decision.estInputTokens });
   };
 
-  // The service decides and records; this client sends the conversation the client sent (tool calls, results and
-  // images included), with its tools, on the model the service picked (or the real model the client named).
+  // Every model call of this request: on the real model the client named (when it did), its result and failure kept
+  // for the answer's stop reason and usage and for the error's status.
   const wrap = (c: ModelClient): ModelClient => ({
-    async stream(req, onText) {
-      const model = choice.send && req.model === overrideModel ? choice.send : req.model;
+    async stream(req, onText, onToolCall) {
+      const model = sendAs(req.model);
       calling = model;
       try {
-        const r = await c.stream({
-          ...req, model, messages: er.messages, ...(er.tools ? { tools: er.tools, toolMode: er.toolMode } : {}),
-        }, onText && ((t) => { open(); onText(t); }),
-        // The service streams text only for the answer the client gets (not a cascade's held-back try): tool calls
-        // go live on the same calls.
-        onText && opts.sink ? (call) => { open(); opts.sink!.toolCall(call); } : undefined);
+        const r = await c.stream({ ...req, model }, onText && ((t) => { open(); onText(t); }), onToolCall && ((call) => { open(); onToolCall(call); }));
         answered = r;
         return r;
       } catch (e) {
@@ -159,34 +152,29 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
     },
     countTokens: (req) => c.countTokens(req),
   });
-  const client: ModelClient | ClientFor | null = typeof inner === 'function' ? (tier) => { const c = inner(tier); return c && wrap(c); } : inner && wrap(inner);
+  const clients: ClientFor = typeof inner === 'function' ? (tier) => { const c = inner(tier); return c && wrap(c); } : (() => { const w = inner && wrap(inner); return () => w; })();
 
   try {
-    const o = await svc.run({
-      prompt, history, source: 'endpoint', override: choice.override, system: er.system, maxTokens: er.maxTokens, signal: opts.signal,
-      onDecision: (d) => {
-        // The reasons are recorded with the decision: the panel shows which program asked.
-        if (opts.client) d.reasons.push(`client: ${opts.client}`);
-        if (loop && d.tierId === loop.tierId) d.reasons.push(`agent loop: stays on ${d.tierId} (turn ${loop.turns + 1} of the user turn routed as ${loop.decisionId.slice(0, 8)})`);
+    const o = await opts.agents.run(svc, {
+      messages: er.messages, system: er.system, tools: er.tools, toolMode: er.toolMode, source: 'endpoint',
+      override: choice.override, maxTokens: er.maxTokens, signal: opts.signal,
+      onDecision: (d, continued) => {
+        // Recorded with the decision (the first request of a loop): the panel shows which program asked.
+        if (opts.client && !continued) d.reasons.push(`client: ${opts.client}`);
         decision = d;
-        calling = choice.send && d.model === overrideModel ? choice.send : d.model;
+        calling = sendAs(d.model);
       },
       onText: opts.sink ? (t) => { open(); opts.sink!.text(t); } : undefined,
-    }, client);
+      onToolCall: opts.sink ? (c) => { open(); opts.sink!.toolCall(c); } : undefined,
+    }, clients);
     const r = answered as ChatResult | null;
-    const toolCalls: ToolCall[] = r?.toolCalls ?? [];
-    const model = r?.model ?? o.record.answeredModel ?? o.record.model;
-    const rec = o.record;
-    if (toolCalls.length && opts.loops) {
-      const entry = loop ?? { decisionId: rec.id, tierId: rec.tierId, model: rec.model, turns: 0, time: 0 };
-      entry.turns++;
-      opts.loops.remember(entry, toolCalls.map((c) => c.id));
-    }
+    const model = r?.model ?? o.record?.answeredModel ?? o.model;
+    const d = decision ?? o.routed?.decision ?? (o.record as Decision);
     open();
     return {
-      decision: o.decision,
-      headers: decisionHeaders(rec, model),
-      answer: { id: opts.id, model, text: o.text, toolCalls, stopReason: r?.stopReason ?? null, usage: r?.usage ?? rec.usage ?? ZERO },
+      decision: d,
+      headers: decisionHeaders({ id: o.decisionId, tierId: o.tierId, model, score: d.score }, model, o.tierId),
+      answer: { id: opts.id, model, text: o.text, toolCalls: o.toolCalls, stopReason: r?.stopReason ?? null, usage: r?.usage ?? o.record?.usage ?? ZERO },
     };
   } catch (e) {
     if (e instanceof RouteError) {

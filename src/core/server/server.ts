@@ -10,7 +10,7 @@ import { PRESET_NAMES } from '../presets';
 import { redactSecrets } from '../redact';
 import { RouteError } from '../service-api';
 import { AnthropicStream, anthropicError, anthropicMessage, msgId, parseAnthropic, parseAnthropicCount } from './anthropicApi';
-import { AgentLoops } from '../agentTurn';
+import { AgentRouter } from '../agentRun';
 import { ProviderError } from '../provider/api';
 import { chooseModel, dispatch, providerHttp, ROUTED_MODELS, routingTurn, type EndpointBackend, type Sink } from './dispatch';
 import { OpenAIStream, completionId, openaiCompletion, openaiError, parseOpenAI } from './openaiApi';
@@ -77,7 +77,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const be = opts.backend;
   const scrub = (s: string) => redactSecrets(s, [...be.secrets(), opts.token]);
   const log = (line: string) => { try { opts.log?.(scrub(line)); } catch { /* a log must not fail a request */ } };
-  const loops = new AgentLoops();
+  const agents = new AgentRouter();
   let hosts = new Set<string>();
   let count = 0;
 
@@ -146,7 +146,7 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       };
     }
     try {
-      const r = await dispatch(er, be, { id, client, signal: ac.signal, sink, loops });
+      const r = await dispatch(er, be, { id, client, signal: ac.signal, sink, agents });
       if (stream) stream.end(r.answer);
       else {
         res.writeHead(200, { ...r.headers, 'content-type': 'application/json' });
