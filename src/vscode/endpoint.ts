@@ -1,5 +1,6 @@
 // "LLM Router: Start Local Endpoint" / "Stop Local Endpoint": the local endpoint of `llm-router serve`, run inside
-// the extension host on the extension's own database, budget, settings and key (SecretStorage). Its token lives in
+// the extension host on the extension's own database, budget, settings and keys (SecretStorage; every tier's client,
+// Anthropic and OpenAI-compatible endpoints). Its token lives in
 // the extension's global storage, beside the database, readable only by the user. Thin glue: the server is in
 // src/core/server (loaded with the heavy modules on first start).
 import * as path from 'node:path';
@@ -41,7 +42,8 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
   let starting: Promise<EndpointInfo> | null = null;
   /** Services routing with a preset's rules, rebuilt when the service in force is (settings changed). */
   let presets: { base: RouterService; byName: Map<PresetName, RouterService> } | null = null;
-  let key = '';
+  /** The keys the endpoint could send upstream (Anthropic's and each endpoint's), read with the clients. */
+  let keys: string[] = [];
 
   const service = (p: PresetName | null): RouterService => {
     const base = rt.service;
@@ -70,8 +72,14 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
         token, port, host: '127.0.0.1',
         backend: {
           service,
-          client: async () => { const c = await rt.client(); key = (await rt.keys.get())?.key ?? ''; return c; },
-          secrets: () => (key ? [key] : []),
+          client: async () => {
+            const clients = await rt.clientFor();
+            const found = [(await rt.keys.get())?.key];
+            for (const ep of rt.settings.endpoints) if (ep.keyName) found.push((await rt.endpointKeys.get(ep.keyName)) ?? undefined);
+            keys = found.filter((k): k is string => !!k);
+            return clients;
+          },
+          secrets: () => keys,
         },
         log: (line) => rt.log.info(`endpoint: ${line}`),
       });
