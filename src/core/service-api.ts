@@ -115,4 +115,8 @@ export class RouteError extends Error {
     super(message);
     this.name = 'RouteError';
   }
+  /** By its name, not its class: the extension glue and its lazily loaded engine are two bundles with a copy each. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'RouteError' && typeof (x as { kind?: unknown }).kind === 'string';
+  }
 }

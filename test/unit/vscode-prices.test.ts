@@ -27,7 +27,7 @@ describe('VS Code model prices', () => {
 
   it('a tier from a model: provider vscode, selector by vendor and id, context = input window + output', () => {
     const t = tierFromModel(m('copilot', 'claude-sonnet-4.5', 'claude-sonnet-4.5', 'Claude Sonnet 4.5'), 16_000);
-    assert.deepStrictEqual([t.provider, t.selector, t.model, t.label, t.contextWindow, t.maxOutputTokens], ['vscode', { vendor: 'copilot', id: 'claude-sonnet-4.5' }, 'claude-sonnet-4.5', 'Claude Sonnet 4.5', 144_000, 16_000]);
+    assert.deepStrictEqual([t.provider, t.selector, t.model, t.label, t.contextWindow, t.maxOutputTokens], ['vscode', { vendor: 'copilot', id: 'claude-sonnet-4.5', family: 'claude-sonnet-4.5' }, 'claude-sonnet-4.5', 'Claude Sonnet 4.5', 144_000, 16_000]);
     assert.strictEqual(t.price.input, 3);
   });
 });

@@ -88,6 +88,11 @@ export class ProviderError extends Error {
     super(message);
     this.name = 'ProviderError';
   }
+  /** By its name, not its class: the extension's thin glue and its lazily loaded engine are two bundles, each with a
+   *  copy of this class, and an error from one must still be recognised by the other. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'ProviderError' && typeof (x as { kind?: unknown }).kind === 'string';
+  }
   /** True when trying another tier might work (rate limit, overload, server error). */
   get tierUnavailable(): boolean {
     return this.kind === 'rate-limit' || this.kind === 'overloaded' || this.kind === 'server' || this.kind === 'not-found';
