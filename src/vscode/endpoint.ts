@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { PresetName } from '../core/presets';
-import type { Endpoint } from '../core/server';
+import type { Endpoint, EndpointBackend } from '../core/server';
 import type { RouterService } from '../core/service-api';
 import type { Runtime } from './runtime';
 
@@ -35,29 +35,41 @@ function portSetting(rt: Runtime): number {
   return DEFAULT_PORT;
 }
 
+/** The endpoint's backend on the runtime: the service in force (and one per preset, rebuilt with it), every tier's
+ *  client, and the keys those clients hold (never to appear in a response or the log). */
+function backendFor(rt: Runtime): EndpointBackend {
+  let presets: { base: RouterService; byName: Map<PresetName, RouterService> } | null = null;
+  let keys: string[] = [];
+  return {
+    service(p) {
+      const base = rt.service;
+      if (!p) return base;
+      if (presets?.base !== base) presets = { base, byName: new Map() };
+      let s = presets.byName.get(p);
+      if (!s) {
+        const h = engine();
+        const st = rt.settings;
+        s = h.createRouterService({ config: h.applyPreset(st.config, p), store: rt.store, cascade: st.cascade, retrainEvery: st.retrainEvery, allowStepDown: st.allowStepDown });
+        presets.byName.set(p, s);
+      }
+      return s;
+    },
+    async client() {
+      const clients = await rt.clientFor();
+      const found = [(await rt.keys.get())?.key];
+      for (const ep of rt.settings.endpoints) if (ep.keyName) found.push((await rt.endpointKeys.get(ep.keyName)) ?? undefined);
+      keys = found.filter((k): k is string => !!k);
+      return clients;
+    },
+    secrets: () => keys,
+  };
+}
+
 export function registerEndpoint(rt: Runtime): LocalEndpoint {
   const changed = new vscode.EventEmitter<void>();
   let ep: Endpoint | null = null;
   let info: EndpointInfo | null = null;
   let starting: Promise<EndpointInfo> | null = null;
-  /** Services routing with a preset's rules, rebuilt when the service in force is (settings changed). */
-  let presets: { base: RouterService; byName: Map<PresetName, RouterService> } | null = null;
-  /** The keys the endpoint could send upstream (Anthropic's and each endpoint's), read with the clients. */
-  let keys: string[] = [];
-
-  const service = (p: PresetName | null): RouterService => {
-    const base = rt.service;
-    if (!p) return base;
-    if (presets?.base !== base) presets = { base, byName: new Map() };
-    let s = presets.byName.get(p);
-    if (!s) {
-      const h = engine();
-      const st = rt.settings;
-      s = h.createRouterService({ config: h.applyPreset(st.config, p), store: rt.store, cascade: st.cascade, retrainEvery: st.retrainEvery, allowStepDown: st.allowStepDown });
-      presets.byName.set(p, s);
-    }
-    return s;
-  };
 
   const start = async (arg?: { port?: number }): Promise<EndpointInfo> => {
     if (info) return info;
@@ -70,17 +82,7 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
       const port = typeof arg?.port === 'number' ? arg.port : portSetting(rt);
       ep = await h.startEndpoint({
         token, port, host: '127.0.0.1',
-        backend: {
-          service,
-          client: async () => {
-            const clients = await rt.clientFor();
-            const found = [(await rt.keys.get())?.key];
-            for (const ep of rt.settings.endpoints) if (ep.keyName) found.push((await rt.endpointKeys.get(ep.keyName)) ?? undefined);
-            keys = found.filter((k): k is string => !!k);
-            return clients;
-          },
-          secrets: () => keys,
-        },
+        backend: backendFor(rt),
         log: (line) => rt.log.info(`endpoint: ${line}`),
       });
       info = { url: ep.url, port: ep.port, tokenFile };

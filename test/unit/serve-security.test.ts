@@ -142,6 +142,18 @@ describe('serve: refusals, the token and the upstream key', function () {
     assert.strictEqual((sdk.error as { error: { type: string } }).error.type, 'rate_limit_error');
   });
 
+  it('with no key for any tier, a request gets a 503 that says how to set one', async () => {
+    const svc = createRouterService({ config: defaultConfig(), store: h.store });
+    const ep = await startEndpoint({ token: h.token, backend: { service: () => svc, client: async () => () => null, secrets: () => [] } });
+    try {
+      const e = await new OpenAI({ apiKey: h.token, baseURL: `${ep.url}/v1`, maxRetries: 0, fetch: h.fetch }).chat.completions.create({ model: 'llm-router', messages: [{ role: 'user', content: 'hi' }] }).catch((x: unknown) => x);
+      assert.ok(e instanceof OpenAI.APIError && e.status === 503, String(e));
+      assert.match(e.message, /no key for any tier.*Set API Key.*ANTHROPIC_API_KEY/);
+    } finally {
+      await ep.close();
+    }
+  });
+
   it('an upstream that echoes the key in its error: the client and the log get the message without it', async () => {
     // A Messages API server that answers every request 400 with the key it was sent, as a misbehaving gateway might.
     const echo = http.createServer((req, res) => {

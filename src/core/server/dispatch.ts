@@ -177,24 +177,26 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
       answer: { id: opts.id, model, text: o.text, toolCalls: o.toolCalls, stopReason: r?.stopReason ?? null, usage: r?.usage ?? o.record?.usage ?? ZERO },
     };
   } catch (e) {
-    if (e instanceof RouteError) {
-      const d = e.decision;
+    throw failure(e, lastError as ProviderError | null, scrub, () => {
+      // Refused before the decision reached onDecision (a used-up budget): the record gets the client too.
+      const d = e instanceof RouteError ? e.decision : null;
       if (d && opts.client && !d.reasons.includes(`client: ${opts.client}`)) {
-        // Refused before the decision reached onDecision (a used-up budget): the record gets the client too.
         try { base.store.updateDecision(d.id, { reasons: [...d.reasons, `client: ${opts.client}`] }); } catch { /* not recorded */ }
       }
-      const msg = scrub(e.message);
-      switch (e.kind) {
-        case 'cancelled': throw e;
-        case 'blocked': throw new HttpError(402, 'budget', `LLM Router: ${msg}`);
-        case 'no-key': throw new HttpError(503, 'api', 'LLM Router has no upstream API key: set one with “LLM Router: Set API Key” in VS Code or ANTHROPIC_API_KEY where `llm-router serve` runs. Nothing was sent.');
-        case 'provider': {
-          const pe = lastError as ProviderError | null;
-          throw pe ? providerHttp(pe, msg) : new HttpError(502, 'api', msg);
-        }
-      }
-    }
-    if (e instanceof HttpError) throw e;
-    throw new HttpError(400, 'invalid_request', scrub((e as Error).message ?? String(e)));
+    });
+  }
+}
+
+/** What a failed request throws: RouteError 'cancelled' as it is, everything else an HttpError in words. */
+function failure(e: unknown, lastError: ProviderError | null, scrub: (s: string) => string, noteClient: () => void): unknown {
+  if (e instanceof HttpError) return e;
+  if (!(e instanceof RouteError)) return new HttpError(400, 'invalid_request', scrub((e as Error)?.message ?? String(e)));
+  noteClient();
+  const msg = scrub(e.message);
+  switch (e.kind) {
+    case 'cancelled': return e;
+    case 'blocked': return new HttpError(402, 'budget', `LLM Router: ${msg}`);
+    case 'no-key': return new HttpError(503, 'api', 'LLM Router has no key for any tier: set one with “LLM Router: Set API Key” in VS Code, or ANTHROPIC_API_KEY (LLM_ROUTER_KEY_<KEYNAME> for an endpoint) where `llm-router serve` runs. Nothing was sent.');
+    default: return lastError ? providerHttp(lastError, msg) : new HttpError(502, 'api', msg);
   }
 }
