@@ -85,6 +85,16 @@ async function throughput(base, headers, c, seconds) {
   return { rps: done / secs, failed, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
 
+/** CPU seconds a process has used so far (Linux /proc; null elsewhere): a figure the machine's load does not change. */
+function cpuSeconds(pid) {
+  try {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
 const pct = (a, q) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 
 async function main() {
@@ -106,8 +116,13 @@ async function main() {
     const rows = [];
     for (const c of LEVELS) {
       const d = await throughput(upstream, direct, c, SECONDS);
+      const cpu0 = cpuSeconds(serve.child.pid);
+      const t0 = performance.now();
       const s = await throughput(url, viaServe, c, SECONDS);
-      rows.push({ c, d, s });
+      const cpu1 = cpuSeconds(serve.child.pid);
+      const wall = (performance.now() - t0) / 1000;
+      const cpuMs = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / Math.max(1, s.rps * wall);
+      rows.push({ c, d, s, cpuMs });
     }
 
     // TTFT, one request at a time through the official SDK, alternating.
@@ -142,9 +157,11 @@ async function main() {
         `every request routed (model \`llm-router\`), recorded and priced. Clients: keep-alive node:http streams read to message_stop, ${SECONDS} s per level. ` +
         `Load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores (shared).`,
       '',
-      '| concurrent streams | direct to upstream (req/s) | through serve (req/s) | serve / direct | serve latency p50 / p99 | failed |',
-      '|---:|---:|---:|---:|---:|---:|',
-      ...rows.map(({ c, d, s }) => `| ${c} | ${f1(d.rps)} | ${f1(s.rps)} | ${(s.rps / d.rps).toFixed(2)} | ${f1(s.p50)} / ${f1(s.p99)} ms | ${s.failed + d.failed} |`),
+      '| concurrent streams | direct to upstream (req/s) | through serve (req/s) | serve / direct | serve latency p50 / p99 | serve CPU per request | failed |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(({ c, d, s, cpuMs }) => `| ${c} | ${f1(d.rps)} | ${f1(s.rps)} | ${(s.rps / d.rps).toFixed(2)} | ${f1(s.p50)} / ${f1(s.p99)} ms | ${cpuMs === null ? 'n/a' : `${cpuMs.toFixed(1)} ms`} | ${s.failed + d.failed} |`),
+      '',
+      'Serve CPU per request: the serve process\'s own CPU time (user + system, /proc) over the requests it answered at that level; unlike req/s it does not depend on what else the machine runs. Its inverse is the most one core could serve.',
       '',
       `Time to first token, ${RUNS} answers each through the official SDK, one at a time, alternating: direct ${mD.toFixed(2)} ms, through serve ${mS.toFixed(2)} ms (median); ` +
         `ratio **${(mS / mD).toFixed(2)}×**, paired median overhead ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} ms per request (classify, decide, budget check, record, a second HTTP hop).`,

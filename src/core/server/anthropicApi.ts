@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ChatMessage, ContentPart, ToolCall, ToolSpec } from '../provider/api';
 import type { Usage } from '../types';
-import { bad, optInt, schemaOf, type EndpointRequest, type HttpError } from './wire';
+import { bad, optInt, schemaOf, tickWriter, type EndpointRequest, type HttpError } from './wire';
 
 const ERROR_TYPES: Record<HttpError['kind'], string> = {
   invalid_request: 'invalid_request_error',
@@ -150,20 +150,21 @@ export class AnthropicStream {
   private index = 0;
   private pinged = false;
   private readonly sentCalls = new Set<string>();
-  constructor(private readonly res: ServerResponse, private readonly id: string) {}
+  private readonly write: (chunk: string) => void;
+  constructor(private readonly res: ServerResponse, private readonly id: string) {
+    this.write = tickWriter(res);
+  }
 
   get started(): boolean { return this.opened; }
 
   private send(event: string, data: unknown): void {
-    this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   open(headers: Record<string, string>, model: string, inputTokens: number): void {
     if (this.opened) return;
     this.opened = true;
-    // The head, message_start and the first block's start leave with the first delta, in one write.
-    this.res.cork();
-    process.nextTick(() => this.res.uncork());
+    // The head, message_start and the first block's start leave with the first delta, in one write (tickWriter).
     this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.send('message_start', {
       type: 'message_start',
@@ -203,7 +204,6 @@ export class AnthropicStream {
   }
 
   end(a: Answer): void {
-    this.res.cork(); // the closing events leave in one write
     if (!this.index && !this.textOpen && !a.toolCalls.length) this.text('');
     this.closeText();
     for (const c of a.toolCalls) this.toolCall(c);

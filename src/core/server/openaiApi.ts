@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { ChatMessage, ContentPart, ToolCall, ToolSpec } from '../provider/api';
 import type { Usage } from '../types';
 import type { Answer } from './anthropicApi';
-import { bad, mergeRoles, optInt, parseArgs, schemaOf, type EndpointRequest, type HttpError } from './wire';
+import { bad, mergeRoles, optInt, parseArgs, schemaOf, tickWriter, type EndpointRequest, type HttpError } from './wire';
 
 const ERROR_TYPES: Record<HttpError['kind'], [type: string, code: string]> = {
   invalid_request: ['invalid_request_error', 'invalid_request'],
@@ -144,20 +144,22 @@ export class OpenAIStream {
   private opened = false;
   private model = '';
   private readonly created = Math.floor(Date.now() / 1000);
-  constructor(private readonly res: ServerResponse, private readonly id: string, private readonly includeUsage: boolean) {}
+  private readonly write: (chunk: string) => void;
+  constructor(private readonly res: ServerResponse, private readonly id: string, private readonly includeUsage: boolean) {
+    this.write = tickWriter(res);
+  }
 
   get started(): boolean { return this.opened; }
 
   private chunk(choices: unknown[], extra: Record<string, unknown> = {}): void {
-    this.res.write(`data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices, ...extra })}\n\n`);
+    this.write(`data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices, ...extra })}\n\n`);
   }
 
   open(headers: Record<string, string>, model: string): void {
     if (this.opened) return;
     this.opened = true;
     this.model = model;
-    this.res.cork(); // the head and the role chunk leave with the first delta, in one write
-    process.nextTick(() => this.res.uncork());
+    // the head and the role chunk leave with the first delta, in one write (tickWriter)
     this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
   }
@@ -176,7 +178,6 @@ export class OpenAIStream {
   }
 
   end(a: Answer): void {
-    this.res.cork(); // the closing chunks leave in one write
     const u = this.includeUsage ? { usage: null } : {};
     for (const c of a.toolCalls) this.toolCall(c);
     this.chunk([{ index: 0, delta: {}, finish_reason: finishOf(a.stopReason, a.toolCalls), logprobs: null }], u);
@@ -186,7 +187,7 @@ export class OpenAIStream {
 
   /** An error after the stream has begun: an error chunk (what OpenAI's SDK raises as an APIError), then the end. */
   fail(e: HttpError): void {
-    this.res.write(`data: ${JSON.stringify(openaiError(e))}\n\n`);
+    this.write(`data: ${JSON.stringify(openaiError(e))}\n\n`);
     this.res.end();
   }
 }

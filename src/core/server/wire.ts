@@ -1,5 +1,6 @@
 // The endpoint's own form of a request, whichever API it came in (Anthropic Messages or OpenAI Chat Completions),
 // and what both APIs share: the prompt and history the router classifies, the client's name, HTTP errors.
+import type { ServerResponse } from 'node:http';
 import type { ChatMessage, ContentPart, ToolSpec } from '../provider/api';
 
 export type Api = 'anthropic' | 'openai';
@@ -110,4 +111,18 @@ export function parseArgs(s: unknown, where: string): unknown {
   } catch {
     throw bad(`${where}: the arguments are not JSON`);
   }
+}
+
+/**
+ * Writes to a response so that everything written in one tick leaves in one write: the first write of a tick corks
+ * the socket and the next tick uncorks it (the deltas a model sends together cost one system call, not one each;
+ * the first delta still leaves at once).
+ */
+export function tickWriter(res: ServerResponse): (chunk: string) => void {
+  let corked = false;
+  const uncork = () => { corked = false; res.uncork(); };
+  return (chunk) => {
+    if (!corked) { corked = true; res.cork(); process.nextTick(uncork); }
+    res.write(chunk);
+  };
 }
