@@ -57,6 +57,10 @@ describe('serve: refusals, the token and the upstream key', function () {
     fs.chmodSync(h.tokenFile, 0o644);
     assert.strictEqual(ensureToken(h.tokenFile).token, h.token);
     if (process.platform !== 'win32') assert.strictEqual(fs.statSync(h.tokenFile).mode & 0o777, 0o600);
+    const rotated = ensureToken(path.join(h.dir, 'rotated', 'endpoint-token'));
+    const again = ensureToken(rotated.file, { rotate: true });
+    assert.ok(again.created && again.token !== rotated.token && fs.readFileSync(rotated.file, 'utf8').trim() === again.token);
+    if (process.platform !== 'win32') assert.strictEqual(fs.statSync(rotated.file).mode & 0o777, 0o600);
     const other = ensureToken(path.join(h.dir, 'second', 'endpoint-token'));
     assert.notStrictEqual(other.token, h.token);
     assert.ok(tokenMatches(h.token, h.token) && !tokenMatches(`${h.token}x`, h.token) && !tokenMatches(h.token.slice(0, -1), h.token) && !tokenMatches(null, h.token));

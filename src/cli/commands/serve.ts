@@ -33,8 +33,8 @@ export function register(program: Command): void {
     program
       .command('serve')
       .description('run a local endpoint (Anthropic Messages API and OpenAI Chat Completions) that routes, records and budgets every request')
-      .option('--port <n>', 'port to listen on (default 8787; 0 picks a free one)', '8787')
-      .option('--host <address>', 'address to bind (default 127.0.0.1: only this machine)', '127.0.0.1')
+      .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
+      .option('--host <address>', 'address to bind (127.0.0.1: only this machine)', '127.0.0.1')
       .option('--preset <name>', PRESET_HELP)
       .option('--rate <n>', 'requests a minute before 429 (default 600)')
       .option('--max-body <mb>', 'largest request body in MB (default 8)')
