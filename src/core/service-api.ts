@@ -20,8 +20,17 @@ export interface RouteRequest {
   /** Called once the tier is chosen, before any model call ("Routed to Sonnet · medium / code · confidence 0.82"). */
   onDecision?(d: Decision): void;
   onText?(delta: string): void;
-  /** Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). */
-  onNotice?(message: string): void;
+  /**
+   * Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). `kind` 'wait' is a
+   * passing state (a wait before a retry: "Sonnet hit a rate limit (429): retrying in 12 s"), fit for a progress line.
+   */
+  onNotice?(message: string, kind?: NoticeKind): void;
+  /**
+   * A tier failed after part of its answer went out through onText, and another tier answers from the start. Without
+   * this callback the service marks the place in the text itself: onText gets "\n\n[Sonnet stopped: overloaded.
+   * Answer from Opus:]\n\n" (restartMarker) before the new answer.
+   */
+  onRestart?(r: Restart): void;
   /** An agent request (src/core/agentTurn.ts): `prompt` and `history` only decide the tier; this is what is sent. */
   agent?: AgentPayload;
 }
@@ -36,6 +45,24 @@ export interface AgentPayload {
   /** Estimated input tokens of the whole request (system, tools, messages, images): the estimates and budget use it. */
   inputTokens: number;
 }
+
+/** Where one tier's streamed answer stopped and another's starts. */
+export interface Restart {
+  /** The tier that stopped, and why in a few words ("overloaded", "rate limited", "server error"). */
+  stopped: string;
+  reason: string;
+  /** The tier whose answer follows. */
+  next: string;
+  /** What the stopped tier had sent. */
+  partialText: string;
+}
+
+/** The line that marks a restart in streamed text: "[Sonnet stopped: overloaded. Answer from Opus:]". */
+export function restartMarker(r: Pick<Restart, 'stopped' | 'reason' | 'next'>): string {
+  return `[${r.stopped} stopped: ${r.reason}. Answer from ${r.next}:]`;
+}
+
+export type NoticeKind = 'info' | 'wait';
 
 /** One model call made for a request: the primary call, a fallback, or a cascade step. Each is its own record. */
 export interface CallSummary {
@@ -103,7 +130,8 @@ export interface RouterService {
   resetFineTune(): boolean;
 }
 
-export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';
+/** 'too-long': no tier's context window fits the prompt (refused before any call). */
+export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled' | 'too-long';
 
 export class RouteError extends Error {
   constructor(

@@ -9,14 +9,13 @@ import { cascadeTier, DEFAULT_CASCADE, type CascadeSettings } from './cascade';
 import { storedThresholds, THRESHOLDS_META_KEY } from './calibrate';
 import { fineTune as runFineTune, resetFineTune as runResetFineTune, storeClassifier } from './classifier/finetune';
 import { tierIndex } from './config';
-import { tierLabel } from './format';
 import { decide } from './policy';
 import { retrain as runRetrain, undoAdjustment as runUndo } from './retrain';
 import { answerCascade, answerDirect, type Answered } from './service/cascadeRun';
 import { fitsBudget, fitToBudget, refuseExhausted } from './service/budgetGuard';
 import { createConversation, type Conversation } from './service/conversation';
-import { reachableTier, unreachableWords } from './service/fallback';
 import { record, retier } from './service/records';
+import { onUsableTier, usable as canTake } from './service/tierFit';
 import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from './service/scope';
 import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
 import { dayStart, monthStart } from './store/days';
@@ -93,15 +92,6 @@ function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'ov
   return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
 }
 
-/** `d` on a tier that has a client: a tier without one is replaced by the nearest that has one (the notice says so). */
-function onReachableTier(s: RunScope, d: Decision, notices: string[]): Decision {
-  const t = reachableTier(s, d.tier);
-  if (t === null || t === d.tier) return d;
-  const [from, to] = [tierLabel(s.cfg, d.tier), tierLabel(s.cfg, t)];
-  notices.push(`${unreachableWords([from])}: answering on ${to} instead.`);
-  return retier(s.cfg, d, t, `${from} has no client (no API key for its provider) → ${to}`, false, s.env.now);
-}
-
 /** Decides, guards the budget, calls the model(s) and sums up what it cost. */
 async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): Promise<RouteOutcome> {
   const cfg = e.effective();
@@ -111,9 +101,9 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   if (d.blocked) refuseExhausted(s, d, budget);
   // With no client at all, the decision is still checked and shown before the no-key error (the CLI prints it).
   const anyClient = cfg.tiers.some((_, i) => s.clientOf(i));
-  const usable = (t: number) => !anyClient || !!s.clientOf(t);
+  const usable = (t: number) => !anyClient || canTake(s, t);
   const notices: string[] = [];
-  if (anyClient) d = onReachableTier(s, d, notices);
+  if (anyClient) d = onUsableTier(s, d, notices);
   d = fitToBudget(s, d, budget, usable);
   const cas = cascadeTier(d, cfg, e.settings.cascade);
   const strong = d;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AgentRouter } from '../core/agentRun';
 import { fitHistory } from '../core/provider/history';
 import type { ChatMessage, ClientFor, ModelClient, ToolSpec } from '../core/provider/api';
-import { RouteError, type RouteOutcome, type RouteRequest } from '../core/service-api';
+import { restartMarker, RouteError, type RouteOutcome, type RouteRequest } from '../core/service-api';
 import type { Turn } from '../core/types';
 import { attachmentWords, runTools, withAttachments, type Attachment } from './chatContext';
 import type { ChatTiming } from './chat';
@@ -54,7 +54,10 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
         setImmediate(showRouting);
       },
       onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
-      onNotice: (m) => { showRouting(); rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
+      // a wait before a retry is a passing state (a progress line); other notices stay in the answer
+      // a tier stopped mid-answer and another starts over: a rule and the marker, so the two answers are not glued
+      onRestart: (r) => { showRouting(); answer = ''; stream.markdown(`\n\n---\n\n*${restartMarker(r)}*\n\n`); },
+      onNotice: (m, kind) => { showRouting(); rt.log.info(m); if (kind === 'wait') stream.progress(m); else stream.markdown(`\n\n> ${m}\n\n`); },
     };
     const o = a.agents && (a.attachments?.length || a.tools?.length)
       ? await withContext(rt, a, req)

@@ -1,7 +1,9 @@
 // Shared by the integration suites: the extension's exported API, waiting, and the files it writes.
+import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DecisionRecord } from '../../../src/core/types';
 import type { LlmRouterApi } from '../../../src/vscode/extension';
 
 export const EXT_ID = 'llm-router.llm-router';
@@ -65,6 +67,24 @@ export function mockServer(): Promise<Mock> {
 
 /** A made-up key: never valid anywhere, easy to grep for. */
 export const TEST_KEY = 'sk-ant-test-INTEGRATION-7f3c9a1e5b';
+
+// Each test sets up what it needs itself (a key, a recorded decision), so a suite or a single test passes alone
+// (LLM_ROUTER_TEST_GREP) and in any order.
+
+/** The test key in SecretStorage (as Set API Key stores it), for a test that calls a model; also the local server. */
+export async function useKey(): Promise<void> {
+  const a = await api();
+  await mockServer();
+  if ((await a.runtime.keys.get())?.key !== TEST_KEY) assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+}
+
+/** Records a decision of its own through the real service (a dry run, as `llm-router route --dry-run` does). */
+export async function seedDecision(prompt = 'What is the capital of Spain?'): Promise<DecisionRecord> {
+  const a = await api();
+  const rec = a.runtime.service.dryRun({ prompt, source: 'command' });
+  await a.runtime.flush();
+  return rec;
+}
 
 import type { Handled } from '../../../src/vscode/chat';
 export type { Handled };
