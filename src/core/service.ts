@@ -20,7 +20,7 @@ import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from '
 import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
-import type { Classifier, Decision, RouterConfig } from './types';
+import type { Classification, Classifier, Decision, RouterConfig } from './types';
 
 export interface ServiceSettings {
   cascade: CascadeSettings;
@@ -43,6 +43,8 @@ export interface CreateServiceOptions {
   allowStepDown?: boolean;
   /** Clock (tests, replay). */
   now?: () => number;
+  /** Moves a prompt's score after classification (similar past prompts: neighbours/fromStore.ts); its reasons are kept. */
+  adjustScore?: (prompt: string, cls: Classification, cfg: RouterConfig) => Classification;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = { cascade: DEFAULT_CASCADE, retrainEvery: 20, allowStepDown: false };
@@ -75,6 +77,7 @@ interface Engine {
   classifier: Classifier;
   talk: Conversation;
   effective(): RouterConfig;
+  adjustScore?: CreateServiceOptions['adjustScore'];
 }
 
 function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number | null {
@@ -86,7 +89,8 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
 
 function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
-  const cls = e.classifier.classify(req.prompt, req.history);
+  const classified = e.classifier.classify(req.prompt, req.history);
+  const cls = e.adjustScore ? e.adjustScore(req.prompt, classified, cfg) : classified;
   return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
 }
 
@@ -155,6 +159,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   };
   const engine: Engine = {
     env, settings, effective, classifier: opts.classifier ?? storeClassifier(store, baseConfig), talk: createConversation(store, now),
+    adjustScore: opts.adjustScore,
   };
 
   const service: RouterService & { readonly settings: ServiceSettings } = {
