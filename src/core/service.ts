@@ -45,6 +45,8 @@ export interface CreateServiceOptions {
   now?: () => number;
   /** Moves a prompt's score after classification (similar past prompts: neighbours/fromStore.ts); its reasons are kept. */
   adjustScore?: (prompt: string, cls: Classification, cfg: RouterConfig) => Classification;
+  /** Told of every answered request after it is returned (the judge's sampling: judge/live.ts); never holds it back. */
+  afterAnswer?: (o: RouteOutcome, req: RouteRequest, client: ClientChoice, cfg: RouterConfig) => void;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = { cascade: DEFAULT_CASCADE, retrainEvery: 20, allowStepDown: false };
@@ -175,7 +177,15 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: (req, client) => runRequest(engine, req, client),
+    run: async (req, client) => {
+      const o = await runRequest(engine, req, client);
+      try {
+        opts.afterAnswer?.(o, req, client, effective());
+      } catch {
+        // A failing observer never fails the request it observes.
+      }
+      return o;
+    },
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);

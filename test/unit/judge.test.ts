@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { defaultConfig } from '../../src/core/config';
 import { formatJudgeReport, judgeReport, pickCandidates, promptComplete } from '../../src/core/judge/report';
-import { DEFAULT_JUDGE, drawSample, judgeAnswer, type JudgeSettings } from '../../src/core/judge/run';
+import { liveJudge } from '../../src/core/judge/live';
+import { DEFAULT_JUDGE, drawSample, judgeAnswer, type JudgeResult, type JudgeSettings } from '../../src/core/judge/run';
 import { parseVerdict } from '../../src/core/judge/verdict';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
@@ -131,6 +132,25 @@ describe('judge: judging recorded answers', function () {
     assert.equal(r.verdict?.kind, 'none');
     assert.equal(judgeReport(store).total.bad, 1);
     assert.equal(judgeReport(store).total.none, 1);
+  });
+
+  it('as answers happen: a sample rate of 1 judges the answer the user got in the background; 0 never', async () => {
+    let pending: Promise<JudgeResult> | null = null;
+    const sampler = (rate: number) => liveJudge({ store, settings: { ...settings, mode: 'alone', sampleRate: rate } });
+    let lj = sampler(1);
+    const svc = createRouterService({ config, store, cascade: false, afterAnswer: (...a) => { pending = lj(...a); } });
+    mock.setScenario({ kind: 'ok', text: '{"verdict":"good","score":0.9,"reason":"fine"}' }, { model: OPUS });
+    const o = await svc.run({ prompt: 'What is the capital of Italy?', source: 'chat' }, client);
+    assert.ok(pending, 'the answer was sampled');
+    const r = await (pending as Promise<JudgeResult>);
+    assert.equal(r.verdict?.kind, 'good');
+    const judgeReq = mock.messageRequests().find((q) => q.model === OPUS);
+    assert.ok(judgeReq && JSON.stringify(judgeReq.body).includes(JSON.stringify(o.text).slice(1, 40)), 'the judge saw the answer the user got');
+    assert.equal(store.feedbackFor(o.record.id).filter((f) => f.signals?.judge === 1).length, 1);
+    pending = null;
+    lj = sampler(0);
+    await svc.run({ prompt: 'What is the capital of Spain?', source: 'chat' }, client);
+    assert.equal(pending, null);
   });
 
   it('never above the budget share: nothing is sent when the share is used up', async () => {
