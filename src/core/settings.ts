@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { defaultConfig, validateConfig } from './config';
 import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
+import { DEFAULT_JUDGE, type JudgeSettings } from './judge/run';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -20,6 +21,10 @@ export interface Settings {
   retrainEvery: number;
   allowStepDown: boolean;
   retention: { maxDays: number; maxRows: number };
+  /** LLM-as-judge sampling (judge/run.ts); sampleRate 0 = off. */
+  judge: JudgeSettings;
+  /** Similar past prompts move a new prompt's score (neighbours/); only with stored prompts. */
+  neighbours: boolean;
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -164,6 +169,20 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   return defaultConfig(preset);
 }
 
+function judgeSettings(take: ReturnType<typeof settingReader>, config: RouterConfig, problems: string[]): JudgeSettings {
+  let tier = take('judge.tier', z.string().trim()) || null;
+  if (tier && !config.tiers.some((t) => t.id === tier)) {
+    problems.push(`llmRouter.judge.tier: "${tier}" is not a tier (${config.tiers.map((t) => t.id).join(', ')}); the top tier judges`);
+    tier = null;
+  }
+  return {
+    sampleRate: take('judge.sampleRate', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.sampleRate,
+    maxBudgetShare: take('judge.maxBudgetShare', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.maxBudgetShare,
+    tier,
+    mode: take('judge.mode', z.enum(['compare', 'alone'])) ?? DEFAULT_JUDGE.mode,
+  };
+}
+
 /** Turns the `llmRouter.*` values into Settings: defaults for what is unset, a problem in words for what is invalid. */
 export function readSettings(cfg: SettingsSource): Settings {
   const problems: string[] = [];
@@ -193,6 +212,8 @@ export function readSettings(cfg: SettingsSource): Settings {
       maxDays: take('retention.maxDays', z.number().int().min(1)) ?? 365,
       maxRows: take('retention.maxRows', z.number().int().min(1000)) ?? 100_000,
     },
+    judge: judgeSettings(take, finalConfig, problems),
+    neighbours: take('neighbours.enabled', z.boolean()) ?? false,
     problems,
   };
 }

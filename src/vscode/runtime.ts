@@ -25,6 +25,7 @@ function defaultSettings(): Settings {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
     cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, problems: [],
+    judge: { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' }, neighbours: false,
   };
 }
 
@@ -44,6 +45,7 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
+  private neighbours: { dispose(): void } | null = null;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -84,12 +86,25 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
-    return lazy.service().createRouterService({
+    const h = lazy.service();
+    // Similar past prompts (llmRouter.neighbours.enabled) need stored prompts; the judge samples when its rate is > 0.
+    this.neighbours?.dispose();
+    const nb = (this.neighbours = s.neighbours && s.promptStorage !== 'none' ? h.neighbourAdjuster(this.store) : null);
+    const judge = s.judge.sampleRate > 0
+      ? h.liveJudge({
+        store: this.store, settings: s.judge,
+        onJudged: (r) => this.log.info(`judge ${r.decisionId.slice(0, 8)}: ${r.skipped ?? (r.verdict?.kind === 'none' ? `no verdict (${r.verdict.why})` : r.verdict?.kind)}`),
+        onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
+      })
+      : null;
+    return h.createRouterService({
       config: s.config,
       store: this.store,
       cascade: s.cascade,
       retrainEvery: s.retrainEvery,
       allowStepDown: s.allowStepDown,
+      adjustScore: nb?.adjust,
+      afterAnswer: judge ? (...a) => void judge(...a) : undefined,
     });
   }
 

@@ -11,6 +11,7 @@ import { formatJudgeReport, judgeReport, pickCandidates, promptComplete } from '
 import { liveJudge } from '../../src/core/judge/live';
 import { DEFAULT_JUDGE, drawSample, judgeAnswer, type JudgeResult, type JudgeSettings } from '../../src/core/judge/run';
 import { parseVerdict } from '../../src/core/judge/verdict';
+import { readSettings } from '../../src/core/settings';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import { openStore } from '../../src/core/store';
@@ -44,6 +45,23 @@ describe('judge: reading the verdict', () => {
     assert.equal(promptComplete(`${'x'.repeat(120)}…`), false);
     assert.equal(promptComplete('What is 2 + 2?'), true);
     assert.equal(promptComplete(null), false);
+  });
+});
+
+describe('judge: settings', () => {
+  const read = (v: Record<string, unknown>) => readSettings({ inspect: (k: string) => (k in v ? { globalValue: v[k] } : undefined) });
+  it('off by default, at most 5 % of the budget, the top tier, compare; neighbours off', () => {
+    const s = read({});
+    assert.deepEqual(s.judge, { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' });
+    assert.equal(s.neighbours, false);
+  });
+  it('takes valid values and names the bad ones, keeping the defaults', () => {
+    assert.deepEqual(read({ 'judge.sampleRate': 0.1, 'judge.tier': 'sonnet', 'judge.mode': 'alone', 'neighbours.enabled': true }).judge,
+      { sampleRate: 0.1, maxBudgetShare: 0.05, tier: 'sonnet', mode: 'alone' });
+    const bad = read({ 'judge.sampleRate': 2, 'judge.tier': 'gpt', 'judge.mode': 'vibes' });
+    assert.deepEqual(bad.judge, DEFAULT_JUDGE);
+    assert.equal(bad.problems.length, 3, bad.problems.join('\n'));
+    assert.ok(bad.problems.some((p) => /judge\.tier: "gpt" is not a tier/.test(p)));
   });
 });
 
