@@ -48,6 +48,7 @@ function replay(strategy, config, opts, historyShare, ratedShare) {
   const warm = Math.floor(rows.length * historyShare);
   const tot = { base: { q: 0, c: 0, miss: 0, strong: 0 }, nb: { q: 0, c: 0, miss: 0, strong: 0 }, qs: 0, cs: 0, n: 0, moved: 0, up: 0, down: 0 };
   let ms = 0;
+  const routed = [];
   let rr = 1;
   const rated = () => { rr = (rr * 48271) % 2147483647; return rr / 2147483647 < ratedShare; };
   const outcome = (r, tier) => (tier > 0 ? r.strong : r.weak);
@@ -69,13 +70,31 @@ function replay(strategy, config, opts, historyShare, ratedShare) {
         if (tier > 0) m.strong++;
         if (tier === 0 && r.weak < 0.5 && r.strong >= 0.5) m.miss++;
       }
+      routed.push({ r, c0 });
       tot.qs += r.strong;
       tot.cs += COST[1];
       tot.n++;
     }
     if (rated()) index.add({ id: String(i), prompt: r.prompt, tier: t, quality: outcome(r, t) });
   }
-  return { ...tot, msPerPrompt: ms / Math.max(1, tot.n) };
+  return { ...tot, msPerPrompt: ms / Math.max(1, tot.n), sameCost: sameCost(routed, config, tot.nb.c) };
+}
+
+/** The plain router with its first threshold moved (0.01 steps) to the cost nearest `cost`: its quality and misses. */
+function sameCost(routed, config, cost) {
+  let best = null;
+  for (let a = 1; a <= 99; a++) {
+    const cfg = { ...config, thresholds: [a / 100, Math.max(a / 100, config.thresholds[1])] };
+    const m = { q: 0, c: 0, miss: 0 };
+    for (const { r, c0 } of routed) {
+      const tier = decide(c0, cfg, { id: 's', now: 0 }).tier;
+      m.q += tier > 0 ? r.strong : r.weak;
+      m.c += COST[tier > 0 ? 1 : 0];
+      if (tier === 0 && r.weak < 0.5 && r.strong >= 0.5) m.miss++;
+    }
+    if (!best || Math.abs(m.c - cost) < Math.abs(best.c - cost)) best = { ...m, threshold: a / 100 };
+  }
+  return best;
 }
 
 p('## Neighbours: learning from similar past prompts (replayed outcome data)');
@@ -84,12 +103,12 @@ p(`${rows.length} prompts of the outcome tables in a fixed shuffled order; weak 
   'Quality and cost against sending everything to the strong model; a miss is a prompt sent to the weak model that it failed and the strong one passed. ' +
   `Defaults: k = ${DEFAULT_NEIGHBOURS.k}, similarity ≥ ${DEFAULT_NEIGHBOURS.minSimilarity}, ≥ ${DEFAULT_NEIGHBOURS.minNeighbours} neighbours, agreement ${DEFAULT_NEIGHBOURS.agreement}, index of ${DEFAULT_NEIGHBOURS.capacity}.`);
 p();
-p('| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | moved (up / down) | search ms per prompt |');
-p('|---|---:|---:|---:|---|---|---:|---:|');
+p('| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | plain router, first threshold moved to the same cost: quality / cost / misses | moved (up / down) | search ms per prompt |');
+p('|---|---:|---:|---:|---|---|---|---:|---:|');
 const line = (name, strategy, preset, hist, rated, opts = DEFAULT_NEIGHBOURS) => {
   const r = replay(strategy, defaultConfig(preset), opts, hist, rated);
   const m = (x) => `${pc(x.q / r.qs)} / ${pc(x.c / r.cs)} / ${pc(x.miss / r.n)}`;
-  p(`| ${name} | ${pc(hist)} | ${pc(rated)} | ${r.n} | ${m(r.base)} | ${m(r.nb)} | ${r.moved} (${r.up} / ${r.down}) | ${r.msPerPrompt.toFixed(3)} |`);
+  p(`| ${name} | ${pc(hist)} | ${pc(rated)} | ${r.n} | ${m(r.base)} | ${m(r.nb)} | ${m(r.sameCost)} (threshold ${r.sameCost.threshold.toFixed(2)}) | ${r.moved} (${r.up} / ${r.down}) | ${r.msPerPrompt.toFixed(3)} |`);
 };
 for (const strategy of ['learned', 'rules']) {
   for (const preset of ['economy', 'balanced']) {
