@@ -90,8 +90,11 @@ async function call(ctx: JudgeContext, judged: DecisionRecord, c: Call, clientOf
   if (a.spentUsd + worst > a.allowedUsd) {
     throw new Refused(`the judge's budget share is used up (${(ctx.settings.maxBudgetShare * 100).toFixed(1)} %: $${a.spentUsd.toFixed(4)} of $${a.allowedUsd.toFixed(4)} this month)`);
   }
+  // Only the judged prompt's kind is carried over: nothing else of the judged row (an experiment arm, a workflow)
+  // may count this call as one of its requests.
   const rec: DecisionRecord = {
-    ...judged, id: globalThis.crypto.randomUUID(), time: now(), tier: c.tier, tierId: tier.id, model: tier.model,
+    id: globalThis.crypto.randomUUID(), time: now(), tier: c.tier, tierId: tier.id, model: tier.model,
+    score: judged.score, complexity: judged.complexity, category: judged.category, confidence: judged.confidence,
     reasons: [`${c.role} for ${judged.id} (${ctx.config.tiers[judged.tier]?.label ?? judged.tierId} answer, ${ctx.settings.mode})`],
     estInputTokens: inTok, estCostUsd: worst, baselineEstCostUsd: worst, override: null, adjustments: [], highStakes: false,
     blocked: false, strategy: c.role, source: 'judge', prompt: null, answeredModel: null, usage: null, costUsd: null,
