@@ -103,7 +103,7 @@ p(`${rows.length} prompts of the outcome tables in a fixed shuffled order; weak 
   'Quality and cost against sending everything to the strong model; a miss is a prompt sent to the weak model that it failed and the strong one passed. ' +
   `Defaults: k = ${DEFAULT_NEIGHBOURS.k}, similarity ≥ ${DEFAULT_NEIGHBOURS.minSimilarity}, ≥ ${DEFAULT_NEIGHBOURS.minNeighbours} neighbours, agreement ${DEFAULT_NEIGHBOURS.agreement}, index of ${DEFAULT_NEIGHBOURS.capacity}.`);
 p();
-p('| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | plain router, first threshold moved to the same cost: quality / cost / misses | moved (up / down) | search ms per prompt |');
+p('| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | plain router, first threshold moved (0.01 steps) to the nearest cost: quality / cost / misses | moved (up / down) | search ms per prompt |');
 p('|---|---:|---:|---:|---|---|---|---:|---:|');
 const line = (name, strategy, preset, hist, rated, opts = DEFAULT_NEIGHBOURS) => {
   const r = replay(strategy, defaultConfig(preset), opts, hist, rated);
