@@ -5,8 +5,8 @@ export type Category = 'factual' | 'reasoning' | 'creative' | 'code';
 export const COMPLEXITIES: readonly Complexity[] = ['simple', 'medium', 'complex'];
 export const CATEGORIES: readonly Category[] = ['factual', 'reasoning', 'creative', 'code'];
 
-/** Where a request came from. */
-export type Source = 'chat' | 'command' | 'cli' | 'model-provider' | 'endpoint';
+/** Where a request came from ('judge': a quality check's own call, never a routed request). */
+export type Source = 'chat' | 'command' | 'cli' | 'model-provider' | 'endpoint' | 'judge';
 
 /** One turn of a conversation, oldest first. */
 export interface Turn {

@@ -3,6 +3,8 @@
 // activation neither evaluates nor (when the build emits it as its own dist/heavyModules.js) even parses this code.
 export { openStore } from '../core/store';
 export { createRouterService } from '../core/service';
+export { neighbourAdjuster } from '../core/neighbours/fromStore';
+export { liveJudge } from '../core/judge/live';
 export { AnthropicClient } from '../core/provider/anthropic';
 export { createClientFor } from '../core/provider/endpoints';
 export { createPool } from '../core/pool';

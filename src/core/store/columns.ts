@@ -24,7 +24,7 @@ export const READ_ADJUSTMENTS = 'SELECT id, complexity, category, kind, tier, re
 export const READ_QUALITY = 'SELECT id, time, tier, complexity, category, thumb, auto_quality FROM decisions';
 
 const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked']);
-const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint']);
+const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint', 'judge']);
 
 export const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 export const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
