@@ -9,3 +9,5 @@ export { loadSettings } from './settings';
 // with the engine when the view is first opened, not at activation.
 export { PanelController } from '../panel/host';
 
+// Workflows (yaml, zod): `@router /workflow`.
+export * as workflows from './workflowEngine';

@@ -1,0 +1,52 @@
+// Issue 13's features in the real extension host: `@router /workflow` runs a workflow step by step against the local
+// Messages API, records every step under one run, and refuses a broken workflow before anything is sent.
+import * as assert from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { WorkflowMeta } from '../../../src/vscode/chatWorkflow';
+import { api, chat, mockServer, TEST_KEY } from './helpers';
+
+const meta = (h: { result: vscode.ChatResult }) => (h.result.metadata ?? {}) as WorkflowMeta;
+
+suite('features: workflows in chat', () => {
+  suiteSetup(async () => {
+    await mockServer();
+    await vscode.commands.executeCommand('workbench.action.chat.newChat');
+  });
+
+  test('@router /workflow draft-critique-refine runs three steps, each routed, all recorded under one run with its total', async () => {
+    const a = await api();
+    const mock = await mockServer();
+    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+    const before = mock.messageRequests().length;
+    const h = await chat('@router /workflow draft-critique-refine why unit tests should be fast', 60_000);
+    const m = meta(h);
+    assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
+    assert.ok(m.workflowRunId);
+    const sent = mock.messageRequests().slice(before);
+    assert.strictEqual(sent.length, 3);
+    assert.match(JSON.stringify(sent[0].body.messages), /why unit tests should be fast/);
+    const steps = a.runtime.store.listDecisions({}).rows.filter((r) => r.workflowId === m.workflowRunId);
+    assert.deepStrictEqual(steps.map((r) => r.workflowStep).sort(), ['critique', 'draft', 'refine']);
+    assert.ok(steps.every((r) => r.source === 'chat' && r.status === 'ok' && (r.costUsd ?? 0) > 0));
+    assert.ok(m.answer && m.answer.length > 0, 'the output step answered');
+  });
+
+  test('a cyclic workflow in the workspace is refused in words and sends nothing', async () => {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder, 'the test window has a workspace folder');
+    const dir = path.join(folder, '.llm-router', 'workflows');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'loop.yaml'), 'steps:\n  - id: a\n    prompt: "{{steps.b}}"\n  - id: b\n    prompt: "{{steps.a}}"\n');
+    const mock = await mockServer();
+    const before = mock.messageRequests().length;
+    const a = await api();
+    const decisions = a.runtime.store.listDecisions({}).total;
+    const h = await chat('@router /workflow loop anything');
+    assert.strictEqual(meta(h).status, 'error');
+    assert.match(meta(h).error ?? '', /the steps form a cycle: (a → b → a|b → a → b)/);
+    assert.strictEqual(mock.messageRequests().length, before);
+    assert.strictEqual(a.runtime.store.listDecisions({}).total, decisions);
+  });
+});
