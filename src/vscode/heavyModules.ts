@@ -11,3 +11,5 @@ export { PanelController } from '../panel/host';
 
 // Workflows (yaml, zod): `@router /workflow`.
 export * as workflows from './workflowEngine';
+// A/B experiments: routing by arm and the status report.
+export * as experiments from './experimentEngine';

@@ -84,13 +84,14 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
-    return lazy.service().createRouterService({
+    // A running A/B experiment (src/core/experiments) routes each conversation with its arm's configuration.
+    return lazy.service().experiments.createExperimentService({
       config: s.config,
       store: this.store,
       cascade: s.cascade,
       retrainEvery: s.retrainEvery,
       allowStepDown: s.allowStepDown,
-    });
+    }, (m) => this.log.warn(m));
   }
 
   /**

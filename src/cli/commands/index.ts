@@ -12,6 +12,7 @@ import * as budgetCmd from './budget';
 import * as retrainCmd from './retrain';
 import * as calibrateCmd from './calibrate';
 import * as workflowCmd from './workflow';
+import * as experimentCmd from './experiment';
 
 export type Register = (program: Command) => void;
 
@@ -28,4 +29,5 @@ export const commands: Register[] = [
   retrainCmd.register,
   calibrateCmd.register,
   workflowCmd.register,
+  experimentCmd.register,
 ];

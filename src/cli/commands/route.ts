@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
 import { AnthropicClient } from '../../core/provider/anthropic';
-import { createRouterService } from '../../core/service';
+import { createExperimentService } from '../../core/experiments/routing';
 import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
@@ -40,7 +40,8 @@ export function register(program: Command): void {
     }
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
-      const svc = createRouterService({ config, store });
+      // A running A/B experiment routes this prompt with its arm's configuration.
+      const svc = createExperimentService({ config, store }, (m) => process.stderr.write(`llm-router: ${m}\n`));
       const labels = svc.config.tiers.map((t) => t.label);
       const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
       if (opts.dryRun) {

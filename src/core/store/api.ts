@@ -44,6 +44,10 @@ export interface DecisionQuery {
   until?: number;
   /** Substring of model id */
   model?: string;
+  /** Only the decisions of this workflow run / A/B experiment / workspace (schema 4 tags). */
+  workflowId?: string;
+  experimentId?: string;
+  workspaceId?: string;
 }
 
 export interface DayRow { day: string; tier: number; requests: number; spendUsd: number; baselineUsd: number }

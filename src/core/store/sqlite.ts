@@ -119,6 +119,9 @@ export class SqlJsStore implements DecisionStore {
     if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
     if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
     if (q.model) { where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)"); params.push(q.model, q.model); }
+    for (const [k, col] of [['workflowId', 'workflow_id'], ['experimentId', 'experiment_id'], ['workspaceId', 'workspace_id']] as const) {
+      if (q[k] !== undefined) { where.push(`${col} = ?`); params.push(q[k]); }
+    }
     const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));

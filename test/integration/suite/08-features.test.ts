@@ -1,9 +1,11 @@
 // Issue 13's features in the real extension host: `@router /workflow` runs a workflow step by step against the local
-// Messages API, records every step under one run, and refuses a broken workflow before anything is sent.
+// Messages API, records every step under one run, and refuses a broken workflow before anything is sent; a running
+// A/B experiment routes chat by arm and its status command compares the arms.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { assignArm, conversationKey, createExperiment, stopExperiment } from '../../../src/core/experiments/definition';
 import type { WorkflowMeta } from '../../../src/vscode/chatWorkflow';
 import { api, chat, mockServer, TEST_KEY } from './helpers';
 
@@ -48,5 +50,33 @@ suite('features: workflows in chat', () => {
     assert.match(meta(h).error ?? '', /the steps form a cycle: (a → b → a|b → a → b)/);
     assert.strictEqual(mock.messageRequests().length, before);
     assert.strictEqual(a.runtime.store.listDecisions({}).total, decisions);
+  });
+});
+
+suite('features: A/B experiments in the editor', () => {
+  test('a running experiment routes @router by arm, tags the decision, and Show A/B Experiment Status compares the arms', async () => {
+    const a = await api();
+    await mockServer();
+    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+    const store = a.runtime.store;
+    const exp = createExperiment(store, a.runtime.service.config, { name: 'editor-test', a: { preset: 'quality' }, b: { preset: 'economy' } });
+    try {
+      const prompt = 'Write a SQL query that counts orders per customer.';
+      const arm = assignArm(exp, conversationKey(prompt));
+      await vscode.commands.executeCommand('workbench.action.chat.newChat');
+      const h = await chat(`@router ${prompt}`);
+      const id = (h.result.metadata as { decisionId?: string }).decisionId!;
+      const rec = store.getDecision(id)!;
+      assert.strictEqual(rec.experimentId, exp.id);
+      assert.strictEqual(rec.experimentArm, arm);
+      const md = await vscode.commands.executeCommand<string | null>('llm-router.experimentStatus');
+      assert.ok(md, 'a status document');
+      assert.match(md, /Experiment "editor-test"/);
+      assert.match(md, new RegExp(`requests\\s+${arm === 'a' ? 1 : 0}\\s+${arm === 'b' ? 1 : 0}`));
+      assert.match(md, /not yet meaningful/);
+    } finally {
+      stopExperiment(store, exp.id);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
   });
 });
