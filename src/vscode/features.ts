@@ -1,6 +1,7 @@
-// Commands of the A/B experiments (and later alerts): thin glue over src/core/experiments, the same engine the CLI uses.
+// Commands of issue 13's features (A/B experiments, alerts): thin glue over src/core, the same engine the CLI uses.
 import * as vscode from 'vscode';
 import { showMarkdown } from './commandInput';
+import { registerAlerts } from './alerts';
 import type { Runtime } from './runtime';
 
 // The engine is loaded on first use, like the rest of the heavy modules (see runtime.ts).
@@ -17,6 +18,7 @@ export function experimentMarkdown(rt: Runtime): string | null {
 
 export function registerFeatures(rt: Runtime): vscode.Disposable[] {
   return [
+    ...registerAlerts(rt),
     /** Experiment Status → a Markdown document with both arms compared (or a message when there is none). */
     vscode.commands.registerCommand('llm-router.experimentStatus', async (): Promise<string | null> => {
       await rt.ready;

@@ -13,3 +13,5 @@ export { PanelController } from '../panel/host';
 export * as workflows from './workflowEngine';
 // A/B experiments: routing by arm and the status report.
 export * as experiments from './experimentEngine';
+// Alerts: rules, cool-down, webhook.
+export * as alerts from './alertsEngine';

@@ -13,6 +13,7 @@ import * as retrainCmd from './retrain';
 import * as calibrateCmd from './calibrate';
 import * as workflowCmd from './workflow';
 import * as experimentCmd from './experiment';
+import * as alertsCmd from './alerts';
 
 export type Register = (program: Command) => void;
 
@@ -30,4 +31,5 @@ export const commands: Register[] = [
   calibrateCmd.register,
   workflowCmd.register,
   experimentCmd.register,
+  alertsCmd.register,
 ];

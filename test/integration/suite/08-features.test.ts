@@ -3,6 +3,8 @@
 // A/B experiment routes chat by arm and its status command compares the arms.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { assignArm, conversationKey, createExperiment, stopExperiment } from '../../../src/core/experiments/definition';
@@ -77,6 +79,49 @@ suite('features: A/B experiments in the editor', () => {
     } finally {
       stopExperiment(store, exp.id);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+});
+
+suite('features: alerts in the editor', () => {
+  test('a malformed webhook is refused; a budget threshold alerts once, to the notification and the local webhook', async () => {
+    const a = await api();
+    await mockServer();
+    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+    const bodies: unknown[] = [];
+    const server = http.createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => { b += c; });
+      req.on('end', () => { bodies.push(JSON.parse(b)); res.writeHead(200).end('ok'); });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T1/B1/integration-secret`;
+    const store = a.runtime.store;
+    const budget = store.getBudget();
+    try {
+      assert.strictEqual(await vscode.commands.executeCommand('llm-router.setAlertWebhook', 'hooks.example.com/x'), false);
+      assert.match(await vscode.commands.executeCommand<string>('llm-router.alertsStatus'), /Webhook: none/);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+      assert.strictEqual(await vscode.commands.executeCommand('llm-router.setAlertWebhook', url), true);
+      await chat('@router What is the capital of Portugal?');
+      const now = new Date();
+      const spent = store.spendSince(new Date(now.getFullYear(), now.getMonth(), now.getDate()).getTime());
+      assert.ok(spent > 0, 'something was spent today');
+      store.setBudget({ dailyLimitUsd: spent / 0.95, monthlyLimitUsd: null, onExhausted: 'block' });
+      const sent = await vscode.commands.executeCommand<string[]>('llm-router.checkAlerts');
+      assert.ok(sent.some((m) => /^Daily budget 90 % used: \$/.test(m)), JSON.stringify(sent));
+      assert.ok(bodies.some((b) => /LLM Router: Daily budget 90 % used/.test((b as { text: string }).text)), JSON.stringify(bodies));
+      const n = bodies.length;
+      assert.deepStrictEqual(await vscode.commands.executeCommand('llm-router.checkAlerts'), [], 'the cool-down holds');
+      assert.strictEqual(bodies.length, n);
+      const md = await vscode.commands.executeCommand<string>('llm-router.alertsStatus');
+      assert.match(md, /Webhook: 127\.0\.0\.1:\d+ /);
+      assert.ok(!md.includes('integration-secret'), 'the secret part of the URL is never shown');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      store.setBudget(budget);
+      await vscode.commands.executeCommand('llm-router.clearAlertWebhook');
+      server.close();
     }
   });
 });
