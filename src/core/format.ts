@@ -23,6 +23,17 @@ export function tierLabel(tiers: RouterConfig | readonly Pick<TierConfig, 'label
   return list[tier]?.label ?? `tier ${tier + 1}`;
 }
 
+/** A duration for people: "450 ms", "12 s", "5 min", "2 h", "24 days". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'forever';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 120) return `${+s.toFixed(s < 10 ? 1 : 0)} s`;
+  if (s < 3600) return `${Math.round(s / 60)} min`;
+  if (s < 48 * 3600) return `${+(s / 3600).toFixed(s < 36_000 ? 1 : 0)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
+
 /** "Routed to Sonnet · medium / code · confidence 0.82" (+ "· your choice" when forced). */
 export function routedLine(config: RouterConfig, d: Decision): string {
   const forced = d.override ? ' · your choice' : '';

@@ -13,6 +13,8 @@ export interface Settings {
   promptStorage: PromptStorage;
   baseUrl: string | undefined;
   maxRetries: number;
+  /** The longest wait before a retry, in seconds; a longer retry-after makes another tier answer instead. */
+  maxRetryWaitSeconds: number;
   budget: { dailyLimitUsd: number | null; monthlyLimitUsd: number | null; onExhausted: 'block' | 'cheapest'; configured: boolean };
   cascade: boolean;
   retrainEvery: number;
@@ -177,6 +179,7 @@ export function readSettings(cfg: SettingsSource): Settings {
     promptStorage: take('promptStorage', z.enum(['preview', 'none', 'full'])) ?? 'preview',
     baseUrl: baseUrlRaw ? baseUrlRaw.replace(/\/+$/, '') : undefined,
     maxRetries: take('maxRetries', z.number().int().min(0).max(10)) ?? 2,
+    maxRetryWaitSeconds: take('maxRetryWaitSeconds', z.number().min(0).max(3600)) ?? 30,
     budget: {
       dailyLimitUsd: daily ?? null,
       monthlyLimitUsd: monthly ?? null,

@@ -2,7 +2,7 @@
 // failure is said in words (refused by the budget, a rejected key, cancelled) with what to do next.
 import * as vscode from 'vscode';
 import type { ModelClient } from '../core/provider/api';
-import { RouteError, type RouteOutcome } from '../core/service-api';
+import { restartMarker, RouteError, type RouteOutcome } from '../core/service-api';
 import type { Turn } from '../core/types';
 import type { ChatTiming } from './chat';
 import type { RouterResultMeta } from './chatHistory';
@@ -44,7 +44,10 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
         setImmediate(showRouting);
       },
       onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
-      onNotice: (m) => { showRouting(); rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
+      // a wait before a retry is a passing state (a progress line); other notices stay in the answer
+      // a tier stopped mid-answer and another starts over: a rule and the marker, so the two answers are not glued
+      onRestart: (r) => { showRouting(); answer = ''; stream.markdown(`\n\n---\n\n*${restartMarker(r)}*\n\n`); },
+      onNotice: (m, kind) => { showRouting(); rt.log.info(m); if (kind === 'wait') stream.progress(m); else stream.markdown(`\n\n> ${m}\n\n`); },
     }, client);
     showRouting();
     setOutcome(o);

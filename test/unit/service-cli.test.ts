@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { chunkText, mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 
 const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-cli-test-e41a90';
@@ -118,5 +118,35 @@ describe('CLI route, budget, retrain, calibrate', function () {
     const bad = await cli(['calibrate', '--top-share', '2']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--top-share: "2" is not a share between 0 and 1/);
+  });
+
+  it('route shows a wait before a retry on stderr, and with --max-retry-wait below what the server asks, another tier answers at once', async () => {
+    const env = { ANTHROPIC_API_KEY: KEY };
+    mock.reset();
+    mock.queue({ kind: '429', retryAfterS: 0.2 }, { model: 'claude-sonnet-4-6' });
+    let r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /llm-router: Sonnet hit a rate limit \(429\): retrying in 200 ms \(retry 1 of 2\)\./);
+    assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)));
+    mock.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
+    r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /Sonnet is unavailable \(rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows\): falling back to Opus/);
+    assert.match(r.out, /model claude-opus-4-6/);
+    r = await cli(['route', '--max-retry-wait', 'soon', SQL], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--max-retry-wait: "soon" is not a number of seconds/);
+  });
+
+  it('route: when Sonnet stops mid-answer and Opus answers, stdout marks where one stops and the other starts', async () => {
+    mock.reset();
+    mock.setScenario({ kind: 'stream-error', afterDeltas: 2 }, { model: 'claude-sonnet-4-6' });
+    try {
+      const r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+      assert.equal(r.code, 0, r.err);
+      const partial = chunkText(mockAnswer('claude-sonnet-4-6', SQL)).slice(0, 2).join('');
+      assert.ok(r.out.startsWith(`${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer('claude-opus-4-6', SQL)}\n\n`), r.out);
+      assert.match(r.err, /Sonnet is unavailable \(overloaded\): falling back to Opus; the answer starts again\./);
+    } finally { mock.reset(); }
   });
 });

@@ -11,7 +11,7 @@ import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; maxRetryWait?: string }
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
@@ -27,7 +27,8 @@ export function register(program: Command): void {
       .option('--preset <name>', PRESET_HELP)
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
-      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
+      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
+      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
@@ -38,6 +39,8 @@ export function register(program: Command): void {
       maxTokens = Number(opts.maxTokens);
       if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
+    const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
       // A running A/B experiment routes this prompt with its arm's configuration.
@@ -56,7 +59,7 @@ export function register(program: Command): void {
       }
       const key = process.env.ANTHROPIC_API_KEY?.trim();
       const baseURL = opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined;
-      const client = key ? new AnthropicClient({ apiKey: key, baseURL }) : null;
+      const client = key ? new AnthropicClient({ apiKey: key, baseURL, maxRetryWaitMs: maxRetryWaitS * 1000 }) : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);
