@@ -24,10 +24,15 @@ export function addDbOption(cmd: Command): Command {
   return cmd.option('--db <path>', 'database file (default: $LLM_ROUTER_DB or the user data directory)');
 }
 
-/** Opens the database a command was given (or the default one), runs `fn` on it, and closes it even when `fn`
- *  throws. Notices (a damaged file set aside, a newer schema) go to stderr. */
+/** Opens the database a command was given (or the default one). Notices (a damaged file set aside and where it was
+ *  kept, a newer schema, a read-only file) go to stderr. */
+export function openCliStore(db: string | undefined): Promise<DecisionStore> {
+  return openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+}
+
+/** Opens the database as openCliStore does, runs `fn` on it, and closes it even when `fn` throws. */
 export async function withStore<T>(db: string | undefined, fn: (store: DecisionStore) => Promise<T> | T): Promise<T> {
-  const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+  const store = await openCliStore(db);
   try {
     return await fn(store);
   } finally {

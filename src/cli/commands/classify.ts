@@ -8,9 +8,8 @@ import { PRESET_NAMES, isPresetName } from '../../core/presets';
 import { decide } from '../../core/policy';
 import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
-import { openStore } from '../../core/store';
 import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { MAX_LINE_BYTES, out, readLines } from '../io';
+import { MAX_LINE_BYTES, openCliStore, out, readLines } from '../io';
 
 /** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
 type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };
@@ -175,7 +174,7 @@ Examples:
       let close = async () => {};
       if (opts.db) {
         if (!fs.existsSync(opts.db)) throw new Error(`no database at ${opts.db}`);
-        const store = await openStore({ path: opts.db });
+        const store = await openCliStore(opts.db);
         // The service's own classifier, seen through: its decision and the classification it came from, made once.
         const inner = storeClassifier(store, config);
         let last: Classification | undefined;

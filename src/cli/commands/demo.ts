@@ -7,9 +7,8 @@ import { decide } from '../../core/policy';
 import { PRESET_NAMES, type PresetName } from '../../core/presets';
 import { formatUsd } from '../../core/pricing';
 import { createRouterService } from '../../core/service';
-import { openStore } from '../../core/store';
 import type { Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { addDbOption, out } from '../io';
+import { addDbOption, openCliStore, out } from '../io';
 import { PRESET_HELP, classifierFromOptions, configFromOptions } from './classify';
 
 interface DemoPrompt { id: string; prompt: string; tier: string; kind: string; history?: Turn[] }
@@ -64,7 +63,7 @@ export function register(program: Command): void {
     let decisions: Decision[];
     if (opts.db) {
       // Recorded as dry runs in the given database, exactly as `route --dry-run` would.
-      const store = await openStore({ path: opts.db });
+      const store = await openCliStore(opts.db);
       try {
         const service = createRouterService({ config, store, classifier });
         decisions = items.map((p) => service.dryRun({ prompt: p.prompt, history: p.history, source: 'cli' }));

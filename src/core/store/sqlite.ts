@@ -47,9 +47,11 @@ export class SqlJsStore implements DecisionStore {
     await this.persist.open();
   }
 
+  /** Tells the person (without a listener, on stderr: a file set aside is never silent). */
   private notice(message: string): void {
     try {
-      this.opts.onNotice?.(message);
+      if (this.opts.onNotice) this.opts.onNotice(message);
+      else process.stderr.write(`llm-router: ${message}\n`);
     } catch {
       /* a listener's failure must not break the store */
     }
