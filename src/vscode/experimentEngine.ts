@@ -3,3 +3,4 @@ export { experimentStatus } from '../core/experiments/analysis';
 export { findExperiment, listExperiments } from '../core/experiments/definition';
 export { statusLines } from '../core/experiments/report';
 export { createExperimentService } from '../core/experiments/routing';
+export { withWorkspace, workspaceTag } from '../core/projects/workspace';

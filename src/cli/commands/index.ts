@@ -14,6 +14,7 @@ import * as calibrateCmd from './calibrate';
 import * as workflowCmd from './workflow';
 import * as experimentCmd from './experiment';
 import * as alertsCmd from './alerts';
+import * as projectsCmd from './projects';
 
 export type Register = (program: Command) => void;
 
@@ -32,4 +33,5 @@ export const commands: Register[] = [
   workflowCmd.register,
   experimentCmd.register,
   alertsCmd.register,
+  projectsCmd.register,
 ];

@@ -5,6 +5,8 @@ import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
 import { AnthropicClient } from '../../core/provider/anthropic';
 import { createExperimentService } from '../../core/experiments/routing';
+import { withWorkspace } from '../../core/projects/workspace';
+import { cliWorkspace } from './projects';
 import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
@@ -44,7 +46,7 @@ export function register(program: Command): void {
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
       // A running A/B experiment routes this prompt with its arm's configuration.
-      const svc = createExperimentService({ config, store }, (m) => process.stderr.write(`llm-router: ${m}\n`));
+      const svc = withWorkspace(createExperimentService({ config, store }, (m) => process.stderr.write(`llm-router: ${m}\n`)), cliWorkspace);
       const labels = svc.config.tiers.map((t) => t.label);
       const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
       if (opts.dryRun) {

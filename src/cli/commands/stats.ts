@@ -5,6 +5,7 @@ import { formatUsd, pct, tierLabel } from '../../core/format';
 import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
 import { addDbOption, defaultDbPath, out } from '../io';
+import { printSplit, type SplitOpts } from './projects';
 
 /** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
 export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
@@ -31,13 +32,17 @@ export function register(program: Command): void {
       .command('stats')
       .description('spend, savings against the top tier, tier distribution and answer quality from the database')
       .option('--json', 'print machine-readable JSON')
-      .option('--since <period>', 'period: 7d, 30d, 24h, today, month, all, or a date (YYYY-MM-DD)', 'all'),
-  ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
+      .option('--since <period>', 'period: 7d, 30d, 24h, today, month, all, or a date (YYYY-MM-DD)', 'all')
+      .option('--by <what>', 'split spend by workspace or client')
+      .option('--workspace <workspace>', 'only this workspace (a folder, its id or its name)')
+      .option('--client <client>', 'only requests from chat, model-picker, command, cli or endpoint'),
+  ).action(async (opts: { db?: string; json?: boolean; since?: string } & SplitOpts) => {
     const now = Date.now();
     const since = parseSince(opts.since, now);
     const dbPath = opts.db ?? defaultDbPath();
     const store = await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
+      if (opts.by || opts.workspace || opts.client) { printSplit(store, opts, since); return; }
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();

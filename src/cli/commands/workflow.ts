@@ -3,13 +3,15 @@
 import type { Command } from 'commander';
 import { formatUsd, routedLine } from '../../core/format';
 import { AnthropicClient } from '../../core/provider/anthropic';
-import { createRouterService } from '../../core/service';
+import { createExperimentService } from '../../core/experiments/routing';
+import { withWorkspace } from '../../core/projects/workspace';
 import { loadWorkflow, parseInputPairs, resolveInputs, type ValidWorkflow } from '../../core/workflows/definition';
 import { examplesDir, findWorkflowFile, listWorkflowFiles, readWorkflowFile, WORKSPACE_DIR } from '../../core/workflows/library';
 import { planWorkflow, runWorkflow, stages } from '../../core/workflows/run';
 import type { RouterConfig } from '../../core/types';
 import { addDbOption, out, withStore } from '../io';
 import { PRESET_HELP, configFromOptions } from './classify';
+import { cliWorkspace } from './projects';
 
 interface RunOpts { db?: string; preset?: string; input: string[]; dryRun?: boolean; json?: boolean; baseUrl?: string }
 
@@ -63,7 +65,7 @@ export function register(program: Command): void {
     const w = load(file, config);
     const inputs = resolveInputs(w, parseInputPairs(opts.input));
     await withStore(opts.db, async (store) => {
-      const service = createRouterService({ config, store });
+      const service = withWorkspace(createExperimentService({ config, store }), cliWorkspace);
       if (opts.dryRun) {
         const plan = planWorkflow(w, service, inputs);
         if (opts.json) { out(JSON.stringify({ name: w.name, stages: stages(w), steps: plan }, null, 2)); return; }

@@ -72,11 +72,8 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
     return a && svc ? { ...a, svc } : null;
   };
 
-  return {
-    get config() { return base.config; },
-    store,
+  const overrides: Partial<ExperimentRouting> = {
     armFor,
-    classify: (p, h) => base.classify(p, h),
     decide(req) {
       const p = pick(req);
       return p ? withNote(p.svc.decide(req), p.experiment, p.arm) : base.decide(req);
@@ -100,13 +97,20 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
         throw e;
       }
     },
-    feedback: (id, thumb) => base.feedback(id, thumb),
-    budgetState: () => base.budgetState(),
-    retrain: () => base.retrain(),
-    undoAdjustment: (id) => base.undoAdjustment(id),
-    fineTune: () => base.fineTune(),
-    resetFineTune: () => base.resetFineTune(),
   };
+  // Everything else is the base service (getters stay live). A method that acts on requests under way (cancelling
+  // them at shutdown) reaches the arms' services too.
+  return new Proxy(base as ExperimentRouting, {
+    get(t, k) {
+      if (k in overrides) return overrides[k as keyof ExperimentRouting];
+      const v = Reflect.get(t, k, t) as unknown;
+      if (typeof v !== 'function') return v;
+      if (k === 'cancelAll') {
+        return (...a: unknown[]) => Promise.all([t, ...cache.values()].map((svc) => (Reflect.get(svc, k, svc) as (...x: unknown[]) => unknown)?.apply(svc, a)));
+      }
+      return (v as (...a: unknown[]) => unknown).bind(t);
+    },
+  });
 }
 
 /** The routing service with experiments: the base from `opts`, each arm the same options with its configuration. */

@@ -50,6 +50,28 @@ export interface DecisionQuery {
   workspaceId?: string;
 }
 
+/** Spend split by workspace or by client: `stats --by`, the panel, per-workspace budgets. */
+export interface BreakdownQuery {
+  by: 'workspace' | 'source';
+  since?: number;
+  until?: number;
+  /** Only this workspace (null: requests from no workspace). */
+  workspaceId?: string | null;
+  source?: Source;
+}
+
+export interface BreakdownRow {
+  /** The workspace id or the source; null for requests without a workspace. */
+  key: string | null;
+  /** The workspace's folder name (or the source again). */
+  name: string | null;
+  decisions: number;
+  requests: number;
+  spendUsd: number;
+  baselineUsd: number;
+  savedUsd: number;
+}
+
 export interface DayRow { day: string; tier: number; requests: number; spendUsd: number; baselineUsd: number }
 export interface GroupRow { key: string; requests: number; spendUsd: number; baselineUsd: number; savedUsd: number }
 
@@ -111,6 +133,8 @@ export interface DecisionStore {
   stats(q?: { since?: number; until?: number; now?: number }): Stats;
   getBudget(): BudgetSettings;
   setBudget(b: BudgetSettings): void;
+  /** Spend and savings split by workspace or client, from the detailed rows (schema 4 tags). */
+  breakdown(q: BreakdownQuery): BreakdownRow[];
   /** Spend since a time, fast (used before every request for the budget check). */
   spendSince(ms: number): number;
   addAdjustment(a: RoutingAdjustment): void;

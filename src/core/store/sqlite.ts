@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import type { SqlJsStatic, SqlValue } from 'sql.js';
 import type { DecisionRecord, RoutingAdjustment } from '../types';
 import type {
-  BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
+  BreakdownQuery, BreakdownRow, BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
 } from './api';
 import {
   DecisionColumns, READ_ADJUSTMENTS, READ_COLS, READ_FEEDBACK, READ_QUALITY, rowToAdjustment, rowToDecision,
   rowToFeedback, rowToQualitySample,
 } from './columns';
+import { breakdown } from './breakdown';
 import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
@@ -170,6 +171,11 @@ export class SqlJsStore implements DecisionStore {
   stats(q: { since?: number; until?: number; now?: number } = {}): Stats {
     this.assertOpen();
     return computeStats(this.conn, q);
+  }
+
+  breakdown(q: BreakdownQuery): BreakdownRow[] {
+    this.assertOpen();
+    return breakdown((sql, params) => this.all(sql, params), q);
   }
 
   spendSince(ms: number): number {
