@@ -2,6 +2,7 @@
 // (./host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
 // same numbers. The webview only formats and draws a ViewModel; its shape is declared in webview/protocol.ts.
 import type { DecisionStore, Stats } from '../core/store/api';
+import { featuresView } from './features';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
@@ -107,6 +108,7 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
     retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
+    features: featuresView(store, since, now),
   };
 }
 

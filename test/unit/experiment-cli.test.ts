@@ -11,7 +11,8 @@ const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-experiment-cli-0c4d';
 
 describe('CLI experiment', function () {
-  this.timeout(60_000);
+  // Seven CLI runs, each a fresh Node with tsx: slow on a loaded machine.
+  this.timeout(240_000);
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
