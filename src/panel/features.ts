@@ -1,12 +1,12 @@
 // The panel's view of the A/B experiment and of spend per workspace. The experiment's comparison reads every decision
-// of the experiment, so it is computed at most once every 10 seconds per experiment (the panel refreshes on each
+// of the experiment, so it is computed at most once a minute per experiment (about 1.5 s for 20,000 of its decisions on a loaded machine) (the panel refreshes on each
 // decision); the workspace split is one grouped query over the period.
 import { experimentStatus } from '../core/experiments/analysis';
 import { describeArm, listExperiments } from '../core/experiments/definition';
 import type { DecisionStore } from '../core/store/api';
 import type { FeaturesView } from '../../webview/protocol';
 
-const EXPERIMENT_TTL_MS = 10_000;
+const EXPERIMENT_TTL_MS = 60_000;
 let cached: { key: string; at: number; view: FeaturesView['experiment'] } | null = null;
 
 function experimentView(store: DecisionStore, now: number): FeaturesView['experiment'] {

@@ -125,7 +125,7 @@ export function errorRate(store: DecisionStore, s: AlertSettings, now: number): 
 
 export function badRatings(store: DecisionStore, config: RouterConfig, s: AlertSettings, now: number): RuleReading {
   const recentFrom = now - 7 * DAY;
-  const samples = store.qualitySamples({ since: recentFrom - 30 * DAY }).filter((q) => q.thumb !== null);
+  const samples = store.qualitySamples({ since: recentFrom - 30 * DAY, thumbsOnly: true });
   const tiers = [...new Set(samples.map((q) => q.tier))].sort((a, b) => a - b);
   const alerts: Alert[] = [];
   const readings: string[] = [];

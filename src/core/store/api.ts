@@ -129,7 +129,8 @@ export interface DecisionStore {
   listDecisions(q?: DecisionQuery): { rows: DecisionRecord[]; total: number };
   addFeedback(f: FeedbackInput): void;
   feedbackFor(decisionId: string): FeedbackRow[];
-  qualitySamples(q?: { since?: number }): QualitySample[];
+  /** `thumbsOnly`: only decisions a person rated (alerts on bad ratings read just those). */
+  qualitySamples(q?: { since?: number; thumbsOnly?: boolean }): QualitySample[];
   stats(q?: { since?: number; until?: number; now?: number }): Stats;
   getBudget(): BudgetSettings;
   setBudget(b: BudgetSettings): void;

@@ -157,10 +157,10 @@ export class SqlJsStore implements DecisionStore {
     return this.all(`${READ_FEEDBACK} WHERE decision_id = ? ORDER BY time, id`, [decisionId]).map(rowToFeedback);
   }
 
-  qualitySamples(q: { since?: number } = {}): QualitySample[] {
+  qualitySamples(q: { since?: number; thumbsOnly?: boolean } = {}): QualitySample[] {
     this.assertOpen();
     const rows = this.all(
-      `${READ_QUALITY} WHERE (thumb IS NOT NULL OR auto_quality IS NOT NULL) AND time >= ? ORDER BY time`,
+      `${READ_QUALITY} WHERE ${q.thumbsOnly ? 'thumb IS NOT NULL' : '(thumb IS NOT NULL OR auto_quality IS NOT NULL)'} AND time >= ? ORDER BY time`,
       [q.since ?? -Number.MAX_SAFE_INTEGER],
     );
     return rows.map(rowToQualitySample);

@@ -125,3 +125,22 @@ suite('features: alerts in the editor', () => {
     }
   });
 });
+
+suite('features: per-project spend in the editor', () => {
+  test('a chat request is recorded with the workspace folder name and a stable id, never its path; stats split by it', async () => {
+    const a = await api();
+    await mockServer();
+    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    assert.ok(folder);
+    await vscode.commands.executeCommand('workbench.action.chat.newChat');
+    const h = await chat('@router What is the capital of Norway?');
+    const rec = a.runtime.store.getDecision((h.result.metadata as { decisionId: string }).decisionId)!;
+    assert.strictEqual(rec.source, 'chat');
+    assert.strictEqual(rec.workspaceName, path.basename(folder));
+    assert.match(rec.workspaceId ?? '', /^[0-9a-f]{16}$/);
+    assert.ok(!JSON.stringify(rec).includes(folder), 'no full path in the record');
+    const row = a.runtime.store.breakdown({ by: 'workspace' }).find((r) => r.key === rec.workspaceId);
+    assert.ok(row && row.requests >= 1 && row.spendUsd > 0, JSON.stringify(row));
+  });
+});
