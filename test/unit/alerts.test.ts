@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { createAlertMonitor, postWebhook, takeDue, webhookProblem } from '../../src/core/alerts/deliver';
 import { DEFAULT_ALERT_SETTINGS, evaluateAlerts, readAlertSettings, type AlertRule } from '../../src/core/alerts/rules';
 import { defaultConfig } from '../../src/core/config';
+import { setWorkspaceBudget } from '../../src/core/projects/workspace';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import type { DecisionStore } from '../../src/core/store/api';
@@ -70,6 +71,15 @@ describe('alert rules', () => {
     const r2 = evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).find((x) => x.rule === 'budget')!;
     assert.equal(r2.alerts[0].severity, 'critical');
     assert.match(r2.alerts[0].message, /The daily budget is used up: \$1\.05\d* of \$1\.0000\./);
+  });
+
+  it('a workspace budget alerts at the same thresholds, named by its folder', async () => {
+    const store = await t.open();
+    const ws = { name: 'billing', id: 'abababababababab' };
+    setWorkspaceBudget(store, ws, 1, null);
+    store.insertDecision(makeRecord('w1', { time: now - HOUR, costUsd: 0.8, workspaceName: ws.name, workspaceId: ws.id }));
+    store.insertDecision(makeRecord('w2', { time: now - HOUR, costUsd: 5 }));
+    assert.deepEqual(firing(store, now).budget, ['Daily (workspace billing) budget 75 % used: $0.8000 of $1.0000.']);
   });
 
   it('error rate of the last hour: a failure answered by a fallback does not count', async () => {

@@ -6,6 +6,7 @@ import { formatUsd, tierLabel } from '../format';
 import type { DecisionStore } from '../store/api';
 import { dayKey, dayStart, monthStart } from '../store/days';
 import type { RouterConfig } from '../types';
+import { workspaceBudgets, workspaceSpend } from '../projects/workspace';
 
 export type AlertRule = 'spend-spike' | 'budget' | 'error-rate' | 'bad-ratings';
 
@@ -87,6 +88,14 @@ export function budgetAlerts(store: DecisionStore, s: AlertSettings, now: number
     { name: 'daily', limit: b.dailyLimitUsd, spent: store.spendSince(dayStart(now)), period: dayKey(now) },
     { name: 'monthly', limit: b.monthlyLimitUsd, spent: store.spendSince(monthStart(now)), period: dayKey(monthStart(now)).slice(0, 7) },
   ];
+  // Workspace budgets (llm-router budget workspace set) alert at the same thresholds.
+  for (const [id, wb] of Object.entries(workspaceBudgets(store))) {
+    const spent = workspaceSpend(store, id, now);
+    periods.push(
+      { name: `daily (workspace ${wb.name})`, limit: wb.dailyLimitUsd, spent: spent.today, period: `${id}:${dayKey(now)}` },
+      { name: `monthly (workspace ${wb.name})`, limit: wb.monthlyLimitUsd, spent: spent.month, period: `${id}:${dayKey(monthStart(now)).slice(0, 7)}` },
+    );
+  }
   const alerts: Alert[] = [];
   const readings: string[] = [];
   for (const p of periods) {
