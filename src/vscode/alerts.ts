@@ -13,11 +13,14 @@ const engine = () => require('./heavyModules') as typeof import('./heavyModules'
 export const WEBHOOK_SECRET = 'llm-router.alertWebhook';
 const SETTING_KEYS = ['enabled', 'cooldownHours', 'spikeFactor', 'spikeMinUsd', 'budgetThresholds', 'errorRate', 'badShare'] as const;
 
+const reported = new Set<string>();
+
 function alertSettings(rt: Runtime): AlertSettings {
   const c = vscode.workspace.getConfiguration('llmRouter.alerts');
   const raw = Object.fromEntries(SETTING_KEYS.map((k) => [k, c.get(k)]).filter(([, v]) => v !== undefined && v !== null));
   const { settings, problems } = engine().alerts.readAlertSettings(raw);
-  for (const p of problems) rt.log.warn(`settings: ${p}`);
+  // Each problem once, not at every check.
+  for (const p of problems) if (!reported.has(p)) { reported.add(p); rt.log.warn(`settings: ${p} (the default is used)`); }
   return settings;
 }
 

@@ -3,10 +3,10 @@ import type { ArmStats, ExperimentStatus } from './analysis';
 import { describeArm, type Experiment } from './definition';
 import type { Estimate } from './stats';
 
-const when = (t: number) => new Date(t).toISOString().replace('T', ' ').slice(0, 16);
+const when = (t: number) => `${new Date(t).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 const range = (e: Estimate, f: (x: number) => string) =>
   e.value === null ? '–' : `${f(e.value)}${e.lo !== null && e.hi !== null ? ` (${f(e.lo)}–${f(e.hi)})` : ''}`;
-const usd = (x: number) => `$${x.toFixed(x < 0.01 ? 5 : 4)}`;
+const usd = (x: number) => (x === 0 ? '$0' : `$${x.toFixed(x < 0.01 ? 5 : 4)}`);
 const pc = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function experimentHeader(e: Experiment): string[] {
