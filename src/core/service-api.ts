@@ -1,7 +1,7 @@
 // The contract of the routing service: the one object the CLI and the VS Code glue talk to.
 // ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
 import type { FineTuneResult } from './classifier/finetune';
-import type { ClientFor, ModelClient } from './provider/api';
+import type { ChatMessage, ClientFor, ModelClient, ToolCall, ToolSpec } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {
   BudgetState, Classification, Decision, DecisionRecord, RouterConfig, RoutingAdjustment, Source, Turn,
@@ -33,6 +33,19 @@ export interface RouteRequest {
    * Answer from Opus:]\n\n" (restartMarker) before the new answer.
    */
   onRestart?(r: Restart): void;
+  /** An agent request (src/core/agentTurn.ts): `prompt` and `history` only decide the tier; this is what is sent. */
+  agent?: AgentPayload;
+}
+
+/** What an agent request sends as it is: the structured conversation, the tools, and what it all weighs. */
+export interface AgentPayload {
+  /** The whole conversation (tool calls, tool results, images), oldest first; sent unchanged (no history fitting). */
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  toolMode?: 'auto' | 'required';
+  onToolCall?(call: ToolCall): void;
+  /** Estimated input tokens of the whole request (system, tools, messages, images): the estimates and budget use it. */
+  inputTokens: number;
 }
 
 /** Where one tier's streamed answer stopped and another's starts. */
@@ -77,6 +90,8 @@ export interface RouteOutcome {
   savedUsd: number | null;
   quality: { score: number; signals: Record<string, number> } | null;
   budget: BudgetState | null;
+  /** Tool calls the answer made (agent requests), in order. */
+  toolCalls?: ToolCall[];
 }
 
 export interface RetrainResult {
@@ -91,7 +106,7 @@ export interface RouterService {
   readonly store: DecisionStore;
   classify(prompt: string, history?: readonly Turn[]): Classification;
   /** Decides without recording anything. */
-  decide(req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>): Decision;
+  decide(req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>): Decision;
   /** Decides and records (status 'dry-run'), no model call. */
   dryRun(req: RouteRequest): DecisionRecord;
   /**
@@ -129,5 +144,9 @@ export class RouteError extends Error {
   ) {
     super(message);
     this.name = 'RouteError';
+  }
+  /** By its name, not its class: the extension glue and its lazily loaded engine are two bundles with a copy each. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'RouteError' && typeof (x as { kind?: unknown }).kind === 'string';
   }
 }

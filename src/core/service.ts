@@ -84,9 +84,11 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
   return i;
 }
 
-function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
+function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
-  const cls = e.classifier.classify(req.prompt, req.history);
+  let cls = e.classifier.classify(req.prompt, req.history);
+  // an agent's scaffolding is not classified, but it is sent and paid for
+  if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
   return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
 }
 
@@ -105,12 +107,12 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   d = fitToBudget(s, d, budget, usable);
   const cas = cascadeTier(d, cfg, e.settings.cascade);
   const strong = d;
-  if (cas && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
+  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
   req.onDecision?.(d);
   if (!anyClient) throw new RouteError('no-key', NO_KEY_MESSAGE, d);
   for (const n of notices) req.onNotice?.(n);
   const judge = () => e.talk.judgePrevious(req);
-  const { ans, quality }: Answered = d !== strong
+  const { ans, quality, unscored }: Answered = d !== strong
     ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
     : await answerDirect(s, d, e.talk, judge);
   e.talk.remember(ans.result.text, ans.rec.id);
@@ -125,8 +127,9 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
     totalCostUsd,
     baselineCostUsd,
     savedUsd: totalCostUsd !== null && baselineCostUsd !== null ? baselineCostUsd - totalCostUsd : null,
-    quality: { score: quality.score, signals: quality.signals },
+    quality: unscored ? null : { score: quality.score, signals: quality.signals },
     budget: e.env.getBudget(),
+    ...(ans.result.toolCalls?.length ? { toolCalls: ans.result.toolCalls } : {}),
   };
 }
 

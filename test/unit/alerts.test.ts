@@ -58,7 +58,7 @@ describe('alert rules', () => {
     store.insertDecision(makeRecord('t1', { time: now - HOUR, costUsd: 0.3 }));
     assert.deepEqual(firing(store, now)['spend-spike'], [], '$0.30 is below the $0.50 minimum');
     store.insertDecision(makeRecord('t2', { time: now - HOUR, costUsd: 0.7 }));
-    assert.deepEqual(firing(store, now)['spend-spike'], ['Spend spike: $1.0000 today, 10.0× the daily average of the last 7 days ($0.1000).']);
+    assert.deepEqual(firing(store, now)['spend-spike'], ['Spend spike: $1.00 today, 10.0× the daily average of the last 7 days ($0.1000).']);
   });
 
   it('budget thresholds: the highest crossed one, once per period', async () => {
@@ -66,11 +66,11 @@ describe('alert rules', () => {
     store.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: 100, onExhausted: 'block' });
     store.insertDecision(makeRecord('b1', { time: now - HOUR, costUsd: 0.95 }));
     const r = evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).find((x) => x.rule === 'budget')!;
-    assert.deepEqual(r.alerts.map((a) => [a.key, a.message]), [['budget:daily:0.9:2026-12-03', 'Daily budget 90 % used: $0.9500 of $1.0000.']]);
+    assert.deepEqual(r.alerts.map((a) => [a.key, a.message]), [['budget:daily:0.9:2026-12-03', 'Daily budget 90 % used: $0.9500 of $1.00.']]);
     store.insertDecision(makeRecord('b2', { time: now - HOUR, costUsd: 0.1 }));
     const r2 = evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).find((x) => x.rule === 'budget')!;
     assert.equal(r2.alerts[0].severity, 'critical');
-    assert.match(r2.alerts[0].message, /The daily budget is used up: \$1\.05\d* of \$1\.0000\./);
+    assert.match(r2.alerts[0].message, /The daily budget is used up: \$1\.05 of \$1\.00\./);
   });
 
   it('a workspace budget alerts at the same thresholds, named by its folder', async () => {
@@ -79,7 +79,7 @@ describe('alert rules', () => {
     setWorkspaceBudget(store, ws, 1, null);
     store.insertDecision(makeRecord('w1', { time: now - HOUR, costUsd: 0.8, workspaceName: ws.name, workspaceId: ws.id }));
     store.insertDecision(makeRecord('w2', { time: now - HOUR, costUsd: 5 }));
-    assert.deepEqual(firing(store, now).budget, ['Daily (workspace billing) budget 75 % used: $0.8000 of $1.0000.']);
+    assert.deepEqual(firing(store, now).budget, ['Daily (workspace billing) budget 75 % used: $0.8000 of $1.00.']);
   });
 
   it('error rate of the last hour: a failure answered by a fallback does not count', async () => {
@@ -151,8 +151,8 @@ describe('alert delivery (local webhook receiver)', () => {
     const mon = createAlertMonitor({ store, config: () => config, settings: () => DEFAULT_ALERT_SETTINGS, notify: (a) => shown.push(a.message), webhook: async () => rx.url, onError: (m) => errors.push(m), throttleMs: 60_000 });
     try {
       await mon.check();
-      assert.deepEqual(shown, ['Daily budget 75 % used: $0.8000 of $1.0000.']);
-      assert.deepEqual(rx.bodies, [{ text: ':warning: LLM Router: Daily budget 75 % used: $0.8000 of $1.0000.' }]);
+      assert.deepEqual(shown, ['Daily budget 75 % used: $0.8000 of $1.00.']);
+      assert.deepEqual(rx.bodies, [{ text: ':warning: LLM Router: Daily budget 75 % used: $0.8000 of $1.00.' }]);
       await mon.check();
       assert.equal(rx.bodies.length, 1, 'the cool-down holds');
       rx.status = 500;
@@ -204,7 +204,7 @@ describe('alert delivery (local webhook receiver)', () => {
     assert.match(r.err, /\$LLM_ROUTER_ALERT_WEBHOOK: the webhook URL is not a URL .* Nothing was sent\./);
     r = await cli(['alerts', 'status'], rx.url);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /○ spend-spike\s+today \$0; daily average/);
+    assert.match(r.out, /○ spend-spike\s+today \$0\.00; daily average/);
     assert.match(r.out, /○ budget\s+no budget set/);
     assert.match(r.out, /webhook: 127\.0\.0\.1:\d+\n/);
     assert.ok(!r.out.includes('s3cr3t'));

@@ -1,14 +1,13 @@
 // The CLI's route, budget, retrain and calibrate commands on a real database file, run as a user would, with the
 // real client against the local Messages API server.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
 import { chunkText, mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runCli, spawnCli } from './fixtures/cli';
 
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-cli-test-e41a90';
 
 describe('CLI route, budget, retrain, calibrate', function () {
@@ -16,13 +15,12 @@ describe('CLI route, budget, retrain, calibrate', function () {
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args, '--db', db], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-      });
-    });
+  // In process, except `route` with a model call: route.ts still reads process.env and writes process.stdout itself.
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const run = args[0] === 'route' && !args.includes('--dry-run') ? spawnCli : runCli;
+    const r = await run([...args, '--db', db], { env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-route-cli-'));
     db = path.join(dir, 'router.sqlite');

@@ -14,7 +14,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
-import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind, RetryWait } from './api';
+import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind, RetryWait, ToolCall } from './api';
 import { stallWatchdog } from './watchdog';
 import { backoffCeilingMs, plannedRetry, withoutRetry, type PlannedRetry } from './retryWait';
 
@@ -115,10 +115,11 @@ export class AnthropicClient implements ModelClient {
     this.baseURL = displayUrl(this.sdk.baseURL || DEFAULT_BASE_URL);
   }
 
-  async stream(req: ChatRequest, onText?: (delta: string) => void): Promise<ChatResult> {
+  async stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
     const t0 = performance.now();
     const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs, req.onRetryWait);
     let text = '';
+    const calls = new ToolCallCollector();
     let ttftMs: number | null = null;
     let usage: Usage | null = null;
     let why: Why = null;
@@ -133,12 +134,7 @@ export class AnthropicClient implements ModelClient {
 
     try {
       ms = this.sdk.messages.stream(
-        {
-          model: req.model,
-          max_tokens: req.maxTokens,
-          messages: toAnthropicMessages(req.messages),
-          ...(req.system ? { system: req.system } : {}),
-        },
+        { ...anthropicParams(req, worthCaching(req)), max_tokens: req.maxTokens },
         { fetchOptions: { [ATTEMPT]: attempt } as object },
       );
       req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -148,8 +144,19 @@ export class AnthropicClient implements ModelClient {
           case 'message_start':
             usage = toUsage(ev.message.usage);
             break;
+          case 'content_block_start':
+            calls.start(ev.index, ev.content_block);
+            break;
+          case 'content_block_stop': {
+            const call = calls.stop(ev.index);
+            if (call && onToolCall) {
+              try { onToolCall(call); } catch (e) { callbackError ??= e; why ??= 'cancelled'; ms?.abort(); }
+            }
+            break;
+          }
           case 'content_block_delta':
-            if (ev.delta.type === 'text_delta') {
+            if (ev.delta.type === 'input_json_delta') calls.delta(ev.index, ev.delta.partial_json);
+            else if (ev.delta.type === 'text_delta') {
               if (ttftMs === null) ttftMs = performance.now() - t0;
               text += ev.delta.text;
               if (onText) {
@@ -164,6 +171,7 @@ export class AnthropicClient implements ModelClient {
       });
       if (req.signal?.aborted) onAbort();
       const final = await ms.finalMessage();
+      if (callbackError) throw callbackError;
       return {
         text,
         usage: toUsage(final.usage),
@@ -172,6 +180,7 @@ export class AnthropicClient implements ModelClient {
         ttftMs,
         latencyMs: performance.now() - t0,
         attempts: Math.max(1, attempt.attempts),
+        toolCalls: calls.done,
       };
     } catch (e) {
       if (callbackError) throw callbackError;
@@ -185,14 +194,7 @@ export class AnthropicClient implements ModelClient {
   async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
     const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs);
     try {
-      const r = await this.sdk.messages.countTokens(
-        {
-          model: req.model,
-          messages: toAnthropicMessages(req.messages),
-          ...(req.system ? { system: req.system } : {}),
-        },
-        { fetchOptions: { [ATTEMPT]: attempt } as object },
-      );
+      const r = await this.sdk.messages.countTokens(anthropicParams(req, false), { fetchOptions: { [ATTEMPT]: attempt } as object });
       return r.input_tokens;
     } catch (e) {
       throw this.toProviderError(e, { model: req.model, why: null, attempt, usage: null, text: '' });
@@ -267,19 +269,25 @@ export class AnthropicClient implements ModelClient {
 
 /** The API's usage counts (any of them may be missing or null in a delta) as ours; a missing count keeps `prev`'s. */
 function toUsage(
-  u: { input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null },
+  u: {
+    input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null;
+    cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
+  },
   prev: Usage = ZERO_USAGE,
 ): Usage {
+  // 1-hour cache writes are kept apart: they cost 2 × input, 5-minute ones 1.25 ×
+  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? prev.cacheWrite1hTokens ?? 0;
   return {
     inputTokens: u.input_tokens ?? prev.inputTokens,
     outputTokens: u.output_tokens ?? prev.outputTokens,
     cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
     cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
+    ...(w1h ? { cacheWrite1hTokens: w1h } : {}),
   };
 }
 
 /** A URL fit for a message: no user:password part, no query, no trailing slash. */
-function displayUrl(u: string): string {
+export function displayUrl(u: string): string {
   try {
     const x = new URL(u);
     x.username = '';
@@ -291,12 +299,12 @@ function displayUrl(u: string): string {
   }
 }
 
-function fmtS(ms: number): string {
+export function fmtS(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 /** The innermost cause of an error, in a few words ("ECONNREFUSED", "terminated"). */
-function causeOf(e: unknown): string {
+export function causeOf(e: unknown): string {
   let cur: unknown = e;
   let last = '';
   for (let i = 0; i < 6 && cur && typeof cur === 'object'; i++) {
@@ -306,6 +314,84 @@ function causeOf(e: unknown): string {
     cur = o.cause;
   }
   return (last || String(e)).slice(0, 160);
+}
+
+/** Tool calls as they stream: a tool_use block's input arrives as pieces of JSON (input_json_delta), whole at its stop. */
+class ToolCallCollector {
+  readonly done: ToolCall[] = [];
+  private readonly open = new Map<number, { id: string; name: string; json: string; input: unknown }>();
+  start(index: number, block: Anthropic.ContentBlock): void {
+    if (block.type === 'tool_use') this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
+  }
+  delta(index: number, json: string): void {
+    const c = this.open.get(index);
+    if (c) c.json += json;
+  }
+  stop(index: number): ToolCall | null {
+    const c = this.open.get(index);
+    if (!c) return null;
+    this.open.delete(index);
+    let input: unknown = c.input ?? {};
+    if (c.json.trim()) {
+      try { input = JSON.parse(c.json); } catch { input = { _unparsed: c.json }; }
+    }
+    const call: ToolCall = { id: c.id, name: c.name, input };
+    this.done.push(call);
+    return call;
+  }
+}
+
+const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/** Below this many tokens the API caches nothing (1,024 for Sonnet and Opus; more for some models), so no breakpoints. */
+export const CACHE_MIN_TOKENS = 1024;
+
+/** True when the request is long enough for prompt caching to pay (an agent's system prompt and tools usually are). */
+export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'tools'>): boolean {
+  let chars = (req.system ?? '').length + (req.tools?.length ? JSON.stringify(req.tools).length : 0);
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') chars += m.content.length;
+    else for (const p of m.content) chars += p.type === 'text' ? p.text.length : p.type === 'tool_result' ? p.content.length : p.type === 'tool_use' ? JSON.stringify(p.input ?? {}).length : 0;
+    if (chars >= CACHE_MIN_TOKENS * 4) return true;
+  }
+  return chars >= CACHE_MIN_TOKENS * 4;
+}
+
+/**
+ * The request in the Messages API's form: system as the system prompt, tools with their schemas, tool choice, and
+ * (for a real call) `cache_control` on the stable prefix: the last tool, the system prompt, and the last block of the
+ * conversation (so the next request of an agent loop reads everything before it from the cache). The API ignores a
+ * breakpoint whose prefix is too short to cache, so marking is always safe.
+ */
+export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, cache: boolean): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
+  const tools = (req.tools ?? []).map((t, i, all): Anthropic.Tool => ({
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    input_schema: { type: 'object', ...t.inputSchema } as Anthropic.Tool.InputSchema,
+    ...(cache && i === all.length - 1 ? { cache_control: EPHEMERAL } : {}),
+  }));
+  const messages = toAnthropicMessages(req.messages);
+  if (cache) markLastBlock(messages);
+  return {
+    model: req.model,
+    messages,
+    ...(req.system ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system } : {}),
+    ...(tools.length ? { tools } : {}),
+    ...(tools.length && req.toolMode === 'required' ? { tool_choice: { type: 'any' } } : {}),
+  };
+}
+
+/** cache_control on the last content block of the last message (a string content becomes one text block). */
+function markLastBlock(messages: Anthropic.MessageParam[]): void {
+  const last = messages[messages.length - 1];
+  if (!last) return;
+  if (typeof last.content === 'string') {
+    if (!last.content) return;
+    last.content = [{ type: 'text', text: last.content }];
+  }
+  const blocks = last.content;
+  const b = blocks[blocks.length - 1];
+  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking') (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
 }
 
 /** Our messages in the Messages API's own form: tool calls as `tool_use`, their results as `tool_result`. */

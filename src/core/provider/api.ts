@@ -69,6 +69,9 @@ export interface ChatResult {
   attempts: number;
   /** Tool calls the model made, in order (empty or absent when none). */
   toolCalls?: ToolCall[];
+  /** What the endpoint itself says this call cost, in USD (OpenRouter's `usage.cost`, LiteLLM's
+   *  `x-litellm-response-cost`); when present it is the real cost, ahead of the price table. */
+  costUsd?: number;
 }
 
 export type ProviderErrorKind =
@@ -94,9 +97,16 @@ export class ProviderError extends Error {
     readonly partialText = '',
     /** The wait the server asked for before a retry, when it was longer than the client waits (so it did not retry). */
     readonly refusedWaitMs: number | null = null,
+    /** For a rate limit: how long the server asked to wait (its `retry-after`), in ms, when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ProviderError';
+  }
+  /** By its name, not its class: the extension's thin glue and its lazily loaded engine are two bundles, each with a
+   *  copy of this class, and an error from one must still be recognised by the other. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'ProviderError' && typeof (x as { kind?: unknown }).kind === 'string';
   }
   /** True when trying another tier might work (rate limit, overload, server error). */
   get tierUnavailable(): boolean {

@@ -65,10 +65,12 @@ async function attempt(
   const settle = afterDispatch(() => env.store.insertDecision(rec), extra);
   try {
     const onRetryWait = (w: RetryWait) => req.onNotice?.(waitWords(tierLabel(cfg, cur.tier), w), 'wait');
-    const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal, onRetryWait }, onText)
+    const a = req.agent;
+    const sent = a ? { messages: a.messages, tools: a.tools, toolMode: a.toolMode } : { messages: f.messages };
+    const result = await client.stream({ model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait }, onText, a?.onToolCall)
       .finally(() => { env.inFlight.usd -= reserve; });
     const late = settle();
-    const c = costs(cfg, cur.model, result.model, result.usage);
+    const c = costs(cfg, cur.model, result.model, result.usage, result.costUsd);
     const patch: Partial<DecisionRecord> = {
       status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
       answeredModel: result.model,

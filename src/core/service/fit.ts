@@ -17,6 +17,11 @@ export function maxTokensFor(cfg: RouterConfig, req: RouteRequest, tier: number)
 /** The messages to send on `tier`: the newest history that fits its window beside the system prompt, then the prompt. */
 export function fitted(cfg: RouterConfig, req: RouteRequest, tier: number): Fitted {
   const max = maxTokensFor(cfg, req, tier);
+  if (req.agent) {
+    // an agent's conversation goes as it is: its tool calls and results must stay paired
+    const budget = cfg.tiers[tier].contextWindow - max;
+    return { messages: [], dropped: 0, inputTokens: req.agent.inputTokens, promptTooLong: req.agent.inputTokens > budget, maxTokens: max };
+  }
   const sys = req.system ? estimateTokens(req.system) : 0;
   const f = fitHistory(req.history ?? [], req.prompt, cfg.tiers[tier].contextWindow - sys, max);
   return { ...f, maxTokens: max, inputTokens: f.inputTokens + sys };
