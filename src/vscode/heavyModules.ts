@@ -18,3 +18,9 @@ export { PanelController } from '../panel/host';
 // The local endpoint ("LLM Router: Start Local Endpoint"), loaded on first start.
 export { ensureToken, startEndpoint, TOKEN_FILE, usageText } from '../core/server';
 export { applyPreset } from '../core/presets';
+// Workflows (yaml, zod): `@router /workflow`.
+export * as workflows from './workflowEngine';
+// A/B experiments: routing by arm and the status report.
+export * as experiments from './experimentEngine';
+// Alerts: rules, cool-down, webhook.
+export * as alerts from './alertsEngine';

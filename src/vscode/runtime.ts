@@ -34,6 +34,14 @@ function defaultSettings(): Settings {
 
 export const DB_FILE = 'decisions.sqlite';
 
+/** The open workspace: a multi-root workspace by its file, else its first folder; null with none open. */
+function currentWorkspace(tag: (folder: string) => { name: string; id: string }): { name: string; id: string } | null {
+  const file = vscode.workspace.workspaceFile;
+  if (file?.scheme === 'file') return { ...tag(file.fsPath), name: vscode.workspace.name ?? path.basename(file.fsPath) };
+  const f = vscode.workspace.workspaceFolders?.[0];
+  return f && f.uri.scheme === 'file' ? tag(f.uri.fsPath) : null;
+}
+
 export class Runtime implements vscode.Disposable {
   settings: Settings;
   readonly keys: ApiKeys;
@@ -111,7 +119,10 @@ export class Runtime implements vscode.Disposable {
         onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
       })
       : null;
-    return h.createRouterService({
+    // A running A/B experiment (src/core/experiments) routes each conversation with its arm's configuration; every
+    // request is recorded with the workspace it came from (src/core/projects: folder name and a hash, no path).
+    const ex = h.experiments;
+    return ex.withWorkspace(ex.createExperimentService({
       config: s.config,
       store: t.store,
       cascade: s.cascade,
@@ -119,7 +130,7 @@ export class Runtime implements vscode.Disposable {
       allowStepDown: s.allowStepDown,
       adjustScore: nb?.adjust,
       afterAnswer: judge ? (...a) => void judge(...a) : undefined,
-    });
+    }, (m) => this.log.warn(m)), () => currentWorkspace(ex.workspaceTag));
   }
 
   /**

@@ -13,6 +13,10 @@ import * as retrainCmd from './retrain';
 import * as calibrateCmd from './calibrate';
 import * as serveCmd from './serve';
 import * as judgeCmd from './judge';
+import * as workflowCmd from './workflow';
+import * as experimentCmd from './experiment';
+import * as alertsCmd from './alerts';
+import * as projectsCmd from './projects';
 
 export type Register = (program: Command) => void;
 
@@ -30,4 +34,8 @@ export const commands: Register[] = [
   calibrateCmd.register,
   serveCmd.register,
   judgeCmd.register,
+  workflowCmd.register,
+  experimentCmd.register,
+  alertsCmd.register,
+  projectsCmd.register,
 ];

@@ -3,7 +3,9 @@
 import type { Command } from 'commander';
 import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
-import { createRouterService } from '../../core/service';
+import { createExperimentService } from '../../core/experiments/routing';
+import { withWorkspace } from '../../core/projects/workspace';
+import { cliWorkspace } from './projects';
 import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
@@ -52,7 +54,8 @@ export function register(program: Command): void {
     // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
     const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
-      const svc = createRouterService({ config, store: tel.store });
+      // A running A/B experiment routes this prompt with its arm's configuration.
+      const svc = withWorkspace(createExperimentService({ config, store: tel.store }, (m) => process.stderr.write(`llm-router: ${m}\n`)), cliWorkspace);
       const labels = svc.config.tiers.map((t) => t.label);
       const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
       if (opts.dryRun) {
