@@ -35,13 +35,63 @@ export async function withStore<T>(db: string | undefined, fn: (store: DecisionS
   }
 }
 
+/** Why a save failed, in words a person can act on (the read-only folder, the full disk), from a file-system error. */
+export function saveFailure(e: unknown, dbPath: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const dir = path.dirname(dbPath);
+  // The lock's own error names the code only in its message.
+  const code = err?.code ?? /\b(EACCES|EPERM|EROFS|ENOSPC|EDQUOT)\b/.exec(String(err?.message))?.[1];
+  switch (code) {
+    case 'EACCES': case 'EPERM': return `the folder ${dir} is not writable (permission denied)`;
+    case 'EROFS': return `the folder ${dir} is on a read-only file system`;
+    case 'ENOSPC': return `the disk holding ${dir} is full`;
+    case 'EDQUOT': return `the disk quota for ${dir} is used up`;
+    default: return (err as Error)?.message ?? String(e);
+  }
+}
+
+/** Thrown when the database could not be written: the command said nothing was recorded and exits 1. */
+export class NotSavedError extends Error {}
+
+/**
+ * Writes what `store` holds to disk now, so that a line saying "recorded" is true when it is printed. A failure
+ * becomes a NotSavedError whose message says what failed (read-only folder, full disk, busy lock) and that
+ * nothing was recorded; the store is then closed without another attempt.
+ */
+export async function saveNow(store: DecisionStore, what: string): Promise<void> {
+  try {
+    await store.flush();
+  } catch (e) {
+    abandoned.add(store);
+    throw new NotSavedError(`${what} was not recorded: could not save ${store.path}: ${saveFailure(e, store.path)}`);
+  }
+}
+
+const abandoned = new WeakSet<DecisionStore>();
+
+/** Closes a store (saving what is left), unless saveNow already failed on it: that failure was said once. */
+export async function closeStore(store: DecisionStore): Promise<void> {
+  if (abandoned.has(store)) return;
+  try {
+    await store.close();
+  } catch (e) {
+    throw new NotSavedError(`could not save ${store.path}: ${saveFailure(e, store.path)}`);
+  }
+}
+
 let stdoutClosed = false;
-/** `llm-router stats | head`: once the reader has gone, output is dropped, but the command still finishes its
- *  work (a database write is never cut short by a closed pipe). */
-export function watchStdout(stream: NodeJS.WriteStream = process.stdout): void {
+/** Errors of a terminal or pipe that has gone away: the reader quit (EPIPE) or the terminal was closed (EIO). */
+const GONE = new Set(['EPIPE', 'EIO', 'ECONNRESET', 'ENOTCONN', 'EBADF']);
+/** `llm-router stats | head`, or a closed terminal: once the reader has gone, output is dropped, but the command
+ *  still finishes its work (a database write is never cut short by a closed pipe or terminal). */
+export function watchStdout(stream: NodeJS.WriteStream = process.stdout, errStream: NodeJS.WriteStream = process.stderr): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') stdoutClosed = true;
+    if (GONE.has(e.code ?? '')) stdoutClosed = true;
     else throw e;
+  });
+  // Nothing more can be said on a stderr that has gone; the command's exit code still tells.
+  errStream.on('error', (e: NodeJS.ErrnoException) => {
+    if (!GONE.has(e.code ?? '')) throw e;
   });
 }
 
