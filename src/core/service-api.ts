@@ -1,7 +1,7 @@
 // The contract of the routing service: the one object the CLI and the VS Code glue talk to.
 // ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
 import type { FineTuneResult } from './classifier/finetune';
-import type { ModelClient } from './provider/api';
+import type { ClientFor, ModelClient } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {
   BudgetState, Classification, Decision, DecisionRecord, RouterConfig, RoutingAdjustment, Source, Turn,
@@ -67,9 +67,12 @@ export interface RouterService {
   dryRun(req: RouteRequest): DecisionRecord;
   /**
    * Decides, checks the budget (worst case), calls the model with retries, fallback and cascade, records every call
-   * with its real cost, and scores the answer automatically. With no client (no API key) it throws RouteError 'no-key'.
+   * with its real cost, and scores the answer automatically. `client` serves every tier, or a `ClientFor` gives each
+   * tier its own (tiers may mix providers; asked once per tier and request). A tier whose client is null is skipped
+   * (the request moves to the nearest tier that has one, a fallback passes over it) and a notice says so. With no
+   * client for any tier (no API key) it throws RouteError 'no-key'.
    */
-  run(req: RouteRequest, client: ModelClient | null): Promise<RouteOutcome>;
+  run(req: RouteRequest, client: ModelClient | ClientFor | null): Promise<RouteOutcome>;
   /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
   feedback(decisionId: string, thumb: 'up' | 'down'): void;
   budgetState(): BudgetState | null;

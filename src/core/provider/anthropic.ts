@@ -7,6 +7,7 @@
 // `fetch` (called once per HTTP attempt inside the SDK's retry loop), which finds the request's own counter in the
 // per-request fetchOptions under a symbol. (A per-request middleware would do too, but costs ~0.1 ms more per request:
 // the SDK rebuilds headers for the middleware chain; TTFT overhead must stay ≤ 2 %.)
+import { ZERO_USAGE } from '../pricing';
 import { redactSecrets } from '../redact';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
@@ -135,16 +136,9 @@ export class AnthropicClient implements ModelClient {
       ms.on('streamEvent', (ev: MessageStreamEvent) => {
         lastActivity = performance.now();
         switch (ev.type) {
-          case 'message_start': {
-            const u = ev.message.usage;
-            usage = {
-              inputTokens: u.input_tokens ?? 0,
-              outputTokens: u.output_tokens ?? 0,
-              cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-              cacheReadTokens: u.cache_read_input_tokens ?? 0,
-            };
+          case 'message_start':
+            usage = toUsage(ev.message.usage);
             break;
-          }
           case 'content_block_delta':
             if (ev.delta.type === 'text_delta') {
               if (ttftMs === null) ttftMs = performance.now() - t0;
@@ -154,30 +148,16 @@ export class AnthropicClient implements ModelClient {
               }
             }
             break;
-          case 'message_delta': {
-            const u = ev.usage;
-            const prev: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
-            usage = {
-              inputTokens: u.input_tokens ?? prev.inputTokens,
-              outputTokens: u.output_tokens ?? prev.outputTokens,
-              cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
-              cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
-            };
+          case 'message_delta':
+            usage = toUsage(ev.usage, usage ?? ZERO_USAGE);
             break;
-          }
         }
       });
       if (req.signal?.aborted) onAbort();
       const final = await ms.finalMessage();
-      const u = final.usage;
       return {
         text,
-        usage: {
-          inputTokens: u.input_tokens ?? 0,
-          outputTokens: u.output_tokens ?? 0,
-          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-          cacheReadTokens: u.cache_read_input_tokens ?? 0,
-        },
+        usage: toUsage(final.usage),
         stopReason: final.stop_reason ?? null,
         model: final.model,
         ttftMs,
@@ -270,6 +250,19 @@ export class AnthropicClient implements ModelClient {
     }
     return mk('network', `The request to ${this.baseURL} failed (${detail}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
   }
+}
+
+/** The API's usage counts (any of them may be missing or null in a delta) as ours; a missing count keeps `prev`'s. */
+function toUsage(
+  u: { input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null },
+  prev: Usage = ZERO_USAGE,
+): Usage {
+  return {
+    inputTokens: u.input_tokens ?? prev.inputTokens,
+    outputTokens: u.output_tokens ?? prev.outputTokens,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
+  };
 }
 
 /** A URL fit for a message: no user:password part, no query, no trailing slash. */
