@@ -145,6 +145,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
   const now = opts.now ?? (() => Date.now());
+  const reserving = { usd: 0 };
   const env: ServiceEnv = {
     store,
     now,
@@ -152,7 +153,12 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       const t = now();
       return budgetState(store.getBudget(), store.spendSince(dayStart(t)), store.spendSince(monthStart(t)));
     },
-    inFlight: { usd: 0 },
+    held: () => {
+      const t = now();
+      const r = reserving.usd;
+      return { dayUsd: store.reservations.heldSince(dayStart(t)) + r, monthUsd: store.reservations.heldSince(monthStart(t)) + r };
+    },
+    reserving,
   };
   /** The configuration in force: calibrated thresholds from the database override the configured ones. */
   let eff: { raw: string | null; cfg: RouterConfig } | null = null;

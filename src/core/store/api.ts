@@ -94,6 +94,39 @@ export interface StoreOptions {
   onNotice?: (message: string) => void;
 }
 
+/** Money held against the budget for one call (store/reservations.ts). */
+export interface Reservation {
+  /** The decision (call) it holds money for. */
+  id: string;
+  /** The call's worst case, USD. */
+  usd: number;
+  /** When it was made: it counts in the budget of that day and month. */
+  time: number;
+  pid: number;
+  host: string;
+  /** Last sign of life of its process (ms, wall clock). */
+  heartbeat: number;
+  /** live: the call is under way; interrupted: its process ended before the cost was recorded. */
+  state: 'live' | 'interrupted';
+}
+
+/** The reservations of the calls in flight (and interrupted) in every process using the file. */
+export interface Reservations {
+  list(): Reservation[];
+  /** Money held by reservations made at or after `since` (expired live ones excluded). */
+  heldSince(since: number, now?: number): number;
+  /** Holds `usd` for the call `id` of this process, made at `time`. */
+  hold(id: string, usd: number, time?: number): void;
+  /** The call settled: its reservation is dropped (in the burst that records its cost). */
+  release(id: string): void;
+  /** Renews this process's reservations among `ids`. */
+  beat(ids: string[], now?: number): void;
+  /** Live reservations whose process is gone. */
+  expiredNow(now?: number): Reservation[];
+  /** Marks the calls of expired reservations interrupted (their worst case stays held); returns how many. */
+  reconcile(now?: number): number;
+}
+
 export interface DecisionStore {
   readonly path: string;
   insertDecision(rec: DecisionRecord): void;
@@ -120,6 +153,13 @@ export interface DecisionStore {
   refresh(): Promise<boolean>;
   /** Writes what is pending now (atomic). */
   flush(): Promise<void>;
+  /**
+   * Runs `fn` holding the file lock, on the file's latest content (other processes' rows merged in), and saves
+   * before releasing it: when the promise resolves, what `fn` changed is on disk. Rejects when the save fails.
+   */
+  exclusive<T>(fn: () => T): Promise<T>;
+  /** Budget reservations of the calls in flight in every process using this file (reservations.ts). */
+  readonly reservations: Reservations;
   /** Called after any change, from this process or (after refresh) another one. Returns an unsubscribe. */
   onDidChange(listener: () => void): () => void;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
 // upgraded in place when it is opened. Never edit a released migration: add a new one.
 import type { Database } from 'sql.js';
 import { dayKey, dayStart } from './days';
+import { RESERVATIONS_SCHEMA } from './reservations';
 
 /** Schema 1: the first released layout (kept verbatim: tests build a version-1 file from it). */
 export const SCHEMA_V1 = `
@@ -156,6 +157,12 @@ export const MIGRATIONS: Migration[] = [
   //    limits: listDecisions({ limit: 1 }) took ~75 ms on 100,000 rows, ~0.1 ms with this index. decisions_time
   //    stays: retention's ORDER BY time, rowid and COUNT(*) use it.
   (db) => db.exec('CREATE INDEX IF NOT EXISTS decisions_time_id ON decisions(time, id)'),
+  // 4: budget reservations shared by every process (reservations.ts): the worst case of each call in flight, its
+  //    process and heartbeat. Calls left pending by an older version (no reservation names their process) are
+  //    marked interrupted: their cost is unknown; a process of that version still answering one records it after all.
+  (db) => db.exec(`${RESERVATIONS_SCHEMA}
+    UPDATE decisions SET status = 'interrupted', error = 'interrupted: the answer was never recorded (left pending by an earlier version)'
+      WHERE status = 'pending';`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -199,9 +199,21 @@ export class Persistence {
     return true;
   }
 
-  private async saveNow(): Promise<void> {
+  /**
+   * Runs `fn` with the lock held, on the file's latest content (other processes' rows merged in), and saves what
+   * it changed before the lock is released: when this resolves, its changes are on disk and no other process
+   * changed the file in between. A failed save rejects (the changes stay journalled for the next save).
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain.then(() => this.saveNow(() => { result = fn(); }, true)).then(() => result);
+    this.saveChain = p.then(() => undefined, () => undefined);
+    return p;
+  }
+
+  private async saveNow(inside?: () => void, always = false): Promise<void> {
     this.conn.commit();
-    if (!this.pending.length && !this.needsWrite) return;
+    if (!always && !this.pending.length && !this.needsWrite) return;
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
     const started = performance.now();
@@ -209,17 +221,25 @@ export class Persistence {
       // Everything from here to the write is synchronous: no change can slip in between.
       this.conn.commit();
       fromOthers = this.syncWithFile(true);
-      if (this.opts.retention) this.fold();
-      const bytes = this.conn.db.export();
-      stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
-      this.base = atomicWrite(this.opts.path, bytes);
-      this.pending = [];
-      this.needsWrite = false;
-      this.lastSaveMs = performance.now() - started;
+      if (inside) {
+        inside();
+        this.conn.commit();
+      }
+      if (this.pending.length || this.needsWrite) this.write(started);
     } finally {
       release();
     }
     if (fromOthers) this.hooks.merged();
+  }
+
+  private write(started: number): void {
+    if (this.opts.retention) this.fold();
+    const bytes = this.conn.db.export();
+    stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
+    this.base = atomicWrite(this.opts.path, bytes);
+    this.pending = [];
+    this.needsWrite = false;
+    this.lastSaveMs = performance.now() - started;
   }
 
   /** Loads what other processes saved; true when something changed. */

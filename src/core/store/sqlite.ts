@@ -18,6 +18,7 @@ import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
+import { ReservationBook } from './reservations';
 import { computeStats } from './stats';
 
 export class SqlJsStore implements DecisionStore {
@@ -26,6 +27,7 @@ export class SqlJsStore implements DecisionStore {
   private readonly hot: HotFigures;
   private readonly columns: DecisionColumns;
   private readonly persist: Persistence;
+  readonly reservations: ReservationBook;
   private listeners = new Set<() => void>();
   private changeQueued = false;
   private closed = false;
@@ -41,10 +43,19 @@ export class SqlJsStore implements DecisionStore {
       { path: this.path, debounceMs: Math.max(0, opts.debounceMs ?? 250), retention: opts.retention },
       { invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m) },
     );
+    this.reservations = new ReservationBook(this.conn, (op) => this.write({ k: 'resv', op }));
   }
 
   async init(): Promise<void> {
     await this.persist.open();
+    // Calls whose process was killed: marked interrupted, their worst case still held (under the lock, on the
+    // file's latest content, so a call another process finished meanwhile is left alone).
+    if (this.reservations.expiredNow().length) await this.persist.exclusive(() => this.reservations.reconcile());
+  }
+
+  exclusive<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.exclusive(fn);
   }
 
   private notice(message: string): void {
