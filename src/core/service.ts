@@ -173,6 +173,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     env, settings, effective, classifier: opts.classifier ?? storeClassifier(store, baseConfig), talk: createConversation(store, now),
   };
 
+  const running = requestsUnderWay();
   const service: RouterService & { readonly settings: ServiceSettings } = {
     get config() {
       return effective();
@@ -186,7 +187,8 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: (req, client) => runRequest(engine, req, client),
+    run: (req, client) => running.run(req, (r) => runRequest(engine, r, client)),
+    cancelAll: () => running.cancelAll(),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);
@@ -203,6 +205,32 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     resetFineTune: () => runResetFineTune(store, now()),
   };
   return service;
+}
+
+/** The requests under way, each with its own abort (linked to the caller's signal), so that all can be stopped at once. */
+function requestsUnderWay() {
+  const under = new Set<{ ac: AbortController; done: Promise<void> }>();
+  return {
+    run<T>(req: RouteRequest, go: (r: RouteRequest) => Promise<T>): Promise<T> {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      if (req.signal?.aborted) ac.abort();
+      else req.signal?.addEventListener('abort', stop, { once: true });
+      const p = go({ ...req, signal: ac.signal });
+      const entry = { ac, done: p.then(() => undefined, () => undefined) };
+      under.add(entry);
+      void entry.done.then(() => {
+        under.delete(entry);
+        req.signal?.removeEventListener('abort', stop);
+      });
+      return p;
+    },
+    async cancelAll(): Promise<void> {
+      const all = [...under];
+      for (const e of all) e.ac.abort();
+      await Promise.all(all.map((e) => e.done));
+    },
+  };
 }
 
 export { RouteError };

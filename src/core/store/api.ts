@@ -113,8 +113,8 @@ export interface Reservation {
 /** The reservations of the calls in flight (and interrupted) in every process using the file. */
 export interface Reservations {
   list(): Reservation[];
-  /** Money held by reservations made at or after `since` (expired live ones excluded). */
-  heldSince(since: number, now?: number): number;
+  /** Money held by reservations made at or after `since` (calls under way and interrupted ones). */
+  heldSince(since: number): number;
   /** Holds `usd` for the call `id` of this process, made at `time`. */
   hold(id: string, usd: number, time?: number): void;
   /** The call settled: its reservation is dropped (in the burst that records its cost). */

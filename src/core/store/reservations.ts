@@ -101,10 +101,12 @@ export class ReservationBook implements Reservations {
     return this.conn.all(`SELECT ${COLS} FROM reservations ORDER BY time, id`).map(toReservation);
   }
 
-  /** Money held against the budget by reservations made at or after `since`: calls under way and interrupted ones. */
-  heldSince(since: number, now = Date.now()): number {
-    const rows = this.conn.all(`SELECT ${COLS} FROM reservations WHERE time >= ?`, [since]).map(toReservation);
-    return rows.reduce((sum, r) => (expired(r, now, this.self) ? sum : sum + r.usd), 0);
+  /**
+   * Money held against the budget by reservations made at or after `since`: calls under way and interrupted ones.
+   * An expired reservation still counts: its call becomes interrupted (held) unless its cost was recorded.
+   */
+  heldSince(since: number): number {
+    return Number(this.conn.all('SELECT TOTAL(usd) FROM reservations WHERE time >= ?', [since])[0]?.[0] ?? 0);
   }
 
   /** Holds `usd` for the call `id` of this process, made at `time` (the day and month it counts in). */
