@@ -5,6 +5,7 @@ import type { DecisionStore, Stats } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
+import { dayStart, monthStart } from '../core/store/days';
 import {
   PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type TierInfo, type ViewModel,
 } from '../../webview/protocol';
@@ -99,12 +100,16 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     headline: {
       spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
       requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
+      interrupted: stats.interrupted, interruptedHeldUsd: stats.interruptedHeldUsd,
       feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
     },
     tierDist,
     days: daySeries(stats, tierCount, since, now),
     quality,
-    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
+    budget: {
+      ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd,
+      heldTodayUsd: store.reservations.heldSince(dayStart(now)), heldMonthUsd: store.reservations.heldSince(monthStart(now)),
+    },
     retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
   };

@@ -86,5 +86,7 @@ describe('route stopped by a signal', function () {
     const st = JSON.parse(status.out) as { heldToday: number; heldMonth: number };
     assert.ok(st.heldToday > 0.0019 && st.heldToday < 0.0025, `held against the budget: ${st.heldToday}`);
     assert.equal(st.heldMonth, st.heldToday);
+    const stats = await runCli(['stats', '--db', db]);
+    assert.match(stats.out, /Interrupted calls +1 \(the process ended before the cost was known: worst case \$0\.00\d+ held against the budget\)/);
   });
 });

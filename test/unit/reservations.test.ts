@@ -11,6 +11,9 @@ import { findWasm } from '../../src/core/store/wasm';
 import { MIGRATIONS, migrate } from '../../src/core/store/migrations';
 import { applyReservationOp, expired, ReservationBook, STALE_MS, KEEP_INTERRUPTED_MS, type Reservation } from '../../src/core/store/reservations';
 import { DecisionColumns, UPSERT_DECISION } from '../../src/core/store/columns';
+import { defaultConfig } from '../../src/core/config';
+import { exportText } from '../../src/core/export';
+import { buildViewModel } from '../../src/panel/viewModel';
 import { makeRecord } from './fixtures/store-records';
 import { useTempStores } from './fixtures/temp-store';
 
@@ -149,6 +152,22 @@ describe('budget reservations', () => {
       a.reset();
       await a.flush();
       assert.deepEqual(a.reservations.list().map((r) => r.id), ['under-way']);
+    });
+
+    it('an interrupted call is counted and explained in the statistics, the panel and the export', async () => {
+      await leftByDeadProcess('killed', 0.02);
+      const s = await t.open();
+      const st = s.stats();
+      assert.equal(st.interrupted, 1);
+      assert.equal(st.interruptedHeldUsd, 0.02);
+      assert.equal(st.spendUsd, 0, 'an unknown cost is not spend');
+      const vm = buildViewModel({ store: s, tiers: defaultConfig().tiers, period: 'today' });
+      assert.deepEqual([vm.headline.interrupted, vm.headline.interruptedHeldUsd], [1, 0.02]);
+      assert.deepEqual([vm.budget.heldTodayUsd, vm.budget.heldMonthUsd], [0.02, 0.02]);
+      assert.equal(vm.recent.rows[0].status, 'interrupted');
+      const csv = exportText(s, 'csv').text.split('\n')[1];
+      assert.match(csv, /,interrupted,/);
+      assert.match(csv, /its worst case \$0\.020000 is held against the budget/);
     });
 
     it('upgrading a schema-3 file marks calls an earlier version left pending as interrupted', async () => {

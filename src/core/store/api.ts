@@ -72,6 +72,10 @@ export interface Stats {
   qualityByTier: { tier: number; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
   spentTodayUsd: number;
   spentMonthUsd: number;
+  /** Calls in the period whose process ended before their cost was known (status interrupted)... */
+  interrupted: number;
+  /** ...and their worst cases, held against the budget in place of the unknown cost. */
+  interruptedHeldUsd: number;
 }
 
 export interface BudgetSettings {

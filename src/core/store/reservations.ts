@@ -69,6 +69,13 @@ export function applyReservationOp(conn: Conn, op: ReservationOp): void {
   }
 }
 
+/** The interrupted calls reserved in [since, until): how many, and the worst cases held for them. */
+export function interruptedIn(conn: { all(sql: string, params?: SqlValue[]): SqlValue[][] }, since?: number, until?: number): { interrupted: number; interruptedHeldUsd: number } {
+  const r = conn.all("SELECT COUNT(*), TOTAL(usd) FROM reservations WHERE state = 'interrupted' AND time >= ? AND time < ?",
+    [since ?? -Number.MAX_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER])[0];
+  return { interrupted: Number(r?.[0] ?? 0), interruptedHeldUsd: Number(r?.[1] ?? 0) };
+}
+
 const toReservation = (r: SqlValue[]): Reservation => ({
   id: String(r[0]), usd: Number(r[1]), time: Number(r[2]), pid: Number(r[3]), host: String(r[4]), heartbeat: Number(r[5]),
   state: r[6] === 'interrupted' ? 'interrupted' : 'live',

@@ -243,6 +243,11 @@ export class SqlJsStore implements DecisionStore {
     this.assertOpen();
     const changed = this.persist.refresh();
     if (changed) this.changed();
+    // A call whose process has died since (another window, the CLI) is marked interrupted now, not at the next open.
+    if (this.reservations.expiredNow().length) {
+      await this.persist.exclusive(() => this.reservations.reconcile());
+      return true;
+    }
     return changed;
   }
 
