@@ -5,11 +5,14 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { Conn } from '../../src/core/store/conn';
 import { findWasm } from '../../src/core/store/wasm';
 import { MIGRATIONS, migrate } from '../../src/core/store/migrations';
 import { applyReservationOp, expired, ReservationBook, STALE_MS, KEEP_INTERRUPTED_MS, type Reservation } from '../../src/core/store/reservations';
+import { holdsPath, readHolds, writeHolds, type LiveHold } from '../../src/core/store/holds';
+import type { DecisionRecord } from '../../src/core/types';
 import { DecisionColumns, UPSERT_DECISION } from '../../src/core/store/columns';
 import { defaultConfig } from '../../src/core/config';
 import { exportText } from '../../src/core/export';
@@ -27,17 +30,26 @@ before(async () => {
   SQL = await initSqlJs({ wasmBinary: fs.readFileSync(findWasm()) as unknown as ArrayBuffer });
 });
 
-function memoryBook(owner = ME): { conn: Conn; book: ReservationBook; insert: (id: string, status: string) => void } {
+function memoryBook(owner = ME): { conn: Conn; book: ReservationBook; insert: (id: string, status: string) => void; file: string } {
   const conn = new Conn(new SQL.Database());
   migrate(conn.db);
   const cols = new DecisionColumns('preview', 120);
-  const book = new ReservationBook(conn, (op) => applyReservationOp(conn, op), owner);
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-')), 'router.sqlite.holds');
+  const book = new ReservationBook({
+    conn, file, self: owner,
+    write: (op) => applyReservationOp(conn, op),
+    insert: (rec) => conn.run(UPSERT_DECISION, cols.row(rec)),
+    locked: async (fn) => fn(),
+  });
   const insert = (id: string, status: string) => {
-    const row = cols.row(makeRecord(id, { status: status as never, costUsd: null, usage: null }));
-    conn.run(UPSERT_DECISION, row);
+    conn.run(UPSERT_DECISION, cols.row(makeRecord(id, { status: status as never, costUsd: null, usage: null })));
   };
-  return { conn, book, insert };
+  return { conn, book, insert, file };
 }
+
+/** A hold in the file, as another process wrote it. */
+const liveHold = (r: Reservation, record: DecisionRecord | null = null): LiveHold => ({ id: r.id, usd: r.usd, time: r.time, pid: r.pid, host: r.host, heartbeat: r.heartbeat, record });
+const addHold = (file: string, h: LiveHold) => writeHolds(file, [...readHolds(file).holds, h]);
 
 const res = (over: Partial<Reservation>): Reservation => ({
   id: 'r', usd: 0.01, time: Date.now(), pid: ME.pid, host: HOST, heartbeat: Date.now(), state: 'live', ...over,
@@ -57,37 +69,62 @@ describe('budget reservations', () => {
   });
 
   it('reconcile: the pending call of a dead process becomes interrupted and stays held; a recorded one is released', () => {
-    const { conn, book, insert } = memoryBook();
+    const { conn, book, insert, file } = memoryBook();
     const dead = deadPid();
     insert('pending-call', 'pending');
     insert('recorded-call', 'ok');
     insert('mine', 'pending');
-    applyReservationOp(conn, { a: 'put', r: res({ id: 'pending-call', pid: dead, usd: 0.003 }) });
-    applyReservationOp(conn, { a: 'put', r: res({ id: 'recorded-call', pid: dead, usd: 0.004 }) });
+    addHold(file, liveHold(res({ id: 'pending-call', pid: dead, usd: 0.003 })));
+    addHold(file, liveHold(res({ id: 'recorded-call', pid: dead, usd: 0.004 })));
+    addHold(file, liveHold(res({ id: 'never-reached-the-db', pid: dead, usd: 0.001 }), makeRecord('never-reached-the-db', { status: 'pending', costUsd: null, usage: null })));
     book.hold('mine', 0.002);
-    assert.ok(Math.abs(book.heldSince(0) - 0.009) < 1e-12, 'everything counts until reconciled');
-    assert.equal(book.reconcile(), 2);
-    const status = (id: string) => String(conn.all('SELECT status, error FROM decisions WHERE id = ?', [id])[0][0]);
+    assert.ok(Math.abs(book.heldSince(0) - 0.01) < 1e-12, 'everything counts until reconciled');
+    assert.equal(book.reconcile(), 3);
+    book.afterSave(); // the save that writes what reconcile journalled
+    const status = (id: string) => String(conn.all('SELECT status FROM decisions WHERE id = ?', [id])[0][0]);
     assert.equal(status('pending-call'), 'interrupted');
     assert.equal(status('recorded-call'), 'ok');
+    assert.equal(status('never-reached-the-db'), 'interrupted', 'written from the hold');
     assert.equal(status('mine'), 'pending');
-    assert.deepEqual(book.list().map((r) => `${r.id}:${r.state}`).sort(), ['mine:live', 'pending-call:interrupted']);
-    assert.ok(Math.abs(book.heldSince(0) - 0.005) < 1e-12, 'the interrupted worst case and the live one are held');
+    assert.deepEqual(book.list().map((r) => `${r.id}:${r.state}`).sort(), ['mine:live', 'never-reached-the-db:interrupted', 'pending-call:interrupted']);
+    assert.deepEqual(readHolds(file).holds.map((h) => h.id), ['mine'], 'only the live call is left in the holds file');
+    assert.ok(Math.abs(book.heldSince(0) - 0.006) < 1e-12, 'the interrupted worst cases and the live one are held');
     const err = String(conn.all('SELECT error FROM decisions WHERE id = ?', ['pending-call'])[0][0]);
     assert.match(err, new RegExp(`interrupted: the process \\(pid ${dead} on ${HOST}\\) ended before the answer was recorded; its worst case \\$0\\.003000 is held against the budget`));
     assert.equal(book.reconcile(), 0, 'nothing more to do');
+    assert.equal(readHolds(file).holds[0].record, null, 'no record was given for this one');
+    book.dispose();
+  });
+
+  it('a hold keeps no prompt on disk; released, it leaves the file with the save that records the cost', () => {
+    const { book, file } = memoryBook();
+    book.hold('c1', 0.01, Date.now(), makeRecord('c1', { prompt: 'a secret question' }));
+    assert.equal(readHolds(file).holds[0].record?.prompt, null);
+    assert.doesNotMatch(fs.readFileSync(file, 'utf8'), /secret/);
+    book.release('c1');
+    assert.equal(book.heldSince(0), 0, 'this process no longer counts it (its cost is recorded here)');
+    assert.equal(readHolds(file).holds.length, 1, 'others still see it until the save');
+    book.afterSave();
+    assert.equal(fs.existsSync(file), false);
+    book.holdAtNextSave('c2', 0.02);
+    assert.equal(book.heldSince(0), 0.02);
+    assert.equal(fs.existsSync(file), false, 'written with the next save, not now');
+    book.afterSave();
+    assert.deepEqual(readHolds(file).holds.map((h) => [h.id, h.usd]), [['c2', 0.02]]);
+    book.dispose();
   });
 
   it('held money counts in the day and month it was reserved; interrupted reservations are forgotten after two months', () => {
     const { book, conn } = memoryBook();
     const now = Date.now();
     book.hold('today', 0.001, now);
-    applyReservationOp(conn, { a: 'put', r: res({ id: 'last-week', time: now - 7 * 86_400_000, state: 'interrupted', usd: 0.002 }) });
-    applyReservationOp(conn, { a: 'put', r: res({ id: 'ancient', time: now - KEEP_INTERRUPTED_MS - 1, state: 'interrupted', usd: 0.5 }) });
+    applyReservationOp(conn, { a: 'interrupt', r: res({ id: 'last-week', time: now - 7 * 86_400_000, usd: 0.002 }), error: 'x' });
+    applyReservationOp(conn, { a: 'interrupt', r: res({ id: 'ancient', time: now - KEEP_INTERRUPTED_MS - 1, usd: 0.5 }), error: 'x' });
     assert.ok(Math.abs(book.heldSince(now - 3_600_000) - 0.001) < 1e-12);
     assert.ok(Math.abs(book.heldSince(now - 30 * 86_400_000) - 0.003) < 1e-12);
     book.reconcile(now);
     assert.deepEqual(book.list().map((r) => r.id).sort(), ['last-week', 'today']);
+    book.dispose();
   });
 
   describe('on a shared file', () => {
@@ -97,57 +134,58 @@ describe('budget reservations', () => {
       const a = await t.open();
       const b = await t.open();
       a.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: null, onExhausted: 'block' });
-      await a.exclusive(() => {
-        a.insertDecision(makeRecord('call-a', { status: 'pending', costUsd: null, usage: null }));
-        a.reservations.hold('call-a', 0.25);
-      });
-      assert.equal(await b.exclusive(() => b.reservations.heldSince(0)), 0.25, 'b sees a\'s call in flight');
+      await a.locked(() => a.reservations.hold('call-a', 0.25));
+      a.insertDecision(makeRecord('call-a', { status: 'pending', costUsd: null, usage: null }));
+      assert.equal(await b.locked(() => b.reservations.heldSince(0)), 0.25, 'b sees a\'s call in flight');
       // a's call settles: the cost and the release land in one save.
       a.updateDecision('call-a', { status: 'ok', costUsd: 0.1 });
       a.reservations.release('call-a');
       await a.flush();
-      const seen = await b.exclusive(() => ({ held: b.reservations.heldSince(0), spent: b.spendSince(0) }));
+      const seen = await b.locked(() => ({ held: b.reservations.heldSince(0), spent: b.spendSince(0) }));
       assert.deepEqual(seen, { held: 0, spent: 0.1 });
     });
 
-    it('a reservation journalled before another process saved is replayed onto that file', async () => {
+    it('a hold made without waiting (no limit) is written with the save of its pending row, merged with another process\'s save', async () => {
       const a = await t.open({ debounceMs: 10_000 });
       const b = await t.open();
-      a.reservations.hold('late', 0.05);
+      a.insertDecision(makeRecord('late', { status: 'pending', costUsd: null, usage: null }));
+      a.reservations.holdAtNextSave('late', 0.05);
       b.insertDecision(makeRecord('from-b'));
       await b.flush();
       await a.flush();
       const c = await t.open();
-      assert.deepEqual(c.reservations.list().map((r) => [r.id, r.usd]), [['late', 0.05]]);
+      assert.deepEqual(c.reservations.list().map((r) => [r.id, r.usd, r.state]), [['late', 0.05, 'live']]);
       assert.ok(c.getDecision('from-b'));
+      assert.equal(c.getDecision('late')!.status, 'pending');
     });
 
     /** Writes, straight into the file, a pending call and its reservation by a process that has died. */
-    const leftByDeadProcess = async (id: string, usd: number) => {
+    const leftByDeadProcess = async (id: string, usd: number, { inDb = true } = {}) => {
       const first = await t.open();
+      const rec = makeRecord(id, { status: 'pending', costUsd: null, usage: null });
+      if (inDb) first.insertDecision(rec);
       await first.close();
-      const db = new SQL.Database(fs.readFileSync(t.file));
-      const conn = new Conn(db);
-      conn.run(UPSERT_DECISION, new DecisionColumns('preview', 120).row(makeRecord(id, { status: 'pending', costUsd: null, usage: null })));
-      applyReservationOp(conn, { a: 'put', r: res({ id, usd, pid: deadPid(), host: os.hostname() }) });
-      fs.writeFileSync(t.file, db.export());
-      db.close();
+      addHold(holdsPath(t.file), liveHold(res({ id, usd, pid: deadPid(), host: os.hostname() }), rec));
     };
 
     it('the next open marks a call left by a killed process interrupted, and its worst case is held against the budget', async () => {
       await leftByDeadProcess('killed', 0.02);
+      await leftByDeadProcess('killed-before-its-row-was-saved', 0.01, { inDb: false });
       const s = await t.open();
       assert.equal(s.getDecision('killed')!.status, 'interrupted');
-      assert.equal(s.reservations.heldSince(0), 0.02);
+      assert.equal(s.getDecision('killed-before-its-row-was-saved')!.status, 'interrupted');
+      assert.ok(Math.abs(s.reservations.heldSince(0) - 0.03) < 1e-12);
+      assert.equal(fs.existsSync(holdsPath(t.file)), false, 'the holds moved into the database');
       // The file says so too (the reconciliation was saved).
       const again = await t.open();
       assert.equal(again.getDecision('killed')!.status, 'interrupted');
+      assert.ok(Math.abs(again.reservations.heldSince(0) - 0.03) < 1e-12);
     });
 
     it('Reset Statistics forgets interrupted reservations (their calls are deleted) but keeps calls under way', async () => {
       await leftByDeadProcess('killed', 0.02);
       const a = await t.open();
-      await a.exclusive(() => a.reservations.hold('under-way', 0.01));
+      await a.locked(() => a.reservations.hold('under-way', 0.01));
       assert.equal(a.reservations.heldSince(0), 0.03);
       a.reset();
       await a.flush();

@@ -119,12 +119,13 @@ export interface Reservations {
   list(): Reservation[];
   /** Money held by reservations made at or after `since` (calls under way and interrupted ones). */
   heldSince(since: number): number;
-  /** Holds `usd` for the call `id` of this process, made at `time`. */
-  hold(id: string, usd: number, time?: number): void;
-  /** The call settled: its reservation is dropped (in the burst that records its cost). */
+  /** Holds `usd` for the call `id` of this process, made at `time`, on disk now: call it inside `locked`. `record`
+   *  (kept without its prompt) is the row written if the call is interrupted before its own row reached the file. */
+  hold(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The same, written with the next save (no limit set: the call does not wait for it). */
+  holdAtNextSave(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The call settled: its reservation goes with the save that records its outcome (journal both in one burst). */
   release(id: string): void;
-  /** Renews this process's reservations among `ids`. */
-  beat(ids: string[], now?: number): void;
   /** Live reservations whose process is gone. */
   expiredNow(now?: number): Reservation[];
   /** Marks the calls of expired reservations interrupted (their worst case stays held); returns how many. */
@@ -162,6 +163,9 @@ export interface DecisionStore {
    * before releasing it: when the promise resolves, what `fn` changed is on disk. Rejects when the save fails.
    */
   exclusive<T>(fn: () => T): Promise<T>;
+  /** Runs `fn` holding the file lock, on the file's latest content, without saving the database (a hold is written
+   *  to its own small file inside: see reservations.ts). */
+  locked<T>(fn: () => T): Promise<T>;
   /** Budget reservations of the calls in flight in every process using this file (reservations.ts). */
   readonly reservations: Reservations;
   /** Called after any change, from this process or (after refresh) another one. Returns an unsubscribe. */

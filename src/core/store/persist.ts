@@ -30,6 +30,8 @@ export interface PersistHooks {
   merged(): void;
   /** A message a person should see. */
   notice(message: string): void;
+  /** The file was just written, the lock still held (files that must follow the database: the holds). */
+  saved?(): void;
 }
 
 export class Persistence {
@@ -211,6 +213,26 @@ export class Persistence {
     return p;
   }
 
+  /** Runs `fn` with the lock held, on the file's latest content, without writing the file. */
+  locked<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain.then(async () => {
+      const release = await acquireLock(this.lockPath);
+      let fromOthers = false;
+      try {
+        this.conn.commit();
+        fromOthers = this.syncWithFile(true);
+        result = fn();
+        this.conn.commit();
+      } finally {
+        release();
+      }
+      if (fromOthers) this.hooks.merged();
+    }).then(() => result);
+    this.saveChain = p.then(() => undefined, () => undefined);
+    return p;
+  }
+
   private async saveNow(inside?: () => void, always = false): Promise<void> {
     this.conn.commit();
     if (!always && !this.pending.length && !this.needsWrite) return;
@@ -240,6 +262,12 @@ export class Persistence {
     this.pending = [];
     this.needsWrite = false;
     this.lastSaveMs = performance.now() - started;
+    try {
+      this.hooks.saved?.();
+    } catch (e) {
+      // The database is written; what follows it is tried again with the next save.
+      this.hooks.notice(`Could not update ${this.opts.path}.holds: ${(e as Error).message}. Will retry.`);
+    }
   }
 
   /** Loads what other processes saved; true when something changed. */

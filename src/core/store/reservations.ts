@@ -1,19 +1,22 @@
 // Budget reservations shared by every process that uses the database (VS Code windows, the CLI, the local endpoint).
 //
-// Before a call leaves, its worst case is written into the `reservations` table, under the store's file lock and on
-// disk (DecisionStore.exclusive), after re-reading what the other processes hold: so calls in flight anywhere count
-// against the limits. When the call settles, the reservation is dropped in the same save that records its real
-// cost. Each row names its process (pid, host) and is renewed while the call runs (heartbeat); a reservation
-// whose process is gone (same host: the pid is dead; any host: no heartbeat for STALE_MS) has expired. Its call is
-// then marked `interrupted` (the cost is unknown) and the reservation stays, as `interrupted`, so that its worst
-// case still counts in the budget of its day and month, until the real cost is recorded after all (the process
-// was alive: it drops the reservation as usual).
+// Before a call leaves (with a limit set), its worst case is written to the holds file beside the database
+// (holds.ts), under the store's file lock, after re-reading the database and the other processes' holds: so calls in
+// flight anywhere count against the limits, and waiting for that write costs a small fsync whatever the size of the
+// history. When the call settles, its hold is removed from the file in the same locked save that writes its real
+// cost to the database. Each hold names its process (pid, host) and is renewed while the call runs (heartbeat);
+// a hold whose process is gone (same host: the pid is dead; any host: no heartbeat for STALE_MS) has expired. Its
+// call is then marked `interrupted` in the database (the cost is unknown; the row is written from the hold if it
+// never reached the file) and an interrupted reservation row keeps its worst case counted in the budget of its day
+// and month, until the real cost is recorded after all (its process was alive: it releases the call as usual).
 import * as os from 'node:os';
 import type { SqlValue } from 'sql.js';
 export type { Reservation } from './api';
 import { pidAlive } from './file';
+import type { DecisionRecord } from '../types';
 import type { Reservation, Reservations } from './api';
 import type { Conn } from './conn';
+import { holdsMtime, readHolds, writeHolds, type LiveHold } from './holds';
 
 /** A live call renews its reservation this often. */
 export const HEARTBEAT_MS = 30_000;
@@ -35,33 +38,26 @@ CREATE TABLE IF NOT EXISTS reservations (
 CREATE INDEX IF NOT EXISTS reservations_time ON reservations(time);
 `;
 
-/** Journal operations on reservations; each is safe to replay on another process's file. */
+/** Journal operations on the interrupted reservations kept in the database; each is safe to replay on another file. */
 export type ReservationOp =
-  | { a: 'put'; r: Reservation }
+  /** The call's process is gone: the reservation is kept as interrupted; the decision, if still pending, too. */
+  | { a: 'interrupt'; r: Reservation; error: string }
+  /** The call's real cost was recorded after all: nothing is held for it any more. */
   | { a: 'drop'; id: string }
-  | { a: 'beat'; ids: string[]; time: number }
-  /** The call's process is gone: the decision, if still pending, becomes interrupted; the reservation is kept. */
-  | { a: 'interrupt'; id: string; error: string }
   | { a: 'forget'; before: number };
 
 const COLS = 'id, usd, time, pid, host, heartbeat, state';
 
 export function applyReservationOp(conn: Conn, op: ReservationOp): void {
   switch (op.a) {
-    case 'put': {
+    case 'interrupt': {
       const r = op.r;
-      conn.run(`INSERT OR REPLACE INTO reservations (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?)`, [r.id, r.usd, r.time, r.pid, r.host, r.heartbeat, r.state]);
+      conn.run(`INSERT OR REPLACE INTO reservations (${COLS}) VALUES (?, ?, ?, ?, ?, ?, 'interrupted')`, [r.id, r.usd, r.time, r.pid, r.host, r.heartbeat]);
+      conn.run("UPDATE decisions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'pending'", [op.error, r.id]);
       break;
     }
     case 'drop':
       conn.run('DELETE FROM reservations WHERE id = ?', [op.id]);
-      break;
-    case 'beat':
-      for (const id of op.ids) conn.run("UPDATE reservations SET heartbeat = MAX(heartbeat, ?) WHERE id = ? AND state = 'live'", [op.time, id]);
-      break;
-    case 'interrupt':
-      conn.run("UPDATE reservations SET state = 'interrupted' WHERE id = ?", [op.id]);
-      conn.run("UPDATE decisions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'pending'", [op.error, op.id]);
       break;
     case 'forget':
       conn.run("DELETE FROM reservations WHERE state = 'interrupted' AND time < ?", [op.before]);
@@ -80,6 +76,7 @@ const toReservation = (r: SqlValue[]): Reservation => ({
   id: String(r[0]), usd: Number(r[1]), time: Number(r[2]), pid: Number(r[3]), host: String(r[4]), heartbeat: Number(r[5]),
   state: r[6] === 'interrupted' ? 'interrupted' : 'live',
 });
+const asLive = (h: LiveHold): Reservation => ({ id: h.id, usd: h.usd, time: h.time, pid: h.pid, host: h.host, heartbeat: h.heartbeat, state: 'live' });
 
 export interface Owner {
   pid: number;
@@ -96,64 +93,156 @@ export function expired(r: Reservation, now: number, self: Owner = THIS_PROCESS,
   return false;
 }
 
-/** The reservations of one store: read from its open database, changed through its journal (`write`). */
+export interface BookDeps {
+  conn: Conn;
+  /** Journals an operation on the database's reservations. */
+  write(op: ReservationOp): void;
+  /** Journals a decision row (an interrupted call whose pending row never reached the file). */
+  insert(rec: DecisionRecord): void;
+  /** The holds file. */
+  file: string;
+  /** Runs `fn` under the store's file lock (renewing holds). */
+  locked(fn: () => void): Promise<unknown>;
+  self?: Owner;
+}
+
+/** The reservations of one store: live holds in the holds file, interrupted ones in its database. */
 export class ReservationBook implements Reservations {
-  constructor(
-    private readonly conn: Conn,
-    private readonly write: (op: ReservationOp) => void,
-    private readonly self: Owner = THIS_PROCESS,
-  ) {}
+  private cache: { holds: LiveHold[]; mtimeMs: number } = { holds: [], mtimeMs: -1 };
+  /** Holds to write with the next save (no limit set: nothing waits for them). */
+  private readonly toAdd = new Map<string, LiveHold>();
+  /** Holds to remove from the file once the save that records their outcome is written. */
+  private readonly releasing = new Set<string>();
+  /** This process's holds in the file (renewed by the heartbeat). */
+  private readonly mine = new Set<string>();
+  private beat: ReturnType<typeof setInterval> | null = null;
+  private readonly self: Owner;
+
+  constructor(private readonly d: BookDeps) {
+    this.self = d.self ?? THIS_PROCESS;
+  }
+
+  /** The holds in the file, re-read when it changed. */
+  private live(): LiveHold[] {
+    if (holdsMtime(this.d.file) !== this.cache.mtimeMs) this.cache = readHolds(this.d.file);
+    return this.cache.holds.filter((h) => !this.releasing.has(h.id));
+  }
+
+  private interruptedRows(since = -Number.MAX_SAFE_INTEGER): Reservation[] {
+    return this.d.conn.all(`SELECT ${COLS} FROM reservations WHERE time >= ? ORDER BY time, id`, [since]).map(toReservation);
+  }
 
   list(): Reservation[] {
-    return this.conn.all(`SELECT ${COLS} FROM reservations ORDER BY time, id`).map(toReservation);
+    const live = [...this.live(), ...this.toAdd.values()].map(asLive);
+    return [...this.interruptedRows(), ...live].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
   }
 
   /**
    * Money held against the budget by reservations made at or after `since`: calls under way and interrupted ones.
-   * An expired reservation still counts: its call becomes interrupted (held) unless its cost was recorded.
+   * An expired hold still counts: its call becomes interrupted (held) unless its cost was recorded.
    */
   heldSince(since: number): number {
-    return Number(this.conn.all('SELECT TOTAL(usd) FROM reservations WHERE time >= ?', [since])[0]?.[0] ?? 0);
+    const db = Number(this.d.conn.all('SELECT TOTAL(usd) FROM reservations WHERE time >= ?', [since])[0]?.[0] ?? 0);
+    const live = [...this.live(), ...this.toAdd.values()].filter((h) => h.time >= since && !this.isInterrupted(h.id));
+    return db + live.reduce((s, h) => s + h.usd, 0);
   }
 
-  /** Holds `usd` for the call `id` of this process, made at `time` (the day and month it counts in). */
-  hold(id: string, usd: number, time = Date.now()): void {
-    this.write({ a: 'put', r: { id, usd, time, pid: this.self.pid, host: this.self.host, heartbeat: Date.now(), state: 'live' } });
+  private isInterrupted(id: string): boolean {
+    return this.d.conn.all('SELECT 1 FROM reservations WHERE id = ?', [id]).length > 0;
   }
 
-  /** The call settled (its real cost is recorded with it): the money is no longer held. */
+  private entry(id: string, usd: number, time: number, record: DecisionRecord | null): LiveHold {
+    return { id, usd, time, pid: this.self.pid, host: this.self.host, heartbeat: Date.now(), record: record && { ...record, prompt: null } };
+  }
+
+  /** Holds `usd` for the call `id` of this process now: call it under the lock (DecisionStore.locked). */
+  hold(id: string, usd: number, time = Date.now(), record: DecisionRecord | null = null): void {
+    this.cache = readHolds(this.d.file);
+    writeHolds(this.d.file, [...this.cache.holds.filter((h) => h.id !== id), this.entry(id, usd, time, record)]);
+    this.cache.mtimeMs = -1;
+    this.mine.add(id);
+    this.startBeat();
+  }
+
+  /** Holds `usd` for the call `id`, written with the next save (no limit set: the call does not wait for it). */
+  holdAtNextSave(id: string, usd: number, time = Date.now(), record: DecisionRecord | null = null): void {
+    this.toAdd.set(id, this.entry(id, usd, time, record));
+  }
+
+  /** The call settled (its outcome is journalled with it): its hold goes with the save that records the outcome. */
   release(id: string): void {
-    this.write({ a: 'drop', id });
+    this.d.write({ a: 'drop', id });
+    if (!this.toAdd.delete(id)) this.releasing.add(id);
+    this.mine.delete(id);
+    if (!this.mine.size) this.stopBeat();
   }
 
-  /** Renews this process's live reservations among `ids`. */
-  beat(ids: string[], now = Date.now()): void {
-    if (ids.length) this.write({ a: 'beat', ids, time: now });
+  /** Under the lock, right after the database was written: the holds file follows it. */
+  afterSave(): void {
+    if (!this.toAdd.size && !this.releasing.size) return;
+    const { holds } = readHolds(this.d.file);
+    const now = Date.now();
+    const next = [...holds.filter((h) => !this.releasing.has(h.id) && !this.toAdd.has(h.id)), ...[...this.toAdd.values()].map((h) => ({ ...h, heartbeat: now }))];
+    writeHolds(this.d.file, next);
+    for (const id of this.toAdd.keys()) this.mine.add(id);
+    this.toAdd.clear();
+    this.releasing.clear();
+    this.cache.mtimeMs = -1;
+    if (this.mine.size) this.startBeat();
   }
 
-  /** The expired reservations (their calls are to be marked interrupted). */
+  private startBeat(): void {
+    if (this.beat) return;
+    this.beat = setInterval(() => {
+      void this.d.locked(() => {
+        const { holds } = readHolds(this.d.file);
+        const now = Date.now();
+        writeHolds(this.d.file, holds.map((h) => (this.mine.has(h.id) ? { ...h, heartbeat: now } : h)));
+        this.cache.mtimeMs = -1;
+      }).catch(() => undefined); // the next beat tries again; a hold renewed late is only held longer
+    }, HEARTBEAT_MS);
+    this.beat.unref?.();
+  }
+
+  private stopBeat(): void {
+    if (this.beat) clearInterval(this.beat);
+    this.beat = null;
+  }
+
+  /** The store is closing. */
+  dispose(): void {
+    this.stopBeat();
+  }
+
+  /** The expired holds (their calls are to be marked interrupted). */
   expiredNow(now = Date.now()): Reservation[] {
-    return this.list().filter((r) => expired(r, now, this.self));
+    return this.live().map(asLive).filter((r) => expired(r, now, this.self));
   }
 
   /**
-   * Marks the calls of expired reservations interrupted and keeps their worst case held; forgets interrupted
-   * reservations past any budget period. Returns how many calls were marked. Run it on the file's latest content
-   * (under the lock), so that a call that finished meanwhile is not marked.
+   * Marks the calls of expired holds interrupted and keeps their worst case held; forgets interrupted reservations
+   * past any budget period. Returns how many calls were marked. Run it under the lock with a save
+   * (DecisionStore.exclusive): the holds leave the file once the database says what became of their calls.
    */
   reconcile(now = Date.now()): number {
-    const dead = this.expiredNow(now);
-    for (const r of dead) {
-      const status = this.conn.all('SELECT status FROM decisions WHERE id = ?', [r.id])[0]?.[0];
+    this.cache = readHolds(this.d.file);
+    let n = 0;
+    for (const h of this.cache.holds) {
+      const r = asLive(h);
+      if (this.releasing.has(h.id) || !expired(r, now, this.self)) continue;
+      n++;
+      this.releasing.add(h.id);
+      const status = this.d.conn.all('SELECT status FROM decisions WHERE id = ?', [h.id])[0]?.[0];
       if (status !== undefined && status !== 'pending') {
-        this.write({ a: 'drop', id: r.id }); // its call was recorded: nothing is held for it any more
+        this.d.write({ a: 'drop', id: h.id }); // its call was recorded: nothing is held for it (the save drops the hold)
         continue;
       }
-      const error = `interrupted: the process (pid ${r.pid} on ${r.host}) ended before the answer was recorded; its worst case $${r.usd.toFixed(6)} is held against the budget`;
-      this.write({ a: 'interrupt', id: r.id, error });
+      const error = `interrupted: the process (pid ${h.pid} on ${h.host}) ended before the answer was recorded; its worst case $${h.usd.toFixed(6)} is held against the budget`;
+      if (status === undefined && h.record) this.d.insert({ ...h.record, status: 'interrupted', error });
+      this.d.write({ a: 'interrupt', r, error });
     }
-    const old = this.conn.all("SELECT COUNT(*) FROM reservations WHERE state = 'interrupted' AND time < ?", [now - KEEP_INTERRUPTED_MS])[0]?.[0];
-    if (Number(old) > 0) this.write({ a: 'forget', before: now - KEEP_INTERRUPTED_MS });
-    return dead.length;
+    const old = this.d.conn.all("SELECT COUNT(*) FROM reservations WHERE state = 'interrupted' AND time < ?", [now - KEEP_INTERRUPTED_MS])[0]?.[0];
+    if (Number(old) > 0) this.d.write({ a: 'forget', before: now - KEEP_INTERRUPTED_MS });
+    return n;
   }
 }

@@ -18,6 +18,7 @@ import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
+import { holdsPath } from './holds';
 import { ReservationBook } from './reservations';
 import { computeStats } from './stats';
 
@@ -41,9 +42,18 @@ export class SqlJsStore implements DecisionStore {
       SQL,
       this.conn,
       { path: this.path, debounceMs: Math.max(0, opts.debounceMs ?? 250), retention: opts.retention },
-      { invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m) },
+      {
+        invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m),
+        saved: () => this.reservations.afterSave(),
+      },
     );
-    this.reservations = new ReservationBook(this.conn, (op) => this.write({ k: 'resv', op }));
+    this.reservations = new ReservationBook({
+      conn: this.conn,
+      write: (op) => this.write({ k: 'resv', op }),
+      insert: (rec) => this.insertDecision(rec),
+      file: holdsPath(this.path),
+      locked: (fn) => this.persist.locked(fn),
+    });
   }
 
   async init(): Promise<void> {
@@ -56,6 +66,11 @@ export class SqlJsStore implements DecisionStore {
   exclusive<T>(fn: () => T): Promise<T> {
     this.assertOpen();
     return this.persist.exclusive(fn);
+  }
+
+  locked<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.locked(fn);
   }
 
   private notice(message: string): void {
@@ -262,6 +277,7 @@ export class SqlJsStore implements DecisionStore {
       await this.persist.flush();
     } finally {
       this.closed = true;
+      this.reservations.dispose();
       this.persist.stop();
       this.conn.close();
       this.listeners.clear();
