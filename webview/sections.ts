@@ -20,7 +20,7 @@ function spendNote(x: ViewModel['headline']): string | undefined {
   return notes.length ? notes.join(' · ') : undefined;
 }
 
-export function renderFigures(el: HTMLElement, v: ViewModel): void {
+export function renderFigures(el: HTMLElement, v: Pick<ViewModel, 'headline' | 'tiers'>): void {
   const x = v.headline;
   el.replaceChildren(
     figure('spend', 'Spend', usd(x.spendUsd), spendNote(x), `${x.spendUsd}`),
@@ -40,7 +40,7 @@ export function shownFigures(el: HTMLElement): Record<string, string> {
   return shown;
 }
 
-export function renderWelcome(el: HTMLElement, v: ViewModel, ctx: PanelContext): void {
+export function renderWelcome(el: HTMLElement, v: Pick<ViewModel, 'empty' | 'hasKey'>, ctx: PanelContext): void {
   el.hidden = !v.empty;
   if (!v.empty) { el.replaceChildren(); return; }
   el.replaceChildren(

@@ -2,6 +2,7 @@
 // stop the model call instead of killing the process, so that what was received (tokens, cost) is recorded and
 // saved before the process exits with 128 + the signal's number, as a shell expects. A second signal exits at once.
 import * as os from 'node:os';
+import { setExitCode } from './io';
 
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -35,6 +36,6 @@ export async function whileStoppable<T>(fn: (s: Stoppable) => Promise<T>): Promi
     return await fn({ signal: ac.signal, stoppedBy: () => by });
   } finally {
     for (const [sig, h] of handlers) process.off(sig, h);
-    if (by) process.exitCode = exitCodeFor(by);
+    if (by) setExitCode(exitCodeFor(by));
   }
 }

@@ -43,11 +43,13 @@ describe('route --dry-run: "recorded" means on disk', function () {
   it('in a read-only folder: no "recorded", says the folder is not writable, exits 1, and the file is unchanged', async function () {
     const first = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of France?']);
     assert.equal(first.code, 0, first.err);
+    // root writes anywhere: run the command as an unprivileged user then, who owns the file (writable) but not the folder.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) fs.chownSync(db, NOBODY, NOBODY);
     fs.chmodSync(db, 0o644);
     const before = fs.readFileSync(db);
     fs.chmodSync(dir, 0o555);
-    // root writes anywhere: run the command as an unprivileged user then.
-    const as = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
+    const as = asRoot ? { uid: NOBODY, gid: NOBODY } : {};
     const r = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of Spain?'], as);
     assert.equal(r.code, 1, `exit code; stdout: ${r.out}\nstderr: ${r.err}`);
     assert.doesNotMatch(r.out, /recorded/);
@@ -58,16 +60,18 @@ describe('route --dry-run: "recorded" means on disk', function () {
   it('with the database busy (another live process holds its lock): no "recorded", says who holds it, exits 1', async function () {
     const first = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of France?']);
     assert.equal(first.code, 0, first.err);
-    // A lock held by this (live) test process, kept fresh while the command waits.
+    // The lock taken again and again by this (live) test process, as by other writers keeping the database busy:
+    // each time a fresh holder, so it is never stale, and the command gives up after its wait.
     const lock = `${db}.lock`;
-    const hold = () => fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token: 'held-by-the-test' }));
+    let n = 0;
+    const hold = () => fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token: `held-by-the-test-${n++}` }));
     hold();
     const keep = setInterval(hold, 1000);
     try {
       const r = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of Spain?']);
       assert.equal(r.code, 1, `exit code; stdout: ${r.out}\nstderr: ${r.err}`);
       assert.doesNotMatch(r.out, /recorded/);
-      assert.match(r.err, /the dry run was not recorded: could not save .*: the database is busy: process \d+ on /);
+      assert.match(r.err, /the dry run was not recorded: could not save .*: the database is busy: process \d+ on .* has held .*\.lock since/);
     } finally {
       clearInterval(keep);
       fs.rmSync(lock, { force: true });

@@ -3,26 +3,24 @@
 import type { Command } from 'commander';
 import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
-import { AnthropicClient } from '../../core/provider/anthropic';
 import { createRouterService } from '../../core/service';
 import { RouteError, type RouteOutcome, type RouteRequest, type RouterService } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
-import { addDbOption, closeStore, defaultDbPath, out, saveNow } from '../io';
+import { addDbOption, closeStore, defaultDbPath, out, saveNow, setExitCode, warn, writeErr } from '../io';
 import { exitCodeFor, whileStoppable, type Stoppable } from '../signals';
+import { cliClientFor, loadCliSettings } from '../settingsFile';
+import type { ClientChoice } from '../../core/service/scope';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string; maxRetryWait?: string }
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
 type Req = Omit<RouteRequest, 'signal' | 'onDecision' | 'onText' | 'onNotice'>;
 
 /** Streams the answer, saves what was recorded, then reports it (stdout) or what went wrong (stderr, exit code). */
-async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: Stoppable): Promise<void> {
-  const key = process.env.ANTHROPIC_API_KEY?.trim();
-  const baseURL = opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined;
-  const client = key ? new AnthropicClient({ apiKey: key, baseURL }) : null;
+async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: Stoppable, client: ClientChoice): Promise<void> {
   let o: RouteOutcome;
   try {
     o = await svc.run({
@@ -32,7 +30,7 @@ async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: St
       onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`); },
       onText: (t) => { if (!opts.json) process.stdout.write(t); },
       onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
-    }, client);
+    }, client ?? null);
   } catch (e) {
     if (!(e instanceof RouteError)) throw e;
     await saveNow(svc.store, 'the call');
@@ -55,7 +53,7 @@ async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: St
 }
 
 function reportError(svc: RouterService, e: RouteError, opts: Opts, sig: NodeJS.Signals | null): void {
-  process.exitCode = e.kind === 'no-key' ? 2 : e.kind === 'cancelled' ? (sig ? exitCodeFor(sig) : 130) : 1;
+  setExitCode(e.kind === 'no-key' ? 2 : e.kind === 'cancelled' ? (sig ? exitCodeFor(sig) : 130) : 1);
   if (opts.json) {
     out(JSON.stringify({ error: e.kind, message: e.message, decision: e.decision }, null, 2));
     return;
@@ -69,10 +67,10 @@ function reportError(svc: RouterService, e: RouteError, opts: Opts, sig: NodeJS.
     const rec = e.decision ? svc.store.getDecision(e.decision.id) : undefined;
     const u = rec?.usage;
     const got = u ? `tokens in ${u.inputTokens} / out ${u.outputTokens} · cost ${formatUsd(rec?.costUsd ?? null)}` : 'nothing had arrived';
-    process.stderr.write(`\nllm-router: stopped by ${sig}; recorded what was received (${got}).\n`);
+    writeErr(`\nllm-router: stopped by ${sig}; recorded what was received (${got}).\n`);
     return;
   }
-  process.stderr.write(`llm-router: ${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}\n`);
+  warn(`${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}`);
 }
 
 export function register(program: Command): void {
@@ -87,17 +85,25 @@ export function register(program: Command): void {
       .option('--preset <name>', PRESET_HELP)
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
-      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
+      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
+      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)')
+
+      .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
-    const config = configFromOptions(opts);
+    configFromOptions(opts); // a bad --preset is an error here, not a warning
+    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
+    for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
+    const config = settings.config;
     if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
       maxTokens = Number(opts.maxTokens);
       if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
+    const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
       await whileStoppable(async (stop) => {
@@ -115,7 +121,9 @@ export function register(program: Command): void {
           }
           return;
         }
-        await routeAndReport(svc, req, opts, stop);
+        // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
+        const clients = cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl);
+        await routeAndReport(svc, req, opts, stop, config.tiers.some((t) => clients(t) !== null) ? clients : null);
       });
     } finally {
       await closeStore(store);

@@ -36,9 +36,11 @@ export function record(store: DecisionStore, d: Decision, req: RouteRequest, sta
   return rec;
 }
 
-export function costs(cfg: RouterConfig, model: string, answeredModel: string | null, u: Usage): { costUsd: number | null; baselineCostUsd: number | null } {
+/** The cost of a call: what the endpoint reported (`reportedUsd`, OpenRouter's usage.cost) when it did, else usage
+ *  on the price table; the baseline is always the top tier's price. */
+export function costs(cfg: RouterConfig, model: string, answeredModel: string | null, u: Usage, reportedUsd?: number): { costUsd: number | null; baselineCostUsd: number | null } {
   return {
-    costUsd: (answeredModel ? usageCost(cfg, answeredModel, u) : null) ?? usageCost(cfg, model, u),
+    costUsd: reportedUsd ?? (answeredModel ? usageCost(cfg, answeredModel, u) : null) ?? usageCost(cfg, model, u),
     baselineCostUsd: usageCost(cfg, cfg.tiers[cfg.tiers.length - 1].model, u),
   };
 }

@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Conn } from './conn';
 import {
-  atomicWrite, backupName, pidAlive, readFile, removeDeadTemps, sameState, stampGeneration, statFile, type FileState,
+  atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, ReadOnlyError, removeDeadTemps, resolveLinks, sameState,
+  stampGeneration, statFile, type FileState, type Refusal,
 } from './file';
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
 import { acquireLock } from './lock';
-import { migrate } from './migrations';
+import { SCHEMA_VERSION, migrate } from './migrations';
 import { foldRetained, type Retention } from './retention';
 
 export interface PersistOptions {
@@ -35,6 +36,13 @@ export interface PersistHooks {
 }
 
 export class Persistence {
+  /** The file saves replace: the database path with symbolic links followed. */
+  private file: string;
+  private lockPath: string;
+  /** Why this database is never written (a newer schema), or null. */
+  private frozen: Refusal | null = null;
+  /** The read-only message the person has already been shown. */
+  private toldReadOnly = '';
   private base: FileState | null = null;
   private pending: Op[] = [];
   /** A change that is not in the journal (a migration, a new file) still has to be written. */
@@ -45,7 +53,6 @@ export class Persistence {
   private lastSaveError = '';
   /** How long the last save took (ms): spaces saves out when they are slow. */
   private lastSaveMs = 0;
-  private readonly lockPath: string;
 
   constructor(
     private readonly SQL: SqlJsStatic,
@@ -53,6 +60,7 @@ export class Persistence {
     private readonly opts: PersistOptions,
     private readonly hooks: PersistHooks,
   ) {
+    this.file = opts.path;
     this.lockPath = `${opts.path}.lock`;
   }
 
@@ -60,7 +68,11 @@ export class Persistence {
 
   /** Loads the file (upgrading it, or setting a damaged one aside), or starts a new database; writes if needed. */
   async open(): Promise<void> {
-    const file = this.opts.path;
+    const file = resolveLinks(this.opts.path);
+    this.file = file;
+    this.lockPath = `${file}.lock`;
+    const readOnly = readOnlyProblem(file);
+    if (readOnly) this.tellReadOnly(readOnly.notice);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     removeDeadTemps(file, pidAlive);
     for (let attempt = 0; ; attempt++) {
@@ -71,6 +83,7 @@ export class Persistence {
         this.setDb(loaded.db);
         this.base = r.state;
         if (loaded.migrated) this.needsWrite = true;
+        if (loaded.newer !== undefined) this.freeze(loaded.newer);
         break;
       }
       if (loaded.refuse) throw new Error(`cannot use ${file}: ${loaded.problem}`);
@@ -88,7 +101,7 @@ export class Persistence {
       break;
     }
     if (!this.base) this.startNew();
-    if (this.opts.retention && this.fold() > 0) this.needsWrite = true;
+    if (this.opts.retention && !this.frozen && this.fold() > 0) this.needsWrite = true;
     if (this.needsWrite) await this.flush();
   }
 
@@ -107,8 +120,18 @@ export class Persistence {
     this.hooks.invalidate();
   }
 
+  /** A newer LLM Router wrote the file: it is read, and never written by this version. */
+  private freeze(version: number): void {
+    const newer = `was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION})`;
+    this.frozen = {
+      notice: `The routing database ${this.file} ${newer}. It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`,
+      error: `not saved: the routing database ${this.file} ${newer} and this version never writes it. Update LLM Router, or use another database file.`,
+    };
+    this.tellReadOnly(this.frozen.notice);
+  }
+
   private setAside(problem: string): void {
-    const file = this.opts.path;
+    const file = this.file;
     const backup = backupName(file);
     fs.renameSync(file, backup);
     this.base = null;
@@ -148,9 +171,14 @@ export class Persistence {
 
   /** Tells the person once per distinct failure, and tries again in 2 s. */
   private saveFailed(e: Error): void {
+    if (e instanceof ReadOnlyError) {
+      // Said once; the next change tries again (the file may have been made writable meanwhile).
+      this.tellReadOnly(e.refusal.notice);
+      return;
+    }
     if (e.message !== this.lastSaveError) {
       this.lastSaveError = e.message;
-      this.hooks.notice(`Could not save the routing database ${this.opts.path}: ${e.message}. Will retry.`);
+      this.hooks.notice(`Could not save the routing database ${this.file}: ${e.message}. Will retry.`);
     }
     if (!this.closed && !this.timer) {
       this.timer = setTimeout(() => {
@@ -171,7 +199,7 @@ export class Persistence {
    * With `underLock`, a file that is not a database is set aside; without, it is left for the next save.
    */
   private syncWithFile(underLock: boolean): boolean {
-    const file = this.opts.path;
+    const file = this.file;
     const st = statFile(file);
     if (!st || sameState(st, this.base)) return false;
     const r = readFile(file);
@@ -180,6 +208,13 @@ export class Persistence {
     if (!loaded.db) {
       if (loaded.refuse) throw new Error(`cannot use ${file}: ${loaded.problem}`);
       if (underLock) this.setAside(loaded.problem ?? 'unreadable');
+      return false;
+    }
+    if (loaded.newer !== undefined) {
+      // Another process, a newer LLM Router, upgraded the file: keep what we have, and never write over it.
+      loaded.db.close();
+      this.base = r.state;
+      this.freeze(loaded.newer);
       return false;
     }
     this.conn.commit();
@@ -236,6 +271,8 @@ export class Persistence {
   private async saveNow(inside?: () => void, always = false): Promise<void> {
     this.conn.commit();
     if (!always && !this.pending.length && !this.needsWrite) return;
+    const refusal = this.frozen ?? readOnlyProblem(this.file);
+    if (refusal) return this.refuseSave(refusal);
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
     const started = performance.now();
@@ -243,6 +280,7 @@ export class Persistence {
       // Everything from here to the write is synchronous: no change can slip in between.
       this.conn.commit();
       fromOthers = this.syncWithFile(true);
+      if (this.frozen) return this.refuseSave(this.frozen);
       if (inside) {
         inside();
         this.conn.commit();
@@ -258,7 +296,7 @@ export class Persistence {
     if (this.opts.retention) this.fold();
     const bytes = this.conn.db.export();
     stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
-    this.base = atomicWrite(this.opts.path, bytes);
+    this.base = atomicWrite(this.file, bytes);
     this.pending = [];
     this.needsWrite = false;
     this.lastSaveMs = performance.now() - started;
@@ -266,8 +304,20 @@ export class Persistence {
       this.hooks.saved?.();
     } catch (e) {
       // The database is written; what follows it is tried again with the next save.
-      this.hooks.notice(`Could not update ${this.opts.path}.holds: ${(e as Error).message}. Will retry.`);
+      this.hooks.notice(`Could not update ${this.file}.holds: ${(e as Error).message}. Will retry.`);
     }
+  }
+
+  /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
+  private refuseSave(reason: Refusal): void {
+    this.needsWrite = false;
+    if (this.pending.length) throw new ReadOnlyError(reason);
+  }
+
+  private tellReadOnly(message: string): void {
+    if (message === this.toldReadOnly) return;
+    this.toldReadOnly = message;
+    this.hooks.notice(message);
   }
 
   /** Loads what other processes saved; true when something changed. */

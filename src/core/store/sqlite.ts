@@ -73,9 +73,11 @@ export class SqlJsStore implements DecisionStore {
     return this.persist.locked(fn);
   }
 
+  /** Tells the person (without a listener, on stderr: a file set aside is never silent). */
   private notice(message: string): void {
     try {
-      this.opts.onNotice?.(message);
+      if (this.opts.onNotice) this.opts.onNotice(message);
+      else process.stderr.write(`llm-router: ${message}\n`);
     } catch {
       /* a listener's failure must not break the store */
     }
