@@ -36,8 +36,11 @@ const builds = [
   // Activation parses only the thin glue; the engine (store, service, SDK, zod) is its own file, required on
   // first use (see src/vscode/runtime.ts). Measured: activation ~25 ms as one bundle, ~4 ms split.
   { ...node, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './heavyModules'] },
-  { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The OpenTelemetry export (1.5 MB of SDK and exporters) is its own file, required only when the export is on
+  // (src/core/telemetry/index.ts: require('./otel')), so neither the engine nor the CLI parse it otherwise.
+  { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode', './otel'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./otel'] },
+  { ...node, entryPoints: ['src/core/telemetry/otel.ts'], outfile: 'dist/otel.js' },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',

@@ -17,6 +17,7 @@
 import type { FineTuneResult } from '../src/core/classifier/finetune';
 import type { BudgetSettings } from '../src/core/store/api';
 import type { BudgetState, DecisionRecord } from '../src/core/types';
+import type { BackendHealth } from '../src/core/pool/breaker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire types
@@ -117,6 +118,8 @@ export interface ViewModel {
     fineTunedInUse: boolean;
   };
   recent: { rows: DecisionRow[]; total: number };
+  /** Each backend's health as the pool last saw it (circuit breaker, error rate, latency); absent or empty: none yet. */
+  backends?: BackendHealth[];
 }
 
 /** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */

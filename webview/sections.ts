@@ -55,6 +55,15 @@ export function renderWelcome(el: HTMLElement, v: Pick<ViewModel, 'empty' | 'has
   );
 }
 
+/** One line of backend health under the quality table: "openrouter/gpt-4o-mini paused (retry in 20 s) · …". */
+function backendLine(v: ViewModel): HTMLElement | null {
+  const b = v.backends ?? [];
+  if (!b.length) return null;
+  const one = (x: NonNullable<ViewModel['backends']>[number]) =>
+    `${x.id} ${x.state === 'closed' ? 'ok' : x.state === 'open' ? 'paused' : 'probing'} (${x.errorRate === null ? 'no calls' : `${pct(x.errorRate)} errors`}${x.p50LatencyMs === null ? '' : `, p50 ${int(x.p50LatencyMs)} ms`})`;
+  return h('p', { class: 'figure-sub', 'data-testid': 'backend-health' }, `Backends: ${b.map(one).join(' · ')}`);
+}
+
 export function renderQuality(el: HTMLElement, v: ViewModel): void {
   el.replaceChildren(h('table', { class: 'grid' },
     h('caption', { class: 'sr-only' }, 'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each'),
@@ -64,5 +73,5 @@ export function renderQuality(el: HTMLElement, v: ViewModel): void {
       h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
       h('td', {}, q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`),
     ))),
-  ));
+  ), ...[backendLine(v)].filter((x): x is HTMLElement => x !== null));
 }

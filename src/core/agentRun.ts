@@ -66,7 +66,9 @@ export class AgentRouter {
     if (!turn.prompt) throw new RouteError('provider', 'The request has no text from the person to answer.');
     const found = turn.continuation ? this.loops.find(turn.toolCallIds) : null;
     // a pinned request continues its loop only on the pinned tier
-    const loop = found && (!req.override || tierIs(service.config, found.tierId, req.override)) ? found : null;
+    // (and only while its tier is still configured: settings may have changed mid-loop)
+    const stillThere = !!found && service.config.tiers.some((t) => t.id === found.tierId);
+    const loop = found && stillThere && (!req.override || tierIs(service.config, found.tierId, req.override)) ? found : null;
     const rec = loop ? service.store.getDecision(loop.decisionId) : null;
     if (loop && rec) return this.continueLoop(service, req, clients, loop, rec, turn.inputTokens);
 

@@ -6,7 +6,7 @@ import {
   OpenChat, RequestPage, Rendered, State, Headline, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
   type RenderedInfo, type Summary, type WireMessage, type WireReply,
 } from '../../webview/protocol';
-import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
+import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos, type SummaryBasis } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import { tierLabel } from '../core/format';
@@ -48,6 +48,8 @@ export class PanelController {
   private computing = false;
   private lastError: string | undefined;
   private hasKey: boolean | null = null;
+  /** What summaryNow() read, reused by the next push unless the store changed or the period did meanwhile. */
+  private carried: SummaryBasis | undefined;
   private lastModel: ViewModel | undefined;
   private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
   private lastShown: RenderedInfo | undefined;
@@ -76,7 +78,7 @@ export class PanelController {
     const s = this.deps.store ?? this.deps.service.store;
     if (this.watched?.store !== s && !this.disposed) {
       this.watched?.off();
-      this.watched = { store: s, off: s.onDidChange(() => this.scheduleUpdate()) };
+      this.watched = { store: s, off: s.onDidChange(() => { this.carried = undefined; this.scheduleUpdate(); }) };
     }
     return s;
   }
@@ -103,7 +105,8 @@ export class PanelController {
   summaryNow(): Summary | undefined {
     if (!this.isOpen || this.disposed) return undefined;
     try {
-      return buildSummary({ store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey }).summary;
+      this.carried = buildSummary({ store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey });
+      return this.carried.summary;
     } catch {
       return undefined;
     }
@@ -140,7 +143,9 @@ export class PanelController {
     try {
       const input = { store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey };
       // The headline figures and the budget go first, so the panel shows them before it draws the charts.
-      const basis = buildSummary(input);
+      const carried = this.carried?.summary.period === this.period ? this.carried : undefined;
+      this.carried = undefined;
+      const basis = carried ? { ...carried, summary: { ...carried.summary, hasKey: this.hasKey } } : buildSummary(input);
       this.endpoint.dropQueued(Headline);
       this.endpoint.notify(Headline, { summary: basis.summary });
       vm = buildViewModel(input, basis);

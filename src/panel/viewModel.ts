@@ -1,6 +1,7 @@
 // What the cost panel shows, computed from the store (pure: no DOM, no `vscode`). Used by the extension host
 // (./host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
 // same numbers. The webview only formats and draws a ViewModel; its shape is declared in webview/protocol.ts.
+import { loadHealth } from '../core/pool/health';
 import type { DecisionStore, Stats } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
@@ -125,6 +126,7 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
     quality,
     retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
+    backends: loadHealth(store),
   };
 }
 

@@ -57,8 +57,8 @@ async function handle(
     return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
   }
 
-  const client = await rt.clientFor(vscodeClients);
-  if (!config.tiers.some((t) => client(t))) {
+  const client = await rt.routeClients(vscodeClients);
+  if (!client) {
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');
     stream.markdown(`**${routedLine(config, d)}**\n\n`);

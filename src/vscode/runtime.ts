@@ -25,7 +25,9 @@ function defaultSettings(): Settings {
   return {
     config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], problems: [],
+    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
+    cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
+    telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false }, problems: [],
   };
 }
 
@@ -48,6 +50,7 @@ export class Runtime implements vscode.Disposable {
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
+  private telemetry: { shutdown(): Promise<void> } | null = null;
   private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
@@ -55,6 +58,7 @@ export class Runtime implements vscode.Disposable {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
     this.endpointKeys = new EndpointKeys(context.secrets);
+    this.disposables.push(this.endpointKeys);
     this.disposables.push(this.keys);
     this.ready = this.open();
     // A failed open is reported here; callers awaiting `ready` see the error too.
@@ -89,9 +93,14 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
+    // Opt-in OpenTelemetry export: the store the service writes to hands each finished decision to the exporter.
+    void this.telemetry?.shutdown();
+    const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
+    const t = lazy.service().withTelemetry(s, this.store, s.config, { ...(version ? { serviceVersion: version } : {}), onError: (m) => this.log.warn(m) });
+    this.telemetry = t.exporter;
     return lazy.service().createRouterService({
       config: s.config,
-      store: this.store,
+      store: t.store,
       cascade: s.cascade,
       retrainEvery: s.retrainEvery,
       allowStepDown: s.allowStepDown,
@@ -179,14 +188,26 @@ export class Runtime implements vscode.Disposable {
       if (k) this.log.addSecret(k);
       keys.set(ep.keyName, k);
     }
-    const { endpoints, maxRetries } = this.settings;
-    const key = `${JSON.stringify(endpoints)}|${maxRetries}|${[...keys.values()].join('|')}`;
+    const { endpoints, maxRetries, pool, cache } = this.settings;
+    const key = `${JSON.stringify([endpoints, pool, cache])}|${maxRetries}|${[...keys.values()].join('|')}`;
     if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
-      const made = lazy.anthropic().createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
-      this.cachedClientFor = { key, anthropic, clientFor: made };
+      const m = lazy.anthropic();
+      const made = m.createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
+      // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
+      // Then identical requests in flight share one call, and the opt-in cache answers repeats (this workspace only).
+      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
+      const layered = m.layerClients(m.createPool(this.settings, this._store).wrap(made), this.settings, workspace);
+      this.cachedClientFor = { key, anthropic, clientFor: layered.clientFor };
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;
+  }
+
+  /** The clients of the tiers (pooled, de-duplicated, cached when asked), or null when no tier can be reached (no
+   *  key for any tier's provider): what the chat, the model provider and the commands route with. */
+  async routeClients(vscodeTier?: (tier: TierConfig) => ModelClient | null): Promise<ClientFor | null> {
+    const cf = await this.clientFor(vscodeTier);
+    return this.settings.config.tiers.some((t) => cf(t) !== null) ? cf : null;
   }
 
   async flush(): Promise<void> {

@@ -44,7 +44,7 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /** Starts `llm-router ARGS`. `uid`/`gid` run it as another user (the tests run as root on some machines). */
 export function startCli(args: string[], o: { env?: Record<string, string>; uid?: number; gid?: number } = {}): Run {
   // Run as another user: a home of its own (the settings file under the real one is not readable to it).
-  const home = o.uid !== undefined ? { HOME: os.tmpdir() } : {};
+  const home: Record<string, string> = o.uid !== undefined ? { HOME: os.tmpdir() } : {};
   const child = spawn(process.execPath, [cliBundle(), ...args], {
     env: cleanEnv({ ...home, ...o.env }), stdio: ['ignore', 'pipe', 'pipe'], uid: o.uid, gid: o.gid, cwd: os.tmpdir(),
   });

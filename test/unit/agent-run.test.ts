@@ -105,6 +105,27 @@ describe('agent loops through the routing service', () => {
     assert.strictEqual(store.listDecisions({ limit: 10 }).rows.length, 1);
   });
 
+  it('a loop whose tier was removed from the settings meanwhile is routed afresh, not run on some other tier', async () => {
+    const router = new AgentRouter();
+    mock.queue('tool');
+    const svc = createRouterService({ config: defaultConfig(), store });
+    const r1 = await router.run(svc, { ...first(), override: 'opus' }, () => client);
+    const cfg = defaultConfig();
+    const fewer = createRouterService({ config: { ...cfg, tiers: cfg.tiers.slice(0, 2), thresholds: cfg.thresholds.slice(0, 1) }, store });
+    const r2 = await router.run(fewer, withResults(first(), r1.toolCalls), () => client);
+    assert.strictEqual(r2.continued, false);
+    assert.notStrictEqual(r2.decisionId, r1.decisionId);
+  });
+
+  it('the whole agent request counts when a tier\'s window is too small for it: it goes to a tier it fits', async () => {
+    const cfg = defaultConfig();
+    cfg.tiers = cfg.tiers.map((t, i) => (i === 0 ? { ...t, contextWindow: 5000 } : t));
+    const svc = createRouterService({ config: cfg, store });
+    assert.strictEqual(svc.decide({ prompt: QUESTION }).tierId, 'haiku', 'the question alone would go to Haiku');
+    const r = await new AgentRouter().run(svc, first(), () => client); // ~1,600 tokens + 4,096 of output > 5,000
+    assert.notStrictEqual(r.tierId, 'haiku');
+  });
+
   it('a request with no words from the person is refused plainly', async () => {
     const svc = createRouterService({ config: defaultConfig(), store });
     await assert.rejects(new AgentRouter().run(svc, { messages: [{ role: 'user', content: '<context>only context</context>' }], source: 'model-provider' }, () => client), RouteError);

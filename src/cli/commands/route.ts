@@ -9,6 +9,8 @@ import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, closeStore, defaultDbPath, out, saveNow, setExitCode, warn, writeErr } from '../io';
 import { exitCodeFor, whileStoppable, type Stoppable } from '../signals';
+import { createPool } from '../../core/pool';
+import { withTelemetry } from '../../core/telemetry';
 import { cliClientFor, loadCliSettings } from '../settingsFile';
 import type { ClientChoice } from '../../core/service/scope';
 import { PRESET_HELP, configFromOptions } from './classify';
@@ -105,9 +107,11 @@ export function register(program: Command): void {
     const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
     if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
+    const tel = withTelemetry(settings, store, config, { onError: (m) => warn(m) });
     try {
       await whileStoppable(async (stop) => {
-        const svc = createRouterService({ config, store });
+        const svc = createRouterService({ config, store: tel.store });
         const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
         if (opts.dryRun) {
           const rec = svc.dryRun(req);
@@ -122,10 +126,12 @@ export function register(program: Command): void {
           return;
         }
         // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
-        const clients = cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl);
+        // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
+        const clients = createPool(settings, store).wrap(cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl));
         await routeAndReport(svc, req, opts, stop, config.tiers.some((t) => clients(t) !== null) ? clients : null);
       });
     } finally {
+      await tel.exporter?.shutdown();
       await closeStore(store);
     }
   });

@@ -4,6 +4,7 @@ import { defaultConfig } from '../../core/config';
 import { formatUsd, pct, tierLabel } from '../../core/format';
 import { SINCE_HELP, parseSince } from '../../core/period';
 import { addDbOption, out, withStore } from '../io';
+import { healthLines, loadHealth } from '../../core/pool/health';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
@@ -29,6 +30,7 @@ export function register(program: Command): void {
           period: { since: since === undefined ? null : new Date(since).toISOString(), until: new Date(now).toISOString() },
           ...st,
           budget,
+          backends: loadHealth(store),
         }, null, 2));
         return;
       }
@@ -62,6 +64,12 @@ export function register(program: Command): void {
         out('');
         out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
         for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
+      }
+      const backends = loadHealth(store);
+      if (backends.length) {
+        out('');
+        out('Backend health (as last seen by the editor, the CLI or serve)');
+        for (const l of healthLines(backends, now)) out(`  ${l}`);
       }
     });
   });

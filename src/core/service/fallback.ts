@@ -13,6 +13,13 @@ import { holdBudget, HoldError, type Hold } from './reserve';
 import type { RunScope } from './scope';
 import { fallbackOrder, unreachableWords, windowFits } from './tierFit';
 
+/** The reason a call's record gets when no upstream call was made for it (it cost $0). */
+const SERVED_FROM = {
+  shared: 'answered by an identical request already in flight: no call of its own, $0',
+  cache: 'answered from the response cache: $0 spent',
+  similar: 'answered from the response cache (a near-identical prompt): $0 spent',
+} as const;
+
 export interface Answer {
   rec: DecisionRecord;
   result: ChatResult;
@@ -103,6 +110,7 @@ async function attempt(
     const patch: Partial<DecisionRecord> = {
       status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
       answeredModel: result.model,
+      ...(result.servedFrom ? { reasons: [...cur.reasons, SERVED_FROM[result.servedFrom]] } : {}),
     };
     env.store.updateDecision(cur.id, patch);
     hold.release();
