@@ -12,15 +12,15 @@ import type { DecisionRecord } from '../types';
 import type { RunScope } from './scope';
 
 export interface Hold {
-  /** Writes the pending record and the reservation, unless they were saved before the call. */
+  /** Right after the request left: journals the pending record (and, with no limit, the hold for the next save). */
   afterDispatch(): void;
-  /** The call settled: stops renewing the reservation and drops it (call in the burst that records the outcome). */
+  /** The call settled: its hold goes with the save that records the outcome (call in the burst that records it). */
   release(): void;
 }
 
 export type HoldResult = { hold: Hold } | { refused: WorstCaseCheck };
 
-/** A save of the reservation failed: the call is not made. */
+/** The hold could not be written (the lock, a read-only folder, a full disk): the call is not made. */
 export class HoldError extends Error {}
 
 /**
