@@ -8,9 +8,8 @@ import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
-import { createPool } from '../../core/pool';
 import { withTelemetry } from '../../core/telemetry';
-import { cliClientFor, loadCliSettings } from '../settingsFile';
+import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
 interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string }
@@ -63,7 +62,7 @@ export function register(program: Command): void {
       }
       // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
       // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
-      const clients = createPool(settings, store).wrap(cliClientFor(settings, opts.baseUrl));
+      const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl });
       const client = config.tiers.some((t) => clients(t) !== null) ? clients : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();
