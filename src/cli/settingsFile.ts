@@ -50,7 +50,7 @@ export function loadCliSettings(opts: { file?: string; preset?: string }): Setti
 export function cliClientFor(s: Settings, baseUrl?: string, env: NodeJS.ProcessEnv = process.env): ClientFor {
   const key = env.ANTHROPIC_API_KEY?.trim();
   const baseURL = baseUrl || s.baseUrl || env.ANTHROPIC_BASE_URL || undefined;
-  const anthropic = key ? new AnthropicClient({ apiKey: key, baseURL, maxRetries: s.maxRetries }) : null;
+  const anthropic = key ? new AnthropicClient({ apiKey: key, baseURL, maxRetries: s.maxRetries, maxRetryWaitMs: s.maxRetryWaitSeconds * 1000 }) : null;
   return createClientFor({ endpoints: s.endpoints, anthropic, maxRetries: s.maxRetries, endpointKey: (ep) => envEndpointKey(ep, env) });
 }
 

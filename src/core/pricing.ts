@@ -14,11 +14,16 @@ export function priceFor(config: RouterConfig, model: string): Price | null {
   return null;
 }
 
+/** 1-hour cache writes cost 2 × input at Anthropic; a price without its own rate gets that. */
+export const cacheWrite1hPrice = (price: Price): number => price.cacheWrite1h ?? price.input * 2;
+
 export function costOf(price: Price, u: Usage): number {
+  const w1h = Math.min(u.cacheWrite1hTokens ?? 0, u.cacheWriteTokens);
   return (
     (u.inputTokens * price.input +
       u.outputTokens * price.output +
-      u.cacheWriteTokens * price.cacheWrite +
+      (u.cacheWriteTokens - w1h) * price.cacheWrite +
+      w1h * cacheWrite1hPrice(price) +
       u.cacheReadTokens * price.cacheRead) /
     PER_MILLION
   );

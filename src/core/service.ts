@@ -9,14 +9,13 @@ import { cascadeTier, DEFAULT_CASCADE, type CascadeSettings } from './cascade';
 import { storedThresholds, THRESHOLDS_META_KEY } from './calibrate';
 import { fineTune as runFineTune, resetFineTune as runResetFineTune, storeClassifier } from './classifier/finetune';
 import { tierIndex } from './config';
-import { tierLabel } from './format';
 import { decide } from './policy';
 import { retrain as runRetrain, undoAdjustment as runUndo } from './retrain';
 import { answerCascade, answerDirect, type Answered } from './service/cascadeRun';
 import { fitsBudget, fitToBudget, refuseExhausted } from './service/budgetGuard';
 import { createConversation, type Conversation } from './service/conversation';
-import { reachableTier, unreachableWords } from './service/fallback';
 import { record, retier } from './service/records';
+import { onUsableTier, usable as canTake } from './service/tierFit';
 import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from './service/scope';
 import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
 import { dayStart, monthStart } from './store/days';
@@ -85,19 +84,12 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
   return i;
 }
 
-function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
+function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
-  const cls = e.classifier.classify(req.prompt, req.history);
+  let cls = e.classifier.classify(req.prompt, req.history);
+  // an agent's scaffolding is not classified, but it is sent and paid for
+  if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
   return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
-}
-
-/** `d` on a tier that has a client: a tier without one is replaced by the nearest that has one (the notice says so). */
-function onReachableTier(s: RunScope, d: Decision, notices: string[]): Decision {
-  const t = reachableTier(s, d.tier);
-  if (t === null || t === d.tier) return d;
-  const [from, to] = [tierLabel(s.cfg, d.tier), tierLabel(s.cfg, t)];
-  notices.push(`${unreachableWords([from])}: answering on ${to} instead.`);
-  return retier(s.cfg, d, t, `${from} has no client (no API key for its provider) → ${to}`, false, s.env.now);
 }
 
 /** Decides, guards the budget, calls the model(s) and sums up what it cost. */
@@ -109,18 +101,18 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   if (d.blocked) refuseExhausted(s, d, budget);
   // With no client at all, the decision is still checked and shown before the no-key error (the CLI prints it).
   const anyClient = cfg.tiers.some((_, i) => s.clientOf(i));
-  const usable = (t: number) => !anyClient || !!s.clientOf(t);
+  const usable = (t: number) => !anyClient || canTake(s, t);
   const notices: string[] = [];
-  if (anyClient) d = onReachableTier(s, d, notices);
+  if (anyClient) d = onUsableTier(s, d, notices);
   d = fitToBudget(s, d, budget, usable);
   const cas = cascadeTier(d, cfg, e.settings.cascade);
   const strong = d;
-  if (cas && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
+  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
   req.onDecision?.(d);
   if (!anyClient) throw new RouteError('no-key', NO_KEY_MESSAGE, d);
   for (const n of notices) req.onNotice?.(n);
   const judge = () => e.talk.judgePrevious(req);
-  const { ans, quality }: Answered = d !== strong
+  const { ans, quality, unscored }: Answered = d !== strong
     ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
     : await answerDirect(s, d, e.talk, judge);
   e.talk.remember(ans.result.text, ans.rec.id);
@@ -135,8 +127,9 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
     totalCostUsd,
     baselineCostUsd,
     savedUsd: totalCostUsd !== null && baselineCostUsd !== null ? baselineCostUsd - totalCostUsd : null,
-    quality: { score: quality.score, signals: quality.signals },
+    quality: unscored ? null : { score: quality.score, signals: quality.signals },
     budget: e.env.getBudget(),
+    ...(ans.result.toolCalls?.length ? { toolCalls: ans.result.toolCalls } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { defaultConfig, validateConfig } from './config';
 import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
 import type { Alternate } from './pool/pool';
 import type { EndpointConfig } from './provider/endpoints';
+import { vscodeModelPrice } from './vscodePrices';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -15,6 +16,8 @@ export interface Settings {
   promptStorage: PromptStorage;
   baseUrl: string | undefined;
   maxRetries: number;
+  /** The longest wait before a retry, in seconds; a longer retry-after makes another tier answer instead. */
+  maxRetryWaitSeconds: number;
   budget: { dailyLimitUsd: number | null; monthlyLimitUsd: number | null; onExhausted: 'block' | 'cheapest'; configured: boolean };
   cascade: boolean;
   retrainEvery: number;
@@ -121,6 +124,13 @@ function settingReader(cfg: SettingsSource, problems: string[]): Take {
   return take;
 }
 
+/** A VS Code model's tier without its own price gets the API rate of that model (./vscodePrices.ts), if known. */
+function withTablePrice<T extends { provider?: string; model: string; selector?: { id?: string; family?: string }; price?: unknown }>(t: T): T {
+  if (t.provider !== 'vscode' || t.price) return t;
+  const price = vscodeModelPrice({ id: t.selector?.id ?? t.model, family: t.selector?.family ?? '' });
+  return price ? { ...t, price } : t;
+}
+
 /** The routing part: tiers, thresholds, floors, high-stakes, strategy; the defaults when they do not fit together. */
 function routingConfig(take: Take, problems: string[]): RouterConfig {
   // The preset sets thresholds and rules; settings given one by one refine it.
@@ -128,7 +138,7 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   const config = defaultConfig(preset);
   const tiers = take('tiers', z.array(tierZ).min(1));
   if (tiers) {
-    config.tiers = tiers.map((t): TierConfig => ({
+    config.tiers = tiers.map(withTablePrice).map((t): TierConfig => ({
       id: t.id,
       label: t.label ?? t.id.charAt(0).toUpperCase() + t.id.slice(1),
       model: t.model,
@@ -214,6 +224,7 @@ export function readSettings(cfg: SettingsSource): Settings {
     promptStorage: take('promptStorage', z.enum(['preview', 'none', 'full'])) ?? 'preview',
     baseUrl: baseUrlRaw ? baseUrlRaw.replace(/\/+$/, '') : undefined,
     maxRetries: take('maxRetries', z.number().int().min(0).max(10)) ?? 2,
+    maxRetryWaitSeconds: take('maxRetryWaitSeconds', z.number().min(0).max(3600)) ?? 30,
     budget: {
       dailyLimitUsd: daily ?? null,
       monthlyLimitUsd: monthly ?? null,

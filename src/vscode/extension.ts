@@ -3,10 +3,12 @@
 import * as vscode from 'vscode';
 import { registerChat, type ChatEvents } from './chat';
 import { commandHooks, registerCommands, type CommandHooks } from './commands';
+import { registerEndpoint } from './endpoint';
 import { createLog } from './log';
 import { registerModelProvider } from './lmProvider';
 import { registerCostPanel, type CostPanel } from './panel';
 import { Runtime } from './runtime';
+import { registerSetup, type SetupHooks } from './setup';
 import { registerStatusBar } from './statusBar';
 
 /** What `activate` returns (`vscode.extensions.getExtension('llm-router.llm-router').exports`) when the extension runs
@@ -26,6 +28,8 @@ export interface LlmRouterApi {
   readonly statusBar: vscode.StatusBarItem;
   /** Set API Key, Export Decisions and Reset Statistics without their questions. */
   readonly commands: CommandHooks;
+  /** Set Up's steps without its questions. */
+  readonly setup: SetupHooks;
 }
 
 let runtime: Runtime | undefined;
@@ -54,10 +58,13 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const chat = registerChat(rt, testMode);
   phase('chat');
-  const status = registerStatusBar(rt);
+  const endpoint = registerEndpoint(rt);
+  const status = registerStatusBar(rt, endpoint);
   phase('statusBar');
-  context.subscriptions.push(chat, status, registerModelProvider(rt));
+  context.subscriptions.push(chat, status, endpoint, registerModelProvider(rt));
   phase('modelProvider');
+  const setup = registerSetup(rt, testMode);
+  context.subscriptions.push(...setup.disposables);
   context.subscriptions.push(
     ...registerCommands({ rt, showPanel: () => panel.reveal() }),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -70,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   const activateMs = performance.now() - t0;
   const api: LlmRouterApi = {
     ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item,
-    commands: commandHooks(rt),
+    commands: commandHooks(rt), setup: setup.hooks,
   };
   void rt.ready.then(() => {
     api.readyMs = performance.now() - t0;

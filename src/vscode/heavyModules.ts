@@ -13,3 +13,6 @@ export { loadSettings } from './settings';
 // with the engine when the view is first opened, not at activation.
 export { PanelController } from '../panel/host';
 
+// The local endpoint ("LLM Router: Start Local Endpoint"), loaded on first start.
+export { ensureToken, startEndpoint, TOKEN_FILE, usageText } from '../core/server';
+export { applyPreset } from '../core/presets';

@@ -6,6 +6,7 @@ import { RouteError, type RouteOutcome } from '../core/service-api';
 import { promptText } from './commandInput';
 import { outcomeLine } from './format';
 import type { Runtime } from './runtime';
+import { vscodeTierClients } from './vscodeModels';
 
 /** Appends text to the end of a document, in order however fast it comes; `done()` resolves once all is in. */
 function documentAppender(doc: vscode.TextDocument, editor: vscode.TextEditor): { append(s: string): void; done(): Thenable<unknown> } {
@@ -32,7 +33,7 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   if (!text) return undefined;
   await rt.ready;
   const config = rt.service.config;
-  const client = await rt.routeClients();
+  const client = await rt.routeClients(vscodeTierClients());
   if (!client) {
     const d = rt.service.decide({ prompt: text, override: null });
     const pick = await vscode.window.showWarningMessage(

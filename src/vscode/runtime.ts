@@ -23,7 +23,7 @@ const lazy = { settings: engine, store: engine, service: engine, anthropic: engi
 /** Settings before the real ones are read (the first moments after activation): the defaults. */
 function defaultSettings(): Settings {
   return {
-    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
+    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
     cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
     cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
@@ -49,7 +49,7 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
-  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; client: ModelClient } | undefined;
+  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
   private telemetry: { shutdown(): Promise<void> } | null = null;
   private cachedClientFor: { key: string; anthropic: ModelClient | null; store: DecisionStore | undefined; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
@@ -169,11 +169,11 @@ export class Runtime implements vscode.Disposable {
     if (!k) return null;
     this.log.addSecret(k.key);
     // One client (and one SDK connection pool) per key, base URL and retry setting.
-    const { baseUrl, maxRetries } = this.settings;
+    const { baseUrl, maxRetries, maxRetryWaitSeconds } = this.settings;
     const c = this.cachedClient;
-    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries) return c.client;
-    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries });
-    this.cachedClient = { key: k.key, baseUrl, maxRetries, client };
+    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries && c.maxRetryWaitSeconds === maxRetryWaitSeconds) return c.client;
+    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries, maxRetryWaitMs: maxRetryWaitSeconds * 1000 });
+    this.cachedClient = { key: k.key, baseUrl, maxRetries, maxRetryWaitSeconds, client };
     return client;
   }
 

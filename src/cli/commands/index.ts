@@ -11,6 +11,7 @@ import * as routeCmd from './route';
 import * as budgetCmd from './budget';
 import * as retrainCmd from './retrain';
 import * as calibrateCmd from './calibrate';
+import * as serveCmd from './serve';
 
 export type Register = (program: Command) => void;
 
@@ -26,4 +27,5 @@ export const commands: Register[] = [
   budgetCmd.register,
   retrainCmd.register,
   calibrateCmd.register,
+  serveCmd.register,
 ];

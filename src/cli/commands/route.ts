@@ -12,7 +12,7 @@ import { withTelemetry } from '../../core/telemetry';
 import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string; maxRetryWait?: string }
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
@@ -29,6 +29,8 @@ export function register(program: Command): void {
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
+      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)')
+
       .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
@@ -43,6 +45,8 @@ export function register(program: Command): void {
       maxTokens = Number(opts.maxTokens);
       if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
+    const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
     const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
@@ -62,7 +66,7 @@ export function register(program: Command): void {
       }
       // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
       // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
-      const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl });
+      const clients = cliRouteClients({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, store, { baseUrl: opts.baseUrl });
       const client = config.tiers.some((t) => clients(t) !== null) ? clients : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();

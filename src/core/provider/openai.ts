@@ -178,7 +178,7 @@ export class OpenAIClient implements ModelClient {
 
   private toProviderError(e: unknown, c: { model: string; why: Why; attempts: number; usage: Usage | null; text: string }): ProviderError {
     const mk = (kind: ProviderErrorKind, message: string, status: number | null = null, retryAfterMs: number | null = null) =>
-      new ProviderError(kind, this.scrub(message), status, c.usage, c.text, retryAfterMs);
+      new ProviderError(kind, this.scrub(message), status, c.usage, c.text, null, retryAfterMs);
     const where = `the endpoint “${this.endpoint}” (${this.baseURL})`;
     const tries = c.attempts > 1 ? ` after ${c.attempts} attempts` : '';
     const kept = c.text ? ' The partial answer is kept.' : '';

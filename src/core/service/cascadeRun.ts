@@ -13,11 +13,15 @@ import type { RunScope } from './scope';
 export interface Answered {
   ans: Answer;
   quality: QualityResult;
+  /** True when the answer was not scored (it called tools). */
+  unscored?: boolean;
 }
 
 /** The plain way: one call on `d`'s tier (with fallback), its answer streamed as it comes. */
 export async function answerDirect(s: RunScope, d: Decision, talk: Conversation, judge: () => void): Promise<Answered> {
   const ans = await callWithFallback(s, d, 'primary', null, s.req.onText, judge);
+  // a turn that calls tools is not an answer yet: it is not scored (a loop's last turn is)
+  if (ans.result.toolCalls?.length) return { ans, quality: { score: 1, signals: {} }, unscored: true };
   return { ans, quality: talk.scoreAnswer(ans.rec.id, s.req.prompt, ans.result) };
 }
 

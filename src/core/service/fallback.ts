@@ -1,14 +1,15 @@
 // One call on a decision's tier, falling back to other tiers while the tier is unavailable: the next tier up first,
 // then down. Each attempt is its own record; a fallback the budget refuses is recorded as blocked and not made; a
 // tier with no client (no key for its provider) is skipped and the notice says so.
-import { tierLabel } from '../format';
-import { ProviderError, type ChatResult } from '../provider/api';
-import { RouteError, type CallSummary } from '../service-api';
+import { formatDuration, tierLabel } from '../format';
+import { ProviderError, type ChatResult, type RetryWait } from '../provider/api';
+import { restartMarker, RouteError, type CallSummary, type Restart } from '../service-api';
 import type { Decision, DecisionRecord } from '../types';
 import { fitsBudget, recordRefusal } from './budgetGuard';
 import { fitted, worstCase } from './fit';
 import { afterDispatch, costs, recordOf, retier } from './records';
 import type { RunScope } from './scope';
+import { fallbackOrder, unreachableWords, windowFits } from './tierFit';
 
 /** The reason a call's record gets when no upstream call was made for it (it cost $0). */
 const SERVED_FROM = {
@@ -22,21 +23,30 @@ export interface Answer {
   result: ChatResult;
 }
 
-/** Where to go when `tier` is unavailable: the tiers above it (nearest first), then those below. */
-export function fallbackOrder(tierCount: number, tier: number): number[] {
-  const top = tierCount - 1;
-  return [...Array.from({ length: top - tier }, (_, i) => tier + 1 + i), ...Array.from({ length: tier }, (_, i) => tier - 1 - i)];
+/** "Sonnet hit a rate limit (429): retrying in 12 s (retry 1 of 2)." */
+export function waitWords(tier: string, w: RetryWait): string {
+  const what = w.status === null ? 'could not be reached'
+    : w.status === 429 ? 'hit a rate limit (429)'
+      : w.status === 529 ? 'is overloaded (529)'
+        : w.status >= 500 ? `had a server error (${w.status})` : `answered ${w.status}`;
+  return `${tier} ${what}: retrying in ${formatDuration(w.waitMs)} (retry ${w.retry} of ${w.maxRetries}).`;
 }
 
-/** The tier to use for `tier`: itself when it has a client, else the first in fallback order that has one (null: none). */
-export function reachableTier(s: RunScope, tier: number): number | null {
-  if (s.clientOf(tier)) return tier;
-  return fallbackOrder(s.cfg.tiers.length, tier).find((t) => s.clientOf(t)) ?? null;
+/** Why a tier is unavailable, in a few words: the error kind, and the wait that was not made. */
+function unavailableWhy(pe: ProviderError): string {
+  return pe.refusedWaitMs === null ? pe.kind : `${pe.kind}; a retry would wait ${formatDuration(pe.refusedWaitMs)}, longer than llmRouter.maxRetryWaitSeconds allows`;
 }
 
-/** "Opus and Haiku can't be reached (no API key for their provider)". */
-export function unreachableWords(labels: string[]): string {
-  return `${labels.join(' and ')} can't be reached (no API key or client for ${labels.length > 1 ? 'their' : 'its'} provider)`;
+/** Why a tier stopped, in a few words for the restart marker. */
+const STOPPED: Partial<Record<ProviderError['kind'], string>> = {
+  'rate-limit': 'rate limited', overloaded: 'overloaded', server: 'server error', 'not-found': 'model not found',
+  network: 'connection cut', timeout: 'stalled',
+};
+
+/** Marks where the stopped tier's streamed text ends and `next`'s begins: the caller's onRestart, else a marked line. */
+function markRestart(s: RunScope, onText: (t: string) => void, r: Restart): void {
+  if (s.req.onRestart) s.req.onRestart(r);
+  else onText(`\n\n${restartMarker(r)}\n\n`);
 }
 
 type Tried = { ok: true; answer: Answer; late: unknown } | { ok: false; error: ProviderError };
@@ -61,7 +71,10 @@ async function attempt(
   env.inFlight.usd += reserve;
   const settle = afterDispatch(() => env.store.insertDecision(rec), extra);
   try {
-    const result = await client.stream({ model: cur.model, system: req.system, messages: f.messages, maxTokens: f.maxTokens, signal: req.signal }, onText)
+    const onRetryWait = (w: RetryWait) => req.onNotice?.(waitWords(tierLabel(cfg, cur.tier), w), 'wait');
+    const a = req.agent;
+    const sent = a ? { messages: a.messages, tools: a.tools, toolMode: a.toolMode } : { messages: f.messages };
+    const result = await client.stream({ model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait }, onText, a?.onToolCall)
       .finally(() => { env.inFlight.usd -= reserve; });
     const late = settle();
     const c = costs(cfg, cur.model, result.model, result.usage, result.costUsd);
@@ -97,6 +110,8 @@ interface Search {
   alsoDown: string[];
   /** Tiers with no client. */
   unreachable: Set<number>;
+  /** Tiers whose context window the prompt does not fit. */
+  tooSmall: Set<number>;
 }
 
 /** The next tier to try after `cur`'s tier failed with `pe`, recording fallbacks the budget refuses; null: none. */
@@ -107,6 +122,7 @@ function nextTier(s: RunScope, d: Decision, cur: Decision, pe: ProviderError, se
   for (const t of fallbackOrder(cfg.tiers.length, d.tier)) {
     if (tried.has(t) || seen.unreachable.has(t)) continue;
     if (!s.clientOf(t)) { seen.unreachable.add(t); continue; }
+    if (!windowFits(s, t)) { seen.tooSmall.add(t); continue; }
     const check = fitsBudget(s, t);
     if (check.fits) return t;
     const why = `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, t)}`;
@@ -130,7 +146,7 @@ export async function callWithFallback(
   let parent = parentId;
   let curRole = role;
   let extra = alsoAfterDispatch;
-  const seen: Search = { refusal: null, alsoDown: [], unreachable: new Set() };
+  const seen: Search = { refusal: null, alsoDown: [], unreachable: new Set(), tooSmall: new Set() };
   for (;;) {
     const r = await attempt(s, d, cur, curRole, parent, onText, extra);
     extra = undefined;
@@ -141,15 +157,20 @@ export async function callWithFallback(
     const pe = r.error;
     const next = nextTier(s, d, cur, pe, seen);
     const skipped = [...seen.unreachable].map((t) => tierLabel(cfg, t));
+    const small = [...seen.tooSmall].map((t) => `${tierLabel(cfg, t)}'s context window is too small for the prompt`);
     if (next === null) {
       if (seen.refusal) {
         const also = seen.alsoDown;
         throw new RouteError('blocked', `${seen.refusal}${also.length ? ` ${also.join(' and ')} ${also.length > 1 ? 'were' : 'was'} unavailable too.` : ''}`, d);
       }
-      throw new RouteError('provider', `${pe.message} (no other tier could answer either${skipped.length ? `: ${unreachableWords(skipped)}` : ''})`, d);
+      const others = [...(skipped.length ? [unreachableWords(skipped)] : []), ...small];
+      throw new RouteError('provider', `${pe.message} (no other tier could answer either${others.length ? `: ${others.join('; ')}` : ''})`, d);
     }
     const skippedNote = skipped.length ? `; ${unreachableWords(skipped)}` : '';
-    s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${pe.kind}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
+    s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${unavailableWhy(pe)}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
+    if (onText && pe.partialText) {
+      markRestart(s, onText, { stopped: tierLabel(cfg, cur.tier), reason: STOPPED[pe.kind] ?? pe.kind, next: tierLabel(cfg, next), partialText: pe.partialText });
+    }
     parent = cur.id;
     cur = retier(cfg, d, next, `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, next)}`, true, s.env.now);
     curRole = 'fallback';

@@ -90,7 +90,8 @@ export interface StoreOptions {
   debounceMs?: number;
   /** Retention: keep at most this many detailed rows / this many days; older ones are folded into daily aggregates. */
   retention?: { maxRows?: number; maxDays?: number };
-  /** Called with a message a person should see (a corrupt file was set aside, …). */
+  /** Called with a message a person should see (a corrupt file was set aside and where it was kept, a read-only or
+   *  newer database, a failed save). Without it, the message goes to stderr. */
   onNotice?: (message: string) => void;
 }
 

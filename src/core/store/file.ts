@@ -26,36 +26,63 @@ function genOf(header: Uint8Array): number {
   return header.length >= 28 ? Buffer.from(header.buffer, header.byteOffset, 28).readUInt32BE(24) : 0;
 }
 
-/** The state of the file now (reads 100 bytes), or null when it does not exist. */
-export function statFile(file: string): FileState | null {
+/** What a non-regular file is, for a person. */
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Thrown for a database path that names something other than a regular file: it is never read or replaced. */
+export class NotAFileError extends Error {
+  constructor(file: string, st: fs.Stats) {
+    super(`${file} is ${kindOf(st)}, not a regular file: the routing database must be a file of its own, so it was not read or replaced. Give the path of a database file (or of a new one).`);
+    this.name = 'NotAFileError';
+  }
+}
+
+// Opening a FIFO for reading blocks until a writer comes; non-blocking, it opens at once and fstat tells what it is.
+const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
+
+/** Opens a regular file for reading: null when it does not exist, NotAFileError for anything else at the path. */
+function openRegular(file: string): { fd: number; st: fs.Stats } | null {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, fs.constants.O_RDONLY | O_NONBLOCK);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
-  try {
-    const st = fs.fstatSync(fd);
-    const head = Buffer.alloc(100);
-    const n = fs.readSync(fd, head, 0, 100, 0);
-    return { gen: genOf(head.subarray(0, n)), size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-  } finally {
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) {
     fs.closeSync(fd);
+    throw new NotAFileError(file, st);
+  }
+  return { fd, st };
+}
+
+/** The state of the file now (reads 100 bytes), or null when it does not exist. */
+export function statFile(file: string): FileState | null {
+  const o = openRegular(file);
+  if (!o) return null;
+  try {
+    const head = Buffer.alloc(100);
+    const n = fs.readSync(o.fd, head, 0, 100, 0);
+    return { gen: genOf(head.subarray(0, n)), size: o.st.size, mtimeMs: o.st.mtimeMs, ino: o.st.ino };
+  } finally {
+    fs.closeSync(o.fd);
   }
 }
 
 /** Reads the whole file and its state consistently (one open file), or null when it does not exist. */
 export function readFile(file: string): { bytes: Uint8Array; state: FileState } | null {
-  let fd: number;
+  const o = openRegular(file);
+  if (!o) return null;
+  const { fd, st } = o;
   try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  try {
-    const st = fs.fstatSync(fd);
     const bytes = Buffer.alloc(st.size);
     let off = 0;
     while (off < st.size) {
@@ -68,6 +95,73 @@ export function readFile(file: string): { bytes: Uint8Array; state: FileState } 
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * The file a database path names, following symbolic links (also a link to a file not created yet), so that saves
+ * replace the target and the link stays: one history, wherever it is opened from.
+ */
+export function resolveLinks(file: string): string {
+  const abs = path.resolve(file);
+  try {
+    return fs.realpathSync(abs);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  let cur = abs;
+  for (let hops = 0; hops < 40; hops++) {
+    let st: fs.Stats;
+    try {
+      st = fs.lstatSync(cur);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return cur; // a new file (or a link to one)
+      throw e;
+    }
+    if (!st.isSymbolicLink()) return cur;
+    cur = path.resolve(path.dirname(cur), fs.readlinkSync(cur));
+  }
+  throw new Error(`${file}: too many levels of symbolic links`);
+}
+
+/** Why a file may not be written: what the person is told once, and what a refused save says. */
+export interface Refusal {
+  notice: string;
+  error: string;
+}
+
+/** A save refused because the file may not be written (read-only, or a newer LLM Router's): nothing was written. */
+export class ReadOnlyError extends Error {
+  override name = 'ReadOnlyError';
+  constructor(readonly refusal: Refusal) {
+    super(refusal.error);
+  }
+}
+
+/** Why the file at `file` must not be replaced by a save (it is read-only), or null when it may be (or is new). */
+export function readOnlyProblem(file: string): Refusal | null {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  if (!st.isFile()) throw new NotAFileError(file, st);
+  let writable = (st.mode & 0o222) !== 0; // no write bit at all: read-only, even for root
+  if (writable) {
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch {
+      writable = false;
+    }
+  }
+  if (writable) return null;
+  const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+  const fix = 'Make it writable (chmod u+w) or use another database file.';
+  return {
+    notice: `The routing database ${file} is read-only (mode ${mode}): LLM Router reads it but does not replace it, so nothing new is saved in it. ${fix}`,
+    error: `not saved: the routing database ${file} is read-only (mode ${mode}). ${fix}`,
+  };
 }
 
 /** Why these bytes are not a usable SQLite file (header checks only), or null when they look right. */
@@ -97,12 +191,27 @@ export function stampGeneration(bytes: Uint8Array, gen: number): void {
 
 const tmpPrefix = (file: string) => `${path.basename(file)}.tmp-`;
 
-/** Writes the file atomically: a temporary file in the same folder, fsync, rename over, fsync the folder. */
+/** The mode and owner a replacement of `file` keeps (a new file: private to the user). */
+function keptAttributes(file: string): { mode: number; uid: number; gid: number } | null {
+  try {
+    const st = fs.statSync(file);
+    return { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes the file atomically: a temporary file in the same folder, fsync, rename over, fsync the folder. The new
+ * file keeps the mode of the one it replaces (and its owner, when we are allowed to set it).
+ */
 export function atomicWrite(file: string, bytes: Uint8Array): FileState {
   const dir = path.dirname(file);
   const tmp = path.join(dir, `${tmpPrefix(file)}${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const kept = keptAttributes(file);
   const fd = fs.openSync(tmp, 'w', 0o600);
   try {
+    if (kept) keepAttributes(fd, kept);
     let off = 0;
     while (off < bytes.length) off += fs.writeSync(fd, bytes, off, bytes.length - off);
     fs.fsyncSync(fd);
@@ -153,6 +262,19 @@ export function atomicWrite(file: string, bytes: Uint8Array): FileState {
   const st = statFile(file);
   if (!st) throw new Error(`${file} vanished right after it was written`);
   return st;
+}
+
+function keepAttributes(fd: number, kept: { mode: number; uid: number; gid: number }): void {
+  if (process.platform === 'win32') return;
+  const st = fs.fstatSync(fd);
+  if (st.uid !== kept.uid || st.gid !== kept.gid) {
+    try {
+      fs.fchownSync(fd, kept.uid, kept.gid);
+    } catch {
+      /* only root (or the owner, for the group) may: the file then belongs to whoever saves it */
+    }
+  }
+  fs.fchmodSync(fd, kept.mode);
 }
 
 /** Removes temporary files left by processes that died during a save. */

@@ -2,6 +2,7 @@
 // aggregates (kept by triggers), so statistics over the whole history do not change. Feedback rows of folded
 // decisions go with them (each decision's latest thumb and automatic quality are already counted in `daily`).
 import type { Database } from 'sql.js';
+import type { Conn } from './conn';
 
 export interface Retention { maxRows?: number; maxDays?: number }
 
@@ -38,4 +39,25 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
     FOLDED_BEFORE_KEY, String(Math.max(prev, cutoffRowid >= 0 ? cutoff + 1 : cutoff)),
   ]);
   return folded;
+}
+
+/**
+ * Folds rows beyond the retention cap into the daily aggregates (they already count them), in a transaction of its
+ * own, and gives freed pages back; returns how many decisions were folded.
+ */
+export function foldRetained(conn: Conn, r: Retention | undefined): number {
+  const n = conn.transaction(() => foldOld(conn.db, r));
+  if (n === 0) return 0;
+  if (conn.pragma('auto_vacuum') === 2) {
+    conn.exec('PRAGMA incremental_vacuum'); // new databases: give the freed pages back now
+    return n;
+  }
+  // Older files without auto-vacuum: new rows reuse freed pages; give them back only when half the file is
+  // free (retention first applied to a big file), since VACUUM rewrites the whole database.
+  const free = conn.pragma('freelist_count');
+  if (free * conn.pragma('page_size') > 256 * 1024 && free > conn.pragma('page_count') / 2) {
+    conn.freeStatements();
+    conn.exec('VACUUM');
+  }
+  return n;
 }
