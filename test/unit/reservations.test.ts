@@ -208,10 +208,10 @@ describe('budget reservations', () => {
       assert.match(csv, /its worst case \$0\.020000 is held against the budget/);
     });
 
-    it('upgrading a schema-3 file marks calls an earlier version left pending as interrupted', async () => {
+    it('upgrading a schema-4 file marks calls an earlier version left pending as interrupted', async () => {
       const old = new SQL.Database();
-      for (const m of MIGRATIONS.slice(0, 3)) m(old);
-      old.exec('PRAGMA user_version = 3');
+      for (const m of MIGRATIONS.slice(0, 4)) m(old);
+      old.exec('PRAGMA user_version = 4');
       const cols = new DecisionColumns('preview', 120);
       const row = cols.row(makeRecord('left-pending', { status: 'pending', costUsd: null, usage: null }));
       old.run(`INSERT INTO decisions VALUES (${row.map(() => '?').join(', ')}, NULL, NULL)`, row);
