@@ -21,6 +21,9 @@ copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm')
 const codiconDir = dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
 copyFileSync(join(codiconDir, 'codicon.css'), 'dist/codicon.css');
 copyFileSync(join(codiconDir, 'codicon.ttf'), 'dist/codicon.ttf');
+// The shipped workflow examples, read at run time by src/core/workflows/library.ts (dist/workflows).
+mkdirSync('dist/workflows', { recursive: true });
+for (const f of readdirSync('src/core/workflows/examples')) copyFileSync(join('src/core/workflows/examples', f), join('dist/workflows', f));
 
 const common = {
   bundle: true,

@@ -120,6 +120,21 @@ export interface ViewModel {
   recent: { rows: DecisionRow[]; total: number };
   /** Each backend's health as the pool last saw it (circuit breaker, error rate, latency); absent or empty: none yet. */
   backends?: BackendHealth[];
+  /** The A/B experiment and the split by workspace (src/panel/features.ts); absent from hosts that do not send it. */
+  features?: FeaturesView;
+}
+
+/** What the panel shows of the A/B experiment (running, else the latest) and of spend per workspace. */
+export interface FeaturesView {
+  experiment: {
+    name: string;
+    running: boolean;
+    arms: { arm: 'a' | 'b'; config: string; requests: number; costPerRequestUsd: number | null; thumbsUpRate: number | null; thumbs: number; errorRate: number | null }[];
+    /** One line per measure: b against a with its 95 % interval, or why it is not yet meaningful. */
+    verdicts: { text: string; meaningful: boolean }[];
+  } | null;
+  /** Spend in the period per workspace (folder name; null name: requests from no workspace), largest first. */
+  workspaces: { name: string | null; id: string | null; requests: number; spendUsd: number; savedUsd: number }[];
 }
 
 /** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */

@@ -12,6 +12,8 @@ export interface RouteRequest {
   /** Earlier turns of the same conversation, oldest first (fitted to the model's context window by the service). */
   history?: Turn[];
   source: Source;
+  /** The workspace the request came from (folder name and stable id, never a path); recorded on each call. */
+  workspace?: { name: string; id: string } | null;
   /** A tier id or label the user forced ("opus"), or null. */
   override?: string | null;
   system?: string;

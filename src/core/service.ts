@@ -20,7 +20,7 @@ import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from '
 import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
-import type { Classifier, Decision, RouterConfig } from './types';
+import type { Classification, Classifier, Decision, RouterConfig } from './types';
 
 export interface ServiceSettings {
   cascade: CascadeSettings;
@@ -43,6 +43,10 @@ export interface CreateServiceOptions {
   allowStepDown?: boolean;
   /** Clock (tests, replay). */
   now?: () => number;
+  /** Moves a prompt's score after classification (similar past prompts: neighbours/fromStore.ts); its reasons are kept. */
+  adjustScore?: (prompt: string, cls: Classification, cfg: RouterConfig) => Classification;
+  /** Told of every answered request after it is returned (the judge's sampling: judge/live.ts); never holds it back. */
+  afterAnswer?: (o: RouteOutcome, req: RouteRequest, client: ClientChoice, cfg: RouterConfig) => void;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = { cascade: DEFAULT_CASCADE, retrainEvery: 20, allowStepDown: false };
@@ -75,6 +79,7 @@ interface Engine {
   classifier: Classifier;
   talk: Conversation;
   effective(): RouterConfig;
+  adjustScore?: CreateServiceOptions['adjustScore'];
 }
 
 function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number | null {
@@ -86,7 +91,8 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
 
 function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
-  let cls = e.classifier.classify(req.prompt, req.history);
+  const classified = e.classifier.classify(req.prompt, req.history);
+  let cls = e.adjustScore ? e.adjustScore(req.prompt, classified, cfg) : classified;
   // an agent's scaffolding is not classified, but it is sent and paid for
   if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
   return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
@@ -164,6 +170,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   };
   const engine: Engine = {
     env, settings, effective, classifier: opts.classifier ?? storeClassifier(store, baseConfig), talk: createConversation(store, now),
+    adjustScore: opts.adjustScore,
   };
 
   const running = requestsUnderWay();
@@ -180,7 +187,15 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: (req, client) => running.run(req, (r) => runRequest(engine, r, client)),
+    run: async (req, client) => {
+      const o = await running.run(req, (r) => runRequest(engine, r, client));
+      try {
+        opts.afterAnswer?.(o, req, client, effective());
+      } catch {
+        // A failing observer never fails the request it observes.
+      }
+      return o;
+    },
     cancelAll: () => running.cancelAll(),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);

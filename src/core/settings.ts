@@ -7,6 +7,7 @@ import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
 import type { Alternate } from './pool/pool';
 import type { EndpointConfig } from './provider/endpoints';
 import { vscodeModelPrice } from './vscodePrices';
+import { DEFAULT_JUDGE, type JudgeSettings } from './judge/run';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -31,6 +32,10 @@ export interface Settings {
   cache: { enabled: boolean; ttlMs: number; maxEntries: number; similarity: number; acrossWorkspaces: boolean };
   /** Export of decisions as OpenTelemetry spans and metrics (off by default; user settings only). */
   telemetry: { enabled: boolean; endpoint: string; includePrompt: boolean };
+  /** LLM-as-judge sampling (judge/run.ts); sampleRate 0 = off. */
+  judge: JudgeSettings;
+  /** Similar past prompts move a new prompt's score (neighbours/); only with stored prompts. */
+  neighbours: boolean;
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -209,6 +214,20 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   return defaultConfig(preset);
 }
 
+function judgeSettings(take: ReturnType<typeof settingReader>, config: RouterConfig, problems: string[]): JudgeSettings {
+  let tier = take('judge.tier', z.string().trim()) || null;
+  if (tier && !config.tiers.some((t) => t.id === tier)) {
+    problems.push(`llmRouter.judge.tier: "${tier}" is not a tier (${config.tiers.map((t) => t.id).join(', ')}); the top tier judges`);
+    tier = null;
+  }
+  return {
+    sampleRate: take('judge.sampleRate', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.sampleRate,
+    maxBudgetShare: take('judge.maxBudgetShare', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.maxBudgetShare,
+    tier,
+    mode: take('judge.mode', z.enum(['compare', 'alone'])) ?? DEFAULT_JUDGE.mode,
+  };
+}
+
 /** Turns the `llmRouter.*` values into Settings: defaults for what is unset, a problem in words for what is invalid. */
 export function readSettings(cfg: SettingsSource): Settings {
   const problems: string[] = [];
@@ -256,6 +275,8 @@ export function readSettings(cfg: SettingsSource): Settings {
       endpoint: (take('telemetry.endpoint', z.string().trim().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL')) ?? 'http://localhost:4318').replace(/\/+$/, ''),
       includePrompt: take('telemetry.includePrompt', z.boolean()) ?? false,
     },
+    judge: judgeSettings(take, finalConfig, problems),
+    neighbours: take('neighbours.enabled', z.boolean()) ?? false,
     problems,
   };
 }

@@ -3,6 +3,7 @@
 // same numbers. The webview only formats and draws a ViewModel; its shape is declared in webview/protocol.ts.
 import { loadHealth } from '../core/pool/health';
 import type { DecisionStore, Stats } from '../core/store/api';
+import { featuresView } from './features';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
@@ -127,6 +128,7 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
     retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
     backends: loadHealth(store),
+    features: featuresView(store, summary.since ?? undefined, summary.generatedAt),
   };
 }
 

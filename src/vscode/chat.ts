@@ -5,6 +5,7 @@ import { formatUsd, tierLabel } from '../core/format';
 import type { RouteOutcome } from '../core/service-api';
 import { AgentRouter } from '../core/agentRun';
 import { streamAnswer } from './chatAnswer';
+import { chatWorkflow } from './chatWorkflow';
 import { readReferences, referencedTools } from './chatContext';
 import { historyFrom, PARTICIPANT_ID, TIER_COMMANDS, type RouterResultMeta } from './chatHistory';
 import { explainMarkdown, routedLine, statsMarkdown } from './format';
@@ -43,6 +44,7 @@ async function handle(
     stream.button({ command: 'llm-router.showCostPanel', title: 'Open the cost panel' });
     return { metadata: { status: 'stats', command } satisfies RouterResultMeta };
   }
+  if (command === 'workflow') return chatWorkflow(rt, prompt, await rt.client(), stream, token);
   if (!prompt) {
     stream.markdown('Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.');
     return { metadata: { status: 'explain', command } satisfies RouterResultMeta };

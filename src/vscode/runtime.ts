@@ -28,10 +28,19 @@ function defaultSettings(): Settings {
     cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
     cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
     telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false }, problems: [],
+    judge: { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' }, neighbours: false,
   };
 }
 
 export const DB_FILE = 'decisions.sqlite';
+
+/** The open workspace: a multi-root workspace by its file, else its first folder; null with none open. */
+function currentWorkspace(tag: (folder: string) => { name: string; id: string }): { name: string; id: string } | null {
+  const file = vscode.workspace.workspaceFile;
+  if (file?.scheme === 'file') return { ...tag(file.fsPath), name: vscode.workspace.name ?? path.basename(file.fsPath) };
+  const f = vscode.workspace.workspaceFolders?.[0];
+  return f && f.uri.scheme === 'file' ? tag(f.uri.fsPath) : null;
+}
 
 export class Runtime implements vscode.Disposable {
   settings: Settings;
@@ -49,6 +58,7 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
+  private neighbours: { dispose(): void } | null = null;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
   private telemetry: { shutdown(): Promise<void> } | null = null;
   private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
@@ -93,18 +103,34 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
+    const h = lazy.service();
     // Opt-in OpenTelemetry export: the store the service writes to hands each finished decision to the exporter.
     void this.telemetry?.shutdown();
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
-    const t = lazy.service().withTelemetry(s, this.store, s.config, { ...(version ? { serviceVersion: version } : {}), onError: (m) => this.log.warn(m) });
+    const t = h.withTelemetry(s, this.store, s.config, { ...(version ? { serviceVersion: version } : {}), onError: (m) => this.log.warn(m) });
     this.telemetry = t.exporter;
-    return lazy.service().createRouterService({
+    // Similar past prompts (llmRouter.neighbours.enabled) need stored prompts; the judge samples when its rate is > 0.
+    this.neighbours?.dispose();
+    const nb = (this.neighbours = s.neighbours && s.promptStorage !== 'none' ? h.neighbourAdjuster(this.store) : null);
+    const judge = s.judge.sampleRate > 0
+      ? h.liveJudge({
+        store: this.store, settings: s.judge,
+        onJudged: (r) => this.log.info(`judge ${r.decisionId.slice(0, 8)}: ${r.skipped ?? (r.verdict?.kind === 'none' ? `no verdict (${r.verdict.why})` : r.verdict?.kind)}`),
+        onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
+      })
+      : null;
+    // A running A/B experiment (src/core/experiments) routes each conversation with its arm's configuration; every
+    // request is recorded with the workspace it came from (src/core/projects: folder name and a hash, no path).
+    const ex = h.experiments;
+    return ex.withWorkspace(ex.createExperimentService({
       config: s.config,
       store: t.store,
       cascade: s.cascade,
       retrainEvery: s.retrainEvery,
       allowStepDown: s.allowStepDown,
-    });
+      adjustScore: nb?.adjust,
+      afterAnswer: judge ? (...a) => void judge(...a) : undefined,
+    }, (m) => this.log.warn(m)), () => currentWorkspace(ex.workspaceTag));
   }
 
   /**

@@ -460,6 +460,28 @@ test('a prompt with <script> and <img onerror> is shown as text and runs nothing
   await detail.waitFor({ state: 'hidden' });
 });
 
+test('the A/B experiment card shows both arms and says when the difference is not yet meaningful; spend by workspace lists each project', async () => {
+  const { createExperiment, assignArm } = require('../../src/core/experiments/definition.ts');
+  const t = await open({ fill: (env) => {
+    const exp = createExperiment(env.store, env.config, { name: 'economy <trial>', a: {}, b: { preset: 'economy' }, now: Date.now() - 60_000 });
+    for (let i = 0; i < 6; i++) {
+      const r = record(env.config, { id: `x${i}`, time: Date.now() - 30_000 + i, tier: 0 });
+      env.store.insertDecision({ ...r, experimentId: exp.id, experimentArm: i % 2 ? 'b' : 'a', workspaceName: i < 4 ? 'billing <svc>' : 'docs', workspaceId: i < 4 ? 'aaaaaaaaaaaaaaaa' : 'bbbbbbbbbbbbbbbb' });
+    }
+    void assignArm;
+  } });
+  const card = t.page.getByRole('region', { name: 'A/B experiment' });
+  await card.waitFor({ state: 'visible' });
+  assert.match(await card.textContent(), /“economy <trial>” · running/);
+  assert.match(await card.locator('[data-arm="a"]').textContent(), /^a · your settings3\$0\.\d+/);
+  assert.match(await card.locator('[data-arm="b"]').textContent(), /^b · preset economy3/);
+  assert.match(await t.page.getByTestId('experiment-verdicts').textContent(), /cost per request: not yet meaningful: 3 vs 3, at least 20 in each arm needed/);
+  const ws = t.page.getByRole('region', { name: 'Spend by workspace' });
+  assert.match(await ws.locator('[data-workspace="aaaaaaaaaaaaaaaa"]').textContent(), /^billing <svc>4\$/);
+  assert.match(await ws.locator('[data-workspace="bbbbbbbbbbbbbbbb"]').textContent(), /^docs2\$/);
+  assert.equal(await t.page.locator('section b, section svc').count(), 0, 'names are text');
+});
+
 test('the chosen period persists across a reload of the view and a new session', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 100, days: 40 }) });
   await choosePeriod(t.page, '30d');

@@ -3,7 +3,9 @@
 import type { Command } from 'commander';
 import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
-import { createRouterService } from '../../core/service';
+import { createExperimentService } from '../../core/experiments/routing';
+import { withWorkspace } from '../../core/projects/workspace';
+import { cliWorkspace } from './projects';
 import { RouteError, type RouteOutcome, type RouteRequest, type RouterService } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
@@ -111,7 +113,8 @@ export function register(program: Command): void {
     const tel = withTelemetry(settings, store, config, { onError: (m) => warn(m) });
     try {
       await whileStoppable(async (stop) => {
-        const svc = createRouterService({ config, store: tel.store });
+        // A running A/B experiment routes this prompt with its arm's configuration.
+        const svc = withWorkspace(createExperimentService({ config, store: tel.store }, (m) => warn(m)), cliWorkspace);
         const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
         if (opts.dryRun) {
           const rec = svc.dryRun(req);

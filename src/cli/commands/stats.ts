@@ -5,6 +5,7 @@ import { formatUsd, pct, tierLabel } from '../../core/format';
 import { SINCE_HELP, parseSince } from '../../core/period';
 import { addDbOption, out, withStore } from '../io';
 import { healthLines, loadHealth } from '../../core/pool/health';
+import { printSplit, type SplitOpts } from './projects';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
@@ -15,11 +16,15 @@ export function register(program: Command): void {
       .command('stats')
       .description('spend, savings against the top tier, tier distribution and answer quality from the database')
       .option('--json', 'print machine-readable JSON')
-      .option('--since <period>', SINCE_HELP, 'all'),
-  ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
+      .option('--since <period>', SINCE_HELP, 'all')
+      .option('--by <what>', 'split spend by workspace or client')
+      .option('--workspace <workspace>', 'only this workspace (a folder, its id or its name)')
+      .option('--client <client>', 'only requests from chat, model-picker, command, cli or endpoint'),
+  ).action(async (opts: { db?: string; json?: boolean; since?: string } & SplitOpts) => {
     const now = Date.now();
     const since = parseSince(opts.since, now);
     await withStore(opts.db, (store) => {
+      if (opts.by || opts.workspace || opts.client) { printSplit(store, opts, since); return; }
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();

@@ -26,6 +26,7 @@ export function recordOf(d: Decision, req: RouteRequest, status: DecisionRecord[
   return {
     ...d, source: req.source, prompt: req.prompt, answeredModel: null, usage: null, costUsd: null, baselineCostUsd: null,
     latencyMs: null, ttftMs: null, status, error, parentId,
+    ...(req.workspace ? { workspaceName: req.workspace.name, workspaceId: req.workspace.id } : {}),
   };
 }
 

@@ -44,6 +44,32 @@ export interface DecisionQuery {
   until?: number;
   /** Substring of model id */
   model?: string;
+  /** Only the decisions of this workflow run / A/B experiment / workspace (schema 4 tags). */
+  workflowId?: string;
+  experimentId?: string;
+  workspaceId?: string;
+}
+
+/** Spend split by workspace or by client: `stats --by`, the panel, per-workspace budgets. */
+export interface BreakdownQuery {
+  by: 'workspace' | 'source';
+  since?: number;
+  until?: number;
+  /** Only this workspace (null: requests from no workspace). */
+  workspaceId?: string | null;
+  source?: Source;
+}
+
+export interface BreakdownRow {
+  /** The workspace id or the source; null for requests without a workspace. */
+  key: string | null;
+  /** The workspace's folder name (or the source again). */
+  name: string | null;
+  decisions: number;
+  requests: number;
+  spendUsd: number;
+  baselineUsd: number;
+  savedUsd: number;
 }
 
 export interface DayRow { day: string; tier: number; requests: number; spendUsd: number; baselineUsd: number }
@@ -141,10 +167,13 @@ export interface DecisionStore {
   listDecisions(q?: DecisionQuery): { rows: DecisionRecord[]; total: number };
   addFeedback(f: FeedbackInput): void;
   feedbackFor(decisionId: string): FeedbackRow[];
-  qualitySamples(q?: { since?: number }): QualitySample[];
+  /** `thumbsOnly`: only decisions a person rated (alerts on bad ratings read just those). */
+  qualitySamples(q?: { since?: number; thumbsOnly?: boolean }): QualitySample[];
   stats(q?: { since?: number; until?: number; now?: number }): Stats;
   getBudget(): BudgetSettings;
   setBudget(b: BudgetSettings): void;
+  /** Spend and savings split by workspace or client, from the detailed rows (schema 4 tags). */
+  breakdown(q: BreakdownQuery): BreakdownRow[];
   /** Spend since a time, fast (used before every request for the budget check). */
   spendSince(ms: number): number;
   addAdjustment(a: RoutingAdjustment): void;

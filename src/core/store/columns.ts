@@ -7,12 +7,19 @@ import type { DecisionRecord, PromptStorage, RoutingAdjustment } from '../types'
 import type { FeedbackRow, QualitySample } from './api';
 import { dayKey, dayStart, nextDayStart } from './days';
 
+/** Optional tags of a decision (schema 4): workflow run and step, experiment and arm, workspace name and id. */
+const EXTRA_COLS = [
+  ['workflowId', 'workflow_id'], ['workflowStep', 'workflow_step'], ['experimentId', 'experiment_id'],
+  ['experimentArm', 'experiment_arm'], ['workspaceName', 'workspace_name'], ['workspaceId', 'workspace_id'],
+] as const;
+
 /** Decision columns in insert order; `day`/`day_start` are derived from `time`. */
 export const DEC_COLS = [
   'id', 'time', 'tier', 'tier_id', 'model', 'score', 'complexity', 'category', 'confidence', 'reasons',
   'est_input_tokens', 'est_cost_usd', 'baseline_est_cost_usd', 'override', 'adjustments', 'high_stakes', 'blocked',
   'strategy', 'source', 'prompt', 'answered_model', 'input_tokens', 'output_tokens', 'cache_write_tokens',
   'cache_read_tokens', 'cost_usd', 'baseline_cost_usd', 'latency_ms', 'ttft_ms', 'status', 'error', 'parent_id',
+  ...EXTRA_COLS.map(([, c]) => c),
   'day', 'day_start',
 ] as const;
 export const READ_COLS = DEC_COLS.slice(0, -2).join(', ');
@@ -24,7 +31,7 @@ export const READ_ADJUSTMENTS = 'SELECT id, complexity, category, kind, tier, re
 export const READ_QUALITY = 'SELECT id, time, tier, complexity, category, thumb, auto_quality FROM decisions';
 
 const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked', 'interrupted']);
-const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider']);
+const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint', 'judge']);
 
 export const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 export const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -52,6 +59,8 @@ export function rowToDecision(r: SqlValue[]): DecisionRecord {
     },
     costUsd: num(r[25]), baselineCostUsd: num(r[26]), latencyMs: num(r[27]), ttftMs: num(r[28]),
     status: String(r[29]) as DecisionRecord['status'], error: str(r[30]), parentId: str(r[31]),
+    // The optional tags appear only when set, so records without them read back as they were written.
+    ...Object.fromEntries(EXTRA_COLS.map(([f], i) => [f, str(r[32 + i])]).filter(([, v]) => v !== null)),
   };
 }
 
@@ -87,6 +96,7 @@ const NUMBER_FIELDS: Partial<Record<keyof DecisionRecord, string>> = {
 };
 const NULLABLE_TEXT_FIELDS: Partial<Record<keyof DecisionRecord, string>> = {
   answeredModel: 'answered_model', parentId: 'parent_id', override: 'override',
+  ...Object.fromEntries(EXTRA_COLS),
 };
 
 /** Turns records into decision rows: knows the prompt-storage setting and caches the local day of a time. */
@@ -129,7 +139,7 @@ export class DecisionColumns {
       rec.blocked ? 1 : 0, rec.strategy ?? '', rec.source, this.storedPrompt(rec.prompt), rec.answeredModel ?? null,
       u ? u.inputTokens : null, u ? u.outputTokens : null, u ? u.cacheWriteTokens : null, u ? u.cacheReadTokens : null,
       fin(rec.costUsd), fin(rec.baselineCostUsd), fin(rec.latencyMs), fin(rec.ttftMs), rec.status, rec.error == null ? null : redactSecrets(rec.error),
-      rec.parentId ?? null, ...this.dayOf(rec.time),
+      rec.parentId ?? null, ...EXTRA_COLS.map(([f]) => rec[f] ?? null), ...this.dayOf(rec.time),
     ];
   }
 

@@ -8,12 +8,13 @@ import * as path from 'node:path';
 import type { SqlJsStatic, SqlValue } from 'sql.js';
 import type { DecisionRecord, RoutingAdjustment } from '../types';
 import type {
-  BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
+  BreakdownQuery, BreakdownRow, BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
 } from './api';
 import {
   DecisionColumns, READ_ADJUSTMENTS, READ_COLS, READ_FEEDBACK, READ_QUALITY, rowToAdjustment, rowToDecision,
   rowToFeedback, rowToQualitySample,
 } from './columns';
+import { breakdown } from './breakdown';
 import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
@@ -147,6 +148,9 @@ export class SqlJsStore implements DecisionStore {
     if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
     if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
     if (q.model) { where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)"); params.push(q.model, q.model); }
+    for (const [k, col] of [['workflowId', 'workflow_id'], ['experimentId', 'experiment_id'], ['workspaceId', 'workspace_id']] as const) {
+      if (q[k] !== undefined) { where.push(`${col} = ?`); params.push(q[k]); }
+    }
     const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
@@ -179,10 +183,10 @@ export class SqlJsStore implements DecisionStore {
     return this.all(`${READ_FEEDBACK} WHERE decision_id = ? ORDER BY time, id`, [decisionId]).map(rowToFeedback);
   }
 
-  qualitySamples(q: { since?: number } = {}): QualitySample[] {
+  qualitySamples(q: { since?: number; thumbsOnly?: boolean } = {}): QualitySample[] {
     this.assertOpen();
     const rows = this.all(
-      `${READ_QUALITY} WHERE (thumb IS NOT NULL OR auto_quality IS NOT NULL) AND time >= ? ORDER BY time`,
+      `${READ_QUALITY} WHERE ${q.thumbsOnly ? 'thumb IS NOT NULL' : '(thumb IS NOT NULL OR auto_quality IS NOT NULL)'} AND time >= ? ORDER BY time`,
       [q.since ?? -Number.MAX_SAFE_INTEGER],
     );
     return rows.map(rowToQualitySample);
@@ -193,6 +197,11 @@ export class SqlJsStore implements DecisionStore {
   stats(q: { since?: number; until?: number; now?: number } = {}): Stats {
     this.assertOpen();
     return computeStats(this.conn, q);
+  }
+
+  breakdown(q: BreakdownQuery): BreakdownRow[] {
+    this.assertOpen();
+    return breakdown((sql, params) => this.all(sql, params), q);
   }
 
   spendSince(ms: number): number {
