@@ -1,8 +1,8 @@
 // Tool calls through the endpoint, with the official SDKs: the client's tools reach the model, the model's tool calls
 // come back in each API's own form (Anthropic tool_use blocks with input_json_delta, OpenAI tool_calls deltas), and
 // the next request of the agent loop, bringing the tool's result, stays on the tier the user turn was routed to.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import * as assert from 'node:assert';
 import { bodyOf, curl, parseSse, startHarness, type Harness } from './serve-harness';
 
@@ -14,11 +14,7 @@ describe('serve: tool calls and agent loops', function () {
   let h: Harness;
   let anthropic: Anthropic;
   let openai: OpenAI;
-  before(async () => {
-    h = await startHarness();
-    anthropic = new Anthropic({ apiKey: h.token, baseURL: h.ep.url, maxRetries: 0, fetch: h.fetch });
-    openai = new OpenAI({ apiKey: h.token, baseURL: `${h.ep.url}/v1`, maxRetries: 0, fetch: h.fetch });
-  });
+  before(async () => { h = await startHarness(); ({ anthropic, openai } = h); });
   after(async () => { await h.settle(); await h.close(); });
   beforeEach(() => h.mock.reset());
 

@@ -21,11 +21,7 @@ describe('serve: the local endpoint with real clients', function () {
   let h: Harness;
   let anthropic: Anthropic;
   let openai: OpenAI;
-  before(async () => {
-    h = await startHarness();
-    anthropic = new Anthropic({ apiKey: h.token, baseURL: h.ep.url, maxRetries: 0, fetch: h.fetch });
-    openai = new OpenAI({ apiKey: h.token, baseURL: `${h.ep.url}/v1`, maxRetries: 0, fetch: h.fetch });
-  });
+  before(async () => { h = await startHarness(); ({ anthropic, openai } = h); });
   after(async () => {
     await h.settle();
     // The upstream key was never in anything a client received or the log held, whatever the test did.
