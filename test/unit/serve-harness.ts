@@ -3,6 +3,7 @@
 // endpoint sent back (headers and bodies) and logged, for the key search.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,6 +38,8 @@ export interface Harness {
   openai: OpenAI;
   /** Waits for the bodies still being recorded. */
   settle(): Promise<void>;
+  /** After `settle`, fails if the upstream key (or most of it, in any case) is in anything the endpoint sent or logged. */
+  assertKeyNeverSeen(): Promise<void>;
   /** Another endpoint on the same store and upstream (its own limits). */
   extra(o: Partial<EndpointOptions>): Promise<Endpoint>;
   close(): Promise<void>;
@@ -75,6 +78,11 @@ export async function startHarness(): Promise<Harness> {
     anthropic: new Anthropic({ apiKey: token, baseURL: ep.url, maxRetries: 0, fetch: recFetch }),
     openai: new OpenAI({ apiKey: token, baseURL: `${ep.url}/v1`, maxRetries: 0, fetch: recFetch }),
     settle: async () => { await Promise.all(pending); },
+    async assertKeyNeverSeen() {
+      await Promise.all(pending);
+      const all = seen.join('\n');
+      assert.ok(!all.includes(UPSTREAM_KEY) && !all.toLowerCase().includes(UPSTREAM_KEY.toLowerCase().slice(4, -4)), 'the upstream key appeared in a response or the log');
+    },
     async extra(o) { const e = await startEndpoint(base(o)); extras.push(e); return e; },
     async close() {
       for (const e of extras) await e.close();
