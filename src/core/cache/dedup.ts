@@ -78,7 +78,21 @@ class DedupClient implements ModelClient {
         fail: (e) => finish(() => { leave(); reject(e); }),
         ...(onText ? { onText } : {}), ...(onToolCall ? { onToolCall } : {}),
       };
-      const onAbort = () => finish(() => { leave(); reject(new ProviderError('cancelled', 'Cancelled.', null, null, flight.deltas.join(''))); });
+      let stopping = false;
+      const onAbort = () => {
+        if (done || stopping) return;
+        stopping = true;
+        leave();
+        const cancelled = new ProviderError('cancelled', 'Cancelled.', null, null, flight.deltas.join(''));
+        if (flight.subs.size > 0) return finish(() => reject(cancelled));
+        // The last caller: the call was stopped for it, so what it billed until then is this caller's to record.
+        flight.result.then(
+          () => finish(() => reject(cancelled)),
+          (e) => finish(() => reject(e instanceof ProviderError && e.partialUsage
+            ? new ProviderError('cancelled', e.message, e.status, e.partialUsage, e.partialText, e.retryAfterMs)
+            : cancelled)),
+        );
+      };
       req.signal?.addEventListener('abort', onAbort, { once: true });
       // What came before this caller joined, at once.
       for (const d of flight.deltas) if (!deliver(sub, () => sub.onText?.(d))) return;
@@ -86,13 +100,13 @@ class DedupClient implements ModelClient {
       if (flight.deltas.length) sub.ttft = 0;
       flight.subs.add(sub);
       flight.result.then(
-        (r) => finish(() => {
+        (r) => stopping || finish(() => {
           const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
           flight.subs.delete(sub);
           if (payer) return resolve(r);
           resolve({ ...r, costUsd: 0, servedFrom: 'shared', latencyMs: performance.now() - sub.t0, ttftMs: sub.ttft, attempts: 0 });
         }),
-        (e) => finish(() => {
+        (e) => stopping || finish(() => {
           const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
           flight.subs.delete(sub);
           // Only the payer records what the failed call billed.
