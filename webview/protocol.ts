@@ -91,6 +91,9 @@ export interface ViewModel {
     decisions: number;
     avgCostUsd: number;
     unpriced: number;
+    /** Calls whose process ended before their cost was known (status interrupted), and the worst cases held for them. */
+    interrupted: number;
+    interruptedHeldUsd: number;
     feedbackUp: number;
     feedbackDown: number;
   };
@@ -101,7 +104,11 @@ export interface ViewModel {
   days: { unit: 'day' | 'week'; labels: string[]; spendByTier: number[][] };
   quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
   /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
-  budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
+  budget: BudgetSettings & {
+    state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number;
+    /** Worst cases held against the limits, not yet spent: calls under way (in any window or process) and interrupted ones. */
+    heldTodayUsd: number; heldMonthUsd: number;
+  };
   retrain: {
     lastRun: number | null;
     adjustments: AdjustmentRow[];

@@ -11,10 +11,19 @@ function figure(key: string, label: string, value: string, sub?: string, title?:
     sub ? h('div', { class: 'figure-sub' }, sub) : null);
 }
 
+/** What the spend leaves out: unpriced requests, and interrupted calls (cost unknown, their worst case held). */
+function spendNote(x: ViewModel['headline']): string | undefined {
+  const notes = [
+    x.unpriced ? `${int(x.unpriced)} unpriced` : '',
+    x.interrupted ? `${int(x.interrupted)} interrupted (${usd(x.interruptedHeldUsd)} held)` : '',
+  ].filter(Boolean);
+  return notes.length ? notes.join(' · ') : undefined;
+}
+
 export function renderFigures(el: HTMLElement, v: Pick<ViewModel, 'headline' | 'tiers'>): void {
   const x = v.headline;
   el.replaceChildren(
-    figure('spend', 'Spend', usd(x.spendUsd), x.unpriced ? `${int(x.unpriced)} unpriced` : undefined, `${x.spendUsd}`),
+    figure('spend', 'Spend', usd(x.spendUsd), spendNote(x), `${x.spendUsd}`),
     figure('baseline', `All on ${v.tiers[v.tiers.length - 1]?.label ?? 'top tier'}`, usd(x.baselineUsd), 'same requests, top tier', `${x.baselineUsd}`),
     figure('saved', 'Saved', usd(x.savedUsd), pct(x.savedPct), `${x.savedUsd}`),
     figure('requests', 'Requests', int(x.requests), `${int(x.decisions)} decisions`),

@@ -117,6 +117,11 @@ export interface RouterService {
    * client for any tier (no API key) it throws RouteError 'no-key'.
    */
   run(req: RouteRequest, client: ModelClient | ClientFor | null): Promise<RouteOutcome>;
+  /**
+   * Stops every request under way (VS Code shutting down mid-answer) and resolves once each has recorded what it
+   * received (status cancelled, the tokens and their cost) and released its budget reservation.
+   */
+  cancelAll(): Promise<void>;
   /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
   feedback(decisionId: string, thumb: 'up' | 'down'): void;
   budgetState(): BudgetState | null;

@@ -144,6 +144,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
   const now = opts.now ?? (() => Date.now());
+  const reserving = { usd: 0 };
   const env: ServiceEnv = {
     store,
     now,
@@ -151,7 +152,12 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       const t = now();
       return budgetState(store.getBudget(), store.spendSince(dayStart(t)), store.spendSince(monthStart(t)));
     },
-    inFlight: { usd: 0 },
+    held: () => {
+      const t = now();
+      const r = reserving.usd;
+      return { dayUsd: store.reservations.heldSince(dayStart(t)) + r, monthUsd: store.reservations.heldSince(monthStart(t)) + r };
+    },
+    reserving,
   };
   /** The configuration in force: calibrated thresholds from the database override the configured ones. */
   let eff: { raw: string | null; cfg: RouterConfig } | null = null;
@@ -167,6 +173,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     adjustScore: opts.adjustScore,
   };
 
+  const running = requestsUnderWay();
   const service: RouterService & { readonly settings: ServiceSettings } = {
     get config() {
       return effective();
@@ -180,15 +187,16 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: async (req, client) => {
-      const o = await runRequest(engine, req, client);
+    run: (req, client) => running.run(req, async (r) => {
+      const o = await runRequest(engine, r, client);
       try {
-        opts.afterAnswer?.(o, req, client, effective());
+        opts.afterAnswer?.(o, r, client, effective());
       } catch {
         // A failing observer never fails the request it observes.
       }
       return o;
-    },
+    }),
+    cancelAll: () => running.cancelAll(),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);
@@ -205,6 +213,32 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     resetFineTune: () => runResetFineTune(store, now()),
   };
   return service;
+}
+
+/** The requests under way, each with its own abort (linked to the caller's signal), so that all can be stopped at once. */
+function requestsUnderWay() {
+  const under = new Set<{ ac: AbortController; done: Promise<void> }>();
+  return {
+    run<T>(req: RouteRequest, go: (r: RouteRequest) => Promise<T>): Promise<T> {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      if (req.signal?.aborted) ac.abort();
+      else req.signal?.addEventListener('abort', stop, { once: true });
+      const p = go({ ...req, signal: ac.signal });
+      const entry = { ac, done: p.then(() => undefined, () => undefined) };
+      under.add(entry);
+      void entry.done.then(() => {
+        under.delete(entry);
+        req.signal?.removeEventListener('abort', stop);
+      });
+      return p;
+    },
+    async cancelAll(): Promise<void> {
+      const all = [...under];
+      for (const e of all) e.ac.abort();
+      await Promise.all(all.map((e) => e.done));
+    },
+  };
 }
 
 export { RouteError };

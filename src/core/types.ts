@@ -171,7 +171,9 @@ export interface Usage {
   cacheWrite1hTokens?: number;
 }
 
-export type DecisionStatus = 'pending' | 'ok' | 'error' | 'cancelled' | 'dry-run' | 'blocked';
+/** `interrupted`: the process making the call ended (killed) before its outcome was recorded; the cost is unknown and
+ *  its worst case stays held against the budget (store/reservations.ts). */
+export type DecisionStatus = 'pending' | 'ok' | 'error' | 'cancelled' | 'dry-run' | 'blocked' | 'interrupted';
 
 /** A decision as the store keeps it: what was decided plus what happened. */
 export interface DecisionRecord extends Decision {

@@ -9,6 +9,7 @@ import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from 
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
 import { tierLabel } from '../core/format';
 import { parseSince } from '../core/period';
+import { dayStart, monthStart } from '../core/store/days';
 import {
   PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type Summary, type TierInfo, type ViewModel,
 } from '../../webview/protocol';
@@ -78,9 +79,13 @@ export function buildSummary(input: ViewModelInput): SummaryBasis {
     headline: {
       spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
       requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
+      interrupted: stats.interrupted, interruptedHeldUsd: stats.interruptedHeldUsd,
       feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
     },
-    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
+    budget: {
+      ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd,
+      heldTodayUsd: store.reservations.heldSince(dayStart(now)), heldMonthUsd: store.reservations.heldSince(monthStart(now)),
+    },
   };
   return { summary, stats, tierCount, labelOf: (i: number) => tierLabel(tiers, i), page };
 }

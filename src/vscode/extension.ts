@@ -86,6 +86,8 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   return testMode ? api : undefined;
 }
 
+/** VS Code shutting down (or the extension disabled): answers under way are stopped and what they received is
+ *  recorded (cancelled, with its tokens and cost) and saved before the database closes (Runtime.close). */
 export async function deactivate(): Promise<void> {
   const rt = runtime;
   runtime = undefined;

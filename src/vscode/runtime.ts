@@ -240,9 +240,14 @@ export class Runtime implements vscode.Disposable {
     await this._store?.flush();
   }
 
+  /** Shutting down (deactivate): answers under way are stopped and what they received is recorded, then saved. */
   async close(): Promise<void> {
-    this.unsubscribeStore?.();
-    await this._store?.close();
+    try {
+      await this._service?.cancelAll();
+    } finally {
+      this.unsubscribeStore?.();
+      await this._store?.close();
+    }
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@
 // and checks what a user sees and what lands in the store. Writes screenshots to .test-artifacts/screenshots/
 // (UPDATE_SCREENSHOTS=1: to media/screenshots/, the copies the README links, so a plain test run changes no tracked file).
 // Usage: node test/webview/run.mjs [filter]      (npm run test:webview)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -289,6 +289,25 @@ test('thumbs given in the panel land in the store', async () => {
   await t.page.waitForFunction(() => document.querySelector('[data-testid=detail] [aria-label="Good answer"]')?.getAttribute('aria-pressed') === 'true');
   assert.equal(t.env.store.feedbackFor(id2).filter((f) => f.thumb !== null).at(-1)?.thumb, 'up');
   assert.match(await detail.textContent(), /Feedback.*up/);
+});
+
+test('a call whose window was killed mid-answer shows as interrupted, its worst case held in the spend and the budget', async () => {
+  const t = await open({ fill: (env) => fillVaried(env, { count: 5, days: 1 }) });
+  await t.env.store.flush();
+  const n = await renders(t.page);
+  // Another process records a call, holds its worst case ($0.02) and is killed before the answer is recorded.
+  const worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test/process/fixtures/hold-worker.ts'), t.env.dbPath, 'killed-mid-answer', '0.02'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => { worker.stdout.on('data', (d) => { if (/held/.test(String(d))) resolve(); }); worker.on('exit', reject); });
+  worker.kill('SIGKILL');
+  await new Promise((r) => worker.on('exit', r));
+  await t.env.store.refresh(); // (the panel's own polling may have come first)
+  await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'killed-mid-answer' && r.status === 'interrupted')`);
+  const row = t.page.locator('[data-decision="killed-mid-answer"]');
+  assert.equal(await row.locator('[data-cost]').textContent(), 'interrupted · cost unknown');
+  assert.match(await row.locator('[data-cost]').getAttribute('title'), /worst case is counted against your budget/);
+  const f = await figures(t.page);
+  assert.match(f.spend.sub, /1 interrupted \(\$0\.0200 held\)/);
+  assert.match(await t.page.getByTestId('budget-used').textContent(), /\$0\.0200 held today \(calls under way or interrupted\)/);
 });
 
 test('the budget is edited in place: a good value is saved to the store, a bad one is refused and kept', async () => {

@@ -60,6 +60,7 @@ export function register(program: Command): void {
       out(`Spend                          ${formatUsd(st.spendUsd)}${st.requests ? `  (average ${formatUsd(st.avgCostUsd)} a request)` : ''}`);
       out(`All on ${pad(label(config.tiers.length - 1), 24)}${formatUsd(st.baselineUsd)}`);
       out(`Saved                          ${formatUsd(st.savedUsd)} (${pct(st.savedPct)})`);
+      if (st.interrupted) out(`Interrupted calls              ${st.interrupted} (the process ended before the cost was known: worst case ${formatUsd(st.interruptedHeldUsd)} held against the budget)`);
       if (st.unpriced) out(`Unpriced requests              ${st.unpriced} (model without a known price: cost unknown, not counted as $0)`);
       const lim = (v: number | null, spent: number) => (v === null ? `${formatUsd(spent)} (no limit)` : `${formatUsd(spent)} of ${formatUsd(v)} (${pct(v > 0 ? spent / v : 1)})`);
       out(`Today                          ${lim(budget.dailyLimitUsd, st.spentTodayUsd)}`);

@@ -98,6 +98,10 @@ export interface Stats {
   qualityByTier: { tier: number; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
   spentTodayUsd: number;
   spentMonthUsd: number;
+  /** Calls in the period whose process ended before their cost was known (status interrupted)... */
+  interrupted: number;
+  /** ...and their worst cases, held against the budget in place of the unknown cost. */
+  interruptedHeldUsd: number;
 }
 
 export interface BudgetSettings {
@@ -119,6 +123,40 @@ export interface StoreOptions {
   /** Called with a message a person should see (a corrupt file was set aside and where it was kept, a read-only or
    *  newer database, a failed save). Without it, the message goes to stderr. */
   onNotice?: (message: string) => void;
+}
+
+/** Money held against the budget for one call (store/reservations.ts). */
+export interface Reservation {
+  /** The decision (call) it holds money for. */
+  id: string;
+  /** The call's worst case, USD. */
+  usd: number;
+  /** When it was made: it counts in the budget of that day and month. */
+  time: number;
+  pid: number;
+  host: string;
+  /** Last sign of life of its process (ms, wall clock). */
+  heartbeat: number;
+  /** live: the call is under way; interrupted: its process ended before the cost was recorded. */
+  state: 'live' | 'interrupted';
+}
+
+/** The reservations of the calls in flight (and interrupted) in every process using the file. */
+export interface Reservations {
+  list(): Reservation[];
+  /** Money held by reservations made at or after `since` (calls under way and interrupted ones). */
+  heldSince(since: number): number;
+  /** Holds `usd` for the call `id` of this process, made at `time`, on disk now: call it inside `locked`. `record`
+   *  (kept without its prompt) is the row written if the call is interrupted before its own row reached the file. */
+  hold(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The same, written with the next save (no limit set: the call does not wait for it). */
+  holdAtNextSave(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The call settled: its reservation goes with the save that records its outcome (journal both in one burst). */
+  release(id: string): void;
+  /** Live reservations whose process is gone. */
+  expiredNow(now?: number): Reservation[];
+  /** Marks the calls of expired reservations interrupted (their worst case stays held); returns how many. */
+  reconcile(now?: number): number;
 }
 
 export interface DecisionStore {
@@ -150,6 +188,16 @@ export interface DecisionStore {
   refresh(): Promise<boolean>;
   /** Writes what is pending now (atomic). */
   flush(): Promise<void>;
+  /**
+   * Runs `fn` holding the file lock, on the file's latest content (other processes' rows merged in), and saves
+   * before releasing it: when the promise resolves, what `fn` changed is on disk. Rejects when the save fails.
+   */
+  exclusive<T>(fn: () => T): Promise<T>;
+  /** Runs `fn` holding the file lock, on the file's latest content, without saving the database (a hold is written
+   *  to its own small file inside: see reservations.ts). */
+  locked<T>(fn: () => T): Promise<T>;
+  /** Budget reservations of the calls in flight in every process using this file (reservations.ts). */
+  readonly reservations: Reservations;
   /** Called after any change, from this process or (after refresh) another one. Returns an unsubscribe. */
   onDidChange(listener: () => void): () => void;
   close(): Promise<void>;

@@ -30,7 +30,7 @@ export const READ_FEEDBACK = 'SELECT id, decision_id, thumb, auto_quality, signa
 export const READ_ADJUSTMENTS = 'SELECT id, complexity, category, kind, tier, reason, evidence, created_at, reverted_at FROM adjustments';
 export const READ_QUALITY = 'SELECT id, time, tier, complexity, category, thumb, auto_quality FROM decisions';
 
-const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked']);
+const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked', 'interrupted']);
 const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint', 'judge']);
 
 export const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));

@@ -2,6 +2,7 @@
 // upgraded in place when it is opened. Never edit a released migration: add a new one.
 import type { Database } from 'sql.js';
 import { dayKey, dayStart } from './days';
+import { RESERVATIONS_SCHEMA } from './reservations';
 
 /** Schema 1: the first released layout (kept verbatim: tests build a version-1 file from it). */
 export const SCHEMA_V1 = `
@@ -172,6 +173,12 @@ export const MIGRATIONS: Migration[] = [
     CREATE INDEX decisions_workspace ON decisions(workspace_id, time) WHERE workspace_id IS NOT NULL;
     CREATE INDEX decisions_rated ON decisions(time) WHERE thumb IS NOT NULL;
   `),
+  // 5: budget reservations shared by every process (reservations.ts): the worst case of each call in flight, its
+  //    process and heartbeat. Calls left pending by an older version (no reservation names their process) are
+  //    marked interrupted: their cost is unknown; a process of that version still answering one records it after all.
+  (db) => db.exec(`${RESERVATIONS_SCHEMA}
+    UPDATE decisions SET status = 'interrupted', error = 'interrupted: the answer was never recorded (left pending by an earlier version)'
+      WHERE status = 'pending';`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -31,6 +31,8 @@ export interface PersistHooks {
   merged(): void;
   /** A message a person should see. */
   notice(message: string): void;
+  /** The file was just written, the lock still held (files that must follow the database: the holds). */
+  saved?(): void;
 }
 
 export class Persistence {
@@ -234,9 +236,41 @@ export class Persistence {
     return true;
   }
 
-  private async saveNow(): Promise<void> {
+  /**
+   * Runs `fn` with the lock held, on the file's latest content (other processes' rows merged in), and saves what
+   * it changed before the lock is released: when this resolves, its changes are on disk and no other process
+   * changed the file in between. A failed save rejects (the changes stay journalled for the next save).
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain.then(() => this.saveNow(() => { result = fn(); }, true)).then(() => result);
+    this.saveChain = p.then(() => undefined, () => undefined);
+    return p;
+  }
+
+  /** Runs `fn` with the lock held, on the file's latest content, without writing the file. */
+  locked<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain.then(async () => {
+      const release = await acquireLock(this.lockPath);
+      let fromOthers = false;
+      try {
+        this.conn.commit();
+        fromOthers = this.syncWithFile(true);
+        result = fn();
+        this.conn.commit();
+      } finally {
+        release();
+      }
+      if (fromOthers) this.hooks.merged();
+    }).then(() => result);
+    this.saveChain = p.then(() => undefined, () => undefined);
+    return p;
+  }
+
+  private async saveNow(inside?: () => void, always = false): Promise<void> {
     this.conn.commit();
-    if (!this.pending.length && !this.needsWrite) return;
+    if (!always && !this.pending.length && !this.needsWrite) return;
     const refusal = this.frozen ?? readOnlyProblem(this.file);
     if (refusal) return this.refuseSave(refusal);
     const release = await acquireLock(this.lockPath);
@@ -247,17 +281,31 @@ export class Persistence {
       this.conn.commit();
       fromOthers = this.syncWithFile(true);
       if (this.frozen) return this.refuseSave(this.frozen);
-      if (this.opts.retention) this.fold();
-      const bytes = this.conn.db.export();
-      stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
-      this.base = atomicWrite(this.file, bytes);
-      this.pending = [];
-      this.needsWrite = false;
-      this.lastSaveMs = performance.now() - started;
+      if (inside) {
+        inside();
+        this.conn.commit();
+      }
+      if (this.pending.length || this.needsWrite) this.write(started);
     } finally {
       release();
     }
     if (fromOthers) this.hooks.merged();
+  }
+
+  private write(started: number): void {
+    if (this.opts.retention) this.fold();
+    const bytes = this.conn.db.export();
+    stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
+    this.base = atomicWrite(this.file, bytes);
+    this.pending = [];
+    this.needsWrite = false;
+    this.lastSaveMs = performance.now() - started;
+    try {
+      this.hooks.saved?.();
+    } catch (e) {
+      // The database is written; what follows it is tried again with the next save.
+      this.hooks.notice(`Could not update ${this.file}.holds: ${(e as Error).message}. Will retry.`);
+    }
   }
 
   /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */

@@ -19,6 +19,8 @@ import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
+import { holdsPath } from './holds';
+import { ReservationBook } from './reservations';
 import { computeStats } from './stats';
 
 export class SqlJsStore implements DecisionStore {
@@ -27,6 +29,7 @@ export class SqlJsStore implements DecisionStore {
   private readonly hot: HotFigures;
   private readonly columns: DecisionColumns;
   private readonly persist: Persistence;
+  readonly reservations: ReservationBook;
   private listeners = new Set<() => void>();
   private changeQueued = false;
   private closed = false;
@@ -40,12 +43,35 @@ export class SqlJsStore implements DecisionStore {
       SQL,
       this.conn,
       { path: this.path, debounceMs: Math.max(0, opts.debounceMs ?? 250), retention: opts.retention },
-      { invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m) },
+      {
+        invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m),
+        saved: () => this.reservations.afterSave(),
+      },
     );
+    this.reservations = new ReservationBook({
+      conn: this.conn,
+      write: (op) => this.write({ k: 'resv', op }),
+      insert: (rec) => this.insertDecision(rec),
+      file: holdsPath(this.path),
+      locked: (fn) => this.persist.locked(fn),
+    });
   }
 
   async init(): Promise<void> {
     await this.persist.open();
+    // Calls whose process was killed: marked interrupted, their worst case still held (under the lock, on the
+    // file's latest content, so a call another process finished meanwhile is left alone).
+    if (this.reservations.expiredNow().length) await this.persist.exclusive(() => this.reservations.reconcile());
+  }
+
+  exclusive<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.exclusive(fn);
+  }
+
+  locked<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.locked(fn);
   }
 
   /** Tells the person (without a listener, on stderr: a file set aside is never silent). */
@@ -243,6 +269,11 @@ export class SqlJsStore implements DecisionStore {
     this.assertOpen();
     const changed = this.persist.refresh();
     if (changed) this.changed();
+    // A call whose process has died since (another window, the CLI) is marked interrupted now, not at the next open.
+    if (this.reservations.expiredNow().length) {
+      await this.persist.exclusive(() => this.reservations.reconcile());
+      return true;
+    }
     return changed;
   }
 
@@ -257,6 +288,7 @@ export class SqlJsStore implements DecisionStore {
       await this.persist.flush();
     } finally {
       this.closed = true;
+      this.reservations.dispose();
       this.persist.stop();
       this.conn.close();
       this.listeners.clear();

@@ -6,6 +6,7 @@ import type { DayRow, GroupRow, Stats } from './api';
 import { ceilDay, dayStart, monthStart } from './days';
 import { DAILY_SUMS, DETAIL_AGGREGATE } from './migrations';
 import { FOLDED_BEFORE_KEY } from './retention';
+import { interruptedIn } from './reservations';
 
 export interface Query {
   all(sql: string, params?: SqlValue[]): SqlValue[][];
@@ -90,6 +91,7 @@ export function computeStats(db: Query, q: { since?: number; until?: number; now
   const st: Stats = {
     decisions: 0, requests: 0, byTier: {}, spendByTier: {}, spendUsd: 0, baselineUsd: 0, savedUsd: 0, savedPct: 0,
     avgCostUsd: 0, unpriced: 0, feedback: { up: 0, down: 0 }, byDay: [], byModel: [], qualityByTier: [],
+    ...interruptedIn(db, q.since, q.until),
     spentTodayUsd: 0, spentMonthUsd: 0,
   };
   let priced = 0;
