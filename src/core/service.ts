@@ -187,15 +187,15 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: (req, client) => running.run(req, async (r) => {
-      const o = await runRequest(engine, r, client);
+    run: async (req, client) => {
+      const o = await running.run(req, (r) => runRequest(engine, r, client));
       try {
-        opts.afterAnswer?.(o, r, client, effective());
+        opts.afterAnswer?.(o, req, client, effective());
       } catch {
         // A failing observer never fails the request it observes.
       }
       return o;
-    }),
+    },
     cancelAll: () => running.cancelAll(),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);

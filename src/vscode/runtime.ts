@@ -61,7 +61,7 @@ export class Runtime implements vscode.Disposable {
   private neighbours: { dispose(): void } | null = null;
   private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
   private telemetry: { shutdown(): Promise<void> } | null = null;
-  private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
+  private cachedClientFor: { key: string; anthropic: ModelClient | null; store: DecisionStore | undefined; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
@@ -216,14 +216,14 @@ export class Runtime implements vscode.Disposable {
     }
     const { endpoints, maxRetries, pool, cache } = this.settings;
     const key = `${JSON.stringify([endpoints, pool, cache])}|${maxRetries}|${[...keys.values()].join('|')}`;
-    if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
+    if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic || this.cachedClientFor.store !== this._store) {
       const m = lazy.anthropic();
       const made = m.createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
       // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
       // Then identical requests in flight share one call, and the opt-in cache answers repeats (this workspace only).
       const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
       const layered = m.layerClients(m.createPool(this.settings, this._store).wrap(made), this.settings, workspace);
-      this.cachedClientFor = { key, anthropic, clientFor: layered.clientFor };
+      this.cachedClientFor = { key, anthropic, store: this._store, clientFor: layered.clientFor };
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;

@@ -13,7 +13,7 @@ import { MIGRATIONS, migrate } from '../../src/core/store/migrations';
 import { applyReservationOp, expired, ReservationBook, STALE_MS, KEEP_INTERRUPTED_MS, type Reservation } from '../../src/core/store/reservations';
 import { holdsPath, readHolds, writeHolds, type LiveHold } from '../../src/core/store/holds';
 import type { DecisionRecord } from '../../src/core/types';
-import { DecisionColumns, UPSERT_DECISION } from '../../src/core/store/columns';
+import { DEC_COLS, DecisionColumns, UPSERT_DECISION } from '../../src/core/store/columns';
 import { defaultConfig } from '../../src/core/config';
 import { exportText } from '../../src/core/export';
 import { buildViewModel } from '../../src/panel/viewModel';
@@ -212,9 +212,11 @@ describe('budget reservations', () => {
       const old = new SQL.Database();
       for (const m of MIGRATIONS.slice(0, 3)) m(old);
       old.exec('PRAGMA user_version = 3');
-      const cols = new DecisionColumns('preview', 120);
-      const row = cols.row(makeRecord('left-pending', { status: 'pending', costUsd: null, usage: null }));
-      old.run(`INSERT INTO decisions VALUES (${row.map(() => '?').join(', ')}, NULL, NULL)`, row);
+      // The columns a schema-3 file has: today's but those later migrations added.
+      const full = new DecisionColumns('preview', 120).row(makeRecord('left-pending', { status: 'pending', costUsd: null, usage: null }));
+      const v3 = new Set(old.exec('PRAGMA table_info(decisions)')[0].values.map((v) => String(v[1])));
+      const keep = DEC_COLS.map((c, i) => [c, i] as const).filter(([c]) => v3.has(c));
+      old.run(`INSERT INTO decisions (${keep.map(([c]) => c).join(', ')}) VALUES (${keep.map(() => '?').join(', ')})`, keep.map(([, i]) => full[i]));
       fs.writeFileSync(t.file, old.export());
       old.close();
       const s = await t.open();

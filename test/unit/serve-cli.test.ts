@@ -6,22 +6,23 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { mockAnswer } from '../mock-anthropic';
+import { useMessagesApi } from './fixtures/service';
 
 const KEY = 'sk-ant-api03-cliServeTestKey9f8e7d6c5b4a';
 const root = path.join(__dirname, '..', '..');
 
 describe('llm-router serve (the CLI process)', function () {
   this.timeout(60_000);
-  let mock: MockAnthropic;
+  const api = useMessagesApi({ key: KEY, store: false });
   let dir: string;
   let child: ChildProcess | null = null;
-  before(async () => { mock = await startMockAnthropic({ apiKey: KEY }); dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-cli-')); });
-  after(async () => { child?.kill('SIGKILL'); await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-cli-')); });
+  after(() => { child?.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
 
   it('prints the setup lines, keeps the token in a 0600 file beside the database, answers with the token, and exits 0 on SIGTERM', async () => {
     const db = path.join(dir, 'data', 'router.sqlite');
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', mock.url], {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', api.server.url], {
       cwd: root, env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = p;

@@ -1,19 +1,22 @@
 // What the endpoint tests share: the local Messages API server as upstream, a real database, the real routing
 // service and Anthropic client, `serve`'s endpoint started in-process on port 0, and a record of everything the
 // endpoint sent back (headers and bodies) and logged, for the key search.
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { defaultConfig } from '../../src/core/config';
 import { applyPreset, type PresetName } from '../../src/core/presets';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import type { RouterService } from '../../src/core/service-api';
 import { ensureToken, startEndpoint, TOKEN_FILE, type Endpoint, type EndpointOptions } from '../../src/core/server';
 import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import type { MockAnthropic } from '../mock-anthropic';
+import { startMessagesApi } from './fixtures/service';
 
 /** The upstream key: shaped like a real one, so the redactor has to find it by value and by shape. */
 export const UPSTREAM_KEY = `sk-ant-api03-${'Zq7'.repeat(4)}serveTest${Date.now().toString(36)}Xy9`;
@@ -30,18 +33,24 @@ export interface Harness {
   logs: string[];
   /** The SDKs' fetch: records the endpoint's responses (headers now, body once read). */
   fetch: typeof fetch;
+  /** The official SDKs on the endpoint, with the token and the recording fetch. */
+  anthropic: Anthropic;
+  openai: OpenAI;
   /** Waits for the bodies still being recorded. */
   settle(): Promise<void>;
+  /** After `settle`, fails if the upstream key (or most of it, in any case) is in anything the endpoint sent or logged. */
+  assertKeyNeverSeen(): Promise<void>;
   /** Another endpoint on the same store and upstream (its own limits). */
   extra(o: Partial<EndpointOptions>): Promise<Endpoint>;
   close(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
-  const mock = await startMockAnthropic({ apiKey: UPSTREAM_KEY });
+  const api = await startMessagesApi({ key: UPSTREAM_KEY });
+  const mock = api.server;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-'));
   const store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-  const client = new AnthropicClient({ apiKey: UPSTREAM_KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 3000 });
+  const client = api.client({ idleTimeoutMs: 3000 });
   const services = new Map<PresetName | null, RouterService>();
   const service = (p: PresetName | null) => {
     let s = services.get(p);
@@ -66,7 +75,14 @@ export async function startHarness(): Promise<Harness> {
   };
   return {
     mock, store, ep, token, tokenFile: file, dir, seen, logs, fetch: recFetch,
+    anthropic: new Anthropic({ apiKey: token, baseURL: ep.url, maxRetries: 0, fetch: recFetch }),
+    openai: new OpenAI({ apiKey: token, baseURL: `${ep.url}/v1`, maxRetries: 0, fetch: recFetch }),
     settle: async () => { await Promise.all(pending); },
+    async assertKeyNeverSeen() {
+      await Promise.all(pending);
+      const all = seen.join('\n');
+      assert.ok(!all.includes(UPSTREAM_KEY) && !all.toLowerCase().includes(UPSTREAM_KEY.toLowerCase().slice(4, -4)), 'the upstream key appeared in a response or the log');
+    },
     async extra(o) { const e = await startEndpoint(base(o)); extras.push(e); return e; },
     async close() {
       for (const e of extras) await e.close();

@@ -1,8 +1,7 @@
 // Tool calls through the endpoint, with the official SDKs: the client's tools reach the model, the model's tool calls
 // come back in each API's own form (Anthropic tool_use blocks with input_json_delta, OpenAI tool_calls deltas), and
 // the next request of the agent loop, bringing the tool's result, stays on the tier the user turn was routed to.
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import * as assert from 'node:assert';
 import { bodyOf, curl, parseSse, startHarness, type Harness } from './serve-harness';
 
@@ -12,18 +11,12 @@ const ASK = 'What is the weather in Paris right now? [[mock:tool]]';
 describe('serve: tool calls and agent loops', function () {
   this.timeout(30_000);
   let h: Harness;
-  let anthropic: Anthropic;
-  let openai: OpenAI;
-  before(async () => {
-    h = await startHarness();
-    anthropic = new Anthropic({ apiKey: h.token, baseURL: h.ep.url, maxRetries: 0, fetch: h.fetch });
-    openai = new OpenAI({ apiKey: h.token, baseURL: `${h.ep.url}/v1`, maxRetries: 0, fetch: h.fetch });
-  });
+  before(async () => { h = await startHarness(); });
   after(async () => { await h.settle(); await h.close(); });
   beforeEach(() => h.mock.reset());
 
   it('Anthropic SDK, streaming: a tool_use block with its input; the loop\'s next request (the tool result) stays on the same tier', async () => {
-    const s = anthropic.messages.stream({ model: 'llm-router', max_tokens: 300, tools: [WEATHER], messages: [{ role: 'user', content: ASK }] });
+    const s = h.anthropic.messages.stream({ model: 'llm-router', max_tokens: 300, tools: [WEATHER], messages: [{ role: 'user', content: ASK }] });
     const { response } = await s.withResponse();
     const first = await s.finalMessage();
     const tier = response.headers.get('x-llm-router-tier')!;
@@ -35,7 +28,7 @@ describe('serve: tool calls and agent loops', function () {
     const up = h.mock.messageRequests().at(-1)!.body;
     assert.deepStrictEqual(up.tools.map((t: { name: string; input_schema: unknown }) => [t.name, t.input_schema]), [['get_weather', WEATHER.input_schema]]);
 
-    const second = await anthropic.messages.create({
+    const second = await h.anthropic.messages.create({
       model: 'llm-router', max_tokens: 300, tools: [WEATHER],
       messages: [
         { role: 'user', content: ASK },
@@ -102,7 +95,7 @@ describe('serve: tool calls and agent loops', function () {
 
   it('OpenAI SDK, streaming and not: tool_calls with JSON arguments and finish_reason tool_calls; the tool message continues on the same tier', async () => {
     const tools: OpenAI.ChatCompletionTool[] = [{ type: 'function', function: { name: 'get_weather', description: WEATHER.description, parameters: WEATHER.input_schema } }];
-    const { data: stream, response } = await openai.chat.completions.create({ model: 'llm-router', stream: true, tools, messages: [{ role: 'user', content: ASK }] }).withResponse();
+    const { data: stream, response } = await h.openai.chat.completions.create({ model: 'llm-router', stream: true, tools, messages: [{ role: 'user', content: ASK }] }).withResponse();
     const calls: { id?: string; name?: string; args: string }[] = [];
     let finish: string | null = null;
     for await (const c of stream) {
@@ -120,7 +113,7 @@ describe('serve: tool calls and agent loops', function () {
     assert.strictEqual(typeof JSON.parse(calls[0].args).city, 'string');
     const tier = response.headers.get('x-llm-router-tier');
 
-    const next = await openai.chat.completions.create({
+    const next = await h.openai.chat.completions.create({
       model: 'llm-router', tools,
       messages: [
         { role: 'user', content: ASK },
@@ -132,7 +125,7 @@ describe('serve: tool calls and agent loops', function () {
     assert.match(next.data.choices[0].message.content ?? '', /Rain, 9 degrees/);
     assert.strictEqual(next.data.choices[0].finish_reason, 'stop');
 
-    const forced = await openai.chat.completions.create({ model: 'sonnet', tools, tool_choice: 'required', messages: [{ role: 'user', content: 'Weather in Rome?' }] });
+    const forced = await h.openai.chat.completions.create({ model: 'sonnet', tools, tool_choice: 'required', messages: [{ role: 'user', content: 'Weather in Rome?' }] });
     assert.strictEqual(forced.choices[0].finish_reason, 'tool_calls');
     const tc = forced.choices[0].message.tool_calls![0];
     assert.ok(tc.type === 'function' && tc.function.name === 'get_weather' && typeof JSON.parse(tc.function.arguments).city === 'string');

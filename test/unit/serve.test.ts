@@ -19,26 +19,18 @@ const CODE = 'Write a Python function that parses a CSV file and returns the row
 describe('serve: the local endpoint with real clients', function () {
   this.timeout(30_000);
   let h: Harness;
-  let anthropic: Anthropic;
-  let openai: OpenAI;
-  before(async () => {
-    h = await startHarness();
-    anthropic = new Anthropic({ apiKey: h.token, baseURL: h.ep.url, maxRetries: 0, fetch: h.fetch });
-    openai = new OpenAI({ apiKey: h.token, baseURL: `${h.ep.url}/v1`, maxRetries: 0, fetch: h.fetch });
-  });
+  before(async () => { h = await startHarness(); });
   after(async () => {
-    await h.settle();
     // The upstream key was never in anything a client received or the log held, whatever the test did.
-    const all = h.seen.join('\n');
-    assert.ok(all.length > 1000, 'the tests recorded what the endpoint sent');
-    assert.ok(!all.includes(UPSTREAM_KEY) && !all.toLowerCase().includes(UPSTREAM_KEY.toLowerCase().slice(4, -4)), 'the upstream key appeared in a response or the log');
+    await h.assertKeyNeverSeen();
+    assert.ok(h.seen.join('\n').length > 1000, 'the tests recorded what the endpoint sent');
     await h.close();
   });
   beforeEach(() => { h.mock.reset(); h.store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' }); });
 
   it('Anthropic SDK, streaming: the router chooses, text arrives in deltas, decision headers, one record with cost and client', async () => {
     const deltas: string[] = [];
-    const s = anthropic.messages.stream({ model: 'llm-router', max_tokens: 300, messages: [{ role: 'user', content: SIMPLE }] });
+    const s = h.anthropic.messages.stream({ model: 'llm-router', max_tokens: 300, messages: [{ role: 'user', content: SIMPLE }] });
     s.on('text', (t) => deltas.push(t));
     const { response } = await s.withResponse();
     const msg = await s.finalMessage();
@@ -66,14 +58,14 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('Anthropic SDK, non-streaming: a tier by name answers on that tier; a real model id passes through and is priced as itself', async () => {
-    const r = await anthropic.messages.create({ model: 'opus', max_tokens: 200, messages: [{ role: 'user', content: 'hi there' }] }).withResponse();
+    const r = await h.anthropic.messages.create({ model: 'opus', max_tokens: 200, messages: [{ role: 'user', content: 'hi there' }] }).withResponse();
     assert.strictEqual(r.response.headers.get('x-llm-router-tier'), 'opus');
     assert.strictEqual(r.data.model, 'claude-opus-4-6');
     assert.strictEqual(r.data.content[0].type === 'text' && r.data.content[0].text, mockAnswer('claude-opus-4-6', 'hi there'));
     assert.ok(r.data.usage.input_tokens > 0 && r.data.usage.output_tokens > 0);
 
     const real = 'claude-opus-4-1-20250805';
-    const p = await anthropic.messages.create({ model: real, max_tokens: 200, messages: [{ role: 'user', content: SIMPLE }] }).withResponse();
+    const p = await h.anthropic.messages.create({ model: real, max_tokens: 200, messages: [{ role: 'user', content: SIMPLE }] }).withResponse();
     assert.strictEqual(p.data.model, real, 'the model the client named answered');
     assert.strictEqual(h.mock.messageRequests().at(-1)!.model, real);
     const rec = h.store.getDecision(p.response.headers.get('x-llm-router-decision')!)!;
@@ -88,7 +80,7 @@ describe('serve: the local endpoint with real clients', function () {
     const prompt = 'Explain why the sum of two odd numbers is always even, step by step.';
     const tiers: string[] = [];
     for (const model of ['economy', 'quality']) {
-      const r = await anthropic.messages.create({ model, max_tokens: 100, messages: [{ role: 'user', content: prompt }] }).withResponse();
+      const r = await h.anthropic.messages.create({ model, max_tokens: 100, messages: [{ role: 'user', content: prompt }] }).withResponse();
       tiers.push(r.response.headers.get('x-llm-router-tier')!);
     }
     const idx = tiers.map((t) => cfg.tiers.findIndex((x) => x.id === t));
@@ -96,15 +88,15 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('Anthropic SDK errors: an unknown model is a 404 not_found_error, an upstream 400 a 400, an overloaded upstream on every tier a 529', async () => {
-    const e404 = await anthropic.messages.create({ model: 'gpt-nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    const e404 = await h.anthropic.messages.create({ model: 'gpt-nope', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
     assert.ok(e404 instanceof Anthropic.NotFoundError, String(e404));
     assert.match(e404.message, /not served here.*llm-router/);
     h.mock.setScenario('400');
-    const e400 = await anthropic.messages.create({ model: 'llm-router', max_tokens: 10, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
+    const e400 = await h.anthropic.messages.create({ model: 'llm-router', max_tokens: 10, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
     assert.ok(e400 instanceof Anthropic.BadRequestError, String(e400));
     assert.strictEqual((e400.error as { error: { type: string } }).error.type, 'invalid_request_error');
     h.mock.setScenario('529');
-    const e529 = await anthropic.messages.create({ model: 'llm-router', max_tokens: 10, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
+    const e529 = await h.anthropic.messages.create({ model: 'llm-router', max_tokens: 10, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
     assert.ok(e529 instanceof Anthropic.APIError && e529.status === 529, String(e529));
     assert.strictEqual((e529.error as { error: { type: string } }).error.type, 'overloaded_error');
     const recs = h.store.listDecisions({ source: 'endpoint', status: 'error', limit: 10 }).rows;
@@ -113,7 +105,7 @@ describe('serve: the local endpoint with real clients', function () {
 
   it('an upstream failure mid-stream reaches the client as the API\'s own error event', async () => {
     h.mock.setScenario({ kind: 'stream-error', afterDeltas: 2 });
-    const s = anthropic.messages.stream({ model: 'haiku', max_tokens: 100, messages: [{ role: 'user', content: SIMPLE }] });
+    const s = h.anthropic.messages.stream({ model: 'haiku', max_tokens: 100, messages: [{ role: 'user', content: SIMPLE }] });
     let got = '';
     s.on('text', (t) => { got += t; });
     const e = await s.finalMessage().catch((x: unknown) => x);
@@ -124,7 +116,7 @@ describe('serve: the local endpoint with real clients', function () {
   it('a client that goes away mid-stream: the upstream call is stopped and the record says cancelled', async () => {
     h.mock.setScenario({ kind: 'slow', delayMs: 100, words: 200 });
     const ac = new AbortController();
-    const s = anthropic.messages.stream({ model: 'haiku', max_tokens: 500, messages: [{ role: 'user', content: SIMPLE }] }, { signal: ac.signal });
+    const s = h.anthropic.messages.stream({ model: 'haiku', max_tokens: 500, messages: [{ role: 'user', content: SIMPLE }] }, { signal: ac.signal });
     const { response } = await s.withResponse();
     const id = response.headers.get('x-llm-router-decision')!;
     await new Promise<void>((r) => s.once('text', () => r()));
@@ -138,14 +130,14 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('a used-up budget: the Anthropic SDK gets a 402 billing_error and the OpenAI SDK insufficient_quota; both recorded as blocked', async () => {
-    await anthropic.messages.create({ model: 'haiku', max_tokens: 50, messages: [{ role: 'user', content: SIMPLE }] });
+    await h.anthropic.messages.create({ model: 'haiku', max_tokens: 50, messages: [{ role: 'user', content: SIMPLE }] });
     h.store.setBudget({ dailyLimitUsd: 0.0000001, monthlyLimitUsd: null, onExhausted: 'block' });
-    const a = await anthropic.messages.create({ model: 'llm-router', max_tokens: 50, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
+    const a = await h.anthropic.messages.create({ model: 'llm-router', max_tokens: 50, messages: [{ role: 'user', content: SIMPLE }] }).catch((e: unknown) => e);
     assert.ok(a instanceof Anthropic.APIError && a.status === 402, String(a));
     assert.deepStrictEqual(Object.keys(a.error as object).sort(), ['error', 'type']);
     assert.strictEqual((a.error as { error: { type: string } }).error.type, 'billing_error');
     assert.match(a.message, /budget is used up/);
-    const o = await openai.chat.completions.create({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }], stream: true }).catch((e: unknown) => e);
+    const o = await h.openai.chat.completions.create({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }], stream: true }).catch((e: unknown) => e);
     assert.ok(o instanceof OpenAI.APIError && o.status === 402, String(o));
     assert.strictEqual(o.code, 'insufficient_quota');
     assert.strictEqual(o.type, 'insufficient_quota');
@@ -156,7 +148,7 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('OpenAI SDK, streaming with include_usage: content chunks, finish_reason, a usage chunk, recorded on the routed tier', async () => {
-    const { data: stream, response } = await openai.chat.completions.create({
+    const { data: stream, response } = await h.openai.chat.completions.create({
       model: 'llm-router', stream: true, stream_options: { include_usage: true },
       messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: CODE }],
     }).withResponse();
@@ -183,7 +175,7 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('OpenAI SDK, non-streaming, a conversation with an earlier tool call and its result: sent upstream as tool_use / tool_result', async () => {
-    const r = await openai.chat.completions.create({
+    const r = await h.openai.chat.completions.create({
       model: 'llm-router',
       tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
       messages: [
@@ -202,25 +194,25 @@ describe('serve: the local endpoint with real clients', function () {
   });
 
   it('OpenAI SDK errors: bad input is a 400 in OpenAI\'s shape; the models list names the router, the presets and the tiers', async () => {
-    const e = await openai.chat.completions.create({ model: 'llm-router', messages: [{ role: 'wizard' as 'user', content: 'x' }] }).catch((x: unknown) => x);
+    const e = await h.openai.chat.completions.create({ model: 'llm-router', messages: [{ role: 'wizard' as 'user', content: 'x' }] }).catch((x: unknown) => x);
     assert.ok(e instanceof OpenAI.BadRequestError, String(e));
     assert.match(e.message, /messages\[0\]\.role/);
     assert.strictEqual(e.code, 'invalid_request');
-    const ids = (await openai.models.list()).data.map((m) => m.id);
+    const ids = (await h.openai.models.list()).data.map((m) => m.id);
     assert.deepStrictEqual(ids, ['llm-router', 'auto', 'economy', 'balanced', 'quality', ...cfg.tiers.map((t) => t.model)]);
-    const am = await anthropic.models.list();
+    const am = await h.anthropic.models.list();
     assert.strictEqual(am.data[0].id, 'llm-router');
   });
 
   it('count_tokens counts on the model the router would choose, and records nothing', async () => {
     const before = h.store.listDecisions({}).total;
-    const r = await anthropic.messages.countTokens({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }] });
+    const r = await h.anthropic.messages.countTokens({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }] });
     assert.strictEqual(r.input_tokens, Math.ceil(SIMPLE.length / 4));
     assert.strictEqual(h.store.listDecisions({}).total, before);
     assert.strictEqual(h.mock.requests.at(-1)!.path, '/v1/messages/count_tokens');
     assert.strictEqual(h.mock.requests.at(-1)!.model, HAIKU);
     h.mock.setScenario('401');
-    const e = await anthropic.messages.countTokens({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }] }).catch((x: unknown) => x);
+    const e = await h.anthropic.messages.countTokens({ model: 'llm-router', messages: [{ role: 'user', content: SIMPLE }] }).catch((x: unknown) => x);
     assert.ok(e instanceof Anthropic.APIError && e.status === 502, String(e));
     assert.match(e.message, /upstream key was refused/);
   });

@@ -11,9 +11,8 @@ import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, closeStore, defaultDbPath, out, saveNow, setExitCode, warn, writeErr } from '../io';
 import { exitCodeFor, whileStoppable, type Stoppable } from '../signals';
-import { createPool } from '../../core/pool';
 import { withTelemetry } from '../../core/telemetry';
-import { cliClientFor, loadCliSettings } from '../settingsFile';
+import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import type { ClientChoice } from '../../core/service/scope';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -130,7 +129,7 @@ export function register(program: Command): void {
         }
         // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
         // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
-        const clients = createPool(settings, store).wrap(cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl));
+        const clients = cliRouteClients({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, store, { baseUrl: opts.baseUrl });
         await routeAndReport(svc, req, opts, stop, config.tiers.some((t) => clients(t) !== null) ? clients : null);
       });
     } finally {

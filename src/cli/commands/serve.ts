@@ -10,7 +10,8 @@ import type { RouterService } from '../../core/service-api';
 import { ensureToken, startEndpoint, TOKEN_FILE, usageText } from '../../core/server';
 import { openStore } from '../../core/store';
 import { addDbOption, defaultDbPath, out } from '../io';
-import { cliClientFor, loadCliSettings } from '../settingsFile';
+import { withTelemetry } from '../../core/telemetry';
+import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
 interface Opts { db?: string; preset?: string; port?: string; host?: string; rate?: string; maxBody?: string; baseUrl?: string; settings?: string; rotateToken?: boolean; printToken?: boolean }
@@ -56,13 +57,16 @@ export function register(program: Command): void {
     const dbPath = opts.db ?? defaultDbPath();
     const store = await openStore({ path: dbPath, promptStorage: settings.promptStorage, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     const { token, file } = ensureToken(path.join(path.dirname(path.resolve(dbPath)), TOKEN_FILE), { rotate: opts.rotateToken });
-    const clients = cliClientFor(settings, opts.baseUrl);
+    // Pooled (breakers, health for `stats`), identical requests in flight shared, the cache when the settings ask.
+    const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl, scope: 'serve' });
+    // Opt-in OpenTelemetry export of every decision the endpoint records.
+    const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     const reachable = config.tiers.filter((t) => clients(t) !== null).map((t) => t.id);
     const secrets = envSecrets();
     const services = new Map<PresetName | null, RouterService>();
     const service = (p: PresetName | null): RouterService => {
       let s = services.get(p);
-      if (!s) services.set(p, (s = createRouterService({ config: p ? applyPreset(config, p) : config, store, cascade: settings.cascade, retrainEvery: settings.retrainEvery, allowStepDown: settings.allowStepDown })));
+      if (!s) services.set(p, (s = createRouterService({ config: p ? applyPreset(config, p) : config, store: tel.store, cascade: settings.cascade, retrainEvery: settings.retrainEvery, allowStepDown: settings.allowStepDown })));
       return s;
     };
     const ep = await startEndpoint({
@@ -85,6 +89,7 @@ export function register(program: Command): void {
     });
     clearInterval(refresh);
     await ep.close();
+    await tel.exporter?.shutdown();
     await store.close();
   });
 }

@@ -19,6 +19,7 @@ import { anthropicParams, ToolCallCollector, worthCaching } from './anthropicReq
 export { CACHE_MIN_TOKENS, toAnthropicMessages } from './anthropicRequest';
 import { stallWatchdog } from './watchdog';
 import { backoffCeilingMs, plannedRetry, withoutRetry, type PlannedRetry } from './retryWait';
+import { countingFetch } from './attemptFetch';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
 /** The longest wait before a retry unless the client is told otherwise (llmRouter.maxRetryWaitSeconds). */
@@ -64,25 +65,17 @@ function afterFailedHead(a: Attempt, res: Response): Response {
   return res;
 }
 
-/** The SDK's fetch, counting attempts of the request whose counter came along in `init`, and capping retry waits. */
-const countingFetch = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const a = (init as { [ATTEMPT]?: Attempt } | undefined)?.[ATTEMPT];
-  if (!a) return fetch(url, init);
-  a.attempts++;
-  a.onStart?.();
-  return fetch(url, init).then(
-    (res) => {
-      if (!res.ok) return afterFailedHead(a, res);
-      a.onHead?.(true, null);
-      return res;
-    },
-    (e: unknown) => {
-      // a connection error is retried after the SDK's backoff while retries are left
-      a.onHead?.(false, a.attempts <= a.maxRetries && !init?.signal?.aborted ? backoffCeilingMs(a.attempts) : null);
-      throw e;
-    },
-  );
-};
+/** The SDK's fetch: attempts counted, retry waits capped (afterFailedHead), a connection error's backoff announced. */
+const anthropicFetch = countingFetch<Attempt>(
+  ATTEMPT,
+  (a, res) => {
+    if (!res.ok) return afterFailedHead(a, res);
+    a.onHead?.(true, null);
+    return res;
+  },
+  // a connection error is retried after the SDK's backoff while retries are left
+  (a, _e, init) => a.onHead?.(false, a.attempts <= a.maxRetries && !init?.signal?.aborted ? backoffCeilingMs(a.attempts) : null),
+);
 
 export class AnthropicClient implements ModelClient {
   private readonly sdk: Anthropic;
@@ -111,7 +104,7 @@ export class AnthropicClient implements ModelClient {
       ...(opts.baseURL ? { baseURL: opts.baseURL.replace(/\/+$/, '') } : {}),
       maxRetries: this.maxRetries,
       timeout: this.timeoutMs,
-      fetch: countingFetch,
+      fetch: anthropicFetch,
       logLevel: 'off', // our own log says what happened; the SDK's would go to the console
     });
     this.baseURL = displayUrl(this.sdk.baseURL || DEFAULT_BASE_URL);
