@@ -100,11 +100,32 @@ export class AgentRouter {
     req.onDecision?.({ ...rec, tier, tierId: t.id, model: t.model, reasons: reason ? [...rec.reasons, reason] : rec.reasons }, true);
     if (reason) req.onNotice?.(reason);
     const toolCalls: ToolCall[] = [];
+    const maxTokens = Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens));
+    // Held like any routed call: a loop running in one window is seen by the budget of every other window and process.
+    const held = await service.holdCall(rec, worstCaseCost(cfg, t.model, inputTokens, maxTokens));
+    if ('refused' in held) {
+      service.store.updateDecision(rec.id, { reasons: [...rec.reasons, `budget: ${held.refused}`] });
+      throw new RouteError('blocked', `Not sent: the next step of this agent loop on ${tierLabel(cfg, tier)} ${held.refused}.`, rec);
+    }
+    try {
+      return await this.streamLoopRequest(service, req, client, loop, rec, tier, maxTokens, reason, toolCalls);
+    } finally {
+      held.release();
+    }
+  }
+
+  /** Streams one later request of a loop on `tier` and adds its usage and cost to the loop's decision. */
+  private async streamLoopRequest(
+    service: RouterService, req: AgentRequest, client: ModelClient, loop: LoopEntry, rec: DecisionRecord, tier: number,
+    maxTokens: number, reason: string | null, toolCalls: ToolCall[],
+  ): Promise<AgentOutcome> {
+    const cfg = service.config;
+    const t = cfg.tiers[tier];
     let result: ChatResult;
     try {
       result = await client.stream({
         model: t.model, system: req.system, messages: req.messages, tools: req.tools, toolMode: req.toolMode,
-        maxTokens: Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens)), signal: req.signal,
+        maxTokens, signal: req.signal,
       }, req.onText, (c) => { toolCalls.push(c); req.onToolCall?.(c); });
     } catch (e) {
       const pe = e instanceof ProviderError ? e : null;

@@ -122,6 +122,11 @@ export interface RouterService {
    * received (status cancelled, the tokens and their cost) and released its budget reservation.
    */
   cancelAll(): Promise<void>;
+  /**
+   * Holds the worst case of a call made outside `run` (a later request of an agent loop, recorded on decision `rec`)
+   * against the budget, shared with every process using the store. Refused: why, in words. `release` once recorded.
+   */
+  holdCall(rec: DecisionRecord, worstUsd: number | null): Promise<{ release(): void } | { refused: string }>;
   /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
   feedback(decisionId: string, thumb: 'up' | 'down'): void;
   budgetState(): BudgetState | null;

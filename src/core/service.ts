@@ -21,6 +21,7 @@ import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, t
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
 import type { Classification, Classifier, Decision, RouterConfig } from './types';
+import { holdCall } from './service/reserve';
 
 export interface ServiceSettings {
   cascade: CascadeSettings;
@@ -197,6 +198,7 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
       return o;
     },
     cancelAll: () => running.cancelAll(),
+    holdCall: (rec, usd) => holdCall(env, rec, usd),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);

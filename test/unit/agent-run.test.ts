@@ -75,6 +75,25 @@ describe('agent loops through the routing service', () => {
     assert.match(notices.join(' '), /budget: the agent loop moves from Opus/);
   });
 
+  it('a loop\'s later request holds its worst case like any call: money another window has in flight refuses it', async () => {
+    const svc = api.service();
+    const router = new AgentRouter();
+    api.server.queue('tool');
+    const r1 = await router.run(svc, first(), () => api.client());
+    api.store().setBudget({ dailyLimitUsd: (r1.costUsd ?? 0) + 0.04, monthlyLimitUsd: null, onExhausted: 'block' });
+    // Another window's call in flight holds nearly all that is left (through the same shared reservations).
+    const other = api.service();
+    const elsewhere = { ...r1.record!, id: 'other-window-call' };
+    const held = await other.holdCall(elsewhere, 0.039);
+    assert.ok(!('refused' in held), 'the other window got its hold');
+    await assert.rejects(
+      router.run(svc, withResults(first(), r1.toolCalls), () => api.client()),
+      (e: unknown) => e instanceof RouteError && e.kind === 'blocked' && /agent loop/.test(e.message) && /daily limit/.test(e.message),
+    );
+    assert.strictEqual(api.server.messageRequests().length, 1, 'the refused step never reached the model');
+    held.release();
+  });
+
   it('results of tool calls this router never made start a routed request of their own', async () => {
     const svc = api.service();
     const router = new AgentRouter();

@@ -9,7 +9,7 @@
 // the call's outcome (one save removes it and records the cost).
 import { checkWorstCase, type WorstCaseCheck } from '../budget';
 import type { DecisionRecord } from '../types';
-import type { RunScope } from './scope';
+import type { RunScope, ServiceEnv } from './scope';
 
 export interface Hold {
   /** Right after the request left: journals the pending record (and, with no limit, the hold for the next save). */
@@ -28,7 +28,7 @@ export class HoldError extends Error {}
  * call through even past the limit (cheapest-only mode on the cheapest tier). Refused when, on the latest file, the
  * call no longer fits.
  */
-export async function holdBudget(s: RunScope, rec: DecisionRecord, usd: number | null, mayPass: boolean): Promise<HoldResult> {
+export async function holdBudget(s: Pick<RunScope, 'env'>, rec: DecisionRecord, usd: number | null, mayPass: boolean): Promise<HoldResult> {
   const { store, now } = s.env;
   const amount = usd ?? 0;
   let saved = false;
@@ -68,4 +68,15 @@ export async function holdBudget(s: RunScope, rec: DecisionRecord, usd: number |
       },
     },
   };
+}
+
+/**
+ * Holds the worst case of a call made outside `run` (a later request of an agent loop, on the loop's decision
+ * `rec`), exactly as `run` does: under the store's lock, seen by every process. Refused: why, in words.
+ */
+export async function holdCall(env: ServiceEnv, rec: DecisionRecord, usd: number | null): Promise<{ release(): void } | { refused: string }> {
+  const r = await holdBudget({ env }, rec, usd, false);
+  if ('refused' in r) return { refused: r.refused.message ?? 'it would pass the budget' };
+  // With a limit the hold is on disk already; without one nothing can be overspent and nothing was held.
+  return { release: () => { if (env.getBudget()) r.hold.release(); } };
 }
