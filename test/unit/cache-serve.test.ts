@@ -16,7 +16,13 @@ describe('llm-router serve with an OpenAI-compatible tier: identical requests in
   let dir: string;
   let child: ChildProcess | null = null;
   before(async () => { mock = await startMockOpenAI({ scenario: { kind: 'slow', delayMs: 30 } }); dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-dedup-')); });
-  after(async () => { child?.kill('SIGKILL'); await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  /** Stops the endpoint and waits until it has exited (on SIGTERM it still saves the database). */
+  const stop = (p: ChildProcess | null, signal: NodeJS.Signals) => new Promise<void>((resolve) => {
+    if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill(signal);
+  });
+  after(async () => { await stop(child, 'SIGKILL'); await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
 
   it('20 identical requests at once → 1 upstream call, 20 answers', async () => {
     const settings = path.join(dir, 'settings.json');
@@ -51,7 +57,7 @@ describe('llm-router serve with an OpenAI-compatible tier: identical requests in
       assert.strictEqual(a.body.choices[0].message.content, mockAnswer('gpt-4o-mini', prompt));
     }
     assert.strictEqual(mock.completions().length, 1, 'one upstream call for the 20');
-    p.kill('SIGTERM');
+    await stop(p, 'SIGTERM');
     child = null;
   });
 });
