@@ -2,7 +2,6 @@
 // local Messages API server (the verdict lands as a quality signal on the decision, the judge's calls are rows of
 // their own that never count as savings), the budget share, the report, and `llm-router judge` as a user runs it.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,10 +16,10 @@ import { createRouterService } from '../../src/core/service';
 import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runCli } from './fixtures/cli';
 
 const KEY = 'sk-ant-judge-test-7c31';
 const OPUS = 'claude-opus-4-6';
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const PROMPTS = ['What is the capital of France?', 'Translate "good morning" into Spanish.'];
 
 describe('judge: reading the verdict', () => {
@@ -186,13 +185,10 @@ describe('judge: the CLI', function () {
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args, '--db', db], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-      });
-    });
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await runCli([...args, '--db', db], { env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-judge-cli-'));
     db = path.join(dir, 'router.sqlite');

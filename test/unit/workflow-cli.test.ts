@@ -1,31 +1,25 @@
 // `llm-router workflow` as a user runs it: list, validate, a dry run, a real run against the local Messages API, and
 // a broken workflow refused in words with nothing sent and nothing recorded.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { openStore } from '../../src/core/store';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runCli } from './fixtures/cli';
 
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-workflow-cli-5d1e';
 /** tsx by its own path: the CLI runs with the temporary folder as its working directory. */
-const TSX = pathToFileURL(path.join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 describe('CLI workflow', function () {
   this.timeout(60_000);
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir, env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-      });
-    });
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await runCli(args, { cwd: dir, env: { LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-workflow-cli-'));
     db = path.join(dir, 'router.sqlite');

@@ -6,9 +6,9 @@ import { AnthropicClient } from '../../core/provider/anthropic';
 import { formatJudgeReport, judgeReport, pickCandidates } from '../../core/judge/report';
 import { DEFAULT_JUDGE, judgeAnswer, judgeTier, type JudgeSettings } from '../../core/judge/run';
 import { formatUsd, tierLabel } from '../../core/format';
-import { openStore } from '../../core/store';
+import type { DecisionStore } from '../../core/store/api';
 import type { RouterConfig } from '../../core/types';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, env, openCliStore, out } from '../io';
 import { PRESET_HELP, configFromOptions } from './classify';
 
 interface Opts {
@@ -57,7 +57,7 @@ export function register(program: Command): void {
     const config = configFromOptions(opts);
     const settings = settingsFrom(opts, config);
     const n = opts.sample ? sampleSize(opts.sample) : 0;
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    const store = await openCliStore(opts.db);
     try {
       if (n) await sample(store, config, settings, n, opts);
       if (opts.report) {
@@ -71,7 +71,7 @@ export function register(program: Command): void {
   });
 }
 
-async function sample(store: Awaited<ReturnType<typeof openStore>>, config: RouterConfig, settings: JudgeSettings, n: number, opts: Opts): Promise<void> {
+async function sample(store: DecisionStore, config: RouterConfig, settings: JudgeSettings, n: number, opts: Opts): Promise<void> {
   const c = pickCandidates(store, config, n);
   if (!c.picked.length) {
     const why = c.withoutPrompt
@@ -80,9 +80,9 @@ async function sample(store: Awaited<ReturnType<typeof openStore>>, config: Rout
     out(`Nothing to judge in ${store.path}: ${why}. The judge needs whole prompts: set llmRouter.promptStorage to "full" (prompts kept from then on).`);
     return;
   }
-  const key = process.env.ANTHROPIC_API_KEY?.trim();
+  const key = env().ANTHROPIC_API_KEY?.trim();
   if (!key) throw new Error('No Anthropic API key: set the ANTHROPIC_API_KEY environment variable. Nothing was sent.');
-  const client = new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined });
+  const client = new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || env().ANTHROPIC_BASE_URL || undefined });
   const results = [];
   for (const d of c.picked) {
     const r = await judgeAnswer({ store, config, client, settings }, d, d.prompt as string, null);

@@ -9,7 +9,7 @@ import { loadWorkflow, parseInputPairs, resolveInputs, type ValidWorkflow } from
 import { examplesDir, findWorkflowFile, listWorkflowFiles, readWorkflowFile, WORKSPACE_DIR } from '../../core/workflows/library';
 import { planWorkflow, runWorkflow, stages } from '../../core/workflows/run';
 import type { RouterConfig } from '../../core/types';
-import { addDbOption, out, withStore } from '../io';
+import { addDbOption, env, out, setExitCode, warn, withStore, writeErr } from '../io';
 import { PRESET_HELP, configFromOptions } from './classify';
 import { cliWorkspace } from './projects';
 
@@ -74,17 +74,17 @@ export function register(program: Command): void {
         out('Later steps are estimated with a placeholder for the answers they use, so their real input is larger.');
         return;
       }
-      const key = process.env.ANTHROPIC_API_KEY?.trim();
-      const client = key ? new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined }) : null;
+      const key = env().ANTHROPIC_API_KEY?.trim();
+      const client = key ? new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || env().ANTHROPIC_BASE_URL || undefined }) : null;
       if (!client) {
-        process.exitCode = 2;
-        process.stderr.write('llm-router: No Anthropic API key: set ANTHROPIC_API_KEY. Nothing was sent. Use --dry-run to see where each step would go.\n');
+        setExitCode(2);
+        warn('No Anthropic API key: set ANTHROPIC_API_KEY. Nothing was sent. Use --dry-run to see where each step would go.');
         return;
       }
       const ac = new AbortController();
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);
-      const log = (s: string) => { if (!opts.json) process.stderr.write(`${s}\n`); };
+      const log = (s: string) => { if (!opts.json) writeErr(`${s}\n`); };
       log(`${w.name} · ${shape(w)}`);
       const run = await runWorkflow(w, {
         service, client, inputs, source: 'cli', signal: ac.signal,
@@ -93,7 +93,7 @@ export function register(program: Command): void {
         onStepDone: (s) => log(`${s.status === 'ok' ? '✓' : '✗'} ${s.id}: ${s.status}${s.model ? ` · ${s.model}` : ''} · ${formatUsd(s.costUsd)} · ${(s.ms / 1000).toFixed(1)} s${s.error ? ` · ${s.error}` : ''}`),
         onNotice: (id, m) => log(`  ${id}: ${m}`),
       }).finally(() => process.off('SIGINT', onSigint));
-      if (run.status !== 'ok') process.exitCode = run.status === 'cancelled' ? 130 : 1;
+      if (run.status !== 'ok') setExitCode(run.status === 'cancelled' ? 130 : 1);
       if (opts.json) { out(JSON.stringify(run, null, 2)); return; }
       for (const s of run.steps) {
         if (s.status !== 'ok') continue;
