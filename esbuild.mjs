@@ -23,7 +23,8 @@ copyFileSync(join(codiconDir, 'codicon.css'), 'dist/codicon.css');
 copyFileSync(join(codiconDir, 'codicon.ttf'), 'dist/codicon.ttf');
 // The shipped workflow examples, read at run time by src/core/workflows/library.ts (dist/workflows).
 mkdirSync('dist/workflows', { recursive: true });
-for (const f of readdirSync('src/core/workflows/examples')) copyFileSync(join('src/core/workflows/examples', f), join('dist/workflows', f));
+for (const f of readdirSync('src/core/workflows/examples'))
+  copyFileSync(join('src/core/workflows/examples', f), join('dist/workflows', f));
 
 const common = {
   bundle: true,
@@ -38,22 +39,44 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 const builds = [
   // Activation parses only the thin glue; the engine (store, service, SDK, zod) is its own file, required on
   // first use (see src/vscode/runtime.ts). Measured: activation ~25 ms as one bundle, ~4 ms split.
-  { ...node, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './heavyModules'] },
+  {
+    ...node,
+    entryPoints: ['src/vscode/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode', './heavyModules'],
+  },
   // The OpenTelemetry export (1.5 MB of SDK and exporters) is its own file, required only when the export is on
   // (src/core/telemetry/index.ts: require('./otel')), so neither the engine nor the CLI parse it otherwise.
-  { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode', './otel'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: ['./otel'] },
+  {
+    ...node,
+    entryPoints: ['src/vscode/heavyModules.ts'],
+    outfile: 'dist/heavyModules.js',
+    external: ['vscode', './otel'],
+  },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['./otel'],
+  },
   { ...node, entryPoints: ['src/core/telemetry/otel.ts'], outfile: 'dist/otel.js' },
   {
-    ...common, platform: 'browser', format: 'iife', target: 'es2022',
-    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
   },
 ];
 
 // Integration tests: each suite file becomes its own CommonJS file under out/test/integration.
 const integrationDir = 'test/integration/suite';
 if (existsSync(integrationDir)) {
-  const entries = readdirSync(integrationDir).filter((f) => f.endsWith('.ts')).map((f) => join(integrationDir, f));
+  const entries = readdirSync(integrationDir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(integrationDir, f));
   if (entries.length) {
     builds.push({ ...node, entryPoints: entries, outdir: 'out/test/integration', external: ['vscode', 'mocha'] });
   }
@@ -70,7 +93,9 @@ if (watch) {
           const l = e.location;
           console.log(`${l ? `${l.file}:${l.line}:${l.column + 1}` : 'esbuild.mjs:1:1'}: error: ${e.text}`);
         }
-        console.log(`[esbuild] rebuilt ${build.initialOptions.outfile ?? build.initialOptions.outdir} (${r.errors.length} errors)`);
+        console.log(
+          `[esbuild] rebuilt ${build.initialOptions.outfile ?? build.initialOptions.outdir} (${r.errors.length} errors)`,
+        );
       });
     },
   };

@@ -36,7 +36,9 @@ export function processStreams(): CliStreams {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    get stdin() { return process.stdin; },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
   };
 }
@@ -50,7 +52,10 @@ function run(): Run {
 /** Runs `fn` with these streams as the CLI's; returns what it returned and the exit code commands set. `llm-router
  *  stats | head`: once stdout's reader has gone, output is dropped, but the command still finishes its work (a
  *  database write is never cut short by a closed pipe). */
-export async function withCliStreams<T>(streams: CliStreams, fn: () => Promise<T>): Promise<{ result: T; exitCode: number }> {
+export async function withCliStreams<T>(
+  streams: CliStreams,
+  fn: () => Promise<T>,
+): Promise<{ result: T; exitCode: number }> {
   const r: Run = { streams, stdoutClosed: false, exitCode: 0 };
   const onError = (e: NodeJS.ErrnoException) => {
     if (GONE.has(e.code ?? '')) r.stdoutClosed = true;
@@ -173,11 +178,17 @@ export function saveFailure(e: unknown, dbPath: string): string {
   // The lock's own error names the code only in its message.
   const code = err?.code ?? /\b(EACCES|EPERM|EROFS|ENOSPC|EDQUOT)\b/.exec(String(err?.message))?.[1];
   switch (code) {
-    case 'EACCES': case 'EPERM': return `the folder ${dir} is not writable (permission denied)`;
-    case 'EROFS': return `the folder ${dir} is on a read-only file system`;
-    case 'ENOSPC': return `the disk holding ${dir} is full`;
-    case 'EDQUOT': return `the disk quota for ${dir} is used up`;
-    default: return (err as Error)?.message ?? String(e);
+    case 'EACCES':
+    case 'EPERM':
+      return `the folder ${dir} is not writable (permission denied)`;
+    case 'EROFS':
+      return `the folder ${dir} is on a read-only file system`;
+    case 'ENOSPC':
+      return `the disk holding ${dir} is full`;
+    case 'EDQUOT':
+      return `the disk quota for ${dir} is used up`;
+    default:
+      return (err as Error)?.message ?? String(e);
   }
 }
 
@@ -230,12 +241,19 @@ export type ReadLine = { line: string } | { tooLongBytes: number };
  * to its end and reported as { tooLongBytes }, so one huge line neither exhausts memory nor stops the run.
  * "\r\n" and "\n" both end a line; a last line without a newline counts.
  */
-export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes = MAX_LINE_BYTES): AsyncGenerator<ReadLine> {
+export async function* readLines(
+  input: AsyncIterable<Buffer | string>,
+  maxBytes = MAX_LINE_BYTES,
+): AsyncGenerator<ReadLine> {
   let parts: Buffer[] = [];
   let size = 0;
   let skipped = -1; // bytes of the current line when it is over the limit, else -1
   const end = (): ReadLine => {
-    if (skipped >= 0) { const r = { tooLongBytes: skipped }; skipped = -1; return r; }
+    if (skipped >= 0) {
+      const r = { tooLongBytes: skipped };
+      skipped = -1;
+      return r;
+    }
     let line = Buffer.concat(parts, size).toString('utf8');
     if (line.endsWith('\r')) line = line.slice(0, -1);
     parts = [];
@@ -243,8 +261,16 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
     return { line };
   };
   const add = (b: Buffer) => {
-    if (skipped >= 0) { skipped += b.length; return; }
-    if (size + b.length > maxBytes) { skipped = size + b.length; parts = []; size = 0; return; }
+    if (skipped >= 0) {
+      skipped += b.length;
+      return;
+    }
+    if (size + b.length > maxBytes) {
+      skipped = size + b.length;
+      parts = [];
+      size = 0;
+      return;
+    }
     parts.push(b);
     size += b.length;
   };
@@ -258,7 +284,10 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
       yield end();
       any = false;
     }
-    if (from < buf.length) { add(buf.subarray(from)); any = true; }
+    if (from < buf.length) {
+      add(buf.subarray(from));
+      any = true;
+    }
   }
   if (any) yield end();
 }

@@ -6,11 +6,43 @@ import type { DecisionRecord, Source } from './types';
 export type ExportFormat = 'csv' | 'json';
 
 export const CSV_COLUMNS = [
-  'id', 'time', 'source', 'status', 'tier', 'tierId', 'model', 'answeredModel', 'complexity', 'category', 'score',
-  'confidence', 'highStakes', 'override', 'blocked', 'strategy', 'inputTokens', 'outputTokens', 'cacheWriteTokens',
-  'cacheReadTokens', 'costUsd', 'baselineCostUsd', 'estCostUsd', 'latencyMs', 'ttftMs', 'thumb', 'autoQuality',
-  'parentId', 'error', 'reasons', 'prompt', 'workspaceName', 'workspaceId', 'workflowId', 'workflowStep',
-  'experimentId', 'experimentArm',
+  'id',
+  'time',
+  'source',
+  'status',
+  'tier',
+  'tierId',
+  'model',
+  'answeredModel',
+  'complexity',
+  'category',
+  'score',
+  'confidence',
+  'highStakes',
+  'override',
+  'blocked',
+  'strategy',
+  'inputTokens',
+  'outputTokens',
+  'cacheWriteTokens',
+  'cacheReadTokens',
+  'costUsd',
+  'baselineCostUsd',
+  'estCostUsd',
+  'latencyMs',
+  'ttftMs',
+  'thumb',
+  'autoQuality',
+  'parentId',
+  'error',
+  'reasons',
+  'prompt',
+  'workspaceName',
+  'workspaceId',
+  'workflowId',
+  'workflowStep',
+  'experimentId',
+  'experimentArm',
 ] as const;
 
 /** One CSV field (RFC 4180): quoted when needed; text a spreadsheet would run as a formula gets a leading '. */
@@ -35,23 +67,59 @@ export function csvRow(d: DecisionRecord, fb: FeedbackRow[]): string {
   const l = latest(fb);
   const u = d.usage;
   const v: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-    id: d.id, time: new Date(d.time).toISOString(), source: d.source, status: d.status, tier: d.tier, tierId: d.tierId,
-    model: d.model, answeredModel: d.answeredModel, complexity: d.complexity, category: d.category, score: d.score,
-    confidence: d.confidence, highStakes: d.highStakes, override: d.override, blocked: d.blocked, strategy: d.strategy,
-    inputTokens: u?.inputTokens, outputTokens: u?.outputTokens, cacheWriteTokens: u?.cacheWriteTokens,
-    cacheReadTokens: u?.cacheReadTokens, costUsd: d.costUsd, baselineCostUsd: d.baselineCostUsd, estCostUsd: d.estCostUsd,
-    latencyMs: d.latencyMs, ttftMs: d.ttftMs, thumb: l.thumb, autoQuality: l.autoQuality, parentId: d.parentId,
-    error: d.error, reasons: d.reasons.join(' | '), prompt: d.prompt, workspaceName: d.workspaceName, workspaceId: d.workspaceId,
-    workflowId: d.workflowId, workflowStep: d.workflowStep, experimentId: d.experimentId, experimentArm: d.experimentArm,
+    id: d.id,
+    time: new Date(d.time).toISOString(),
+    source: d.source,
+    status: d.status,
+    tier: d.tier,
+    tierId: d.tierId,
+    model: d.model,
+    answeredModel: d.answeredModel,
+    complexity: d.complexity,
+    category: d.category,
+    score: d.score,
+    confidence: d.confidence,
+    highStakes: d.highStakes,
+    override: d.override,
+    blocked: d.blocked,
+    strategy: d.strategy,
+    inputTokens: u?.inputTokens,
+    outputTokens: u?.outputTokens,
+    cacheWriteTokens: u?.cacheWriteTokens,
+    cacheReadTokens: u?.cacheReadTokens,
+    costUsd: d.costUsd,
+    baselineCostUsd: d.baselineCostUsd,
+    estCostUsd: d.estCostUsd,
+    latencyMs: d.latencyMs,
+    ttftMs: d.ttftMs,
+    thumb: l.thumb,
+    autoQuality: l.autoQuality,
+    parentId: d.parentId,
+    error: d.error,
+    reasons: d.reasons.join(' | '),
+    prompt: d.prompt,
+    workspaceName: d.workspaceName,
+    workspaceId: d.workspaceId,
+    workflowId: d.workflowId,
+    workflowStep: d.workflowStep,
+    experimentId: d.experimentId,
+    experimentArm: d.experimentArm,
   };
   return CSV_COLUMNS.map((c) => csvField(v[c])).join(',');
 }
 
 /** Every decision since a time, oldest first (read newest-first in pages, then reversed). */
 /** Only the decisions of one workspace and/or one client (source). */
-export interface ExportFilter { workspaceId?: string; source?: Source }
+export interface ExportFilter {
+  workspaceId?: string;
+  source?: Source;
+}
 
-export function decisionsOldestFirst(store: DecisionStore, since?: number, filter: ExportFilter = {}): DecisionRecord[] {
+export function decisionsOldestFirst(
+  store: DecisionStore,
+  since?: number,
+  filter: ExportFilter = {},
+): DecisionRecord[] {
   const all: DecisionRecord[] = [];
   const page = 5000;
   for (let off = 0; ; off += page) {
@@ -63,10 +131,18 @@ export function decisionsOldestFirst(store: DecisionStore, since?: number, filte
 }
 
 /** The whole export as text, and how many decisions it holds. */
-export function exportText(store: DecisionStore, format: ExportFormat, since?: number, filter: ExportFilter = {}): { text: string; count: number } {
+export function exportText(
+  store: DecisionStore,
+  format: ExportFormat,
+  since?: number,
+  filter: ExportFilter = {},
+): { text: string; count: number } {
   const rows = decisionsOldestFirst(store, since, filter);
   if (format === 'json') {
-    const all = rows.map((d) => ({ ...d, feedback: store.feedbackFor(d.id).map(({ id: _id, decisionId: _d, ...f }) => f) }));
+    const all = rows.map((d) => ({
+      ...d,
+      feedback: store.feedbackFor(d.id).map(({ id: _id, decisionId: _d, ...f }) => f),
+    }));
     return { text: `${JSON.stringify(all, null, 2)}\n`, count: rows.length };
   }
   const lines: string[] = [CSV_COLUMNS.join(',')];

@@ -17,7 +17,13 @@ import { createConversation, type Conversation } from './service/conversation';
 import { record, retier } from './service/records';
 import { onUsableTier, usable as canTake } from './service/tierFit';
 import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from './service/scope';
-import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
+import {
+  RouteError,
+  type RetrainResult,
+  type RouteOutcome,
+  type RouteRequest,
+  type RouterService,
+} from './service-api';
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
 import type { Classification, Classifier, Decision, RouterConfig } from './types';
@@ -90,13 +96,23 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
   return i;
 }
 
-function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
+function decideFor(
+  e: Engine,
+  req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>,
+  cfg = e.effective(),
+  budget = e.env.getBudget(),
+): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
   const classified = e.classifier.classify(req.prompt, req.history);
   let cls = e.adjustScore ? e.adjustScore(req.prompt, classified, cfg) : classified;
   // an agent's scaffolding is not classified, but it is sent and paid for
   if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
-  return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
+  return decide(cls, cfg, {
+    override: overrideIndex(cfg, req.override),
+    adjustments: e.env.store.listAdjustments(false),
+    budget,
+    now: e.env.now(),
+  });
 }
 
 /** Decides, guards the budget, calls the model(s) and sums up what it cost. */
@@ -114,17 +130,21 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   d = fitToBudget(s, d, budget, usable);
   const cas = cascadeTier(d, cfg, e.settings.cascade);
   const strong = d;
-  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
+  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits)
+    d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
   req.onDecision?.(d);
   if (!anyClient) throw new RouteError('no-key', NO_KEY_MESSAGE, d);
   for (const n of notices) req.onNotice?.(n);
   const judge = () => e.talk.judgePrevious(req);
-  const { ans, quality, unscored }: Answered = d !== strong
-    ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
-    : await answerDirect(s, d, e.talk, judge);
+  const { ans, quality, unscored }: Answered =
+    d !== strong
+      ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
+      : await answerDirect(s, d, e.talk, judge);
   e.talk.remember(ans.result.text, ans.rec.id);
   const made = s.calls.filter((c) => c.status !== 'blocked');
-  const totalCostUsd = made.some((c) => c.costUsd === null && c.status === 'ok') ? null : made.reduce((sum, c) => sum + (c.costUsd ?? 0), 0);
+  const totalCostUsd = made.some((c) => c.costUsd === null && c.status === 'ok')
+    ? null
+    : made.reduce((sum, c) => sum + (c.costUsd ?? 0), 0);
   const baselineCostUsd = ans.rec.baselineCostUsd;
   return {
     decision: d,
@@ -140,7 +160,9 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   };
 }
 
-export function createRouterService(opts: CreateServiceOptions): RouterService & { readonly settings: ServiceSettings } {
+export function createRouterService(
+  opts: CreateServiceOptions,
+): RouterService & { readonly settings: ServiceSettings } {
   const store = opts.store;
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
@@ -156,7 +178,10 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     held: () => {
       const t = now();
       const r = reserving.usd;
-      return { dayUsd: store.reservations.heldSince(dayStart(t)) + r, monthUsd: store.reservations.heldSince(monthStart(t)) + r };
+      return {
+        dayUsd: store.reservations.heldSince(dayStart(t)) + r,
+        monthUsd: store.reservations.heldSince(monthStart(t)) + r,
+      };
     },
     reserving,
   };
@@ -170,7 +195,11 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     return eff.cfg;
   };
   const engine: Engine = {
-    env, settings, effective, classifier: opts.classifier ?? storeClassifier(store, baseConfig), talk: createConversation(store, now),
+    env,
+    settings,
+    effective,
+    classifier: opts.classifier ?? storeClassifier(store, baseConfig),
+    talk: createConversation(store, now),
     adjustScore: opts.adjustScore,
   };
 
@@ -200,7 +229,8 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     cancelAll: () => running.cancelAll(),
     holdCall: (rec, usd) => holdCall(env, rec, usd),
     feedback(decisionId, thumb) {
-      if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
+      if (thumb !== 'up' && thumb !== 'down')
+        throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);
       if (!d) throw new Error(`no decision with id "${decisionId}"`);
       store.addFeedback({ decisionId, thumb, autoQuality: null, signals: null, time: now() });
@@ -227,7 +257,13 @@ function requestsUnderWay() {
       if (req.signal?.aborted) ac.abort();
       else req.signal?.addEventListener('abort', stop, { once: true });
       const p = go({ ...req, signal: ac.signal });
-      const entry = { ac, done: p.then(() => undefined, () => undefined) };
+      const entry = {
+        ac,
+        done: p.then(
+          () => undefined,
+          () => undefined,
+        ),
+      };
       under.add(entry);
       void entry.done.then(() => {
         under.delete(entry);

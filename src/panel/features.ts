@@ -22,8 +22,13 @@ function experimentView(store: DecisionStore, now: number): FeaturesView['experi
     arms: (['a', 'b'] as const).map((arm) => {
       const a = st.arms[arm];
       return {
-        arm, config: describeArm(exp.arms[arm]), requests: a.requests, costPerRequestUsd: a.costPerRequestUsd.value,
-        thumbsUpRate: a.thumbsUpRate.value, thumbs: a.thumbsUpRate.n, errorRate: a.errorRate.value,
+        arm,
+        config: describeArm(exp.arms[arm]),
+        requests: a.requests,
+        costPerRequestUsd: a.costPerRequestUsd.value,
+        thumbsUpRate: a.thumbsUpRate.value,
+        thumbs: a.thumbsUpRate.n,
+        errorRate: a.errorRate.value,
       };
     }),
     verdicts: st.comparisons.map((c) => ({ text: c.verdict, meaningful: c.meaningful })),
@@ -37,6 +42,8 @@ export function featuresView(store: DecisionStore, since: number | undefined, no
   return {
     experiment: experimentView(store, now),
     // Only worth a card once some request came from a workspace.
-    workspaces: rows.some((r) => r.key !== null) ? rows.map((r) => ({ name: r.name, id: r.key, requests: r.requests, spendUsd: r.spendUsd, savedUsd: r.savedUsd })) : [],
+    workspaces: rows.some((r) => r.key !== null)
+      ? rows.map((r) => ({ name: r.name, id: r.key, requests: r.requests, spendUsd: r.spendUsd, savedUsd: r.savedUsd }))
+      : [],
   };
 }

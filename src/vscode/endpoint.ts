@@ -31,7 +31,9 @@ export interface LocalEndpoint extends vscode.Disposable {
 function portSetting(rt: Runtime): number {
   const v = vscode.workspace.getConfiguration('llmRouter').get<unknown>('endpoint.port', DEFAULT_PORT);
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 65535) return v;
-  rt.log.warn(`settings: llmRouter.endpoint.port must be a port number 0–65535, not ${JSON.stringify(v)}: using ${DEFAULT_PORT}`);
+  rt.log.warn(
+    `settings: llmRouter.endpoint.port must be a port number 0–65535, not ${JSON.stringify(v)}: using ${DEFAULT_PORT}`,
+  );
   return DEFAULT_PORT;
 }
 
@@ -49,7 +51,13 @@ function backendFor(rt: Runtime): EndpointBackend {
       if (!s) {
         const h = engine();
         const st = rt.settings;
-        s = h.createRouterService({ config: h.applyPreset(st.config, p), store: rt.store, cascade: st.cascade, retrainEvery: st.retrainEvery, allowStepDown: st.allowStepDown });
+        s = h.createRouterService({
+          config: h.applyPreset(st.config, p),
+          store: rt.store,
+          cascade: st.cascade,
+          retrainEvery: st.retrainEvery,
+          allowStepDown: st.allowStepDown,
+        });
         presets.byName.set(p, s);
       }
       return s;
@@ -57,7 +65,8 @@ function backendFor(rt: Runtime): EndpointBackend {
     async client() {
       const clients = await rt.clientFor();
       const found = [(await rt.keys.get())?.key];
-      for (const ep of rt.settings.endpoints) if (ep.keyName) found.push((await rt.endpointKeys.get(ep.keyName)) ?? undefined);
+      for (const ep of rt.settings.endpoints)
+        if (ep.keyName) found.push((await rt.endpointKeys.get(ep.keyName)) ?? undefined);
       keys = found.filter((k): k is string => !!k);
       return clients;
     },
@@ -81,7 +90,9 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
       rt.log.addSecret(token);
       const port = typeof arg?.port === 'number' ? arg.port : portSetting(rt);
       ep = await h.startEndpoint({
-        token, port, host: '127.0.0.1',
+        token,
+        port,
+        host: '127.0.0.1',
         backend: backendFor(rt),
         log: (line) => rt.log.info(`endpoint: ${line}`),
       });
@@ -89,7 +100,9 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
       rt.log.info(`local endpoint started on ${ep.url} (token in ${tokenFile})`);
       changed.fire();
       return info;
-    })().finally(() => { starting = null; });
+    })().finally(() => {
+      starting = null;
+    });
     return starting;
   };
 
@@ -105,35 +118,57 @@ export function registerEndpoint(rt: Runtime): LocalEndpoint {
   };
 
   const showSetup = async (i: EndpointInfo) => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'plaintext', content: `${engine().usageText(i.url, i.tokenFile)}\n` });
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'plaintext',
+      content: `${engine().usageText(i.url, i.tokenFile)}\n`,
+    });
     await vscode.window.showTextDocument(doc, { preview: true });
   };
 
   const subs = [
-    vscode.commands.registerCommand('llm-router.startEndpoint', async (arg?: unknown): Promise<EndpointInfo | undefined> => {
-      const port = arg && typeof arg === 'object' && typeof (arg as { port?: unknown }).port === 'number' ? (arg as { port: number }).port : undefined;
-      try {
-        const i = await start({ port });
-        void vscode.window.showInformationMessage(`LLM Router: local endpoint on ${i.url}. Point Claude Code, Cline, Aider or a script at it with its token.`, 'Show Setup').then((pick) => {
-          if (pick) void showSetup(i);
-        });
-        return i;
-      } catch (e) {
-        const m = (e as NodeJS.ErrnoException).code === 'EADDRINUSE' ? `port ${port ?? portSetting(rt)} is in use (set llmRouter.endpoint.port, or stop the other server)` : (e as Error).message;
-        rt.log.error(`local endpoint not started: ${m}`);
-        void vscode.window.showErrorMessage(`LLM Router: the local endpoint did not start: ${m}.`);
-        return undefined;
-      }
-    }),
+    vscode.commands.registerCommand(
+      'llm-router.startEndpoint',
+      async (arg?: unknown): Promise<EndpointInfo | undefined> => {
+        const port =
+          arg && typeof arg === 'object' && typeof (arg as { port?: unknown }).port === 'number'
+            ? (arg as { port: number }).port
+            : undefined;
+        try {
+          const i = await start({ port });
+          void vscode.window
+            .showInformationMessage(
+              `LLM Router: local endpoint on ${i.url}. Point Claude Code, Cline, Aider or a script at it with its token.`,
+              'Show Setup',
+            )
+            .then((pick) => {
+              if (pick) void showSetup(i);
+            });
+          return i;
+        } catch (e) {
+          const m =
+            (e as NodeJS.ErrnoException).code === 'EADDRINUSE'
+              ? `port ${port ?? portSetting(rt)} is in use (set llmRouter.endpoint.port, or stop the other server)`
+              : (e as Error).message;
+          rt.log.error(`local endpoint not started: ${m}`);
+          void vscode.window.showErrorMessage(`LLM Router: the local endpoint did not start: ${m}.`);
+          return undefined;
+        }
+      },
+    ),
     vscode.commands.registerCommand('llm-router.stopEndpoint', async (): Promise<boolean> => {
       const was = await stop();
-      void vscode.window.setStatusBarMessage(was ? 'LLM Router: local endpoint stopped.' : 'LLM Router: the local endpoint was not running.', 4000);
+      void vscode.window.setStatusBarMessage(
+        was ? 'LLM Router: local endpoint stopped.' : 'LLM Router: the local endpoint was not running.',
+        4000,
+      );
       return was;
     }),
   ];
 
   return {
-    get info() { return info; },
+    get info() {
+      return info;
+    },
     onDidChange: changed.event,
     dispose() {
       subs.forEach((s) => s.dispose());

@@ -24,7 +24,9 @@ export function registerFeatures(rt: Runtime): vscode.Disposable[] {
       await rt.ready;
       const md = experimentMarkdown(rt);
       if (!md) {
-        void vscode.window.showInformationMessage('LLM Router: no A/B experiment yet. Start one in a terminal: llm-router experiment create --name NAME --a preset=balanced --b preset=economy');
+        void vscode.window.showInformationMessage(
+          'LLM Router: no A/B experiment yet. Start one in a terminal: llm-router experiment create --name NAME --a preset=balanced --b preset=economy',
+        );
         return null;
       }
       await showMarkdown(md);

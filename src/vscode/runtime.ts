@@ -23,12 +23,23 @@ const lazy = { settings: engine, store: engine, service: engine, anthropic: engi
 /** Settings before the real ones are read (the first moments after activation): the defaults. */
 function defaultSettings(): Settings {
   return {
-    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
+    config: defaultConfig(),
+    promptStorage: 'preview',
+    baseUrl: undefined,
+    maxRetries: 2,
+    maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
+    cascade: false,
+    retrainEvery: 20,
+    allowStepDown: false,
+    retention: { maxDays: 365, maxRows: 100_000 },
+    endpoints: [],
+    pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
     cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
-    telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false }, problems: [],
-    judge: { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' }, neighbours: false,
+    telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false },
+    problems: [],
+    judge: { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' },
+    neighbours: false,
   };
 }
 
@@ -37,7 +48,8 @@ export const DB_FILE = 'decisions.sqlite';
 /** The open workspace: a multi-root workspace by its file, else its first folder; null with none open. */
 function currentWorkspace(tag: (folder: string) => { name: string; id: string }): { name: string; id: string } | null {
   const file = vscode.workspace.workspaceFile;
-  if (file?.scheme === 'file') return { ...tag(file.fsPath), name: vscode.workspace.name ?? path.basename(file.fsPath) };
+  if (file?.scheme === 'file')
+    return { ...tag(file.fsPath), name: vscode.workspace.name ?? path.basename(file.fsPath) };
   const f = vscode.workspace.workspaceFolders?.[0];
   return f && f.uri.scheme === 'file' ? tag(f.uri.fsPath) : null;
 }
@@ -59,12 +71,18 @@ export class Runtime implements vscode.Disposable {
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
   private neighbours: { dispose(): void } | null = null;
-  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
+  private cachedClient:
+    | { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient }
+    | undefined;
   private telemetry: { shutdown(): Promise<void> } | null = null;
-  private cachedClientFor: { key: string; anthropic: ModelClient | null; store: DecisionStore | undefined; clientFor: ClientFor } | undefined;
+  private cachedClientFor:
+    { key: string; anthropic: ModelClient | null; store: DecisionStore | undefined; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    readonly log: Log,
+  ) {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
     this.endpointKeys = new EndpointKeys(context.secrets);
@@ -92,7 +110,10 @@ export class Runtime implements vscode.Disposable {
       path: this.dbPath,
       promptStorage: s.promptStorage,
       retention: s.retention,
-      onNotice: (m) => { this.log.warn(m); void vscode.window.showWarningMessage(`LLM Router: ${m}`); },
+      onNotice: (m) => {
+        this.log.warn(m);
+        void vscode.window.showWarningMessage(`LLM Router: ${m}`);
+      },
     });
     this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
     this.applyBudget(s);
@@ -107,30 +128,44 @@ export class Runtime implements vscode.Disposable {
     // Opt-in OpenTelemetry export: the store the service writes to hands each finished decision to the exporter.
     void this.telemetry?.shutdown();
     const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
-    const t = h.withTelemetry(s, this.store, s.config, { ...(version ? { serviceVersion: version } : {}), onError: (m) => this.log.warn(m) });
+    const t = h.withTelemetry(s, this.store, s.config, {
+      ...(version ? { serviceVersion: version } : {}),
+      onError: (m) => this.log.warn(m),
+    });
     this.telemetry = t.exporter;
     // Similar past prompts (llmRouter.neighbours.enabled) need stored prompts; the judge samples when its rate is > 0.
     this.neighbours?.dispose();
     const nb = (this.neighbours = s.neighbours && s.promptStorage !== 'none' ? h.neighbourAdjuster(this.store) : null);
-    const judge = s.judge.sampleRate > 0
-      ? h.liveJudge({
-        store: this.store, settings: s.judge,
-        onJudged: (r) => this.log.info(`judge ${r.decisionId.slice(0, 8)}: ${r.skipped ?? (r.verdict?.kind === 'none' ? `no verdict (${r.verdict.why})` : r.verdict?.kind)}`),
-        onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
-      })
-      : null;
+    const judge =
+      s.judge.sampleRate > 0
+        ? h.liveJudge({
+            store: this.store,
+            settings: s.judge,
+            onJudged: (r) =>
+              this.log.info(
+                `judge ${r.decisionId.slice(0, 8)}: ${r.skipped ?? (r.verdict?.kind === 'none' ? `no verdict (${r.verdict.why})` : r.verdict?.kind)}`,
+              ),
+            onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
+          })
+        : null;
     // A running A/B experiment (src/core/experiments) routes each conversation with its arm's configuration; every
     // request is recorded with the workspace it came from (src/core/projects: folder name and a hash, no path).
     const ex = h.experiments;
-    return ex.withWorkspace(ex.createExperimentService({
-      config: s.config,
-      store: t.store,
-      cascade: s.cascade,
-      retrainEvery: s.retrainEvery,
-      allowStepDown: s.allowStepDown,
-      adjustScore: nb?.adjust,
-      afterAnswer: judge ? (...a) => void judge(...a) : undefined,
-    }, (m) => this.log.warn(m)), () => currentWorkspace(ex.workspaceTag));
+    return ex.withWorkspace(
+      ex.createExperimentService(
+        {
+          config: s.config,
+          store: t.store,
+          cascade: s.cascade,
+          retrainEvery: s.retrainEvery,
+          allowStepDown: s.allowStepDown,
+          adjustScore: nb?.adjust,
+          afterAnswer: judge ? (...a) => void judge(...a) : undefined,
+        },
+        (m) => this.log.warn(m),
+      ),
+      () => currentWorkspace(ex.workspaceTag),
+    );
   }
 
   /**
@@ -140,7 +175,8 @@ export class Runtime implements vscode.Disposable {
   private applyBudget(s: Settings, prev?: Settings): void {
     if (!this._store) return;
     if (!s.budget.configured) {
-      if (prev?.budget.configured) this._store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: s.budget.onExhausted });
+      if (prev?.budget.configured)
+        this._store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: s.budget.onExhausted });
       return;
     }
     const { dailyLimitUsd, monthlyLimitUsd, onExhausted } = s.budget;
@@ -164,11 +200,16 @@ export class Runtime implements vscode.Disposable {
     const prev = this.settings;
     this.settings = next;
     this.reportProblems(next);
-    if (prev.promptStorage !== next.promptStorage || JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) {
+    if (
+      prev.promptStorage !== next.promptStorage ||
+      JSON.stringify(prev.retention) !== JSON.stringify(next.retention)
+    ) {
       this.unsubscribeStore?.();
       await this._store?.close();
       this._store = await lazy.store().openStore({
-        path: this.dbPath, promptStorage: next.promptStorage, retention: next.retention,
+        path: this.dbPath,
+        promptStorage: next.promptStorage,
+        retention: next.retention,
         onNotice: (m) => this.log.warn(m),
       });
       this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
@@ -183,10 +224,14 @@ export class Runtime implements vscode.Disposable {
   private reportProblems(s: Settings): void {
     if (!s.problems.length) return;
     for (const p of s.problems) this.log.warn(`settings: ${p}`);
-    void vscode.window.showWarningMessage(
-      `LLM Router: ${s.problems.length === 1 ? s.problems[0] : `${s.problems.length} settings were ignored (${s.problems[0]}; …)`}.`,
-      'Open Settings',
-    ).then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter'); });
+    void vscode.window
+      .showWarningMessage(
+        `LLM Router: ${s.problems.length === 1 ? s.problems[0] : `${s.problems.length} settings were ignored (${s.problems[0]}; …)`}.`,
+        'Open Settings',
+      )
+      .then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter');
+      });
   }
 
   /** A model client for the current key and base URL, or null when there is no key. */
@@ -197,8 +242,20 @@ export class Runtime implements vscode.Disposable {
     // One client (and one SDK connection pool) per key, base URL and retry setting.
     const { baseUrl, maxRetries, maxRetryWaitSeconds } = this.settings;
     const c = this.cachedClient;
-    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries && c.maxRetryWaitSeconds === maxRetryWaitSeconds) return c.client;
-    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries, maxRetryWaitMs: maxRetryWaitSeconds * 1000 });
+    if (
+      c &&
+      c.key === k.key &&
+      c.baseUrl === baseUrl &&
+      c.maxRetries === maxRetries &&
+      c.maxRetryWaitSeconds === maxRetryWaitSeconds
+    )
+      return c.client;
+    const client = new (lazy.anthropic().AnthropicClient)({
+      apiKey: k.key,
+      baseURL: baseUrl,
+      maxRetries,
+      maxRetryWaitMs: maxRetryWaitSeconds * 1000,
+    });
     this.cachedClient = { key: k.key, baseUrl, maxRetries, maxRetryWaitSeconds, client };
     return client;
   }
@@ -216,12 +273,22 @@ export class Runtime implements vscode.Disposable {
     }
     const { endpoints, maxRetries, pool, cache } = this.settings;
     const key = `${JSON.stringify([endpoints, pool, cache])}|${maxRetries}|${[...keys.values()].join('|')}`;
-    if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic || this.cachedClientFor.store !== this._store) {
+    if (
+      this.cachedClientFor?.key !== key ||
+      this.cachedClientFor.anthropic !== anthropic ||
+      this.cachedClientFor.store !== this._store
+    ) {
       const m = lazy.anthropic();
-      const made = m.createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
+      const made = m.createClientFor({
+        endpoints,
+        anthropic,
+        maxRetries,
+        endpointKey: (ep) => (ep.keyName ? (keys.get(ep.keyName) ?? null) : undefined),
+      });
       // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
       // Then identical requests in flight share one call, and the opt-in cache answers repeats (this workspace only).
-      const workspace = vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
+      const workspace =
+        vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
       const layered = m.layerClients(m.createPool(this.settings, this._store).wrap(made), this.settings, workspace);
       this.cachedClientFor = { key, anthropic, store: this._store, clientFor: layered.clientFor };
     }

@@ -15,7 +15,10 @@ export class ApiKeys implements vscode.Disposable {
   /** SecretStorage is a round trip to the window (the browser in code-server): read once, re-read after a change. */
   private cached: Promise<string | undefined> | undefined;
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.sub = secrets.onDidChange((e) => {
       if (e.key !== SECRET_KEY) return;
       this.cached = undefined;
@@ -24,7 +27,10 @@ export class ApiKeys implements vscode.Disposable {
   }
 
   async get(): Promise<{ key: string; source: KeySource } | null> {
-    this.cached ??= Promise.resolve(this.secrets.get(SECRET_KEY)).catch((e) => { this.cached = undefined; throw e; });
+    this.cached ??= Promise.resolve(this.secrets.get(SECRET_KEY)).catch((e) => {
+      this.cached = undefined;
+      throw e;
+    });
     const stored = await this.cached;
     if (stored) return { key: stored, source: 'secret-storage' };
     const env = this.env.ANTHROPIC_API_KEY?.trim();
@@ -82,8 +88,13 @@ export class EndpointKeys implements vscode.Disposable {
   private readonly cached = new Map<string, Promise<string | undefined>>();
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly env: NodeJS.ProcessEnv = process.env) {
-    this.sub = secrets.onDidChange((e) => { if (e.key.startsWith(endpointSecretKey(''))) this.cached.clear(); });
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.sub = secrets.onDidChange((e) => {
+      if (e.key.startsWith(endpointSecretKey(''))) this.cached.clear();
+    });
   }
 
   async get(keyName: string): Promise<string | null> {

@@ -30,13 +30,27 @@ const COST = [1, 3];
 
 const text = fs.readFileSync(path.join(root, 'src/core/classifier/data/outcomes_train.jsonl'), 'utf8');
 const rows = parseMultiJsonl(text, 'outcomes_train.jsonl')
-  .map((r) => { const p = PAIRS[r.source]; return p && r.models[p[0]] !== undefined && r.models[p[1]] !== undefined ? { prompt: r.prompt, family: r.family, weak: r.models[p[0]], strong: r.models[p[1]] } : null; })
+  .map((r) => {
+    const p = PAIRS[r.source];
+    return p && r.models[p[0]] !== undefined && r.models[p[1]] !== undefined
+      ? { prompt: r.prompt, family: r.family, weak: r.models[p[0]], strong: r.models[p[1]] }
+      : null;
+  })
   .filter(Boolean);
 
 // A fixed shuffle (mulberry32): the "time order" mixes the benchmarks as a user's days would.
 let seed = 20261203;
-const rand = () => { seed |= 0; seed = (seed + 0x6d2b79f5) | 0; let t = Math.imul(seed ^ (seed >>> 15), 1 | seed); t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t; return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-for (let i = rows.length - 1; i > 0; i--) { const j = Math.floor(rand() * (i + 1)); [rows[i], rows[j]] = [rows[j], rows[i]]; }
+const rand = () => {
+  seed |= 0;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+for (let i = rows.length - 1; i > 0; i--) {
+  const j = Math.floor(rand() * (i + 1));
+  [rows[i], rows[j]] = [rows[j], rows[i]];
+}
 
 const pc = (x) => `${(x * 100).toFixed(1)} %`;
 const out = [];
@@ -46,11 +60,23 @@ function replay(strategy, config, opts, historyShare, ratedShare) {
   const cls = createClassifier(strategy);
   const index = new NeighbourIndex(opts.capacity);
   const warm = Math.floor(rows.length * historyShare);
-  const tot = { base: { q: 0, c: 0, miss: 0, strong: 0 }, nb: { q: 0, c: 0, miss: 0, strong: 0 }, qs: 0, cs: 0, n: 0, moved: 0, up: 0, down: 0 };
+  const tot = {
+    base: { q: 0, c: 0, miss: 0, strong: 0 },
+    nb: { q: 0, c: 0, miss: 0, strong: 0 },
+    qs: 0,
+    cs: 0,
+    n: 0,
+    moved: 0,
+    up: 0,
+    down: 0,
+  };
   let ms = 0;
   const routed = [];
   let rr = 1;
-  const rated = () => { rr = (rr * 48271) % 2147483647; return rr / 2147483647 < ratedShare; };
+  const rated = () => {
+    rr = (rr * 48271) % 2147483647;
+    return rr / 2147483647 < ratedShare;
+  };
   const outcome = (r, tier) => (tier > 0 ? r.strong : r.weak);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
@@ -62,8 +88,15 @@ function replay(strategy, config, opts, historyShare, ratedShare) {
       const c1 = adjustByNeighbours(c0, r.prompt, config, index, opts);
       ms += performance.now() - s;
       t = decide(c1, config, { id: 'n', now: 0 }).tier;
-      if (t !== t0) { tot.moved++; if (t > t0) tot.up++; else tot.down++; }
-      for (const [k, tier] of [['base', t0], ['nb', t]]) {
+      if (t !== t0) {
+        tot.moved++;
+        if (t > t0) tot.up++;
+        else tot.down++;
+      }
+      for (const [k, tier] of [
+        ['base', t0],
+        ['nb', t],
+      ]) {
         const m = tot[k];
         m.q += outcome(r, tier);
         m.c += COST[tier > 0 ? 1 : 0];
@@ -99,16 +132,22 @@ function sameCost(routed, config, cost) {
 
 p('## Neighbours: learning from similar past prompts (replayed outcome data)');
 p();
-p(`${rows.length} prompts of the outcome tables in a fixed shuffled order; weak model = cheapest tier, strong = the tiers above (cost 1 : 3). ` +
-  'Quality and cost against sending everything to the strong model; a miss is a prompt sent to the weak model that it failed and the strong one passed. ' +
-  `Defaults: k = ${DEFAULT_NEIGHBOURS.k}, similarity ≥ ${DEFAULT_NEIGHBOURS.minSimilarity}, ≥ ${DEFAULT_NEIGHBOURS.minNeighbours} neighbours, agreement ${DEFAULT_NEIGHBOURS.agreement}, index of ${DEFAULT_NEIGHBOURS.capacity}.`);
+p(
+  `${rows.length} prompts of the outcome tables in a fixed shuffled order; weak model = cheapest tier, strong = the tiers above (cost 1 : 3). ` +
+    'Quality and cost against sending everything to the strong model; a miss is a prompt sent to the weak model that it failed and the strong one passed. ' +
+    `Defaults: k = ${DEFAULT_NEIGHBOURS.k}, similarity ≥ ${DEFAULT_NEIGHBOURS.minSimilarity}, ≥ ${DEFAULT_NEIGHBOURS.minNeighbours} neighbours, agreement ${DEFAULT_NEIGHBOURS.agreement}, index of ${DEFAULT_NEIGHBOURS.capacity}.`,
+);
 p();
-p('| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | plain router, first threshold moved (0.01 steps) to the nearest cost: quality / cost / misses | moved (up / down) | search ms per prompt |');
+p(
+  '| classifier, preset | history | rated | routed | without: quality / cost / misses | with neighbours: quality / cost / misses | plain router, first threshold moved (0.01 steps) to the nearest cost: quality / cost / misses | moved (up / down) | search ms per prompt |',
+);
 p('|---|---:|---:|---:|---|---|---|---:|---:|');
 const line = (name, strategy, preset, hist, rated, opts = DEFAULT_NEIGHBOURS) => {
   const r = replay(strategy, defaultConfig(preset), opts, hist, rated);
   const m = (x) => `${pc(x.q / r.qs)} / ${pc(x.c / r.cs)} / ${pc(x.miss / r.n)}`;
-  p(`| ${name} | ${pc(hist)} | ${pc(rated)} | ${r.n} | ${m(r.base)} | ${m(r.nb)} | ${m(r.sameCost)} (threshold ${r.sameCost.threshold.toFixed(2)}) | ${r.moved} (${r.up} / ${r.down}) | ${r.msPerPrompt.toFixed(3)} |`);
+  p(
+    `| ${name} | ${pc(hist)} | ${pc(rated)} | ${r.n} | ${m(r.base)} | ${m(r.nb)} | ${m(r.sameCost)} (threshold ${r.sameCost.threshold.toFixed(2)}) | ${r.moved} (${r.up} / ${r.down}) | ${r.msPerPrompt.toFixed(3)} |`,
+  );
 };
 for (const strategy of ['learned', 'rules']) {
   for (const preset of ['economy', 'balanced']) {
@@ -116,7 +155,11 @@ for (const strategy of ['learned', 'rules']) {
     line(`${strategy}, ${preset}`, strategy, preset, 0.5, 0.2);
   }
 }
-line('learned, balanced, k = 10, similarity ≥ 0.6', 'learned', 'balanced', 0.5, 1, { ...DEFAULT_NEIGHBOURS, k: 10, minSimilarity: 0.6 });
+line('learned, balanced, k = 10, similarity ≥ 0.6', 'learned', 'balanced', 0.5, 1, {
+  ...DEFAULT_NEIGHBOURS,
+  k: 10,
+  minSimilarity: 0.6,
+});
 line('learned, balanced, index of 5000', 'learned', 'balanced', 0.5, 1, { ...DEFAULT_NEIGHBOURS, capacity: 5000 });
 p();
 process.stdout.write(out.join('\n') + '\n');

@@ -66,10 +66,16 @@ const lines = [
   '',
   '| decisions | file | alone | after another process saved |',
   '|---:|---:|---:|---:|',
-  ...rows.map((r) => `| ${r.n.toLocaleString('en-US')} | ${(r.size / 1048576).toFixed(1)} MB | ${r.alone.toFixed(1)} ms | ${r.merged.toFixed(1)} ms |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.n.toLocaleString('en-US')} | ${(r.size / 1048576).toFixed(1)} MB | ${r.alone.toFixed(1)} ms | ${r.merged.toFixed(1)} ms |`,
+  ),
 ];
 const big = rows[rows.length - 1];
 const ok = quick || big.alone <= 50;
-lines.push('', `Target (100,000 rows, alone ≤ 50 ms): ${quick ? 'not checked (--quick)' : ok ? 'met' : `missed (${big.alone.toFixed(1)} ms)`}.`);
+lines.push(
+  '',
+  `Target (100,000 rows, alone ≤ 50 ms): ${quick ? 'not checked (--quick)' : ok ? 'met' : `missed (${big.alone.toFixed(1)} ms)`}.`,
+);
 process.stdout.write(`${lines.join('\n')}\n`);
 if (!ok) process.exitCode = 1;

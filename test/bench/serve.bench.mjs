@@ -21,7 +21,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const Anthropic = createRequire(import.meta.url)('@anthropic-ai/sdk').default;
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const num = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : dflt; };
+const num = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
 const SECONDS = num('--seconds', quick ? 2 : 5);
 const RUNS = num('--runs', quick ? 60 : 200);
 const FIRST_BYTE = num('--first-byte', 0);
@@ -31,12 +34,22 @@ const prompt = (i) => `Bench prompt ${i}: explain in two sentences why the sky i
 
 /** Spawns a program and resolves with the first stdout line matching `re`. */
 function startProcess(args, env, re) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  child.stderr.on('data', (d) => { err = (err + d).slice(-4000); });
+  child.stderr.on('data', (d) => {
+    err = (err + d).slice(-4000);
+  });
   const ready = new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = re.exec(out); if (m) resolve(m[1]); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = re.exec(out);
+      if (m) resolve(m[1]);
+    });
     child.on('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}: ${err}`)));
   });
   return { child, ready, stop: () => child.kill('SIGTERM') };
@@ -47,21 +60,42 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 /** One streamed answer read to its end; resolves with the ms to the first text delta. */
 function streamOnce(base, headers, i) {
   const u = new URL('/v1/messages', base);
-  const body = JSON.stringify({ model: headers['x-model'], max_tokens: 512, stream: true, messages: [{ role: 'user', content: prompt(i) }] });
+  const body = JSON.stringify({
+    model: headers['x-model'],
+    max_tokens: 512,
+    stream: true,
+    messages: [{ role: 'user', content: prompt(i) }],
+  });
   const h = { ...headers };
   delete h['x-model'];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let first = null;
-    const req = http.request({ agent, host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { ...h, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      if (res.statusCode !== 200) { res.resume(); reject(new Error(`HTTP ${res.statusCode}`)); return; }
-      let tail = '';
-      res.on('data', (c) => {
-        if (first === null && String(c).includes('text_delta')) first = performance.now() - t0;
-        tail = (tail + c).slice(-200);
-      });
-      res.on('end', () => (tail.includes('message_stop') ? resolve(first) : reject(new Error('the stream ended without message_stop'))));
-    });
+    const req = http.request(
+      {
+        agent,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { ...h, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          reject(new Error(`HTTP ${res.statusCode}`));
+          return;
+        }
+        let tail = '';
+        res.on('data', (c) => {
+          if (first === null && String(c).includes('text_delta')) first = performance.now() - t0;
+          tail = (tail + c).slice(-200);
+        });
+        res.on('end', () =>
+          tail.includes('message_stop') ? resolve(first) : reject(new Error('the stream ended without message_stop')),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -74,13 +108,21 @@ async function throughput(base, headers, c, seconds) {
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
   const lat = [];
-  await Promise.all(Array.from({ length: c }, async (_, k) => {
-    let i = k * 1_000_000;
-    while (performance.now() < end) {
-      const s = performance.now();
-      try { await streamOnce(base, headers, i++); done++; lat.push(performance.now() - s); } catch { failed++; }
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: c }, async (_, k) => {
+      let i = k * 1_000_000;
+      while (performance.now() < end) {
+        const s = performance.now();
+        try {
+          await streamOnce(base, headers, i++);
+          done++;
+          lat.push(performance.now() - s);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
   const secs = (performance.now() - t0) / 1000;
   return { rps: done / secs, failed, p50: pct(lat, 0.5), p99: pct(lat, 0.99) };
 }
@@ -95,23 +137,50 @@ function cpuSeconds(pid) {
   }
 }
 
-const pct = (a, q) => { if (!a.length) return NaN; const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const pct = (a, q) => {
+  if (!a.length) return NaN;
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 
 async function main() {
   const load0 = os.loadavg()[0];
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'llmr-serve-bench-'));
-  const mock = startProcess(['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'], {}, /^(http:\/\/\S+)\s*$/m);
+  const mock = startProcess(
+    ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'],
+    {},
+    /^(http:\/\/\S+)\s*$/m,
+  );
   const upstream = await mock.ready;
   const db = join(dir, 'router.sqlite');
-  const serve = startProcess(['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', upstream, '--rate', '100000000'],
-    { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' }, /endpoint on (http:\/\/\S+)/);
+  const serve = startProcess(
+    [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      'serve',
+      '--port',
+      '0',
+      '--db',
+      db,
+      '--base-url',
+      upstream,
+      '--rate',
+      '100000000',
+    ],
+    { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' },
+    /endpoint on (http:\/\/\S+)/,
+  );
   try {
     const url = await serve.ready;
     const token = fs.readFileSync(join(dir, 'endpoint-token'), 'utf8').trim();
     const viaServe = { 'x-api-key': token, 'anthropic-version': '2023-06-01', 'x-model': 'llm-router' };
     const direct = { 'x-api-key': KEY, 'anthropic-version': '2023-06-01', 'x-model': 'claude-haiku-4-5' };
     // warm-up: JIT, connections, the classifier's first load
-    for (let i = 0; i < 30; i++) { await streamOnce(url, viaServe, i); await streamOnce(upstream, direct, i); }
+    for (let i = 0; i < 30; i++) {
+      await streamOnce(url, viaServe, i);
+      await streamOnce(upstream, direct, i);
+    }
 
     const rows = [];
     for (const c of LEVELS) {
@@ -132,22 +201,35 @@ async function main() {
       let first = null;
       const t0 = performance.now();
       const s = sdk.messages.stream({ model, max_tokens: 512, messages: [{ role: 'user', content: prompt(i) }] });
-      s.on('text', () => { first ??= performance.now() - t0; });
+      s.on('text', () => {
+        first ??= performance.now() - t0;
+      });
       await s.finalMessage();
       return first;
     };
-    for (let i = 0; i < 20; i++) { await once(sdkServe, 'llm-router', i); await once(sdkDirect, 'claude-haiku-4-5', i); }
+    for (let i = 0; i < 20; i++) {
+      await once(sdkServe, 'llm-router', i);
+      await once(sdkDirect, 'claude-haiku-4-5', i);
+    }
     const tServe = [];
     const tDirect = [];
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < RUNS; i++) {
-      if (rnd() < 0.5) { tServe.push(await once(sdkServe, 'llm-router', i)); tDirect.push(await once(sdkDirect, 'claude-haiku-4-5', i)); }
-      else { tDirect.push(await once(sdkDirect, 'claude-haiku-4-5', i)); tServe.push(await once(sdkServe, 'llm-router', i)); }
+      if (rnd() < 0.5) {
+        tServe.push(await once(sdkServe, 'llm-router', i));
+        tDirect.push(await once(sdkDirect, 'claude-haiku-4-5', i));
+      } else {
+        tDirect.push(await once(sdkDirect, 'claude-haiku-4-5', i));
+        tServe.push(await once(sdkServe, 'llm-router', i));
+      }
     }
     const mS = pct(tServe, 0.5);
     const mD = pct(tDirect, 0.5);
-    const diff = pct(tServe.map((x, i) => x - tDirect[i]), 0.5);
+    const diff = pct(
+      tServe.map((x, i) => x - tDirect[i]),
+      0.5,
+    );
 
     const f1 = (v) => v.toFixed(1);
     const lines = [
@@ -159,9 +241,12 @@ async function main() {
       '',
       '| concurrent streams | direct to upstream (req/s) | through serve (req/s) | serve / direct | serve latency p50 / p99 | serve CPU per request | failed |',
       '|---:|---:|---:|---:|---:|---:|---:|',
-      ...rows.map(({ c, d, s, cpuMs }) => `| ${c} | ${f1(d.rps)} | ${f1(s.rps)} | ${(s.rps / d.rps).toFixed(2)} | ${f1(s.p50)} / ${f1(s.p99)} ms | ${cpuMs === null ? 'n/a' : `${cpuMs.toFixed(1)} ms`} | ${s.failed + d.failed} |`),
+      ...rows.map(
+        ({ c, d, s, cpuMs }) =>
+          `| ${c} | ${f1(d.rps)} | ${f1(s.rps)} | ${(s.rps / d.rps).toFixed(2)} | ${f1(s.p50)} / ${f1(s.p99)} ms | ${cpuMs === null ? 'n/a' : `${cpuMs.toFixed(1)} ms`} | ${s.failed + d.failed} |`,
+      ),
       '',
-      'Serve CPU per request: the serve process\'s own CPU time (user + system, /proc) over the requests it answered at that level; unlike req/s it does not depend on what else the machine runs. Its inverse is the most one core could serve.',
+      "Serve CPU per request: the serve process's own CPU time (user + system, /proc) over the requests it answered at that level; unlike req/s it does not depend on what else the machine runs. Its inverse is the most one core could serve.",
       '',
       `Time to first token, ${RUNS} answers each through the official SDK, one at a time, alternating: direct ${mD.toFixed(2)} ms, through serve ${mS.toFixed(2)} ms (median); ` +
         `ratio **${(mS / mD).toFixed(2)}×**, paired median overhead ${diff >= 0 ? '+' : ''}${diff.toFixed(2)} ms per request (classify, decide, budget check, record, a second HTTP hop).`,

@@ -28,12 +28,20 @@ export function contentText(c: unknown): string {
 export const MOCK_IMAGE_TOKENS = 85;
 
 function imagesIn(c: unknown): number {
-  return Array.isArray(c) ? c.filter((b) => b && typeof b === 'object' && (b as { type?: string }).type === 'image').length : 0;
+  return Array.isArray(c)
+    ? c.filter((b) => b && typeof b === 'object' && (b as { type?: string }).type === 'image').length
+    : 0;
 }
 
 /** Input tokens of a request body: tools, system and every message's text, ceil(chars / 4), images flat; at least 1. */
-export function mockInputTokens(body: { system?: unknown; messages?: { content: unknown }[]; tools?: unknown[] }): number {
-  let chars = contentText(body.system).length + (Array.isArray(body.tools) && body.tools.length ? JSON.stringify(body.tools).length : 0);
+export function mockInputTokens(body: {
+  system?: unknown;
+  messages?: { content: unknown }[];
+  tools?: unknown[];
+}): number {
+  let chars =
+    contentText(body.system).length +
+    (Array.isArray(body.tools) && body.tools.length ? JSON.stringify(body.tools).length : 0);
   let images = 0;
   for (const m of body.messages ?? []) {
     chars += contentText(m.content).length;
@@ -44,7 +52,8 @@ export function mockInputTokens(body: { system?: unknown; messages?: { content: 
 
 /** A value of the right type for each property of a JSON Schema (what the stand-in's tool calls send). */
 export function mockToolInput(schema: unknown): Record<string, unknown> {
-  const props = (schema as { properties?: Record<string, { type?: string; enum?: unknown[] }> } | undefined)?.properties ?? {};
+  const props =
+    (schema as { properties?: Record<string, { type?: string; enum?: unknown[] }> } | undefined)?.properties ?? {};
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(props)) {
     if (p?.enum?.length) out[k] = p.enum[0];
@@ -70,14 +79,16 @@ export function cachePrefixes(body: any): { text: string; marked: boolean; ttl: 
     const cc = (part as { cache_control?: { ttl?: string } } | null)?.cache_control;
     out.push({ text: acc, marked: !!cc, ttl: cc?.ttl === '1h' ? '1h' : '5m' });
   };
-  for (const t of Array.isArray(body.tools) ? body.tools : []) visit(t, JSON.stringify({ ...t, cache_control: undefined }));
+  for (const t of Array.isArray(body.tools) ? body.tools : [])
+    visit(t, JSON.stringify({ ...t, cache_control: undefined }));
   if (Array.isArray(body.system)) for (const b of body.system) visit(b, blockText(b));
   else if (typeof body.system === 'string') acc += body.system;
   for (const m of Array.isArray(body.messages) ? body.messages : []) {
     acc += `\u0000${m.role}:`;
     if (typeof m.content === 'string') visit(null, m.content);
-    else for (const b of m.content ?? []) visit(b, blockText(b) + (b?.type === 'image' ? String(b?.source?.data ?? '').slice(0, 64) : ''));
+    else
+      for (const b of m.content ?? [])
+        visit(b, blockText(b) + (b?.type === 'image' ? String(b?.source?.data ?? '').slice(0, 64) : ''));
   }
   return out;
 }
-

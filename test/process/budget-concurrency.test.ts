@@ -39,8 +39,14 @@ describe('a daily limit shared by concurrent processes', function () {
     const set = await runCli(['budget', 'set', '--db', db, '--daily', limit.toFixed(6)]);
     assert.equal(set.code, 0, set.err);
 
-    const runs = await Promise.all(Array.from({ length: PROCESSES }, () =>
-      runCli(['route', '--db', db, '--tier', 'haiku', '--max-tokens', String(MAX_TOKENS), '--base-url', mock.url, PROMPT], { env: { ANTHROPIC_API_KEY: KEY } })));
+    const runs = await Promise.all(
+      Array.from({ length: PROCESSES }, () =>
+        runCli(
+          ['route', '--db', db, '--tier', 'haiku', '--max-tokens', String(MAX_TOKENS), '--base-url', mock.url, PROMPT],
+          { env: { ANTHROPIC_API_KEY: KEY } },
+        ),
+      ),
+    );
 
     const answered = runs.filter((r) => r.code === 0);
     const refused = runs.filter((r) => r.code !== 0);
@@ -55,7 +61,10 @@ describe('a daily limit shared by concurrent processes', function () {
       const spent = s.spendSince(dayStart(Date.now()));
       const ok = s.listDecisions({ status: 'ok', limit: 100 }).rows;
       const blocked = s.listDecisions({ status: 'blocked', limit: 100 }).rows;
-      assert.ok(spent <= limit + 1e-12, `spent $${spent.toFixed(6)} of a $${limit.toFixed(6)} limit (${answered.length} answered)`);
+      assert.ok(
+        spent <= limit + 1e-12,
+        `spent $${spent.toFixed(6)} of a $${limit.toFixed(6)} limit (${answered.length} answered)`,
+      );
       assert.equal(ok.length, answered.length);
       assert.equal(blocked.length, refused.length);
       // The limit affords four: no more were refused than had to be.

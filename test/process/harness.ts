@@ -17,8 +17,13 @@ export function cliBundle(): string {
   fs.chmodSync(dir, 0o755); // readable by the unprivileged user some tests run the CLI as
   const out = path.join(dir, 'cli.js');
   buildSync({
-    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')], outfile: out, bundle: true, platform: 'node', format: 'cjs',
-    target: 'node20', logLevel: 'error',
+    entryPoints: [path.join(ROOT, 'src', 'cli', 'main.ts')],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'error',
   });
   fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dir, 'sql-wasm.wasm'));
   bundle = out;
@@ -46,7 +51,11 @@ export function startCli(args: string[], o: { env?: Record<string, string>; uid?
   // Run as another user: a home of its own (the settings file under the real one is not readable to it).
   const home: Record<string, string> = o.uid !== undefined ? { HOME: os.tmpdir() } : {};
   const child = spawn(process.execPath, [cliBundle(), ...args], {
-    env: cleanEnv({ ...home, ...o.env }), stdio: ['ignore', 'pipe', 'pipe'], uid: o.uid, gid: o.gid, cwd: os.tmpdir(),
+    env: cleanEnv({ ...home, ...o.env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    uid: o.uid,
+    gid: o.gid,
+    cwd: os.tmpdir(),
   });
   let out = '';
   let err = '';
@@ -57,10 +66,17 @@ export function startCli(args: string[], o: { env?: Record<string, string>; uid?
       else waiters.push(w);
     }
   };
-  child.stdout!.on('data', (d) => { out += d; check(); });
-  child.stderr!.on('data', (d) => { err += d; check(); });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, out, err })));
+  child.stdout!.on('data', (d) => {
+    out += d;
+    check();
+  });
+  child.stderr!.on('data', (d) => {
+    err += d;
+    check();
+  });
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; err: string }>(
+    (resolve) => child.on('close', (code, signal) => resolve({ code, signal, out, err })),
+  );
   return {
     child,
     out: () => out,
@@ -70,7 +86,13 @@ export function startCli(args: string[], o: { env?: Record<string, string>; uid?
       return new Promise<void>((resolve, reject) => {
         waiters.push({ re, stream, resolve });
         check();
-        void done.then((r) => reject(new Error(`the process ended (code ${r.code}, signal ${r.signal}) before ${re} appeared;\nstdout: ${r.out}\nstderr: ${r.err}`)));
+        void done.then((r) =>
+          reject(
+            new Error(
+              `the process ended (code ${r.code}, signal ${r.signal}) before ${re} appeared;\nstdout: ${r.out}\nstderr: ${r.err}`,
+            ),
+          ),
+        );
       });
     },
   };

@@ -23,7 +23,11 @@ describe('route --dry-run: "recorded" means on disk', function () {
   });
   const rowCount = async () => {
     const s = await openStore({ path: db });
-    try { return s.listDecisions({ limit: 1000 }).rows.map((r) => r.id); } finally { await s.close(); }
+    try {
+      return s.listDecisions({ limit: 1000 }).rows.map((r) => r.id);
+    } finally {
+      await s.close();
+    }
   };
 
   it('keeps every row of a process killed (SIGKILL) right after it printed "recorded"', async () => {
@@ -53,7 +57,10 @@ describe('route --dry-run: "recorded" means on disk', function () {
     const r = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of Spain?'], as);
     assert.equal(r.code, 1, `exit code; stdout: ${r.out}\nstderr: ${r.err}`);
     assert.doesNotMatch(r.out, /recorded/);
-    assert.match(r.err, /the dry run was not recorded: could not save .*router\.sqlite: the folder .* is not writable \(permission denied\)/);
+    assert.match(
+      r.err,
+      /the dry run was not recorded: could not save .*router\.sqlite: the folder .* is not writable \(permission denied\)/,
+    );
     assert.deepEqual(fs.readFileSync(db), before);
   });
 
@@ -64,14 +71,21 @@ describe('route --dry-run: "recorded" means on disk', function () {
     // each time a fresh holder, so it is never stale, and the command gives up after its wait.
     const lock = `${db}.lock`;
     let n = 0;
-    const hold = () => fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token: `held-by-the-test-${n++}` }));
+    const hold = () =>
+      fs.writeFileSync(
+        lock,
+        JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token: `held-by-the-test-${n++}` }),
+      );
     hold();
     const keep = setInterval(hold, 1000);
     try {
       const r = await runCli(['route', '--dry-run', '--db', db, 'What is the capital of Spain?']);
       assert.equal(r.code, 1, `exit code; stdout: ${r.out}\nstderr: ${r.err}`);
       assert.doesNotMatch(r.out, /recorded/);
-      assert.match(r.err, /the dry run was not recorded: could not save .*: the database is busy: process \d+ on .* has held .*\.lock since/);
+      assert.match(
+        r.err,
+        /the dry run was not recorded: could not save .*: the database is busy: process \d+ on .* has held .*\.lock since/,
+      );
     } finally {
       clearInterval(keep);
       fs.rmSync(lock, { force: true });

@@ -22,7 +22,9 @@ describe('route stopped by a signal', function () {
     // 60 words in deltas of about three words, 150 ms apart: the answer takes about 3 s.
     mock = await startMockAnthropic({ apiKey: KEY, scenario: { kind: 'slow', delayMs: 150, words: 60 } });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-signals-'));
     db = path.join(dir, 'router.sqlite');
@@ -30,15 +32,23 @@ describe('route stopped by a signal', function () {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const route = (prompt = PROMPT) =>
-    startCli(['route', '--db', db, '--tier', 'haiku', '--max-tokens', String(MAX_TOKENS), '--base-url', mock.url, prompt], { env: { ANTHROPIC_API_KEY: KEY } });
+    startCli(
+      ['route', '--db', db, '--tier', 'haiku', '--max-tokens', String(MAX_TOKENS), '--base-url', mock.url, prompt],
+      { env: { ANTHROPIC_API_KEY: KEY } },
+    );
   const rows = async () => {
     const s = await openStore({ path: db });
     try {
       return { rows: s.listDecisions({ limit: 100 }).rows, spentToday: s.spendSince(new Date().setHours(0, 0, 0, 0)) };
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   };
 
-  for (const [sig, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [sig, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${sig} mid-answer: records the call as cancelled with the tokens received and their cost, exits ${code}`, async () => {
       const run = route();
       await run.waitFor(/\S+ \S+ \S+ \S+ \S+ \S+/); // a few deltas have arrived
@@ -58,11 +68,18 @@ describe('route stopped by a signal', function () {
       assert.ok(rec.usage, 'usage recorded');
       assert.ok(rec.usage.inputTokens > 0, 'input tokens recorded');
       // Output tokens: at least what was shown (the stand-in counts 4 characters a token).
-      assert.ok(rec.usage.outputTokens >= Math.floor(shown.trim().length / 4), `out ${rec.usage.outputTokens} tokens for ${shown.length} characters shown`);
+      assert.ok(
+        rec.usage.outputTokens >= Math.floor(shown.trim().length / 4),
+        `out ${rec.usage.outputTokens} tokens for ${shown.length} characters shown`,
+      );
       assert.ok(rec.usage.outputTokens < MAX_TOKENS);
       assert.ok(rec.costUsd !== null && rec.costUsd > 0, 'cost recorded');
       assert.equal(spentToday, rec.costUsd, 'the cost counts in the spend');
-      if (sig === 'SIGTERM') assert.match(r.err, /stopped by SIGTERM; recorded what was received \(tokens in \d+ \/ out \d+ · cost \$0\.\d+\)/);
+      if (sig === 'SIGTERM')
+        assert.match(
+          r.err,
+          /stopped by SIGTERM; recorded what was received \(tokens in \d+ \/ out \d+ · cost \$0\.\d+\)/,
+        );
     });
   }
 
@@ -87,6 +104,9 @@ describe('route stopped by a signal', function () {
     assert.ok(st.heldToday > 0.0019 && st.heldToday < 0.0025, `held against the budget: ${st.heldToday}`);
     assert.equal(st.heldMonth, st.heldToday);
     const stats = await runCli(['stats', '--db', db]);
-    assert.match(stats.out, /Interrupted calls +1 \(the process ended before the cost was known: worst case \$0\.00\d+ held against the budget\)/);
+    assert.match(
+      stats.out,
+      /Interrupted calls +1 \(the process ended before the cost was known: worst case \$0\.00\d+ held against the budget\)/,
+    );
   });
 });

@@ -21,22 +21,50 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const SECRET_PATH = '/services/T000/B000/s3cr3t-webhook-token';
 
-interface Receiver { url: string; bodies: unknown[]; pending: number; status: number; hold: boolean; release(): void; close(): Promise<void> }
+interface Receiver {
+  url: string;
+  bodies: unknown[];
+  pending: number;
+  status: number;
+  hold: boolean;
+  release(): void;
+  close(): Promise<void>;
+}
 
 /** A local stand-in for a Slack-compatible webhook: records JSON bodies; can answer an error or hold the answer. */
 async function receiver(): Promise<Receiver> {
   const held: http.ServerResponse[] = [];
   const r: Receiver = {
-    url: '', bodies: [], pending: 0, status: 200, hold: false,
-    release() { for (const res of held.splice(0)) { res.writeHead(200).end('ok'); r.pending--; } },
-    close: () => new Promise((resolve) => { r.release(); server.closeAllConnections(); server.close(() => resolve()); }),
+    url: '',
+    bodies: [],
+    pending: 0,
+    status: 200,
+    hold: false,
+    release() {
+      for (const res of held.splice(0)) {
+        res.writeHead(200).end('ok');
+        r.pending--;
+      }
+    },
+    close: () =>
+      new Promise((resolve) => {
+        r.release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c) => { body += c; });
+    req.on('data', (c) => {
+      body += c;
+    });
     req.on('end', () => {
       r.bodies.push(JSON.parse(body));
-      if (r.hold) { r.pending++; held.push(res); return; }
+      if (r.hold) {
+        r.pending++;
+        held.push(res);
+        return;
+      }
       res.writeHead(r.status).end(r.status === 200 ? 'ok' : 'no');
     });
   });
@@ -46,7 +74,9 @@ async function receiver(): Promise<Receiver> {
 }
 
 const firing = (store: DecisionStore, now: number) =>
-  Object.fromEntries(evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).map((r) => [r.rule, r.alerts.map((a) => a.message)])) as Record<AlertRule, string[]>;
+  Object.fromEntries(
+    evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).map((r) => [r.rule, r.alerts.map((a) => a.message)]),
+  ) as Record<AlertRule, string[]>;
 
 describe('alert rules', () => {
   const t = useTempStores('llmr-alerts-');
@@ -58,7 +88,9 @@ describe('alert rules', () => {
     store.insertDecision(makeRecord('t1', { time: now - HOUR, costUsd: 0.3 }));
     assert.deepEqual(firing(store, now)['spend-spike'], [], '$0.30 is below the $0.50 minimum');
     store.insertDecision(makeRecord('t2', { time: now - HOUR, costUsd: 0.7 }));
-    assert.deepEqual(firing(store, now)['spend-spike'], ['Spend spike: $1.00 today, 10.0× the daily average of the last 7 days ($0.1000).']);
+    assert.deepEqual(firing(store, now)['spend-spike'], [
+      'Spend spike: $1.00 today, 10.0× the daily average of the last 7 days ($0.1000).',
+    ]);
   });
 
   it('budget thresholds: the highest crossed one, once per period', async () => {
@@ -66,7 +98,10 @@ describe('alert rules', () => {
     store.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: 100, onExhausted: 'block' });
     store.insertDecision(makeRecord('b1', { time: now - HOUR, costUsd: 0.95 }));
     const r = evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).find((x) => x.rule === 'budget')!;
-    assert.deepEqual(r.alerts.map((a) => [a.key, a.message]), [['budget:daily:0.9:2026-12-03', 'Daily budget 90 % used: $0.9500 of $1.00.']]);
+    assert.deepEqual(
+      r.alerts.map((a) => [a.key, a.message]),
+      [['budget:daily:0.9:2026-12-03', 'Daily budget 90 % used: $0.9500 of $1.00.']],
+    );
     store.insertDecision(makeRecord('b2', { time: now - HOUR, costUsd: 0.1 }));
     const r2 = evaluateAlerts(store, config, DEFAULT_ALERT_SETTINGS, now).find((x) => x.rule === 'budget')!;
     assert.equal(r2.alerts[0].severity, 'critical');
@@ -77,7 +112,9 @@ describe('alert rules', () => {
     const store = await t.open();
     const ws = { name: 'billing', id: 'abababababababab' };
     setWorkspaceBudget(store, ws, 1, null);
-    store.insertDecision(makeRecord('w1', { time: now - HOUR, costUsd: 0.8, workspaceName: ws.name, workspaceId: ws.id }));
+    store.insertDecision(
+      makeRecord('w1', { time: now - HOUR, costUsd: 0.8, workspaceName: ws.name, workspaceId: ws.id }),
+    );
     store.insertDecision(makeRecord('w2', { time: now - HOUR, costUsd: 5 }));
     assert.deepEqual(firing(store, now).budget, ['Daily (workspace billing) budget 75 % used: $0.8000 of $1.00.']);
   });
@@ -85,7 +122,8 @@ describe('alert rules', () => {
   it('error rate of the last hour: a failure answered by a fallback does not count', async () => {
     const store = await t.open();
     for (let i = 0; i < 7; i++) store.insertDecision(makeRecord(`ok${i}`, { time: now - 10 * 60_000 }));
-    for (let i = 0; i < 3; i++) store.insertDecision(makeRecord(`err${i}`, { time: now - 10 * 60_000, status: 'error', error: 'overloaded' }));
+    for (let i = 0; i < 3; i++)
+      store.insertDecision(makeRecord(`err${i}`, { time: now - 10 * 60_000, status: 'error', error: 'overloaded' }));
     assert.deepEqual(firing(store, now)['error-rate'], ['Error rate 30 % in the last hour: 3 of 10 requests failed.']);
     store.insertDecision(makeRecord('fb', { time: now - 9 * 60_000, parentId: 'err0' }));
     assert.deepEqual(firing(store, now)['error-rate'], [], '2 of 10 after the fallback answered');
@@ -97,15 +135,29 @@ describe('alert rules', () => {
     const store = await t.open();
     for (let i = 0; i < 10; i++) {
       store.insertDecision(makeRecord(`old${i}`, { time: now - 15 * DAY }));
-      store.addFeedback({ decisionId: `old${i}`, thumb: i === 0 ? 'down' : 'up', autoQuality: null, signals: null, time: now - 15 * DAY });
+      store.addFeedback({
+        decisionId: `old${i}`,
+        thumb: i === 0 ? 'down' : 'up',
+        autoQuality: null,
+        signals: null,
+        time: now - 15 * DAY,
+      });
     }
     for (let i = 0; i < 6; i++) {
       store.insertDecision(makeRecord(`new${i}`, { time: now - DAY }));
-      store.addFeedback({ decisionId: `new${i}`, thumb: i < 4 ? 'down' : 'up', autoQuality: null, signals: null, time: now - DAY });
+      store.addFeedback({
+        decisionId: `new${i}`,
+        thumb: i < 4 ? 'down' : 'up',
+        autoQuality: null,
+        signals: null,
+        time: now - DAY,
+      });
     }
     store.insertDecision(makeRecord('s1', { tier: 1, time: now - DAY }));
     store.addFeedback({ decisionId: 's1', thumb: 'down', autoQuality: null, signals: null, time: now - DAY });
-    assert.deepEqual(firing(store, now)['bad-ratings'], ['Haiku: 4 of 6 answers rated bad in the last 7 days (67 %), up from 10 % (1 of 10) in the 30 days before.']);
+    assert.deepEqual(firing(store, now)['bad-ratings'], [
+      'Haiku: 4 of 6 answers rated bad in the last 7 days (67 %), up from 10 % (1 of 10) in the 30 days before.',
+    ]);
   });
 
   it('cool-down: the same alert is not sent again until it has passed', async () => {
@@ -129,8 +181,12 @@ describe('alert rules', () => {
 describe('alert delivery (local webhook receiver)', () => {
   const t = useTempStores('llmr-alerts-hook-');
   let rx: Receiver;
-  beforeEach(async () => { rx = await receiver(); });
-  afterEach(async () => { await rx.close(); });
+  beforeEach(async () => {
+    rx = await receiver();
+  });
+  afterEach(async () => {
+    await rx.close();
+  });
 
   it('a malformed webhook URL is refused in words and nothing is sent', async () => {
     assert.match(webhookProblem('hooks.slack.com/services/x')!, /not a URL/);
@@ -148,7 +204,15 @@ describe('alert delivery (local webhook receiver)', () => {
     store.insertDecision(makeRecord('m1', { costUsd: 0.8 }));
     const shown: string[] = [];
     const errors: string[] = [];
-    const mon = createAlertMonitor({ store, config: () => config, settings: () => DEFAULT_ALERT_SETTINGS, notify: (a) => shown.push(a.message), webhook: async () => rx.url, onError: (m) => errors.push(m), throttleMs: 60_000 });
+    const mon = createAlertMonitor({
+      store,
+      config: () => config,
+      settings: () => DEFAULT_ALERT_SETTINGS,
+      notify: (a) => shown.push(a.message),
+      webhook: async () => rx.url,
+      onError: (m) => errors.push(m),
+      throttleMs: 60_000,
+    });
     try {
       await mon.check();
       assert.deepEqual(shown, ['Daily budget 75 % used: $0.8000 of $1.00.']);
@@ -160,9 +224,14 @@ describe('alert delivery (local webhook receiver)', () => {
       await mon.check();
       assert.equal(rx.bodies.length, 2);
       assert.equal(errors.length, 1);
-      assert.match(errors[0], /alert not delivered to the webhook \(127\.0\.0\.1:\d+ answered 500\): Daily budget 90 % used/);
+      assert.match(
+        errors[0],
+        /alert not delivered to the webhook \(127\.0\.0\.1:\d+ answered 500\): Daily budget 90 % used/,
+      );
       assert.ok(!errors[0].includes('s3cr3t'), 'the secret part of the URL is never in a message');
-    } finally { mon.dispose(); }
+    } finally {
+      mon.dispose();
+    }
   });
 
   it('a webhook that hangs never holds up a request', async () => {
@@ -172,29 +241,49 @@ describe('alert delivery (local webhook receiver)', () => {
       store.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: null, onExhausted: 'block' });
       store.insertDecision(makeRecord('h1', { costUsd: 0.8 }));
       rx.hold = true;
-      const mon = createAlertMonitor({ store, config: () => config, settings: () => DEFAULT_ALERT_SETTINGS, notify: () => undefined, webhook: async () => rx.url, throttleMs: 0 });
+      const mon = createAlertMonitor({
+        store,
+        config: () => config,
+        settings: () => DEFAULT_ALERT_SETTINGS,
+        notify: () => undefined,
+        webhook: async () => rx.url,
+        throttleMs: 0,
+      });
       try {
         const delivering = mon.check();
         while (!rx.pending) await new Promise((r) => setTimeout(r, 10));
         const svc = createRouterService({ config, store });
-        const o = await svc.run({ prompt: 'What is the capital of France?', source: 'cli' }, new AnthropicClient({ apiKey: 'k', baseURL: mock.url, maxRetries: 0 }));
+        const o = await svc.run(
+          { prompt: 'What is the capital of France?', source: 'cli' },
+          new AnthropicClient({ apiKey: 'k', baseURL: mock.url, maxRetries: 0 }),
+        );
         assert.equal(o.record.status, 'ok');
         assert.equal(rx.pending, 1, 'the webhook was still waiting when the answer came');
         rx.release();
         await delivering;
-      } finally { mon.dispose(); }
-    } finally { await mock.close(); }
+      } finally {
+        mon.dispose();
+      }
+    } finally {
+      await mock.close();
+    }
   });
 
   it('CLI: alerts test delivers to $LLM_ROUTER_ALERT_WEBHOOK, refuses a malformed one, status shows each rule', async function () {
     this.timeout(60_000);
     const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
     const db = path.join((await t.open()).path, '..', 'cli.sqlite');
-    const cli = (args: string[], hook: string) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, LLM_ROUTER_DB: db, LLM_ROUTER_ALERT_WEBHOOK: hook }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+    const cli = (args: string[], hook: string) =>
+      new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', MAIN, ...args],
+          { env: { ...process.env, LLM_ROUTER_DB: db, LLM_ROUTER_ALERT_WEBHOOK: hook }, encoding: 'utf8' },
+          (e, out, err) => {
+            resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+          },
+        );
       });
-    });
     let r = await cli(['alerts', 'test'], rx.url);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /test alert delivered to 127\.0\.0\.1:\d+ \(200\)/);

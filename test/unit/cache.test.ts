@@ -16,17 +16,38 @@ import type { RouterConfig, TierConfig } from '../../src/core/types';
 import { mockAnswer } from '../mock-anthropic';
 import { startMockOpenAI, type MockOpenAI } from '../mock-openai';
 
-const TIER: TierConfig = { id: 'small', label: 'Small', model: 'gpt-4o-mini', provider: 'openai', endpoint: 'mock', price: { input: 0.15, output: 0.6, cacheWrite: 0, cacheRead: 0.075 }, contextWindow: 16000, maxOutputTokens: 2000 };
-const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: TIER.model, messages: [{ role: 'user', content: prompt }], maxTokens: 200, ...extra });
+const TIER: TierConfig = {
+  id: 'small',
+  label: 'Small',
+  model: 'gpt-4o-mini',
+  provider: 'openai',
+  endpoint: 'mock',
+  price: { input: 0.15, output: 0.6, cacheWrite: 0, cacheRead: 0.075 },
+  contextWindow: 16000,
+  maxOutputTokens: 2000,
+};
+const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: TIER.model,
+  messages: [{ role: 'user', content: prompt }],
+  maxTokens: 200,
+  ...extra,
+});
 
 describe('de-duplication and the response cache', () => {
   let mock: MockOpenAI;
   let base: ClientFor;
   before(async () => {
     mock = await startMockOpenAI();
-    base = createClientFor({ endpoints: [{ name: 'mock', baseUrl: mock.baseURL }], anthropic: null, endpointKey: () => undefined, maxRetries: 0 });
+    base = createClientFor({
+      endpoints: [{ name: 'mock', baseUrl: mock.baseURL }],
+      anthropic: null,
+      endpointKey: () => undefined,
+      maxRetries: 0,
+    });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => mock.reset());
 
   it('20 identical requests at once make 1 upstream call; each caller gets the whole stream, one pays', async () => {
@@ -34,7 +55,11 @@ describe('de-duplication and the response cache', () => {
     const client = new Dedup().wrap(base)(TIER)!;
     const prompt = 'Explain the CAP theorem in two sentences.';
     const got: string[][] = Array.from({ length: 20 }, () => []);
-    const results = await Promise.all(got.map((g, i) => new Promise((r) => setTimeout(r, i * 5)).then(() => client.stream(req(prompt), (d) => g.push(d)))));
+    const results = await Promise.all(
+      got.map((g, i) =>
+        new Promise((r) => setTimeout(r, i * 5)).then(() => client.stream(req(prompt), (d) => g.push(d))),
+      ),
+    );
     assert.strictEqual(mock.completions().length, 1);
     const expected = mockAnswer(TIER.model, prompt);
     for (const g of got) assert.strictEqual(g.join(''), expected);
@@ -57,7 +82,9 @@ describe('de-duplication and the response cache', () => {
     assert.match(other.text, /another prompt/);
     assert.strictEqual(mock.completions().length, 2);
     const acs = [new AbortController(), new AbortController()];
-    const both = acs.map((c) => client.stream(req('stop both', { signal: c.signal })).catch((e: ProviderError) => e.kind));
+    const both = acs.map((c) =>
+      client.stream(req('stop both', { signal: c.signal })).catch((e: ProviderError) => e.kind),
+    );
     await new Promise((r) => setTimeout(r, 60));
     for (const c of acs) c.abort();
     assert.deepStrictEqual(await Promise.all(both), ['cancelled', 'cancelled']);
@@ -99,14 +126,22 @@ describe('de-duplication and the response cache', () => {
     assert.strictEqual(mock.completions().length, 3);
     assert.strictEqual((await ws1.stream(req('one'))).servedFrom, 'cache');
     assert.strictEqual((await ws1.stream(req('two'))).servedFrom, undefined);
-    assert.strictEqual((await ws2.stream(req('one'))).servedFrom, undefined, 'another workspace does not see ws1\'s answers');
-    const shared = readSettings({ inspect: (k) => (k === 'cache.enabled' || k === 'cache.acrossWorkspaces' ? { globalValue: true } : undefined) });
+    assert.strictEqual(
+      (await ws2.stream(req('one'))).servedFrom,
+      undefined,
+      "another workspace does not see ws1's answers",
+    );
+    const shared = readSettings({
+      inspect: (k) => (k === 'cache.enabled' || k === 'cache.acrossWorkspaces' ? { globalValue: true } : undefined),
+    });
     const c = new ResponseCache();
     const x = layerClients(base, shared, 'ws1', c).clientFor(TIER)!;
     const y = layerClients(base, shared, 'ws2', c).clientFor(TIER)!;
     await x.stream(req('shared question'));
     assert.strictEqual((await y.stream(req('shared question'))).servedFrom, 'cache');
-    const fromWorkspace = readSettings({ inspect: (k) => (k === 'cache.acrossWorkspaces' ? { workspaceValue: true } : undefined) });
+    const fromWorkspace = readSettings({
+      inspect: (k) => (k === 'cache.acrossWorkspaces' ? { workspaceValue: true } : undefined),
+    });
     assert.strictEqual(fromWorkspace.cache.acrossWorkspaces, false, 'a workspace cannot share its cache');
   });
 
@@ -117,7 +152,10 @@ describe('de-duplication and the response cache', () => {
     const near = await client.stream(req('how do I reverse a list in python'));
     assert.strictEqual(near.servedFrom, 'similar');
     assert.strictEqual((await client.stream(req('How do I sort a dict by value in Python?'))).servedFrom, undefined);
-    assert.strictEqual((await client.stream(req('How do I reverse a list in Python?', { system: 'Answer in French.' }))).servedFrom, undefined);
+    assert.strictEqual(
+      (await client.stream(req('How do I reverse a list in Python?', { system: 'Answer in French.' }))).servedFrom,
+      undefined,
+    );
     assert.strictEqual(mock.completions().length, 3);
     const exactOnly = new ResponseCache().wrap(base, 'ws')(TIER)!;
     await exactOnly.stream(req('How do I reverse a list in Python?'));
@@ -147,8 +185,21 @@ describe('de-duplication and the response cache', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-cache-'));
     const store = await openStore({ path: path.join(dir, 'd.sqlite') });
     try {
-      const top: TierConfig = { ...TIER, id: 'big', label: 'Big', model: 'gpt-big', price: { input: 5, output: 25, cacheWrite: 0, cacheRead: 0.5 } };
-      const config: RouterConfig = { ...defaultConfig(), tiers: [TIER, top], thresholds: [0.9], categoryFloors: {}, complexityFloors: {}, highStakesTier: 0 };
+      const top: TierConfig = {
+        ...TIER,
+        id: 'big',
+        label: 'Big',
+        model: 'gpt-big',
+        price: { input: 5, output: 25, cacheWrite: 0, cacheRead: 0.5 },
+      };
+      const config: RouterConfig = {
+        ...defaultConfig(),
+        tiers: [TIER, top],
+        thresholds: [0.9],
+        categoryFloors: {},
+        complexityFloors: {},
+        highStakesTier: 0,
+      };
       const svc = createRouterService({ config, store });
       const s = readSettings({ inspect: (k) => (k === 'cache.enabled' ? { globalValue: true } : undefined) });
       const { clientFor } = layerClients(base, s, 'ws');

@@ -31,7 +31,11 @@ describe('cascade', () => {
     assert.strictEqual(cascadeTier({ ...d, override: 'sonnet' }, cfg, ON), null, 'a forced tier is kept');
     const floored = { ...cfg, thresholds: [0, 0.99], categoryFloors: { code: 1 } };
     const code = decide(cls.classify('Write a SQL query that counts orders per customer.'), floored);
-    assert.strictEqual(cascadeTier(code, floored, { ...ON, margin: 1 }), null, 'a floor (here code → Sonnet) is never tried below');
+    assert.strictEqual(
+      cascadeTier(code, floored, { ...ON, margin: 1 }),
+      null,
+      'a floor (here code → Sonnet) is never tried below',
+    );
   });
 
   describe('in the service', () => {
@@ -40,8 +44,20 @@ describe('cascade', () => {
     it('a good cheap answer is kept: one call, on Haiku, with the cascade reason', async () => {
       const svc = api.service(nearThreshold(), { cascade: ON });
       let text = '';
-      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; } }, api.client());
-      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [['cascade-cheap', 'claude-haiku-4-5', 'ok']]);
+      const o = await svc.run(
+        {
+          prompt: PROMPT,
+          source: 'cli',
+          onText: (t) => {
+            text += t;
+          },
+        },
+        api.client(),
+      );
+      assert.deepStrictEqual(
+        o.calls.map((c) => [c.role, c.model, c.status]),
+        [['cascade-cheap', 'claude-haiku-4-5', 'ok']],
+      );
       assert.strictEqual(text, o.text);
       assert.ok(o.decision.reasons.some((r) => r.startsWith('cascade: ')));
       assert.strictEqual(api.server.messageRequests().length, 1);
@@ -52,18 +68,39 @@ describe('cascade', () => {
       const svc = api.service(nearThreshold(), { cascade: ON });
       const notices: string[] = [];
       let text = '';
-      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; }, onNotice: (m) => notices.push(m) }, api.client());
-      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-        ['cascade-cheap', 'claude-haiku-4-5', 'ok'], ['cascade-escalated', 'claude-sonnet-4-6', 'ok'],
-      ]);
-      assert.match(notices.join('\n'), /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/);
+      const o = await svc.run(
+        {
+          prompt: PROMPT,
+          source: 'cli',
+          onText: (t) => {
+            text += t;
+          },
+          onNotice: (m) => notices.push(m),
+        },
+        api.client(),
+      );
+      assert.deepStrictEqual(
+        o.calls.map((c) => [c.role, c.model, c.status]),
+        [
+          ['cascade-cheap', 'claude-haiku-4-5', 'ok'],
+          ['cascade-escalated', 'claude-sonnet-4-6', 'ok'],
+        ],
+      );
+      assert.match(
+        notices.join('\n'),
+        /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/,
+      );
       assert.strictEqual(text, o.text, 'only the answer the user keeps is shown');
       const cheap = api.store().getDecision(o.calls[0].decisionId)!;
       const strong = api.store().getDecision(o.calls[1].decisionId)!;
       assert.strictEqual(strong.parentId, cheap.id);
       assert.ok(cheap.costUsd! > 0 && strong.costUsd! > 0);
       assert.ok(Math.abs(o.totalCostUsd! - (cheap.costUsd! + strong.costUsd!)) < 1e-12);
-      assert.strictEqual(api.store().feedbackFor(cheap.id)[0].signals!.refusal, 1, 'the failed cheap answer is evidence for retraining');
+      assert.strictEqual(
+        api.store().feedbackFor(cheap.id)[0].signals!.refusal,
+        1,
+        'the failed cheap answer is evidence for retraining',
+      );
       await api.store().flush();
       assert.ok(Math.abs(api.store().stats().spendUsd - o.totalCostUsd!) < 1e-9);
     });

@@ -19,16 +19,24 @@ describe('CLI experiment', function () {
   const cli = (args: string[], env: Record<string, string> = {}) =>
     new Promise<{ code: number; out: string; err: string }>((resolve) => {
       const base = { ...process.env, LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-      });
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', MAIN, ...args],
+        { env: { ...base, ...env }, encoding: 'utf8' },
+        (e, out, err) => {
+          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+        },
+      );
     });
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-exp-cli-'));
     db = path.join(dir, 'router.sqlite');
     mock = await startMockAnthropic({ apiKey: KEY });
   });
-  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('an unknown preset is refused in words and no experiment is made', async () => {
     const r = await cli(['experiment', 'create', '--name', 'x', '--a', 'preset=balanced', '--b', 'preset=turbo']);
@@ -38,11 +46,28 @@ describe('CLI experiment', function () {
   });
 
   it('create → route splits by arm → status shows counts and "not yet meaningful" → stop', async () => {
-    let r = await cli(['experiment', 'create', '--name', 'economy-vs-quality', '--a', 'preset=quality', '--b', 'preset=economy,cascade=on']);
+    let r = await cli([
+      'experiment',
+      'create',
+      '--name',
+      'economy-vs-quality',
+      '--a',
+      'preset=quality',
+      '--b',
+      'preset=economy,cascade=on',
+    ]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /Experiment "economy-vs-quality" \([0-9a-f]{8}\) · running since .* · a 50\.0% \/ b 50\.0% of conversations/);
+    assert.match(
+      r.out,
+      /Experiment "economy-vs-quality" \([0-9a-f]{8}\) · running since .* · a 50\.0% \/ b 50\.0% of conversations/,
+    );
     assert.match(r.out, /b: preset economy, cascade on/);
-    const prompts = ['What is a closure in JavaScript?', 'Write a SQL query that counts orders per customer.', 'Why is the sky blue?', 'Explain the CAP theorem briefly.'];
+    const prompts = [
+      'What is a closure in JavaScript?',
+      'Write a SQL query that counts orders per customer.',
+      'Why is the sky blue?',
+      'Explain the CAP theorem briefly.',
+    ];
     for (const p of prompts) {
       r = await cli(['route', '--base-url', mock.url, p], { ANTHROPIC_API_KEY: KEY });
       assert.equal(r.code, 0, r.err);

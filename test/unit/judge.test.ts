@@ -24,21 +24,49 @@ const PROMPTS = ['What is the capital of France?', 'Translate "good morning" int
 
 describe('judge: reading the verdict', () => {
   it('reads a JSON verdict, also inside a fence or prose', () => {
-    assert.deepEqual(parseVerdict('{"verdict":"good","score":0.9,"reason":"correct"}'), { kind: 'good', score: 0.9, reason: 'correct' });
-    assert.deepEqual(parseVerdict('Here you go:\n```json\n{"verdict": "BAD", "score": 0.2, "reason": "wrong {city}"}\n```'), { kind: 'bad', score: 0.2, reason: 'wrong {city}' });
+    assert.deepEqual(parseVerdict('{"verdict":"good","score":0.9,"reason":"correct"}'), {
+      kind: 'good',
+      score: 0.9,
+      reason: 'correct',
+    });
+    assert.deepEqual(
+      parseVerdict('Here you go:\n```json\n{"verdict": "BAD", "score": 0.2, "reason": "wrong {city}"}\n```'),
+      { kind: 'bad', score: 0.2, reason: 'wrong {city}' },
+    );
     assert.equal(parseVerdict('{"verdict":"good"}').kind, 'good');
   });
   it('anything unclear is no verdict, never good or bad', () => {
-    for (const t of ['', 'The answer is fine.', '{"verdict": "maybe", "score": 0.5}', '{"verdict": "good", "score": 0.1}',
-      '{"verdict": "bad", "score": 0.9}', '{"verdict": "good", "score": 7}', '{"verdict": "good", "score": "high"}', '{"verdict": "good"', '[1, 2]']) {
+    for (const t of [
+      '',
+      'The answer is fine.',
+      '{"verdict": "maybe", "score": 0.5}',
+      '{"verdict": "good", "score": 0.1}',
+      '{"verdict": "bad", "score": 0.9}',
+      '{"verdict": "good", "score": 7}',
+      '{"verdict": "good", "score": "high"}',
+      '{"verdict": "good"',
+      '[1, 2]',
+    ]) {
       assert.equal(parseVerdict(t).kind, 'none', t);
     }
   });
   it('the sample rate: 0 never, 1 always', () => {
-    assert.equal(drawSample(0, () => 0), false);
-    assert.equal(drawSample(1, () => 0.999), true);
-    assert.equal(drawSample(0.1, () => 0.05), true);
-    assert.equal(drawSample(0.1, () => 0.5), false);
+    assert.equal(
+      drawSample(0, () => 0),
+      false,
+    );
+    assert.equal(
+      drawSample(1, () => 0.999),
+      true,
+    );
+    assert.equal(
+      drawSample(0.1, () => 0.05),
+      true,
+    );
+    assert.equal(
+      drawSample(0.1, () => 0.5),
+      false,
+    );
   });
   it('a preview is not a whole prompt; a short prompt is', () => {
     assert.equal(promptComplete(`${'x'.repeat(120)}…`), false);
@@ -48,15 +76,19 @@ describe('judge: reading the verdict', () => {
 });
 
 describe('judge: settings', () => {
-  const read = (v: Record<string, unknown>) => readSettings({ inspect: (k: string) => (k in v ? { globalValue: v[k] } : undefined) });
+  const read = (v: Record<string, unknown>) =>
+    readSettings({ inspect: (k: string) => (k in v ? { globalValue: v[k] } : undefined) });
   it('off by default, at most 5 % of the budget, the top tier, compare; neighbours off', () => {
     const s = read({});
     assert.deepEqual(s.judge, { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' });
     assert.equal(s.neighbours, false);
   });
   it('takes valid values and names the bad ones, keeping the defaults', () => {
-    assert.deepEqual(read({ 'judge.sampleRate': 0.1, 'judge.tier': 'sonnet', 'judge.mode': 'alone', 'neighbours.enabled': true }).judge,
-      { sampleRate: 0.1, maxBudgetShare: 0.05, tier: 'sonnet', mode: 'alone' });
+    assert.deepEqual(
+      read({ 'judge.sampleRate': 0.1, 'judge.tier': 'sonnet', 'judge.mode': 'alone', 'neighbours.enabled': true })
+        .judge,
+      { sampleRate: 0.1, maxBudgetShare: 0.05, tier: 'sonnet', mode: 'alone' },
+    );
     const bad = read({ 'judge.sampleRate': 2, 'judge.tier': 'gpt', 'judge.mode': 'vibes' });
     assert.deepEqual(bad.judge, DEFAULT_JUDGE);
     assert.equal(bad.problems.length, 3, bad.problems.join('\n'));
@@ -76,7 +108,9 @@ describe('judge: judging recorded answers', function () {
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 3000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-judge-'));
@@ -86,23 +120,35 @@ describe('judge: judging recorded answers', function () {
     for (const prompt of PROMPTS) await svc.run({ prompt, source: 'cli' }, client);
     mock.reset();
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('compare: replays the cheap answer, asks the top tier, records the verdict on the decision and the cost apart', async () => {
     const before = store.stats();
     const [d] = pickCandidates(store, config, 1).picked;
     assert.equal(d.tierId, 'haiku');
     mock.queue('ok', { model: OPUS });
-    mock.queue({ kind: 'ok', text: '{"verdict": "good", "score": 0.85, "reason": "Buenos días is right."}' }, { model: OPUS });
+    mock.queue(
+      { kind: 'ok', text: '{"verdict": "good", "score": 0.85, "reason": "Buenos días is right."}' },
+      { model: OPUS },
+    );
     const r = await judgeAnswer({ store, config, client, settings }, d, d.prompt as string, null);
     assert.deepEqual(r.verdict, { kind: 'good', score: 0.85, reason: 'Buenos días is right.' });
-    assert.deepEqual(mock.messageRequests().map((q) => q.model), ['claude-haiku-4-5', OPUS, OPUS]);
+    assert.deepEqual(
+      mock.messageRequests().map((q) => q.model),
+      ['claude-haiku-4-5', OPUS, OPUS],
+    );
     const judgeBody = JSON.stringify(mock.messageRequests()[2].body);
     assert.match(judgeBody, /reference_answer/);
     assert.match(judgeBody, /Translate/, 'the newest answered prompt is judged');
     // The verdict is a quality signal on the judged decision.
     const fb = store.feedbackFor(d.id).filter((f) => f.signals?.judge !== undefined);
-    assert.deepEqual(fb.map((f) => [f.thumb, f.autoQuality, f.signals]), [[null, 0.85, { judge: 1 }]]);
+    assert.deepEqual(
+      fb.map((f) => [f.thumb, f.autoQuality, f.signals]),
+      [[null, 0.85, { judge: 1 }]],
+    );
     // The judge's calls are rows of their own: source judge, the judged decision as parent, no savings.
     const rows = store.listDecisions({ source: 'judge' }).rows;
     assert.deepEqual(rows.map((x) => x.strategy).sort(), ['judge', 'judge-reference', 'judge-replay']);
@@ -129,23 +175,41 @@ describe('judge: judging recorded answers', function () {
   it('alone, with the answer given: one call; a malformed verdict is recorded as no verdict, never good or bad', async () => {
     const [d] = pickCandidates(store, config, 1).picked;
     mock.setScenario({ kind: 'ok', text: 'Looks fine to me!' }, { model: OPUS });
-    const r = await judgeAnswer({ store, config, client, settings: { ...settings, mode: 'alone' } }, d, d.prompt as string, 'Paris.');
+    const r = await judgeAnswer(
+      { store, config, client, settings: { ...settings, mode: 'alone' } },
+      d,
+      d.prompt as string,
+      'Paris.',
+    );
     assert.equal(r.verdict?.kind, 'none');
     assert.equal(mock.messageRequests().length, 1);
-    assert.deepEqual(store.feedbackFor(d.id).filter((f) => f.signals?.judge !== undefined), []);
+    assert.deepEqual(
+      store.feedbackFor(d.id).filter((f) => f.signals?.judge !== undefined),
+      [],
+    );
     const rep = judgeReport(store);
     assert.deepEqual(rep.total, { good: 0, bad: 0, none: 1, goodRate: null });
     const row = store.listDecisions({ source: 'judge' }).rows[0];
     assert.match(row.reasons.join(' '), /no verdict: the judge did not answer with a JSON object/);
   });
 
-  it('a bad verdict lowers the decision\'s quality; the judge\'s failure is no verdict', async () => {
+  it("a bad verdict lowers the decision's quality; the judge's failure is no verdict", async () => {
     const [a, b] = pickCandidates(store, config, 2).picked;
     mock.setScenario({ kind: 'ok', text: '{"verdict":"bad","score":0.2,"reason":"incomplete"}' }, { model: OPUS });
-    await judgeAnswer({ store, config, client, settings: { ...settings, mode: 'alone' } }, a, a.prompt as string, 'Hm.');
+    await judgeAnswer(
+      { store, config, client, settings: { ...settings, mode: 'alone' } },
+      a,
+      a.prompt as string,
+      'Hm.',
+    );
     assert.equal(store.getDecision(a.id) && store.qualitySamples().find((q) => q.decisionId === a.id)?.quality, 0.2);
     mock.setScenario('500', { model: OPUS });
-    const r = await judgeAnswer({ store, config, client, settings: { ...settings, mode: 'alone' } }, b, b.prompt as string, 'Buenos días.');
+    const r = await judgeAnswer(
+      { store, config, client, settings: { ...settings, mode: 'alone' } },
+      b,
+      b.prompt as string,
+      'Buenos días.',
+    );
     assert.equal(r.verdict?.kind, 'none');
     assert.equal(judgeReport(store).total.bad, 1);
     assert.equal(judgeReport(store).total.none, 1);
@@ -155,14 +219,24 @@ describe('judge: judging recorded answers', function () {
     let pending: Promise<JudgeResult> | null = null;
     const sampler = (rate: number) => liveJudge({ store, settings: { ...settings, mode: 'alone', sampleRate: rate } });
     let lj = sampler(1);
-    const svc = createRouterService({ config, store, cascade: false, afterAnswer: (...a) => { pending = lj(...a); } });
+    const svc = createRouterService({
+      config,
+      store,
+      cascade: false,
+      afterAnswer: (...a) => {
+        pending = lj(...a);
+      },
+    });
     mock.setScenario({ kind: 'ok', text: '{"verdict":"good","score":0.9,"reason":"fine"}' }, { model: OPUS });
     const o = await svc.run({ prompt: 'What is the capital of Italy?', source: 'chat' }, client);
     assert.ok(pending, 'the answer was sampled');
     const r = await (pending as Promise<JudgeResult>);
     assert.equal(r.verdict?.kind, 'good');
     const judgeReq = mock.messageRequests().find((q) => q.model === OPUS);
-    assert.ok(judgeReq && JSON.stringify(judgeReq.body).includes(JSON.stringify(o.text).slice(1, 40)), 'the judge saw the answer the user got');
+    assert.ok(
+      judgeReq && JSON.stringify(judgeReq.body).includes(JSON.stringify(o.text).slice(1, 40)),
+      'the judge saw the answer the user got',
+    );
     assert.equal(store.feedbackFor(o.record.id).filter((f) => f.signals?.judge === 1).length, 1);
     pending = null;
     lj = sampler(0);
@@ -172,7 +246,12 @@ describe('judge: judging recorded answers', function () {
 
   it('never above the budget share: nothing is sent when the share is used up', async () => {
     const [d] = pickCandidates(store, config, 1).picked;
-    const r = await judgeAnswer({ store, config, client, settings: { ...settings, maxBudgetShare: 0 } }, d, d.prompt as string, 'Paris.');
+    const r = await judgeAnswer(
+      { store, config, client, settings: { ...settings, maxBudgetShare: 0 } },
+      d,
+      d.prompt as string,
+      'Paris.',
+    );
     assert.equal(r.verdict, null);
     assert.match(r.skipped ?? '', /budget share is used up/);
     assert.equal(mock.messageRequests().length, 0);
@@ -194,23 +273,35 @@ describe('judge: the CLI', function () {
     db = path.join(dir, 'router.sqlite');
     mock = await startMockAnthropic({ apiKey: KEY });
   });
-  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('says plainly when no decision has a whole prompt, then judges and reports once there are', async () => {
     const client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
     let store = await openStore({ path: db, promptStorage: 'preview', debounceMs: 20 });
-    await createRouterService({ config: defaultConfig(), store, cascade: false }).run({ prompt: `Summarise this: ${'lorem ipsum '.repeat(30)}`, source: 'cli' }, client);
+    await createRouterService({ config: defaultConfig(), store, cascade: false }).run(
+      { prompt: `Summarise this: ${'lorem ipsum '.repeat(30)}`, source: 'cli' },
+      client,
+    );
     await store.close();
     const none = await cli(['judge', '--sample', '5'], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url });
     assert.equal(none.code, 0, none.err);
     assert.match(none.out, /Nothing to judge .*only a preview of the prompt.*promptStorage to "full"/);
     store = await openStore({ path: db, promptStorage: 'full', debounceMs: 20 });
     store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: 5, onExhausted: 'block' });
-    await createRouterService({ config: defaultConfig(), store, cascade: false }).run({ prompt: PROMPTS[0], source: 'cli' }, client);
+    await createRouterService({ config: defaultConfig(), store, cascade: false }).run(
+      { prompt: PROMPTS[0], source: 'cli' },
+      client,
+    );
     await store.close();
     mock.reset();
     mock.setScenario({ kind: 'ok', text: '{"verdict":"good","score":1,"reason":"right"}' }, { model: OPUS });
-    const r = await cli(['judge', '--sample', '5', '--mode', 'alone', '--report'], { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url });
+    const r = await cli(['judge', '--sample', '5', '--mode', 'alone', '--report'], {
+      ANTHROPIC_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: mock.url,
+    });
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Haiku\s+simple\/factual\s+good enough \(1\)/);
     assert.match(r.out, /Judged 1 of 1; the judge cost \$/);

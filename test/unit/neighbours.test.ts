@@ -15,9 +15,20 @@ import type { Classification } from '../../src/core/types';
 
 const cfg = defaultConfig('balanced');
 const cls = (score: number): Classification => ({
-  score, complexity: 'simple', category: 'factual', confidence: 0.9, reasons: ['short look-up'], highStakes: false, estInputTokens: 20, strategy: 'rules',
+  score,
+  complexity: 'simple',
+  category: 'factual',
+  confidence: 0.9,
+  reasons: ['short look-up'],
+  highStakes: false,
+  estInputTokens: 20,
+  strategy: 'rules',
 });
-const cos = (a: string, b: string) => { const x = vectorize(a); const y = vectorize(b); return x.reduce((s, v, i) => s + v * y[i], 0); };
+const cos = (a: string, b: string) => {
+  const x = vectorize(a);
+  const y = vectorize(b);
+  return x.reduce((s, v, i) => s + v * y[i], 0);
+};
 const HISTORY = [
   'Convert this timestamp 1700000000 to a date in the Europe/Berlin time zone with daylight saving',
   'Convert this timestamp 1712345678 to a date in the Europe/Berlin time zone with daylight saving',
@@ -35,7 +46,13 @@ describe('neighbours: the index', () => {
     const ix = new NeighbourIndex(3);
     for (let i = 0; i < 5; i++) ix.add({ id: `d${i}`, prompt: `${HISTORY[0]} number ${i}`, tier: 0, quality: 1 });
     assert.equal(ix.size, 3);
-    assert.deepEqual(ix.nearest(HISTORY[0], 10, 0).map((n) => n.id).sort(), ['d2', 'd3', 'd4']);
+    assert.deepEqual(
+      ix
+        .nearest(HISTORY[0], 10, 0)
+        .map((n) => n.id)
+        .sort(),
+      ['d2', 'd3', 'd4'],
+    );
   });
 });
 
@@ -45,7 +62,10 @@ describe('neighbours: moving the score', () => {
   it('similar prompts answered badly on the tier it would go to: one tier up, the neighbours named', () => {
     const c = adjustByNeighbours(cls(0.1), NEW, cfg, bad);
     assert.equal(c.score, cfg.thresholds[0]);
-    assert.match(c.reasons.at(-1) ?? '', /^similar past prompts: “Convert this timestamp .*” \(0\.\d\d, Haiku, bad\).* → score 0\.10 → /);
+    assert.match(
+      c.reasons.at(-1) ?? '',
+      /^similar past prompts: “Convert this timestamp .*” \(0\.\d\d, Haiku, bad\).* → score 0\.10 → /,
+    );
     assert.equal(c.reasons[0], 'short look-up');
   });
   it('similar prompts answered well on a cheaper tier: one tier down', () => {
@@ -57,7 +77,10 @@ describe('neighbours: moving the score', () => {
     assert.match(c.reasons.at(-1) ?? '', /Haiku, good/);
   });
   it('nothing moves for an unrelated prompt, one neighbour only, or outcomes that agree with the tier', () => {
-    assert.equal(adjustByNeighbours(cls(0.1), 'Write a haiku about autumn leaves falling on a quiet pond', cfg, bad).score, 0.1);
+    assert.equal(
+      adjustByNeighbours(cls(0.1), 'Write a haiku about autumn leaves falling on a quiet pond', cfg, bad).score,
+      0.1,
+    );
     const one = new NeighbourIndex();
     one.add({ id: 'x', prompt: HISTORY[0], tier: 0, quality: 0 });
     assert.equal(adjustByNeighbours(cls(0.1), NEW, cfg, one).score, 0.1);
@@ -69,7 +92,9 @@ describe('neighbours: moving the score', () => {
 
 describe('neighbours: the routing service over a store', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-nb-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-nb-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
   const routeAfterHistory = async (promptStorage: PromptStorage) => {
     const store = await openStore({ path: path.join(dir, `${promptStorage}.sqlite`), promptStorage, debounceMs: 20 });
@@ -90,7 +115,10 @@ describe('neighbours: the routing service over a store', () => {
     assert.equal(r.size, 3);
     assert.equal(r.without.tierId, 'haiku');
     assert.equal(r.with.tierId, 'sonnet');
-    assert.ok(r.with.reasons.some((x) => /^similar past prompts: “Convert this timestamp/.test(x)), r.with.reasons.join(' | '));
+    assert.ok(
+      r.with.reasons.some((x) => /^similar past prompts: “Convert this timestamp/.test(x)),
+      r.with.reasons.join(' | '),
+    );
   });
   it('without stored prompts nothing moves', async () => {
     const r = await routeAfterHistory('none');

@@ -15,13 +15,30 @@ import { buildViewModel } from '../../src/panel/viewModel';
 import type { RouterConfig, TierConfig } from '../../src/core/types';
 import { startMockOpenAI, type MockOpenAI } from '../mock-openai';
 
-const req = (model = 'm1', extra: Partial<ChatRequest> = {}): ChatRequest => ({ model, messages: [{ role: 'user', content: 'hello' }], maxTokens: 50, ...extra });
+const req = (model = 'm1', extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model,
+  messages: [{ role: 'user', content: 'hello' }],
+  maxTokens: 50,
+  ...extra,
+});
 const tier = (id: string, endpoint: string, model = 'm1'): TierConfig => ({
-  id, label: id.toUpperCase(), model, provider: 'openai', endpoint, price: { input: 1, output: 2, cacheWrite: 0, cacheRead: 0 }, contextWindow: 8000, maxOutputTokens: 1000,
+  id,
+  label: id.toUpperCase(),
+  model,
+  provider: 'openai',
+  endpoint,
+  price: { input: 1, output: 2, cacheWrite: 0, cacheRead: 0 },
+  contextWindow: 8000,
+  maxOutputTokens: 1000,
 });
 
 async function fails(p: Promise<unknown>): Promise<ProviderError> {
-  try { await p; } catch (e) { assert.ok(e instanceof ProviderError, String(e)); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ProviderError, String(e));
+    return e;
+  }
   assert.fail('expected a failure');
 }
 
@@ -35,11 +52,27 @@ describe('resilient pool', () => {
   before(async () => {
     a = await startMockOpenAI();
     b = await startMockOpenAI();
-    endpoints = [{ name: 'a', baseUrl: a.baseURL }, { name: 'b', baseUrl: b.baseURL }];
-    base = createClientFor({ endpoints, anthropic: null, endpointKey: () => undefined, maxRetries: 0, idleTimeoutMs: 500 });
+    endpoints = [
+      { name: 'a', baseUrl: a.baseURL },
+      { name: 'b', baseUrl: b.baseURL },
+    ];
+    base = createClientFor({
+      endpoints,
+      anthropic: null,
+      endpointKey: () => undefined,
+      maxRetries: 0,
+      idleTimeoutMs: 500,
+    });
   });
-  after(async () => { await a.close(); await b.close(); });
-  beforeEach(() => { a.reset(); b.reset(); t = 1_000_000; });
+  after(async () => {
+    await a.close();
+    await b.close();
+  });
+  beforeEach(() => {
+    a.reset();
+    b.reset();
+    t = 1_000_000;
+  });
 
   it('opens after 5 failures in a row, then fails at once without calling the backend', async () => {
     const pool = new Pool({ now: clock });
@@ -101,12 +134,21 @@ describe('resilient pool', () => {
     assert.match((await fails(cf(tier('x', 'a', 'm1'))!.stream(req('m1')))).message, /tried again in 60 s/);
     const other = await cf(tier('y', 'a', 'm2'))!.stream(req('m2'));
     assert.strictEqual(other.model, 'm2');
-    assert.strictEqual(pool.health().find((x) => x.id === 'a')!.state, 'closed', 'a rate limit is the model\'s, not the endpoint\'s');
+    assert.strictEqual(
+      pool.health().find((x) => x.id === 'a')!.state,
+      'closed',
+      "a rate limit is the model's, not the endpoint's",
+    );
   });
 
   it('an endpoint that is down pauses all its models', async () => {
     const pool = new Pool({ now: clock, breaker: { failureThreshold: 2 } });
-    const dead = createClientFor({ endpoints: [{ name: 'down', baseUrl: 'http://127.0.0.1:9/v1' }], anthropic: null, endpointKey: () => undefined, maxRetries: 0 });
+    const dead = createClientFor({
+      endpoints: [{ name: 'down', baseUrl: 'http://127.0.0.1:9/v1' }],
+      anthropic: null,
+      endpointKey: () => undefined,
+      maxRetries: 0,
+    });
     const cf = pool.wrap(dead);
     await fails(cf(tier('x', 'down', 'm1'))!.stream(req('m1')));
     await fails(cf(tier('y', 'down', 'm2'))!.stream(req('m2')));
@@ -135,7 +177,14 @@ describe('resilient pool', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-pool-'));
     const store = await openStore({ path: path.join(dir, 'd.sqlite') });
     try {
-      const config: RouterConfig = { ...defaultConfig(), tiers: [tier('cheap', 'a', 'small'), tier('strong', 'b', 'big')], thresholds: [0.5], categoryFloors: {}, complexityFloors: {}, highStakesTier: 1 };
+      const config: RouterConfig = {
+        ...defaultConfig(),
+        tiers: [tier('cheap', 'a', 'small'), tier('strong', 'b', 'big')],
+        thresholds: [0.5],
+        categoryFloors: {},
+        complexityFloors: {},
+        highStakesTier: 1,
+      };
       const pool = createPool({ pool: { alternates: {}, failureThreshold: 2, cooldownMs: 30_000 } }, store);
       const svc = createRouterService({ config, store });
       const cf = pool.wrap(base);
@@ -146,12 +195,26 @@ describe('resilient pool', () => {
       }
       assert.strictEqual(a.completions().length, 2, 'the third request did not wait for the paused backend');
       const h = loadHealth(store);
-      assert.deepStrictEqual(h.map((x) => [x.id, x.state]), [['a/small', 'open'], ['b', 'closed'], ['b/big', 'closed']]);
+      assert.deepStrictEqual(
+        h.map((x) => [x.id, x.state]),
+        [
+          ['a/small', 'open'],
+          ['b', 'closed'],
+          ['b/big', 'closed'],
+        ],
+      );
       const lines = healthLines(h, h[0].updatedAt);
       assert.match(lines[0], /^a\/small\s+open\s+2 calls, 100% errors \(retry in 30 s\) — last error: .*\(500\)/);
       assert.match(lines[2], /^b\/big\s+closed\s+3 calls, 0% errors, p50 \d+ ms/);
       // The panel gets the same figures.
-      assert.deepStrictEqual(buildViewModel({ store, period: 'all' }).backends?.map((x) => [x.id, x.state, x.calls]), [['a/small', 'open', 2], ['b', 'closed', 3], ['b/big', 'closed', 3]]);
+      assert.deepStrictEqual(
+        buildViewModel({ store, period: 'all' }).backends?.map((x) => [x.id, x.state, x.calls]),
+        [
+          ['a/small', 'open', 2],
+          ['b', 'closed', 3],
+          ['b/big', 'closed', 3],
+        ],
+      );
     } finally {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

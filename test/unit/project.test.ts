@@ -30,10 +30,16 @@ describe('per-project spend', () => {
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => mock.reset());
 
-  const folder = (name: string) => { const p = path.join(t.dir, 'projects', name); fs.mkdirSync(p, { recursive: true }); return p; };
+  const folder = (name: string) => {
+    const p = path.join(t.dir, 'projects', name);
+    fs.mkdirSync(p, { recursive: true });
+    return p;
+  };
 
   it('a workspace is its folder name and a stable id; the path never reaches the database file', async () => {
     const a = folder('billing-service');
@@ -59,13 +65,28 @@ describe('per-project spend', () => {
     const A = workspaceTag(folder('alpha'));
     const B = workspaceTag(folder('beta'));
     const ins = (id: string, ws: typeof A | null, source: 'chat' | 'cli' | 'model-provider', cost: number) =>
-      store.insertDecision(makeRecord(id, { source, costUsd: cost, ...(ws ? { workspaceName: ws.name, workspaceId: ws.id } : {}) }));
-    ins('a1', A, 'chat', 0.03); ins('a2', A, 'model-provider', 0.01); ins('b1', B, 'cli', 0.005); ins('n1', null, 'cli', 0.001);
+      store.insertDecision(
+        makeRecord(id, { source, costUsd: cost, ...(ws ? { workspaceName: ws.name, workspaceId: ws.id } : {}) }),
+      );
+    ins('a1', A, 'chat', 0.03);
+    ins('a2', A, 'model-provider', 0.01);
+    ins('b1', B, 'cli', 0.005);
+    ins('n1', null, 'cli', 0.001);
     const byWs = store.breakdown({ by: 'workspace' }).map((r) => [r.name, r.requests, r.spendUsd]);
-    assert.deepEqual(byWs, [['alpha', 2, 0.04], ['beta', 1, 0.005], [null, 1, 0.001]]);
+    assert.deepEqual(byWs, [
+      ['alpha', 2, 0.04],
+      ['beta', 1, 0.005],
+      [null, 1, 0.001],
+    ]);
     const bySource = store.breakdown({ by: 'source', workspaceId: A.id }).map((r) => [r.key, r.spendUsd]);
-    assert.deepEqual(bySource, [['chat', 0.03], ['model-provider', 0.01]]);
-    assert.deepEqual(store.breakdown({ by: 'workspace', source: 'cli' }).map((r) => r.name), ['beta', null]);
+    assert.deepEqual(bySource, [
+      ['chat', 0.03],
+      ['model-provider', 0.01],
+    ]);
+    assert.deepEqual(
+      store.breakdown({ by: 'workspace', source: 'cli' }).map((r) => r.name),
+      ['beta', null],
+    );
     assert.deepEqual(resolveWorkspace(store, 'beta'), B);
     assert.throws(() => resolveWorkspace(store, 'gamma'), /no workspace "gamma" in the database: .*alpha, beta/);
     const csv = exportText(store, 'csv', undefined, { workspaceId: A.id }).text.trim().split('\n');
@@ -75,7 +96,7 @@ describe('per-project spend', () => {
     assert.equal(JSON.parse(exportText(store, 'json', undefined, { source: 'cli' }).text).length, 2);
   });
 
-  it('a workspace budget refuses that workspace\'s requests (recorded as blocked, nothing sent); others go on', async () => {
+  it("a workspace budget refuses that workspace's requests (recorded as blocked, nothing sent); others go on", async () => {
     const store = await t.open();
     const A = workspaceTag(folder('capped'));
     const B = workspaceTag(folder('free'));
@@ -86,9 +107,16 @@ describe('per-project spend', () => {
     setWorkspaceBudget(store, A, spent * 1.01, null);
     const sent = mock.messageRequests().length;
     let err: unknown;
-    try { await svcA.run({ prompt: 'What is the capital of Spain?', source: 'chat' }, client); } catch (e) { err = e; }
+    try {
+      await svcA.run({ prompt: 'What is the capital of Spain?', source: 'chat' }, client);
+    } catch (e) {
+      err = e;
+    }
     assert.ok(err instanceof RouteError && err.kind === 'blocked', String(err));
-    assert.match(err.message, /The daily budget of workspace "capped" would be passed \(\$[\d.]+ spent of \$[\d.]+, this request about \$[\d.]+\): the request was not sent\./);
+    assert.match(
+      err.message,
+      /The daily budget of workspace "capped" would be passed \(\$[\d.]+ spent of \$[\d.]+, this request about \$[\d.]+\): the request was not sent\./,
+    );
     assert.equal(mock.messageRequests().length, sent, 'nothing sent');
     const blocked = store.listDecisions({ status: 'blocked' }).rows;
     assert.equal(blocked.length, 1);
@@ -101,11 +129,21 @@ describe('per-project spend', () => {
   it('CLI: requests are recorded under the folder they run in; stats --by workspace|client, filters, workspace budgets', async function () {
     this.timeout(90_000);
     const db = path.join(t.dir, 'cli.sqlite');
-    const cli = (cwd: string, args: string[]) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      execFile(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env: { ...process.env, LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+    const cli = (cwd: string, args: string[]) =>
+      new Promise<{ code: number; out: string; err: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', TSX, MAIN, ...args],
+          {
+            cwd,
+            env: { ...process.env, LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url },
+            encoding: 'utf8',
+          },
+          (e, out, err) => {
+            resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+          },
+        );
       });
-    });
     const api = folder('api-server');
     const docs = folder('docs-site');
     assert.equal((await cli(api, ['route', 'What is REST?'])).code, 0);
@@ -117,7 +155,10 @@ describe('per-project spend', () => {
     assert.match(r.out, /docs-site \([0-9a-f]{8}\)\s+1 /);
     r = await cli(api, ['stats', '--by', 'client', '--workspace', 'docs-site', '--json']);
     const j = JSON.parse(r.out);
-    assert.deepEqual(j.rows.map((x: { key: string; requests: number }) => [x.key, x.requests]), [['cli', 1]]);
+    assert.deepEqual(
+      j.rows.map((x: { key: string; requests: number }) => [x.key, x.requests]),
+      [['cli', 1]],
+    );
     r = await cli(api, ['stats', '--client', 'bogus']);
     assert.equal(r.code, 1);
     assert.match(r.err, /--client: "bogus" is not one of chat, model-picker, command, cli, endpoint/);
@@ -131,6 +172,8 @@ describe('per-project spend', () => {
     const s = await openStore({ path: db });
     try {
       assert.equal(s.listDecisions({ workspaceId: workspaceTag(docs).id }).total, 2);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 });

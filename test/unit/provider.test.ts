@@ -25,7 +25,7 @@ describe('AnthropicClient against the local Messages API server', () => {
   const api = useMessagesApi({ store: false, client: { maxRetries: 2, idleTimeoutMs: 2000 } });
   const KEY = api.key;
 
-  it('streams the server\'s answer as several deltas, with usage, stop reason, model and one attempt', async () => {
+  it("streams the server's answer as several deltas, with usage, stop reason, model and one attempt", async () => {
     const prompt = 'Explain what a closure is in JavaScript.';
     const deltas: string[] = [];
     const r = await api.client().stream(req(prompt, { system: 'Be brief.' }), (d) => deltas.push(d));
@@ -70,7 +70,12 @@ describe('AnthropicClient against the local Messages API server', () => {
     api.server.setScenario({ kind: 'cache', cacheReadTokens: 30, cacheWriteTokens: 10 });
     const prompt = 'x'.repeat(400); // 100 input tokens in all
     const r = await api.client().stream(req(prompt));
-    assert.deepStrictEqual(r.usage, { inputTokens: 60, outputTokens: mockTokens(r.text), cacheWriteTokens: 10, cacheReadTokens: 30 });
+    assert.deepStrictEqual(r.usage, {
+      inputTokens: 60,
+      outputTokens: mockTokens(r.text),
+      cacheWriteTokens: 10,
+      cacheReadTokens: 30,
+    });
   });
 
   it('a max_tokens stop keeps the truncated answer and says so', async () => {
@@ -92,7 +97,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(r.attempts, 2);
     assert.strictEqual(r.text, mockAnswer(MODEL, 'Hello'));
     const sent = api.server.messageRequests();
-    assert.deepStrictEqual(sent.map((s) => [s.status, s.retryCount]), [[429, 0], [200, 1]]);
+    assert.deepStrictEqual(
+      sent.map((s) => [s.status, s.retryCount]),
+      [
+        [429, 0],
+        [200, 1],
+      ],
+    );
     // the SDK waited what retry-after said (0.2 s), not its default backoff: the retry came after it
     assert.ok(sent[1].time - sent[0].time >= 150, `retried after ${sent[1].time - sent[0].time} ms`);
   });
@@ -101,7 +112,10 @@ describe('AnthropicClient against the local Messages API server', () => {
     api.server.queue({ kind: '529', retryAfterMs: 20 }, { times: 2 });
     const r = await api.client().stream(req('Hi'));
     assert.strictEqual(r.attempts, 3);
-    assert.deepStrictEqual(api.server.messageRequests().map((s) => s.status), [529, 529, 200]);
+    assert.deepStrictEqual(
+      api.server.messageRequests().map((s) => s.status),
+      [529, 529, 200],
+    );
   });
 
   it('a tier that stays overloaded: ProviderError overloaded, tierUnavailable, after 1 + maxRetries attempts', async () => {
@@ -135,7 +149,10 @@ describe('AnthropicClient against the local Messages API server', () => {
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'auth');
     assert.strictEqual(e.status, 401);
-    assert.strictEqual(e.message, 'Anthropic rejected the API key (401). Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.');
+    assert.strictEqual(
+      e.message,
+      'Anthropic rejected the API key (401). Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.',
+    );
     assert.ok(!e.message.includes(bad) && !String(e.stack).includes(bad));
     assert.ok(!e.tierUnavailable);
     assert.strictEqual(api.server.messageRequests().length, 1, '401 must not be retried');
@@ -143,7 +160,10 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('an empty key is refused before any request, with the fix', () => {
-    assert.throws(() => new AnthropicClient({ apiKey: ' ' }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /Set API Key/.test(e.message));
+    assert.throws(
+      () => new AnthropicClient({ apiKey: ' ' }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /Set API Key/.test(e.message),
+    );
   });
 
   it('400 prompt too long: bad-request that says to shorten or start a new chat', async () => {
@@ -155,7 +175,7 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(api.server.messageRequests().length, 1);
   });
 
-  it('404 unknown model: not-found that points at the tier\'s model id setting', async () => {
+  it("404 unknown model: not-found that points at the tier's model id setting", async () => {
     const e = await rejects(api.client().stream(req('Hi', { model: 'claude-nonexistent-9' })));
     assert.strictEqual(e.kind, 'not-found');
     assert.match(e.message, /claude-nonexistent-9/);
@@ -168,7 +188,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     api.server.setScenario({ kind: 'stall', afterDeltas: 2 });
     const e = await rejects(c.stream(req('Tell me something')));
     assert.strictEqual(e.kind, 'timeout');
-    assert.strictEqual(e.partialText, mockAnswer(MODEL, 'Tell me something').split(/(?<=\s)/).slice(0, 6).join(''));
+    assert.strictEqual(
+      e.partialText,
+      mockAnswer(MODEL, 'Tell me something')
+        .split(/(?<=\s)/)
+        .slice(0, 6)
+        .join(''),
+    );
     assert.ok(e.partialUsage && e.partialUsage.inputTokens > 0);
     await until('the server to see the connection closed', () => api.server.messageRequests()[0].aborted);
   });
@@ -194,7 +220,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     const prompt = 'Describe the sea';
     const e = await rejects(api.client().stream(req(prompt)));
     assert.strictEqual(e.kind, 'network');
-    assert.strictEqual(e.partialText, mockAnswer(MODEL, prompt).split(/(?<=\s)/).slice(0, 9).join(''));
+    assert.strictEqual(
+      e.partialText,
+      mockAnswer(MODEL, prompt)
+        .split(/(?<=\s)/)
+        .slice(0, 9)
+        .join(''),
+    );
     assert.strictEqual(e.partialUsage?.inputTokens, mockInputTokens({ messages: [{ content: prompt }] }));
     assert.match(e.message, /cut/);
     assert.strictEqual(api.server.messageRequests().length, 1, 'a stream that already answered is not retried');
@@ -226,7 +258,12 @@ describe('AnthropicClient against the local Messages API server', () => {
   it('a caller whose onText throws gets its own error back and the stream is stopped', async () => {
     api.server.setScenario({ kind: 'slow', delayMs: 50 });
     const boom = new Error('the chat view went away');
-    await assert.rejects(api.client().stream(req('Hi'), () => { throw boom; }), (e) => e === boom);
+    await assert.rejects(
+      api.client().stream(req('Hi'), () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
     const rec = api.server.messageRequests()[0];
     await until('the server to see the connection closed', () => rec.aborted);
   });
@@ -243,7 +280,10 @@ describe('AnthropicClient against the local Messages API server', () => {
     api.server.setScenario({ kind: '429', retryAfterS: 30 });
     const ac = new AbortController();
     const p = api.client().stream(req('Hi', { signal: ac.signal }));
-    await until('the first attempt', () => api.server.messageRequests().length === 1 && api.server.messageRequests()[0].finished);
+    await until(
+      'the first attempt',
+      () => api.server.messageRequests().length === 1 && api.server.messageRequests()[0].finished,
+    );
     ac.abort();
     const e = await rejects(p);
     assert.strictEqual(e.kind, 'cancelled');
@@ -278,15 +318,21 @@ describe('AnthropicClient against the local Messages API server', () => {
     const dead = await startMockAnthropic();
     const port = dead.port;
     await dead.close();
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: `http://bob:hunter2secret@127.0.0.1:${port}`, maxRetries: 0 });
+    const c = new AnthropicClient({
+      apiKey: KEY,
+      baseURL: `http://bob:hunter2secret@127.0.0.1:${port}`,
+      maxRetries: 0,
+    });
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'network');
     assert.ok(!e.message.includes('hunter2secret'), e.message);
     assert.ok(e.message.includes(`127.0.0.1:${port}`));
   });
 
-  it('countTokens returns the API\'s count_tokens number', async () => {
-    const n = await api.client().countTokens({ model: MODEL, system: 'sys', messages: [{ role: 'user', content: 'count these words please' }] });
+  it("countTokens returns the API's count_tokens number", async () => {
+    const n = await api
+      .client()
+      .countTokens({ model: MODEL, system: 'sys', messages: [{ role: 'user', content: 'count these words please' }] });
     assert.strictEqual(n, mockInputTokens({ system: 'sys', messages: [{ content: 'count these words please' }] }));
     const sent = api.server.requests.filter((r) => r.path === '/v1/messages/count_tokens');
     assert.strictEqual(sent.length, 1);

@@ -10,7 +10,14 @@ import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { Conn } from '../../src/core/store/conn';
 import { findWasm } from '../../src/core/store/wasm';
 import { MIGRATIONS, migrate } from '../../src/core/store/migrations';
-import { applyReservationOp, expired, ReservationBook, STALE_MS, KEEP_INTERRUPTED_MS, type Reservation } from '../../src/core/store/reservations';
+import {
+  applyReservationOp,
+  expired,
+  ReservationBook,
+  STALE_MS,
+  KEEP_INTERRUPTED_MS,
+  type Reservation,
+} from '../../src/core/store/reservations';
 import { holdsPath, readHolds, writeHolds, type LiveHold } from '../../src/core/store/holds';
 import type { DecisionRecord } from '../../src/core/types';
 import { DEC_COLS, DecisionColumns, UPSERT_DECISION } from '../../src/core/store/columns';
@@ -30,13 +37,20 @@ before(async () => {
   SQL = await initSqlJs({ wasmBinary: fs.readFileSync(findWasm()) as unknown as ArrayBuffer });
 });
 
-function memoryBook(owner = ME): { conn: Conn; book: ReservationBook; insert: (id: string, status: string) => void; file: string } {
+function memoryBook(owner = ME): {
+  conn: Conn;
+  book: ReservationBook;
+  insert: (id: string, status: string) => void;
+  file: string;
+} {
   const conn = new Conn(new SQL.Database());
   migrate(conn.db);
   const cols = new DecisionColumns('preview', 120);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-')), 'router.sqlite.holds');
   const book = new ReservationBook({
-    conn, file, self: owner,
+    conn,
+    file,
+    self: owner,
     write: (op) => applyReservationOp(conn, op),
     insert: (rec) => conn.run(UPSERT_DECISION, cols.row(rec)),
     locked: async (fn) => fn(),
@@ -48,11 +62,26 @@ function memoryBook(owner = ME): { conn: Conn; book: ReservationBook; insert: (i
 }
 
 /** A hold in the file, as another process wrote it. */
-const liveHold = (r: Reservation, record: DecisionRecord | null = null): LiveHold => ({ id: r.id, usd: r.usd, time: r.time, pid: r.pid, host: r.host, heartbeat: r.heartbeat, record });
+const liveHold = (r: Reservation, record: DecisionRecord | null = null): LiveHold => ({
+  id: r.id,
+  usd: r.usd,
+  time: r.time,
+  pid: r.pid,
+  host: r.host,
+  heartbeat: r.heartbeat,
+  record,
+});
 const addHold = (file: string, h: LiveHold) => writeHolds(file, [...readHolds(file).holds, h]);
 
 const res = (over: Partial<Reservation>): Reservation => ({
-  id: 'r', usd: 0.01, time: Date.now(), pid: ME.pid, host: HOST, heartbeat: Date.now(), state: 'live', ...over,
+  id: 'r',
+  usd: 0.01,
+  time: Date.now(),
+  pid: ME.pid,
+  host: HOST,
+  heartbeat: Date.now(),
+  state: 'live',
+  ...over,
 });
 
 describe('budget reservations', () => {
@@ -61,10 +90,26 @@ describe('budget reservations', () => {
     const alive = (pid: number) => pid === 7;
     assert.equal(expired(res({ pid: 7 }), now, ME, alive), false, 'a live process on this host');
     assert.equal(expired(res({ pid: 8 }), now, ME, alive), true, 'a dead pid on this host');
-    assert.equal(expired(res({ pid: ME.pid }), now, ME, () => false), false, 'this very process');
-    assert.equal(expired(res({ pid: 8, host: 'other' }), now, ME, alive), false, 'another host, renewed recently: its pid cannot be checked from here');
-    assert.equal(expired(res({ pid: 8, host: 'other', heartbeat: now - STALE_MS - 1 }), now, ME, alive), true, 'another host, silent for too long');
-    assert.equal(expired(res({ pid: 7, heartbeat: now - STALE_MS - 1 }), now, ME, alive), true, 'a live pid that stopped renewing (pid reused)');
+    assert.equal(
+      expired(res({ pid: ME.pid }), now, ME, () => false),
+      false,
+      'this very process',
+    );
+    assert.equal(
+      expired(res({ pid: 8, host: 'other' }), now, ME, alive),
+      false,
+      'another host, renewed recently: its pid cannot be checked from here',
+    );
+    assert.equal(
+      expired(res({ pid: 8, host: 'other', heartbeat: now - STALE_MS - 1 }), now, ME, alive),
+      true,
+      'another host, silent for too long',
+    );
+    assert.equal(
+      expired(res({ pid: 7, heartbeat: now - STALE_MS - 1 }), now, ME, alive),
+      true,
+      'a live pid that stopped renewing (pid reused)',
+    );
     assert.equal(expired(res({ pid: 8, state: 'interrupted' }), now, ME, alive), false, 'already interrupted');
   });
 
@@ -76,7 +121,13 @@ describe('budget reservations', () => {
     insert('mine', 'pending');
     addHold(file, liveHold(res({ id: 'pending-call', pid: dead, usd: 0.003 })));
     addHold(file, liveHold(res({ id: 'recorded-call', pid: dead, usd: 0.004 })));
-    addHold(file, liveHold(res({ id: 'never-reached-the-db', pid: dead, usd: 0.001 }), makeRecord('never-reached-the-db', { status: 'pending', costUsd: null, usage: null })));
+    addHold(
+      file,
+      liveHold(
+        res({ id: 'never-reached-the-db', pid: dead, usd: 0.001 }),
+        makeRecord('never-reached-the-db', { status: 'pending', costUsd: null, usage: null }),
+      ),
+    );
     book.hold('mine', 0.002);
     assert.ok(Math.abs(book.heldSince(0) - 0.01) < 1e-12, 'everything counts until reconciled');
     assert.equal(book.reconcile(), 3);
@@ -86,11 +137,26 @@ describe('budget reservations', () => {
     assert.equal(status('recorded-call'), 'ok');
     assert.equal(status('never-reached-the-db'), 'interrupted', 'written from the hold');
     assert.equal(status('mine'), 'pending');
-    assert.deepEqual(book.list().map((r) => `${r.id}:${r.state}`).sort(), ['mine:live', 'never-reached-the-db:interrupted', 'pending-call:interrupted']);
-    assert.deepEqual(readHolds(file).holds.map((h) => h.id), ['mine'], 'only the live call is left in the holds file');
+    assert.deepEqual(
+      book
+        .list()
+        .map((r) => `${r.id}:${r.state}`)
+        .sort(),
+      ['mine:live', 'never-reached-the-db:interrupted', 'pending-call:interrupted'],
+    );
+    assert.deepEqual(
+      readHolds(file).holds.map((h) => h.id),
+      ['mine'],
+      'only the live call is left in the holds file',
+    );
     assert.ok(Math.abs(book.heldSince(0) - 0.006) < 1e-12, 'the interrupted worst cases and the live one are held');
     const err = String(conn.all('SELECT error FROM decisions WHERE id = ?', ['pending-call'])[0][0]);
-    assert.match(err, new RegExp(`interrupted: the process \\(pid ${dead} on ${HOST}\\) ended before the answer was recorded; its worst case \\$0\\.003000 is held against the budget`));
+    assert.match(
+      err,
+      new RegExp(
+        `interrupted: the process \\(pid ${dead} on ${HOST}\\) ended before the answer was recorded; its worst case \\$0\\.003000 is held against the budget`,
+      ),
+    );
     assert.equal(book.reconcile(), 0, 'nothing more to do');
     assert.equal(readHolds(file).holds[0].record, null, 'no record was given for this one');
     book.dispose();
@@ -110,7 +176,10 @@ describe('budget reservations', () => {
     assert.equal(book.heldSince(0), 0.02);
     assert.equal(fs.existsSync(file), false, 'written with the next save, not now');
     book.afterSave();
-    assert.deepEqual(readHolds(file).holds.map((h) => [h.id, h.usd]), [['c2', 0.02]]);
+    assert.deepEqual(
+      readHolds(file).holds.map((h) => [h.id, h.usd]),
+      [['c2', 0.02]],
+    );
     book.dispose();
   });
 
@@ -118,25 +187,39 @@ describe('budget reservations', () => {
     const { book, conn } = memoryBook();
     const now = Date.now();
     book.hold('today', 0.001, now);
-    applyReservationOp(conn, { a: 'interrupt', r: res({ id: 'last-week', time: now - 7 * 86_400_000, usd: 0.002 }), error: 'x' });
-    applyReservationOp(conn, { a: 'interrupt', r: res({ id: 'ancient', time: now - KEEP_INTERRUPTED_MS - 1, usd: 0.5 }), error: 'x' });
+    applyReservationOp(conn, {
+      a: 'interrupt',
+      r: res({ id: 'last-week', time: now - 7 * 86_400_000, usd: 0.002 }),
+      error: 'x',
+    });
+    applyReservationOp(conn, {
+      a: 'interrupt',
+      r: res({ id: 'ancient', time: now - KEEP_INTERRUPTED_MS - 1, usd: 0.5 }),
+      error: 'x',
+    });
     assert.ok(Math.abs(book.heldSince(now - 3_600_000) - 0.001) < 1e-12);
     assert.ok(Math.abs(book.heldSince(now - 30 * 86_400_000) - 0.003) < 1e-12);
     book.reconcile(now);
-    assert.deepEqual(book.list().map((r) => r.id).sort(), ['last-week', 'today']);
+    assert.deepEqual(
+      book
+        .list()
+        .map((r) => r.id)
+        .sort(),
+      ['last-week', 'today'],
+    );
     book.dispose();
   });
 
   describe('on a shared file', () => {
     const t = useTempStores('llmr-reservations-');
 
-    it('two stores on one file see each other\'s reservations under the lock, and their release with the cost', async () => {
+    it("two stores on one file see each other's reservations under the lock, and their release with the cost", async () => {
       const a = await t.open();
       const b = await t.open();
       a.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: null, onExhausted: 'block' });
       await a.locked(() => a.reservations.hold('call-a', 0.25));
       a.insertDecision(makeRecord('call-a', { status: 'pending', costUsd: null, usage: null }));
-      assert.equal(await b.locked(() => b.reservations.heldSince(0)), 0.25, 'b sees a\'s call in flight');
+      assert.equal(await b.locked(() => b.reservations.heldSince(0)), 0.25, "b sees a's call in flight");
       // a's call settles: the cost and the release land in one save.
       a.updateDecision('call-a', { status: 'ok', costUsd: 0.1 });
       a.reservations.release('call-a');
@@ -145,7 +228,7 @@ describe('budget reservations', () => {
       assert.deepEqual(seen, { held: 0, spent: 0.1 });
     });
 
-    it('a hold made without waiting (no limit) is written with the save of its pending row, merged with another process\'s save', async () => {
+    it("a hold made without waiting (no limit) is written with the save of its pending row, merged with another process's save", async () => {
       const a = await t.open({ debounceMs: 10_000 });
       const b = await t.open();
       a.insertDecision(makeRecord('late', { status: 'pending', costUsd: null, usage: null }));
@@ -154,7 +237,10 @@ describe('budget reservations', () => {
       await b.flush();
       await a.flush();
       const c = await t.open();
-      assert.deepEqual(c.reservations.list().map((r) => [r.id, r.usd, r.state]), [['late', 0.05, 'live']]);
+      assert.deepEqual(
+        c.reservations.list().map((r) => [r.id, r.usd, r.state]),
+        [['late', 0.05, 'live']],
+      );
       assert.ok(c.getDecision('from-b'));
       assert.equal(c.getDecision('late')!.status, 'pending');
     });
@@ -189,7 +275,10 @@ describe('budget reservations', () => {
       assert.equal(a.reservations.heldSince(0), 0.03);
       a.reset();
       await a.flush();
-      assert.deepEqual(a.reservations.list().map((r) => r.id), ['under-way']);
+      assert.deepEqual(
+        a.reservations.list().map((r) => r.id),
+        ['under-way'],
+      );
     });
 
     it('an interrupted call is counted and explained in the statistics, the panel and the export', async () => {
@@ -213,10 +302,15 @@ describe('budget reservations', () => {
       for (const m of MIGRATIONS.slice(0, 3)) m(old);
       old.exec('PRAGMA user_version = 3');
       // The columns a schema-3 file has: today's but those later migrations added.
-      const full = new DecisionColumns('preview', 120).row(makeRecord('left-pending', { status: 'pending', costUsd: null, usage: null }));
+      const full = new DecisionColumns('preview', 120).row(
+        makeRecord('left-pending', { status: 'pending', costUsd: null, usage: null }),
+      );
       const v3 = new Set(old.exec('PRAGMA table_info(decisions)')[0].values.map((v) => String(v[1])));
       const keep = DEC_COLS.map((c, i) => [c, i] as const).filter(([c]) => v3.has(c));
-      old.run(`INSERT INTO decisions (${keep.map(([c]) => c).join(', ')}) VALUES (${keep.map(() => '?').join(', ')})`, keep.map(([, i]) => full[i]));
+      old.run(
+        `INSERT INTO decisions (${keep.map(([c]) => c).join(', ')}) VALUES (${keep.map(() => '?').join(', ')})`,
+        keep.map(([, i]) => full[i]),
+      );
       fs.writeFileSync(t.file, old.export());
       old.close();
       const s = await t.open();

@@ -9,18 +9,31 @@ const SONNET = 'claude-sonnet-4-6';
 const OPUS = 'claude-opus-4-6';
 const CODE = 'Write a Python function that parses a CSV file and returns the rows as dictionaries.';
 /** The first `n` text deltas of the stand-in's answer, as it sends them. */
-const firstDeltas = (model: string, prompt: string, n: number) => chunkText(mockAnswer(model, prompt)).slice(0, n).join('');
+const firstDeltas = (model: string, prompt: string, n: number) =>
+  chunkText(mockAnswer(model, prompt)).slice(0, n).join('');
 
 describe('an answer that restarts on another tier', () => {
   const api = useMessagesApi({ store: 'llmr-restart-' });
 
-  it('the streamed text marks the place: partial Sonnet answer, the marker line, then Opus\'s whole answer', async () => {
+  it("the streamed text marks the place: partial Sonnet answer, the marker line, then Opus's whole answer", async () => {
     api.server.setScenario({ kind: 'stream-error', afterDeltas: 3 }, { model: SONNET });
     const svc = api.service();
     let streamed = '';
-    const o = await svc.run({ prompt: CODE, source: 'cli', onText: (t) => { streamed += t; } }, api.client());
+    const o = await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      api.client(),
+    );
     const partial = firstDeltas(SONNET, CODE, 3);
-    assert.strictEqual(streamed, `${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer(OPUS, CODE)}`);
+    assert.strictEqual(
+      streamed,
+      `${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer(OPUS, CODE)}`,
+    );
     assert.strictEqual(o.text, mockAnswer(OPUS, CODE), 'the outcome holds only the answer that stands');
   });
 
@@ -29,7 +42,17 @@ describe('an answer that restarts on another tier', () => {
     const svc = api.service();
     let streamed = '';
     const restarts: Restart[] = [];
-    await svc.run({ prompt: CODE, source: 'chat', onText: (t) => { streamed += t; }, onRestart: (r) => restarts.push(r) }, api.client());
+    await svc.run(
+      {
+        prompt: CODE,
+        source: 'chat',
+        onText: (t) => {
+          streamed += t;
+        },
+        onRestart: (r) => restarts.push(r),
+      },
+      api.client(),
+    );
     const partial = firstDeltas(SONNET, CODE, 2);
     assert.deepStrictEqual(restarts, [{ stopped: 'Sonnet', reason: 'overloaded', next: 'Opus', partialText: partial }]);
     assert.strictEqual(streamed, partial + mockAnswer(OPUS, CODE));
@@ -39,7 +62,16 @@ describe('an answer that restarts on another tier', () => {
     api.server.setScenario('529', { model: SONNET });
     const svc = api.service();
     let streamed = '';
-    await svc.run({ prompt: CODE, source: 'cli', onText: (t) => { streamed += t; } }, api.client());
+    await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      api.client(),
+    );
     assert.strictEqual(streamed, mockAnswer(OPUS, CODE));
   });
 });

@@ -10,7 +10,12 @@ import { providerError, useMessagesApi } from './fixtures/service';
 
 const SONNET = 'claude-sonnet-4-6';
 const CODE = 'Write a SQL query that counts orders per customer.';
-const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: SONNET, messages: [{ role: 'user', content: prompt }], maxTokens: 512, ...extra });
+const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: SONNET,
+  messages: [{ role: 'user', content: prompt }],
+  maxTokens: 512,
+  ...extra,
+});
 
 describe('retry waits: capped, shown, and a fallback instead of a long wait', function () {
   this.timeout(15_000);
@@ -24,8 +29,15 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     assert.ok(Math.abs(askedWaitMs(h({ 'retry-after': new Date(at + 120_000).toUTCString() }), at)! - 120_000) <= 1000);
     assert.strictEqual(askedWaitMs(h({ 'retry-after': 'soon' })), null);
     assert.deepStrictEqual(plannedRetry({ status: 429, headers: h({}) }, 1, 2), { waitMs: 500, asked: false });
-    assert.deepStrictEqual(plannedRetry({ status: 529, headers: h({ 'retry-after': '2' }) }, 2, 2), { waitMs: 2000, asked: true });
-    assert.strictEqual(plannedRetry({ status: 429, headers: h({ 'retry-after': '2' }) }, 3, 2), null, 'no retries left');
+    assert.deepStrictEqual(plannedRetry({ status: 529, headers: h({ 'retry-after': '2' }) }, 2, 2), {
+      waitMs: 2000,
+      asked: true,
+    });
+    assert.strictEqual(
+      plannedRetry({ status: 429, headers: h({ 'retry-after': '2' }) }, 3, 2),
+      null,
+      'no retries left',
+    );
     assert.strictEqual(plannedRetry({ status: 400, headers: h({}) }, 1, 2), null, 'not retryable');
   });
 
@@ -37,7 +49,10 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     assert.ok(Date.now() - t0 < 5000, 'it did not wait');
     assert.strictEqual(e.kind, 'rate-limit');
     assert.strictEqual(e.refusedWaitMs, 3_600_000);
-    assert.match(e.message, /It asked to wait 1 h, longer than the 1 s LLM Router waits \(llmRouter\.maxRetryWaitSeconds\), so it did not retry\./);
+    assert.match(
+      e.message,
+      /It asked to wait 1 h, longer than the 1 s LLM Router waits \(llmRouter\.maxRetryWaitSeconds\), so it did not retry\./,
+    );
     assert.strictEqual(api.server.messageRequests().length, 1);
   });
 
@@ -68,10 +83,19 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     api.server.queue({ kind: '429', retryAfterS: 3600 }, { model: SONNET });
     const notices: [string, NoticeKind | undefined][] = [];
     const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m, k) => notices.push([m, k]) }, c);
-    assert.deepStrictEqual(o.calls.map((x) => [x.role, x.model, x.status]), [['primary', SONNET, 'error'], ['fallback', 'claude-opus-4-6', 'ok']]);
-    assert.deepStrictEqual(notices, [[
-      'Sonnet is unavailable (rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows): falling back to Opus.', undefined,
-    ]]);
+    assert.deepStrictEqual(
+      o.calls.map((x) => [x.role, x.model, x.status]),
+      [
+        ['primary', SONNET, 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
+    assert.deepStrictEqual(notices, [
+      [
+        'Sonnet is unavailable (rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows): falling back to Opus.',
+        undefined,
+      ],
+    ]);
     assert.match(api.store().getDecision(o.calls[0].decisionId)!.error!, /asked to wait 1 h/);
 
     notices.length = 0;

@@ -17,19 +17,34 @@ describe('llm-router serve (the CLI process)', function () {
   const api = useMessagesApi({ key: KEY, store: false });
   let dir: string;
   let child: ChildProcess | null = null;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-cli-')); });
-  after(() => { child?.kill('SIGKILL'); fs.rmSync(dir, { recursive: true, force: true }); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-cli-'));
+  });
+  after(() => {
+    child?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('prints the setup lines, keeps the token in a 0600 file beside the database, answers with the token, and exits 0 on SIGTERM', async () => {
     const db = path.join(dir, 'data', 'router.sqlite');
-    const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', api.server.url], {
-      cwd: root, env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', api.server.url],
+      {
+        cwd: root,
+        env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = p;
     let out = '';
     let err = '';
-    p.stdout!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    p.stderr!.on('data', (c: Buffer) => { err += c.toString('utf8'); });
+    p.stdout!.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    p.stderr!.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+    });
     const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
     for (let i = 0; i < 300 && !out.includes('Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
     const url = /endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
@@ -42,12 +57,19 @@ describe('llm-router serve (the CLI process)', function () {
     assert.ok(!out.includes(token), 'the token is printed only with --print-token');
 
     const res = await fetch(`${url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'llm-router', messages: [{ role: 'user', content: 'What is the capital of France?' }] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'llm-router',
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      }),
     });
-    const body = await res.json() as { choices: { message: { content: string } }[] };
+    const body = (await res.json()) as { choices: { message: { content: string } }[] };
     assert.strictEqual(res.status, 200);
-    assert.strictEqual(body.choices[0].message.content, mockAnswer('claude-haiku-4-5', 'What is the capital of France?'));
+    assert.strictEqual(
+      body.choices[0].message.content,
+      mockAnswer('claude-haiku-4-5', 'What is the capital of France?'),
+    );
     assert.strictEqual((await fetch(`${url}/v1/models`)).status, 401);
 
     p.kill('SIGTERM');

@@ -54,7 +54,11 @@ export async function startHarness(): Promise<Harness> {
   const services = new Map<PresetName | null, RouterService>();
   const service = (p: PresetName | null) => {
     let s = services.get(p);
-    if (!s) services.set(p, (s = createRouterService({ config: p ? applyPreset(defaultConfig(), p) : defaultConfig(), store })));
+    if (!s)
+      services.set(
+        p,
+        (s = createRouterService({ config: p ? applyPreset(defaultConfig(), p) : defaultConfig(), store })),
+      );
     return s;
   };
   const { token, file } = ensureToken(path.join(dir, TOKEN_FILE));
@@ -62,28 +66,59 @@ export async function startHarness(): Promise<Harness> {
   const logs: string[] = [];
   const pending: Promise<unknown>[] = [];
   const base = (o: Partial<EndpointOptions> = {}): EndpointOptions => ({
-    token, backend: { service, client: async () => client, secrets: () => [UPSTREAM_KEY] },
-    log: (l) => { logs.push(l); seen.push(l); }, ratePerMinute: Infinity, ...o,
+    token,
+    backend: { service, client: async () => client, secrets: () => [UPSTREAM_KEY] },
+    log: (l) => {
+      logs.push(l);
+      seen.push(l);
+    },
+    ratePerMinute: Infinity,
+    ...o,
   });
   const ep = await startEndpoint(base());
   const extras: Endpoint[] = [];
   const recFetch: typeof fetch = async (input, init) => {
     const res = await fetch(input, init);
     seen.push([...res.headers].map(([k, v]) => `${k}: ${v}`).join('\n'));
-    pending.push(res.clone().text().then((t) => seen.push(t), () => undefined));
+    pending.push(
+      res
+        .clone()
+        .text()
+        .then(
+          (t) => seen.push(t),
+          () => undefined,
+        ),
+    );
     return res;
   };
   return {
-    mock, store, ep, token, tokenFile: file, dir, seen, logs, fetch: recFetch,
+    mock,
+    store,
+    ep,
+    token,
+    tokenFile: file,
+    dir,
+    seen,
+    logs,
+    fetch: recFetch,
     anthropic: new Anthropic({ apiKey: token, baseURL: ep.url, maxRetries: 0, fetch: recFetch }),
     openai: new OpenAI({ apiKey: token, baseURL: `${ep.url}/v1`, maxRetries: 0, fetch: recFetch }),
-    settle: async () => { await Promise.all(pending); },
+    settle: async () => {
+      await Promise.all(pending);
+    },
     async assertKeyNeverSeen() {
       await Promise.all(pending);
       const all = seen.join('\n');
-      assert.ok(!all.includes(UPSTREAM_KEY) && !all.toLowerCase().includes(UPSTREAM_KEY.toLowerCase().slice(4, -4)), 'the upstream key appeared in a response or the log');
+      assert.ok(
+        !all.includes(UPSTREAM_KEY) && !all.toLowerCase().includes(UPSTREAM_KEY.toLowerCase().slice(4, -4)),
+        'the upstream key appeared in a response or the log',
+      );
     },
-    async extra(o) { const e = await startEndpoint(base(o)); extras.push(e); return e; },
+    async extra(o) {
+      const e = await startEndpoint(base(o));
+      extras.push(e);
+      return e;
+    },
     async close() {
       for (const e of extras) await e.close();
       await ep.close();
@@ -100,19 +135,31 @@ export function curl(h: Harness, args: string[]): Promise<{ code: number; out: s
     const p = spawn('curl', ['-sS', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    p.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    p.stderr.on('data', (c: Buffer) => { err += c.toString('utf8'); });
+    p.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    p.stderr.on('data', (c: Buffer) => {
+      err += c.toString('utf8');
+    });
     p.on('error', reject);
-    p.on('close', (code) => { h.seen.push(out, err); resolve({ code: code ?? -1, out }); });
+    p.on('close', (code) => {
+      h.seen.push(out, err);
+      resolve({ code: code ?? -1, out });
+    });
   });
 }
 
 /** SSE text → [{event, data}] (event '' for OpenAI's data-only chunks). */
 export function parseSse(text: string): { event: string; data: string }[] {
-  return text.replace(/\r\n/g, '\n').trim().split('\n\n').filter(Boolean).map((block) => ({
-    event: /^event: (.*)$/m.exec(block)?.[1] ?? '',
-    data: /^data: (.*)$/m.exec(block)?.[1] ?? '',
-  }));
+  return text
+    .replace(/\r\n/g, '\n')
+    .trim()
+    .split('\n\n')
+    .filter(Boolean)
+    .map((block) => ({
+      event: /^event: (.*)$/m.exec(block)?.[1] ?? '',
+      data: /^data: (.*)$/m.exec(block)?.[1] ?? '',
+    }));
 }
 
 /** The body of a curl -i output (after the head). */

@@ -36,30 +36,61 @@ describe('serve over mixed tiers (an OpenAI-compatible endpoint behind the Anthr
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-mixed-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
     const config = defaultConfig();
-    config.tiers[0] = { id: 'local', label: 'Local', model: LOCAL, provider: 'openai', endpoint: 'gateway', price: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, contextWindow: 128_000, maxOutputTokens: 8192 };
+    config.tiers[0] = {
+      id: 'local',
+      label: 'Local',
+      model: LOCAL,
+      provider: 'openai',
+      endpoint: 'gateway',
+      price: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+      contextWindow: 128_000,
+      maxOutputTokens: 8192,
+    };
     const svc = createRouterService({ config, store });
     const clients = createClientFor({
       endpoints: [{ name: 'gateway', baseUrl: `${oai.url}/v1`, keyName: 'GATEWAY' }],
       anthropic: new AnthropicClient({ apiKey: AKEY, baseURL: anth.url, maxRetries: 0 }),
-      endpointKey: () => OKEY, maxRetries: 0,
+      endpointKey: () => OKEY,
+      maxRetries: 0,
     });
     token = ensureToken(path.join(dir, 'endpoint-token')).token;
-    ep = await startEndpoint({ token, backend: { service: () => svc, client: async () => clients, secrets: () => [AKEY, OKEY] }, log: (l) => seen.push(l) });
+    ep = await startEndpoint({
+      token,
+      backend: { service: () => svc, client: async () => clients, secrets: () => [AKEY, OKEY] },
+      log: (l) => seen.push(l),
+    });
   });
   after(async () => {
     const all = seen.join('\n');
     assert.ok(!all.includes(AKEY) && !all.includes(OKEY), 'a key appeared in a response or the log');
-    await ep.close(); await store.close(); await anth.close(); await oai.close();
+    await ep.close();
+    await store.close();
+    await anth.close();
+    await oai.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a simple prompt goes to the local tier: streamed back as Messages API events, recorded at $0 (priced, not unpriced)', async () => {
     const prompt = 'What is the capital of France?';
     const sdk = new Anthropic({
-      apiKey: token, baseURL: ep.url, maxRetries: 0,
-      fetch: async (u, i) => { const r = await fetch(u, i); seen.push([...r.headers].join('\n')); void r.clone().text().then((t) => seen.push(t)); return r; },
+      apiKey: token,
+      baseURL: ep.url,
+      maxRetries: 0,
+      fetch: async (u, i) => {
+        const r = await fetch(u, i);
+        seen.push([...r.headers].join('\n'));
+        void r
+          .clone()
+          .text()
+          .then((t) => seen.push(t));
+        return r;
+      },
     });
-    const s = sdk.messages.stream({ model: 'llm-router', max_tokens: 200, messages: [{ role: 'user', content: prompt }] });
+    const s = sdk.messages.stream({
+      model: 'llm-router',
+      max_tokens: 200,
+      messages: [{ role: 'user', content: prompt }],
+    });
     const { response } = await s.withResponse();
     const msg = await s.finalMessage();
     assert.strictEqual(response.headers.get('x-llm-router-tier'), 'local');
@@ -75,8 +106,17 @@ describe('serve over mixed tiers (an OpenAI-compatible endpoint behind the Anthr
 
   it('a code prompt goes to an Anthropic tier through the same endpoint', async () => {
     const r = await fetch(`${ep.url}/v1/chat/completions`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'llm-router', messages: [{ role: 'user', content: 'Write a Python function that parses a CSV file and returns the rows as dictionaries.' }] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'llm-router',
+        messages: [
+          {
+            role: 'user',
+            content: 'Write a Python function that parses a CSV file and returns the rows as dictionaries.',
+          },
+        ],
+      }),
     });
     const text = await r.text();
     seen.push(text);

@@ -16,16 +16,29 @@ describe('routing service with a client per tier', () => {
   it('Haiku and Sonnet on one provider, Opus on another: Sonnet overloaded falls back to Opus on the other server', async () => {
     a.server.setScenario('529', { model: 'claude-sonnet-4-6' });
     const asked: string[] = [];
-    const clientFor: ClientFor = (t) => { asked.push(t.id); return t.id === 'opus' ? b.client() : a.client(); };
+    const clientFor: ClientFor = (t) => {
+      asked.push(t.id);
+      return t.id === 'opus' ? b.client() : a.client();
+    };
     const svc = a.service();
     const notices: string[] = [];
     const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, clientFor);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-opus-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
     assert.strictEqual(o.text, mockAnswer('claude-opus-4-6', CODE));
-    assert.deepStrictEqual(a.server.messageRequests().map((r) => r.model), ['claude-sonnet-4-6']);
-    assert.deepStrictEqual(b.server.messageRequests().map((r) => r.model), ['claude-opus-4-6']);
+    assert.deepStrictEqual(
+      a.server.messageRequests().map((r) => r.model),
+      ['claude-sonnet-4-6'],
+    );
+    assert.deepStrictEqual(
+      b.server.messageRequests().map((r) => r.model),
+      ['claude-opus-4-6'],
+    );
     assert.ok(b.server.keyMatches(b.server.messageRequests()[0], b.key), 'the other provider got its own key');
     assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Opus\.$/);
     assert.ok(asked.includes('sonnet') && asked.includes('opus'));
@@ -36,11 +49,20 @@ describe('routing service with a client per tier', () => {
     a.server.setScenario('529', { model: 'claude-sonnet-4-6' });
     const svc = a.service();
     const notices: string[] = [];
-    const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, (t) => (t.id === 'opus' ? null : a.client()));
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-haiku-4-5', 'ok'],
-    ]);
-    assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Haiku; Opus can't be reached \(no API key or client for its provider\)\./);
+    const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, (t) =>
+      t.id === 'opus' ? null : a.client(),
+    );
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-haiku-4-5', 'ok'],
+      ],
+    );
+    assert.match(
+      notices.join('\n'),
+      /Sonnet is unavailable \(overloaded\): falling back to Haiku; Opus can't be reached \(no API key or client for its provider\)\./,
+    );
     assert.strictEqual(b.server.messageRequests().length, 0);
   });
 
@@ -48,12 +70,28 @@ describe('routing service with a client per tier', () => {
     const svc = a.service();
     const notices: string[] = [];
     let shown = '';
-    const o = await svc.run({ prompt: CODE, source: 'cli', onDecision: (d) => { shown = d.tierId; }, onNotice: (m) => notices.push(m) },
-      (t) => (t.id === 'sonnet' ? null : b.client()));
+    const o = await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onDecision: (d) => {
+          shown = d.tierId;
+        },
+        onNotice: (m) => notices.push(m),
+      },
+      (t) => (t.id === 'sonnet' ? null : b.client()),
+    );
     assert.strictEqual(shown, 'opus');
     assert.strictEqual(o.record.answeredModel, 'claude-opus-4-6');
-    assert.deepStrictEqual(notices, ["Sonnet can't be reached (no API key or client for its provider): answering on Opus instead."]);
-    assert.ok(a.store().getDecision(o.record.id)!.reasons.some((r) => /Sonnet has no client .* → Opus/.test(r)));
+    assert.deepStrictEqual(notices, [
+      "Sonnet can't be reached (no API key or client for its provider): answering on Opus instead.",
+    ]);
+    assert.ok(
+      a
+        .store()
+        .getDecision(o.record.id)!
+        .reasons.some((r) => /Sonnet has no client .* → Opus/.test(r)),
+    );
   });
 
   it('no tier has a client: the no-key error with the decision, nothing sent', async () => {

@@ -21,7 +21,9 @@ describe('service.cancelAll (the extension deactivating mid-answer)', () => {
     mock = await startMockAnthropic({ apiKey: KEY, scenario: { kind: 'slow', delayMs: 60, words: 300 } });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
 
   it('stops every answer under way, records what each received (cancelled, tokens, cost) and releases its reservation', async () => {
     const store = await t.open();
@@ -30,16 +32,37 @@ describe('service.cancelAll (the extension deactivating mid-answer)', () => {
     const svc = createRouterService({ config, store });
     const shown = ['', ''];
     let bothStarted!: () => void;
-    const started = new Promise<void>((r) => { bothStarted = r; });
+    const started = new Promise<void>((r) => {
+      bothStarted = r;
+    });
     const runs = ['Tell me a long story about a lighthouse.', 'Write a long poem about the sea.'].map((prompt, i) =>
-      svc.run({ prompt, source: 'chat', maxTokens: 2000, onText: (x) => { shown[i] += x; if (shown.every((s) => s.length > 20)) bothStarted(); } }, client)
-        .then(() => assert.fail('the answer should have been stopped'), (e: unknown) => e));
+      svc
+        .run(
+          {
+            prompt,
+            source: 'chat',
+            maxTokens: 2000,
+            onText: (x) => {
+              shown[i] += x;
+              if (shown.every((s) => s.length > 20)) bothStarted();
+            },
+          },
+          client,
+        )
+        .then(
+          () => assert.fail('the answer should have been stopped'),
+          (e: unknown) => e,
+        ),
+    );
     await started;
     assert.equal(store.reservations.list().length, 2, 'both calls hold their worst case');
     await svc.cancelAll();
     // Recorded by the time cancelAll resolves (deactivate closes the store right after).
     const rows = store.listDecisions().rows;
-    assert.deepEqual(rows.map((r) => r.status), ['cancelled', 'cancelled']);
+    assert.deepEqual(
+      rows.map((r) => r.status),
+      ['cancelled', 'cancelled'],
+    );
     for (const r of rows) {
       assert.ok(r.usage && r.usage.inputTokens > 0 && r.usage.outputTokens > 5, JSON.stringify(r.usage));
       assert.equal(r.costUsd, usageCost(config, r.model, r.usage));
@@ -49,7 +72,11 @@ describe('service.cancelAll (the extension deactivating mid-answer)', () => {
     await store.close();
     const again = await openStore({ path: t.file });
     t.closeAfter(again);
-    assert.deepEqual(again.listDecisions().rows.map((r) => r.status), ['cancelled', 'cancelled'], 'and saved on close');
+    assert.deepEqual(
+      again.listDecisions().rows.map((r) => r.status),
+      ['cancelled', 'cancelled'],
+      'and saved on close',
+    );
   });
 
   it('resolves at once with nothing under way', async () => {

@@ -22,7 +22,19 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = api.service(config);
     let shown: string | null = null;
     let streamed = '';
-    const o = await svc.run({ prompt: CODE[0], source: 'cli', onDecision: (d) => { shown = d.tierId; }, onText: (t) => { streamed += t; } }, api.client());
+    const o = await svc.run(
+      {
+        prompt: CODE[0],
+        source: 'cli',
+        onDecision: (d) => {
+          shown = d.tierId;
+        },
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      api.client(),
+    );
     assert.strictEqual(shown, 'sonnet');
     assert.strictEqual(o.text, mockAnswer('claude-sonnet-4-6', CODE[0]));
     assert.strictEqual(streamed, o.text);
@@ -33,7 +45,10 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.strictEqual(rec.costUsd, usageCost(config, 'claude-sonnet-4-6', rec.usage));
     assert.strictEqual(rec.baselineCostUsd, usageCost(config, 'claude-opus-4-6', rec.usage));
     assert.ok(rec.latencyMs !== null && rec.ttftMs !== null);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [['primary', 'claude-sonnet-4-6', 'ok']]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [['primary', 'claude-sonnet-4-6', 'ok']],
+    );
     assert.ok(o.savedUsd! > 0);
     // the stand-in's answer has no code: the automatic quality says so and is stored with its signals
     assert.strictEqual(o.quality!.signals.missingCode, 1);
@@ -67,7 +82,10 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.strictEqual(rows[0].status, 'error');
     assert.match(rows[0].error!, /key/i);
     assert.ok(!rows[0].error!.includes('sk-ant-wrong'));
-    assert.throws(() => svc.decide({ prompt: 'hi there', override: 'gpt5' }), /unknown tier "gpt5".*haiku, sonnet, opus/);
+    assert.throws(
+      () => svc.decide({ prompt: 'hi there', override: 'gpt5' }),
+      /unknown tier "gpt5".*haiku, sonnet, opus/,
+    );
   });
 
   it('cancel stops the stream: RouteError cancelled, the record says cancelled', async () => {
@@ -75,10 +93,26 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = api.service();
     const ac = new AbortController();
     let got = '';
-    const e = await routeError(svc.run({ prompt: CODE[2], source: 'cli', signal: ac.signal, onText: (t) => { got += t; if (got.length > 5) ac.abort(); } }, api.client()));
+    const e = await routeError(
+      svc.run(
+        {
+          prompt: CODE[2],
+          source: 'cli',
+          signal: ac.signal,
+          onText: (t) => {
+            got += t;
+            if (got.length > 5) ac.abort();
+          },
+        },
+        api.client(),
+      ),
+    );
     assert.strictEqual(e.kind, 'cancelled');
     const rows = api.store().listDecisions().rows;
-    assert.deepStrictEqual(rows.map((r) => r.status), ['cancelled']);
+    assert.deepStrictEqual(
+      rows.map((r) => r.status),
+      ['cancelled'],
+    );
   });
 
   it('Sonnet overloaded (529): falls back to Opus, both calls recorded, the fallback linked to the first and counted', async () => {
@@ -87,9 +121,13 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = api.service(config);
     const notices: string[] = [];
     const o = await svc.run({ prompt: CODE[3], source: 'chat', onNotice: (m) => notices.push(m) }, api.client());
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-opus-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
     assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Opus/);
     const first = api.store().getDecision(o.calls[0].decisionId)!;
     const second = api.store().getDecision(o.calls[1].decisionId)!;
@@ -107,9 +145,13 @@ describe('routing service (real store, real client, local Messages API)', () => 
     api.server.setScenario('529', { model: 'claude-opus-4-6' });
     const svc = api.service();
     const o = await svc.run({ prompt: CODE[1], source: 'chat', override: 'opus' }, api.client());
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-opus-4-6', 'error'], ['fallback', 'claude-sonnet-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-opus-4-6', 'error'],
+        ['fallback', 'claude-sonnet-4-6', 'ok'],
+      ],
+    );
     assert.strictEqual(o.record.answeredModel, 'claude-sonnet-4-6');
   });
 
@@ -127,11 +169,17 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const r = svc.retrain();
     assert.strictEqual(r.added.length, 1);
     const a = r.added[0];
-    assert.deepStrictEqual([a.kind, a.complexity, a.category, a.tier, a.evidence.samples, a.evidence.fromTier], ['raise', 'medium', 'code', 2, 5, 1]);
+    assert.deepStrictEqual(
+      [a.kind, a.complexity, a.category, a.tier, a.evidence.samples, a.evidence.fromTier],
+      ['raise', 'medium', 'code', 2, 5, 1],
+    );
     assert.match(a.reason, /^5 of 5 medium\/code answers from Sonnet rated bad/);
     const o = await svc.run({ prompt: next, source: 'chat' }, api.client());
     assert.strictEqual(o.record.tierId, 'opus');
-    assert.ok(o.decision.reasons.some((x) => x.includes(a.reason) && x.endsWith('→ Opus')), o.decision.reasons.join(' | '));
+    assert.ok(
+      o.decision.reasons.some((x) => x.includes(a.reason) && x.endsWith('→ Opus')),
+      o.decision.reasons.join(' | '),
+    );
     assert.deepStrictEqual(api.store().getDecision(o.record.id)!.adjustments, [a.id]);
     // a second run adds nothing new
     assert.strictEqual(svc.retrain().added.length, 0);
@@ -161,11 +209,17 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = api.service();
     const first = await svc.run({ prompt: CODE[4], source: 'chat' }, api.client());
     const before = first.quality!.score;
-    await svc.run({
-      prompt: "That's wrong, it doesn't compile. Try again.",
-      history: [{ role: 'user', content: CODE[4] }, { role: 'assistant', content: first.text }],
-      source: 'chat',
-    }, api.client());
+    await svc.run(
+      {
+        prompt: "That's wrong, it doesn't compile. Try again.",
+        history: [
+          { role: 'user', content: CODE[4] },
+          { role: 'assistant', content: first.text },
+        ],
+        source: 'chat',
+      },
+      api.client(),
+    );
     const fb = api.store().feedbackFor(first.record.id);
     assert.strictEqual(fb.length, 2);
     assert.strictEqual(fb[1].signals!.nextTurn, 1);

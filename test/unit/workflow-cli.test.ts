@@ -17,7 +17,10 @@ describe('CLI workflow', function () {
   let db: string;
   let mock: MockAnthropic;
   const cli = async (args: string[], env: Record<string, string> = {}) => {
-    const r = await runCli(args, { cwd: dir, env: { LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    const r = await runCli(args, {
+      cwd: dir,
+      env: { LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env },
+    });
     return { code: r.code, out: r.stdout, err: r.stderr };
   };
   before(async () => {
@@ -25,11 +28,17 @@ describe('CLI workflow', function () {
     db = path.join(dir, 'router.sqlite');
     mock = await startMockAnthropic({ apiKey: KEY });
   });
-  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('list shows the shipped examples with their shape; a workspace workflow is listed too', async () => {
     fs.mkdirSync(path.join(dir, '.llm-router', 'workflows'), { recursive: true });
-    fs.writeFileSync(path.join(dir, '.llm-router', 'workflows', 'summarise.yaml'), 'description: one step\nsteps:\n  - id: only\n    prompt: Summarise the news\n');
+    fs.writeFileSync(
+      path.join(dir, '.llm-router', 'workflows', 'summarise.yaml'),
+      'description: one step\nsteps:\n  - id: only\n    prompt: Summarise the news\n',
+    );
     const r = await cli(['workflow', 'list']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /draft-critique-refine\s+draft → critique → refine/);
@@ -63,7 +72,16 @@ describe('CLI workflow', function () {
   });
 
   it('--dry-run shows where each step would go and records nothing', async () => {
-    const r = await cli(['workflow', 'run', 'plan-implement-review', '--input', 'task=a CSV parser', '--dry-run', '--db', db]);
+    const r = await cli([
+      'workflow',
+      'run',
+      'plan-implement-review',
+      '--input',
+      'task=a CSV parser',
+      '--dry-run',
+      '--db',
+      db,
+    ]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /plan-implement-review · plan → \(implement ∥ tests\) → review \(dry run/);
     assert.match(r.out, /review\s+Routed to Opus .* · pinned · est\. \$/);
@@ -71,12 +89,28 @@ describe('CLI workflow', function () {
   });
 
   it('run: every step answered and recorded under one run id, with the total cost', async () => {
-    const r = await cli(['workflow', 'run', 'draft-critique-refine', '--input', 'topic=why tests should be fast', '--db', db, '--base-url', mock.url], { ANTHROPIC_API_KEY: KEY });
+    const r = await cli(
+      [
+        'workflow',
+        'run',
+        'draft-critique-refine',
+        '--input',
+        'topic=why tests should be fast',
+        '--db',
+        db,
+        '--base-url',
+        mock.url,
+      ],
+      { ANTHROPIC_API_KEY: KEY },
+    );
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /▶ draft: Routed to/);
     assert.match(r.out, /## draft \(claude-/);
     assert.match(r.out, /## refine \(claude-/);
-    const m = /workflow draft-critique-refine ok · 3\/3 steps · total \$([\d.]+) · saved \$[\d.]+ vs the top tier · run ([0-9a-f-]{36})/.exec(r.out);
+    const m =
+      /workflow draft-critique-refine ok · 3\/3 steps · total \$([\d.]+) · saved \$[\d.]+ vs the top tier · run ([0-9a-f-]{36})/.exec(
+        r.out,
+      );
     assert.ok(m, r.out);
     assert.equal(mock.messageRequests().length, 3);
     const s = await openStore({ path: db });
@@ -86,6 +120,8 @@ describe('CLI workflow', function () {
       assert.ok(rows.every((x) => x.source === 'cli' && x.status === 'ok'));
       const total = rows.reduce((t, x) => t + x.costUsd!, 0);
       assert.equal(m[1], total.toFixed(m[1].split('.')[1].length));
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 });

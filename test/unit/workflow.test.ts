@@ -35,7 +35,10 @@ const example = (name: string) => {
 
 describe('workflow definitions', () => {
   it('ships two valid examples: draft → critique → refine, and plan → (implement ∥ tests) → review', () => {
-    assert.deepEqual(listWorkflowFiles([examplesDir()]).map((f) => f.name), ['draft-critique-refine', 'plan-implement-review']);
+    assert.deepEqual(
+      listWorkflowFiles([examplesDir()]).map((f) => f.name),
+      ['draft-critique-refine', 'plan-implement-review'],
+    );
     assert.deepEqual(stages(example('draft-critique-refine')), [['draft'], ['critique'], ['refine']]);
     const pir = example('plan-implement-review');
     assert.deepEqual(stages(pir), [['plan'], ['implement', 'tests'], ['review']]);
@@ -43,7 +46,17 @@ describe('workflow definitions', () => {
   });
 
   it('reads JSON as well as YAML', () => {
-    const w = loadWorkflow(JSON.stringify({ name: 'j', inputs: { q: {} }, steps: [{ id: 'a', prompt: 'Say {{inputs.q}}' }, { id: 'b', prompt: 'Shorten: {{steps.a}}' }] }), config);
+    const w = loadWorkflow(
+      JSON.stringify({
+        name: 'j',
+        inputs: { q: {} },
+        steps: [
+          { id: 'a', prompt: 'Say {{inputs.q}}' },
+          { id: 'b', prompt: 'Shorten: {{steps.a}}' },
+        ],
+      }),
+      config,
+    );
     assert.deepEqual(w.order, ['a', 'b']);
     assert.deepEqual(w.deps, { a: [], b: ['a'] });
   });
@@ -80,7 +93,10 @@ steps:
 output: d
 `);
     const all = p.join('\n');
-    assert.match(all, /step "a" uses \{\{inputs\.topik\}\}, but no input "topik" is declared under inputs \(declared: topic\)/);
+    assert.match(
+      all,
+      /step "a" uses \{\{inputs\.topik\}\}, but no input "topik" is declared under inputs \(declared: topic\)/,
+    );
     assert.match(all, /two steps have the id "a"/);
     assert.match(all, /step "b": \{\{whatever\}\} is not a reference/);
     assert.match(all, /step "b": unknown tier "gpt-9" \(use one of haiku, sonnet, opus/);
@@ -97,9 +113,19 @@ output: d
 
   it('inputs: defaults fill in, a missing required one or an unknown name is refused', () => {
     const w = example('draft-critique-refine');
-    assert.deepEqual(resolveInputs(w, { topic: 'fast tests' }), { topic: 'fast tests', audience: 'software engineers', length: 'about 300 words' });
-    assert.throws(() => resolveInputs(w, {}), /missing input "topic" \(what to write about\): give it as --input topic=…/);
-    assert.throws(() => resolveInputs(w, { topic: 'x', audiense: 'y' }), /unknown input "audiense": this workflow takes topic, audience, length/);
+    assert.deepEqual(resolveInputs(w, { topic: 'fast tests' }), {
+      topic: 'fast tests',
+      audience: 'software engineers',
+      length: 'about 300 words',
+    });
+    assert.throws(
+      () => resolveInputs(w, {}),
+      /missing input "topic" \(what to write about\): give it as --input topic=…/,
+    );
+    assert.throws(
+      () => resolveInputs(w, { topic: 'x', audiense: 'y' }),
+      /unknown input "audiense": this workflow takes topic, audience, length/,
+    );
     assert.deepEqual(parseInputPairs(['topic=a=b', 'x= y']), { topic: 'a=b', x: ' y' });
     assert.throws(() => parseInputPairs(['topic']), /--input "topic": write it as name=value/);
   });
@@ -114,20 +140,32 @@ describe('running workflows (real service and store, local Messages API)', () =>
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 5000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-workflow-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-  const tagInStore = (id: string, runId: string, step: string) => store.updateDecision(id, { workflowId: runId, workflowStep: step });
+  const tagInStore = (id: string, runId: string, step: string) =>
+    store.updateDecision(id, { workflowId: runId, workflowStep: step });
 
   it('draft → critique → refine: each step gets the answers it uses, all calls recorded under one run with its total cost', async () => {
     const w = example('draft-critique-refine');
     const service = createRouterService({ config, store });
-    const run = await runWorkflow(w, { service, client, inputs: resolveInputs(w, { topic: 'why unit tests should be fast' }), source: 'cli', tag: tagInStore });
+    const run = await runWorkflow(w, {
+      service,
+      client,
+      inputs: resolveInputs(w, { topic: 'why unit tests should be fast' }),
+      source: 'cli',
+      tag: tagInStore,
+    });
     assert.equal(run.status, 'ok');
     const reqs = mock.messageRequests();
     assert.equal(reqs.length, 3);
@@ -154,45 +192,76 @@ describe('running workflows (real service and store, local Messages API)', () =>
     const started = new Map<string, number>();
     const done = new Map<string, number>();
     const run = await runWorkflow(w, {
-      service, client, inputs: resolveInputs(w, { task: 'a function that parses ISO 8601 durations' }), source: 'cli', tag: tagInStore,
+      service,
+      client,
+      inputs: resolveInputs(w, { task: 'a function that parses ISO 8601 durations' }),
+      source: 'cli',
+      tag: tagInStore,
       onStepStart: (id) => started.set(id, performance.now()),
       onStepDone: (s) => done.set(s.id, performance.now()),
     });
     assert.equal(run.status, 'ok', JSON.stringify(run.steps.map((s) => [s.id, s.status, s.error])));
-    assert.ok(started.get('tests')! < done.get('implement')! && started.get('implement')! < done.get('tests')!, 'implement and tests overlap');
-    assert.ok(started.get('implement')! >= done.get('plan')! && started.get('review')! >= Math.max(done.get('implement')!, done.get('tests')!));
+    assert.ok(
+      started.get('tests')! < done.get('implement')! && started.get('implement')! < done.get('tests')!,
+      'implement and tests overlap',
+    );
+    assert.ok(
+      started.get('implement')! >= done.get('plan')! &&
+        started.get('review')! >= Math.max(done.get('implement')!, done.get('tests')!),
+    );
     const review = run.steps.find((s) => s.id === 'review')!;
     assert.equal(review.pinned, true);
     assert.equal(review.model, 'claude-opus-4-6');
     const recs = store.listDecisions({}).rows;
     assert.equal(recs.find((r) => r.workflowStep === 'review')!.override, 'opus');
-    assert.ok(recs.filter((r) => r.workflowStep !== 'review').every((r) => r.override === null), 'the other steps are routed on their own');
+    assert.ok(
+      recs.filter((r) => r.workflowStep !== 'review').every((r) => r.override === null),
+      'the other steps are routed on their own',
+    );
   });
 
   it('a failing step stops the run: what depends on it is not sent, the failure is recorded under the run', async () => {
-    const w = loadWorkflow(`
+    const w = loadWorkflow(
+      `
 inputs: { q: {} }
 steps:
   - id: first
     prompt: "{{inputs.q}}"
   - id: second
     prompt: "Summarise: {{steps.first}}"
-`, config);
+`,
+      config,
+    );
     const service = createRouterService({ config, store });
-    const run = await runWorkflow(w, { service, client, inputs: { q: 'What is a monad? [[mock:400]]' }, source: 'cli', tag: tagInStore });
+    const run = await runWorkflow(w, {
+      service,
+      client,
+      inputs: { q: 'What is a monad? [[mock:400]]' },
+      source: 'cli',
+      tag: tagInStore,
+    });
     assert.equal(run.status, 'failed');
-    assert.deepEqual(run.steps.map((s) => s.status), ['error', 'skipped']);
+    assert.deepEqual(
+      run.steps.map((s) => s.status),
+      ['error', 'skipped'],
+    );
     assert.match(run.steps[1].error!, /not run: step "first" did not answer/);
     assert.equal(mock.messageRequests().length, 1);
     const recs = store.listDecisions({}).rows.filter((r) => r.workflowId === run.runId);
-    assert.deepEqual(recs.map((r) => [r.workflowStep, r.status]), [['first', 'error']]);
+    assert.deepEqual(
+      recs.map((r) => [r.workflowStep, r.status]),
+      [['first', 'error']],
+    );
   });
 
   it('a dry-run plan routes each step without recording or calling anything', () => {
     const w = example('plan-implement-review');
     const service = createRouterService({ config, store });
     const plan = planWorkflow(w, service, resolveInputs(w, { task: 'a CSV parser' }));
-    assert.deepEqual(plan.map((p) => p.id), ['plan', 'implement', 'tests', 'review']);
+    assert.deepEqual(
+      plan.map((p) => p.id),
+      ['plan', 'implement', 'tests', 'review'],
+    );
     assert.equal(plan[3].decision.tierId, 'opus');
     assert.equal(store.listDecisions({}).total, 0);
     assert.equal(mock.messageRequests().length, 0);

@@ -28,10 +28,15 @@ function status(store: DecisionStore) {
 
 function print(s: ReturnType<typeof status>): void {
   const lim = (v: number | null) => (v === null ? 'no limit' : formatUsd(v));
-  out(`state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${pct(s.usedFraction)} used)`}`);
+  out(
+    `state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${pct(s.usedFraction)} used)`}`,
+  );
   out(`today: ${formatUsd(s.spentToday)} of ${lim(s.dailyLimit)}`);
   out(`this month: ${formatUsd(s.spentMonth)} of ${lim(s.monthlyLimit)}`);
-  if (s.heldMonth > 0) out(`held: ${formatUsd(s.heldToday)} today, ${formatUsd(s.heldMonth)} this month (worst cases of calls under way or interrupted)`);
+  if (s.heldMonth > 0)
+    out(
+      `held: ${formatUsd(s.heldToday)} today, ${formatUsd(s.heldMonth)} this month (worst cases of calls under way or interrupted)`,
+    );
   out(`at 100 %: ${s.onExhausted === 'block' ? 'requests are refused' : 'the cheapest tier only'}`);
 }
 
@@ -43,7 +48,11 @@ export function register(program: Command): void {
       .description('set the limits (in dollars; "off" for none); a limit not given stays as it is')
       .option('--daily <usd>', 'daily limit in USD')
       .option('--monthly <usd>', 'monthly limit in USD')
-      .addOption(new Option('--on-exhausted <what>', 'at 100 %: refuse requests, or answer with the cheapest tier only').choices(['block', 'cheapest'])),
+      .addOption(
+        new Option('--on-exhausted <what>', 'at 100 %: refuse requests, or answer with the cheapest tier only').choices(
+          ['block', 'cheapest'],
+        ),
+      ),
   ).action(async (opts: { db?: string; daily?: string; monthly?: string; onExhausted?: 'block' | 'cheapest' }) => {
     if (opts.daily === undefined && opts.monthly === undefined && opts.onExhausted === undefined) {
       throw new Error('nothing to set: give --daily, --monthly and/or --on-exhausted');
@@ -61,7 +70,10 @@ export function register(program: Command): void {
     });
   });
   addDbOption(
-    budget.command('status').description('spend against the limits, and the state routing is in').option('--json', 'as JSON'),
+    budget
+      .command('status')
+      .description('spend against the limits, and the state routing is in')
+      .option('--json', 'as JSON'),
   ).action(async (opts: { db?: string; json?: boolean }) => {
     await withStore(opts.db, (store) => {
       const s = status(store);

@@ -17,16 +17,25 @@ export function register(program: Command): void {
       .option('--since <period>', SINCE_HELP, 'all')
       .option('--workspace <workspace>', 'only this workspace (a folder, its id or its name)')
       .option('--client <client>', 'only requests from chat, model-picker, command, cli or endpoint'),
-  ).action(async (opts: { db?: string; format: 'csv' | 'json'; out?: string; since?: string; workspace?: string; client?: string }) => {
-    const since = parseSince(opts.since);
-    const source = opts.client ? parseClient(opts.client) : undefined;
-    await withStore(opts.db, async (store) => {
-      const workspaceId = opts.workspace ? resolveWorkspace(store, opts.workspace).id : undefined;
-      const { text, count: n } = exportText(store, opts.format, since, { workspaceId, source });
-      if (opts.out) {
-        fs.writeFileSync(opts.out, text);
-        out(`exported ${n} decision${n === 1 ? '' : 's'} to ${opts.out}`);
-      } else await write(text);
-    });
-  });
+  ).action(
+    async (opts: {
+      db?: string;
+      format: 'csv' | 'json';
+      out?: string;
+      since?: string;
+      workspace?: string;
+      client?: string;
+    }) => {
+      const since = parseSince(opts.since);
+      const source = opts.client ? parseClient(opts.client) : undefined;
+      await withStore(opts.db, async (store) => {
+        const workspaceId = opts.workspace ? resolveWorkspace(store, opts.workspace).id : undefined;
+        const { text, count: n } = exportText(store, opts.format, since, { workspaceId, source });
+        if (opts.out) {
+          fs.writeFileSync(opts.out, text);
+          out(`exported ${n} decision${n === 1 ? '' : 's'} to ${opts.out}`);
+        } else await write(text);
+      });
+    },
+  );
 }

@@ -16,24 +16,48 @@ import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import type { ClientChoice } from '../../core/service/scope';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string; maxRetryWait?: string }
+interface Opts {
+  db?: string;
+  preset?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  tier?: string;
+  maxTokens?: string;
+  baseUrl?: string;
+  system?: string;
+  settings?: string;
+  maxRetryWait?: string;
+}
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
 type Req = Omit<RouteRequest, 'signal' | 'onDecision' | 'onText' | 'onNotice'>;
 
 /** Streams the answer, saves what was recorded, then reports it (stdout) or what went wrong (stderr, exit code). */
-async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: Stoppable, client: ClientChoice): Promise<void> {
+async function routeAndReport(
+  svc: RouterService,
+  req: Req,
+  opts: Opts,
+  stop: Stoppable,
+  client: ClientChoice,
+): Promise<void> {
   let o: RouteOutcome;
   try {
-    o = await svc.run({
-      ...req,
-      signal: stop.signal,
-      // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
-      onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`); },
-      onText: (t) => { if (!opts.json) process.stdout.write(t); },
-      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
-    }, client ?? null);
+    o = await svc.run(
+      {
+        ...req,
+        signal: stop.signal,
+        // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
+        onDecision: (d) => {
+          if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`);
+        },
+        onText: (t) => {
+          if (!opts.json) process.stdout.write(t);
+        },
+        onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+      },
+      client ?? null,
+    );
   } catch (e) {
     if (!(e instanceof RouteError)) throw e;
     await saveNow(svc.store, 'the call');
@@ -42,15 +66,35 @@ async function routeAndReport(svc: RouterService, req: Req, opts: Opts, stop: St
   }
   await saveNow(svc.store, 'the answer');
   if (opts.json) {
-    out(JSON.stringify({ id: o.record.id, decision: o.decision, record: o.record, text: o.text, calls: o.calls, totalCostUsd: o.totalCostUsd, baselineCostUsd: o.baselineCostUsd, savedUsd: o.savedUsd, quality: o.quality, budget: o.budget }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          id: o.record.id,
+          decision: o.decision,
+          record: o.record,
+          text: o.text,
+          calls: o.calls,
+          totalCostUsd: o.totalCostUsd,
+          baselineCostUsd: o.baselineCostUsd,
+          savedUsd: o.savedUsd,
+          quality: o.quality,
+          budget: o.budget,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   const labels = svc.config.tiers.map((t) => t.label);
   const u = o.record.usage;
   out('');
   out('');
-  out(`model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`);
-  if (o.calls.length > 1) out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
+  out(
+    `model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`,
+  );
+  if (o.calls.length > 1)
+    out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
   if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
   out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
 }
@@ -69,7 +113,9 @@ function reportError(svc: RouterService, e: RouteError, opts: Opts, sig: NodeJS.
     // What the stopped call cost is on disk now: say it.
     const rec = e.decision ? svc.store.getDecision(e.decision.id) : undefined;
     const u = rec?.usage;
-    const got = u ? `tokens in ${u.inputTokens} / out ${u.outputTokens} · cost ${formatUsd(rec?.costUsd ?? null)}` : 'nothing had arrived';
+    const got = u
+      ? `tokens in ${u.inputTokens} / out ${u.outputTokens} · cost ${formatUsd(rec?.costUsd ?? null)}`
+      : 'nothing had arrived';
     writeErr(`\nllm-router: stopped by ${sig}; recorded what was received (${got}).\n`);
     return;
   }
@@ -80,7 +126,9 @@ export function register(program: Command): void {
   addDbOption(
     program
       .command('route')
-      .description('route a prompt: choose the tier, record the decision, and (unless --dry-run) stream the answer from Anthropic')
+      .description(
+        'route a prompt: choose the tier, record the decision, and (unless --dry-run) stream the answer from Anthropic',
+      )
       .argument('<text...>', 'the prompt')
       .option('--dry-run', 'decide and record without calling any model')
       .option('--json', 'print the decision (and outcome) as JSON')
@@ -89,9 +137,15 @@ export function register(program: Command): void {
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
-      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)')
+      .option(
+        '--max-retry-wait <seconds>',
+        'longest wait before a retry; a longer retry-after makes another tier answer (default 30)',
+      )
 
-      .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)'),
+      .option(
+        '--settings <file>',
+        'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)',
+      ),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
@@ -99,21 +153,30 @@ export function register(program: Command): void {
     const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
     for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
     const config = settings.config;
-    if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
+    if (opts.tier && tierIndex(config, opts.tier) < 0)
+      throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
       maxTokens = Number(opts.maxTokens);
-      if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
+      if (!Number.isInteger(maxTokens) || maxTokens < 1)
+        throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
     const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
-    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0)
+      throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
+    const store = await openStore({
+      path: opts.db ?? defaultDbPath(),
+      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+    });
     // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
     const tel = withTelemetry(settings, store, config, { onError: (m) => warn(m) });
     try {
       await whileStoppable(async (stop) => {
         // A running A/B experiment routes this prompt with its arm's configuration.
-        const svc = withWorkspace(createExperimentService({ config, store: tel.store }, (m) => warn(m)), cliWorkspace);
+        const svc = withWorkspace(
+          createExperimentService({ config, store: tel.store }, (m) => warn(m)),
+          cliWorkspace,
+        );
         const req = { prompt, source: 'cli' as const, override: opts.tier ?? null, maxTokens, system: opts.system };
         if (opts.dryRun) {
           const rec = svc.dryRun(req);
@@ -129,7 +192,9 @@ export function register(program: Command): void {
         }
         // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
         // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
-        const clients = cliRouteClients({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, store, { baseUrl: opts.baseUrl });
+        const clients = cliRouteClients({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, store, {
+          baseUrl: opts.baseUrl,
+        });
         await routeAndReport(svc, req, opts, stop, config.tiers.some((t) => clients(t) !== null) ? clients : null);
       });
     } finally {

@@ -14,11 +14,24 @@ import { withTelemetry } from '../../core/telemetry';
 import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; port?: string; host?: string; rate?: string; maxBody?: string; baseUrl?: string; settings?: string; rotateToken?: boolean; printToken?: boolean }
+interface Opts {
+  db?: string;
+  preset?: string;
+  port?: string;
+  host?: string;
+  rate?: string;
+  maxBody?: string;
+  baseUrl?: string;
+  settings?: string;
+  rotateToken?: boolean;
+  printToken?: boolean;
+}
 
 /** Every key this process could send upstream: never to appear in a response or a log line. */
 const envSecrets = (env: NodeJS.ProcessEnv = process.env) =>
-  Object.entries(env).filter(([k, v]) => (k === 'ANTHROPIC_API_KEY' || k.startsWith('LLM_ROUTER_KEY_')) && v?.trim()).map(([, v]) => v!.trim());
+  Object.entries(env)
+    .filter(([k, v]) => (k === 'ANTHROPIC_API_KEY' || k.startsWith('LLM_ROUTER_KEY_')) && v?.trim())
+    .map(([, v]) => v!.trim());
 
 function num(v: string | undefined, name: string, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -33,21 +46,29 @@ export function register(program: Command): void {
   addDbOption(
     program
       .command('serve')
-      .description('run a local endpoint (Anthropic Messages API and OpenAI Chat Completions) that routes, records and budgets every request')
+      .description(
+        'run a local endpoint (Anthropic Messages API and OpenAI Chat Completions) that routes, records and budgets every request',
+      )
       .option('--port <n>', 'port to listen on (0 picks a free one)', '8787')
       .option('--host <address>', 'address to bind (127.0.0.1: only this machine)', '127.0.0.1')
       .option('--preset <name>', PRESET_HELP)
       .option('--rate <n>', 'requests a minute before 429 (default 600)')
       .option('--max-body <mb>', 'largest request body in MB (default 8)')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
-      .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)')
+      .option(
+        '--settings <file>',
+        'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)',
+      )
       .option('--rotate-token', 'make a new endpoint token (programs using the old one are refused)')
       .option('--print-token', 'print the token itself, not only where it is'),
   ).action(async (opts: Opts) => {
     const port = num(opts.port, 'port', 0)!;
     if (!Number.isInteger(port) || port > 65535) throw new Error(`--port: "${opts.port}" is not a port number`);
     const host = opts.host ?? '127.0.0.1';
-    if (!LOOPBACK.has(host)) process.stderr.write(`llm-router: binding ${host}: other machines on that network can reach the endpoint (they still need the token).\n`);
+    if (!LOOPBACK.has(host))
+      process.stderr.write(
+        `llm-router: binding ${host}: other machines on that network can reach the endpoint (they still need the token).\n`,
+      );
     const rate = num(opts.rate, 'rate', 1);
     const maxMb = num(opts.maxBody, 'max-body', 0.001);
     configFromOptions(opts); // a bad --preset is an error here, not a warning
@@ -55,8 +76,14 @@ export function register(program: Command): void {
     for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
     const config = settings.config;
     const dbPath = opts.db ?? defaultDbPath();
-    const store = await openStore({ path: dbPath, promptStorage: settings.promptStorage, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    const { token, file } = ensureToken(path.join(path.dirname(path.resolve(dbPath)), TOKEN_FILE), { rotate: opts.rotateToken });
+    const store = await openStore({
+      path: dbPath,
+      promptStorage: settings.promptStorage,
+      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+    });
+    const { token, file } = ensureToken(path.join(path.dirname(path.resolve(dbPath)), TOKEN_FILE), {
+      rotate: opts.rotateToken,
+    });
     // Pooled (breakers, health for `stats`), identical requests in flight shared, the cache when the settings ask.
     const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl, scope: 'serve' });
     // Opt-in OpenTelemetry export of every decision the endpoint records.
@@ -66,24 +93,48 @@ export function register(program: Command): void {
     const services = new Map<PresetName | null, RouterService>();
     const service = (p: PresetName | null): RouterService => {
       let s = services.get(p);
-      if (!s) services.set(p, (s = createRouterService({ config: p ? applyPreset(config, p) : config, store: tel.store, cascade: settings.cascade, retrainEvery: settings.retrainEvery, allowStepDown: settings.allowStepDown })));
+      if (!s)
+        services.set(
+          p,
+          (s = createRouterService({
+            config: p ? applyPreset(config, p) : config,
+            store: tel.store,
+            cascade: settings.cascade,
+            retrainEvery: settings.retrainEvery,
+            allowStepDown: settings.allowStepDown,
+          })),
+        );
       return s;
     };
     const ep = await startEndpoint({
-      token, host, port, ratePerMinute: rate, maxBodyBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
+      token,
+      host,
+      port,
+      ratePerMinute: rate,
+      maxBodyBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
       backend: { service, client: async () => clients, secrets: () => secrets },
       log: (line) => process.stderr.write(`llm-router: ${new Date().toISOString()} ${line}\n`),
     });
     // Spend recorded by the extension (or another serve) counts toward the same budget.
-    const refresh = setInterval(() => { store.refresh().catch(() => undefined); }, 3000);
+    const refresh = setInterval(() => {
+      store.refresh().catch(() => undefined);
+    }, 3000);
     refresh.unref();
     out(usageText(ep.url, file));
     if (opts.printToken) out(`\ntoken: ${token}`);
     out(`\ndatabase: ${store.path}`);
-    out(reachable.length ? `tiers with a key: ${reachable.join(', ')}` : 'no key for any tier (ANTHROPIC_API_KEY, LLM_ROUTER_KEY_<KEYNAME>): requests get an error until one is set');
+    out(
+      reachable.length
+        ? `tiers with a key: ${reachable.join(', ')}`
+        : 'no key for any tier (ANTHROPIC_API_KEY, LLM_ROUTER_KEY_<KEYNAME>): requests get an error until one is set',
+    );
     out('Ctrl+C stops it.');
     await new Promise<void>((resolve) => {
-      const stop = () => { process.off('SIGINT', stop); process.off('SIGTERM', stop); resolve(); };
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

@@ -6,14 +6,27 @@ import { AnthropicClient } from '../../core/provider/anthropic';
 import { createExperimentService } from '../../core/experiments/routing';
 import { withWorkspace } from '../../core/projects/workspace';
 import { loadWorkflow, parseInputPairs, resolveInputs, type ValidWorkflow } from '../../core/workflows/definition';
-import { examplesDir, findWorkflowFile, listWorkflowFiles, readWorkflowFile, WORKSPACE_DIR } from '../../core/workflows/library';
+import {
+  examplesDir,
+  findWorkflowFile,
+  listWorkflowFiles,
+  readWorkflowFile,
+  WORKSPACE_DIR,
+} from '../../core/workflows/library';
 import { planWorkflow, runWorkflow, stages } from '../../core/workflows/run';
 import type { RouterConfig } from '../../core/types';
 import { addDbOption, env, out, setExitCode, warn, withStore, writeErr } from '../io';
 import { PRESET_HELP, configFromOptions } from './classify';
 import { cliWorkspace } from './projects';
 
-interface RunOpts { db?: string; preset?: string; input: string[]; dryRun?: boolean; json?: boolean; baseUrl?: string }
+interface RunOpts {
+  db?: string;
+  preset?: string;
+  input: string[];
+  dryRun?: boolean;
+  json?: boolean;
+  baseUrl?: string;
+}
 
 const dirs = () => [WORKSPACE_DIR, examplesDir()];
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -23,10 +36,15 @@ function load(arg: string, config: RouterConfig): ValidWorkflow {
   return loadWorkflow(readWorkflowFile(f), config, f.path);
 }
 
-const shape = (w: ValidWorkflow) => stages(w).map((g) => (g.length > 1 ? `(${g.join(' ∥ ')})` : g[0])).join(' → ');
+const shape = (w: ValidWorkflow) =>
+  stages(w)
+    .map((g) => (g.length > 1 ? `(${g.join(' ∥ ')})` : g[0]))
+    .join(' → ');
 
 export function register(program: Command): void {
-  const wf = program.command('workflow').description('multi-step prompts: steps routed one by one, parallel branches, one total cost');
+  const wf = program
+    .command('workflow')
+    .description('multi-step prompts: steps routed one by one, parallel branches, one total cost');
 
   wf.command('list')
     .description(`the workflows there are (./${WORKSPACE_DIR.replace(/\\/g, '/')} and the shipped examples)`)
@@ -52,7 +70,8 @@ export function register(program: Command): void {
     });
 
   addDbOption(
-    wf.command('run')
+    wf
+      .command('run')
       .description('run a workflow: validated first (nothing runs when it is not), then each step routed and recorded')
       .argument('<file>', 'a YAML or JSON file, or the name of a workflow (see `workflow list`)')
       .option('--input <name=value>', 'a workflow input (repeat for each)', collect, [])
@@ -68,40 +87,64 @@ export function register(program: Command): void {
       const service = withWorkspace(createExperimentService({ config, store }), cliWorkspace);
       if (opts.dryRun) {
         const plan = planWorkflow(w, service, inputs);
-        if (opts.json) { out(JSON.stringify({ name: w.name, stages: stages(w), steps: plan }, null, 2)); return; }
+        if (opts.json) {
+          out(JSON.stringify({ name: w.name, stages: stages(w), steps: plan }, null, 2));
+          return;
+        }
         out(`${w.name} · ${shape(w)} (dry run: nothing sent, nothing recorded)`);
-        for (const p of plan) out(`  ${p.id.padEnd(12)} ${routedLine(service.config, p.decision)}${p.pinned ? ' · pinned' : ''} · est. ${formatUsd(p.decision.estCostUsd)}`);
+        for (const p of plan)
+          out(
+            `  ${p.id.padEnd(12)} ${routedLine(service.config, p.decision)}${p.pinned ? ' · pinned' : ''} · est. ${formatUsd(p.decision.estCostUsd)}`,
+          );
         out('Later steps are estimated with a placeholder for the answers they use, so their real input is larger.');
         return;
       }
       const key = env().ANTHROPIC_API_KEY?.trim();
-      const client = key ? new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || env().ANTHROPIC_BASE_URL || undefined }) : null;
+      const client = key
+        ? new AnthropicClient({ apiKey: key, baseURL: opts.baseUrl || env().ANTHROPIC_BASE_URL || undefined })
+        : null;
       if (!client) {
         setExitCode(2);
-        warn('No Anthropic API key: set ANTHROPIC_API_KEY. Nothing was sent. Use --dry-run to see where each step would go.');
+        warn(
+          'No Anthropic API key: set ANTHROPIC_API_KEY. Nothing was sent. Use --dry-run to see where each step would go.',
+        );
         return;
       }
       const ac = new AbortController();
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);
-      const log = (s: string) => { if (!opts.json) writeErr(`${s}\n`); };
+      const log = (s: string) => {
+        if (!opts.json) writeErr(`${s}\n`);
+      };
       log(`${w.name} · ${shape(w)}`);
       const run = await runWorkflow(w, {
-        service, client, inputs, source: 'cli', signal: ac.signal,
+        service,
+        client,
+        inputs,
+        source: 'cli',
+        signal: ac.signal,
         tag: (id, runId, step) => store.updateDecision(id, { workflowId: runId, workflowStep: step }),
         onStepStart: (id, d) => log(`▶ ${id}: ${routedLine(service.config, d)}`),
-        onStepDone: (s) => log(`${s.status === 'ok' ? '✓' : '✗'} ${s.id}: ${s.status}${s.model ? ` · ${s.model}` : ''} · ${formatUsd(s.costUsd)} · ${(s.ms / 1000).toFixed(1)} s${s.error ? ` · ${s.error}` : ''}`),
+        onStepDone: (s) =>
+          log(
+            `${s.status === 'ok' ? '✓' : '✗'} ${s.id}: ${s.status}${s.model ? ` · ${s.model}` : ''} · ${formatUsd(s.costUsd)} · ${(s.ms / 1000).toFixed(1)} s${s.error ? ` · ${s.error}` : ''}`,
+          ),
         onNotice: (id, m) => log(`  ${id}: ${m}`),
       }).finally(() => process.off('SIGINT', onSigint));
       if (run.status !== 'ok') setExitCode(run.status === 'cancelled' ? 130 : 1);
-      if (opts.json) { out(JSON.stringify(run, null, 2)); return; }
+      if (opts.json) {
+        out(JSON.stringify(run, null, 2));
+        return;
+      }
       for (const s of run.steps) {
         if (s.status !== 'ok') continue;
         out(`## ${s.id} (${s.model})`);
         out(s.text.trim());
         out('');
       }
-      out(`workflow ${run.name} ${run.status} · ${run.steps.filter((s) => s.status === 'ok').length}/${run.steps.length} steps · total ${formatUsd(run.totalCostUsd)}${run.baselineCostUsd !== null && run.totalCostUsd !== null ? ` · saved ${formatUsd(run.baselineCostUsd - run.totalCostUsd)} vs the top tier` : ''} · run ${run.runId}`);
+      out(
+        `workflow ${run.name} ${run.status} · ${run.steps.filter((s) => s.status === 'ok').length}/${run.steps.length} steps · total ${formatUsd(run.totalCostUsd)}${run.baselineCostUsd !== null && run.totalCostUsd !== null ? ` · saved ${formatUsd(run.baselineCostUsd - run.totalCostUsd)} vs the top tier` : ''} · run ${run.runId}`,
+      );
     });
   });
 }

@@ -22,7 +22,8 @@ export function webhookProblem(raw: string): string | null {
     return 'the webhook URL is not a URL (expected something like https://hooks.slack.com/services/…)';
   }
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local)) return `the webhook URL must start with https:// (http:// only to this machine), not ${u.protocol}//`;
+  if (u.protocol !== 'https:' && !(u.protocol === 'http:' && local))
+    return `the webhook URL must start with https:// (http:// only to this machine), not ${u.protocol}//`;
   if (u.username || u.password) return 'the webhook URL must not contain a user name or password';
   return null;
 }
@@ -36,7 +37,11 @@ export const webhookHost = (url: string): string => {
   }
 };
 
-export interface PostResult { ok: boolean; status: number | null; error: string | null }
+export interface PostResult {
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+}
 
 /** Posts Slack-compatible JSON; never throws, gives up after `timeoutMs`. */
 export async function postWebhook(url: string, text: string, timeoutMs = 5000): Promise<PostResult> {
@@ -51,15 +56,21 @@ export async function postWebhook(url: string, text: string, timeoutMs = 5000): 
       redirect: 'error',
     });
     await res.arrayBuffer().catch(() => undefined);
-    return res.ok ? { ok: true, status: res.status, error: null } : { ok: false, status: res.status, error: `${webhookHost(url)} answered ${res.status}` };
+    return res.ok
+      ? { ok: true, status: res.status, error: null }
+      : { ok: false, status: res.status, error: `${webhookHost(url)} answered ${res.status}` };
   } catch (e) {
     const name = (e as Error).name;
-    const why = name === 'TimeoutError' ? `no answer within ${timeoutMs / 1000} s` : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
+    const why =
+      name === 'TimeoutError'
+        ? `no answer within ${timeoutMs / 1000} s`
+        : ((e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
     return { ok: false, status: null, error: `${webhookHost(url)}: ${why}` };
   }
 }
 
-export const alertText = (a: Alert) => `${a.severity === 'critical' ? ':rotating_light:' : ':warning:'} LLM Router: ${a.message}`;
+export const alertText = (a: Alert) =>
+  `${a.severity === 'critical' ? ':rotating_light:' : ':warning:'} LLM Router: ${a.message}`;
 
 function sentTimes(store: Pick<DecisionStore, 'getMeta'>): Record<string, number> {
   try {
@@ -71,11 +82,20 @@ function sentTimes(store: Pick<DecisionStore, 'getMeta'>): Record<string, number
 }
 
 /** The alerts that fire and are not in their cool-down; marks them sent (old marks are dropped). */
-export function takeDue(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, readings: RuleReading[], cooldownMs: number, now: number): Alert[] {
+export function takeDue(
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  readings: RuleReading[],
+  cooldownMs: number,
+  now: number,
+): Alert[] {
   const sent = sentTimes(store);
-  const due = readings.flatMap((r) => r.alerts).filter((a) => !(sent[a.key] !== undefined && now - sent[a.key] < cooldownMs));
+  const due = readings
+    .flatMap((r) => r.alerts)
+    .filter((a) => !(sent[a.key] !== undefined && now - sent[a.key] < cooldownMs));
   if (!due.length) return [];
-  const keep = Object.fromEntries(Object.entries(sent).filter(([, t]) => now - t < Math.max(cooldownMs, 40 * 86_400_000)));
+  const keep = Object.fromEntries(
+    Object.entries(sent).filter(([, t]) => now - t < Math.max(cooldownMs, 40 * 86_400_000)),
+  );
   for (const a of due) keep[a.key] = now;
   store.setMeta(SENT_META_KEY, JSON.stringify(keep));
   return due;
@@ -135,13 +155,23 @@ export function createAlertMonitor(o: MonitorOptions): AlertMonitor {
     const wait = Math.max(0, last + throttle - now());
     timer = setTimeout(() => {
       timer = undefined;
-      running ??= check().catch((e) => { o.onError?.(`alerts: ${(e as Error).message}`); return []; }).finally(() => { running = null; });
+      running ??= check()
+        .catch((e) => {
+          o.onError?.(`alerts: ${(e as Error).message}`);
+          return [];
+        })
+        .finally(() => {
+          running = null;
+        });
     }, wait);
     timer.unref?.();
   };
   const unsubscribe = o.store.onDidChange(schedule);
   return {
-    check: () => (running ??= check().finally(() => { running = null; })),
+    check: () =>
+      (running ??= check().finally(() => {
+        running = null;
+      })),
     dispose() {
       unsubscribe();
       if (timer) clearTimeout(timer);

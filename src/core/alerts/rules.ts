@@ -74,11 +74,18 @@ export function spendSpike(store: DecisionStore, s: AlertSettings, now: number):
   const reading = `today ${formatUsd(todayUsd)}; daily average of the ${s.spikeDays} days before ${formatUsd(avg)}`;
   const fires = avg > 0 && todayUsd >= s.spikeMinUsd && todayUsd >= s.spikeFactor * avg;
   return {
-    rule: 'spend-spike', reading,
-    alerts: fires ? [{
-      rule: 'spend-spike', key: `spend-spike:${dayKey(now)}`, severity: 'warning',
-      message: `Spend spike: ${formatUsd(todayUsd)} today, ${(todayUsd / avg).toFixed(1)}× the daily average of the last ${s.spikeDays} days (${formatUsd(avg)}).`,
-    }] : [],
+    rule: 'spend-spike',
+    reading,
+    alerts: fires
+      ? [
+          {
+            rule: 'spend-spike',
+            key: `spend-spike:${dayKey(now)}`,
+            severity: 'warning',
+            message: `Spend spike: ${formatUsd(todayUsd)} today, ${(todayUsd / avg).toFixed(1)}× the daily average of the last ${s.spikeDays} days (${formatUsd(avg)}).`,
+          },
+        ]
+      : [],
   };
 }
 
@@ -86,14 +93,29 @@ export function budgetAlerts(store: DecisionStore, s: AlertSettings, now: number
   const b = store.getBudget();
   const periods = [
     { name: 'daily', limit: b.dailyLimitUsd, spent: store.spendSince(dayStart(now)), period: dayKey(now) },
-    { name: 'monthly', limit: b.monthlyLimitUsd, spent: store.spendSince(monthStart(now)), period: dayKey(monthStart(now)).slice(0, 7) },
+    {
+      name: 'monthly',
+      limit: b.monthlyLimitUsd,
+      spent: store.spendSince(monthStart(now)),
+      period: dayKey(monthStart(now)).slice(0, 7),
+    },
   ];
   // Workspace budgets (llm-router budget workspace set) alert at the same thresholds.
   for (const [id, wb] of Object.entries(workspaceBudgets(store))) {
     const spent = workspaceSpend(store, id, now);
     periods.push(
-      { name: `daily (workspace ${wb.name})`, limit: wb.dailyLimitUsd, spent: spent.today, period: `${id}:${dayKey(now)}` },
-      { name: `monthly (workspace ${wb.name})`, limit: wb.monthlyLimitUsd, spent: spent.month, period: `${id}:${dayKey(monthStart(now)).slice(0, 7)}` },
+      {
+        name: `daily (workspace ${wb.name})`,
+        limit: wb.dailyLimitUsd,
+        spent: spent.today,
+        period: `${id}:${dayKey(now)}`,
+      },
+      {
+        name: `monthly (workspace ${wb.name})`,
+        limit: wb.monthlyLimitUsd,
+        spent: spent.month,
+        period: `${id}:${dayKey(monthStart(now)).slice(0, 7)}`,
+      },
     );
   }
   const alerts: Alert[] = [];
@@ -105,10 +127,13 @@ export function budgetAlerts(store: DecisionStore, s: AlertSettings, now: number
     const crossed = [...s.budgetThresholds].sort((x, y) => y - x).find((t) => used >= t);
     if (crossed === undefined) continue;
     alerts.push({
-      rule: 'budget', key: `budget:${p.name}:${crossed}:${p.period}`, severity: crossed >= 1 ? 'critical' : 'warning',
-      message: crossed >= 1
-        ? `The ${p.name} budget is used up: ${formatUsd(p.spent)} of ${formatUsd(p.limit)}.`
-        : `${p.name[0].toUpperCase()}${p.name.slice(1)} budget ${pctOf(crossed)} used: ${formatUsd(p.spent)} of ${formatUsd(p.limit)}.`,
+      rule: 'budget',
+      key: `budget:${p.name}:${crossed}:${p.period}`,
+      severity: crossed >= 1 ? 'critical' : 'warning',
+      message:
+        crossed >= 1
+          ? `The ${p.name} budget is used up: ${formatUsd(p.spent)} of ${formatUsd(p.limit)}.`
+          : `${p.name[0].toUpperCase()}${p.name.slice(1)} budget ${pctOf(crossed)} used: ${formatUsd(p.spent)} of ${formatUsd(p.limit)}.`,
     });
   }
   return { rule: 'budget', reading: readings.join('; ') || 'no budget set', alerts };
@@ -124,11 +149,20 @@ export function errorRate(store: DecisionStore, s: AlertSettings, now: number): 
   const share = n ? failed / n : 0;
   const fires = failed >= s.errorMinCount && share >= s.errorRate;
   return {
-    rule: 'error-rate', reading: n ? `${failed} of ${n} requests failed in the last hour (${pctOf(share)})` : 'no requests in the last hour',
-    alerts: fires ? [{
-      rule: 'error-rate', key: `error-rate:${Math.floor(now / 3_600_000)}`, severity: share >= 0.5 ? 'critical' : 'warning',
-      message: `Error rate ${pctOf(share)} in the last hour: ${failed} of ${n} requests failed.`,
-    }] : [],
+    rule: 'error-rate',
+    reading: n
+      ? `${failed} of ${n} requests failed in the last hour (${pctOf(share)})`
+      : 'no requests in the last hour',
+    alerts: fires
+      ? [
+          {
+            rule: 'error-rate',
+            key: `error-rate:${Math.floor(now / 3_600_000)}`,
+            severity: share >= 0.5 ? 'critical' : 'warning',
+            message: `Error rate ${pctOf(share)} in the last hour: ${failed} of ${n} requests failed.`,
+          },
+        ]
+      : [],
   };
 }
 
@@ -146,11 +180,15 @@ export function badRatings(store: DecisionStore, config: RouterConfig, s: AlertS
     const share = recent.length ? down(recent) / recent.length : 0;
     const prior = before.length ? down(before) / before.length : null;
     const label = tierLabel(config, t);
-    readings.push(`${label} ${down(recent)}/${recent.length} down this week${prior === null ? '' : ` (before: ${down(before)}/${before.length})`}`);
+    readings.push(
+      `${label} ${down(recent)}/${recent.length} down this week${prior === null ? '' : ` (before: ${down(before)}/${before.length})`}`,
+    );
     const rising = prior === null ? share >= Math.max(s.badShare, 0.5) : share - prior >= s.badRise;
     if (recent.length >= s.badMinRatings && share >= s.badShare && rising) {
       alerts.push({
-        rule: 'bad-ratings', key: `bad-ratings:${t}:${dayKey(now)}`, severity: 'warning',
+        rule: 'bad-ratings',
+        key: `bad-ratings:${t}:${dayKey(now)}`,
+        severity: 'warning',
         message: `${label}: ${down(recent)} of ${recent.length} answers rated bad in the last 7 days (${pctOf(share)})${prior === null ? '' : `, up from ${pctOf(prior)} (${down(before)} of ${before.length}) in the 30 days before`}.`,
       });
     }
@@ -159,6 +197,16 @@ export function badRatings(store: DecisionStore, config: RouterConfig, s: AlertS
 }
 
 /** Every rule's reading and what fires now (before the cool-down). */
-export function evaluateAlerts(store: DecisionStore, config: RouterConfig, s: AlertSettings, now = Date.now()): RuleReading[] {
-  return [spendSpike(store, s, now), budgetAlerts(store, s, now), errorRate(store, s, now), badRatings(store, config, s, now)];
+export function evaluateAlerts(
+  store: DecisionStore,
+  config: RouterConfig,
+  s: AlertSettings,
+  now = Date.now(),
+): RuleReading[] {
+  return [
+    spendSpike(store, s, now),
+    budgetAlerts(store, s, now),
+    errorRate(store, s, now),
+    badRatings(store, config, s, now),
+  ];
 }

@@ -3,7 +3,14 @@
 // arrives). One caller pays: the first still listening when the answer ends; the others record the same usage at
 // $0 (ChatResult.costUsd 0, servedFrom 'shared'). A caller that cancels only leaves; the upstream call stops when
 // the last one has left.
-import { ProviderError, type ChatRequest, type ChatResult, type ClientFor, type ModelClient, type ToolCall } from '../provider/api';
+import {
+  ProviderError,
+  type ChatRequest,
+  type ChatResult,
+  type ClientFor,
+  type ModelClient,
+  type ToolCall,
+} from '../provider/api';
 import { requestKey } from './key';
 
 interface Sub {
@@ -38,7 +45,13 @@ export class Dedup {
       const inner = base(tier);
       if (!inner) return null;
       let w = this.wrapped.get(inner);
-      if (!w) this.wrapped.set(inner, (w = new DedupClient(inner, () => { this.saved++; })));
+      if (!w)
+        this.wrapped.set(
+          inner,
+          (w = new DedupClient(inner, () => {
+            this.saved++;
+          })),
+        );
       return w;
     };
   }
@@ -46,17 +59,28 @@ export class Dedup {
 
 class DedupClient implements ModelClient {
   private readonly flights = new Map<string, Flight>();
-  constructor(private readonly inner: ModelClient, private readonly onShared: () => void) {}
+  constructor(
+    private readonly inner: ModelClient,
+    private readonly onShared: () => void,
+  ) {}
 
   countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
     return this.inner.countTokens(req);
   }
 
-  stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
-    if (req.signal?.aborted) return Promise.reject(new ProviderError('cancelled', 'Cancelled before the request was sent.'));
+  stream(
+    req: ChatRequest,
+    onText?: (delta: string) => void,
+    onToolCall?: (call: ToolCall) => void,
+  ): Promise<ChatResult> {
+    if (req.signal?.aborted)
+      return Promise.reject(new ProviderError('cancelled', 'Cancelled before the request was sent.'));
     const key = requestKey(req);
     let f = this.flights.get(key);
-    if (f) { f.joined++; this.onShared(); } else f = this.start(key, req);
+    if (f) {
+      f.joined++;
+      this.onShared();
+    } else f = this.start(key, req);
     const flight = f;
     return new Promise<ChatResult>((resolve, reject) => {
       let done = false;
@@ -74,9 +98,15 @@ class DedupClient implements ModelClient {
         }
       };
       const sub: Sub = {
-        t0: performance.now(), ttft: null,
-        fail: (e) => finish(() => { leave(); reject(e); }),
-        ...(onText ? { onText } : {}), ...(onToolCall ? { onToolCall } : {}),
+        t0: performance.now(),
+        ttft: null,
+        fail: (e) =>
+          finish(() => {
+            leave();
+            reject(e);
+          }),
+        ...(onText ? { onText } : {}),
+        ...(onToolCall ? { onToolCall } : {}),
       };
       let stopping = false;
       const onAbort = () => {
@@ -88,9 +118,14 @@ class DedupClient implements ModelClient {
         // The last caller: the call was stopped for it, so what it billed until then is this caller's to record.
         flight.result.then(
           () => finish(() => reject(cancelled)),
-          (e) => finish(() => reject(e instanceof ProviderError && e.partialUsage
-            ? new ProviderError('cancelled', e.message, e.status, e.partialUsage, e.partialText, e.retryAfterMs)
-            : cancelled)),
+          (e) =>
+            finish(() =>
+              reject(
+                e instanceof ProviderError && e.partialUsage
+                  ? new ProviderError('cancelled', e.message, e.status, e.partialUsage, e.partialText, e.retryAfterMs)
+                  : cancelled,
+              ),
+            ),
         );
       };
       req.signal?.addEventListener('abort', onAbort, { once: true });
@@ -100,35 +135,66 @@ class DedupClient implements ModelClient {
       if (flight.deltas.length) sub.ttft = 0;
       flight.subs.add(sub);
       flight.result.then(
-        (r) => stopping || finish(() => {
-          const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
-          flight.subs.delete(sub);
-          if (payer) return resolve(r);
-          resolve({ ...r, costUsd: 0, servedFrom: 'shared', latencyMs: performance.now() - sub.t0, ttftMs: sub.ttft, attempts: 0 });
-        }),
-        (e) => stopping || finish(() => {
-          const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
-          flight.subs.delete(sub);
-          // Only the payer records what the failed call billed.
-          if (!payer && e instanceof ProviderError && e.partialUsage) return reject(new ProviderError(e.kind, e.message, e.status, null, e.partialText, e.retryAfterMs));
-          reject(e);
-        }),
+        (r) =>
+          stopping ||
+          finish(() => {
+            const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
+            flight.subs.delete(sub);
+            if (payer) return resolve(r);
+            resolve({
+              ...r,
+              costUsd: 0,
+              servedFrom: 'shared',
+              latencyMs: performance.now() - sub.t0,
+              ttftMs: sub.ttft,
+              attempts: 0,
+            });
+          }),
+        (e) =>
+          stopping ||
+          finish(() => {
+            const payer = (flight.payer ??= flight.subs.values().next().value) === sub;
+            flight.subs.delete(sub);
+            // Only the payer records what the failed call billed.
+            if (!payer && e instanceof ProviderError && e.partialUsage)
+              return reject(new ProviderError(e.kind, e.message, e.status, null, e.partialText, e.retryAfterMs));
+            reject(e);
+          }),
       );
     });
   }
 
   private start(key: string, req: ChatRequest): Flight {
     const ac = new AbortController();
-    const f: Flight = { deltas: [], toolCalls: [], subs: new Set(), ac, joined: 1, result: null as unknown as Promise<ChatResult> };
-    const each = (fn: (s: Sub) => void) => { for (const s of [...f.subs]) deliver(s, () => fn(s)); };
-    f.result = this.inner.stream(
-      { ...req, signal: ac.signal },
-      (d) => {
-        f.deltas.push(d);
-        each((s) => { if (s.ttft === null) s.ttft = performance.now() - s.t0; s.onText?.(d); });
-      },
-      (c) => { f.toolCalls.push(c); each((s) => s.onToolCall?.(c)); },
-    ).finally(() => { if (this.flights.get(key) === f) this.flights.delete(key); });
+    const f: Flight = {
+      deltas: [],
+      toolCalls: [],
+      subs: new Set(),
+      ac,
+      joined: 1,
+      result: null as unknown as Promise<ChatResult>,
+    };
+    const each = (fn: (s: Sub) => void) => {
+      for (const s of [...f.subs]) deliver(s, () => fn(s));
+    };
+    f.result = this.inner
+      .stream(
+        { ...req, signal: ac.signal },
+        (d) => {
+          f.deltas.push(d);
+          each((s) => {
+            if (s.ttft === null) s.ttft = performance.now() - s.t0;
+            s.onText?.(d);
+          });
+        },
+        (c) => {
+          f.toolCalls.push(c);
+          each((s) => s.onToolCall?.(c));
+        },
+      )
+      .finally(() => {
+        if (this.flights.get(key) === f) this.flights.delete(key);
+      });
     f.result.catch(() => undefined); // every caller handles it; never an unhandled rejection
     this.flights.set(key, f);
     return f;
@@ -137,5 +203,11 @@ class DedupClient implements ModelClient {
 
 /** Runs one caller's callback; a throw makes that caller leave with the error (the others go on). */
 function deliver(s: Sub, fn: () => void): boolean {
-  try { fn(); return true; } catch (e) { s.fail(e); return false; }
+  try {
+    fn();
+    return true;
+  } catch (e) {
+    s.fail(e);
+    return false;
+  }
 }

@@ -29,7 +29,12 @@ interface Entry {
   storedAt: number;
 }
 
-export interface CacheStats { hits: number; similarHits: number; misses: number; entries: number }
+export interface CacheStats {
+  hits: number;
+  similarHits: number;
+  misses: number;
+  entries: number;
+}
 
 /** Answers that ended on their own (not cut by max_tokens, a refusal or a tool call) are the only ones kept. */
 const COMPLETE = new Set(['end_turn', 'stop']);
@@ -77,7 +82,10 @@ export class ResponseCache {
       const e = this.fresh(this.entries.get(k), t);
       if (!e) continue;
       const sim = similarity(words, e.words);
-      if (sim >= bestSim) { best = e; bestSim = sim; }
+      if (sim >= bestSim) {
+        best = e;
+        bestSim = sim;
+      }
     }
     return best ? { entry: this.touch(best), similar: true } : null;
   }
@@ -86,7 +94,16 @@ export class ResponseCache {
     if (r.toolCalls?.length || !COMPLETE.has(r.stopReason ?? '') || !r.text) return;
     const key = requestKey(req, scope);
     this.drop(key);
-    const e: Entry = { key, ctx: contextKey(req, scope), words: shingles(lastPromptText(req)), text: r.text, usage: r.usage, model: r.model, stopReason: r.stopReason, storedAt: this.now() };
+    const e: Entry = {
+      key,
+      ctx: contextKey(req, scope),
+      words: shingles(lastPromptText(req)),
+      text: r.text,
+      usage: r.usage,
+      model: r.model,
+      stopReason: r.stopReason,
+      storedAt: this.now(),
+    };
     this.entries.set(key, e);
     let set = this.byCtx.get(e.ctx);
     if (!set) this.byCtx.set(e.ctx, (set = new Set()));
@@ -127,13 +144,21 @@ export class ResponseCache {
 }
 
 class CachedClient implements ModelClient {
-  constructor(private readonly cache: ResponseCache, private readonly inner: ModelClient, private readonly scope: string) {}
+  constructor(
+    private readonly cache: ResponseCache,
+    private readonly inner: ModelClient,
+    private readonly scope: string,
+  ) {}
 
   countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
     return this.inner.countTokens(req);
   }
 
-  async stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
+  async stream(
+    req: ChatRequest,
+    onText?: (delta: string) => void,
+    onToolCall?: (call: ToolCall) => void,
+  ): Promise<ChatResult> {
     if (isAgentRequest(req)) return this.inner.stream(req, onText, onToolCall);
     const t0 = performance.now();
     const hit = this.cache.lookup(req, this.scope);
@@ -143,8 +168,15 @@ class CachedClient implements ModelClient {
       onText?.(hit.entry.text);
       const ms = performance.now() - t0;
       return {
-        text: hit.entry.text, usage: hit.entry.usage, stopReason: hit.entry.stopReason, model: hit.entry.model,
-        ttftMs: ms, latencyMs: ms, attempts: 0, costUsd: 0, servedFrom: hit.similar ? 'similar' : 'cache',
+        text: hit.entry.text,
+        usage: hit.entry.usage,
+        stopReason: hit.entry.stopReason,
+        model: hit.entry.model,
+        ttftMs: ms,
+        latencyMs: ms,
+        attempts: 0,
+        costUsd: 0,
+        servedFrom: hit.similar ? 'similar' : 'cache',
       };
     }
     this.cache.stats.misses++;

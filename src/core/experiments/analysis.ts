@@ -43,12 +43,20 @@ export interface ExperimentStatus {
   comparisons: Comparison[];
 }
 
-interface Req { arm: ArmName; cost: number | null; ok: boolean; error: boolean; latency: number | null; answerId: string }
+interface Req {
+  arm: ArmName;
+  cost: number | null;
+  ok: boolean;
+  error: boolean;
+  latency: number | null;
+  answerId: string;
+}
 
 /** Groups the experiment's decisions into requests (a first call and the calls that continue it). */
 function requests(rows: DecisionRecord[]): Req[] {
   const byParent = new Map<string, DecisionRecord[]>();
-  for (const r of rows) if (r.parentId) (byParent.get(r.parentId) ?? byParent.set(r.parentId, []).get(r.parentId)!).push(r);
+  for (const r of rows)
+    if (r.parentId) (byParent.get(r.parentId) ?? byParent.set(r.parentId, []).get(r.parentId)!).push(r);
   const ids = new Set(rows.map((r) => r.id));
   const out: Req[] = [];
   for (const root of rows) {
@@ -62,7 +70,10 @@ function requests(rows: DecisionRecord[]): Req[] {
       stack.push(...(byParent.get(r.id) ?? []));
     }
     const made = chain.filter((r) => r.status !== 'blocked');
-    const answer = [...made].sort((x, y) => x.time - y.time).reverse().find((r) => r.status === 'ok');
+    const answer = [...made]
+      .sort((x, y) => x.time - y.time)
+      .reverse()
+      .find((r) => r.status === 'ok');
     const unpriced = made.some((r) => r.costUsd === null && r.usage !== null);
     out.push({
       arm: root.experimentArm as ArmName,
@@ -79,10 +90,25 @@ function requests(rows: DecisionRecord[]): Req[] {
 const usd = (x: number) => `$${Math.abs(x) < 0.01 ? Math.abs(x).toFixed(5) : Math.abs(x).toFixed(4)}`;
 const FORMAT: Record<MetricName, { what: string; more: string; less: string; fmt: (x: number) => string }> = {
   costPerRequestUsd: { what: 'cost per request', more: 'more per request', less: 'less per request', fmt: usd },
-  thumbsUpRate: { what: 'thumbs-up rate', more: 'more thumbs up', less: 'fewer thumbs up', fmt: (x) => `${Math.abs(x * 100).toFixed(1)} points` },
-  autoQuality: { what: 'automatic quality', more: 'higher automatic quality', less: 'lower automatic quality', fmt: (x) => Math.abs(x).toFixed(3) },
+  thumbsUpRate: {
+    what: 'thumbs-up rate',
+    more: 'more thumbs up',
+    less: 'fewer thumbs up',
+    fmt: (x) => `${Math.abs(x * 100).toFixed(1)} points`,
+  },
+  autoQuality: {
+    what: 'automatic quality',
+    more: 'higher automatic quality',
+    less: 'lower automatic quality',
+    fmt: (x) => Math.abs(x).toFixed(3),
+  },
   latencyMs: { what: 'latency', more: 'slower', less: 'faster', fmt: (x) => `${Math.round(Math.abs(x))} ms` },
-  errorRate: { what: 'error rate', more: 'more errors', less: 'fewer errors', fmt: (x) => `${Math.abs(x * 100).toFixed(1)} points` },
+  errorRate: {
+    what: 'error rate',
+    more: 'more errors',
+    less: 'fewer errors',
+    fmt: (x) => `${Math.abs(x * 100).toFixed(1)} points`,
+  },
 };
 const signed = (m: MetricName, x: number) => `${x < 0 ? '−' : '+'}${FORMAT[m].fmt(x)}`;
 
@@ -90,12 +116,22 @@ function compare(metric: MetricName, d: Difference, na: number, nb: number, min:
   const f = FORMAT[metric];
   const ci = d.lo !== null && d.hi !== null ? ` (95 % CI ${signed(metric, d.lo)} to ${signed(metric, d.hi)})` : '';
   if (na < min || nb < min) {
-    return { metric, difference: d, meaningful: false, verdict: `${f.what}: not yet meaningful: ${na} vs ${nb}, at least ${min} in each arm needed${ci}` };
+    return {
+      metric,
+      difference: d,
+      meaningful: false,
+      verdict: `${f.what}: not yet meaningful: ${na} vs ${nb}, at least ${min} in each arm needed${ci}`,
+    };
   }
   if (d.value === null || d.lo === null || d.hi === null || (d.lo <= 0 && d.hi >= 0)) {
     return { metric, difference: d, meaningful: false, verdict: `${f.what}: no meaningful difference yet${ci}` };
   }
-  return { metric, difference: d, meaningful: true, verdict: `${f.what}: b is ${f.fmt(d.value)} ${d.value > 0 ? f.more : f.less} than a${ci}` };
+  return {
+    metric,
+    difference: d,
+    meaningful: true,
+    verdict: `${f.what}: b is ${f.fmt(d.value)} ${d.value > 0 ? f.more : f.less} than a${ci}`,
+  };
 }
 
 export function experimentStatus(store: DecisionStore, exp: Experiment): ExperimentStatus {
@@ -123,7 +159,8 @@ export function experimentStatus(store: DecisionStore, exp: Experiment): Experim
     };
     return { stats, rs, priced, q, thumbs };
   };
-  const A = per('a'), B = per('b');
+  const A = per('a'),
+    B = per('b');
   const autoA = A.q.filter((x) => x.autoQuality !== null).map((x) => x.autoQuality!);
   const autoB = B.q.filter((x) => x.autoQuality !== null).map((x) => x.autoQuality!);
   const latA = A.rs.filter((r) => r.latency !== null).map((r) => r.latency!);
@@ -132,10 +169,26 @@ export function experimentStatus(store: DecisionStore, exp: Experiment): Experim
   const err = (rs: Req[]) => rs.filter((r) => r.error).length;
   const comparisons = [
     compare('costPerRequestUsd', meanDifference(A.priced, B.priced), A.priced.length, B.priced.length, MIN_PER_ARM),
-    compare('thumbsUpRate', proportionDifference(up(A.thumbs), A.thumbs.length, up(B.thumbs), B.thumbs.length), A.thumbs.length, B.thumbs.length, MIN_RATINGS_PER_ARM),
+    compare(
+      'thumbsUpRate',
+      proportionDifference(up(A.thumbs), A.thumbs.length, up(B.thumbs), B.thumbs.length),
+      A.thumbs.length,
+      B.thumbs.length,
+      MIN_RATINGS_PER_ARM,
+    ),
     compare('autoQuality', meanDifference(autoA, autoB), autoA.length, autoB.length, MIN_PER_ARM),
     compare('latencyMs', meanDifference(latA, latB), latA.length, latB.length, MIN_PER_ARM),
-    compare('errorRate', proportionDifference(err(A.rs), A.rs.length, err(B.rs), B.rs.length), A.rs.length, B.rs.length, MIN_PER_ARM),
+    compare(
+      'errorRate',
+      proportionDifference(err(A.rs), A.rs.length, err(B.rs), B.rs.length),
+      A.rs.length,
+      B.rs.length,
+      MIN_PER_ARM,
+    ),
   ];
-  return { experiment: exp, arms: Object.fromEntries(ARMS.map((a) => [a, a === 'a' ? A.stats : B.stats])) as Record<ArmName, ArmStats>, comparisons };
+  return {
+    experiment: exp,
+    arms: Object.fromEntries(ARMS.map((a) => [a, a === 'a' ? A.stats : B.stats])) as Record<ArmName, ArmStats>,
+    comparisons,
+  };
 }

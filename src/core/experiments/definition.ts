@@ -55,13 +55,17 @@ export function parseArmSpec(text: string, arm: ArmName): ArmSpec {
       spec.preset = v;
     } else if (k === 'thresholds') {
       const t = v.split('/').map(Number);
-      if (!t.length || t.some((x) => !(x >= 0 && x <= 1))) throw bad(`thresholds "${v}": numbers between 0 and 1 separated by "/", e.g. 0.3/0.8`);
+      if (!t.length || t.some((x) => !(x >= 0 && x <= 1)))
+        throw bad(`thresholds "${v}": numbers between 0 and 1 separated by "/", e.g. 0.3/0.8`);
       spec.thresholds = t;
     } else if (k === 'cascade') {
       if (!['on', 'off', 'true', 'false'].includes(v)) throw bad(`cascade "${v}": on or off`);
       spec.cascade = v === 'on' || v === 'true';
     } else if (k === 'tiers') {
-      spec.tiers = v.split('/').map((x) => x.trim()).filter(Boolean);
+      spec.tiers = v
+        .split('/')
+        .map((x) => x.trim())
+        .filter(Boolean);
       if (!spec.tiers.length) throw bad('tiers: name at least one tier, e.g. haiku/sonnet');
     } else {
       throw bad(`unknown setting "${k}" (use preset, thresholds, cascade, tiers)`);
@@ -76,7 +80,10 @@ export function armConfig(base: RouterConfig, spec: ArmSpec, arm: ArmName): Rout
   if (spec.tiers) {
     const idx = spec.tiers.map((name) => {
       const i = tierIndex(base, name);
-      if (i < 0) throw new ExperimentError(`arm ${arm}: unknown tier "${name}" (use ${base.tiers.map((t) => t.id).join(', ')}). Nothing was changed.`);
+      if (i < 0)
+        throw new ExperimentError(
+          `arm ${arm}: unknown tier "${name}" (use ${base.tiers.map((t) => t.id).join(', ')}). Nothing was changed.`,
+        );
       return i;
     });
     cfg.tiers = [...new Set(idx)].sort((x, y) => x - y).map((i) => ({ ...base.tiers[i] }));
@@ -135,18 +142,38 @@ export interface CreateExperiment {
 }
 
 /** Checks both arms against the configuration and stores the experiment; only one runs at a time. */
-export function createExperiment(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, base: RouterConfig, c: CreateExperiment): Experiment {
+export function createExperiment(
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  base: RouterConfig,
+  c: CreateExperiment,
+): Experiment {
   const name = c.name.trim();
   if (!name) throw new ExperimentError('an experiment needs a name (--name). Nothing was changed.');
   const splitB = c.splitB ?? 0.5;
-  if (!(splitB > 0 && splitB < 1)) throw new ExperimentError(`--split: the share for arm b is between 0 and 1 (exclusive), not ${c.splitB}. Nothing was changed.`);
+  if (!(splitB > 0 && splitB < 1))
+    throw new ExperimentError(
+      `--split: the share for arm b is between 0 and 1 (exclusive), not ${c.splitB}. Nothing was changed.`,
+    );
   armConfig(base, c.a, 'a');
   armConfig(base, c.b, 'b');
-  if (JSON.stringify(c.a) === JSON.stringify(c.b)) throw new ExperimentError('arms a and b are the same configuration: there would be nothing to compare. Nothing was changed.');
+  if (JSON.stringify(c.a) === JSON.stringify(c.b))
+    throw new ExperimentError(
+      'arms a and b are the same configuration: there would be nothing to compare. Nothing was changed.',
+    );
   const all = listExperiments(store);
   const running = all.find((e) => e.stoppedAt === null);
-  if (running) throw new ExperimentError(`experiment "${running.name}" is still running: stop it first (llm-router experiment stop). Nothing was changed.`);
-  const exp: Experiment = { id: globalThis.crypto.randomUUID(), name, arms: { a: c.a, b: c.b }, splitB, createdAt: c.now ?? Date.now(), stoppedAt: null };
+  if (running)
+    throw new ExperimentError(
+      `experiment "${running.name}" is still running: stop it first (llm-router experiment stop). Nothing was changed.`,
+    );
+  const exp: Experiment = {
+    id: globalThis.crypto.randomUUID(),
+    name,
+    arms: { a: c.a, b: c.b },
+    splitB,
+    createdAt: c.now ?? Date.now(),
+    stoppedAt: null,
+  };
   store.setMeta(EXPERIMENTS_META_KEY, JSON.stringify([...all, exp]));
   return exp;
 }
@@ -162,9 +189,16 @@ export function findExperiment(store: Pick<DecisionStore, 'getMeta'>, which?: st
   return hit;
 }
 
-export function stopExperiment(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, which?: string, now = Date.now()): Experiment {
+export function stopExperiment(
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  which?: string,
+  now = Date.now(),
+): Experiment {
   const exp = findExperiment(store, which);
-  if (exp.stoppedAt !== null) throw new ExperimentError(`experiment "${exp.name}" was already stopped on ${new Date(exp.stoppedAt).toISOString()}`);
+  if (exp.stoppedAt !== null)
+    throw new ExperimentError(
+      `experiment "${exp.name}" was already stopped on ${new Date(exp.stoppedAt).toISOString()}`,
+    );
   const all = listExperiments(store).map((e) => (e.id === exp.id ? { ...e, stoppedAt: now } : e));
   store.setMeta(EXPERIMENTS_META_KEY, JSON.stringify(all));
   return { ...exp, stoppedAt: now };

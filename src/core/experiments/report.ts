@@ -21,8 +21,14 @@ export function statusLines(s: ExperimentStatus): string[] {
   const rows: [string, (a: ArmStats) => string][] = [
     ['requests', (a) => String(a.requests)],
     ['cost / request', (a) => range(a.costPerRequestUsd, usd) + (a.unpriced ? ` · ${a.unpriced} unpriced` : '')],
-    ['thumbs-up rate', (a) => (a.thumbsUpRate.n ? `${range(a.thumbsUpRate, pc)} of ${a.thumbsUpRate.n}` : 'no ratings')],
-    ['auto quality', (a) => (a.autoQuality.n ? `${range(a.autoQuality, (x) => x.toFixed(3))} of ${a.autoQuality.n}` : '–')],
+    [
+      'thumbs-up rate',
+      (a) => (a.thumbsUpRate.n ? `${range(a.thumbsUpRate, pc)} of ${a.thumbsUpRate.n}` : 'no ratings'),
+    ],
+    [
+      'auto quality',
+      (a) => (a.autoQuality.n ? `${range(a.autoQuality, (x) => x.toFixed(3))} of ${a.autoQuality.n}` : '–'),
+    ],
     ['latency', (a) => range(a.latencyMs, (x) => `${Math.round(x)} ms`)],
     ['error rate', (a) => range(a.errorRate, pc)],
     ['total spend', (a) => usd(a.totalCostUsd)],

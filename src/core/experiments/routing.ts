@@ -6,10 +6,23 @@ import { createRouterService, resolveSettings, type CreateServiceOptions } from 
 import { RouteError, type RouteRequest, type RouterService } from '../service-api';
 import type { DecisionStore } from '../store/api';
 import type { Decision, RouterConfig } from '../types';
-import { activeExperiment, armConfig, assignArm, conversationKey, describeArm, type ArmName, type ArmSpec, type Experiment } from './definition';
+import {
+  activeExperiment,
+  armConfig,
+  assignArm,
+  conversationKey,
+  describeArm,
+  type ArmName,
+  type ArmSpec,
+  type Experiment,
+} from './definition';
 
 /** Builds the service of one arm: its configuration, and its cascade setting (undefined: as the user set it). */
-export type ArmServiceFactory = (config: RouterConfig, cascade: boolean | undefined, store: DecisionStore) => RouterService;
+export type ArmServiceFactory = (
+  config: RouterConfig,
+  cascade: boolean | undefined,
+  store: DecisionStore,
+) => RouterService;
 
 /**
  * The store an arm routes with. An arm that sets its own routing (preset, thresholds or tiers) must not have it
@@ -32,7 +45,11 @@ export interface ExperimentRouting extends RouterService {
   armFor(req: Pick<RouteRequest, 'prompt' | 'history'>): { experiment: Experiment; arm: ArmName } | null;
 }
 
-export function withExperiments(base: RouterService, make: ArmServiceFactory, onProblem?: (m: string) => void): ExperimentRouting {
+export function withExperiments(
+  base: RouterService,
+  make: ArmServiceFactory,
+  onProblem?: (m: string) => void,
+): ExperimentRouting {
   const store = base.store;
   const cache = new Map<string, RouterService>();
   const reported = new Set<string>();
@@ -54,17 +71,23 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
       cache.set(key, svc);
       return svc;
     } catch (e) {
-      if (!reported.has(key)) onProblem?.(`experiment "${exp.name}": ${(e as Error).message} Routing with your settings instead.`);
+      if (!reported.has(key))
+        onProblem?.(`experiment "${exp.name}": ${(e as Error).message} Routing with your settings instead.`);
       reported.add(key);
       return null;
     }
   };
 
   const tag = (ids: string[], exp: Experiment, arm: ArmName) => {
-    for (const id of ids) if (store.getDecision(id)) store.updateDecision(id, { experimentId: exp.id, experimentArm: arm });
+    for (const id of ids)
+      if (store.getDecision(id)) store.updateDecision(id, { experimentId: exp.id, experimentArm: arm });
   };
-  const note = (exp: Experiment, arm: ArmName) => `A/B experiment "${exp.name}": arm ${arm} (${describeArm(exp.arms[arm])})`;
-  const withNote = (d: Decision, exp: Experiment, arm: ArmName): Decision => ({ ...d, reasons: [...d.reasons, note(exp, arm)] });
+  const note = (exp: Experiment, arm: ArmName) =>
+    `A/B experiment "${exp.name}": arm ${arm} (${describeArm(exp.arms[arm])})`;
+  const withNote = (d: Decision, exp: Experiment, arm: ArmName): Decision => ({
+    ...d,
+    reasons: [...d.reasons, note(exp, arm)],
+  });
 
   const pick = (req: Pick<RouteRequest, 'prompt' | 'history'>) => {
     const a = armFor(req);
@@ -89,8 +112,15 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
       const p = pick(req);
       if (!p) return base.run(req, client);
       try {
-        const o = await p.svc.run({ ...req, onDecision: (d) => req.onDecision?.(withNote(d, p.experiment, p.arm)) }, client);
-        tag(o.calls.map((c) => c.decisionId), p.experiment, p.arm);
+        const o = await p.svc.run(
+          { ...req, onDecision: (d) => req.onDecision?.(withNote(d, p.experiment, p.arm)) },
+          client,
+        );
+        tag(
+          o.calls.map((c) => c.decisionId),
+          p.experiment,
+          p.arm,
+        );
         return { ...o, record: store.getDecision(o.record.id) ?? o.record };
       } catch (e) {
         if (e instanceof RouteError && e.decision) tag([e.decision.id], p.experiment, p.arm);
@@ -106,7 +136,12 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
       const v = Reflect.get(t, k, t) as unknown;
       if (typeof v !== 'function') return v;
       if (k === 'cancelAll') {
-        return (...a: unknown[]) => Promise.all([t, ...cache.values()].map((svc) => (Reflect.get(svc, k, svc) as (...x: unknown[]) => unknown)?.apply(svc, a)));
+        return (...a: unknown[]) =>
+          Promise.all(
+            [t, ...cache.values()].map((svc) =>
+              (Reflect.get(svc, k, svc) as (...x: unknown[]) => unknown)?.apply(svc, a),
+            ),
+          );
       }
       return (v as (...a: unknown[]) => unknown).bind(t);
     },
@@ -114,11 +149,24 @@ export function withExperiments(base: RouterService, make: ArmServiceFactory, on
 }
 
 /** The routing service with experiments: the base from `opts`, each arm the same options with its configuration. */
-export function createExperimentService(opts: CreateServiceOptions, onProblem?: (m: string) => void): ExperimentRouting {
+export function createExperimentService(
+  opts: CreateServiceOptions,
+  onProblem?: (m: string) => void,
+): ExperimentRouting {
   const base = createRouterService(opts);
   const resolved = resolveSettings(opts);
-  return withExperiments(base, (config, cascade, store) => createRouterService({
-    ...opts, config, store,
-    settings: { ...opts.settings, cascade: cascade === undefined ? resolved.cascade : { ...resolved.cascade, enabled: cascade } },
-  }), onProblem);
+  return withExperiments(
+    base,
+    (config, cascade, store) =>
+      createRouterService({
+        ...opts,
+        config,
+        store,
+        settings: {
+          ...opts.settings,
+          cascade: cascade === undefined ? resolved.cascade : { ...resolved.cascade, enabled: cascade },
+        },
+      }),
+    onProblem,
+  );
 }

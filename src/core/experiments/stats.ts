@@ -10,11 +10,17 @@ export interface Estimate {
   hi: number | null;
 }
 
-export interface MeanAcc { n: number; mean: number; m2: number }
+export interface MeanAcc {
+  n: number;
+  mean: number;
+  m2: number;
+}
 
 /** Welford's running mean and variance. */
 export function meanOf(xs: readonly number[]): MeanAcc {
-  let n = 0, mean = 0, m2 = 0;
+  let n = 0,
+    mean = 0,
+    m2 = 0;
   for (const x of xs) {
     n++;
     const d = x - mean;
@@ -52,7 +58,8 @@ export interface Difference {
 
 /** Difference of means b − a with Welch's 95 % interval. */
 export function meanDifference(a: readonly number[], b: readonly number[]): Difference {
-  const A = meanOf(a), B = meanOf(b);
+  const A = meanOf(a),
+    B = meanOf(b);
   if (A.n < 2 || B.n < 2) return { value: A.n && B.n ? B.mean - A.mean : null, lo: null, hi: null };
   const se = Math.sqrt(variance(A) / A.n + variance(B) / B.n);
   const d = B.mean - A.mean;
@@ -62,8 +69,10 @@ export function meanDifference(a: readonly number[], b: readonly number[]): Diff
 /** Difference of proportions b − a (Newcombe's hybrid score interval from the two Wilson intervals). */
 export function proportionDifference(ka: number, na: number, kb: number, nb: number): Difference {
   if (!na || !nb) return { value: null, lo: null, hi: null };
-  const A = wilson(ka, na), B = wilson(kb, nb);
-  const pa = ka / na, pb = kb / nb;
+  const A = wilson(ka, na),
+    B = wilson(kb, nb);
+  const pa = ka / na,
+    pb = kb / nb;
   const d = pb - pa;
   const lo = d - Math.sqrt((pb - B.lo!) ** 2 + (A.hi! - pa) ** 2);
   const hi = d + Math.sqrt((B.hi! - pb) ** 2 + (pa - A.lo!) ** 2);

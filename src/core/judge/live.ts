@@ -16,13 +16,23 @@ export interface LiveJudgeOptions {
 }
 
 /** A CreateServiceOptions.afterAnswer that judges a sample of answers. Returns the judging under way, for tests. */
-export function liveJudge(o: LiveJudgeOptions): (out: RouteOutcome, req: RouteRequest, client: ModelClient | ClientFor | null | undefined, cfg: RouterConfig) => Promise<JudgeResult> | null {
+export function liveJudge(
+  o: LiveJudgeOptions,
+): (
+  out: RouteOutcome,
+  req: RouteRequest,
+  client: ModelClient | ClientFor | null | undefined,
+  cfg: RouterConfig,
+) => Promise<JudgeResult> | null {
   return (out, req, client, cfg) => {
     const rec = out.record;
     if (!client || rec.status !== 'ok' || rec.source === 'judge' || rec.tier >= cfg.tiers.length - 1) return null;
     if (!drawSample(o.settings.sampleRate, o.random)) return null;
     const p = judgeAnswer({ store: o.store, config: cfg, client, settings: o.settings }, rec, req.prompt, out.text);
-    p.then((r) => o.onJudged?.(r), (e: unknown) => o.onError?.(e));
+    p.then(
+      (r) => o.onJudged?.(r),
+      (e: unknown) => o.onError?.(e),
+    );
     return p;
   };
 }

@@ -89,14 +89,21 @@ export function judgeReport(store: DecisionStore, q: { since?: number } = {}): J
     if (!d) continue;
     const v = verdictOf(store, d.id);
     const key = `${d.complexity}/${d.category}`;
-    for (const m of [tiers.get(d.tier) ?? tiers.set(d.tier, empty()).get(d.tier)!, kinds.get(key) ?? kinds.set(key, empty()).get(key)!, total]) m[v]++;
+    for (const m of [
+      tiers.get(d.tier) ?? tiers.set(d.tier, empty()).get(d.tier)!,
+      kinds.get(key) ?? kinds.set(key, empty()).get(key)!,
+      total,
+    ])
+      m[v]++;
   }
   return {
     byTier: [...tiers].sort((a, b) => a[0] - b[0]).map(([tier, c]) => ({ tier, ...rate(c) })),
-    byKind: [...kinds].sort((a, b) => a[0].localeCompare(b[0])).map(([k, c]) => {
-      const [complexity, category] = k.split('/');
-      return { complexity, category, ...rate(c) };
-    }),
+    byKind: [...kinds]
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([k, c]) => {
+        const [complexity, category] = k.split('/');
+        return { complexity, category, ...rate(c) };
+      }),
     total: rate(total),
     judgeCalls: calls.length,
     judgeCostUsd: calls.reduce((s, c) => s + (c.costUsd ?? 0), 0),
@@ -106,7 +113,8 @@ export function judgeReport(store: DecisionStore, q: { since?: number } = {}): J
 /** The report as lines of text (the CLI prints them). */
 export function formatJudgeReport(r: JudgeReport, config: RouterConfig): string[] {
   const n = r.total.good + r.total.bad + r.total.none;
-  if (!n) return ['No answers have been judged yet: run `llm-router judge --sample 20` (needs prompts stored in full).'];
+  if (!n)
+    return ['No answers have been judged yet: run `llm-router judge --sample 20` (needs prompts stored in full).'];
   const line = (name: string, c: VerdictCounts) =>
     `  ${name.padEnd(22)} ${String(c.good + c.bad + c.none).padStart(5)} judged  ${pct(c.goodRate).padStart(6)} good enough  (${c.good} good, ${c.bad} bad, ${c.none} no verdict)`;
   return [

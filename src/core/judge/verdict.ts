@@ -19,7 +19,9 @@ export const JUDGE_SYSTEM =
 export const JUDGE_CHARS = 12_000;
 
 function cut(text: string): string {
-  return text.length > JUDGE_CHARS ? `${text.slice(0, JUDGE_CHARS)}\n[… ${text.length - JUDGE_CHARS} more characters not shown]` : text;
+  return text.length > JUDGE_CHARS
+    ? `${text.slice(0, JUDGE_CHARS)}\n[… ${text.length - JUDGE_CHARS} more characters not shown]`
+    : text;
 }
 
 /** The user message sent to the judge model. */
@@ -70,16 +72,19 @@ export function parseVerdict(text: string | null | undefined): Verdict {
   const raw = firstObject(text);
   if (!raw) return { kind: 'none', why: 'the judge did not answer with a JSON object' };
   const o = JSON.parse(raw) as unknown;
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return { kind: 'none', why: 'the judge did not answer with a JSON object' };
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    return { kind: 'none', why: 'the judge did not answer with a JSON object' };
   const r = o as Record<string, unknown>;
   const v = typeof r.verdict === 'string' ? r.verdict.trim().toLowerCase() : null;
-  if (v !== 'good' && v !== 'bad') return { kind: 'none', why: `the judge's verdict was ${JSON.stringify(r.verdict ?? null)}, not "good" or "bad"` };
+  if (v !== 'good' && v !== 'bad')
+    return { kind: 'none', why: `the judge's verdict was ${JSON.stringify(r.verdict ?? null)}, not "good" or "bad"` };
   let score: number;
   if (r.score === undefined || r.score === null) score = v === 'good' ? 1 : 0;
   else if (typeof r.score === 'number' && Number.isFinite(r.score) && r.score >= 0 && r.score <= 1) score = r.score;
   else return { kind: 'none', why: `the judge's score ${JSON.stringify(r.score)} is not a number from 0 to 1` };
   // A "good" with a failing score (or the reverse) is a contradiction, not a verdict.
-  if ((v === 'good') !== (score >= QUALITY_GATE)) return { kind: 'none', why: `the judge said "${v}" with a score of ${score}` };
+  if ((v === 'good') !== score >= QUALITY_GATE)
+    return { kind: 'none', why: `the judge said "${v}" with a score of ${score}` };
   const reason = typeof r.reason === 'string' ? r.reason.trim().slice(0, 300) : '';
   return { kind: v, score: Math.round(score * 1000) / 1000, reason };
 }

@@ -11,7 +11,10 @@ export type ScoreAdjuster = (prompt: string, cls: Classification, cfg: RouterCon
 /** Rated decisions with a prompt, oldest first, at most `capacity` (the newest). */
 export function buildIndex(store: DecisionStore, capacity = DEFAULT_NEIGHBOURS.capacity): NeighbourIndex {
   const judged = new Set(
-    store.listDecisions({ source: 'judge', limit: 1_000_000 }).rows.filter((r) => r.strategy === 'judge' && r.parentId).map((r) => r.parentId as string),
+    store
+      .listDecisions({ source: 'judge', limit: 1_000_000 })
+      .rows.filter((r) => r.strategy === 'judge' && r.parentId)
+      .map((r) => r.parentId as string),
   );
   const rated = store.qualitySamples().filter((q) => q.thumb !== null || judged.has(q.decisionId));
   const index = new NeighbourIndex(capacity);
@@ -30,13 +33,18 @@ export interface StoreAdjuster {
   dispose(): void;
 }
 
-export function neighbourAdjuster(store: DecisionStore, o: Partial<NeighbourOptions> & { rebuildMs?: number; now?: () => number } = {}): StoreAdjuster {
+export function neighbourAdjuster(
+  store: DecisionStore,
+  o: Partial<NeighbourOptions> & { rebuildMs?: number; now?: () => number } = {},
+): StoreAdjuster {
   const opts: NeighbourOptions = { ...DEFAULT_NEIGHBOURS, ...o };
   const now = o.now ?? Date.now;
   let index: NeighbourIndex | null = null;
   let builtAt = 0;
   let dirty = true;
-  const unsubscribe = store.onDidChange(() => { dirty = true; });
+  const unsubscribe = store.onDidChange(() => {
+    dirty = true;
+  });
   const current = (): NeighbourIndex => {
     if (!index || (dirty && now() - builtAt >= (o.rebuildMs ?? 30_000))) {
       index = buildIndex(store, opts.capacity);

@@ -33,7 +33,13 @@ export interface NeighbourOptions {
   agreement: number;
 }
 
-export const DEFAULT_NEIGHBOURS: NeighbourOptions = { capacity: 1000, k: 5, minSimilarity: 0.5, minNeighbours: 2, agreement: 0.6 };
+export const DEFAULT_NEIGHBOURS: NeighbourOptions = {
+  capacity: 1000,
+  k: 5,
+  minSimilarity: 0.5,
+  minNeighbours: 2,
+  agreement: 0.6,
+};
 
 function fnv(s: string): number {
   let h = 0x811c9dc5;
@@ -44,7 +50,11 @@ function fnv(s: string): number {
 /** A prompt as a unit vector: word unigrams and bigrams, hashed with a sign into DIM buckets. */
 export function vectorize(text: string): Float32Array {
   const v = new Float32Array(DIM);
-  const words = text.toLowerCase().slice(0, 4000).match(/[a-z0-9_]+/g) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .slice(0, 4000)
+      .match(/[a-z0-9_]+/g) ?? [];
   const add = (g: string) => {
     const h = fnv(g);
     v[h % DIM] += h & 0x80000000 ? 1 : -1;
@@ -115,7 +125,13 @@ const quote = (p: string) => {
  * the tier this score picks (or a higher one) votes one tier up; one answered well on a cheaper tier votes one down.
  * The score moves to the edge of the next tier when enough of the neighbours' similarity agrees.
  */
-export function adjustByNeighbours(cls: Classification, prompt: string, cfg: RouterConfig, index: NeighbourIndex, o: NeighbourOptions = DEFAULT_NEIGHBOURS): Classification {
+export function adjustByNeighbours(
+  cls: Classification,
+  prompt: string,
+  cfg: RouterConfig,
+  index: NeighbourIndex,
+  o: NeighbourOptions = DEFAULT_NEIGHBOURS,
+): Classification {
   if (!index.size || !cfg.thresholds.length) return cls;
   const found = index.nearest(prompt, o.k, o.minSimilarity);
   if (found.length < o.minNeighbours) return cls;
@@ -135,10 +151,18 @@ export function adjustByNeighbours(cls: Classification, prompt: string, cfg: Rou
   else if (c > 0 && down >= o.agreement * all) score = Math.min(score, cfg.thresholds[c - 1] - 0.005);
   if (score === cls.score) return cls;
   const label = (t: number) => cfg.tiers[t]?.label ?? `tier ${t}`;
-  const named = found.slice(0, 3).map((n) => `${quote(n.prompt)} (${n.similarity.toFixed(2)}, ${label(n.tier)}, ${n.quality >= QUALITY_GATE ? 'good' : 'bad'})`);
+  const named = found
+    .slice(0, 3)
+    .map(
+      (n) =>
+        `${quote(n.prompt)} (${n.similarity.toFixed(2)}, ${label(n.tier)}, ${n.quality >= QUALITY_GATE ? 'good' : 'bad'})`,
+    );
   return {
     ...cls,
     score: Math.round(score * 1000) / 1000,
-    reasons: [...cls.reasons, `similar past prompts: ${named.join('; ')} → score ${cls.score.toFixed(2)} → ${score.toFixed(2)}`],
+    reasons: [
+      ...cls.reasons,
+      `similar past prompts: ${named.join('; ')} → score ${cls.score.toFixed(2)} → ${score.toFixed(2)}`,
+    ],
   };
 }

@@ -20,7 +20,14 @@ export interface BreakerOptions {
   maxCooldownMs: number;
 }
 
-export const DEFAULT_BREAKER: BreakerOptions = { failureThreshold: 5, failureRate: 0.5, window: 20, minCalls: 10, cooldownMs: 30_000, maxCooldownMs: 300_000 };
+export const DEFAULT_BREAKER: BreakerOptions = {
+  failureThreshold: 5,
+  failureRate: 0.5,
+  window: 20,
+  minCalls: 10,
+  cooldownMs: 30_000,
+  maxCooldownMs: 300_000,
+};
 
 export type Admission = { ok: true; probe: boolean } | { ok: false; retryInMs: number; why: string };
 
@@ -69,7 +76,12 @@ export class CircuitBreaker {
   private lastError: string | null = null;
   private updatedAt = 0;
 
-  constructor(readonly id: string, readonly endpoint: string, readonly model: string | null, private readonly o: BreakerOptions = DEFAULT_BREAKER) {
+  constructor(
+    readonly id: string,
+    readonly endpoint: string,
+    readonly model: string | null,
+    private readonly o: BreakerOptions = DEFAULT_BREAKER,
+  ) {
     this.cooldown = o.cooldownMs;
   }
 
@@ -79,11 +91,21 @@ export class CircuitBreaker {
 
   /** May a call go now? In half-open only one (the probe) goes until it ends. */
   admit(now: number): Admission {
-    if (this.st === 'open' && now >= this.openUntil) { this.st = 'half-open'; this.probing = false; }
+    if (this.st === 'open' && now >= this.openUntil) {
+      this.st = 'half-open';
+      this.probing = false;
+    }
     if (this.st === 'closed') return { ok: true, probe: false };
-    if (this.st === 'half-open' && !this.probing) { this.probing = true; return { ok: true, probe: true }; }
+    if (this.st === 'half-open' && !this.probing) {
+      this.probing = true;
+      return { ok: true, probe: true };
+    }
     const retryInMs = this.st === 'open' ? this.openUntil - now : this.cooldown;
-    return { ok: false, retryInMs: Math.max(0, retryInMs), why: this.st === 'open' ? this.openReason() : 'a probe is under way' };
+    return {
+      ok: false,
+      retryInMs: Math.max(0, retryInMs),
+      why: this.st === 'open' ? this.openReason() : 'a probe is under way',
+    };
   }
 
   /** A call admitted as a probe ended without a verdict (cancelled): the next call may probe. */
@@ -97,8 +119,15 @@ export class CircuitBreaker {
     this.push(false);
     this.latencies.push(latencyMs);
     if (this.latencies.length > LATENCIES) this.latencies.shift();
-    if (ttftMs !== null) { this.ttfts.push(ttftMs); if (this.ttfts.length > LATENCIES) this.ttfts.shift(); }
-    if (this.st !== 'closed') { this.st = 'closed'; this.cooldown = this.o.cooldownMs; this.recent = []; }
+    if (ttftMs !== null) {
+      this.ttfts.push(ttftMs);
+      if (this.ttfts.length > LATENCIES) this.ttfts.shift();
+    }
+    if (this.st !== 'closed') {
+      this.st = 'closed';
+      this.cooldown = this.o.cooldownMs;
+      this.recent = [];
+    }
     this.probing = false;
     this.updatedAt = now;
   }
@@ -117,14 +146,25 @@ export class CircuitBreaker {
   }
 
   health(now: number): BackendHealth {
-    if (this.st === 'open' && now >= this.openUntil) { this.st = 'half-open'; this.probing = false; }
+    if (this.st === 'open' && now >= this.openUntil) {
+      this.st = 'half-open';
+      this.probing = false;
+    }
     return {
-      id: this.id, endpoint: this.endpoint, model: this.model, state: this.st, calls: this.calls, failures: this.failures,
+      id: this.id,
+      endpoint: this.endpoint,
+      model: this.model,
+      state: this.st,
+      calls: this.calls,
+      failures: this.failures,
       errorRate: this.recent.length ? this.recent.filter(Boolean).length / this.recent.length : null,
       consecutiveFailures: this.consecutive,
-      p50LatencyMs: quantile(this.latencies, 0.5), p95LatencyMs: quantile(this.latencies, 0.95), p50TtftMs: quantile(this.ttfts, 0.5),
+      p50LatencyMs: quantile(this.latencies, 0.5),
+      p95LatencyMs: quantile(this.latencies, 0.95),
+      p50TtftMs: quantile(this.ttfts, 0.5),
       retryInMs: this.st === 'open' ? Math.max(0, this.openUntil - now) : null,
-      lastError: this.lastError, updatedAt: this.updatedAt,
+      lastError: this.lastError,
+      updatedAt: this.updatedAt,
     };
   }
 
@@ -146,6 +186,8 @@ export class CircuitBreaker {
 
   private openReason(): string {
     const rate = this.recent.length ? Math.round((100 * this.recent.filter(Boolean).length) / this.recent.length) : 0;
-    return this.consecutive >= this.o.failureThreshold ? `${this.consecutive} failures in a row` : `${rate}% of the last ${this.recent.length} calls failed`;
+    return this.consecutive >= this.o.failureThreshold
+      ? `${this.consecutive} failures in a row`
+      : `${rate}% of the last ${this.recent.length} calls failed`;
   }
 }

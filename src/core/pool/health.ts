@@ -12,14 +12,23 @@ export function loadHealth(store: Pick<DecisionStore, 'getMeta'>): BackendHealth
   if (!raw) return [];
   try {
     const v = JSON.parse(raw) as unknown;
-    return Array.isArray(v) ? v.filter((h): h is BackendHealth => !!h && typeof (h as BackendHealth).id === 'string' && typeof (h as BackendHealth).state === 'string') : [];
+    return Array.isArray(v)
+      ? v.filter(
+          (h): h is BackendHealth =>
+            !!h && typeof (h as BackendHealth).id === 'string' && typeof (h as BackendHealth).state === 'string',
+        )
+      : [];
   } catch {
     return [];
   }
 }
 
 /** Merges `health` into the stored snapshot: per backend the newest entry wins; old ones are dropped. */
-export function saveHealth(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, health: readonly BackendHealth[], now = Date.now()): void {
+export function saveHealth(
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  health: readonly BackendHealth[],
+  now = Date.now(),
+): void {
   const byId = new Map(loadHealth(store).map((h) => [h.id, h]));
   for (const h of health) {
     const had = byId.get(h.id);
@@ -30,9 +39,16 @@ export function saveHealth(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, he
 }
 
 /** An onChange for the pool: saves each verdict's health (a few entries; the store batches its writes). */
-export function healthRecorder(store: Pick<DecisionStore, 'getMeta' | 'setMeta'>, now = () => Date.now()): (h: BackendHealth[]) => void {
+export function healthRecorder(
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  now = () => Date.now(),
+): (h: BackendHealth[]) => void {
   return (h) => {
-    try { saveHealth(store, h, now()); } catch { /* a closed store: health is a convenience, never a failure */ }
+    try {
+      saveHealth(store, h, now());
+    } catch {
+      /* a closed store: health is a convenience, never a failure */
+    }
   };
 }
 
@@ -42,7 +58,10 @@ export function healthLines(health: readonly BackendHealth[], now = Date.now()):
     const rate = h.errorRate === null ? '–' : `${Math.round(h.errorRate * 100)}%`;
     const lat = h.p50LatencyMs === null ? '' : `, p50 ${h.p50LatencyMs} ms, p95 ${h.p95LatencyMs} ms`;
     const ttft = h.p50TtftMs === null ? '' : `, first token p50 ${h.p50TtftMs} ms`;
-    const open = h.state === 'open' && h.retryInMs !== null ? ` (retry in ${Math.max(0, Math.ceil((h.retryInMs - (now - h.updatedAt)) / 1000))} s)` : '';
+    const open =
+      h.state === 'open' && h.retryInMs !== null
+        ? ` (retry in ${Math.max(0, Math.ceil((h.retryInMs - (now - h.updatedAt)) / 1000))} s)`
+        : '';
     const err = h.lastError && h.state !== 'closed' ? ` — last error: ${h.lastError}` : '';
     return `${h.id.padEnd(34)} ${h.state.padEnd(9)} ${h.calls} calls, ${rate} errors${lat}${ttft}${open}${err}`;
   });

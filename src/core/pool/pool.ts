@@ -3,7 +3,15 @@
 // direct and through OpenRouter, a model on two gateways) fails over to them before any text was shown. Falling back
 // along the tier order stays the service's job: a paused backend fails at once with a ProviderError that says so,
 // which the service treats as the tier being unavailable. Wrapping the ClientFor needs no change in the service.
-import { ProviderError, type ChatRequest, type ChatResult, type ClientFor, type ModelClient, type ProviderErrorKind, type ToolCall } from '../provider/api';
+import {
+  ProviderError,
+  type ChatRequest,
+  type ChatResult,
+  type ClientFor,
+  type ModelClient,
+  type ProviderErrorKind,
+  type ToolCall,
+} from '../provider/api';
 import type { TierConfig, TierProvider } from '../types';
 import { CircuitBreaker, DEFAULT_BREAKER, type BackendHealth, type BreakerOptions } from './breaker';
 
@@ -25,7 +33,14 @@ export interface PoolOptions {
 }
 
 /** Failures that say something about a backend's health (a wrong key or a bad request does not). */
-const MODEL_FAILURES: ReadonlySet<ProviderErrorKind> = new Set(['rate-limit', 'overloaded', 'server', 'network', 'timeout', 'not-found']);
+const MODEL_FAILURES: ReadonlySet<ProviderErrorKind> = new Set([
+  'rate-limit',
+  'overloaded',
+  'server',
+  'network',
+  'timeout',
+  'not-found',
+]);
 /** Failures of the endpoint as a whole, whichever model was asked: it cannot be reached (a 5xx from a gateway is
  *  often one upstream model's trouble, so it counts for that model). */
 const ENDPOINT_FAILURES: ReadonlySet<ProviderErrorKind> = new Set(['network', 'timeout']);
@@ -33,7 +48,7 @@ const ENDPOINT_FAILURES: ReadonlySet<ProviderErrorKind> = new Set(['network', 't
 /** The backend name of a tier: its endpoint for OpenAI-compatible tiers, else the provider. */
 export function backendOf(t: Pick<TierConfig, 'provider' | 'endpoint'>): string {
   const p = t.provider ?? 'anthropic';
-  return p === 'openai' ? t.endpoint ?? 'openai' : p;
+  return p === 'openai' ? (t.endpoint ?? 'openai') : p;
 }
 
 interface Route {
@@ -65,7 +80,10 @@ export class Pool {
   /** Every backend that has had a verdict (an endpoint only counts the failures of the endpoint itself). */
   health(): BackendHealth[] {
     const t = this.now();
-    return [...this.breakers.values()].map((b) => b.health(t)).filter((h) => h.calls > 0).sort((a, b) => a.id.localeCompare(b.id));
+    return [...this.breakers.values()]
+      .map((b) => b.health(t))
+      .filter((h) => h.calls > 0)
+      .sort((a, b) => a.id.localeCompare(b.id));
   }
 
   /** Every tier's client, pooled: breakers, health, and alternates for the same tier. */
@@ -76,7 +94,12 @@ export class Pool {
       const routes: Route[] = [];
       if (own) routes.push({ endpoint: backendOf(tier), model: tier.model, client: own });
       for (const a of this.o.alternates?.[tier.id] ?? []) {
-        const alt: TierConfig = { ...tier, model: a.model, provider: a.provider ?? (a.endpoint ? 'openai' : 'anthropic'), ...(a.endpoint ? { endpoint: a.endpoint } : {}) };
+        const alt: TierConfig = {
+          ...tier,
+          model: a.model,
+          provider: a.provider ?? (a.endpoint ? 'openai' : 'anthropic'),
+          ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+        };
         const c = base(alt);
         if (c) routes.push({ endpoint: backendOf(alt), model: a.model, client: c });
       }
@@ -85,16 +108,26 @@ export class Pool {
       const key = routes.map((r) => `${r.endpoint}/${r.model}`).join('|');
       let byKey = made.get(own);
       if (!byKey) made.set(own, (byKey = new Map()));
-      if (!byKey.has(key)) byKey.set(key, new PooledClient(this, routes, this.now, () => this.o.onChange?.(this.health())));
+      if (!byKey.has(key))
+        byKey.set(key, new PooledClient(this, routes, this.now, () => this.o.onChange?.(this.health())));
       return byKey.get(key)!;
     };
   }
 }
 
 class PooledClient implements ModelClient {
-  constructor(private readonly pool: Pool, private readonly routes: Route[], private readonly now: () => number, private readonly changed: () => void) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly routes: Route[],
+    private readonly now: () => number,
+    private readonly changed: () => void,
+  ) {}
 
-  async stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
+  async stream(
+    req: ChatRequest,
+    onText?: (delta: string) => void,
+    onToolCall?: (call: ToolCall) => void,
+  ): Promise<ChatResult> {
     let last: unknown = null;
     for (const [i, r] of this.routes.entries()) {
       const ep = this.pool.breaker(r.endpoint, null);
@@ -106,12 +139,23 @@ class PooledClient implements ModelClient {
         if (a.ok) ep.release();
         const denied = !a.ok ? a : (b as Extract<typeof b, { ok: false }>);
         const who = !a.ok ? r.endpoint : md.id;
-        last = new ProviderError('overloaded', `${who} is paused (${denied.why}); it is tried again in ${secs(denied.retryInMs)}.`);
+        last = new ProviderError(
+          'overloaded',
+          `${who} is paused (${denied.why}); it is tried again in ${secs(denied.retryInMs)}.`,
+        );
         continue;
       }
       let shown = false;
       try {
-        const res = await r.client.stream({ ...req, model: r.model }, onText && ((d) => { shown = true; onText(d); }), onToolCall);
+        const res = await r.client.stream(
+          { ...req, model: r.model },
+          onText &&
+            ((d) => {
+              shown = true;
+              onText(d);
+            }),
+          onToolCall,
+        );
         const done = this.now();
         ep.success(done, res.latencyMs, res.ttftMs);
         md.success(done, res.latencyMs, res.ttftMs);
@@ -119,7 +163,11 @@ class PooledClient implements ModelClient {
         return res;
       } catch (e) {
         const pe = e instanceof ProviderError ? e : null;
-        if (!pe || !MODEL_FAILURES.has(pe.kind)) { ep.release(); md.release(); throw e; }
+        if (!pe || !MODEL_FAILURES.has(pe.kind)) {
+          ep.release();
+          md.release();
+          throw e;
+        }
         const done = this.now();
         md.failure(done, pe.message, pe.retryAfterMs);
         if (ENDPOINT_FAILURES.has(pe.kind)) ep.failure(done, pe.message, pe.retryAfterMs);
@@ -134,7 +182,12 @@ class PooledClient implements ModelClient {
   }
 
   async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
-    const r = this.routes.find((x) => this.pool.breaker(x.endpoint, null).state !== 'open' && this.pool.breaker(x.endpoint, x.model).state !== 'open') ?? this.routes[0];
+    const r =
+      this.routes.find(
+        (x) =>
+          this.pool.breaker(x.endpoint, null).state !== 'open' &&
+          this.pool.breaker(x.endpoint, x.model).state !== 'open',
+      ) ?? this.routes[0];
     return r.client.countTokens({ ...req, model: r.model });
   }
 }

@@ -8,7 +8,8 @@ export class ToolCallCollector {
   readonly done: ToolCall[] = [];
   private readonly open = new Map<number, { id: string; name: string; json: string; input: unknown }>();
   start(index: number, block: Anthropic.ContentBlock): void {
-    if (block.type === 'tool_use') this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
+    if (block.type === 'tool_use')
+      this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
   }
   delta(index: number, json: string): void {
     const c = this.open.get(index);
@@ -20,7 +21,11 @@ export class ToolCallCollector {
     this.open.delete(index);
     let input: unknown = c.input ?? {};
     if (c.json.trim()) {
-      try { input = JSON.parse(c.json); } catch { input = { _unparsed: c.json }; }
+      try {
+        input = JSON.parse(c.json);
+      } catch {
+        input = { _unparsed: c.json };
+      }
     }
     const call: ToolCall = { id: c.id, name: c.name, input };
     this.done.push(call);
@@ -38,7 +43,16 @@ export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'too
   let chars = (req.system ?? '').length + (req.tools?.length ? JSON.stringify(req.tools).length : 0);
   for (const m of req.messages) {
     if (typeof m.content === 'string') chars += m.content.length;
-    else for (const p of m.content) chars += p.type === 'text' ? p.text.length : p.type === 'tool_result' ? p.content.length : p.type === 'tool_use' ? JSON.stringify(p.input ?? {}).length : 0;
+    else
+      for (const p of m.content)
+        chars +=
+          p.type === 'text'
+            ? p.text.length
+            : p.type === 'tool_result'
+              ? p.content.length
+              : p.type === 'tool_use'
+                ? JSON.stringify(p.input ?? {}).length
+                : 0;
     if (chars >= CACHE_MIN_TOKENS * 4) return true;
   }
   return chars >= CACHE_MIN_TOKENS * 4;
@@ -50,7 +64,10 @@ export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'too
  * conversation (so the next request of an agent loop reads everything before it from the cache). The API ignores a
  * breakpoint whose prefix is too short to cache, so marking is always safe.
  */
-export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, cache: boolean): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
+export function anthropicParams(
+  req: Omit<ChatRequest, 'maxTokens' | 'signal'>,
+  cache: boolean,
+): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
   const tools = (req.tools ?? []).map((t, i, all): Anthropic.Tool => ({
     name: t.name,
     ...(t.description ? { description: t.description } : {}),
@@ -62,7 +79,9 @@ export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, 
   return {
     model: req.model,
     messages,
-    ...(req.system ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system } : {}),
+    ...(req.system
+      ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system }
+      : {}),
     ...(tools.length ? { tools } : {}),
     ...(tools.length && req.toolMode === 'required' ? { tool_choice: { type: 'any' } } : {}),
   };
@@ -78,7 +97,8 @@ function markLastBlock(messages: Anthropic.MessageParam[]): void {
   }
   const blocks = last.content;
   const b = blocks[blocks.length - 1];
-  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking') (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
+  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking')
+    (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
 }
 
 /** Our messages in the Messages API's own form: tool calls as `tool_use`, their results as `tool_result`. */
@@ -98,6 +118,11 @@ function toAnthropicBlock(p: ContentPart): Anthropic.ContentBlockParam {
     case 'tool_use':
       return { type: 'tool_use', id: p.id, name: p.name, input: p.input };
     case 'tool_result':
-      return { type: 'tool_result', tool_use_id: p.toolUseId, content: p.content, ...(p.isError ? { is_error: true } : {}) };
+      return {
+        type: 'tool_result',
+        tool_use_id: p.toolUseId,
+        content: p.content,
+        ...(p.isError ? { is_error: true } : {}),
+      };
   }
 }

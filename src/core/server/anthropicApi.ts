@@ -29,7 +29,12 @@ const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 
 
 function textOf(v: unknown, where: string): string {
   if (typeof v === 'string') return v;
-  if (Array.isArray(v)) return v.map((b, i) => (isObj(b) && b.type === 'text' && typeof b.text === 'string' ? b.text : blockError(`${where}[${i}]`, b))).join('\n');
+  if (Array.isArray(v))
+    return v
+      .map((b, i) =>
+        isObj(b) && b.type === 'text' && typeof b.text === 'string' ? b.text : blockError(`${where}[${i}]`, b),
+      )
+      .join('\n');
   if (v === undefined) return '';
   throw bad(`${where}: expected a string or a list of text blocks`);
 }
@@ -47,31 +52,45 @@ function block(b: unknown, where: string): ContentPart | null {
       return { type: 'text', text: b.text };
     case 'image': {
       const s = b.source;
-      if (!isObj(s) || s.type !== 'base64' || typeof s.data !== 'string' || typeof s.media_type !== 'string') throw bad(`${where}: only base64 images are supported`);
+      if (!isObj(s) || s.type !== 'base64' || typeof s.data !== 'string' || typeof s.media_type !== 'string')
+        throw bad(`${where}: only base64 images are supported`);
       return { type: 'image', mediaType: s.media_type, data: s.data };
     }
     case 'tool_use':
-      if (typeof b.id !== 'string' || typeof b.name !== 'string') throw bad(`${where}: a tool_use block needs an id and a name`);
+      if (typeof b.id !== 'string' || typeof b.name !== 'string')
+        throw bad(`${where}: a tool_use block needs an id and a name`);
       return { type: 'tool_use', id: b.id, name: b.name, input: b.input ?? {} };
     case 'tool_result':
       if (typeof b.tool_use_id !== 'string') throw bad(`${where}: a tool_result block needs a tool_use_id`);
-      return { type: 'tool_result', toolUseId: b.tool_use_id, content: textOf(b.content, `${where}.content`), ...(b.is_error === true ? { isError: true } : {}) };
+      return {
+        type: 'tool_result',
+        toolUseId: b.tool_use_id,
+        content: textOf(b.content, `${where}.content`),
+        ...(b.is_error === true ? { isError: true } : {}),
+      };
     case 'thinking':
     case 'redacted_thinking':
       return null; // earlier thinking is not sent back: the router does not ask for thinking
     default:
       // Server tools' calls and results (web search, code execution) in the history: the endpoint offers no server
       // tools, so they are left out, in pairs; anything else it cannot pass on is a clear 400.
-      if (b.type === 'server_tool_use' || (typeof b.type === 'string' && b.type !== 'tool_result' && b.type.endsWith('_tool_result'))) return null;
+      if (
+        b.type === 'server_tool_use' ||
+        (typeof b.type === 'string' && b.type !== 'tool_result' && b.type.endsWith('_tool_result'))
+      )
+        return null;
       return blockError(where, b);
   }
 }
 
 function message(m: unknown, i: number): ChatMessage {
-  if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant')) throw bad(`messages[${i}]: expected {role: "user" | "assistant", content}`);
+  if (!isObj(m) || (m.role !== 'user' && m.role !== 'assistant'))
+    throw bad(`messages[${i}]: expected {role: "user" | "assistant", content}`);
   if (typeof m.content === 'string') return { role: m.role, content: m.content };
   if (!Array.isArray(m.content)) throw bad(`messages[${i}].content: expected a string or a list of content blocks`);
-  const parts = m.content.map((b, j) => block(b, `messages[${i}].content[${j}]`)).filter((p): p is ContentPart => p !== null);
+  const parts = m.content
+    .map((b, j) => block(b, `messages[${i}].content[${j}]`))
+    .filter((p): p is ContentPart => p !== null);
   return { role: m.role, content: parts };
 }
 
@@ -85,7 +104,11 @@ function tools(v: unknown, choice: unknown): Pick<EndpointRequest, 'tools' | 'to
     if (!isObj(t) || typeof t.name !== 'string' || !t.name) throw bad(`tools[${i}]: a tool needs a name`);
     // Server tools (web_search_…, code_execution_…) run at Anthropic; the tiers may be other providers: left out.
     if (t.type !== undefined && t.type !== null && t.type !== 'custom') return;
-    specs.push({ name: t.name, ...(typeof t.description === 'string' ? { description: t.description } : {}), inputSchema: schemaOf(t.input_schema, `tools[${i}].input_schema`) });
+    specs.push({
+      name: t.name,
+      ...(typeof t.description === 'string' ? { description: t.description } : {}),
+      inputSchema: schemaOf(t.input_schema, `tools[${i}].input_schema`),
+    });
   });
   if (!specs.length) return {};
   return { tools: specs, toolMode: c === 'any' || c === 'tool' ? 'required' : 'auto' };
@@ -93,7 +116,8 @@ function tools(v: unknown, choice: unknown): Pick<EndpointRequest, 'tools' | 'to
 
 /** A Messages API body in the endpoint's form; a 400 with what is wrong otherwise. */
 export function parseAnthropic(body: Record<string, unknown>): EndpointRequest {
-  if (typeof body.model !== 'string' || !body.model.trim()) throw bad('model: required (use "llm-router" to let the router choose)');
+  if (typeof body.model !== 'string' || !body.model.trim())
+    throw bad('model: required (use "llm-router" to let the router choose)');
   if (!Array.isArray(body.messages) || !body.messages.length) throw bad('messages: required, a non-empty list');
   const maxTokens = optInt(body.max_tokens, 'max_tokens');
   if (maxTokens === undefined) throw bad('max_tokens: required');
@@ -118,11 +142,13 @@ export function parseAnthropicCount(body: Record<string, unknown>): EndpointRequ
 export const msgId = () => `msg_${randomBytes(12).toString('base64url')}`;
 
 const usageJson = (u: Usage) => ({
-  input_tokens: u.inputTokens, output_tokens: u.outputTokens,
-  cache_creation_input_tokens: u.cacheWriteTokens, cache_read_input_tokens: u.cacheReadTokens,
+  input_tokens: u.inputTokens,
+  output_tokens: u.outputTokens,
+  cache_creation_input_tokens: u.cacheWriteTokens,
+  cache_read_input_tokens: u.cacheReadTokens,
 });
 
-const stopOf = (stop: string | null, calls: ToolCall[]) => (calls.length ? 'tool_use' : stop ?? 'end_turn');
+const stopOf = (stop: string | null, calls: ToolCall[]) => (calls.length ? 'tool_use' : (stop ?? 'end_turn'));
 
 export interface Answer {
   id: string;
@@ -138,8 +164,14 @@ export function anthropicMessage(a: Answer) {
   if (a.text || !a.toolCalls.length) content.push({ type: 'text', text: a.text });
   for (const c of a.toolCalls) content.push({ type: 'tool_use', id: c.id, name: c.name, input: c.input ?? {} });
   return {
-    id: a.id, type: 'message', role: 'assistant', model: a.model, content,
-    stop_reason: stopOf(a.stopReason, a.toolCalls), stop_sequence: null, usage: usageJson(a.usage),
+    id: a.id,
+    type: 'message',
+    role: 'assistant',
+    model: a.model,
+    content,
+    stop_reason: stopOf(a.stopReason, a.toolCalls),
+    stop_sequence: null,
+    usage: usageJson(a.usage),
   };
 }
 
@@ -151,11 +183,16 @@ export class AnthropicStream {
   private pinged = false;
   private readonly sentCalls = new Set<string>();
   private readonly write: (chunk: string) => void;
-  constructor(private readonly res: ServerResponse, private readonly id: string) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly id: string,
+  ) {
     this.write = tickWriter(res);
   }
 
-  get started(): boolean { return this.opened; }
+  get started(): boolean {
+    return this.opened;
+  }
 
   private send(event: string, data: unknown): void {
     this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -165,17 +202,34 @@ export class AnthropicStream {
     if (this.opened) return;
     this.opened = true;
     // The head, message_start and the first block's start leave with the first delta, in one write (tickWriter).
-    this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    this.res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     this.send('message_start', {
       type: 'message_start',
-      message: { id: this.id, type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: usageJson({ inputTokens: inputTokens, outputTokens: 1, cacheWriteTokens: 0, cacheReadTokens: 0 }) },
+      message: {
+        id: this.id,
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: usageJson({ inputTokens: inputTokens, outputTokens: 1, cacheWriteTokens: 0, cacheReadTokens: 0 }),
+      },
     });
   }
 
   /** A content block begins; the real API sends its one `ping` right after the first. */
   private blockStart(index: number, block: unknown): void {
     this.send('content_block_start', { type: 'content_block_start', index, content_block: block });
-    if (!this.pinged) { this.pinged = true; this.send('ping', { type: 'ping' }); }
+    if (!this.pinged) {
+      this.pinged = true;
+      this.send('ping', { type: 'ping' });
+    }
   }
 
   text(delta: string): void {
@@ -183,7 +237,12 @@ export class AnthropicStream {
       this.textOpen = true;
       this.blockStart(this.index, { type: 'text', text: '' });
     }
-    if (delta) this.send('content_block_delta', { type: 'content_block_delta', index: this.index, delta: { type: 'text_delta', text: delta } });
+    if (delta)
+      this.send('content_block_delta', {
+        type: 'content_block_delta',
+        index: this.index,
+        delta: { type: 'text_delta', text: delta },
+      });
   }
 
   private closeText(): void {
@@ -199,7 +258,11 @@ export class AnthropicStream {
     this.closeText();
     const i = this.index++;
     this.blockStart(i, { type: 'tool_use', id: c.id, name: c.name, input: {} });
-    this.send('content_block_delta', { type: 'content_block_delta', index: i, delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input ?? {}) } });
+    this.send('content_block_delta', {
+      type: 'content_block_delta',
+      index: i,
+      delta: { type: 'input_json_delta', partial_json: JSON.stringify(c.input ?? {}) },
+    });
     this.send('content_block_stop', { type: 'content_block_stop', index: i });
   }
 
@@ -207,7 +270,11 @@ export class AnthropicStream {
     if (!this.index && !this.textOpen && !a.toolCalls.length) this.text('');
     this.closeText();
     for (const c of a.toolCalls) this.toolCall(c);
-    this.send('message_delta', { type: 'message_delta', delta: { stop_reason: stopOf(a.stopReason, a.toolCalls), stop_sequence: null }, usage: usageJson(a.usage) });
+    this.send('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopOf(a.stopReason, a.toolCalls), stop_sequence: null },
+      usage: usageJson(a.usage),
+    });
     this.send('message_stop', { type: 'message_stop' });
     this.res.end();
   }

@@ -40,7 +40,10 @@ const FAMILIES = ['haiku', 'sonnet', 'opus'];
 
 /** What a request's `model` means here; a 404 in words for a model the endpoint cannot serve. */
 export function chooseModel(name: string, config: RouterConfig): ModelChoice {
-  const n = name.trim().toLowerCase().replace(/^llm-router[/:]/, '');
+  const n = name
+    .trim()
+    .toLowerCase()
+    .replace(/^llm-router[/:]/, '');
   if ((ROUTED_MODELS as readonly string[]).includes(n)) return { preset: null, override: null, send: null };
   if (isPresetName(n)) return { preset: n, override: null, send: null };
   const i = tierIndex(config, n);
@@ -49,7 +52,11 @@ export function chooseModel(name: string, config: RouterConfig): ModelChoice {
   const fam = FAMILIES.find((f) => n.includes(f));
   const t = fam ? config.tiers.find((x) => x.model.toLowerCase().includes(fam)) : undefined;
   if (t) return { preset: null, override: t.id, send: name.trim() };
-  throw new HttpError(404, 'not_found', `The model "${name.slice(0, 80)}" is not served here. Use "llm-router" (the router chooses), a preset (economy, balanced, quality) or a tier: ${config.tiers.map((x) => `${x.id} (${x.model})`).join(', ')}.`);
+  throw new HttpError(
+    404,
+    'not_found',
+    `The model "${name.slice(0, 80)}" is not served here. Use "llm-router" (the router chooses), a preset (economy, balanced, quality) or a tier: ${config.tiers.map((x) => `${x.id} (${x.model})`).join(', ')}.`,
+  );
 }
 
 export interface Head {
@@ -66,8 +73,17 @@ export interface Sink {
   toolCall(call: ToolCall): void;
 }
 
-export function decisionHeaders(d: Pick<Decision, 'id' | 'tierId' | 'model' | 'score'>, model = d.model, tierId = d.tierId): Record<string, string> {
-  return { 'x-llm-router-tier': tierId, 'x-llm-router-model': model, 'x-llm-router-score': d.score.toFixed(3), 'x-llm-router-decision': d.id };
+export function decisionHeaders(
+  d: Pick<Decision, 'id' | 'tierId' | 'model' | 'score'>,
+  model = d.model,
+  tierId = d.tierId,
+): Record<string, string> {
+  return {
+    'x-llm-router-tier': tierId,
+    'x-llm-router-model': model,
+    'x-llm-router-score': d.score.toFixed(3),
+    'x-llm-router-decision': d.id,
+  };
 }
 
 const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
@@ -75,13 +91,21 @@ const ZERO: Usage = { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cach
 /** A ProviderError as the status a client of either API understands (its retry logic included). */
 export function providerHttp(pe: ProviderError, msg: string): HttpError {
   switch (pe.kind) {
-    case 'bad-request': return new HttpError(400, 'invalid_request', msg);
-    case 'not-found': return new HttpError(404, 'not_found', msg);
-    case 'rate-limit': return new HttpError(429, 'rate_limit', msg);
-    case 'overloaded': return new HttpError(529, 'overloaded', msg);
-    case 'auth': return new HttpError(502, 'api', `The router's upstream key was refused: ${msg}`);
-    case 'timeout': case 'network': return new HttpError(504, 'api', msg);
-    default: return new HttpError(502, 'api', msg);
+    case 'bad-request':
+      return new HttpError(400, 'invalid_request', msg);
+    case 'not-found':
+      return new HttpError(404, 'not_found', msg);
+    case 'rate-limit':
+      return new HttpError(429, 'rate_limit', msg);
+    case 'overloaded':
+      return new HttpError(529, 'overloaded', msg);
+    case 'auth':
+      return new HttpError(502, 'api', `The router's upstream key was refused: ${msg}`);
+    case 'timeout':
+    case 'network':
+      return new HttpError(504, 'api', msg);
+    default:
+      return new HttpError(502, 'api', msg);
   }
 }
 
@@ -112,7 +136,11 @@ export interface DispatchOptions {
   agents: AgentRouter;
 }
 
-export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: DispatchOptions): Promise<DispatchResult> {
+export async function dispatch(
+  er: EndpointRequest,
+  be: EndpointBackend,
+  opts: DispatchOptions,
+): Promise<DispatchResult> {
   const scrub = (s: string) => redactSecrets(s, be.secrets());
   routingTurn(er); // a clear 400 when there is nothing to answer
   const base = be.service(null);
@@ -132,7 +160,11 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
   const open = () => {
     if (opened || !opts.sink || !decision) return;
     opened = true;
-    opts.sink.open({ headers: decisionHeaders(decision, calling, tierOf(calling)), model: calling, inputTokens: decision.estInputTokens });
+    opts.sink.open({
+      headers: decisionHeaders(decision, calling, tierOf(calling)),
+      model: calling,
+      inputTokens: decision.estInputTokens,
+    });
   };
 
   // Every model call of this request: on the real model the client named (when it did), its result and failure kept
@@ -142,7 +174,19 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
       const model = sendAs(req.model);
       calling = model;
       try {
-        const r = await c.stream({ ...req, model }, onText && ((t) => { open(); onText(t); }), onToolCall && ((call) => { open(); onToolCall(call); }));
+        const r = await c.stream(
+          { ...req, model },
+          onText &&
+            ((t) => {
+              open();
+              onText(t);
+            }),
+          onToolCall &&
+            ((call) => {
+              open();
+              onToolCall(call);
+            }),
+        );
         answered = r;
         return r;
       } catch (e) {
@@ -152,21 +196,50 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
     },
     countTokens: (req) => c.countTokens(req),
   });
-  const clients: ClientFor = typeof inner === 'function' ? (tier) => { const c = inner(tier); return c && wrap(c); } : (() => { const w = inner && wrap(inner); return () => w; })();
+  const clients: ClientFor =
+    typeof inner === 'function'
+      ? (tier) => {
+          const c = inner(tier);
+          return c && wrap(c);
+        }
+      : (() => {
+          const w = inner && wrap(inner);
+          return () => w;
+        })();
 
   try {
-    const o = await opts.agents.run(svc, {
-      messages: er.messages, system: er.system, tools: er.tools, toolMode: er.toolMode, source: 'endpoint',
-      override: choice.override, maxTokens: er.maxTokens, signal: opts.signal,
-      onDecision: (d, continued) => {
-        // Recorded with the decision (the first request of a loop): the panel shows which program asked.
-        if (opts.client && !continued) d.reasons.push(`client: ${opts.client}`);
-        decision = d;
-        calling = sendAs(d.model);
+    const o = await opts.agents.run(
+      svc,
+      {
+        messages: er.messages,
+        system: er.system,
+        tools: er.tools,
+        toolMode: er.toolMode,
+        source: 'endpoint',
+        override: choice.override,
+        maxTokens: er.maxTokens,
+        signal: opts.signal,
+        onDecision: (d, continued) => {
+          // Recorded with the decision (the first request of a loop): the panel shows which program asked.
+          if (opts.client && !continued) d.reasons.push(`client: ${opts.client}`);
+          decision = d;
+          calling = sendAs(d.model);
+        },
+        onText: opts.sink
+          ? (t) => {
+              open();
+              opts.sink!.text(t);
+            }
+          : undefined,
+        onToolCall: opts.sink
+          ? (c) => {
+              open();
+              opts.sink!.toolCall(c);
+            }
+          : undefined,
       },
-      onText: opts.sink ? (t) => { open(); opts.sink!.text(t); } : undefined,
-      onToolCall: opts.sink ? (c) => { open(); opts.sink!.toolCall(c); } : undefined,
-    }, clients);
+      clients,
+    );
     const r = answered as ChatResult | null;
     const model = r?.model ?? o.record?.answeredModel ?? o.model;
     const d = decision ?? o.routed?.decision ?? (o.record as Decision);
@@ -174,29 +247,54 @@ export async function dispatch(er: EndpointRequest, be: EndpointBackend, opts: D
     return {
       decision: d,
       headers: decisionHeaders({ id: o.decisionId, tierId: o.tierId, model, score: d.score }, model, o.tierId),
-      answer: { id: opts.id, model, text: o.text, toolCalls: o.toolCalls, stopReason: r?.stopReason ?? null, usage: r?.usage ?? o.record?.usage ?? ZERO },
+      answer: {
+        id: opts.id,
+        model,
+        text: o.text,
+        toolCalls: o.toolCalls,
+        stopReason: r?.stopReason ?? null,
+        usage: r?.usage ?? o.record?.usage ?? ZERO,
+      },
     };
   } catch (e) {
     throw failure(e, lastError as ProviderError | null, scrub, () => {
       // Refused before the decision reached onDecision (a used-up budget): the record gets the client too.
       const d = e instanceof RouteError ? e.decision : null;
       if (d && opts.client && !d.reasons.includes(`client: ${opts.client}`)) {
-        try { base.store.updateDecision(d.id, { reasons: [...d.reasons, `client: ${opts.client}`] }); } catch { /* not recorded */ }
+        try {
+          base.store.updateDecision(d.id, { reasons: [...d.reasons, `client: ${opts.client}`] });
+        } catch {
+          /* not recorded */
+        }
       }
     });
   }
 }
 
 /** What a failed request throws: RouteError 'cancelled' as it is, everything else an HttpError in words. */
-function failure(e: unknown, lastError: ProviderError | null, scrub: (s: string) => string, noteClient: () => void): unknown {
+function failure(
+  e: unknown,
+  lastError: ProviderError | null,
+  scrub: (s: string) => string,
+  noteClient: () => void,
+): unknown {
   if (e instanceof HttpError) return e;
-  if (!(e instanceof RouteError)) return new HttpError(400, 'invalid_request', scrub((e as Error)?.message ?? String(e)));
+  if (!(e instanceof RouteError))
+    return new HttpError(400, 'invalid_request', scrub((e as Error)?.message ?? String(e)));
   noteClient();
   const msg = scrub(e.message);
   switch (e.kind) {
-    case 'cancelled': return e;
-    case 'blocked': return new HttpError(402, 'budget', `LLM Router: ${msg}`);
-    case 'no-key': return new HttpError(503, 'api', 'LLM Router has no key for any tier: set one with “LLM Router: Set API Key” in VS Code, or ANTHROPIC_API_KEY (LLM_ROUTER_KEY_<KEYNAME> for an endpoint) where `llm-router serve` runs. Nothing was sent.');
-    default: return lastError ? providerHttp(lastError, msg) : new HttpError(502, 'api', msg);
+    case 'cancelled':
+      return e;
+    case 'blocked':
+      return new HttpError(402, 'budget', `LLM Router: ${msg}`);
+    case 'no-key':
+      return new HttpError(
+        503,
+        'api',
+        'LLM Router has no key for any tier: set one with “LLM Router: Set API Key” in VS Code, or ANTHROPIC_API_KEY (LLM_ROUTER_KEY_<KEYNAME> for an endpoint) where `llm-router serve` runs. Nothing was sent.',
+      );
+    default:
+      return lastError ? providerHttp(lastError, msg) : new HttpError(502, 'api', msg);
   }
 }

@@ -63,24 +63,39 @@ function messages(v: unknown[]): { system: string; messages: ChatMessage[] } {
       case 'assistant': {
         const content = parts(m.content, `${where}.content`);
         const calls = m.tool_calls;
-        if (calls !== undefined && calls !== null && !Array.isArray(calls)) throw bad(`${where}.tool_calls: expected a list`);
+        if (calls !== undefined && calls !== null && !Array.isArray(calls))
+          throw bad(`${where}.tool_calls: expected a list`);
         for (const [j, c] of (calls ?? []).entries()) {
           const f = isObj(c) && isObj(c.function) ? c.function : null;
-          if (!f || typeof c.id !== 'string' || typeof f.name !== 'string') throw bad(`${where}.tool_calls[${j}]: needs an id and function.name`);
-          content.push({ type: 'tool_use', id: c.id, name: f.name, input: parseArgs(f.arguments, `${where}.tool_calls[${j}].function.arguments`) });
+          if (!f || typeof c.id !== 'string' || typeof f.name !== 'string')
+            throw bad(`${where}.tool_calls[${j}]: needs an id and function.name`);
+          content.push({
+            type: 'tool_use',
+            id: c.id,
+            name: f.name,
+            input: parseArgs(f.arguments, `${where}.tool_calls[${j}].function.arguments`),
+          });
         }
         out.push({ role: 'assistant', content });
         break;
       }
       case 'tool':
         if (typeof m.tool_call_id !== 'string') throw bad(`${where}: a tool message needs tool_call_id`);
-        out.push({ role: 'user', content: [{ type: 'tool_result', toolUseId: m.tool_call_id, content: plain(parts(m.content, `${where}.content`)) }] });
+        out.push({
+          role: 'user',
+          content: [
+            { type: 'tool_result', toolUseId: m.tool_call_id, content: plain(parts(m.content, `${where}.content`)) },
+          ],
+        });
         break;
       default:
         throw bad(`${where}.role: "${String(m.role)}" is not one of system, developer, user, assistant, tool`);
     }
   });
-  return { system: system.filter((s) => s.trim()).join('\n\n'), messages: mergeRoles(out.filter((m) => m.content.length)) };
+  return {
+    system: system.filter((s) => s.trim()).join('\n\n'),
+    messages: mergeRoles(out.filter((m) => m.content.length)),
+  };
 }
 
 function tools(v: unknown, choice: unknown): Pick<EndpointRequest, 'tools' | 'toolMode'> {
@@ -89,19 +104,26 @@ function tools(v: unknown, choice: unknown): Pick<EndpointRequest, 'tools' | 'to
   if (choice === 'none' || !v.length) return {};
   const specs: ToolSpec[] = v.map((t, i) => {
     const f = isObj(t) && t.type === 'function' && isObj(t.function) ? t.function : null;
-    if (!f || typeof f.name !== 'string' || !f.name) throw bad(`tools[${i}]: expected {type: "function", function: {name, parameters}}`);
-    return { name: f.name, ...(typeof f.description === 'string' ? { description: f.description } : {}), inputSchema: schemaOf(f.parameters, `tools[${i}].function.parameters`) };
+    if (!f || typeof f.name !== 'string' || !f.name)
+      throw bad(`tools[${i}]: expected {type: "function", function: {name, parameters}}`);
+    return {
+      name: f.name,
+      ...(typeof f.description === 'string' ? { description: f.description } : {}),
+      inputSchema: schemaOf(f.parameters, `tools[${i}].function.parameters`),
+    };
   });
   return { tools: specs, toolMode: choice === 'required' || isObj(choice) ? 'required' : 'auto' };
 }
 
 /** A Chat Completions body in the endpoint's form; a 400 with what is wrong otherwise. */
 export function parseOpenAI(body: Record<string, unknown>): EndpointRequest {
-  if (typeof body.model !== 'string' || !body.model.trim()) throw bad('model: required (use "llm-router" to let the router choose)');
+  if (typeof body.model !== 'string' || !body.model.trim())
+    throw bad('model: required (use "llm-router" to let the router choose)');
   if (!Array.isArray(body.messages) || !body.messages.length) throw bad('messages: required, a non-empty list');
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw bad('n: only 1 is supported');
   const m = messages(body.messages);
-  const maxTokens = optInt(body.max_completion_tokens, 'max_completion_tokens') ?? optInt(body.max_tokens, 'max_tokens');
+  const maxTokens =
+    optInt(body.max_completion_tokens, 'max_completion_tokens') ?? optInt(body.max_tokens, 'max_tokens');
   const so = body.stream_options;
   return {
     api: 'openai',
@@ -117,24 +139,52 @@ export function parseOpenAI(body: Record<string, unknown>): EndpointRequest {
 
 export const completionId = () => `chatcmpl-${randomBytes(12).toString('base64url')}`;
 
-const FINISH: Record<string, string> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', refusal: 'content_filter', pause_turn: 'stop' };
-const finishOf = (stop: string | null, calls: ToolCall[]) => (calls.length ? 'tool_calls' : FINISH[stop ?? 'end_turn'] ?? 'stop');
+const FINISH: Record<string, string> = {
+  end_turn: 'stop',
+  stop_sequence: 'stop',
+  max_tokens: 'length',
+  tool_use: 'tool_calls',
+  refusal: 'content_filter',
+  pause_turn: 'stop',
+};
+const finishOf = (stop: string | null, calls: ToolCall[]) =>
+  calls.length ? 'tool_calls' : (FINISH[stop ?? 'end_turn'] ?? 'stop');
 
 const usageJson = (u: Usage) => {
   const prompt = u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens;
-  return { prompt_tokens: prompt, completion_tokens: u.outputTokens, total_tokens: prompt + u.outputTokens, prompt_tokens_details: { cached_tokens: u.cacheReadTokens } };
+  return {
+    prompt_tokens: prompt,
+    completion_tokens: u.outputTokens,
+    total_tokens: prompt + u.outputTokens,
+    prompt_tokens_details: { cached_tokens: u.cacheReadTokens },
+  };
 };
 
-const toolCallJson = (c: ToolCall) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) } });
+const toolCallJson = (c: ToolCall) => ({
+  id: c.id,
+  type: 'function',
+  function: { name: c.name, arguments: JSON.stringify(c.input ?? {}) },
+});
 
 export function openaiCompletion(a: Answer) {
   return {
-    id: a.id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: a.model,
-    choices: [{
-      index: 0,
-      message: { role: 'assistant', content: a.text || (a.toolCalls.length ? null : ''), refusal: null, ...(a.toolCalls.length ? { tool_calls: a.toolCalls.map(toolCallJson) } : {}) },
-      finish_reason: finishOf(a.stopReason, a.toolCalls), logprobs: null,
-    }],
+    id: a.id,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: a.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: a.text || (a.toolCalls.length ? null : ''),
+          refusal: null,
+          ...(a.toolCalls.length ? { tool_calls: a.toolCalls.map(toolCallJson) } : {}),
+        },
+        finish_reason: finishOf(a.stopReason, a.toolCalls),
+        logprobs: null,
+      },
+    ],
     usage: usageJson(a.usage),
   };
 }
@@ -145,14 +195,22 @@ export class OpenAIStream {
   private model = '';
   private readonly created = Math.floor(Date.now() / 1000);
   private readonly write: (chunk: string) => void;
-  constructor(private readonly res: ServerResponse, private readonly id: string, private readonly includeUsage: boolean) {
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly id: string,
+    private readonly includeUsage: boolean,
+  ) {
     this.write = tickWriter(res);
   }
 
-  get started(): boolean { return this.opened; }
+  get started(): boolean {
+    return this.opened;
+  }
 
   private chunk(choices: unknown[], extra: Record<string, unknown> = {}): void {
-    this.write(`data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices, ...extra })}\n\n`);
+    this.write(
+      `data: ${JSON.stringify({ id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model, choices, ...extra })}\n\n`,
+    );
   }
 
   open(headers: Record<string, string>, model: string): void {
@@ -160,12 +218,24 @@ export class OpenAIStream {
     this.opened = true;
     this.model = model;
     // the head and the role chunk leave with the first delta, in one write (tickWriter)
-    this.res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
+    this.res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
+    this.chunk(
+      [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }],
+      this.includeUsage ? { usage: null } : {},
+    );
   }
 
   text(delta: string): void {
-    if (delta) this.chunk([{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
+    if (delta)
+      this.chunk(
+        [{ index: 0, delta: { content: delta }, finish_reason: null, logprobs: null }],
+        this.includeUsage ? { usage: null } : {},
+      );
   }
 
   private readonly sentCalls: string[] = [];
@@ -174,7 +244,17 @@ export class OpenAIStream {
   toolCall(c: ToolCall): void {
     if (this.sentCalls.includes(c.id)) return;
     this.sentCalls.push(c.id);
-    this.chunk([{ index: 0, delta: { tool_calls: [{ index: this.sentCalls.length - 1, ...toolCallJson(c) }] }, finish_reason: null, logprobs: null }], this.includeUsage ? { usage: null } : {});
+    this.chunk(
+      [
+        {
+          index: 0,
+          delta: { tool_calls: [{ index: this.sentCalls.length - 1, ...toolCallJson(c) }] },
+          finish_reason: null,
+          logprobs: null,
+        },
+      ],
+      this.includeUsage ? { usage: null } : {},
+    );
   }
 
   end(a: Answer): void {

@@ -7,8 +7,23 @@ import type { AgentRouter } from '../agentRun';
 import { PRESET_NAMES } from '../presets';
 import { ProviderError } from '../provider/api';
 import { RouteError } from '../service-api';
-import { AnthropicStream, anthropicError, anthropicMessage, msgId, parseAnthropic, parseAnthropicCount } from './anthropicApi';
-import { chooseModel, dispatch, providerHttp, ROUTED_MODELS, routingTurn, type EndpointBackend, type Sink } from './dispatch';
+import {
+  AnthropicStream,
+  anthropicError,
+  anthropicMessage,
+  msgId,
+  parseAnthropic,
+  parseAnthropicCount,
+} from './anthropicApi';
+import {
+  chooseModel,
+  dispatch,
+  providerHttp,
+  ROUTED_MODELS,
+  routingTurn,
+  type EndpointBackend,
+  type Sink,
+} from './dispatch';
 import { OpenAIStream, completionId, openaiCompletion, openaiError, parseOpenAI } from './openaiApi';
 import { refuse, type RateLimiter } from './security';
 import { clientName, HttpError, parseJson, type Api, type EndpointRequest } from './wire';
@@ -35,7 +50,12 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > max) { req.removeAllListeners('data'); req.resume(); reject(tooLarge()); return; }
+      if (size > max) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks, size)));
@@ -47,7 +67,9 @@ function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
 export function apiOf(path: string, h: http.IncomingHttpHeaders): Api {
   if (path.startsWith('/v1/messages')) return 'anthropic';
   if (path.startsWith('/v1/chat/')) return 'openai';
-  return h['anthropic-version'] !== undefined || (h['x-api-key'] !== undefined && h.authorization === undefined) ? 'anthropic' : 'openai';
+  return h['anthropic-version'] !== undefined || (h['x-api-key'] !== undefined && h.authorization === undefined)
+    ? 'anthropic'
+    : 'openai';
 }
 
 /** An error in the request's API's own shape; `x-should-retry` tells both SDKs whether trying again can help. */
@@ -55,9 +77,13 @@ export function sendError(ctx: RouteContext, res: http.ServerResponse, api: Api,
   const safe = new HttpError(e.status, e.kind, ctx.scrub(e.message), e.retryAfterS);
   const status = api === 'openai' && safe.status === 529 ? 503 : safe.status;
   const retry = safe.kind === 'rate_limit' || safe.kind === 'overloaded';
-  if (res.headersSent) { res.end(); return; }
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
   res.writeHead(status, {
-    'content-type': 'application/json', 'x-should-retry': retry ? 'true' : 'false',
+    'content-type': 'application/json',
+    'x-should-retry': retry ? 'true' : 'false',
     ...(safe.retryAfterS ? { 'retry-after': String(safe.retryAfterS) } : {}),
   });
   res.end(JSON.stringify(api === 'anthropic' ? anthropicError(safe) : openaiError(safe)));
@@ -75,10 +101,30 @@ function models(be: EndpointBackend, api: Api) {
   const cfg = be.service(null).config;
   const ids = [...ROUTED_MODELS, ...PRESET_NAMES, ...cfg.tiers.map((t) => t.model)];
   const created = Math.floor(Date.now() / 1000);
-  const name = (id: string) => (id === 'llm-router' || id === 'auto' ? 'LLM Router (routed)'
-    : (PRESET_NAMES as readonly string[]).includes(id) ? `LLM Router (${id} preset)` : cfg.tiers.find((t) => t.model === id)?.label ?? id);
-  const data = ids.map((id) => ({ id, object: 'model', type: 'model', created, created_at: new Date(created * 1000).toISOString(), owned_by: 'llm-router', display_name: name(id) }));
-  return api === 'anthropic' ? { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, object: 'list' } : { object: 'list', data };
+  const name = (id: string) =>
+    id === 'llm-router' || id === 'auto'
+      ? 'LLM Router (routed)'
+      : (PRESET_NAMES as readonly string[]).includes(id)
+        ? `LLM Router (${id} preset)`
+        : (cfg.tiers.find((t) => t.model === id)?.label ?? id);
+  const data = ids.map((id) => ({
+    id,
+    object: 'model',
+    type: 'model',
+    created,
+    created_at: new Date(created * 1000).toISOString(),
+    owned_by: 'llm-router',
+    display_name: name(id),
+  }));
+  return api === 'anthropic'
+    ? {
+        data,
+        has_more: false,
+        first_id: data[0]?.id ?? null,
+        last_id: data[data.length - 1]?.id ?? null,
+        object: 'list',
+      }
+    : { object: 'list', data };
 }
 
 function json(res: http.ServerResponse, body: unknown, headers: Record<string, string> = {}): void {
@@ -91,21 +137,40 @@ export async function handle(ctx: RouteContext, req: http.IncomingMessage, res: 
   const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
   const api = apiOf(path, req.headers);
   const denied = refuse(req.headers, ctx.hosts, ctx.token);
-  if (denied) { sendError(ctx, res, api, new HttpError(denied.status, denied.kind, denied.message)); return `refused ${denied.status}`; }
+  if (denied) {
+    sendError(ctx, res, api, new HttpError(denied.status, denied.kind, denied.message));
+    return `refused ${denied.status}`;
+  }
   const wait = ctx.limiter.take();
-  if (wait > 0) { sendError(ctx, res, api, new HttpError(429, 'rate_limit', `Too many requests to the LLM Router endpoint: try again in ${wait} s.`, wait)); return 'rate-limited'; }
+  if (wait > 0) {
+    sendError(
+      ctx,
+      res,
+      api,
+      new HttpError(429, 'rate_limit', `Too many requests to the LLM Router endpoint: try again in ${wait} s.`, wait),
+    );
+    return 'rate-limited';
+  }
 
   if (req.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) {
     const list = models(ctx.be, api);
-    if (path === '/v1/models') { json(res, list); return 'models'; }
+    if (path === '/v1/models') {
+      json(res, list);
+      return 'models';
+    }
     const one = list.data.find((m) => m.id === decodeURIComponent(path.slice('/v1/models/'.length)));
-    if (!one) throw new HttpError(404, 'not_found', `No model "${path.slice('/v1/models/'.length).slice(0, 80)}" here.`);
+    if (!one)
+      throw new HttpError(404, 'not_found', `No model "${path.slice('/v1/models/'.length).slice(0, 80)}" here.`);
     json(res, one);
     return 'model';
   }
   const route = req.method === 'POST' ? path : '';
   if (route !== '/v1/messages' && route !== '/v1/messages/count_tokens' && route !== '/v1/chat/completions') {
-    throw new HttpError(404, 'not_found', `${req.method} ${path.slice(0, 80)} is not an endpoint here: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models.`);
+    throw new HttpError(
+      404,
+      'not_found',
+      `${req.method} ${path.slice(0, 80)} is not an endpoint here: POST /v1/messages, POST /v1/messages/count_tokens, POST /v1/chat/completions, GET /v1/models.`,
+    );
   }
   const body = parseJson(await readBody(req, ctx.maxBody));
   if (route === '/v1/messages/count_tokens') return countTokens(ctx, parseAnthropicCount(body), res);
@@ -113,19 +178,27 @@ export async function handle(ctx: RouteContext, req: http.IncomingMessage, res: 
 }
 
 /** A Messages or Chat Completions request, answered as JSON or as the API's event stream. */
-async function answer(ctx: RouteContext, er: EndpointRequest, req: http.IncomingMessage, res: http.ServerResponse): Promise<string> {
+async function answer(
+  ctx: RouteContext,
+  er: EndpointRequest,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): Promise<string> {
   const id = er.api === 'anthropic' ? msgId() : completionId();
   const title = req.headers['x-title'];
   const client = clientName(req.headers['user-agent'], Array.isArray(title) ? title[0] : title);
   const ac = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) ac.abort(); });
+  res.on('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
   let sink: Sink | undefined;
   let stream: AnthropicStream | OpenAIStream | undefined;
   if (er.stream) {
     const s = er.api === 'anthropic' ? new AnthropicStream(res, id) : new OpenAIStream(res, id, er.includeUsage);
     stream = s;
     sink = {
-      open: (h) => (s instanceof AnthropicStream ? s.open(h.headers, h.model, h.inputTokens) : s.open(h.headers, h.model)),
+      open: (h) =>
+        s instanceof AnthropicStream ? s.open(h.headers, h.model, h.inputTokens) : s.open(h.headers, h.model),
       text: (t) => s.text(t),
       toolCall: (c) => s.toolCall(c),
     };
@@ -136,8 +209,14 @@ async function answer(ctx: RouteContext, er: EndpointRequest, req: http.Incoming
     else json(res, er.api === 'anthropic' ? anthropicMessage(r.answer) : openaiCompletion(r.answer), r.headers);
     return `${r.headers['x-llm-router-tier']} ${r.answer.model} ${client ?? ''}`.trim();
   } catch (e) {
-    if (e instanceof RouteError && e.kind === 'cancelled') { res.destroy(); return 'cancelled by the client'; }
-    if (stream?.started && e instanceof HttpError) { stream.fail(new HttpError(e.status, e.kind, ctx.scrub(e.message))); return `failed mid-stream ${e.status}`; }
+    if (e instanceof RouteError && e.kind === 'cancelled') {
+      res.destroy();
+      return 'cancelled by the client';
+    }
+    if (stream?.started && e instanceof HttpError) {
+      stream.fail(new HttpError(e.status, e.kind, ctx.scrub(e.message)));
+      return `failed mid-stream ${e.status}`;
+    }
     throw e;
   }
 }
@@ -148,13 +227,27 @@ async function countTokens(ctx: RouteContext, er: EndpointRequest, res: http.Ser
   const choice = chooseModel(er.model, svc.config);
   const turn = routingTurn(er);
   const tiers = svc.config.tiers;
-  const tier = choice.override ? tiers.find((t) => t.id === choice.override)!
-    : tiers[(choice.preset ? ctx.be.service(choice.preset) : svc).decide({ prompt: turn.prompt, history: turn.history, override: null }).tier];
+  const tier = choice.override
+    ? tiers.find((t) => t.id === choice.override)!
+    : tiers[
+        (choice.preset ? ctx.be.service(choice.preset) : svc).decide({
+          prompt: turn.prompt,
+          history: turn.history,
+          override: null,
+        }).tier
+      ];
   const model = choice.send ?? tier.model;
   const got = await ctx.be.client();
   const client = typeof got === 'function' ? got(tier) : got;
   // Without a key: the estimate the router itself uses (system, tools, every message, images).
-  const n = client ? await client.countTokens({ model, system: er.system, messages: er.messages, ...(er.tools ? { tools: er.tools } : {}) }) : turn.inputTokens;
+  const n = client
+    ? await client.countTokens({
+        model,
+        system: er.system,
+        messages: er.messages,
+        ...(er.tools ? { tools: er.tools } : {}),
+      })
+    : turn.inputTokens;
   json(res, { input_tokens: n }, { 'x-llm-router-model': model });
   return `count_tokens ${model}`;
 }

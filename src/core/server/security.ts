@@ -20,7 +20,10 @@ export function newToken(): string {
  * The endpoint's token, from `file` (made, readable only by the user, when missing or not a token). A file another
  * user could read is tightened to 0600 first. `rotate` makes a new one.
  */
-export function ensureToken(file: string, opts: { rotate?: boolean } = {}): { token: string; file: string; created: boolean } {
+export function ensureToken(
+  file: string,
+  opts: { rotate?: boolean } = {},
+): { token: string; file: string; created: boolean } {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   if (!opts.rotate) {
     try {
@@ -29,7 +32,10 @@ export function ensureToken(file: string, opts: { rotate?: boolean } = {}): { to
       const t = fs.readFileSync(file, 'utf8').trim();
       if (TOKEN_SHAPE.test(t)) return { token: t, file, created: false };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the endpoint token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(
+          `cannot read the endpoint token file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        );
     }
   }
   const token = newToken();
@@ -93,19 +99,29 @@ export function allowedHosts(host: string, port: number): Set<string> {
 export function refuse(h: IncomingHttpHeaders, hosts: Set<string>, token: string): Refusal | null {
   // Browsers send Origin with every cross-site POST and Sec-Fetch-Site with every request; Node's fetch sends neither.
   if (h.origin !== undefined || h['sec-fetch-site'] !== undefined) {
-    return { status: 403, kind: 'permission', message: 'Requests from a web page are refused: the LLM Router endpoint is for local programs only.' };
+    return {
+      status: 403,
+      kind: 'permission',
+      message: 'Requests from a web page are refused: the LLM Router endpoint is for local programs only.',
+    };
   }
   const host = (h.host ?? '').toLowerCase();
   if (!hosts.has(host)) {
-    return { status: 403, kind: 'permission', message: `The Host header "${String(h.host ?? '').slice(0, 80)}" is not this endpoint's address: refused (DNS rebinding protection).` };
+    return {
+      status: 403,
+      kind: 'permission',
+      message: `The Host header "${String(h.host ?? '').slice(0, 80)}" is not this endpoint's address: refused (DNS rebinding protection).`,
+    };
   }
   const given = tokenOf(h);
   if (!tokenMatches(given, token)) {
     return {
-      status: 401, kind: 'authentication',
-      message: given === null
-        ? 'No token: send the endpoint token as "Authorization: Bearer <token>" or "x-api-key: <token>" (`llm-router serve` prints it).'
-        : 'The token is wrong: use the endpoint token `llm-router serve` printed (not your Anthropic key).',
+      status: 401,
+      kind: 'authentication',
+      message:
+        given === null
+          ? 'No token: send the endpoint token as "Authorization: Bearer <token>" or "x-api-key: <token>" (`llm-router serve` prints it).'
+          : 'The token is wrong: use the endpoint token `llm-router serve` printed (not your Anthropic key).',
     };
   }
   return null;
@@ -115,7 +131,11 @@ export function refuse(h: IncomingHttpHeaders, hosts: Set<string>, token: string
 export class RateLimiter {
   private tokens: number;
   private last: number;
-  constructor(private readonly perMinute: number, private readonly burst = Math.max(1, Math.ceil(perMinute / 6)), private readonly now = () => Date.now()) {
+  constructor(
+    private readonly perMinute: number,
+    private readonly burst = Math.max(1, Math.ceil(perMinute / 6)),
+    private readonly now = () => Date.now(),
+  ) {
     this.tokens = this.burst;
     this.last = this.now();
   }
@@ -127,7 +147,10 @@ export class RateLimiter {
     const rate = this.perMinute / 60_000;
     this.tokens = Math.min(this.burst, this.tokens + (t - this.last) * rate);
     this.last = t;
-    if (this.tokens >= 1) { this.tokens -= 1; return 0; }
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
     return Math.max(1, Math.ceil((1 - this.tokens) / rate / 1000));
   }
 }

@@ -41,11 +41,21 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   const host = opts.host ?? '127.0.0.1';
   const be = opts.backend;
   const ctx: RouteContext = {
-    be, token: opts.token, hosts: new Set(), agents: new AgentRouter(),
-    limiter: new RateLimiter(opts.ratePerMinute ?? 600, opts.rateBurst), maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    be,
+    token: opts.token,
+    hosts: new Set(),
+    agents: new AgentRouter(),
+    limiter: new RateLimiter(opts.ratePerMinute ?? 600, opts.rateBurst),
+    maxBody: opts.maxBodyBytes ?? DEFAULT_MAX_BODY,
     scrub: (s) => redactSecrets(s, [...be.secrets(), opts.token]),
   };
-  const log = (line: string) => { try { opts.log?.(ctx.scrub(line)); } catch { /* a log must not fail a request */ } };
+  const log = (line: string) => {
+    try {
+      opts.log?.(ctx.scrub(line));
+    } catch {
+      /* a log must not fail a request */
+    }
+  };
   let count = 0;
   const server = http.createServer((req, res) => {
     const t0 = performance.now();
@@ -54,8 +64,14 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
       (what) => log(`${req.method} ${req.url} ${res.statusCode} ${what} ${Math.round(performance.now() - t0)} ms`),
       (e: unknown) => {
         const he = asHttpError(e);
-        try { sendError(ctx, res, apiOf((req.url ?? '/').split('?')[0], req.headers), he); } catch { res.destroy(); }
-        log(`${req.method} ${req.url} ${he.status} ${he.message.slice(0, 200)} ${Math.round(performance.now() - t0)} ms`);
+        try {
+          sendError(ctx, res, apiOf((req.url ?? '/').split('?')[0], req.headers), he);
+        } catch {
+          res.destroy();
+        }
+        log(
+          `${req.method} ${req.url} ${he.status} ${he.message.slice(0, 200)} ${Math.round(performance.now() - t0)} ms`,
+        );
       },
     );
   });
@@ -64,7 +80,10 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
   server.requestTimeout = 0; // answers may stream for minutes
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   ctx.hosts = allowedHosts(host, port);
@@ -72,10 +91,13 @@ export async function startEndpoint(opts: EndpointOptions): Promise<Endpoint> {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     host,
     port,
-    get requests() { return count; },
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    get requests() {
+      return count;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

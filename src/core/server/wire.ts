@@ -24,7 +24,16 @@ export interface EndpointRequest {
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly kind: 'invalid_request' | 'authentication' | 'permission' | 'not_found' | 'too_large' | 'rate_limit' | 'budget' | 'api' | 'overloaded',
+    readonly kind:
+      | 'invalid_request'
+      | 'authentication'
+      | 'permission'
+      | 'not_found'
+      | 'too_large'
+      | 'rate_limit'
+      | 'budget'
+      | 'api'
+      | 'overloaded',
     message: string,
     readonly retryAfterS?: number,
   ) {
@@ -38,7 +47,8 @@ export const bad = (message: string) => new HttpError(400, 'invalid_request', me
 /** Consecutive messages of one role merged (OpenAI sends each tool result on its own; Anthropic wants them together). */
 export function mergeRoles(messages: ChatMessage[]): ChatMessage[] {
   const out: ChatMessage[] = [];
-  const parts = (c: ChatMessage['content']): ContentPart[] => (typeof c === 'string' ? (c ? [{ type: 'text', text: c }] : []) : c);
+  const parts = (c: ChatMessage['content']): ContentPart[] =>
+    typeof c === 'string' ? (c ? [{ type: 'text', text: c }] : []) : c;
   for (const m of messages) {
     const last = out[out.length - 1];
     if (last && last.role === m.role) last.content = [...parts(last.content), ...parts(m.content)];
@@ -72,7 +82,10 @@ export function clientName(userAgent: string | undefined, title?: string | undef
       if (m) return m[1] ? `${name} ${m[1]}` : name;
     }
   }
-  const t = (title ?? '').replace(/[^\w .()/-]/g, '').trim().slice(0, 40);
+  const t = (title ?? '')
+    .replace(/[^\w .()/-]/g, '')
+    .trim()
+    .slice(0, 40);
   return t || null;
 }
 
@@ -120,9 +133,16 @@ export function parseArgs(s: unknown, where: string): unknown {
  */
 export function tickWriter(res: ServerResponse): (chunk: string) => void {
   let corked = false;
-  const uncork = () => { corked = false; res.uncork(); };
+  const uncork = () => {
+    corked = false;
+    res.uncork();
+  };
   return (chunk) => {
-    if (!corked) { corked = true; res.cork(); process.nextTick(uncork); }
+    if (!corked) {
+      corked = true;
+      res.cork();
+      process.nextTick(uncork);
+    }
     res.write(chunk);
   };
 }

@@ -28,7 +28,12 @@ export class HoldError extends Error {}
  * call through even past the limit (cheapest-only mode on the cheapest tier). Refused when, on the latest file, the
  * call no longer fits.
  */
-export async function holdBudget(s: Pick<RunScope, 'env'>, rec: DecisionRecord, usd: number | null, mayPass: boolean): Promise<HoldResult> {
+export async function holdBudget(
+  s: Pick<RunScope, 'env'>,
+  rec: DecisionRecord,
+  usd: number | null,
+  mayPass: boolean,
+): Promise<HoldResult> {
   const { store, now } = s.env;
   const amount = usd ?? 0;
   let saved = false;
@@ -38,7 +43,12 @@ export async function holdBudget(s: Pick<RunScope, 'env'>, rec: DecisionRecord, 
     const pending = s.env.reserving;
     pending.usd += amount;
     let counted = true;
-    const uncount = () => { if (counted) { counted = false; pending.usd -= amount; } };
+    const uncount = () => {
+      if (counted) {
+        counted = false;
+        pending.usd -= amount;
+      }
+    };
     try {
       // Calls of processes that died: marked interrupted first (rare; that one writes the database).
       if (store.reservations.expiredNow().length) await store.exclusive(() => store.reservations.reconcile());
@@ -52,7 +62,9 @@ export async function holdBudget(s: Pick<RunScope, 'env'>, rec: DecisionRecord, 
     } catch (e) {
       uncount();
       // Not on disk: the call is not made.
-      throw new HoldError(`Not sent: the budget reservation could not be saved beside ${store.path} (${(e as Error).message}).`);
+      throw new HoldError(
+        `Not sent: the budget reservation could not be saved beside ${store.path} (${(e as Error).message}).`,
+      );
     }
     if (refusal) return { refused: refusal };
     saved = true;
@@ -74,9 +86,17 @@ export async function holdBudget(s: Pick<RunScope, 'env'>, rec: DecisionRecord, 
  * Holds the worst case of a call made outside `run` (a later request of an agent loop, on the loop's decision
  * `rec`), exactly as `run` does: under the store's lock, seen by every process. Refused: why, in words.
  */
-export async function holdCall(env: ServiceEnv, rec: DecisionRecord, usd: number | null): Promise<{ release(): void } | { refused: string }> {
+export async function holdCall(
+  env: ServiceEnv,
+  rec: DecisionRecord,
+  usd: number | null,
+): Promise<{ release(): void } | { refused: string }> {
   const r = await holdBudget({ env }, rec, usd, false);
   if ('refused' in r) return { refused: r.refused.message ?? 'it would pass the budget' };
   // With a limit the hold is on disk already; without one nothing can be overspent and nothing was held.
-  return { release: () => { if (env.getBudget()) r.hold.release(); } };
+  return {
+    release: () => {
+      if (env.getBudget()) r.hold.release();
+    },
+  };
 }

@@ -10,10 +10,22 @@ const REQUESTS = "(status IN ('ok', 'error') OR (status = 'cancelled' AND input_
 export function breakdown(all: All, q: BreakdownQuery): BreakdownRow[] {
   const where: string[] = [];
   const params: SqlValue[] = [];
-  if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
-  if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
-  if (q.workspaceId !== undefined) { where.push('workspace_id IS ?'); params.push(q.workspaceId); }
-  if (q.source !== undefined) { where.push('source = ?'); params.push(q.source); }
+  if (q.since !== undefined) {
+    where.push('time >= ?');
+    params.push(q.since);
+  }
+  if (q.until !== undefined) {
+    where.push('time < ?');
+    params.push(q.until);
+  }
+  if (q.workspaceId !== undefined) {
+    where.push('workspace_id IS ?');
+    params.push(q.workspaceId);
+  }
+  if (q.source !== undefined) {
+    where.push('source = ?');
+    params.push(q.source);
+  }
   const key = q.by === 'workspace' ? 'workspace_id' : 'source';
   const name = q.by === 'workspace' ? 'MAX(workspace_name)' : 'source';
   const rows = all(
@@ -26,8 +38,13 @@ export function breakdown(all: All, q: BreakdownQuery): BreakdownRow[] {
     const spendUsd = Number(r[4] ?? 0);
     const baselineUsd = Number(r[5] ?? 0);
     return {
-      key: r[0] === null ? null : String(r[0]), name: r[1] === null ? null : String(r[1]), decisions: Number(r[2]),
-      requests: Number(r[3] ?? 0), spendUsd, baselineUsd, savedUsd: baselineUsd - spendUsd,
+      key: r[0] === null ? null : String(r[0]),
+      name: r[1] === null ? null : String(r[1]),
+      decisions: Number(r[2]),
+      requests: Number(r[3] ?? 0),
+      spendUsd,
+      baselineUsd,
+      savedUsd: baselineUsd - spendUsd,
     };
   });
 }

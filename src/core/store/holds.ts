@@ -17,8 +17,16 @@ export const holdsPath = (db: string): string => `${db}.holds`;
 
 function isHold(h: unknown): h is LiveHold {
   const x = h as LiveHold;
-  return !!x && typeof x.id === 'string' && typeof x.usd === 'number' && Number.isFinite(x.usd) && typeof x.time === 'number'
-    && typeof x.pid === 'number' && typeof x.host === 'string' && typeof x.heartbeat === 'number';
+  return (
+    !!x &&
+    typeof x.id === 'string' &&
+    typeof x.usd === 'number' &&
+    Number.isFinite(x.usd) &&
+    typeof x.time === 'number' &&
+    typeof x.pid === 'number' &&
+    typeof x.host === 'string' &&
+    typeof x.heartbeat === 'number'
+  );
 }
 
 /** The holds in the file, and its modification time (0: no file). A damaged file holds nothing readable. */
@@ -55,7 +63,10 @@ export function writeHolds(file: string, holds: LiveHold[]): void {
     fs.rmSync(file, { force: true });
     return;
   }
-  const tmp = path.join(path.dirname(file), `${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    path.dirname(file),
+    `${path.basename(file)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   try {
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {

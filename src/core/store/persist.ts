@@ -8,8 +8,19 @@ import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Conn } from './conn';
 import {
-  atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, ReadOnlyError, removeDeadTemps, resolveLinks, sameState,
-  stampGeneration, statFile, type FileState, type Refusal,
+  atomicWrite,
+  backupName,
+  pidAlive,
+  readFile,
+  readOnlyProblem,
+  ReadOnlyError,
+  removeDeadTemps,
+  resolveLinks,
+  sameState,
+  stampGeneration,
+  statFile,
+  type FileState,
+  type Refusal,
 } from './file';
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
@@ -136,7 +147,9 @@ export class Persistence {
     fs.renameSync(file, backup);
     this.base = null;
     this.needsWrite = true;
-    this.hooks.notice(`The routing database ${file} could not be read (${problem}). It was kept as ${backup} and a new database was started.`);
+    this.hooks.notice(
+      `The routing database ${file} could not be read (${problem}). It was kept as ${backup} and a new database was started.`,
+    );
   }
 
   /** Folds rows beyond the retention cap (see retention.ts); returns how many. */
@@ -243,28 +256,42 @@ export class Persistence {
    */
   exclusive<T>(fn: () => T): Promise<T> {
     let result: T;
-    const p = this.saveChain.then(() => this.saveNow(() => { result = fn(); }, true)).then(() => result);
-    this.saveChain = p.then(() => undefined, () => undefined);
+    const p = this.saveChain
+      .then(() =>
+        this.saveNow(() => {
+          result = fn();
+        }, true),
+      )
+      .then(() => result);
+    this.saveChain = p.then(
+      () => undefined,
+      () => undefined,
+    );
     return p;
   }
 
   /** Runs `fn` with the lock held, on the file's latest content, without writing the file. */
   locked<T>(fn: () => T): Promise<T> {
     let result: T;
-    const p = this.saveChain.then(async () => {
-      const release = await acquireLock(this.lockPath);
-      let fromOthers = false;
-      try {
-        this.conn.commit();
-        fromOthers = this.syncWithFile(true);
-        result = fn();
-        this.conn.commit();
-      } finally {
-        release();
-      }
-      if (fromOthers) this.hooks.merged();
-    }).then(() => result);
-    this.saveChain = p.then(() => undefined, () => undefined);
+    const p = this.saveChain
+      .then(async () => {
+        const release = await acquireLock(this.lockPath);
+        let fromOthers = false;
+        try {
+          this.conn.commit();
+          fromOthers = this.syncWithFile(true);
+          result = fn();
+          this.conn.commit();
+        } finally {
+          release();
+        }
+        if (fromOthers) this.hooks.merged();
+      })
+      .then(() => result);
+    this.saveChain = p.then(
+      () => undefined,
+      () => undefined,
+    );
     return p;
   }
 

@@ -52,8 +52,18 @@ export function applyReservationOp(conn: Conn, op: ReservationOp): void {
   switch (op.a) {
     case 'interrupt': {
       const r = op.r;
-      conn.run(`INSERT OR REPLACE INTO reservations (${COLS}) VALUES (?, ?, ?, ?, ?, ?, 'interrupted')`, [r.id, r.usd, r.time, r.pid, r.host, r.heartbeat]);
-      conn.run("UPDATE decisions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'pending'", [op.error, r.id]);
+      conn.run(`INSERT OR REPLACE INTO reservations (${COLS}) VALUES (?, ?, ?, ?, ?, ?, 'interrupted')`, [
+        r.id,
+        r.usd,
+        r.time,
+        r.pid,
+        r.host,
+        r.heartbeat,
+      ]);
+      conn.run("UPDATE decisions SET status = 'interrupted', error = ? WHERE id = ? AND status = 'pending'", [
+        op.error,
+        r.id,
+      ]);
       break;
     }
     case 'drop':
@@ -66,17 +76,36 @@ export function applyReservationOp(conn: Conn, op: ReservationOp): void {
 }
 
 /** The interrupted calls reserved in [since, until): how many, and the worst cases held for them. */
-export function interruptedIn(conn: { all(sql: string, params?: SqlValue[]): SqlValue[][] }, since?: number, until?: number): { interrupted: number; interruptedHeldUsd: number } {
-  const r = conn.all("SELECT COUNT(*), TOTAL(usd) FROM reservations WHERE state = 'interrupted' AND time >= ? AND time < ?",
-    [since ?? -Number.MAX_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER])[0];
+export function interruptedIn(
+  conn: { all(sql: string, params?: SqlValue[]): SqlValue[][] },
+  since?: number,
+  until?: number,
+): { interrupted: number; interruptedHeldUsd: number } {
+  const r = conn.all(
+    "SELECT COUNT(*), TOTAL(usd) FROM reservations WHERE state = 'interrupted' AND time >= ? AND time < ?",
+    [since ?? -Number.MAX_SAFE_INTEGER, until ?? Number.MAX_SAFE_INTEGER],
+  )[0];
   return { interrupted: Number(r?.[0] ?? 0), interruptedHeldUsd: Number(r?.[1] ?? 0) };
 }
 
 const toReservation = (r: SqlValue[]): Reservation => ({
-  id: String(r[0]), usd: Number(r[1]), time: Number(r[2]), pid: Number(r[3]), host: String(r[4]), heartbeat: Number(r[5]),
+  id: String(r[0]),
+  usd: Number(r[1]),
+  time: Number(r[2]),
+  pid: Number(r[3]),
+  host: String(r[4]),
+  heartbeat: Number(r[5]),
   state: r[6] === 'interrupted' ? 'interrupted' : 'live',
 });
-const asLive = (h: LiveHold): Reservation => ({ id: h.id, usd: h.usd, time: h.time, pid: h.pid, host: h.host, heartbeat: h.heartbeat, state: 'live' });
+const asLive = (h: LiveHold): Reservation => ({
+  id: h.id,
+  usd: h.usd,
+  time: h.time,
+  pid: h.pid,
+  host: h.host,
+  heartbeat: h.heartbeat,
+  state: 'live',
+});
 
 export interface Owner {
   pid: number;
@@ -86,7 +115,12 @@ export interface Owner {
 export const THIS_PROCESS: Owner = { pid: process.pid, host: os.hostname() };
 
 /** Whether a live reservation's process is gone: its pid is dead (same host), or it has not renewed it for STALE_MS. */
-export function expired(r: Reservation, now: number, self: Owner = THIS_PROCESS, alive: (pid: number) => boolean = pidAlive): boolean {
+export function expired(
+  r: Reservation,
+  now: number,
+  self: Owner = THIS_PROCESS,
+  alive: (pid: number) => boolean = pidAlive,
+): boolean {
   if (r.state !== 'live') return false;
   if (now - r.heartbeat > STALE_MS) return true;
   if (r.host === self.host && r.pid !== self.pid && !alive(r.pid)) return true;
@@ -129,7 +163,9 @@ export class ReservationBook implements Reservations {
   }
 
   private interruptedRows(since = -Number.MAX_SAFE_INTEGER): Reservation[] {
-    return this.d.conn.all(`SELECT ${COLS} FROM reservations WHERE time >= ? ORDER BY time, id`, [since]).map(toReservation);
+    return this.d.conn
+      .all(`SELECT ${COLS} FROM reservations WHERE time >= ? ORDER BY time, id`, [since])
+      .map(toReservation);
   }
 
   list(): Reservation[] {
@@ -152,7 +188,15 @@ export class ReservationBook implements Reservations {
   }
 
   private entry(id: string, usd: number, time: number, record: DecisionRecord | null): LiveHold {
-    return { id, usd, time, pid: this.self.pid, host: this.self.host, heartbeat: Date.now(), record: record && { ...record, prompt: null } };
+    return {
+      id,
+      usd,
+      time,
+      pid: this.self.pid,
+      host: this.self.host,
+      heartbeat: Date.now(),
+      record: record && { ...record, prompt: null },
+    };
   }
 
   /** Holds `usd` for the call `id` of this process now: call it under the lock (DecisionStore.locked). */
@@ -182,7 +226,10 @@ export class ReservationBook implements Reservations {
     if (!this.toAdd.size && !this.releasing.size) return;
     const { holds } = readHolds(this.d.file);
     const now = Date.now();
-    const next = [...holds.filter((h) => !this.releasing.has(h.id) && !this.toAdd.has(h.id)), ...[...this.toAdd.values()].map((h) => ({ ...h, heartbeat: now }))];
+    const next = [
+      ...holds.filter((h) => !this.releasing.has(h.id) && !this.toAdd.has(h.id)),
+      ...[...this.toAdd.values()].map((h) => ({ ...h, heartbeat: now })),
+    ];
     writeHolds(this.d.file, next);
     for (const id of this.toAdd.keys()) this.mine.add(id);
     this.toAdd.clear();
@@ -194,12 +241,17 @@ export class ReservationBook implements Reservations {
   private startBeat(): void {
     if (this.beat) return;
     this.beat = setInterval(() => {
-      void this.d.locked(() => {
-        const { holds } = readHolds(this.d.file);
-        const now = Date.now();
-        writeHolds(this.d.file, holds.map((h) => (this.mine.has(h.id) ? { ...h, heartbeat: now } : h)));
-        this.cache.mtimeMs = -1;
-      }).catch(() => undefined); // the next beat tries again; a hold renewed late is only held longer
+      void this.d
+        .locked(() => {
+          const { holds } = readHolds(this.d.file);
+          const now = Date.now();
+          writeHolds(
+            this.d.file,
+            holds.map((h) => (this.mine.has(h.id) ? { ...h, heartbeat: now } : h)),
+          );
+          this.cache.mtimeMs = -1;
+        })
+        .catch(() => undefined); // the next beat tries again; a hold renewed late is only held longer
     }, HEARTBEAT_MS);
     this.beat.unref?.();
   }
@@ -216,7 +268,9 @@ export class ReservationBook implements Reservations {
 
   /** The expired holds (their calls are to be marked interrupted). */
   expiredNow(now = Date.now()): Reservation[] {
-    return this.live().map(asLive).filter((r) => expired(r, now, this.self));
+    return this.live()
+      .map(asLive)
+      .filter((r) => expired(r, now, this.self));
   }
 
   /**
@@ -241,7 +295,9 @@ export class ReservationBook implements Reservations {
       if (status === undefined && h.record) this.d.insert({ ...h.record, status: 'interrupted', error });
       this.d.write({ a: 'interrupt', r, error });
     }
-    const old = this.d.conn.all("SELECT COUNT(*) FROM reservations WHERE state = 'interrupted' AND time < ?", [now - KEEP_INTERRUPTED_MS])[0]?.[0];
+    const old = this.d.conn.all("SELECT COUNT(*) FROM reservations WHERE state = 'interrupted' AND time < ?", [
+      now - KEEP_INTERRUPTED_MS,
+    ])[0]?.[0];
     if (Number(old) > 0) this.d.write({ a: 'forget', before: now - KEEP_INTERRUPTED_MS });
     return n;
   }

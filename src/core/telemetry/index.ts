@@ -61,7 +61,12 @@ export class DecisionExporter {
   record(rec: DecisionRecord): void {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     this.sink ??= Promise.resolve().then(() => (require('./otel') as typeof import('./otel')).createOtelSink(this.o));
-    const p = this.sink.then((s) => { s.emit(rec); this.exported++; }).catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+    const p = this.sink
+      .then((s) => {
+        s.emit(rec);
+        this.exported++;
+      })
+      .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }
@@ -69,13 +74,23 @@ export class DecisionExporter {
   /** Sends what is batched now. */
   async flush(): Promise<void> {
     await Promise.all(this.pending);
-    if (this.sink) await (await this.sink).flush().catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+    if (this.sink)
+      await (
+        await this.sink
+      )
+        .flush()
+        .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
   }
 
   /** Sends what is left and stops (shutting down flushes; no second export of the same metrics). */
   async shutdown(): Promise<void> {
     await Promise.all(this.pending);
-    if (this.sink) await (await this.sink).shutdown().catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+    if (this.sink)
+      await (
+        await this.sink
+      )
+        .shutdown()
+        .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
     this.sink = null;
   }
 }
@@ -89,10 +104,16 @@ export function exportingStore(store: DecisionStore, exporter: DecisionExporter)
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop === 'insertDecision') {
-        return (rec: DecisionRecord) => { target.insertDecision(rec); if (FINAL.has(rec.status)) tap(rec.id); };
+        return (rec: DecisionRecord) => {
+          target.insertDecision(rec);
+          if (FINAL.has(rec.status)) tap(rec.id);
+        };
       }
       if (prop === 'updateDecision') {
-        return (id: string, patch: Partial<DecisionRecord>) => { target.updateDecision(id, patch); if (patch.status && FINAL.has(patch.status)) tap(id); };
+        return (id: string, patch: Partial<DecisionRecord>) => {
+          target.updateDecision(id, patch);
+          if (patch.status && FINAL.has(patch.status)) tap(id);
+        };
       }
       const v: unknown = Reflect.get(target, prop, receiver);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
@@ -103,11 +124,19 @@ export function exportingStore(store: DecisionStore, exporter: DecisionExporter)
 /** The store to give the service: unchanged when the export is off (nothing of OpenTelemetry is loaded then),
  *  else wrapped so each finished decision is exported. */
 export function withTelemetry(
-  s: { telemetry: { enabled: boolean; endpoint: string; includePrompt: boolean } }, store: DecisionStore, config: RouterConfig,
+  s: { telemetry: { enabled: boolean; endpoint: string; includePrompt: boolean } },
+  store: DecisionStore,
+  config: RouterConfig,
   extra: Partial<Omit<TelemetryOptions, 'endpoint' | 'includePrompt' | 'systemOf'>> = {},
 ): { store: DecisionStore; exporter: DecisionExporter | null } {
   if (!s.telemetry.enabled) return { store, exporter: null };
   const headers = extra.headers ?? otlpHeaders();
-  const exporter = new DecisionExporter({ ...extra, endpoint: s.telemetry.endpoint, includePrompt: s.telemetry.includePrompt, systemOf: systemFromConfig(config), ...(headers ? { headers } : {}) });
+  const exporter = new DecisionExporter({
+    ...extra,
+    endpoint: s.telemetry.endpoint,
+    includePrompt: s.telemetry.includePrompt,
+    systemOf: systemFromConfig(config),
+    ...(headers ? { headers } : {}),
+  });
   return { store: exportingStore(store, exporter), exporter };
 }

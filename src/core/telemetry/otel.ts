@@ -55,15 +55,23 @@ export function spanAttributes(rec: DecisionRecord, system: string, includePromp
   if (rec.ttftMs !== null) a['llm_router.ttft_ms'] = rec.ttftMs;
   if (rec.parentId) a['llm_router.parent_id'] = rec.parentId;
   if (rec.override) a['llm_router.override'] = rec.override;
-  if (rec.status === 'error' || rec.status === 'blocked') a[ATTR_ERROR_TYPE] = rec.status === 'blocked' ? 'budget_blocked' : 'provider_error';
-  if (includePrompt && rec.prompt) a[GEN_AI.inputMessages] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: rec.prompt }] }]);
+  if (rec.status === 'error' || rec.status === 'blocked')
+    a[ATTR_ERROR_TYPE] = rec.status === 'blocked' ? 'budget_blocked' : 'provider_error';
+  if (includePrompt && rec.prompt)
+    a[GEN_AI.inputMessages] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: rec.prompt }] }]);
   return a;
 }
 
 export function createOtelSink(o: TelemetryOptions): DecisionSink {
   const base = o.endpoint.replace(/\/+$/, '');
-  const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: o.serviceName ?? 'llm-router', ...(o.serviceVersion ? { [ATTR_SERVICE_VERSION]: o.serviceVersion } : {}) });
-  const spans = new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces`, ...(o.headers ? { headers: o.headers } : {}) }), { scheduledDelayMillis: o.exportIntervalMs ?? 5000 });
+  const resource = resourceFromAttributes({
+    [ATTR_SERVICE_NAME]: o.serviceName ?? 'llm-router',
+    ...(o.serviceVersion ? { [ATTR_SERVICE_VERSION]: o.serviceVersion } : {}),
+  });
+  const spans = new BatchSpanProcessor(
+    new OTLPTraceExporter({ url: `${base}/v1/traces`, ...(o.headers ? { headers: o.headers } : {}) }),
+    { scheduledDelayMillis: o.exportIntervalMs ?? 5000 },
+  );
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [spans] });
   const tracer = tracerProvider.getTracer('llm-router', o.serviceVersion);
   const reader = new PeriodicExportingMetricReader({
@@ -72,28 +80,50 @@ export function createOtelSink(o: TelemetryOptions): DecisionSink {
   });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
   const meter = meterProvider.getMeter('llm-router', o.serviceVersion);
-  const tokens = meter.createHistogram('gen_ai.client.token.usage', { unit: '{token}', description: 'Tokens used per model call' });
-  const duration = meter.createHistogram('gen_ai.client.operation.duration', { unit: 's', description: 'Duration of a model call' });
+  const tokens = meter.createHistogram('gen_ai.client.token.usage', {
+    unit: '{token}',
+    description: 'Tokens used per model call',
+  });
+  const duration = meter.createHistogram('gen_ai.client.operation.duration', {
+    unit: 's',
+    description: 'Duration of a model call',
+  });
   const cost = meter.createCounter('llm_router.cost', { unit: 'USD', description: 'Money spent, from real usage' });
-  const saved = meter.createCounter('llm_router.saved', { unit: 'USD', description: 'Saved against sending everything to the top tier' });
-  const decisions = meter.createCounter('llm_router.decisions', { unit: '{decision}', description: 'Routing decisions by tier and status' });
+  const saved = meter.createCounter('llm_router.saved', {
+    unit: 'USD',
+    description: 'Saved against sending everything to the top tier',
+  });
+  const decisions = meter.createCounter('llm_router.decisions', {
+    unit: '{decision}',
+    description: 'Routing decisions by tier and status',
+  });
 
   return {
     emit(rec) {
       const system = o.systemOf(rec);
       const attributes = spanAttributes(rec, system, o.includePrompt);
       const span = tracer.startSpan(`chat ${rec.model}`, { kind: SpanKind.CLIENT, startTime: rec.time, attributes });
-      if (rec.status === 'error' || rec.status === 'blocked') span.setStatus({ code: SpanStatusCode.ERROR, message: rec.error ?? rec.status });
+      if (rec.status === 'error' || rec.status === 'blocked')
+        span.setStatus({ code: SpanStatusCode.ERROR, message: rec.error ?? rec.status });
       span.end(rec.time + (rec.latencyMs ?? 0));
-      const m: Attributes = { [GEN_AI.operation]: 'chat', [GEN_AI.system]: system, [GEN_AI.requestModel]: rec.model, 'llm_router.tier': rec.tierId };
+      const m: Attributes = {
+        [GEN_AI.operation]: 'chat',
+        [GEN_AI.system]: system,
+        [GEN_AI.requestModel]: rec.model,
+        'llm_router.tier': rec.tierId,
+      };
       decisions.add(1, { ...m, 'llm_router.status': rec.status });
       if (rec.usage) {
-        tokens.record(rec.usage.inputTokens + rec.usage.cacheReadTokens + rec.usage.cacheWriteTokens, { ...m, [GEN_AI.tokenType]: 'input' });
+        tokens.record(rec.usage.inputTokens + rec.usage.cacheReadTokens + rec.usage.cacheWriteTokens, {
+          ...m,
+          [GEN_AI.tokenType]: 'input',
+        });
         tokens.record(rec.usage.outputTokens, { ...m, [GEN_AI.tokenType]: 'output' });
       }
       if (rec.latencyMs !== null) duration.record(rec.latencyMs / 1000, m);
       if (rec.costUsd !== null) cost.add(rec.costUsd, m);
-      if (rec.costUsd !== null && rec.baselineCostUsd !== null && rec.baselineCostUsd > rec.costUsd) saved.add(rec.baselineCostUsd - rec.costUsd, m);
+      if (rec.costUsd !== null && rec.baselineCostUsd !== null && rec.baselineCostUsd > rec.costUsd)
+        saved.add(rec.baselineCostUsd - rec.costUsd, m);
     },
     async flush() {
       await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);

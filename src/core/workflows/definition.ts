@@ -43,37 +43,63 @@ export interface ValidWorkflow extends Workflow {
 const ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 const REF = /\{\{\s*([^}]*?)\s*\}\}/g;
 
-const stepSchema = z.object({
-  id: z.string().regex(ID, 'a step id is a letter followed by letters, digits, "-" or "_"'),
-  prompt: z.string().trim().min(1, 'the prompt is empty'),
-  tier: z.string().trim().min(1).optional(),
-  needs: z.array(z.string()).optional(),
-  system: z.string().optional(),
-  maxTokens: z.number().int().min(1).optional(),
-}).strict();
+const stepSchema = z
+  .object({
+    id: z.string().regex(ID, 'a step id is a letter followed by letters, digits, "-" or "_"'),
+    prompt: z.string().trim().min(1, 'the prompt is empty'),
+    tier: z.string().trim().min(1).optional(),
+    needs: z.array(z.string()).optional(),
+    system: z.string().optional(),
+    maxTokens: z.number().int().min(1).optional(),
+  })
+  .strict();
 
 const inputSchema = z.union([
-  z.object({ description: z.string().optional(), default: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional() }).strict(),
+  z
+    .object({
+      description: z.string().optional(),
+      default: z.union([z.string(), z.number(), z.boolean()]).transform(String).optional(),
+    })
+    .strict(),
   z.string().transform((description) => ({ description })),
   z.null().transform(() => ({})),
 ]);
 
-const workflowSchema = z.object({
-  name: z.string().trim().min(1).optional(),
-  description: z.string().optional(),
-  inputs: z.union([z.record(z.string().regex(ID, 'an input name is a letter followed by letters, digits, "-" or "_"'), inputSchema), z.array(z.string().regex(ID))]).optional(),
-  steps: z.array(stepSchema).min(1, 'a workflow needs at least one step'),
-  output: z.string().optional(),
-}).strict();
+const workflowSchema = z
+  .object({
+    name: z.string().trim().min(1).optional(),
+    description: z.string().optional(),
+    inputs: z
+      .union([
+        z.record(
+          z.string().regex(ID, 'an input name is a letter followed by letters, digits, "-" or "_"'),
+          inputSchema,
+        ),
+        z.array(z.string().regex(ID)),
+      ])
+      .optional(),
+    steps: z.array(stepSchema).min(1, 'a workflow needs at least one step'),
+    output: z.string().optional(),
+  })
+  .strict();
 
 export class WorkflowError extends Error {
-  constructor(readonly problems: string[], readonly source?: string) {
-    super(`${source ? `${source}: ` : ''}${problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`}`);
+  constructor(
+    readonly problems: string[],
+    readonly source?: string,
+  ) {
+    super(
+      `${source ? `${source}: ` : ''}${problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`}`,
+    );
     this.name = 'WorkflowError';
   }
 }
 
-const where = (path: PropertyKey[]) => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+const where = (path: PropertyKey[]) =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 
 /** Parses YAML or JSON text into a workflow (shape only). Throws WorkflowError with every problem found. */
 export function parseWorkflow(text: string, source?: string): Workflow {
@@ -84,14 +110,30 @@ export function parseWorkflow(text: string, source?: string): Workflow {
     const msg = e instanceof YAMLParseError ? e.message.split('\n')[0] : (e as Error).message;
     throw new WorkflowError([`not valid YAML or JSON: ${msg}`], source);
   }
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new WorkflowError(['a workflow is a mapping with `steps` (and optionally name, description, inputs, output)'], source);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new WorkflowError(
+      ['a workflow is a mapping with `steps` (and optionally name, description, inputs, output)'],
+      source,
+    );
   const r = workflowSchema.safeParse(raw);
-  if (!r.success) throw new WorkflowError(r.error.issues.map((i) => `${where(i.path) || 'workflow'}: ${i.message}`), source);
+  if (!r.success)
+    throw new WorkflowError(
+      r.error.issues.map((i) => `${where(i.path) || 'workflow'}: ${i.message}`),
+      source,
+    );
   const w = r.data;
-  const inputs: Record<string, WorkflowInput> = Array.isArray(w.inputs) ? Object.fromEntries(w.inputs.map((n) => [n, {}])) : { ...(w.inputs ?? {}) };
+  const inputs: Record<string, WorkflowInput> = Array.isArray(w.inputs)
+    ? Object.fromEntries(w.inputs.map((n) => [n, {}]))
+    : { ...(w.inputs ?? {}) };
   const steps = w.steps.map((s) => ({ ...s, needs: s.needs ?? [] }));
   const fallbackName = source ? source.replace(/^.*[\\/]/, '').replace(/\.(ya?ml|json)$/i, '') : 'workflow';
-  return { name: w.name ?? fallbackName, description: w.description ?? '', inputs, steps, output: w.output ?? steps[steps.length - 1].id };
+  return {
+    name: w.name ?? fallbackName,
+    description: w.description ?? '',
+    inputs,
+    steps,
+    output: w.output ?? steps[steps.length - 1].id,
+  };
 }
 
 /** The references in a prompt, as written: [{ kind: 'inputs' | 'steps', name }] or a problem for one it cannot read. */
@@ -147,7 +189,9 @@ export function validateWorkflow(w: Workflow, config: RouterConfig, source?: str
   const deps: Record<string, string[]> = {};
   for (const s of w.steps) {
     if (s.tier !== undefined && tierIndex(config, s.tier) < 0) {
-      problems.push(`step "${s.id}": unknown tier "${s.tier}" (use one of ${config.tiers.map((t) => t.id).join(', ')}, or leave it out to route the step)`);
+      problems.push(
+        `step "${s.id}": unknown tier "${s.tier}" (use one of ${config.tiers.map((t) => t.id).join(', ')}, or leave it out to route the step)`,
+      );
     }
     const refs = references(`${s.prompt}\n${s.system ?? ''}`);
     if (typeof refs === 'string') {
@@ -157,7 +201,9 @@ export function validateWorkflow(w: Workflow, config: RouterConfig, source?: str
     const d = new Set<string>();
     for (const r of refs) {
       if (r.kind === 'inputs' && !w.inputs[r.name]) {
-        problems.push(`step "${s.id}" uses ${r.raw}, but no input "${r.name}" is declared under inputs${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`);
+        problems.push(
+          `step "${s.id}" uses ${r.raw}, but no input "${r.name}" is declared under inputs${declared.length ? ` (declared: ${declared.join(', ')})` : ''}`,
+        );
       }
       if (r.kind === 'steps') {
         if (!known.has(r.name)) problems.push(`step "${s.id}" uses ${r.raw}, but no step has the id "${r.name}"`);
@@ -175,7 +221,10 @@ export function validateWorkflow(w: Workflow, config: RouterConfig, source?: str
   if (!known.has(w.output)) problems.push(`output: no step has the id "${w.output}"`);
   if (!problems.length) {
     const cycle = findCycle(ids, deps);
-    if (cycle) problems.push(`the steps form a cycle: ${cycle.reverse().join(' → ')} (a step can only use steps that finish before it)`);
+    if (cycle)
+      problems.push(
+        `the steps form a cycle: ${cycle.reverse().join(' → ')} (a step can only use steps that finish before it)`,
+      );
   }
   if (problems.length) throw new WorkflowError(problems, source);
   // Topological order, keeping the file's order among steps that are ready together.
@@ -205,12 +254,16 @@ export function resolveInputs(w: Workflow, given: Record<string, string>): Recor
   const problems: string[] = [];
   const names = Object.keys(w.inputs);
   for (const k of Object.keys(given)) {
-    if (!w.inputs[k]) problems.push(`unknown input "${k}": ${names.length ? `this workflow takes ${names.join(', ')}` : 'this workflow takes no inputs'}`);
+    if (!w.inputs[k])
+      problems.push(
+        `unknown input "${k}": ${names.length ? `this workflow takes ${names.join(', ')}` : 'this workflow takes no inputs'}`,
+      );
   }
   const out: Record<string, string> = {};
   for (const [k, def] of Object.entries(w.inputs)) {
     const v = given[k] ?? def.default;
-    if (v === undefined || !String(v).trim()) problems.push(`missing input "${k}"${def.description ? ` (${def.description})` : ''}: give it as --input ${k}=…`);
+    if (v === undefined || !String(v).trim())
+      problems.push(`missing input "${k}"${def.description ? ` (${def.description})` : ''}: give it as --input ${k}=…`);
     else out[k] = String(v);
   }
   if (problems.length) throw new WorkflowError(problems, w.name);
@@ -221,7 +274,7 @@ export function resolveInputs(w: Workflow, given: Record<string, string>): Recor
 export function render(template: string, inputs: Record<string, string>, answer: (id: string) => string): string {
   return template.replace(REF, (_m, ref: string) => {
     const [kind, name] = ref.split('.');
-    return kind === 'inputs' ? inputs[name] ?? '' : answer(name);
+    return kind === 'inputs' ? (inputs[name] ?? '') : answer(name);
   });
 }
 

@@ -44,13 +44,18 @@ export function listWorkflowFiles(dirs: readonly string[]): WorkflowFile[] {
 export function findWorkflowFile(nameOrPath: string, dirs: readonly string[]): WorkflowFile {
   const arg = nameOrPath.trim();
   if (!arg) throw new Error('which workflow? Give a file or one of the names `llm-router workflow list` shows');
-  if ((arg.includes('/') || arg.includes('\\') || EXT.some((e) => arg.toLowerCase().endsWith(e))) && fs.existsSync(arg)) {
+  if (
+    (arg.includes('/') || arg.includes('\\') || EXT.some((e) => arg.toLowerCase().endsWith(e))) &&
+    fs.existsSync(arg)
+  ) {
     return { name: path.basename(arg).replace(/\.(ya?ml|json)$/i, ''), path: arg };
   }
   const all = listWorkflowFiles(dirs);
   const hit = all.find((f) => f.name.toLowerCase() === arg.toLowerCase());
   if (hit) return hit;
-  throw new Error(`no workflow "${arg}": not a file, and not one of ${all.map((f) => f.name).join(', ') || '(none found)'}`);
+  throw new Error(
+    `no workflow "${arg}": not a file, and not one of ${all.map((f) => f.name).join(', ') || '(none found)'}`,
+  );
 }
 
 export function readWorkflowFile(f: WorkflowFile): string {

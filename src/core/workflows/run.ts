@@ -58,7 +58,8 @@ export interface RunWorkflowOptions {
   now?: () => number;
 }
 
-const sum = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x as number), 0));
+const sum = (xs: (number | null)[]) =>
+  xs.some((x) => x === null) ? null : xs.reduce<number>((s, x) => s + (x as number), 0);
 
 export async function runWorkflow(w: ValidWorkflow, opts: RunWorkflowOptions): Promise<WorkflowRun> {
   const now = opts.now ?? (() => Date.now());
@@ -74,8 +75,17 @@ export async function runWorkflow(w: ValidWorkflow, opts: RunWorkflowOptions): P
     const deps = await Promise.all(w.deps[id].map((d) => running.get(d)!));
     const start = now();
     const base: StepResult = {
-      id, status: 'skipped', pinned: step.tier !== undefined, tierId: null, model: null, decisionIds: [], costUsd: 0,
-      baselineCostUsd: 0, text: '', error: null, ms: 0,
+      id,
+      status: 'skipped',
+      pinned: step.tier !== undefined,
+      tierId: null,
+      model: null,
+      decisionIds: [],
+      costUsd: 0,
+      baselineCostUsd: 0,
+      text: '',
+      error: null,
+      ms: 0,
     };
     const failedDep = deps.find((d) => d.status !== 'ok');
     if (stopped || failedDep || opts.signal?.aborted) {
@@ -86,28 +96,59 @@ export async function runWorkflow(w: ValidWorkflow, opts: RunWorkflowOptions): P
     }
     const answers = new Map(deps.map((d) => [d.id, d.text]));
     const prompt = render(step.prompt, opts.inputs, (sid) => answers.get(sid) ?? '');
-    const system = step.system === undefined ? undefined : render(step.system, opts.inputs, (sid) => answers.get(sid) ?? '');
+    const system =
+      step.system === undefined ? undefined : render(step.system, opts.inputs, (sid) => answers.get(sid) ?? '');
     let r: StepResult;
     try {
-      const o: RouteOutcome = await opts.service.run({
-        prompt, system, source: opts.source, override: step.tier ?? null, maxTokens: step.maxTokens, signal: opts.signal,
-        onDecision: (d) => opts.onStepStart?.(id, d),
-        onText: (t) => opts.onText?.(id, t),
-        onNotice: (m) => opts.onNotice?.(id, m),
-      }, opts.client);
+      const o: RouteOutcome = await opts.service.run(
+        {
+          prompt,
+          system,
+          source: opts.source,
+          override: step.tier ?? null,
+          maxTokens: step.maxTokens,
+          signal: opts.signal,
+          onDecision: (d) => opts.onStepStart?.(id, d),
+          onText: (t) => opts.onText?.(id, t),
+          onNotice: (m) => opts.onNotice?.(id, m),
+        },
+        opts.client,
+      );
       const ids = o.calls.map((c) => c.decisionId);
       for (const did of ids) opts.tag?.(did, runId, id);
       r = {
-        ...base, status: 'ok', tierId: o.record.tierId, model: o.record.answeredModel ?? o.record.model, decisionIds: ids,
-        costUsd: o.totalCostUsd, baselineCostUsd: o.baselineCostUsd, text: o.text,
+        ...base,
+        status: 'ok',
+        tierId: o.record.tierId,
+        model: o.record.answeredModel ?? o.record.model,
+        decisionIds: ids,
+        costUsd: o.totalCostUsd,
+        baselineCostUsd: o.baselineCostUsd,
+        text: o.text,
       };
     } catch (e) {
       const re = e instanceof RouteError ? e : null;
-      const status: StepStatus = re?.kind === 'cancelled' ? 'cancelled' : re?.kind === 'blocked' ? 'blocked' : re?.kind === 'no-key' ? 'no-key' : 'error';
+      const status: StepStatus =
+        re?.kind === 'cancelled'
+          ? 'cancelled'
+          : re?.kind === 'blocked'
+            ? 'blocked'
+            : re?.kind === 'no-key'
+              ? 'no-key'
+              : 'error';
       const ids = re?.decision && opts.service.store.getDecision(re.decision.id) ? [re.decision.id] : [];
       for (const did of ids) opts.tag?.(did, runId, id);
       const spent = ids.map((did) => opts.service.store.getDecision(did)?.costUsd ?? 0).reduce((s, x) => s + x, 0);
-      r = { ...base, status, tierId: re?.decision?.tierId ?? null, model: re?.decision?.model ?? null, decisionIds: ids, costUsd: spent, baselineCostUsd: null, error: (e as Error).message };
+      r = {
+        ...base,
+        status,
+        tierId: re?.decision?.tierId ?? null,
+        model: re?.decision?.model ?? null,
+        decisionIds: ids,
+        costUsd: spent,
+        baselineCostUsd: null,
+        error: (e as Error).message,
+      };
       stopped ??= status;
     }
     r.ms = now() - start;
@@ -150,7 +191,12 @@ export function planWorkflow(w: ValidWorkflow, service: RouterService, inputs: R
   return w.order.map((id) => {
     const step = w.steps.find((s) => s.id === id)!;
     const prompt = render(step.prompt, inputs, (sid) => `[the answer of step "${sid}"]`);
-    return { id, after: w.deps[id], decision: service.decide({ prompt, override: step.tier ?? null }), pinned: step.tier !== undefined };
+    return {
+      id,
+      after: w.deps[id],
+      decision: service.decide({ prompt, override: step.tier ?? null }),
+      pinned: step.tier !== undefined,
+    };
   });
 }
 

@@ -16,10 +16,20 @@ suite('OpenAI-compatible tiers', () => {
     try {
       await setSetting('endpoints', [{ name: 'gw', baseUrl: gw.baseURL, keyName: 'gw' }]);
       await setSetting('tiers', [
-        { id: 'local', label: 'Local', model: 'llama3.2', provider: 'openai', endpoint: 'gw', price: { input: 0, output: 0 } },
+        {
+          id: 'local',
+          label: 'Local',
+          model: 'llama3.2',
+          provider: 'openai',
+          endpoint: 'gw',
+          price: { input: 0, output: 0 },
+        },
         { id: 'opus', label: 'Opus', model: 'claude-opus-4-6', price: { input: 5, output: 25 } },
       ]);
-      await until('the endpoint setting', () => a.runtime.settings.endpoints.length === 1 && a.runtime.settings.config.tiers[0].provider === 'openai');
+      await until(
+        'the endpoint setting',
+        () => a.runtime.settings.endpoints.length === 1 && a.runtime.settings.config.tiers[0].provider === 'openai',
+      );
       assert.strictEqual(await a.commands.setEndpointKey('gw', KEY), true);
       const h = await chat('@router What is the capital of France?');
       assert.strictEqual((h.result.metadata as { status?: string }).status, 'ok', JSON.stringify(h.result));
@@ -35,7 +45,12 @@ suite('OpenAI-compatible tiers', () => {
     } finally {
       await setSetting('tiers', undefined);
       await setSetting('endpoints', undefined);
-      await until('the default tiers again', () => a.runtime.settings.endpoints.length === 0 && (a.runtime.settings.config.tiers[0].provider ?? 'anthropic') === 'anthropic');
+      await until(
+        'the default tiers again',
+        () =>
+          a.runtime.settings.endpoints.length === 0 &&
+          (a.runtime.settings.config.tiers[0].provider ?? 'anthropic') === 'anthropic',
+      );
       await gw.close();
     }
   });

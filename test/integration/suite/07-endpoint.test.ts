@@ -12,7 +12,9 @@ suite('local endpoint', () => {
     const a = await api();
     await mockServer();
     await a.commands.setApiKey(TEST_KEY);
-    const info = await vscode.commands.executeCommand<EndpointInfo | undefined>('llm-router.startEndpoint', { port: 0 });
+    const info = await vscode.commands.executeCommand<EndpointInfo | undefined>('llm-router.startEndpoint', {
+      port: 0,
+    });
     assert.ok(info, 'the command returned no endpoint (see the LLM Router log)');
     try {
       assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/);
@@ -20,13 +22,22 @@ suite('local endpoint', () => {
       const token = fs.readFileSync(info.tokenFile, 'utf8').trim();
       await until('the status bar shows the endpoint', () => a.statusBar.text.includes(`${info.port}`));
 
-      const refused = await fetch(`${info.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const refused = await fetch(`${info.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.strictEqual(refused.status, 401);
 
       const prompt = 'What is the capital of Portugal?';
       const res = await fetch(`${info.url}/v1/messages`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': token, 'anthropic-version': '2023-06-01', 'user-agent': 'claude-cli/2.0.14 (external, cli)' },
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': token,
+          'anthropic-version': '2023-06-01',
+          'user-agent': 'claude-cli/2.0.14 (external, cli)',
+        },
         body: JSON.stringify({ model: 'llm-router', max_tokens: 200, messages: [{ role: 'user', content: prompt }] }),
       });
       const text = await res.text();
@@ -37,7 +48,7 @@ suite('local endpoint', () => {
       const id = res.headers.get('x-llm-router-decision');
       assert.ok(id);
       assert.strictEqual(res.headers.get('x-llm-router-model'), body.model);
-      const rec = await until('the decision in the extension\'s database', () => a.runtime.store.getDecision(id));
+      const rec = await until("the decision in the extension's database", () => a.runtime.store.getDecision(id));
       assert.strictEqual(rec.source, 'endpoint');
       assert.strictEqual(rec.status, 'ok');
       assert.ok(rec.costUsd !== null && rec.costUsd > 0);

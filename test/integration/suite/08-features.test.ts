@@ -42,7 +42,10 @@ suite('features: workflows in chat', () => {
     assert.ok(folder, 'the test window has a workspace folder');
     const dir = path.join(folder, '.llm-router', 'workflows');
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'loop.yaml'), 'steps:\n  - id: a\n    prompt: "{{steps.b}}"\n  - id: b\n    prompt: "{{steps.a}}"\n');
+    fs.writeFileSync(
+      path.join(dir, 'loop.yaml'),
+      'steps:\n  - id: a\n    prompt: "{{steps.b}}"\n  - id: b\n    prompt: "{{steps.a}}"\n',
+    );
     const mock = await mockServer();
     const before = mock.messageRequests().length;
     const a = await api();
@@ -61,7 +64,11 @@ suite('features: A/B experiments in the editor', () => {
     await mockServer();
     assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
     const store = a.runtime.store;
-    const exp = createExperiment(store, a.runtime.service.config, { name: 'editor-test', a: { preset: 'quality' }, b: { preset: 'economy' } });
+    const exp = createExperiment(store, a.runtime.service.config, {
+      name: 'editor-test',
+      a: { preset: 'quality' },
+      b: { preset: 'economy' },
+    });
     try {
       const prompt = 'Write a SQL query that counts orders per customer.';
       const arm = assignArm(exp, conversationKey(prompt));
@@ -91,15 +98,23 @@ suite('features: alerts in the editor', () => {
     const bodies: unknown[] = [];
     const server = http.createServer((req, res) => {
       let b = '';
-      req.on('data', (c) => { b += c; });
-      req.on('end', () => { bodies.push(JSON.parse(b)); res.writeHead(200).end('ok'); });
+      req.on('data', (c) => {
+        b += c;
+      });
+      req.on('end', () => {
+        bodies.push(JSON.parse(b));
+        res.writeHead(200).end('ok');
+      });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T1/B1/integration-secret`;
     const store = a.runtime.store;
     const budget = store.getBudget();
     try {
-      assert.strictEqual(await vscode.commands.executeCommand('llm-router.setAlertWebhook', 'hooks.example.com/x'), false);
+      assert.strictEqual(
+        await vscode.commands.executeCommand('llm-router.setAlertWebhook', 'hooks.example.com/x'),
+        false,
+      );
       assert.match(await vscode.commands.executeCommand<string>('llm-router.alertsStatus'), /Webhook: none/);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       assert.strictEqual(await vscode.commands.executeCommand('llm-router.setAlertWebhook', url), true);
@@ -109,8 +124,14 @@ suite('features: alerts in the editor', () => {
       assert.ok(spent > 0, 'something was spent today');
       store.setBudget({ dailyLimitUsd: spent / 0.95, monthlyLimitUsd: null, onExhausted: 'block' });
       const sent = await vscode.commands.executeCommand<string[]>('llm-router.checkAlerts');
-      assert.ok(sent.some((m) => /^Daily budget 90 % used: \$/.test(m)), JSON.stringify(sent));
-      assert.ok(bodies.some((b) => /LLM Router: Daily budget 90 % used/.test((b as { text: string }).text)), JSON.stringify(bodies));
+      assert.ok(
+        sent.some((m) => /^Daily budget 90 % used: \$/.test(m)),
+        JSON.stringify(sent),
+      );
+      assert.ok(
+        bodies.some((b) => /LLM Router: Daily budget 90 % used/.test((b as { text: string }).text)),
+        JSON.stringify(bodies),
+      );
       const n = bodies.length;
       assert.deepStrictEqual(await vscode.commands.executeCommand('llm-router.checkAlerts'), [], 'the cool-down holds');
       assert.strictEqual(bodies.length, n);
