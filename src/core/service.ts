@@ -28,6 +28,7 @@ import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
 import type { Classification, Classifier, Decision, RouterConfig } from './types';
 import { holdCall } from './service/reserve';
+import { missingKeys } from './missingKeys';
 
 export interface ServiceSettings {
   cascade: CascadeSettings;
@@ -76,9 +77,6 @@ export function resolveSettings(opts: CreateServiceOptions): ServiceSettings {
     allowStepDown: s.allowStepDown ?? opts.allowStepDown ?? DEFAULT_SETTINGS.allowStepDown,
   };
 }
-
-export const NO_KEY_MESSAGE =
-  'No Anthropic API key: set one with “LLM Router: Set API Key” or the ANTHROPIC_API_KEY environment variable. Nothing was sent.';
 
 interface Engine {
   env: ServiceEnv;
@@ -133,7 +131,7 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits)
     d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
   req.onDecision?.(d);
-  if (!anyClient) throw new RouteError('no-key', NO_KEY_MESSAGE, d);
+  if (!anyClient) throw new RouteError('no-key', missingKeys(cfg).message, d);
   for (const n of notices) req.onNotice?.(n);
   const judge = () => e.talk.judgePrevious(req);
   const { ans, quality, unscored }: Answered =

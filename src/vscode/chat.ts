@@ -9,6 +9,7 @@ import { chatWorkflow } from './chatWorkflow';
 import { readReferences, referencedTools } from './chatContext';
 import { historyFrom, PARTICIPANT_ID, TIER_COMMANDS, type RouterResultMeta } from './chatHistory';
 import { explainMarkdown, routedLine, statsMarkdown } from './format';
+import { missingKeys } from '../core/missingKeys';
 import type { Runtime } from './runtime';
 import { vscodeTierClients } from './vscodeModels';
 
@@ -83,11 +84,12 @@ async function handle(
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');
     stream.markdown(`**${routedLine(config, d)}**\n\n`);
+    const missing = missingKeys(config);
     stream.markdown(
-      `No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`,
+      `${missing.message} This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`,
     );
     stream.markdown(explainMarkdown(config, d, false));
-    stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
+    stream.button({ command: missing.fix, title: missing.fixTitle });
     return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
   }
 

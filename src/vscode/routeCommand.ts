@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { formatUsd, routedLine } from '../core/format';
 import { RouteError, type RouteOutcome } from '../core/service-api';
+import { missingKeys } from '../core/missingKeys';
 import { promptText } from './commandInput';
 import { outcomeLine } from './format';
 import type { Runtime } from './runtime';
@@ -39,11 +40,12 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   const client = await rt.routeClients(vscodeTierClients());
   if (!client) {
     const d = rt.service.decide({ prompt: text, override: null });
+    const missing = missingKeys(config);
     const pick = await vscode.window.showWarningMessage(
-      `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`,
-      'Set API Key',
+      `${missing.message} ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`,
+      missing.fixTitle,
     );
-    if (pick) await vscode.commands.executeCommand('llm-router.setApiKey');
+    if (pick) await vscode.commands.executeCommand(missing.fix);
     return undefined;
   }
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: '' });
