@@ -12,7 +12,7 @@ import { formatUsd } from '../format';
 import { RouteError, type RouteRequest, type RouterService } from '../service-api';
 import type { DecisionStore } from '../store/api';
 import { dayStart, monthStart } from '../store/days';
-import type { DecisionRecord } from '../types';
+import type { Decision, DecisionRecord } from '../types';
 
 export interface WorkspaceTag {
   name: string;
@@ -74,12 +74,16 @@ export function workspaceSpend(store: DecisionStore, id: string, now: number): {
   return { today: sum(dayStart(now)), month: sum(monthStart(now)) };
 }
 
-/** Why a request from this workspace would pass its budget (its estimate on top of what it spent), or null. */
+/**
+ * Why a request from this workspace would pass its budget (its estimate on top of what it spent and of the estimates
+ * of its requests still under way in this process), or null.
+ */
 export function workspaceRefusal(
   store: DecisionStore,
   ws: WorkspaceTag,
   estimateUsd: number,
   now: number,
+  underWayUsd = 0,
 ): string | null {
   const b = workspaceBudgets(store)[ws.id];
   if (!b) return null;
@@ -88,11 +92,45 @@ export function workspaceRefusal(
     ['daily', b.dailyLimitUsd, spent.today],
     ['monthly', b.monthlyLimitUsd, spent.month],
   ] as const) {
-    if (lim !== null && s + estimateUsd > lim) {
-      return `The ${which} budget of workspace "${ws.name}" would be passed (${formatUsd(s)} spent of ${formatUsd(lim)}, this request about ${formatUsd(estimateUsd)}): the request was not sent.`;
+    if (lim !== null && s + underWayUsd + estimateUsd > lim) {
+      const flying = underWayUsd > 0 ? `, ${formatUsd(underWayUsd)} under way` : '';
+      return `The ${which} budget of workspace "${ws.name}" would be passed (${formatUsd(s)} spent of ${formatUsd(lim)}${flying}, this request about ${formatUsd(estimateUsd)}): the request was not sent.`;
     }
   }
   return null;
+}
+
+/** The estimates of each workspace's requests under way in this process, per store (every wrapper of one store shares it). */
+const underWayByStore = new WeakMap<DecisionStore, Map<string, number>>();
+
+function underWay(store: DecisionStore): Map<string, number> {
+  let m = underWayByStore.get(store);
+  if (!m) underWayByStore.set(store, (m = new Map()));
+  return m;
+}
+
+/** Records the request as blocked by its workspace's budget (nothing sent) and throws the RouteError that says why. */
+function refuseForWorkspace(store: DecisionStore, r: RouteRequest, ws: WorkspaceTag, d: Decision, why: string): never {
+  const rec: DecisionRecord = {
+    ...d,
+    blocked: true,
+    reasons: [...d.reasons, `workspace budget: ${why}`],
+    source: r.source,
+    prompt: r.prompt,
+    answeredModel: null,
+    usage: null,
+    costUsd: null,
+    baselineCostUsd: null,
+    latencyMs: null,
+    ttftMs: null,
+    status: 'blocked',
+    error: why,
+    parentId: null,
+    workspaceName: ws.name,
+    workspaceId: ws.id,
+  };
+  store.insertDecision(rec);
+  throw new RouteError('blocked', why, d);
 }
 
 /**
@@ -111,33 +149,20 @@ export function withWorkspace(
     async run(req, client) {
       const r = fill(req);
       const ws = r.workspace;
-      if (ws) {
-        const d = base.decide(r);
-        const why = workspaceRefusal(base.store, ws, d.estCostUsd ?? 0, now());
-        if (why) {
-          const rec: DecisionRecord = {
-            ...d,
-            blocked: true,
-            reasons: [...d.reasons, `workspace budget: ${why}`],
-            source: r.source,
-            prompt: r.prompt,
-            answeredModel: null,
-            usage: null,
-            costUsd: null,
-            baselineCostUsd: null,
-            latencyMs: null,
-            ttftMs: null,
-            status: 'blocked',
-            error: why,
-            parentId: null,
-            workspaceName: ws.name,
-            workspaceId: ws.id,
-          };
-          base.store.insertDecision(rec);
-          throw new RouteError('blocked', why, d);
-        }
+      if (!ws) return base.run(r, client);
+      const d = base.decide(r);
+      const est = d.estCostUsd ?? 0;
+      const flying = underWay(base.store);
+      const why = workspaceRefusal(base.store, ws, est, now(), flying.get(ws.id) ?? 0);
+      if (why) refuseForWorkspace(base.store, r, ws, d, why);
+      flying.set(ws.id, (flying.get(ws.id) ?? 0) + est);
+      try {
+        return await base.run(r, client);
+      } finally {
+        const left = (flying.get(ws.id) ?? 0) - est;
+        if (left > 1e-12) flying.set(ws.id, left);
+        else flying.delete(ws.id);
       }
-      return base.run(r, client);
     },
   };
   // Everything else is the base service itself (its getters stay live, methods added later pass through).
