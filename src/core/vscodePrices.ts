@@ -1,63 +1,110 @@
 // What the language models VS Code offers (GitHub Copilot's and others, through `vscode.lm`) cost per request. Copilot
-// bills chat and agent use in AI Credits at each model's API rate, so a tier served by one of them costs what the same
-// tokens would cost at the model maker's API: these are those list prices, USD per million tokens. A model that is not
-// here is "unpriced" (its costs are null, never $0). Also: proposing a tier set from the models a person has.
+// bills chat and agent use in AI Credits at each model's per-token rate, so a tier served by one of them costs what
+// GitHub's table says those tokens cost: these are those rates, USD per million tokens. A model that is not here is
+// "unpriced" (its costs are null, never $0). Also: proposing a tier set from the models a person has.
 import type { Price, TierConfig } from './types';
 
-/** The date these list prices were taken from the providers' pricing pages (Anthropic, OpenAI, Google, xAI). */
+/**
+ * When the rates below were checked. Source: GitHub's "models and pricing" table for Copilot (the github/docs
+ * repository, data/tables/copilot/models-and-pricing.yml, the version that lists GPT-5.6 and Claude Opus 5), with the
+ * model makers' API list prices for models Copilot no longer lists (GPT-4o, o3, Gemini 2.x, Claude 3.x / Opus 4.0–4.1).
+ * Where GitHub lists a long-context rate (OpenAI and Google models, over 200K or 272K input tokens), the default rate
+ * is used: such prompts cost more than recorded.
+ */
 export const VSCODE_PRICES_CHECKED_AT = '2026-12-03';
 
+/** `cacheWrite`: what writing a cache entry costs; OpenAI and Google models bill it as plain input. */
 const p = (input: number, output: number, cacheRead = input * 0.1, cacheWrite = input * 1.25): Price => ({
   input,
   output,
   cacheRead: +cacheRead.toFixed(4),
   cacheWrite: +cacheWrite.toFixed(4),
 });
+/** A model whose cache writes cost plain input (OpenAI before GPT-5.6, Google, xAI and the others GitHub lists so). */
+const plain = (input: number, output: number, cacheRead: number): Price => p(input, output, cacheRead, input);
 
 /** By normalised family or id (lower case, dots as dashes, no date or "-preview" suffix). */
 export const VSCODE_MODEL_PRICES: Readonly<Record<string, Price>> = {
+  // Anthropic (GitHub's table; cache reads 0.1 ×, 5-minute cache writes 1.25 × input)
   'claude-haiku-4-5': p(1, 5),
-  'claude-3-5-haiku': p(0.8, 4),
   'claude-sonnet-4': p(3, 15),
   'claude-sonnet-4-5': p(3, 15),
   'claude-sonnet-4-6': p(3, 15),
-  'claude-3-7-sonnet': p(3, 15),
-  'claude-3-5-sonnet': p(3, 15),
-  'claude-opus-4': p(15, 75),
-  'claude-opus-4-1': p(15, 75),
+  'claude-sonnet-5': p(2, 10),
   'claude-opus-4-5': p(5, 25),
   'claude-opus-4-6': p(5, 25),
-  // OpenAI: cached input at the listed cached rate, no separate cache-write charge
-  'gpt-4o': p(2.5, 10, 1.25, 2.5),
-  'gpt-4o-mini': p(0.15, 0.6, 0.075, 0.15),
-  'gpt-4-1': p(2, 8, 0.5, 2),
-  'gpt-4-1-mini': p(0.4, 1.6, 0.1, 0.4),
-  'gpt-4-1-nano': p(0.1, 0.4, 0.025, 0.1),
-  'gpt-5': p(1.25, 10, 0.125, 1.25),
-  'gpt-5-mini': p(0.25, 2, 0.025, 0.25),
-  'gpt-5-nano': p(0.05, 0.4, 0.005, 0.05),
-  'gpt-5-codex': p(1.25, 10, 0.125, 1.25),
-  'gpt-5-1': p(1.25, 10, 0.125, 1.25),
-  'gpt-5-1-codex': p(1.25, 10, 0.125, 1.25),
-  'gpt-5-1-codex-mini': p(0.25, 2, 0.025, 0.25),
-  o3: p(2, 8, 0.5, 2),
-  'o3-mini': p(1.1, 4.4, 0.55, 1.1),
-  'o4-mini': p(1.1, 4.4, 0.275, 1.1),
-  // Google: prompts up to 200k tokens
-  'gemini-2-0-flash': p(0.1, 0.4, 0.025, 0.1),
-  'gemini-2-5-flash': p(0.3, 2.5, 0.03, 0.3),
-  'gemini-2-5-pro': p(1.25, 10, 0.125, 1.25),
-  'gemini-3-pro': p(2, 12, 0.2, 2),
-  // xAI
-  'grok-code-fast-1': p(0.2, 1.5, 0.02, 0.2),
+  'claude-opus-4-7': p(5, 25),
+  'claude-opus-4-8': p(5, 25),
+  // Opus 4.8 fast mode is billed at twice the rate: matched by its id before the family would price it as Opus 4.8
+  'claude-opus-4-8-fast': p(10, 50),
+  'claude-opus-4-8-fast-mode': p(10, 50),
+  'claude-opus-5': p(5, 25),
+  'claude-fable-5': p(10, 50),
+  // Anthropic, no longer in GitHub's table (Anthropic's API list prices)
+  'claude-3-5-haiku': p(0.8, 4),
+  'claude-3-5-sonnet': p(3, 15),
+  'claude-3-7-sonnet': p(3, 15),
+  'claude-opus-4': p(15, 75),
+  'claude-opus-4-1': p(15, 75),
+  // OpenAI (GitHub's table)
+  'gpt-4-1': plain(2, 8, 0.5),
+  'gpt-5-mini': plain(0.25, 2, 0.025),
+  'gpt-5-2': plain(1.75, 14, 0.175),
+  'gpt-5-2-codex': plain(1.75, 14, 0.175),
+  'gpt-5-3-codex': plain(1.75, 14, 0.175),
+  'gpt-5-4': plain(2.5, 15, 0.25),
+  'gpt-5-4-mini': plain(0.75, 4.5, 0.075),
+  'gpt-5-4-nano': plain(0.2, 1.25, 0.02),
+  'gpt-5-5': plain(5, 30, 0.5),
+  'gpt-5-6-luna': p(0.2, 1.2, 0.02, 0.25),
+  'gpt-5-6-terra': p(2, 12, 0.2, 2.5),
+  'gpt-5-6-sol': p(5, 30, 0.5, 6.25),
+  // OpenAI, no longer in GitHub's table (OpenAI's API list prices)
+  'gpt-4o': plain(2.5, 10, 1.25),
+  'gpt-4o-mini': plain(0.15, 0.6, 0.075),
+  'gpt-4-1-mini': plain(0.4, 1.6, 0.1),
+  'gpt-4-1-nano': plain(0.1, 0.4, 0.025),
+  'gpt-5': plain(1.25, 10, 0.125),
+  'gpt-5-nano': plain(0.05, 0.4, 0.005),
+  'gpt-5-codex': plain(1.25, 10, 0.125),
+  'gpt-5-1': plain(1.25, 10, 0.125),
+  'gpt-5-1-codex': plain(1.25, 10, 0.125),
+  'gpt-5-1-codex-mini': plain(0.25, 2, 0.025),
+  o3: plain(2, 8, 0.5),
+  'o3-mini': plain(1.1, 4.4, 0.55),
+  'o4-mini': plain(1.1, 4.4, 0.275),
+  // Google (GitHub's table; prompts up to 200K tokens)
+  'gemini-2-5-pro': plain(1.25, 10, 0.125),
+  'gemini-3-flash': plain(0.5, 3, 0.05),
+  'gemini-3-1-pro': plain(2, 12, 0.2),
+  'gemini-3-5-flash': plain(1.5, 9, 0.15),
+  'gemini-3-6-flash': plain(0.75, 3.75, 0.075),
+  'gemini-3-7-flash': plain(0.75, 3.75, 0.075),
+  // Google, no longer in GitHub's table (Google's API list prices)
+  'gemini-2-0-flash': plain(0.1, 0.4, 0.025),
+  'gemini-2-5-flash': plain(0.3, 2.5, 0.03),
+  'gemini-3-pro': plain(2, 12, 0.2),
+  // xAI (GitHub's table, prompts up to 200K tokens; Grok Code Fast 1 at xAI's list price)
+  'grok-4-5': plain(2, 6, 0.5),
+  'grok-4-6': plain(2, 6, 0.5),
+  'grok-code-fast-1': plain(0.2, 1.5, 0.02),
+  // Microsoft, GitHub's own fine-tunes, open-weight models (GitHub's table)
+  'mai-code-1-flash': plain(0.75, 4.5, 0.075),
+  'mai-code-1-1-flash': plain(0.2, 1.2, 0.02),
+  'raptor-mini': plain(0.25, 2, 0.025),
+  goldeneye: plain(1.25, 10, 0.125),
+  'kimi-k2-7-code': plain(0.95, 4, 0.19),
+  'kimi-k3': plain(3, 15, 0.3),
 };
 
-/** "Claude Sonnet 4.5" / "claude-sonnet-4.5-20250929" / "gpt-4.1-preview" → "claude-sonnet-4-5" / "gpt-4-1". */
+/** "Claude Sonnet 4.5" / "claude-sonnet-4.5-20250929" / "gpt-4.1-preview" → "claude-sonnet-4-5" / "gpt-4-1";
+ *  "Claude Opus 4.8 (fast mode) (preview)" → "claude-opus-4-8-fast-mode". */
 export function normaliseModelName(s: string): string {
   return s
     .trim()
     .toLowerCase()
     .replace(/^copilot[-/]/, '')
+    .replace(/[()]/g, '')
     .replace(/[\s._]+/g, '-')
     .replace(/-(\d{8}|latest|preview|\d{4}-\d{2}-\d{2})$/, '')
     .replace(/-+/g, '-');

@@ -26,6 +26,18 @@ describe('VS Code model prices', () => {
     assert.strictEqual(normaliseModelName('Claude Haiku 4.5'), 'claude-haiku-4-5');
     assert.strictEqual(vscodeModelPrice({ id: 'x', family: 'gpt-4.1' })?.input, 2);
     assert.strictEqual(vscodeModelPrice({ id: 'claude-haiku-4.5', family: '' })?.output, 5);
+    // GitHub's table: a fast-mode variant is priced as itself (twice the rate), not as its family
+    assert.strictEqual(normaliseModelName('Claude Opus 4.8 (fast mode) (preview)'), 'claude-opus-4-8-fast-mode');
+    assert.strictEqual(vscodeModelPrice({ id: 'claude-opus-4.8-fast', family: 'claude-opus-4.8' })?.input, 10);
+    assert.strictEqual(vscodeModelPrice({ id: 'x', family: 'claude-opus-4.8' })?.input, 5);
+    // GPT-5.6 models have a cache-write rate of their own; older OpenAI models bill cache writes as input
+    assert.deepStrictEqual(vscodeModelPrice({ id: 'gpt-5.6-terra', family: '' }), {
+      input: 2,
+      output: 12,
+      cacheRead: 0.2,
+      cacheWrite: 2.5,
+    });
+    assert.strictEqual(vscodeModelPrice({ id: 'gpt-5.4', family: '' })?.cacheWrite, 2.5);
     assert.strictEqual(vscodeModelPrice({ id: 'opaque-1', family: 'opaque', name: 'Claude Opus 4.5' })?.input, 5);
   });
 
