@@ -2,6 +2,7 @@
 //   dist/extension.js  VS Code extension host (Node, CommonJS, `vscode` external)
 //   dist/heavyModules.js the extension's heavy half, loaded after activation
 //   dist/cli.js        the `llm-router` command (Node, CommonJS)
+//   dist/store-saver.js the decision store's background save worker (a worker thread of the extension host)
 //   dist/webview.js    the cost panel (browser, IIFE) + its CSS and codicons
 //   out/test/...       integration tests loaded by the real extension host (CommonJS, `vscode` and mocha external)
 // Usage: node esbuild.mjs [--watch] [--production]
@@ -38,6 +39,8 @@ const builds = [
   { ...node, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './heavyModules'] },
   { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The store's background save worker (src/core/store/background.ts looks for it beside the bundle).
+  { ...node, entryPoints: ['src/core/store/background-worker.ts'], outfile: 'dist/store-saver.js' },
   {
     ...common, platform: 'browser', format: 'iife', target: 'es2022',
     entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',

@@ -44,6 +44,11 @@ export class NotAFileError extends Error {
   }
 }
 
+/** A save refused because the file may not be written (read-only, or a newer LLM Router's): nothing was written. */
+export class ReadOnlyError extends Error {
+  override name = 'ReadOnlyError';
+}
+
 // Opening a FIFO for reading blocks until a writer comes; non-blocking, it opens at once and fstat tells what it is.
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 

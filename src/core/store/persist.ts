@@ -8,14 +8,15 @@ import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Conn } from './conn';
 import {
-  atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, removeDeadTemps, resolveLinks, sameState, stampGeneration,
-  statFile, type FileState,
+  atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, ReadOnlyError, removeDeadTemps, resolveLinks, sameState,
+  stampGeneration, statFile, type FileState,
 } from './file';
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
 import { acquireLock } from './lock';
 import { SCHEMA_VERSION, migrate } from './migrations';
 import { foldRetained, type Retention } from './retention';
+import { WriterGone, type BackgroundWriter } from './background';
 
 export interface PersistOptions {
   /** Absolute path of the database file. */
@@ -29,13 +30,8 @@ export interface PersistHooks {
   invalidate(): void;
   /** A save brought in rows from another process. */
   merged(): void;
-  /** A message a person should see. */
-  notice(message: string): void;
-}
-
-/** A save refused because the file may not be written (read-only, or a newer LLM Router's): nothing was written. */
-export class ReadOnlyError extends Error {
-  override name = 'ReadOnlyError';
+  /** A message a person should see (`readOnly`: the file may not be written; said once). */
+  notice(message: string, readOnly?: boolean): void;
 }
 
 export class Persistence {
@@ -56,6 +52,10 @@ export class Persistence {
   private lastSaveError = '';
   /** How long the last save took (ms): spaces saves out when they are slow. */
   private lastSaveMs = 0;
+  /** Saves made by a worker thread (background.ts); null: saves run on this thread. */
+  private background: BackgroundWriter | null = null;
+  /** How many of `pending` the background writer already has. */
+  private sent = 0;
 
   constructor(
     private readonly SQL: SqlJsStatic,
@@ -216,9 +216,14 @@ export class Persistence {
       this.freeze(loaded.newer);
       return false;
     }
+    this.swapIn(loaded.db);
+    this.base = r.state;
+    return true;
+  }
+
+  /** Uses `fresh` from now on, with the unsaved changes replayed onto it (the old one is kept if that fails). */
+  private swapIn(fresh: Database): void {
     this.conn.commit();
-    const fresh = loaded.db;
-    // Swap without closing the old one until the replay worked.
     const old = this.conn.use(fresh);
     this.hooks.invalidate();
     try {
@@ -231,15 +236,22 @@ export class Persistence {
       throw e;
     }
     old.close();
-    this.base = r.state;
-    return true;
   }
 
   private async saveNow(): Promise<void> {
     this.conn.commit();
     if (!this.pending.length && !this.needsWrite) return;
+    if (this.background) return this.saveInBackground(this.background);
+    await this.saveHere();
+  }
+
+  /** The save itself, on this thread; returns what was written (null: nothing). */
+  async saveHere(): Promise<Uint8Array | null> {
+    this.conn.commit();
+    if (!this.pending.length && !this.needsWrite) return null;
     const refusal = this.frozen ?? readOnlyProblem(this.file);
     if (refusal) return this.refuseSave(refusal);
+    let bytes: Uint8Array;
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
     const started = performance.now();
@@ -249,7 +261,7 @@ export class Persistence {
       fromOthers = this.syncWithFile(true);
       if (this.frozen) return this.refuseSave(this.frozen);
       if (this.opts.retention) this.fold();
-      const bytes = this.conn.db.export();
+      bytes = this.conn.db.export();
       stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
       this.base = atomicWrite(this.file, bytes);
       this.pending = [];
@@ -259,24 +271,117 @@ export class Persistence {
       release();
     }
     if (fromOthers) this.hooks.merged();
+    return bytes;
   }
 
   /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
-  private refuseSave(reason: string): void {
+  private refuseSave(reason: string): null {
     this.needsWrite = false;
     if (this.pending.length) throw new ReadOnlyError(reason);
+    return null;
   }
 
   private tellReadOnly(message: string): void {
     if (message === this.toldReadOnly) return;
     this.toldReadOnly = message;
-    this.hooks.notice(message);
+    this.hooks.notice(message, true);
+  }
+
+  /** A notice from the background writer, told as if it came from here. */
+  relay(message: string, readOnly: boolean): void {
+    if (readOnly) this.tellReadOnly(message);
+    else this.hooks.notice(message);
+  }
+
+  // ---------------------------------------------------------------- saving in a worker thread
+
+  /** Hands saves to `writer` (already holding this database as of `base`); the caller made sure it may write. */
+  useBackground(writer: BackgroundWriter): void {
+    this.background = writer;
+    this.sent = 0;
+  }
+
+  /** Where the background writer starts from: the file, the state this process read, and where it will stop. */
+  get start(): { file: string; base: FileState | null; writable: boolean } {
+    return { file: this.file, base: this.base, writable: !this.frozen && !readOnlyProblem(this.file) };
+  }
+
+  /**
+   * Sends the changes the worker does not have yet and waits for its save. The database it wrote comes back when it
+   * holds more than this thread knows (another process's rows, retention, a new file): it is used from then on, with
+   * the changes made meanwhile replayed onto it. If the worker is gone, this thread saves from now on.
+   */
+  private async saveInBackground(writer: BackgroundWriter): Promise<void> {
+    const upTo = this.pending.length;
+    const ops = this.pending.slice(this.sent, upTo);
+    this.sent = upTo;
+    let r: Awaited<ReturnType<BackgroundWriter['save']>>;
+    try {
+      r = await writer.save(ops);
+    } catch (e) {
+      if (!(e instanceof WriterGone)) throw e;
+      this.background = null;
+      this.sent = 0;
+      await this.saveHere();
+      return;
+    }
+    this.pending = this.pending.slice(upTo);
+    this.sent -= upTo;
+    this.needsWrite = false;
+    this.base = r.state;
+    this.lastSaveMs = r.ms;
+    if (r.bytes) {
+      this.swapIn(new this.SQL.Database(r.bytes));
+      this.hooks.merged();
+    }
+  }
+
+  // ---------------------------------------------------------------- the worker thread's side
+
+  /** In the worker: loads the file as it is now; true when it differs from `base` (what the main thread has). */
+  attach(file: string, base: FileState | null): boolean {
+    this.file = file;
+    this.lockPath = `${file}.lock`;
+    const r = readFile(file);
+    if (!r || r.bytes.length === 0) return base !== null;
+    const loaded = loadDatabase(this.SQL, r.bytes, false);
+    if (!loaded.db) throw new Error(`cannot use ${file}: ${loaded.problem}`);
+    this.setDb(loaded.db);
+    this.base = r.state;
+    if (loaded.newer !== undefined) this.freeze(loaded.newer);
+    return !sameState(r.state, base);
+  }
+
+  /** In the worker: a change the main thread made, applied here and kept for the next save. */
+  receive(op: Op): void {
+    applyOp(this.conn, op);
+    this.pending.push(op);
+  }
+
+  get state(): FileState | null {
+    return this.base;
   }
 
   /** Loads what other processes saved; true when something changed. */
-  refresh(): boolean {
+  async refresh(): Promise<boolean> {
     this.conn.commit();
-    return this.syncWithFile(false);
+    if (!this.background) return this.syncWithFile(false);
+    try {
+      const bytes = await this.background.refresh();
+      if (bytes) this.swapIn(new this.SQL.Database(bytes));
+      return bytes !== null;
+    } catch (e) {
+      if (!(e instanceof WriterGone)) throw e;
+      this.background = null;
+      this.sent = 0;
+      return this.syncWithFile(false);
+    }
+  }
+
+  /** In the worker: what `refresh` loads, as the bytes of the database (null: nothing changed). */
+  refreshHere(): Uint8Array | null {
+    this.conn.commit();
+    return this.syncWithFile(false) ? this.conn.db.export() : null;
   }
 
   async flush(): Promise<void> {
@@ -293,5 +398,7 @@ export class Persistence {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    void this.background?.close();
+    this.background = null;
   }
 }

@@ -14,6 +14,7 @@ import {
   DecisionColumns, READ_ADJUSTMENTS, READ_COLS, READ_FEEDBACK, READ_QUALITY, rowToAdjustment, rowToDecision,
   rowToFeedback, rowToQualitySample,
 } from './columns';
+import { BackgroundWriter } from './background';
 import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
@@ -45,6 +46,14 @@ export class SqlJsStore implements DecisionStore {
 
   async init(): Promise<void> {
     await this.persist.open();
+    const start = this.persist.start;
+    if (this.opts.saveInBackground && start.writable && start.base) {
+      const writer = BackgroundWriter.start(
+        { file: start.file, base: start.base, retention: this.opts.retention },
+        (m, readOnly) => this.persist.relay(m, readOnly),
+      );
+      if (writer) this.persist.useBackground(writer);
+    }
   }
 
   /** Tells the person (without a listener, on stderr: a file set aside is never silent). */
@@ -232,7 +241,7 @@ export class SqlJsStore implements DecisionStore {
 
   async refresh(): Promise<boolean> {
     this.assertOpen();
-    const changed = this.persist.refresh();
+    const changed = await this.persist.refresh();
     if (changed) this.changed();
     return changed;
   }

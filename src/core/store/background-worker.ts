@@ -1,0 +1,62 @@
+// The worker thread of background.ts: a copy of the database that receives the main thread's changes and saves them
+// exactly as persist.ts does on one thread (lock, merge, retention, atomic write). Requests are handled one at a time.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import type { WorkerReply, WorkerRequest, WorkerStart } from './background';
+import { Conn } from './conn';
+import { ReadOnlyError } from './file';
+import { Persistence } from './persist';
+import { loadSqlJs } from './wasm';
+
+function portOf(p: MessagePort | null): MessagePort {
+  if (!p) throw new Error('background-worker.ts runs as a worker thread');
+  return p;
+}
+const port = portOf(parentPort);
+const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(start: WorkerStart): Promise<void> {
+  const SQL = await loadSqlJs();
+  const conn = new Conn(new SQL.Database());
+  /** The main thread lacks something this copy has (another process's rows, folded rows): send the database back. */
+  let behind = false;
+  const persist = new Persistence(SQL, conn, { path: start.file, debounceMs: 0, retention: start.retention }, {
+    invalidate: () => (behind = true),
+    merged: () => (behind = true),
+    notice: (message, readOnly) => post({ type: 'notice', message, readOnly: !!readOnly }),
+  });
+  behind = false;
+  behind = persist.attach(start.file, start.base);
+  // One export now, while nothing waits: it grows this thread's memory to what a save needs. Growing it stalls every
+  // thread of the process for a moment (measured: ~240 ms at 100,000 decisions on a loaded machine), which would
+  // otherwise land on the first save, in the middle of requests.
+  if (process.env.LLMR_NO_WARMUP !== '1') conn.db.export();
+  const handle = async (req: WorkerRequest): Promise<void> => {
+    const started = performance.now();
+    try {
+      let bytes: Uint8Array | null;
+      if (req.type === 'save') {
+        conn.transaction(() => req.ops.forEach((op) => persist.receive(op)));
+        const written = await persist.saveHere();
+        bytes = behind ? (written ?? conn.db.export()) : null;
+      } else {
+        bytes = persist.refreshHere();
+      }
+      behind = false;
+      const transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
+      post({ id: req.id, type: 'done', state: persist.state, bytes, ms: performance.now() - started }, transfer);
+    } catch (e) {
+      post({ id: req.id, type: 'failed', message: (e as Error).message, readOnly: e instanceof ReadOnlyError });
+    }
+  };
+  let chain = Promise.resolve();
+  port.on('message', (req: WorkerRequest) => {
+    chain = chain.then(() => handle(req));
+  });
+  post({ type: 'ready' });
+}
+
+main(workerData as WorkerStart).catch((e: Error) => {
+  // background.ts sees the worker exit and saves on the main thread instead.
+  process.stderr.write(`llm-router: the background save worker could not start: ${e.message}\n`);
+  process.exit(1);
+});
