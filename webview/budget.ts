@@ -51,7 +51,7 @@ export class BudgetSection {
     );
   }
 
-  render(v: ViewModel): void {
+  render(v: Pick<ViewModel, 'budget'>): void {
     const b = v.budget;
     const s = b.state;
     const used = s ? s.usedFraction : 0;

@@ -1,13 +1,16 @@
 // The panel's two charts (chart.js, tree-shaken: only the bar controller and what it needs are registered).
 // Colours are read from VS Code's theme variables at run time, so the charts follow light, dark and high-contrast
-// themes; redraw() is called again when the theme changes.
-import {
-  Chart, BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend, type ChartConfiguration,
-} from 'chart.js';
+// themes; redraw() is called again when the theme changes. chart.js is set up on the first draw, not when the page
+// starts: the headline figures and the budget are on screen before it runs.
+import type { Chart, ChartConfiguration } from 'chart.js';
 import type { ViewModel } from './protocol';
 import { usd, usdTick, int } from './format';
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+let chartJs: Promise<typeof Chart> | undefined;
+function loadChartJs(): Promise<typeof Chart> {
+  chartJs ??= import('./chartLib').then((m) => m.Chart);
+  return chartJs;
+}
 
 const TIER_VARS = ['--vscode-charts-green', '--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange',
   '--vscode-charts-yellow', '--vscode-charts-red'];
@@ -40,8 +43,13 @@ export class Charts {
 
   constructor(private readonly tierCanvas: HTMLCanvasElement, private readonly dayCanvas: HTMLCanvasElement) {}
 
-  update(vm: ViewModel): void {
+  /** Resolves once chart.js is set up (the first call starts it). */
+  async ready(): Promise<void> { await loadChartJs(); }
+
+  async update(vm: ViewModel): Promise<void> {
     this.last = vm;
+    const Chart = await loadChartJs();
+    if (this.last !== vm) return; // a newer state came while chart.js was being set up: that one is drawn
     const p = palette();
     // Chart.js draws text in its own default font (a Helvetica stack) unless told: use the editor's UI font, which
     // also spares the browser a font-fallback search on first draw.
@@ -63,7 +71,7 @@ export class Charts {
   redraw(): void {
     this.tierChart?.destroy(); this.tierChart = undefined;
     this.dayChart?.destroy(); this.dayChart = undefined;
-    if (this.last) this.update(this.last);
+    if (this.last) void this.update(this.last);
   }
 
   /** The colours the charts currently use (for tests: they must follow the theme). */

@@ -1,15 +1,9 @@
 // How the panel writes numbers and times. Pure; used by the webview and by the tests that read the panel back.
+// Money and percentages are the ones every layer uses (src/core/format.ts).
+import { formatUsd, grouped, pct as percent } from '../src/core/format';
 
-/** Dollars: $1,234.56 from $1; $0.0523 from one cent; $0.000812 below a cent. Never rounds a real cost to $0. */
-export function usd(v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return 'unpriced';
-  const sign = v < 0 ? '-' : '';
-  const a = Math.abs(v);
-  if (a === 0) return '$0.00';
-  if (a >= 1) return `${sign}$${fixed2(a)}`;
-  if (a >= 0.01) return `${sign}$${a.toFixed(4)}`;
-  return `${sign}$${a.toFixed(6)}`;
-}
+/** Dollars, as everywhere: $1,234.56 from $1; $0.0523 from one cent; $0.000812 below a cent. */
+export const usd = formatUsd;
 
 /** Short axis label: $0, $0.05, $1.5, $120. */
 export function usdTick(v: number): string {
@@ -30,35 +24,12 @@ export function usdStep(v: number): number {
   return a >= 1 ? 0.005 : a >= 0.01 ? 0.00005 : 0.0000005;
 }
 
-export function pct(fraction: number | null): string {
-  if (fraction === null || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(1)}%`;
-}
+/** A share, in the panel always with one decimal: "41.3%"; "—" when unknown. */
+export const pct = (fraction: number | null): string => percent(fraction, 1);
 
 export function int(n: number): string {
   if (Number.isSafeInteger(n) && !Object.is(n, -0)) return n < 0 ? `-${grouped(String(-n))}` : grouped(String(n));
   return n.toLocaleString('en-US');
-}
-
-// The two functions below write exactly what toLocaleString('en-US', …) writes, without Intl: the first use of
-// Intl.NumberFormat in a page loads ICU's number data (~50 ms in a fresh webview, on the first render's path).
-
-/** Digits with a comma every three from the right: "1234567" → "1,234,567". */
-function grouped(digits: string): string {
-  return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** A positive number as a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) writes it:
- *  ICU rounds the shortest decimal that reads back as the number (what String() gives) half away from zero, so
- *  1.005 → "1.01" where toFixed(2) gives "1.00". */
-function fixed2(a: number): string {
-  const s = String(a);
-  const m = /^(\d+)(?:\.(\d+))?$/.exec(s);
-  if (!m) return a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }); // 1e21 and up
-  const frac = (m[2] ?? '').padEnd(3, '0');
-  let cents = `${m[1]}${frac.slice(0, 2)}`;
-  if (frac[2] >= '5') cents = (BigInt(cents) + 1n).toString();
-  return `${grouped(cents.slice(0, -2) || '0')}.${cents.slice(-2).padStart(2, '0')}`;
 }
 
 export function dateTime(ms: number | null): string {

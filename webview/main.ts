@@ -1,16 +1,12 @@
 // The cost panel (bundled to dist/webview.js, runs inside the VS Code webview). Draws the ViewModel the host sends
 // and turns clicks into protocol messages. Every string that came from a prompt or a model is put in the page as
 // TEXT (textContent / text nodes): no file of the panel assigns innerHTML or inserts HTML.
-import '@vscode-elements/elements/dist/vscode-button/index.js';
-import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import '@vscode-elements/elements/dist/vscode-single-select/index.js';
-import '@vscode-elements/elements/dist/vscode-option/index.js';
-import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import './start';
 import './styles.css';
 import { PanelContext, type VsCodeApi } from './context';
 import { h } from './dom';
 import { Panel } from './panel';
-import { Notice, Ready, State, isPeriod } from './protocol';
+import { Headline, Notice, Ready, State, isPeriod, type Summary } from './protocol';
 import { watchTheme } from './theme';
 
 performance.mark('panel-start');
@@ -25,11 +21,36 @@ window.addEventListener('message', (ev: MessageEvent) => ctx.endpoint.receive(ev
 
 const panel = new Panel(ctx, app, status);
 
+/** After the next frame is on screen. */
+const afterPaint = (fn: () => void) => requestAnimationFrame(() => setTimeout(fn, 0));
+
+// The web components (buttons, fields, the select) are defined once the headline is on screen, or after a second.
+let elements: Promise<unknown> | undefined;
+const loadElements = () => { elements ??= import('./elements'); };
+setTimeout(loadElements, 1000);
+
+// The headline figures and the budget come first and are drawn at once; the whole state (charts, lists) follows.
+// The page's HTML may carry them already (src/panel/html.ts): drawn now, before the first message round trip, when
+// they are for the period this view shows.
+const carried = readSummary();
+if (carried && (!isPeriod(saved.period) || saved.period === carried.period)) {
+  performance.mark('headline-received');
+  panel.renderSummary(carried);
+  afterPaint(loadElements);
+}
+ctx.endpoint.on(Headline, (p) => {
+  ctx.clearNotice();
+  if (!performance.getEntriesByName('headline-received').length) performance.mark('headline-received');
+  panel.renderSummary(p.summary);
+  afterPaint(loadElements);
+});
 ctx.endpoint.on(State, (p) => {
   panel.probe.receivedAt = Date.now();
   ctx.clearNotice();
   performance.mark('state-received');
-  panel.render(p.state);
+  // The first time, the headline just drawn reaches the screen before the charts take the main thread.
+  if (panel.probe.renders === 0) afterPaint(() => void panel.render(p.state));
+  else void panel.render(p.state);
 });
 ctx.endpoint.on(Notice, (p) => ctx.notice(p.message, p.level));
 
@@ -37,3 +58,15 @@ watchTheme(() => panel.themeChanged());
 
 performance.mark('ready-sent');
 ctx.endpoint.send(Ready, { period: isPeriod(saved.period) ? saved.period : undefined });
+
+/** The summary in the page's <script type="application/json" id="summary">, if there is one that reads. */
+function readSummary(): Summary | undefined {
+  const text = document.getElementById('summary')?.textContent;
+  if (!text) return undefined;
+  try {
+    const s = JSON.parse(text) as Summary;
+    return s && typeof s === 'object' && isPeriod(s.period) && s.headline && s.budget && Array.isArray(s.tiers) ? s : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,12 +1,13 @@
-// The panel page: its skeleton, and drawing one ViewModel into it section by section. What it drew is reported to
-// the host (Rendered) and exposed as window.__panel for the Chromium tests and the benchmark.
+// The panel page: its skeleton, and drawing one ViewModel into it section by section. In test mode (the page says so:
+// <body data-test-mode>) what it drew is reported to the host (Rendered) and exposed as window.__panel for the
+// Chromium tests, the tests in the real editor and the benchmarks; otherwise neither exists.
 import { BudgetSection } from './budget';
 import { Charts } from './charts';
 import type { PanelContext } from './context';
 import { Decisions } from './decisions';
 import { h } from './dom';
 import { PeriodBar } from './period';
-import { Rendered, type ViewModel } from './protocol';
+import { Rendered, type Summary, type ViewModel } from './protocol';
 import { renderRetrain } from './retrain';
 import { renderFigures, renderQuality, renderWelcome, shownFigures } from './sections';
 
@@ -20,9 +21,15 @@ export interface PanelProbe {
   /** Date.now() when the last state arrived and when it was drawn. */
   receivedAt?: number;
   renderedAt?: number;
+  /** Date.now() when the last headline (figures and budget) was drawn, and the time it took. */
+  headlineAt?: number;
+  headlineMs?: number;
   charts: Charts;
 }
 declare global { interface Window { __panel?: PanelProbe } }
+
+/** Set by the host's page (src/panel/html.ts) only when the extension or the harness runs tests. */
+const testMode = (): boolean => document.body.dataset.testMode !== undefined;
 
 export class Panel {
   readonly periodBar: PeriodBar;
@@ -64,14 +71,40 @@ export class Panel {
     app.replaceChildren(this.main, this.decisions.dialog);
     this.deferred.push(() => this.budget.attachForm());
     this.probe = { renders: 0, charts: this.charts };
-    window.__panel = this.probe;
+    if (testMode()) window.__panel = this.probe;
     this.periodBar.render();
   }
 
   /** The theme changed: the charts take the new colours. */
   themeChanged(): void { this.charts.redraw(); }
 
-  render(v: ViewModel): void {
+  /** The headline figures and the budget, drawn as soon as they arrive (the charts and lists follow with the State). */
+  renderSummary(s: Summary): void {
+    const t0 = performance.now();
+    this.periodBar.shown(s.period);
+    this.periodBar.render();
+    renderWelcome(this.welcome, s, this.ctx);
+    renderFigures(this.figures, s);
+    this.budget.render(s);
+    this.main.classList.toggle('is-empty', s.empty);
+    this.main.dataset.period = s.period;
+    this.probe.headlineMs = performance.now() - t0;
+    this.probe.headlineAt = Date.now();
+    if (!performance.getEntriesByName('headline').length) {
+      performance.mark('headline');
+      performance.measure('open-to-headline', 'panel-start', 'headline');
+    }
+    if (testMode()) {
+      this.ctx.endpoint.send(Rendered, {
+        stage: 'headline', renders: this.probe.renders, period: s.period, generatedAt: s.generatedAt, figures: shownFigures(this.figures),
+        empty: s.empty, decisionIds: [],
+      });
+    }
+  }
+
+  async render(v: ViewModel): Promise<void> {
+    // chart.js is set up on the first draw: wait for it before anything, so the state is drawn in one go.
+    await this.charts.ready();
     const t0 = performance.now();
     this.periodBar.shown(v.period);
     const timings: Record<string, number> = {};
@@ -80,7 +113,7 @@ export class Panel {
     step('welcome', () => renderWelcome(this.welcome, v, this.ctx));
     step('figures', () => renderFigures(this.figures, v));
     this.daysTitle.textContent = v.days.unit === 'week' ? 'Spend per week' : 'Spend per day';
-    step('charts', () => this.charts.update(v));
+    step('charts', () => void this.charts.update(v));
     step('quality', () => renderQuality(this.quality, v));
     step('budget', () => this.budget.render(v));
     step('retrain', () => renderRetrain(this.retrain, v, this.ctx));
@@ -94,10 +127,12 @@ export class Panel {
     this.probe.lastRenderMs = performance.now() - t0;
     this.probe.renderedAt = Date.now();
     if (this.probe.renders === 1) this.firstRender();
-    this.ctx.endpoint.send(Rendered, {
-      renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
-      decisionIds: this.decisions.listedIds(),
-    });
+    if (testMode()) {
+      this.ctx.endpoint.send(Rendered, {
+        stage: 'full', renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
+        decisionIds: this.decisions.listedIds(),
+      });
+    }
   }
 
   private firstRender(): void {

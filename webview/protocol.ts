@@ -14,6 +14,7 @@
 // This file also owns the wire types: the ViewModel the host computes (src/panel/viewModel.ts) and the webview
 // draws, and the rows and details inside it. Pure TypeScript: no DOM, no `vscode`, no Node; the records inside come
 // from src/core (type imports only, erased from the browser bundle).
+import type { FineTuneResult } from '../src/core/classifier/finetune';
 import type { BudgetSettings } from '../src/core/store/api';
 import type { BudgetState, DecisionRecord } from '../src/core/types';
 
@@ -111,20 +112,10 @@ export interface ViewModel {
   recent: { rows: DecisionRow[]; total: number };
 }
 
-/** What the panel shows of the last fine-tune (from the classifier's FineTuneResult). */
-export interface FineTuneView {
-  at: number;
-  trainRows: number;
-  heldBack: number;
-  accuracyBefore: number | null;
-  accuracyAfter: number | null;
-  rightBefore: number | null;
-  rightAfter: number | null;
-  before: 'shipped' | 'fine-tuned';
-  kept: boolean;
-  message: string;
-  removedAt: number | null;
-}
+/** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */
+export type FineTuneView = Pick<FineTuneResult,
+  'at' | 'trainRows' | 'heldBack' | 'accuracyBefore' | 'accuracyAfter' | 'rightBefore' | 'rightAfter' | 'before' | 'kept' | 'message'
+> & { removedAt: number | null };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Descriptors
@@ -178,6 +169,10 @@ export const RequestPage = request<{ offset: number; limit: number }, { rows: De
 export const Rendered = command<RenderedInfo>('rendered');
 
 export interface RenderedInfo {
+  /** 'headline': the headline figures and the budget are drawn (a Headline message), the rest not yet;
+   *  'full': a whole State is drawn. */
+  stage: 'headline' | 'full';
+  /** Whole states drawn so far. */
   renders: number;
   period: Period;
   /** ViewModel.generatedAt of the state drawn. */
@@ -193,12 +188,16 @@ export interface RenderedInfo {
 
 /** The whole view model; sent after ready, on period change and (throttled) whenever the store changes. */
 export const State = notification<{ state: ViewModel }>('state');
+/** What the panel draws first, before the charts and the lists: the headline figures and the budget, with what
+ *  decides the layout (empty, period, tiers). Sent just before each State. */
+export type Summary = Pick<ViewModel, 'period' | 'since' | 'generatedAt' | 'empty' | 'hasKey' | 'tiers' | 'headline' | 'budget'>;
+export const Headline = notification<{ summary: Summary }>('headline');
 /** A sentence the user should see (an error from an action the host ran on its own, a warning). */
 export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
 
 export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
   SetApiKey, OpenChat, RequestPage, Rendered] as const;
-export const HOST_TO_WEBVIEW = [State, Notice] as const;
+export const HOST_TO_WEBVIEW = [Headline, State, Notice] as const;
 export const REPLY = '$reply';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ function figure(key: string, label: string, value: string, sub?: string, title?:
     sub ? h('div', { class: 'figure-sub' }, sub) : null);
 }
 
-export function renderFigures(el: HTMLElement, v: ViewModel): void {
+export function renderFigures(el: HTMLElement, v: Pick<ViewModel, 'headline' | 'tiers'>): void {
   const x = v.headline;
   el.replaceChildren(
     figure('spend', 'Spend', usd(x.spendUsd), x.unpriced ? `${int(x.unpriced)} unpriced` : undefined, `${x.spendUsd}`),
@@ -31,7 +31,7 @@ export function shownFigures(el: HTMLElement): Record<string, string> {
   return shown;
 }
 
-export function renderWelcome(el: HTMLElement, v: ViewModel, ctx: PanelContext): void {
+export function renderWelcome(el: HTMLElement, v: Pick<ViewModel, 'empty' | 'hasKey'>, ctx: PanelContext): void {
   el.hidden = !v.empty;
   if (!v.empty) { el.replaceChildren(); return; }
   el.replaceChildren(

@@ -1,5 +1,10 @@
 // What every CLI command shares: where the database is, the common --db option, and its terminal I/O (stdout that
 // survives a closed pipe, stderr that never shows a key, input read line by line).
+//
+// A run's streams and environment come from `withCliStreams`: the process's own when `llm-router` runs as a
+// program, a test's when it runs the program in process (test/unit/fixtures/cli.ts). Commands reach them only
+// through the functions here (`out`, `write`, `warn`, `stdin`, `env`, `setExitCode`), never through `process`.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Command } from 'commander';
@@ -7,16 +12,129 @@ import { openStore } from '../core/store';
 import type { DecisionStore } from '../core/store/api';
 import { redactSecrets } from '../core/redact';
 
+/** What one run of the CLI reads and writes. */
+export interface CliStreams {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: AsyncIterable<Buffer | string>;
+  env: NodeJS.ProcessEnv;
+}
+
+interface Run {
+  streams: CliStreams;
+  stdoutClosed: boolean;
+  exitCode: number;
+}
+
+const runs = new AsyncLocalStorage<Run>();
+
+/** The process's own streams (stdin only touched when a command reads it). */
+export function processStreams(): CliStreams {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    get stdin() { return process.stdin; },
+    env: process.env,
+  };
+}
+
+function run(): Run {
+  const r = runs.getStore();
+  if (!r) throw new Error('CLI I/O used outside a CLI run (withCliStreams)');
+  return r;
+}
+
+/** Runs `fn` with these streams as the CLI's; returns what it returned and the exit code commands set. `llm-router
+ *  stats | head`: once stdout's reader has gone, output is dropped, but the command still finishes its work (a
+ *  database write is never cut short by a closed pipe). */
+export async function withCliStreams<T>(streams: CliStreams, fn: () => Promise<T>): Promise<{ result: T; exitCode: number }> {
+  const r: Run = { streams, stdoutClosed: false, exitCode: 0 };
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') r.stdoutClosed = true;
+    else throw e;
+  };
+  // Stays on after the run: a pipe's EPIPE can arrive after the last write returned.
+  streams.stdout.on('error', onError);
+  const result = await runs.run(r, fn);
+  return { result, exitCode: r.exitCode };
+}
+
+/** The environment of this run (process.env when run as a program). */
+export function env(): NodeJS.ProcessEnv {
+  return run().streams.env;
+}
+
+/** Standard input of this run. */
+export function stdin(): AsyncIterable<Buffer | string> {
+  return run().streams.stdin;
+}
+
+/** The streams of this run, for commander's own output (help, usage errors). */
+export function cliStreams(): CliStreams {
+  return run().streams;
+}
+
+/** The exit code the run ends with (the last one set; 0 when none was). */
+export function setExitCode(code: number): void {
+  run().exitCode = code;
+}
+
+/** True once stdout's reader has gone (`| head` has its lines): output from here on is dropped. */
+export function stdoutClosed(): boolean {
+  return run().stdoutClosed;
+}
+
+/** Writes one line to stdout. */
+export function out(line = ''): void {
+  const r = run();
+  if (!r.stdoutClosed) r.streams.stdout.write(`${line}\n`);
+}
+
+/** Writes text to stdout as it is, waiting while the reader is behind (and not at all once it has gone). */
+export async function write(text: string): Promise<void> {
+  const r = run();
+  if (r.stdoutClosed || !text) return;
+  const s = r.streams.stdout;
+  if (s.write(text)) return;
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      s.off('drain', done);
+      s.off('error', done);
+      s.off('close', done);
+      resolve();
+    };
+    s.once('drain', done);
+    s.once('error', done);
+    s.once('close', done);
+  });
+}
+
+/** The secrets of this run: what stderr must never show. */
+function secrets(): string[] {
+  return [run().streams.env.ANTHROPIC_API_KEY ?? ''].filter((k) => k.trim());
+}
+
+/** Writes text to stderr through the redactor: a message that echoes the API key (exactly, upper-cased, cut
+ *  short) or any key-shaped token never reaches the terminal. */
+export function writeErr(text: string): void {
+  run().streams.stderr.write(redactSecrets(text, secrets()));
+}
+
+/** "llm-router: message" on stderr. */
+export function warn(message: string): void {
+  writeErr(`llm-router: ${message}\n`);
+}
+
 /** Default database: the user's data directory (XDG on Linux, Application Support on macOS, AppData on Windows). */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.LLM_ROUTER_DB) return env.LLM_ROUTER_DB;
+export function defaultDbPath(e: NodeJS.ProcessEnv = env(), platform = process.platform): string {
+  if (e.LLM_ROUTER_DB) return e.LLM_ROUTER_DB;
   const home = os.homedir();
   const base =
     platform === 'win32'
-      ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
+      ? e.APPDATA || path.join(home, 'AppData', 'Roaming')
       : platform === 'darwin'
         ? path.join(home, 'Library', 'Application Support')
-        : env.XDG_DATA_HOME || path.join(home, '.local', 'share');
+        : e.XDG_DATA_HOME || path.join(home, '.local', 'share');
   return path.join(base, 'llm-router', 'router.sqlite');
 }
 
@@ -27,10 +145,11 @@ export function addDbOption(cmd: Command): Command {
 /** Opens the database a command was given (or the default one). Notices (a damaged file set aside and where it was
  *  kept, a newer schema, a read-only file) go to stderr. */
 export function openCliStore(db: string | undefined): Promise<DecisionStore> {
-  return openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+  return openStore({ path: db ?? defaultDbPath(), onNotice: warn });
 }
 
-/** Opens the database as openCliStore does, runs `fn` on it, and closes it even when `fn` throws. */
+/** Opens the database as openCliStore does, runs `fn` on it, and closes it (which saves what is pending) even when
+ *  `fn` throws. */
 export async function withStore<T>(db: string | undefined, fn: (store: DecisionStore) => Promise<T> | T): Promise<T> {
   const store = await openCliStore(db);
   try {
@@ -40,23 +159,8 @@ export async function withStore<T>(db: string | undefined, fn: (store: DecisionS
   }
 }
 
-let stdoutClosed = false;
-/** `llm-router stats | head`: once the reader has gone, output is dropped, but the command still finishes its
- *  work (a database write is never cut short by a closed pipe). */
-export function watchStdout(stream: NodeJS.WriteStream = process.stdout): void {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') stdoutClosed = true;
-    else throw e;
-  });
-}
-
-/** Writes one line to stdout. */
-export function out(line = ''): void {
-  if (!stdoutClosed) process.stdout.write(`${line}\n`);
-}
-
-/** Every write to stderr passes the redactor: a message that echoes the API key (exactly, upper-cased, cut short)
- *  or any key-shaped token never reaches the terminal, whichever command wrote it. */
+/** Every write to the process's stderr passes the redactor, also from code that writes to `process.stderr`
+ *  itself (commander, a command not yet moved to `writeErr`). */
 export function redactStderr(secrets: () => Iterable<string>, stream: NodeJS.WriteStream = process.stderr): void {
   const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {

@@ -6,7 +6,7 @@ const PER_MILLION = 1_000_000;
 /** Finds the price of a model: a tier's model, a configured extra price, or the same id without a date suffix. */
 export function priceFor(config: RouterConfig, model: string): Price | null {
   const tier = config.tiers.find((t) => t.model === model);
-  if (tier) return tier.price;
+  if (tier) return tier.priced === false ? null : tier.price; // unpriced is unknown, never $0
   if (config.extraPrices[model]) return config.extraPrices[model];
   // "claude-sonnet-4-5-20250929" → "claude-sonnet-4-5"; "claude-3-5-haiku-latest" → "claude-3-5-haiku"
   const base = model.replace(/-(\d{8}|latest)$/, '');
@@ -14,11 +14,16 @@ export function priceFor(config: RouterConfig, model: string): Price | null {
   return null;
 }
 
+/** 1-hour cache writes cost 2 × input at Anthropic; a price without its own rate gets that. */
+export const cacheWrite1hPrice = (price: Price): number => price.cacheWrite1h ?? price.input * 2;
+
 export function costOf(price: Price, u: Usage): number {
+  const w1h = Math.min(u.cacheWrite1hTokens ?? 0, u.cacheWriteTokens);
   return (
     (u.inputTokens * price.input +
       u.outputTokens * price.output +
-      u.cacheWriteTokens * price.cacheWrite +
+      (u.cacheWriteTokens - w1h) * price.cacheWrite +
+      w1h * cacheWrite1hPrice(price) +
       u.cacheReadTokens * price.cacheRead) /
     PER_MILLION
   );

@@ -1,7 +1,7 @@
 // The contract of the routing service: the one object the CLI and the VS Code glue talk to.
 // ./service.ts implements it on top of classifier + policy + store + budget + quality + provider.
 import type { FineTuneResult } from './classifier/finetune';
-import type { ModelClient } from './provider/api';
+import type { ChatMessage, ClientFor, ModelClient, ToolCall, ToolSpec } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {
   BudgetState, Classification, Decision, DecisionRecord, RouterConfig, RoutingAdjustment, Source, Turn,
@@ -20,9 +20,49 @@ export interface RouteRequest {
   /** Called once the tier is chosen, before any model call ("Routed to Sonnet · medium / code · confidence 0.82"). */
   onDecision?(d: Decision): void;
   onText?(delta: string): void;
-  /** Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). */
-  onNotice?(message: string): void;
+  /**
+   * Something the user should see while it runs ("Sonnet is overloaded: falling back to Opus"). `kind` 'wait' is a
+   * passing state (a wait before a retry: "Sonnet hit a rate limit (429): retrying in 12 s"), fit for a progress line.
+   */
+  onNotice?(message: string, kind?: NoticeKind): void;
+  /**
+   * A tier failed after part of its answer went out through onText, and another tier answers from the start. Without
+   * this callback the service marks the place in the text itself: onText gets "\n\n[Sonnet stopped: overloaded.
+   * Answer from Opus:]\n\n" (restartMarker) before the new answer.
+   */
+  onRestart?(r: Restart): void;
+  /** An agent request (src/core/agentTurn.ts): `prompt` and `history` only decide the tier; this is what is sent. */
+  agent?: AgentPayload;
 }
+
+/** What an agent request sends as it is: the structured conversation, the tools, and what it all weighs. */
+export interface AgentPayload {
+  /** The whole conversation (tool calls, tool results, images), oldest first; sent unchanged (no history fitting). */
+  messages: ChatMessage[];
+  tools?: ToolSpec[];
+  toolMode?: 'auto' | 'required';
+  onToolCall?(call: ToolCall): void;
+  /** Estimated input tokens of the whole request (system, tools, messages, images): the estimates and budget use it. */
+  inputTokens: number;
+}
+
+/** Where one tier's streamed answer stopped and another's starts. */
+export interface Restart {
+  /** The tier that stopped, and why in a few words ("overloaded", "rate limited", "server error"). */
+  stopped: string;
+  reason: string;
+  /** The tier whose answer follows. */
+  next: string;
+  /** What the stopped tier had sent. */
+  partialText: string;
+}
+
+/** The line that marks a restart in streamed text: "[Sonnet stopped: overloaded. Answer from Opus:]". */
+export function restartMarker(r: Pick<Restart, 'stopped' | 'reason' | 'next'>): string {
+  return `[${r.stopped} stopped: ${r.reason}. Answer from ${r.next}:]`;
+}
+
+export type NoticeKind = 'info' | 'wait';
 
 /** One model call made for a request: the primary call, a fallback, or a cascade step. Each is its own record. */
 export interface CallSummary {
@@ -48,6 +88,8 @@ export interface RouteOutcome {
   savedUsd: number | null;
   quality: { score: number; signals: Record<string, number> } | null;
   budget: BudgetState | null;
+  /** Tool calls the answer made (agent requests), in order. */
+  toolCalls?: ToolCall[];
 }
 
 export interface RetrainResult {
@@ -62,14 +104,17 @@ export interface RouterService {
   readonly store: DecisionStore;
   classify(prompt: string, history?: readonly Turn[]): Classification;
   /** Decides without recording anything. */
-  decide(req: Pick<RouteRequest, 'prompt' | 'history' | 'override'>): Decision;
+  decide(req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>): Decision;
   /** Decides and records (status 'dry-run'), no model call. */
   dryRun(req: RouteRequest): DecisionRecord;
   /**
    * Decides, checks the budget (worst case), calls the model with retries, fallback and cascade, records every call
-   * with its real cost, and scores the answer automatically. With no client (no API key) it throws RouteError 'no-key'.
+   * with its real cost, and scores the answer automatically. `client` serves every tier, or a `ClientFor` gives each
+   * tier its own (tiers may mix providers; asked once per tier and request). A tier whose client is null is skipped
+   * (the request moves to the nearest tier that has one, a fallback passes over it) and a notice says so. With no
+   * client for any tier (no API key) it throws RouteError 'no-key'.
    */
-  run(req: RouteRequest, client: ModelClient | null): Promise<RouteOutcome>;
+  run(req: RouteRequest, client: ModelClient | ClientFor | null): Promise<RouteOutcome>;
   /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
   feedback(decisionId: string, thumb: 'up' | 'down'): void;
   budgetState(): BudgetState | null;
@@ -85,7 +130,8 @@ export interface RouterService {
   resetFineTune(): boolean;
 }
 
-export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled';
+/** 'too-long': no tier's context window fits the prompt (refused before any call). */
+export type RouteErrorKind = 'no-key' | 'blocked' | 'provider' | 'cancelled' | 'too-long';
 
 export class RouteError extends Error {
   constructor(
@@ -96,5 +142,9 @@ export class RouteError extends Error {
   ) {
     super(message);
     this.name = 'RouteError';
+  }
+  /** By its name, not its class: the extension glue and its lazily loaded engine are two bundles with a copy each. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'RouteError' && typeof (x as { kind?: unknown }).kind === 'string';
   }
 }

@@ -4,6 +4,8 @@
 import { z } from 'zod';
 import { defaultConfig, validateConfig } from './config';
 import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
+import type { EndpointConfig } from './provider/endpoints';
+import { vscodeModelPrice } from './vscodePrices';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -13,11 +15,15 @@ export interface Settings {
   promptStorage: PromptStorage;
   baseUrl: string | undefined;
   maxRetries: number;
+  /** The longest wait before a retry, in seconds; a longer retry-after makes another tier answer instead. */
+  maxRetryWaitSeconds: number;
   budget: { dailyLimitUsd: number | null; monthlyLimitUsd: number | null; onExhausted: 'block' | 'cheapest'; configured: boolean };
   cascade: boolean;
   retrainEvery: number;
   allowStepDown: boolean;
   retention: { maxDays: number; maxRows: number };
+  /** OpenAI-compatible endpoints the user defined (user settings only): tiers with provider "openai" name one. */
+  endpoints: EndpointConfig[];
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -32,9 +38,23 @@ const tierZ = z.object({
   id: z.string().min(1),
   label: z.string().min(1).optional(),
   model: z.string().min(1),
-  price: priceZ,
+  provider: z.enum(['anthropic', 'openai', 'vscode']).optional(),
+  endpoint: z.string().min(1).optional(),
+  selector: z.object({ vendor: z.string().optional(), family: z.string().optional(), id: z.string().optional() }).optional(),
+  // No price: the model is unpriced (its costs are unknown, never $0). A price of 0 is a free model (a local one).
+  price: priceZ.optional(),
   contextWindow: z.number().int().min(1000).optional(),
   maxOutputTokens: z.number().int().min(1).optional(),
+}).refine((t) => t.provider !== 'openai' || !!t.endpoint, { message: 'a tier with provider "openai" needs "endpoint": the name of one of llmRouter.endpoints' });
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const endpointZ = z.object({
+  name: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"'),
+  baseUrl: z.string().trim().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
+  keyName: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"').optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+}).refine((e) => !Object.keys(e.headers ?? {}).some((h) => /^(authorization|api-key|x-api-key)$/i.test(h)), {
+  message: 'headers may not carry a key (authorization, api-key): set the key with “LLM Router: Set Endpoint Key”',
 });
 const floorsZ = z.record(z.string(), z.union([z.string(), z.number().int().min(0)]));
 
@@ -59,7 +79,7 @@ export interface SettingsSource {
  * the user's own settings only. A repository's .vscode/settings.json could otherwise send the key to a server of
  * its own; package.json gives them `machine` scope too, and this holds even if that is bypassed.
  */
-export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers'];
+export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints'];
 
 type Take = <T>(key: string, schema: z.ZodType<T>) => T | undefined;
 
@@ -90,6 +110,13 @@ function settingReader(cfg: SettingsSource, problems: string[]): Take {
   return take;
 }
 
+/** A VS Code model's tier without its own price gets the API rate of that model (./vscodePrices.ts), if known. */
+function withTablePrice<T extends { provider?: string; model: string; selector?: { id?: string; family?: string }; price?: unknown }>(t: T): T {
+  if (t.provider !== 'vscode' || t.price) return t;
+  const price = vscodeModelPrice({ id: t.selector?.id ?? t.model, family: t.selector?.family ?? '' });
+  return price ? { ...t, price } : t;
+}
+
 /** The routing part: tiers, thresholds, floors, high-stakes, strategy; the defaults when they do not fit together. */
 function routingConfig(take: Take, problems: string[]): RouterConfig {
   // The preset sets thresholds and rules; settings given one by one refine it.
@@ -97,16 +124,22 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   const config = defaultConfig(preset);
   const tiers = take('tiers', z.array(tierZ).min(1));
   if (tiers) {
-    config.tiers = tiers.map((t): TierConfig => ({
+    config.tiers = tiers.map(withTablePrice).map((t): TierConfig => ({
       id: t.id,
       label: t.label ?? t.id.charAt(0).toUpperCase() + t.id.slice(1),
       model: t.model,
-      price: {
-        input: t.price.input,
-        output: t.price.output,
-        cacheWrite: t.price.cacheWrite ?? +(t.price.input * 1.25).toFixed(4),
-        cacheRead: t.price.cacheRead ?? +(t.price.input * 0.1).toFixed(4),
-      },
+      ...(t.provider ? { provider: t.provider } : {}),
+      ...(t.endpoint ? { endpoint: t.endpoint } : {}),
+      ...(t.selector ? { selector: t.selector } : {}),
+      ...(t.price ? {} : { priced: false }),
+      price: t.price
+        ? {
+          input: t.price.input,
+          output: t.price.output,
+          cacheWrite: t.price.cacheWrite ?? +(t.price.input * 1.25).toFixed(4),
+          cacheRead: t.price.cacheRead ?? +(t.price.input * 0.1).toFixed(4),
+        }
+        : { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
       contextWindow: t.contextWindow ?? 200_000,
       maxOutputTokens: t.maxOutputTokens ?? 64_000,
     }));
@@ -177,6 +210,7 @@ export function readSettings(cfg: SettingsSource): Settings {
     promptStorage: take('promptStorage', z.enum(['preview', 'none', 'full'])) ?? 'preview',
     baseUrl: baseUrlRaw ? baseUrlRaw.replace(/\/+$/, '') : undefined,
     maxRetries: take('maxRetries', z.number().int().min(0).max(10)) ?? 2,
+    maxRetryWaitSeconds: take('maxRetryWaitSeconds', z.number().min(0).max(3600)) ?? 30,
     budget: {
       dailyLimitUsd: daily ?? null,
       monthlyLimitUsd: monthly ?? null,
@@ -190,6 +224,25 @@ export function readSettings(cfg: SettingsSource): Settings {
       maxDays: take('retention.maxDays', z.number().int().min(1)) ?? 365,
       maxRows: take('retention.maxRows', z.number().int().min(1000)) ?? 100_000,
     },
+    endpoints: readEndpoints(take, finalConfig, problems),
     problems,
   };
+}
+
+/** The user's endpoints (names unique), and a problem for each openai tier that names none of them. */
+function readEndpoints(take: Take, config: RouterConfig, problems: string[]): EndpointConfig[] {
+  const list = take('endpoints', z.array(endpointZ)) ?? [];
+  const seen = new Set<string>();
+  const out: EndpointConfig[] = [];
+  for (const e of list) {
+    if (seen.has(e.name)) { problems.push(`${SECTION}.endpoints: the name "${e.name}" is used twice; the first one counts`); continue; }
+    seen.add(e.name);
+    out.push({ name: e.name, baseUrl: e.baseUrl.replace(/\/+$/, ''), ...(e.keyName ? { keyName: e.keyName } : {}), ...(e.headers ? { headers: e.headers } : {}) });
+  }
+  for (const t of config.tiers) {
+    if (t.provider === 'openai' && !seen.has(t.endpoint ?? '')) {
+      problems.push(`${SECTION}.tiers: the tier ${t.id} names the endpoint "${t.endpoint}", which ${SECTION}.endpoints does not define (defined: ${[...seen].join(', ') || 'none'}); it cannot be reached`);
+    }
+  }
+  return out;
 }

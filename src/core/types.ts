@@ -44,8 +44,11 @@ export interface Classifier {
 export interface Price {
   input: number;
   output: number;
+  /** 5-minute cache write (1.25 × input at Anthropic). */
   cacheWrite: number;
   cacheRead: number;
+  /** 1-hour cache write; absent in older configurations and databases: 2 × input (Anthropic's rate). */
+  cacheWrite1h?: number;
 }
 
 /** Who serves a tier: Anthropic's Messages API, an OpenAI-compatible endpoint, or a VS Code language model. */
@@ -161,8 +164,11 @@ export interface Decision {
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** All cache writes, 5-minute and 1-hour together. */
   cacheWriteTokens: number;
   cacheReadTokens: number;
+  /** The part of cacheWriteTokens written with the 1-hour lifetime (priced at cacheWrite1h); 0 when absent. */
+  cacheWrite1hTokens?: number;
 }
 
 export type DecisionStatus = 'pending' | 'ok' | 'error' | 'cancelled' | 'dry-run' | 'blocked';

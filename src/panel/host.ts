@@ -3,12 +3,13 @@
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
   HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, Rendered, State, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
-  type RenderedInfo, type WireMessage, type WireReply,
+  OpenChat, RequestPage, Rendered, State, Headline, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
+  type RenderedInfo, type Summary, type WireMessage, type WireReply,
 } from '../../webview/protocol';
-import { buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
+import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
+import { tierLabel } from '../core/format';
 
 export interface PanelHostDeps {
   /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */
@@ -17,6 +18,8 @@ export interface PanelHostDeps {
   store?: DecisionStore;
   /** Resolves when service and store can be used (the database opens in the background); rejects if it cannot open. */
   ready?: Promise<unknown>;
+  /** Whether `ready` has resolved already, known at once (so the page's HTML can carry the headline). */
+  isReady?(): boolean;
   /** Ask the user for the API key (the host stores it in SecretStorage). */
   onSetApiKey?(): unknown;
   /** Open the chat with @router. */
@@ -57,6 +60,7 @@ export class PanelController {
     const saved = deps.loadPeriod?.();
     this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
     this.wire();
+    if (deps.ready === undefined || deps.isReady?.()) this.isOpen = true;
     this.ready = Promise.resolve(deps.ready).then(() => { this.isOpen = true; return true; }, (e: unknown) => {
       const message = `The decision database could not be opened: ${e instanceof Error ? e.message : String(e)}`;
       this.deps.log?.(`cost panel: ${message}`);
@@ -94,6 +98,17 @@ export class PanelController {
     return new Promise((resolve) => this.shownWaiters.push({ pred, resolve }));
   }
 
+  /** The headline figures and the budget now, for the page's HTML: drawn before the page's first message round
+   *  trip (undefined while the database is not open, or if they cannot be read: the Headline message brings them). */
+  summaryNow(): Summary | undefined {
+    if (!this.isOpen || this.disposed) return undefined;
+    try {
+      return buildSummary({ store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey }).summary;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Feed every message the webview posts here. */
   receive(raw: unknown): Promise<void> { return this.endpoint.receive(raw); }
 
@@ -123,10 +138,12 @@ export class PanelController {
     const t0 = performance.now();
     let vm: ViewModel;
     try {
-      const service = this.deps.service;
-      vm = buildViewModel({
-        store: this.store, service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey,
-      });
+      const input = { store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey };
+      // The headline figures and the budget go first, so the panel shows them before it draws the charts.
+      const basis = buildSummary(input);
+      this.endpoint.dropQueued(Headline);
+      this.endpoint.notify(Headline, { summary: basis.summary });
+      vm = buildViewModel(input, basis);
     } catch (e) {
       this.computing = false;
       // E.g. the host's service is not there yet: say so, and try again shortly.
@@ -177,7 +194,7 @@ export class PanelController {
     const opened = async () => { if (!(await this.ready)) throw new Error('The decision database is not open.'); };
     const e = this.endpoint;
     const tiers = () => tierInfos(service.config.tiers);
-    const labelOf = (i: number) => service.config.tiers[i]?.label ?? `Tier ${i + 1}`;
+    const labelOf = (i: number) => tierLabel(service.config, i);
 
     e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.

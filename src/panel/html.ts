@@ -13,6 +13,17 @@ export interface PanelHtmlOptions {
   preScripts?: string[];
   /** Extra connect-src sources (only the harness needs one, to relay messages over HTTP). */
   connectSrc?: string;
+  /** The extension runs its tests (or the harness its own): the page reports what it drew (Rendered) and exposes
+   *  window.__panel. Otherwise it does neither. */
+  testMode?: boolean;
+  /** The headline figures and the budget, carried in the page (a JSON data block, not a script) so it draws them
+   *  as soon as it runs, before its first message to the host. */
+  summary?: unknown;
+}
+
+/** JSON that can sit inside <script type="application/json">: no "<" (so no "</script>"), no line separators. */
+export function jsonForHtml(v: unknown): string {
+  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
 export function makeNonce(random: (n: number) => Uint8Array): string {
@@ -44,9 +55,9 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <link rel="stylesheet" href="${attr(o.styleUri)}" nonce="${n}">
 <title>LLM Router: cost</title>
 </head>
-<body>
+<body${o.testMode ? ' data-test-mode=""' : ''}>
 <div id="app"><p>Loading…</p></div>
-${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
+${o.summary === undefined ? '' : `<script type="application/json" id="summary">${jsonForHtml(o.summary)}</script>\n`}${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
 <script nonce="${n}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;

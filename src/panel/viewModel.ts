@@ -5,21 +5,19 @@ import type { DecisionStore, Stats } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
+import { tierLabel } from '../core/format';
+import { parseSince } from '../core/period';
 import {
-  PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type TierInfo, type ViewModel,
+  PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type Summary, type TierInfo, type ViewModel,
 } from '../../webview/protocol';
 
 /** More days than this in the period: the spend chart groups days by week (a sidebar cannot show 365 bars). */
 export const MAX_DAY_BARS = 62;
 
-/** Start of the period in ms (local time): today = since local midnight; 7d/30d = today and the 6/29 days before. */
+/** Start of the period in ms: the same definition as the CLI's --since (src/core/period.ts): today = since local
+ *  midnight; 7d/30d = today and the 6/29 days before. */
 export function periodSince(period: Period, now: number): number | undefined {
-  if (period === 'all') return undefined;
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  const back = period === 'today' ? 0 : period === '7d' ? 6 : 29;
-  d.setDate(d.getDate() - back);
-  return d.getTime();
+  return parseSince(period, now);
 }
 
 export function fineTuneView(r: FineTuneResult | null): FineTuneView | null {
@@ -47,15 +45,47 @@ export function tierInfos(tiers: TierConfig[]): TierInfo[] {
   return tiers.map((t, index) => ({ index, id: t.id, label: t.label, model: t.model }));
 }
 
-export function buildViewModel(input: ViewModelInput): ViewModel {
+/** What the summary was computed from: the rest of the view model reuses it. */
+export interface SummaryBasis {
+  summary: Summary;
+  stats: Stats;
+  tierCount: number;
+  labelOf: (i: number) => string;
+  page: { rows: DecisionRecord[]; total: number };
+}
+
+/** The headline figures and the budget (what the panel draws first), from one read of the statistics. */
+export function buildSummary(input: ViewModelInput): SummaryBasis {
   const now = input.now ?? Date.now();
   const { store } = input;
   const tiers = tierInfos(input.tiers ?? input.service?.config.tiers ?? []);
   const since = periodSince(input.period, now);
   const stats: Stats = store.stats(since === undefined ? { now } : { since, now });
-
   const tierCount = Math.max(tiers.length, ...Object.keys(stats.byTier).map((k) => Number(k) + 1), 0);
-  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  const budget = store.getBudget();
+  let budgetState: BudgetState | null = null;
+  try { budgetState = input.service?.budgetState() ?? null; } catch { budgetState = null; }
+  const page = store.listDecisions({ limit: input.pageSize ?? PAGE_SIZE, offset: 0 });
+  const summary: Summary = {
+    period: input.period,
+    since: since ?? null,
+    generatedAt: now,
+    empty: page.total === 0,
+    hasKey: input.hasKey ?? null,
+    tiers,
+    headline: {
+      spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
+      requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
+      feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
+    },
+    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
+  };
+  return { summary, stats, tierCount, labelOf: (i: number) => tierLabel(tiers, i), page };
+}
+
+export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buildSummary(input)): ViewModel {
+  const { store } = input;
+  const { summary, stats, tierCount, labelOf, page } = basis;
   const tierDist = Array.from({ length: tierCount }, (_, i) => ({
     tier: i, label: labelOf(i), decisions: stats.byTier[i] ?? 0, spendUsd: stats.spendByTier[i] ?? 0,
   }));
@@ -67,10 +97,6 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
       autoQuality: q?.autoQuality ?? null, autoCount: q?.autoCount ?? 0,
     };
   });
-
-  const budget = store.getBudget();
-  let budgetState: BudgetState | null = null;
-  try { budgetState = input.service?.budgetState() ?? null; } catch { budgetState = null; }
 
   let lastRun: number | null = null;
   for (const k of LAST_RETRAIN_META_KEYS) {
@@ -87,24 +113,11 @@ export function buildViewModel(input: ViewModelInput): ViewModel {
     .sort((a, b) => b.createdAt - a.createdAt)
     .map((a) => adjustmentRow(a, labelOf));
 
-  const page = store.listDecisions({ limit: input.pageSize ?? PAGE_SIZE, offset: 0 });
-  const empty = page.total === 0;
   return {
-    period: input.period,
-    since: since ?? null,
-    generatedAt: now,
-    empty,
-    hasKey: input.hasKey ?? null,
-    tiers,
-    headline: {
-      spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
-      requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
-      feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
-    },
+    ...summary,
     tierDist,
-    days: daySeries(stats, tierCount, since, now),
+    days: daySeries(stats, tierCount, summary.since ?? undefined, summary.generatedAt),
     quality,
-    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
     retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
   };
@@ -173,7 +186,7 @@ export function decisionRow(store: DecisionStore, r: DecisionRecord, labelOf: (i
 export function decisionDetail(store: DecisionStore, id: string, tiers: TierInfo[]): DecisionDetail | null {
   const r = store.getDecision(id);
   if (!r) return null;
-  const labelOf = (i: number) => tiers[i]?.label ?? `Tier ${i + 1}`;
+  const labelOf = (i: number) => tierLabel(tiers, i);
   return {
     ...decisionRow(store, r, labelOf),
     record: r,

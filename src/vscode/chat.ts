@@ -3,10 +3,13 @@
 import * as vscode from 'vscode';
 import { formatUsd, tierLabel } from '../core/format';
 import type { RouteOutcome } from '../core/service-api';
+import { AgentRouter } from '../core/agentRun';
 import { streamAnswer } from './chatAnswer';
+import { readReferences, referencedTools } from './chatContext';
 import { historyFrom, PARTICIPANT_ID, TIER_COMMANDS, type RouterResultMeta } from './chatHistory';
 import { explainMarkdown, routedLine, statsMarkdown } from './format';
 import type { Runtime } from './runtime';
+import { vscodeTierClients } from './vscodeModels';
 
 export { historyFrom, PARTICIPANT_ID, type RouterResultMeta };
 
@@ -22,10 +25,12 @@ export interface ChatEvents {
   handleFeedback(feedback: vscode.ChatResultFeedback): void;
 }
 
+const vscodeClients = vscodeTierClients();
+
 /** One request: /stats, the help text, /explain, the no-key answer, or a routed answer. */
 async function handle(
   rt: Runtime, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream,
-  token: vscode.CancellationToken, setOutcome: (o: RouteOutcome) => void, timing: ChatTiming,
+  token: vscode.CancellationToken, setOutcome: (o: RouteOutcome) => void, timing: ChatTiming, agents: AgentRouter,
 ): Promise<vscode.ChatResult> {
   await rt.ready;
   const service = rt.service;
@@ -52,8 +57,8 @@ async function handle(
     return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
   }
 
-  const client = await rt.client();
-  if (!client) {
+  const client = await rt.clientFor(vscodeClients);
+  if (!config.tiers.some((t) => client(t))) {
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');
     stream.markdown(`**${routedLine(config, d)}**\n\n`);
@@ -63,17 +68,20 @@ async function handle(
     return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
   }
 
-  return streamAnswer(rt, { prompt, history, override, command, client, stream, token, setOutcome, timing });
+  const attachments = await readReferences(request.references);
+  const tools = referencedTools(request.toolReferences);
+  return streamAnswer(rt, { prompt, history, override, command, client, attachments, tools, toolToken: request.toolInvocationToken, agents, stream, token, setOutcome, timing });
 }
 
 export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode.Disposable {
   // The per-request event exists for the tests; outside test mode nothing is kept or fired.
   const handled = testMode ? new vscode.EventEmitter<Handled>() : undefined;
+  const agents = new AgentRouter();
 
   const handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
     let outcome: RouteOutcome | undefined;
     const timing: ChatTiming = { start: performance.now(), end: 0 };
-    const result = await handle(rt, request, context, stream, token, (o) => { outcome = o; }, timing);
+    const result = await handle(rt, request, context, stream, token, (o) => { outcome = o; }, timing, agents);
     timing.end = performance.now();
     handled?.fire({ prompt: request.prompt, command: request.command, result, outcome, timing });
     return result;

@@ -1,9 +1,12 @@
 // One routed `@router` answer: the routing line, the streamed text, then tokens, cost, saving and the buttons; a
 // failure is said in words (refused by the budget, a rejected key, cancelled) with what to do next.
 import * as vscode from 'vscode';
-import type { ModelClient } from '../core/provider/api';
-import { RouteError, type RouteOutcome } from '../core/service-api';
+import type { AgentRouter } from '../core/agentRun';
+import { fitHistory } from '../core/provider/history';
+import type { ChatMessage, ClientFor, ModelClient, ToolSpec } from '../core/provider/api';
+import { restartMarker, RouteError, type RouteOutcome, type RouteRequest } from '../core/service-api';
 import type { Turn } from '../core/types';
+import { attachmentWords, runTools, withAttachments, type Attachment } from './chatContext';
 import type { ChatTiming } from './chat';
 import type { RouterResultMeta } from './chatHistory';
 import { pct } from '../core/format';
@@ -15,7 +18,13 @@ export interface AnswerArgs {
   history: Turn[];
   override: string | null;
   command: string | undefined;
-  client: ModelClient;
+  client: ModelClient | ClientFor;
+  /** #file, selection and symbol references: sent to the model, counted, named in the routing line. */
+  attachments?: Attachment[];
+  /** Tools the person referenced (#tool): offered to the model, run through VS Code. */
+  tools?: ToolSpec[];
+  toolToken?: vscode.ChatParticipantToolToken;
+  agents?: AgentRouter;
   stream: vscode.ChatResponseStream;
   token: vscode.CancellationToken;
   setOutcome(o: RouteOutcome): void;
@@ -34,18 +43,25 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
   // not delay it), and always before anything else this turn shows.
   let routing: (() => void) | undefined;
   const showRouting = () => { const f = routing; routing = undefined; f?.(); };
+  const attached = attachmentWords(a.attachments ?? []);
   try {
-    const o = await service.run({
+    const req: RouteRequest = {
       prompt, history, source: 'chat', override, signal: abort.signal,
       onDecision: (d) => {
         timing.decision = performance.now();
         decisionId = d.id;
-        routing = () => { rt.log.decision(d, 'chat'); stream.markdown(`*${routedLine(config, d)}*\n\n`); };
+        routing = () => { rt.log.decision(d, 'chat'); stream.markdown(`*${routedLine(config, d)}${attached ? ` · with ${attached}` : ''}*\n\n`); };
         setImmediate(showRouting);
       },
       onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
-      onNotice: (m) => { showRouting(); rt.log.info(m); stream.markdown(`\n\n> ${m}\n\n`); },
-    }, client);
+      // a wait before a retry is a passing state (a progress line); other notices stay in the answer
+      // a tier stopped mid-answer and another starts over: a rule and the marker, so the two answers are not glued
+      onRestart: (r) => { showRouting(); answer = ''; stream.markdown(`\n\n---\n\n*${restartMarker(r)}*\n\n`); },
+      onNotice: (m, kind) => { showRouting(); rt.log.info(m); if (kind === 'wait') stream.progress(m); else stream.markdown(`\n\n> ${m}\n\n`); },
+    };
+    const o = a.agents && (a.attachments?.length || a.tools?.length)
+      ? await withContext(rt, a, req)
+      : await service.run(req, client);
     showRouting();
     setOutcome(o);
     const id = o.record.id;
@@ -86,4 +102,30 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
   } finally {
     sub.dispose();
   }
+}
+
+/**
+ * A request with attachments or referenced tools: the attachments go in the user's message (what is classified stays
+ * the person's words), the tools are offered (the first request must use one), and each round of tool calls is run
+ * through VS Code and sent back; the whole loop is one decision (src/core/agentRun.ts).
+ */
+async function withContext(rt: Runtime, a: AnswerArgs, req: RouteRequest): Promise<RouteOutcome> {
+  const cfg = rt.service.config;
+  const text = withAttachments(a.prompt, a.attachments ?? []);
+  const window = Math.min(...cfg.tiers.map((t) => t.contextWindow));
+  const fitted = fitHistory(a.history, text, window, cfg.defaultMaxOutputTokens);
+  const messages: ChatMessage[] = [...fitted.messages];
+  const clients: ClientFor = typeof a.client === 'function' ? a.client : () => a.client as ModelClient;
+  const agents = a.agents!;
+  const base = { system: undefined, tools: a.tools?.length ? a.tools : undefined, source: req.source, override: req.override, signal: req.signal, onText: req.onText, onNotice: req.onNotice };
+  let out = await agents.run(rt.service, { ...base, messages, toolMode: a.tools?.length ? 'required' : 'auto', onDecision: (d, continued) => { if (!continued) req.onDecision?.(d); } }, clients);
+  const first = out.routed!;
+  let all = out.text;
+  for (let round = 0; out.toolCalls.length && a.toolToken && round < 8; round++) {
+    messages.push(...(await runTools(out.toolCalls, a.toolToken, a.token)));
+    out = await agents.run(rt.service, { ...base, messages, toolMode: 'auto' }, clients);
+    all += out.text;
+  }
+  const rec = out.record ?? first.record;
+  return { ...first, record: rec, text: all, totalCostUsd: rec.costUsd, baselineCostUsd: rec.baselineCostUsd, savedUsd: rec.costUsd !== null && rec.baselineCostUsd !== null ? rec.baselineCostUsd - rec.costUsd : null };
 }

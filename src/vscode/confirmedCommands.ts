@@ -11,6 +11,8 @@ import { maskKey } from './secrets';
 export interface CommandHooks {
   /** Stores a key (as if typed into Set API Key); true when stored. */
   setApiKey(key: string): Promise<boolean>;
+  /** Stores an endpoint's key under its key name (as if typed into Set Endpoint Key); true when stored. */
+  setEndpointKey(keyName: string, key: string): Promise<boolean>;
   /** Writes the export to this file (as if chosen in the save dialog). */
   exportDecisions(target: vscode.Uri | string, format?: 'csv' | 'json'): Promise<vscode.Uri>;
   /** Deletes every decision, feedback and adjustment (as if Reset was confirmed). */
@@ -28,6 +30,39 @@ async function storeApiKey(rt: Runtime, key: string): Promise<boolean> {
   rt.log.info(`API key saved in secret storage (${maskKey(key.trim())})`);
   void vscode.window.showInformationMessage('LLM Router: API key saved in secret storage.');
   return true;
+}
+
+/** Stores an OpenAI-compatible endpoint's key under its key name; says why not when it does not look like one. */
+async function storeEndpointKey(rt: Runtime, keyName: string, key: string): Promise<boolean> {
+  const problem = await rt.endpointKeys.set(keyName, key);
+  if (problem) {
+    void vscode.window.showErrorMessage(`LLM Router: key not saved. ${problem}`);
+    return false;
+  }
+  rt.log.addSecret(key.trim());
+  rt.log.info(`endpoint key "${keyName}" saved in secret storage (${maskKey(key.trim())})`);
+  void vscode.window.showInformationMessage(`LLM Router: key "${keyName}" saved in secret storage.`);
+  return true;
+}
+
+/** Set Endpoint Key: pick one of the key names llmRouter.endpoints uses, then type the key. */
+async function askEndpointKey(rt: Runtime): Promise<boolean> {
+  const names = [...new Set(rt.settings.endpoints.flatMap((e) => (e.keyName ? [e.keyName] : [])))];
+  if (!names.length) {
+    const pick = await vscode.window.showInformationMessage('LLM Router: no endpoint in llmRouter.endpoints has a keyName yet. Define the endpoint (name, baseUrl, keyName) in your user settings first.', 'Open Settings');
+    if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.endpoints');
+    return false;
+  }
+  const keyName = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names.map((n) => ({
+    label: n, description: rt.settings.endpoints.filter((e) => e.keyName === n).map((e) => `${e.name} (${e.baseUrl})`).join(', '),
+  })), { title: 'LLM Router: Set Endpoint Key', placeHolder: 'Which key?' }).then((p) => p?.label);
+  if (!keyName) return false;
+  const key = await vscode.window.showInputBox({
+    title: `LLM Router: Set Endpoint Key (${keyName})`,
+    prompt: `The key for ${rt.settings.endpoints.filter((e) => e.keyName === keyName).map((e) => e.name).join(', ')}. Kept in VS Code's secret storage, never in settings; sent only to that endpoint's base URL.`,
+    password: true, ignoreFocusOut: true,
+  });
+  return key === undefined ? false : storeEndpointKey(rt, keyName, key);
 }
 
 async function writeExport(rt: Runtime, target: vscode.Uri | string, fmt?: 'csv' | 'json'): Promise<vscode.Uri> {
@@ -55,6 +90,7 @@ async function resetStore(rt: Runtime): Promise<boolean> {
 export function commandHooks(rt: Runtime): CommandHooks {
   return {
     setApiKey: (key) => storeApiKey(rt, key),
+    setEndpointKey: (keyName, key) => storeEndpointKey(rt, keyName, key),
     exportDecisions: (target, format) => writeExport(rt, target, format),
     resetStatistics: () => resetStore(rt),
   };
@@ -73,6 +109,9 @@ export function registerConfirmedCommands(rt: Runtime): vscode.Disposable[] {
         });
       return key === undefined ? false : storeApiKey(rt, key);
     }),
+
+    /** Set Endpoint Key → asks which key and the key itself (never arguments). True when stored. */
+    reg('setEndpointKey', () => askEndpointKey(rt)),
 
     reg('clearApiKey', async (): Promise<void> => {
       await rt.keys.clear();

@@ -7,6 +7,7 @@ import { createLog } from './log';
 import { registerModelProvider } from './lmProvider';
 import { registerCostPanel, type CostPanel } from './panel';
 import { Runtime } from './runtime';
+import { registerSetup, type SetupHooks } from './setup';
 import { registerStatusBar } from './statusBar';
 
 /** What `activate` returns (`vscode.extensions.getExtension('llm-router.llm-router').exports`) when the extension runs
@@ -26,6 +27,8 @@ export interface LlmRouterApi {
   readonly statusBar: vscode.StatusBarItem;
   /** Set API Key, Export Decisions and Reset Statistics without their questions. */
   readonly commands: CommandHooks;
+  /** Set Up's steps without its questions. */
+  readonly setup: SetupHooks;
 }
 
 let runtime: Runtime | undefined;
@@ -58,6 +61,8 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   phase('statusBar');
   context.subscriptions.push(chat, status, registerModelProvider(rt));
   phase('modelProvider');
+  const setup = registerSetup(rt, testMode);
+  context.subscriptions.push(...setup.disposables);
   context.subscriptions.push(
     ...registerCommands({ rt, showPanel: () => panel.reveal() }),
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -70,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   const activateMs = performance.now() - t0;
   const api: LlmRouterApi = {
     ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item,
-    commands: commandHooks(rt),
+    commands: commandHooks(rt), setup: setup.hooks,
   };
   void rt.ready.then(() => {
     api.readyMs = performance.now() - t0;

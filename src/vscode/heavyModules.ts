@@ -4,6 +4,7 @@
 export { openStore } from '../core/store';
 export { createRouterService } from '../core/service';
 export { AnthropicClient } from '../core/provider/anthropic';
+export { createClientFor } from '../core/provider/endpoints';
 export { loadSettings } from './settings';
 // The cost panel's host half (view model, handlers): it reads the classifier's fine-tune record, so it is loaded
 // with the engine when the view is first opened, not at activation.

@@ -1,26 +1,8 @@
 // The sidebar cost panel: a WebviewViewProvider for the view `llm-router.costPanel` (activity-bar container
 // `llm-router`). Thin glue: the page comes from src/panel/html.ts, the protocol from webview/protocol.ts, and all the
 // logic (view model, handlers, throttled live updates) from src/panel/host.ts, which the Chromium tests exercise too.
-//
-// Usage (from activate):
-//   const panel = registerCostPanel(context, {
-//     service,                       // RouterService, or a getter when the service is rebuilt on settings changes
-//     log: (m) => output.appendLine(m),
-//     onSetApiKey: () => vscode.commands.executeCommand('llm-router.setApiKey'),
-//     hasApiKey: async () => !!(await context.secrets.get('llm-router.anthropicApiKey')),
-//   });
-// deps:
-//   service      the RouterService (its store is the panel's data unless `store` is given). May be a function returning
-//                the current service, read on every use.
-//   store?       the DecisionStore (default: service.store, read on every use).
-//   ready?       resolves when service/store are usable (the database opens in the background); until then the
-//                webview waits, and if it rejects the panel shows why.
-//   onSetApiKey  runs when the user clicks "Set API key" in the welcome (prompt + SecretStorage live in the host).
-//   hasApiKey?   tells the welcome whether a key is set already.
-//   onOpenChat?  runs for "Open chat"; default opens the chat with "@router ".
-//   log?         one line per problem (malformed message, failed action).
-// Returns a CostPanel (also pushed to context.subscriptions): `whenRendered(pred)` resolves with what the webview
-// reports having drawn (its headline figures as text, the decision ids listed), for tests in the real editor.
+// What the panel needs is CostPanelDeps (extension.ts passes them); what it gives back is CostPanel, whose
+// `whenRendered` lets the tests in the real editor wait for what the webview reports having drawn.
 import * as vscode from 'vscode';
 import type { PanelController } from '../panel/host';
 import { panelHtml, makeNonce } from '../panel/html';
@@ -36,13 +18,20 @@ export const COST_PANEL_VIEW_ID = 'llm-router.costPanel';
 const PERIOD_KEY = 'llm-router.costPanel.period';
 
 export interface CostPanelDeps {
+  /** The RouterService, or a getter read on every use (the service is rebuilt when settings change). */
   service: RouterService | (() => RouterService);
+  /** The panel's data; default: the service's store, read on every use. */
   store?: DecisionStore;
-  /** Resolves once `service` (and its store) can be used; the panel shows its figures only after that. */
+  /** Resolves once `service` (and its store) can be used; the panel shows its figures only after that, and why not
+   *  if it rejects. */
   ready?: PromiseLike<unknown>;
+  /** "Set API key" in the welcome (the prompt and SecretStorage live in the extension). */
   onSetApiKey(): unknown;
+  /** Whether a key is set already (the welcome says so). */
   hasApiKey?(): boolean | Thenable<boolean>;
+  /** "Open chat"; default opens the chat with "@router ". */
   onOpenChat?(): unknown;
+  /** One line per problem (a malformed message, a failed action). */
   log?(message: string): void;
 }
 
@@ -62,6 +51,9 @@ export interface CostPanel extends vscode.Disposable {
 
 export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPanelDeps): CostPanel {
   const getService = () => (typeof deps.service === 'function' ? deps.service() : deps.service);
+  // Known at once when the view opens (the database opens in the background at activation).
+  let dbReady = !deps.ready;
+  Promise.resolve(deps.ready).then(() => { dbReady = true; }, () => undefined);
   let controller: PanelController | undefined;
   const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
 
@@ -75,6 +67,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         get service() { return getService(); },
         store: deps.store,
         ready: deps.ready ? Promise.resolve(deps.ready) : undefined,
+        isReady: () => dbReady,
         onSetApiKey: () => deps.onSetApiKey(),
         onOpenChat: () => (deps.onOpenChat ? deps.onOpenChat() : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' })),
         hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,
@@ -109,6 +102,8 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
         styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
         codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+        testMode: context.extensionMode === vscode.ExtensionMode.Test,
+        summary: c.summaryNow(),
       });
       c.setPolling(view.visible);
     },

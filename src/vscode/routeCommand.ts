@@ -6,6 +6,7 @@ import { RouteError, type RouteOutcome } from '../core/service-api';
 import { promptText } from './commandInput';
 import { outcomeLine } from './format';
 import type { Runtime } from './runtime';
+import { vscodeTierClients } from './vscodeModels';
 
 /** Appends text to the end of a document, in order however fast it comes; `done()` resolves once all is in. */
 function documentAppender(doc: vscode.TextDocument, editor: vscode.TextEditor): { append(s: string): void; done(): Thenable<unknown> } {
@@ -32,8 +33,8 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   if (!text) return undefined;
   await rt.ready;
   const config = rt.service.config;
-  const client = await rt.client();
-  if (!client) {
+  const client = await rt.clientFor(vscodeTierClients());
+  if (!config.tiers.some((t) => client(t))) {
     const d = rt.service.decide({ prompt: text, override: null });
     const pick = await vscode.window.showWarningMessage(
       `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`, 'Set API Key');

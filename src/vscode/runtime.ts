@@ -8,11 +8,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { defaultConfig } from '../core/config';
-import type { ModelClient } from '../core/provider/api';
+import type { ClientFor, ModelClient } from '../core/provider/api';
 import type { RouterService } from '../core/service-api';
 import type { DecisionStore } from '../core/store/api';
+import type { TierConfig } from '../core/types';
 import type { Log } from './log';
-import { ApiKeys } from './secrets';
+import { ApiKeys, EndpointKeys } from './secrets';
 import type { Settings } from './settings';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -22,9 +23,9 @@ const lazy = { settings: engine, store: engine, service: engine, anthropic: engi
 /** Settings before the real ones are read (the first moments after activation): the defaults. */
 function defaultSettings(): Settings {
   return {
-    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2,
+    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, problems: [],
+    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], problems: [],
   };
 }
 
@@ -33,6 +34,8 @@ export const DB_FILE = 'decisions.sqlite';
 export class Runtime implements vscode.Disposable {
   settings: Settings;
   readonly keys: ApiKeys;
+  /** Keys of the OpenAI-compatible endpoints (llmRouter.endpoints), by key name. */
+  readonly endpointKeys: EndpointKeys;
   /** Resolves once the store is open and the service built (activation does not wait for it). */
   readonly ready: Promise<void>;
   private _store: DecisionStore | undefined;
@@ -44,12 +47,14 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
-  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; client: ModelClient } | undefined;
+  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
+  private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
+    this.endpointKeys = new EndpointKeys(context.secrets);
     this.disposables.push(this.keys);
     this.ready = this.open();
     // A failed open is reported here; callers awaiting `ready` see the error too.
@@ -155,12 +160,33 @@ export class Runtime implements vscode.Disposable {
     if (!k) return null;
     this.log.addSecret(k.key);
     // One client (and one SDK connection pool) per key, base URL and retry setting.
-    const { baseUrl, maxRetries } = this.settings;
+    const { baseUrl, maxRetries, maxRetryWaitSeconds } = this.settings;
     const c = this.cachedClient;
-    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries) return c.client;
-    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries });
-    this.cachedClient = { key: k.key, baseUrl, maxRetries, client };
+    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries && c.maxRetryWaitSeconds === maxRetryWaitSeconds) return c.client;
+    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries, maxRetryWaitMs: maxRetryWaitSeconds * 1000 });
+    this.cachedClient = { key: k.key, baseUrl, maxRetries, maxRetryWaitSeconds, client };
     return client;
+  }
+
+  /** The client of each tier (tiers may mix Anthropic and OpenAI-compatible endpoints), keys read now. */
+  /** `vscodeTier` serves tiers with provider "vscode" (VS Code language models). */
+  async clientFor(vscodeTier?: (tier: TierConfig) => ModelClient | null): Promise<ClientFor> {
+    const anthropic = await this.client();
+    const keys = new Map<string, string | null>();
+    for (const ep of this.settings.endpoints) {
+      if (!ep.keyName || keys.has(ep.keyName)) continue;
+      const k = await this.endpointKeys.get(ep.keyName);
+      if (k) this.log.addSecret(k);
+      keys.set(ep.keyName, k);
+    }
+    const { endpoints, maxRetries } = this.settings;
+    const key = `${JSON.stringify(endpoints)}|${maxRetries}|${[...keys.values()].join('|')}`;
+    if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
+      const made = lazy.anthropic().createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
+      this.cachedClientFor = { key, anthropic, clientFor: made };
+    }
+    const base = this.cachedClientFor.clientFor;
+    return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;
   }
 
   async flush(): Promise<void> {

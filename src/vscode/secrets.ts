@@ -1,6 +1,7 @@
 // The Anthropic API key: in VS Code's SecretStorage (the OS keychain), with ANTHROPIC_API_KEY from the environment
 // as a fallback. Never in settings, logs or the database.
 import * as vscode from 'vscode';
+import { envKeyName } from '../core/provider/keys';
 
 export const SECRET_KEY = 'llm-router.anthropicApiKey';
 
@@ -69,4 +70,32 @@ export function checkKey(key: string): string | null {
 /** "sk-ant-…abcd": safe to show; never log more than this. */
 export function maskKey(key: string): string {
   return key.length <= 8 ? '…' : `${key.slice(0, 7)}…${key.slice(-4)}`;
+}
+
+/** SecretStorage name of an OpenAI-compatible endpoint's key. */
+export const endpointSecretKey = (keyName: string) => `llm-router.endpointKey.${keyName}`;
+
+/** Keys of OpenAI-compatible endpoints, by the key name an endpoint gives (llmRouter.endpoints): SecretStorage first,
+ *  LLM_ROUTER_KEY_<KEYNAME> from the environment as a fallback. */
+export class EndpointKeys {
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly env: NodeJS.ProcessEnv = process.env) {}
+
+  async get(keyName: string): Promise<string | null> {
+    const stored = await this.secrets.get(endpointSecretKey(keyName));
+    if (stored) return stored;
+    return this.env[envKeyName(keyName)]?.trim() || null;
+  }
+
+  /** Stores a key; a problem in words when it does not look like one (nothing is stored then). */
+  async set(keyName: string, raw: string): Promise<string | null> {
+    const key = raw.trim();
+    const problem = checkKey(key);
+    if (problem) return problem;
+    await this.secrets.store(endpointSecretKey(keyName), key);
+    return null;
+  }
+
+  async clear(keyName: string): Promise<void> {
+    await this.secrets.delete(endpointSecretKey(keyName));
+  }
 }

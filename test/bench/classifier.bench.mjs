@@ -18,7 +18,7 @@ const { parseJsonl } = await tsImport('../../src/core/classifier/dataset.ts', im
 const { evaluate } = await tsImport('../../src/core/classifier/evaluate.ts', import.meta.url);
 const { train } = await tsImport('../../src/core/classifier/train.ts', import.meta.url);
 const { toJson } = await tsImport('../../src/core/classifier/model.ts', import.meta.url);
-const { outcomeMetrics } = await tsImport('../../src/core/eval.ts', import.meta.url);
+const { outcomeMetrics } = await tsImport('../../src/core/routingMetrics.ts', import.meta.url);
 
 const out = [];
 const p = (s = '') => out.push(s);

@@ -1,7 +1,7 @@
 // Decision store benchmark: 100,000 decisions, then 1,000,000 with retention on. Prints a Markdown section.
 // Targets (issue 3): stats() ≤ 30 ms, a save ≤ 150 ms, inserts ≥ 20,000 rows/s at 100k; within 2× of those at 1M.
 // Issue 15: no single block of the event loop longer than 50 ms from the store during a burst of 200 routed requests
-// at 100k decisions (measured with perf_hooks.monitorEventLoopDelay; saves happen as they would in use).
+// at 100k decisions, seen by perf_hooks.monitorEventLoopDelay (saves on their own debounce, as in use).
 // Run: node test/bench/run.mjs store   (or: node --expose-gc test/bench/store.bench.mjs [--quick] [--burst-only])
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -132,58 +132,73 @@ async function scenario(label, n, opts) {
 }
 
 /**
- * A burst of 200 routed requests on a database of `n` decisions, as the service records them: a pending decision
- * when the call leaves, its usage and cost when it ends ~20 ms later, 5 ms between requests. Saves happen on their own
- * debounce, as in use; the event-loop delay monitor sees every block of the loop meanwhile.
+ * A burst of 200 routed requests on a database of `n` decisions, recorded as the service does: a pending decision
+ * when the call leaves, its usage and cost when it ends 20 ms later, a request every 5 ms. Saves happen on their own
+ * debounce, as in use. `open` null: the same loop without the store, the event-loop delay the machine itself causes
+ * (a shared machine is noisy). `rssMb`: the process's resident memory at the end of the burst, the store still open.
  */
 async function burst(n, opts, open = openStore) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-bench-'));
   const file = path.join(dir, 'router.sqlite');
   try {
-    const store = await openStore({ path: file, debounceMs: 3_600_000 });
-    for (let i = 0; i < n; i += 2000) {
-      for (let j = i; j < Math.min(n, i + 2000); j++) store.insertDecision(record(j, n, 365));
-      await tick();
+    let s = null;
+    if (open) {
+      const fill = await openStore({ path: file, debounceMs: 3_600_000 });
+      for (let i = 0; i < n; i += 2000) {
+        for (let j = i; j < Math.min(n, i + 2000); j++) fill.insertDecision(record(j, n, 365));
+        await tick();
+      }
+      await fill.close();
+      gc();
+      s = await open({ path: file, ...opts });
+      await new Promise((r) => setTimeout(r, 2000)); // the store opens at activation; requests come later
     }
-    await store.close();
-    const s = await open({ path: file, ...opts });
-    await new Promise((r) => setTimeout(r, 2000)); // the store opens at activation; requests come later
-    const h = monitorEventLoopDelay({ resolution: 5 });
     const sleep = (t) => new Promise((r) => setTimeout(r, t));
-    const t0 = performance.now();
+    const h = monitorEventLoopDelay({ resolution: 5 });
     const since = Date.now();
+    const t0 = performance.now();
     h.enable();
     const calls = [];
     for (let k = 0; k < 200; k++) {
       const r = { ...record(n + k, n, 0), status: 'pending', usage: null, costUsd: null, time: Date.now() };
-      s.insertDecision(r);
-      calls.push(sleep(20).then(() => s.updateDecision(r.id, { status: 'ok', usage: record(k, n, 0).usage, costUsd: 0.001, latencyMs: 20 })));
+      s?.insertDecision(r);
+      calls.push(sleep(20).then(() => s?.updateDecision(r.id, { status: 'ok', usage: record(k, n, 0).usage, costUsd: 0.001, latencyMs: 20 })));
       await sleep(5);
     }
     await Promise.all(calls);
-    await s.flush();
+    await s?.flush();
     h.disable();
     const wall = performance.now() - t0;
-    await s.close();
-    const check = await openStore({ path: file });
-    const saved = check.listDecisions({ limit: 0, status: 'ok', since }).total;
-    await check.close();
-    return { n, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, wall, saved };
+    gc();
+    const rssMb = process.memoryUsage().rss / 1048576;
+    let saved = 0;
+    if (s) {
+      await s.close();
+      const check = await openStore({ path: file });
+      saved = check.listDecisions({ limit: 0, status: 'ok', since }).total;
+      await check.close();
+    }
+    return { n, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, wall, saved, rssMb };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-// As the extension host saves (in a worker thread), and as the CLI does (on its one thread), for comparison.
+// As the extension host saves (in a worker thread), as the CLI does (on its one thread), and the loop without the store.
+// `--burst-only --mode=worker|main|none` runs one of them alone (its own process: the RSS figure is then its own).
+const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice(7);
+const none = { n: N1, maxMs: NaN, p99Ms: NaN, meanMs: NaN, wall: NaN, saved: 0, rssMb: NaN };
 const shipped = await bundledStore();
-const bu = await burst(N1, { saveInBackground: true }, shipped.openStore);
+const bu = !mode || mode === 'worker' ? await burst(N1, { saveInBackground: true }, shipped.openStore) : none;
 gc();
-const bt = await burst(N1, {}, shipped.openStore);
+const bt = !mode || mode === 'main' ? await burst(N1, {}, shipped.openStore) : none;
 fs.rmSync(shipped.dir, { recursive: true, force: true });
 gc();
+const noise = !mode || mode === 'none' ? await burst(N1, {}, null) : none;
 if (burstOnly) {
-  for (const [what, r] of [['worker thread', bu], ['main thread', bt]]) {
-    process.stdout.write(`burst at ${r.n}, saves in the ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, saved ${r.saved} of 200\n`);
+  const runs = [['saves in a worker thread', bu], ['saves on the main thread', bt], ['no store (control)', noise]];
+  for (const [what, r] of runs.filter(([, r]) => r !== none)) {
+    process.stdout.write(`burst of 200 requests at ${r.n}, ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, rss ${r.rssMb.toFixed(0)} MB, saved ${r.saved} of 200\n`);
   }
   process.exit(0);
 }
@@ -215,12 +230,13 @@ const lines = [
 ];
 lines.push(
   '',
-  `Burst of 200 routed requests at ${bu.n.toLocaleString('en-US')} decisions (pending insert, then usage and cost ~20 ms later; saves on their own debounce), event-loop delay seen by \`monitorEventLoopDelay\`:`,
+  `Burst of 200 routed requests at ${bu.n.toLocaleString('en-US')} decisions (a pending decision when the call leaves, usage and cost 20 ms later, a request every 5 ms; saves on their own debounce), event-loop delay seen by \`monitorEventLoopDelay\`:`,
   '',
-  '| | target | saves in a worker thread (extension host) | saves on the main thread (CLI) |',
-  '|---|---|---|---|',
-  `| longest block of the event loop | ≤ 50 ms | ${ms(bu.maxMs)} ${mark(bu.maxMs <= 50)} | ${ms(bt.maxMs)} |`,
-  `| p99 / mean event-loop delay | | ${ms(bu.p99Ms)} / ${ms(bu.meanMs)} | ${ms(bt.p99Ms)} / ${ms(bt.meanMs)} |`,
-  `| burst wall time; requests saved as ok | | ${ms(bu.wall)}; ${bu.saved} of 200 | ${ms(bt.wall)}; ${bt.saved} of 200 |`,
+  '| | target | saves in a worker thread (extension host) | saves on the main thread (CLI) | the same loop without the store (machine noise) |',
+  '|---|---|---|---|---|',
+  `| longest block of the event loop | ≤ 50 ms | ${ms(bu.maxMs)} ${mark(bu.maxMs <= 50)} | ${ms(bt.maxMs)} | ${ms(noise.maxMs)} |`,
+  `| p99 / mean event-loop delay | | ${ms(bu.p99Ms)} / ${ms(bu.meanMs)} | ${ms(bt.p99Ms)} / ${ms(bt.meanMs)} | ${ms(noise.p99Ms)} / ${ms(noise.meanMs)} |`,
+  `| burst wall time; requests saved as ok | | ${ms(bu.wall)}; ${bu.saved} of 200 | ${ms(bt.wall)}; ${bt.saved} of 200 | ${ms(noise.wall)} |`,
+  `| process RSS after the burst (store open) | | ${bu.rssMb.toFixed(0)} MB | ${bt.rssMb.toFixed(0)} MB | ${noise.rssMb.toFixed(0)} MB |`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);

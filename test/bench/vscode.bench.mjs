@@ -54,9 +54,9 @@ if (ttfts.length) {
 
 const panel = results.panel;
 if (panel) {
-  lines.push('| Cost panel in the real workbench (open → charts drawn, the webview\'s own report) | ms | target |', '|---|---:|---|');
-  lines.push(`| first open in the window, ${panel.decisions.toLocaleString('en-US')} decisions | ${fmt(panel.firstMs)} | ≤ 150 ${panel.firstMs <= 150 ? '✅' : '❌'} |`);
-  lines.push(`| reopened after hiding (median of 5; max) | ${fmt(panel.reopenMs)} (max ${fmt(panel.reopenMaxMs)}) | ≤ 150 ${panel.reopenMs <= 150 ? '✅' : '❌'} |`, '');
+  lines.push('| Cost panel in the real workbench (open → drawn, the webview\'s own reports) | headline figures and budget, ms | charts, ms | target (headline) |', '|---|---:|---:|---|');
+  lines.push(`| first open in the window, ${panel.decisions.toLocaleString('en-US')} decisions | ${fmt(panel.firstHeadlineMs)} | ${fmt(panel.firstMs)} | ≤ 150 ${panel.firstHeadlineMs <= 150 ? '✅' : '❌'} |`);
+  lines.push(`| reopened after hiding (median of 5; max) | ${fmt(panel.reopenHeadlineMs)} (max ${fmt(panel.reopenHeadlineMaxMs)}) | ${fmt(panel.reopenMs)} (max ${fmt(panel.reopenMaxMs)}) | ≤ 150 ${panel.reopenHeadlineMs <= 150 ? '✅' : '❌'} |`, '');
 }
 
 // 3. VSIX size.

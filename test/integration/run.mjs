@@ -82,6 +82,16 @@ export async function startCodeServer({ port, host = '127.0.0.1', dataDir, extra
   return { proc, base, authority: `${host}:${port}`, log, kill };
 }
 
+/** A small extension that registers another vendor's language models through the public API (Copilot cannot sign
+ *  in here). It is installed into the run's fresh extensions dir, so it loads next to ours: code-server's remote
+ *  extension host takes a single extensionDevelopmentPath. */
+export const TEST_MODELS = path.join(root, 'test/integration/fixtures/test-models');
+
+export function installTestModels(dataDir) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(TEST_MODELS, 'package.json'), 'utf8'));
+  fs.cpSync(TEST_MODELS, path.join(dataDir, 'extensions', `${pkg.publisher}.${pkg.name}-${pkg.version}`), { recursive: true });
+}
+
 /** The workbench URL that loads this repository as an extension in development mode (and the tests, if given). */
 export function workbenchUrl({ base, authority, workspace, extensionTestsPath }) {
   const remote = (p) => `vscode-remote://${authority}${p}`;
@@ -103,6 +113,7 @@ async function main() {
   const workspace = path.join(tmp, 'workspace');
   fs.mkdirSync(workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, 'README.md'), '# scratch workspace for the LLM Router integration tests\n');
+  installTestModels(tmp);
   const userDir = path.join(tmp, 'user-data', 'User');
   fs.mkdirSync(userDir, { recursive: true });
   // A quiet workbench: no welcome page, no chat setup prompts, no extension recommendations.

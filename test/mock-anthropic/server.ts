@@ -13,6 +13,12 @@
 //   2. the one-shot queue: `server.queue('429', { times: 2 })`  (optionally `{ model }`)
 //   3. a per-model scenario: `server.setScenario('529', { model: 'claude-sonnet-4-6' })`
 //   4. the default scenario: `server.setScenario('slow')`  (initially 'ok')
+// Tools: with scenario 'tool' (`[[mock:tool]]`, `[[mock:tool name=read_file]]`, or tool_choice any/tool) and tools in
+// the request, the answer is a short text then a `tool_use` block whose input (built from the tool's schema) streams as
+// `input_json_delta` pieces, stop_reason tool_use. The next request (whose last user message is the tool_result) gets
+// a normal answer that quotes the result. Prompt caching: `cache_control` breakpoints are honoured like the API does
+// (a prefix of at least `cacheMinTokens` is written on first sight and read afterwards, 5 m or 1 h as marked).
+// Every request body is kept (`requests[i].body`), so tests can check what arrived: system, tools, images, history.
 // The API key never lands in a record or a log: a record keeps a keyed hash, checked with `keyMatches(req, key)`.
 import { createHmac, randomBytes } from 'node:crypto';
 import * as http from 'node:http';
@@ -28,6 +34,7 @@ export type ScenarioKind =
   | 'cut' // sends the first events then destroys the socket
   | 'stream-error' // sends the first events then an SSE `error` event (overloaded_error), as the real API can
   | 'prompt-too-long' // 400 invalid_request_error "prompt is too long: N tokens > M maximum"
+  | 'tool' // a tool_use block (input streamed as input_json_delta), stop_reason tool_use
   | '400' | '401' | '403' | '404' | '413' | '429' | '500' | '529';
 
 export interface Scenario {
@@ -49,6 +56,10 @@ export interface Scenario {
   words?: number;
   /** Replaces the generated answer text. */
   text?: string;
+  /** tool: the tool to call (default: tool_choice's, else the first tool). */
+  tool?: string;
+  /** tool: the input to send (default: one value per schema property). */
+  input?: Record<string, unknown>;
 }
 
 export interface RecordedRequest {
@@ -99,6 +110,8 @@ export interface MockAnthropicOptions {
   scenario?: Scenario | ScenarioKind;
   /** Print one line per request to stderr (never headers or keys). */
   log?: boolean;
+  /** Smallest prefix (tokens) a cache_control breakpoint caches (default 1024, as for Sonnet/Opus). */
+  cacheMinTokens?: number;
 }
 
 export interface MockAnthropic {
@@ -143,7 +156,7 @@ const ERROR_MESSAGES: Record<number, string> = {
   529: 'Overloaded',
 };
 
-const KINDS = new Set<string>(['ok', 'slow', 'max_tokens', 'refusal', 'cache', 'stall', 'cut', 'stream-error', 'prompt-too-long', '400', '401', '403', '404', '413', '429', '500', '529']);
+const KINDS = new Set<string>(['ok', 'slow', 'max_tokens', 'refusal', 'cache', 'tool', 'stall', 'cut', 'stream-error', 'prompt-too-long', '400', '401', '403', '404', '413', '429', '500', '529']);
 
 export function isScenarioKind(s: string): s is ScenarioKind {
   return KINDS.has(s);
@@ -160,20 +173,78 @@ export function mockTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** All text of a content value (a string or an array of blocks). */
-export function contentText(c: unknown): string {
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c)) {
-    return c.map((b) => (b && typeof b === 'object' && typeof (b as { text?: unknown }).text === 'string' ? (b as { text: string }).text : '')).join('');
-  }
+/** The text of one content block: text, a tool result's content, a tool call's input as JSON; '' for others. */
+function blockText(b: unknown): string {
+  if (!b || typeof b !== 'object') return '';
+  const o = b as { type?: string; text?: unknown; content?: unknown; input?: unknown };
+  if (typeof o.text === 'string') return o.text;
+  if (o.type === 'tool_result') return contentText(o.content);
+  if (o.type === 'tool_use') return JSON.stringify(o.input ?? {});
   return '';
 }
 
-/** Input tokens of a request body: system + every message's text, ceil(chars / 4), at least 1. */
-export function mockInputTokens(body: { system?: unknown; messages?: { content: unknown }[] }): number {
-  let chars = contentText(body.system).length;
-  for (const m of body.messages ?? []) chars += contentText(m.content).length;
-  return Math.max(1, Math.ceil(chars / 4));
+/** All text of a content value (a string or an array of blocks). */
+export function contentText(c: unknown): string {
+  if (typeof c === 'string') return c;
+  if (Array.isArray(c)) return c.map(blockText).join('');
+  return '';
+}
+
+/** Tokens the stand-in counts for an image block (a flat figure, like a small picture at the real API). */
+export const MOCK_IMAGE_TOKENS = 85;
+
+function imagesIn(c: unknown): number {
+  return Array.isArray(c) ? c.filter((b) => b && typeof b === 'object' && (b as { type?: string }).type === 'image').length : 0;
+}
+
+/** Input tokens of a request body: tools, system and every message's text, ceil(chars / 4), images flat; at least 1. */
+export function mockInputTokens(body: { system?: unknown; messages?: { content: unknown }[]; tools?: unknown[] }): number {
+  let chars = contentText(body.system).length + (Array.isArray(body.tools) && body.tools.length ? JSON.stringify(body.tools).length : 0);
+  let images = 0;
+  for (const m of body.messages ?? []) {
+    chars += contentText(m.content).length;
+    images += imagesIn(m.content);
+  }
+  return Math.max(1, Math.ceil(chars / 4) + images * MOCK_IMAGE_TOKENS);
+}
+
+/** A value of the right type for each property of a JSON Schema (what the stand-in's tool calls send). */
+export function mockToolInput(schema: unknown): Record<string, unknown> {
+  const props = (schema as { properties?: Record<string, { type?: string; enum?: unknown[] }> } | undefined)?.properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(props)) {
+    if (p?.enum?.length) out[k] = p.enum[0];
+    else if (p?.type === 'number' || p?.type === 'integer') out[k] = 1;
+    else if (p?.type === 'boolean') out[k] = true;
+    else if (p?.type === 'array') out[k] = [];
+    else if (p?.type === 'object') out[k] = {};
+    else out[k] = `mock-${k}`;
+  }
+  return out;
+}
+
+/**
+ * Every block boundary of a body, in the API's order (tools, system, messages), with the prefix text up to it and
+ * whether a cache_control breakpoint marks it. The API writes the marked prefixes and reads the longest earlier
+ * boundary it has cached (so the next turn of a loop hits what the previous turn's last breakpoint wrote).
+ */
+function cachePrefixes(body: any): { text: string; marked: boolean; ttl: '5m' | '1h' }[] {
+  const out: { text: string; marked: boolean; ttl: '5m' | '1h' }[] = [];
+  let acc = '';
+  const visit = (part: unknown, text: string) => {
+    acc += text;
+    const cc = (part as { cache_control?: { ttl?: string } } | null)?.cache_control;
+    out.push({ text: acc, marked: !!cc, ttl: cc?.ttl === '1h' ? '1h' : '5m' });
+  };
+  for (const t of Array.isArray(body.tools) ? body.tools : []) visit(t, JSON.stringify({ ...t, cache_control: undefined }));
+  if (Array.isArray(body.system)) for (const b of body.system) visit(b, blockText(b));
+  else if (typeof body.system === 'string') acc += body.system;
+  for (const m of Array.isArray(body.messages) ? body.messages : []) {
+    acc += `\u0000${m.role}:`;
+    if (typeof m.content === 'string') visit(null, m.content);
+    else for (const b of m.content ?? []) visit(b, blockText(b) + (b?.type === 'image' ? String(b?.source?.data ?? '').slice(0, 64) : ''));
+  }
+  return out;
 }
 
 const MARKER = /\[\[mock:([^\]]*)\]\]/;
@@ -219,6 +290,7 @@ export function chunkText(text: string): string[] {
 }
 
 function parseMarker(text: string): { scenario: Scenario; times: number | null; raw: string } | null {
+  // (a tool's name is the one argument that is not a number)
   const m = MARKER.exec(text);
   if (!m) return null;
   const [kind, ...args] = m[1].trim().split(/\s+/);
@@ -227,6 +299,7 @@ function parseMarker(text: string): { scenario: Scenario; times: number | null; 
   let times: number | null = null;
   for (const a of args) {
     const [k, v] = a.split('=');
+    if (k === 'name' && v) { s.tool = v; continue; }
     const n = Number(v);
     if (!Number.isFinite(n)) continue;
     if (k === 'delay') s.delayMs = n;
@@ -300,10 +373,17 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
   const oneShots: { scenario: Scenario; left: number; model?: string }[] = [];
   const markerCounts = new Map<string, number>();
   const requests: RecordedRequest[] = [];
+  /** Cached prefixes (model + text) and how long they live (ms since epoch). */
+  const cached = new Map<string, number>();
+  const cacheMin = opts.cacheMinTokens ?? 1024;
   const sockets = new Set<import('node:net').Socket>();
 
   function pickScenario(body: any): Scenario {
     const model = typeof body?.model === 'string' ? body.model : '';
+    const choice = body?.tool_choice?.type;
+    if ((choice === 'any' || choice === 'tool') && Array.isArray(body?.tools) && body.tools.length) {
+      return { kind: 'tool', ...(choice === 'tool' ? { tool: String(body.tool_choice.name) } : {}) };
+    }
     const marker = parseMarker(lastUserText(body));
     if (marker) {
       if (marker.times === null) return marker.scenario;
@@ -336,22 +416,45 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     res.end(body);
   }
 
+  /** What the breakpoints of a request read from and write to the cache, like the API's prompt caching. */
+  function cacheOf(body: any, total: number): { read: number; write: number; write1h: number } {
+    const now = Date.now();
+    const all = cachePrefixes(body);
+    const lastMark = all.map((p) => p.marked).lastIndexOf(true);
+    if (lastMark < 0) return { read: 0, write: 0, write1h: 0 };
+    const points = all.slice(0, lastMark + 1).map((p) => ({ ...p, key: `${body.model}\u0000${p.text}`, tokens: Math.min(total, mockTokens(p.text)) })).filter((p) => p.tokens >= cacheMin);
+    if (!points.length) return { read: 0, write: 0, write1h: 0 };
+    let read = 0;
+    for (const p of points) if ((cached.get(p.key) ?? 0) > now) read = Math.max(read, p.tokens);
+    const last = points[points.length - 1];
+    const write = last.marked ? Math.max(0, last.tokens - read) : 0;
+    for (const p of points) if (p.marked) cached.set(p.key, now + (p.ttl === '1h' ? 3_600_000 : 300_000));
+    return { read, write, write1h: last.ttl === '1h' ? write : 0 };
+  }
+
   function usageOf(body: any, sc: Scenario, outputTokens: number) {
     const total = mockInputTokens(body);
-    let read = 0;
-    let write = 0;
+    let { read, write, write1h } = cacheOf(body, total);
     if (sc.kind === 'cache') {
       read = Math.min(total, sc.cacheReadTokens ?? Math.floor(total / 2));
       write = Math.min(total - read, sc.cacheWriteTokens ?? Math.floor(total / 4));
+      write1h = 0;
     }
     return {
       input_tokens: total - read - write,
       cache_creation_input_tokens: write,
       cache_read_input_tokens: read,
-      cache_creation: { ephemeral_5m_input_tokens: write, ephemeral_1h_input_tokens: 0 },
+      cache_creation: { ephemeral_5m_input_tokens: write - write1h, ephemeral_1h_input_tokens: write1h },
       output_tokens: outputTokens,
       service_tier: 'standard',
     };
+  }
+
+  /** The tool call of a 'tool' answer: the named tool (or the first), its input built from its schema. */
+  function toolCallOf(body: any, sc: Scenario): { id: string; name: string; input: Record<string, unknown> } | null {
+    if (sc.kind !== 'tool' || !Array.isArray(body.tools) || !body.tools.length) return null;
+    const tool = body.tools.find((t: { name?: string }) => t?.name === sc.tool) ?? body.tools[0];
+    return { id: newId('toolu_mock_'), name: String(tool.name), input: sc.input ?? mockToolInput(tool.input_schema) };
   }
 
   /** The text and stop reason of an answer (truncated at max_tokens like the real API). */
@@ -383,10 +486,14 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       const n = sc.kind === 'prompt-too-long' ? Math.max(inputTokens, contextWindow + 1) : inputTokens;
       return sendError(res, rec, 400, `prompt is too long: ${n} tokens > ${contextWindow} maximum`);
     }
-    const { text, stop } = answerOf(body, sc);
+    const call = toolCallOf(body, sc);
+    const answered = answerOf(body, sc);
+    const text = call ? (sc.text ?? `I'll call ${call.name}.`) : answered.text;
+    const stop = call ? 'tool_use' : answered.stop;
+    const callJson = call ? JSON.stringify(call.input) : '';
     const id = newId('msg_mock_');
     const chunks = chunkText(text);
-    const outputTokens = mockTokens(text);
+    const outputTokens = mockTokens(text) + mockTokens(callJson);
     const usage = usageOf(body, sc, outputTokens);
     const delayMs = sc.delayMs ?? (sc.kind === 'slow' ? 200 : 0);
     const breakAt = sc.kind === 'stall' || sc.kind === 'cut' || sc.kind === 'stream-error' ? Math.min(sc.afterDeltas ?? 2, chunks.length) : -1;
@@ -397,7 +504,9 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       if (sc.kind === 'stream-error') return sendError(res, rec, 529, undefined, sc);
       if (delayMs) await sleep(delayMs * chunks.length);
       if (rec.closed) return;
-      const msg = { id, type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text }], stop_reason: stop, stop_sequence: null, usage };
+      const content: unknown[] = [{ type: 'text', text }];
+      if (call) content.push({ type: 'tool_use', ...call });
+      const msg = { id, type: 'message', role: 'assistant', model: body.model, content, stop_reason: stop, stop_sequence: null, usage };
       const out = JSON.stringify(msg);
       rec.status = 200;
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id, 'content-length': Buffer.byteLength(out) });
@@ -432,6 +541,15 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     if (breakAt === chunks.length && sc.kind === 'stall') return;
     if (breakAt === chunks.length && sc.kind === 'cut') { cut(res); return; }
     send('content_block_stop', { type: 'content_block_stop', index: 0 });
+    if (call) {
+      send('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
+      for (let i = 0; i < callJson.length; i += 8) {
+        if (delayMs) await sleep(delayMs);
+        if (rec.closed) return;
+        send('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: callJson.slice(i, i + 8) } });
+      }
+      send('content_block_stop', { type: 'content_block_stop', index: 1 });
+    }
     const { service_tier: _tier, cache_creation: _cc, ...cumulative } = usage;
     send('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: cumulative });
     send('message_stop', { type: 'message_stop' });
@@ -560,6 +678,7 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       perModel.clear();
       oneShots.length = 0;
       markerCounts.clear();
+      cached.clear();
       requests.length = 0;
     },
     keyMatches: (req, key) => !!req.keyHash && req.keyHash === hashKey(key),

@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,9 +7,9 @@ import { openStore } from '../../src/core/store';
 import type { QualitySample } from '../../src/core/store/api';
 import type { DecisionRecord } from '../../src/core/types';
 
-const ROOT = path.resolve(__dirname, '../..');
-const cli = (args: string[], input?: string) =>
-  spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, input, encoding: 'utf8' });
+import { runCli } from './fixtures/cli';
+
+const cli = (args: string[], stdin?: string) => runCli(args, { stdin });
 
 const sample = (id: string, tier: number, quality: number): QualitySample => ({
   decisionId: id, time: 0, tier, complexity: 'simple', category: 'factual', thumb: quality > 0.5 ? 'up' : 'down', autoQuality: null, quality,
@@ -19,7 +18,7 @@ const sample = (id: string, tier: number, quality: number): QualitySample => ({
 describe('training from rated answers', function () {
   this.timeout(60_000);
 
-  it('turns bad cheap answers into "needs a stronger model" and good Haiku answers into "enough", skipping what says nothing', () => {
+  it('turns bad cheap answers into "needs a stronger model" and good Haiku answers into "enough", skipping what says nothing', async () => {
     const prompts: Record<string, string | null> = { a: 'prompt a', b: 'prompt b', c: 'prompt c', d: null, e: 'prompt e' };
     const r = feedbackRows([sample('a', 0, 0), sample('b', 1, 0.2), sample('c', 0, 1), sample('d', 0, 0), sample('e', 2, 0), sample('a', 1, 0.55)], (id) => prompts[id], 2);
     assert.deepEqual(r.rows.map((x) => [x.id, x.weak_score, x.strong_score]), [['a', 0, 1], ['b', 0, 1], ['c', 1, 1]]);
@@ -50,16 +49,16 @@ describe('training from rated answers', function () {
       }
       await store.close();
       const model = path.join(dir, 'tuned.json');
-      const r = cli(['train', '--from-db', '--db', db, '--out', model]);
-      assert.equal(r.status, 0, r.stderr);
+      const r = await cli(['train', '--from-db', '--db', db, '--out', model]);
+      assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /database: 32 rated answer\(s\), 32 usable/);
       assert.match(r.stdout, /fine-tuned from the shipped model on 24 rows; 8 rated answer\(s\) held back/);
       const probe = `${JSON.stringify({ id: 'p', prompt: 'reconcile the bank balance with the quarterly zentrix export' })}\n`;
-      const tuned = JSON.parse(cli(['classify', '--jsonl', '-', '--model', model], probe).stdout);
-      const shipped = JSON.parse(cli(['classify', '--jsonl', '-', '--strategy', 'learned'], probe).stdout);
+      const tuned = JSON.parse((await cli(['classify', '--jsonl', '-', '--model', model], probe)).stdout);
+      const shipped = JSON.parse((await cli(['classify', '--jsonl', '-', '--strategy', 'learned'], probe)).stdout);
       assert.ok(tuned.score > shipped.score + 0.05, `tuned ${tuned.score} vs shipped ${shipped.score}`);
-      const none = cli(['train', '--from-db', '--db', path.join(dir, 'missing.sqlite'), '--out', model]);
-      assert.equal(none.status, 1);
+      const none = await cli(['train', '--from-db', '--db', path.join(dir, 'missing.sqlite'), '--out', model]);
+      assert.equal(none.code, 1);
       assert.match(none.stderr, /no database at .*missing\.sqlite/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

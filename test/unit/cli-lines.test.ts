@@ -1,14 +1,12 @@
 // classify --jsonl input limits (issue 14 item 14): a line over 16 MB gets an error line and the rest still run;
 // empty and whitespace-only prompts get an error line. And the line reader behind it, on its own.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { MAX_LINE_BYTES, readLines, type ReadLine } from '../../src/cli/io';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { runCli } from './fixtures/cli';
 
 async function collect(chunks: (string | Buffer)[], max: number): Promise<ReadLine[]> {
   const got: ReadLine[] = [];
@@ -17,8 +15,6 @@ async function collect(chunks: (string | Buffer)[], max: number): Promise<ReadLi
 }
 
 describe('CLI line input', function () {
-  this.timeout(60_000);
-
   it('readLines: lines across chunks, CRLF, a last line without newline; a line over the limit is reported by size and skipped', async () => {
     const got = await collect(['ab', 'c\r\nde', 'f\n', '0123456789', 'ABCDEF\n\n', 'é', 'x'], 8);
     assert.deepEqual(got, [{ line: 'abc' }, { line: 'def' }, { tooLongBytes: 16 }, { line: '' }, { line: 'éx' }]);
@@ -27,7 +23,7 @@ describe('CLI line input', function () {
     assert.deepEqual(await collect([e.subarray(0, 1), e.subarray(1)], 8), [{ line: 'é' }]);
   });
 
-  it('classify --jsonl: a line over 16 MB and empty prompts get error lines; the lines after them are classified', () => {
+  it('classify --jsonl: a line over 16 MB and empty prompts get error lines; the lines after them are classified', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-lines-'));
     try {
       const file = path.join(dir, 'in.jsonl');
@@ -36,9 +32,8 @@ describe('CLI line input', function () {
         JSON.stringify({ id: 'first', prompt: 'hello!' }), big, JSON.stringify({ id: 'empty', prompt: '' }),
         JSON.stringify({ id: 'blank', prompt: ' \n\t ' }), JSON.stringify({ id: 'last', prompt: 'What is 2+2?' }),
       ].join('\n') + '\n');
-      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), 'classify', '--jsonl', file, '--strategy', 'rules'],
-        { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LLM_ROUTER_DB: path.join(dir, 'unused.sqlite') } });
-      assert.equal(r.status, 0, r.stderr);
+      const r = await runCli(['classify', '--jsonl', file, '--strategy', 'rules']);
+      assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
       assert.equal(lines.length, 5);
       assert.equal(lines[0].id, 'first');

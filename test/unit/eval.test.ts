@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { crossValidate, kFolds, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline } from '../../src/core/eval';
+import { crossValidate, kFolds, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline } from '../../src/core/routingMetrics';
 
 // Four prompts: the weak model gets 1 of 4 right, the strong one 3 of 4. Costs: weak $1, strong $10 per prompt.
 const table = [

@@ -1,7 +1,6 @@
 // Fine-tuning the classifier on a user's own ratings, on a real database file: held-back ratings measured before and
 // after, the model kept only when it did not do worse, the routing service using it, and the CLI doing all of it.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,12 +11,13 @@ import { defaultConfig } from '../../src/core/config';
 import { createRouterService } from '../../src/core/service';
 import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
+import { runCli } from './fixtures/cli';
 import { makeRecord } from './fixtures/store-records';
 
 const ROOT = path.resolve(__dirname, '../..');
-const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, LLM_ROUTER_DB: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+const cli = async (args: string[]) => {
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 };
 
 const config = defaultConfig();
@@ -153,40 +153,40 @@ describe('fine-tuning the classifier on your feedback', function () {
     fillRatings(store);
     await store.close();
     const probe = 'reconcile the bank balance with the quarterly zentrix export';
-    const routeTier = () => {
-      const r = cli(['route', probe, '--dry-run', '--json', '--db', db]);
+    const routeTier = async () => {
+      const r = await cli(['route', probe, '--dry-run', '--json', '--db', db]);
       assert.equal(r.code, 0, r.err);
       return (JSON.parse(r.out) as { tierId: string }).tierId;
     };
-    assert.equal(routeTier(), 'haiku', 'the shipped model routes it to Haiku');
-    const tr = cli(['train', '--from-db', '--db', db]);
+    assert.equal(await routeTier(), 'haiku', 'the shipped model routes it to Haiku');
+    const tr = await cli(['train', '--from-db', '--db', db]);
     assert.equal(tr.code, 0, tr.err);
     assert.match(tr.out, /database: 48 rated answer\(s\), 48 usable/);
     const m = /fine-tuned from the shipped model on (\d+) rows; (\d+) rated answer\(s\) held back/.exec(tr.out);
     assert.ok(m, tr.out);
     assert.equal(Number(m[1]) + Number(m[2]), 48);
-    const acc = /held-back accuracy: (\d+) % before \(shipped model\) → 100 % after \((\d+) → (\d+) of (\d+)\)/.exec(tr.out);
+    const acc = /held-back accuracy: (\d+)% before \(shipped model\) → 100% after \((\d+) → (\d+) of (\d+)\)/.exec(tr.out);
     assert.ok(acc, tr.out);
-    assert.ok(Number(acc[1]) < 100, `before ${acc[1]} %`);
+    assert.ok(Number(acc[1]) < 100, `before ${acc[1]}%`);
     assert.equal(acc[3], acc[4]);
     assert.match(tr.out, /kept: routing with the learned strategy uses it now/);
     assert.doesNotMatch(tr.out, /wrote /, 'no file without --out');
-    assert.notEqual(routeTier(), 'haiku', 'route (a new process) uses the fine-tuned model from the database');
+    assert.notEqual(await routeTier(), 'haiku', 'route (opening the database afresh) uses the fine-tuned model from the database');
     // classify decides like the database's router with --db (nothing recorded), like the shipped model without it.
-    const cj = cli(['classify', '--json', '--db', db, probe]);
+    const cj = await cli(['classify', '--json', '--db', db, probe]);
     assert.equal(cj.code, 0, cj.err);
     assert.notEqual((JSON.parse(cj.out) as { tier: string }).tier, 'haiku');
-    assert.equal((JSON.parse(cli(['classify', '--json', probe]).out) as { tier: string }).tier, 'haiku');
-    const lines = cli(['classify', '--jsonl', jsonlFile(probe), '--db', db]);
+    assert.equal((JSON.parse((await cli(['classify', '--json', probe])).out) as { tier: string }).tier, 'haiku');
+    const lines = await cli(['classify', '--jsonl', jsonlFile(probe), '--db', db]);
     assert.equal(lines.code, 0, lines.err);
     assert.notEqual((JSON.parse(lines.out.trim()) as { id: string; tier: string }).tier, 'haiku');
     const dryRuns = async () => { const s = await openStore({ path: db }); try { return s.stats().decisions; } finally { await s.close(); } };
     const n = await dryRuns();
-    cli(['classify', '--db', db, probe]);
+    await cli(['classify', '--db', db, probe]);
     assert.equal(await dryRuns(), n, 'classify --db records nothing');
 
     const file = path.join(dir, 'tuned.json');
-    const withOut = cli(['train', '--from-db', '--db', db, '--out', file, '--json']);
+    const withOut = await cli(['train', '--from-db', '--db', db, '--out', file, '--json']);
     assert.equal(withOut.code, 0, withOut.err);
     const res = JSON.parse(withOut.out) as { before: string; kept: boolean; heldBack: number; accuracyAfter: number };
     assert.equal(res.before, 'fine-tuned');
@@ -194,19 +194,19 @@ describe('fine-tuning the classifier on your feedback', function () {
     assert.equal(res.accuracyAfter, 1);
     assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).format, 'llm-router-logreg');
 
-    const rs = cli(['train', '--from-db', '--reset', '--db', db]);
+    const rs = await cli(['train', '--from-db', '--reset', '--db', db]);
     assert.equal(rs.code, 0, rs.err);
     assert.match(rs.out, /fine-tuned model removed: routing uses the shipped model/);
-    assert.equal(routeTier(), 'haiku');
-    assert.match(cli(['train', '--from-db', '--reset', '--db', db]).out, /no fine-tuned model in the database/);
+    assert.equal(await routeTier(), 'haiku');
+    assert.match((await cli(['train', '--from-db', '--reset', '--db', db])).out, /no fine-tuned model in the database/);
 
     const empty = path.join(dir, 'empty.sqlite');
     const s2 = await openStore({ path: empty, promptStorage: 'full', debounceMs: 0 });
     await s2.close();
-    const none = cli(['train', '--from-db', '--db', empty]);
+    const none = await cli(['train', '--from-db', '--db', empty]);
     assert.equal(none.code, 1);
     assert.match(none.err, /No usable rated answers yet: nothing was trained/);
-    const noOut = cli(['train', '--data', path.join(ROOT, 'src/core/classifier/data/labeled_own.jsonl')]);
+    const noOut = await cli(['train', '--data', path.join(ROOT, 'src/core/classifier/data/labeled_own.jsonl')]);
     assert.equal(noOut.code, 1);
     assert.match(noOut.err, /--out FILE is needed/);
   });

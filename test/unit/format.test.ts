@@ -3,10 +3,12 @@ import { strict as assert } from 'node:assert';
 import { defaultConfig } from '../../src/core/config';
 import { formatUsd, pct, routedLine, tierLabel } from '../../src/core/format';
 import { formatUsd as fromPricing } from '../../src/core/pricing';
+import { usd as panelUsd } from '../../webview/format';
 
 describe('display helpers (core/format)', () => {
-  it('money: unpriced, $0, sub-cent, dollars', () => {
-    assert.deepEqual([null, 0, 0.00077, 1.23456, 123.456].map(formatUsd), ['unpriced', '$0', '$0.00077', '$1.2346', '$123.46']);
+  it('money: unpriced, $0.00, sub-cent, cents, dollars with thousands; the panel writes it with the same function', () => {
+    assert.deepEqual([null, 0, 0.00077, 0.0523, 1.23456, 1234.567, -2.5].map(formatUsd), ['unpriced', '$0.00', '$0.000770', '$0.0523', '$1.23', '$1,234.57', '-$2.50']);
+    assert.equal(panelUsd, formatUsd, 'webview/format.ts must hand out the same formatter, not a copy');
     assert.equal(fromPricing, formatUsd, 'pricing.ts must hand out the same formatter, not a copy');
   });
   it('percentages: whole from 10 %, one decimal below, or as asked; a dash when unknown', () => {

@@ -6,7 +6,9 @@ import {
   WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply, type ViewModel,
 } from '../../webview/protocol';
 import { periodSince, buildViewModel } from '../../src/panel/viewModel';
-import { budgetProblem } from '../../src/panel/host';
+import { PanelController, budgetProblem } from '../../src/panel/host';
+import { createRouterService } from '../../src/core/service';
+import { panelHtml } from '../../src/panel/html';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -185,6 +187,29 @@ describe('panel sources', () => {
     const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
     assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
   });
+
+  it('carry the headline in the page as JSON data that no prompt text can break out of', () => {
+    const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
+    assert.doesNotMatch(panelHtml(o), /id="summary"/);
+    const summary = { period: '7d', note: '</script><script>alert(1)</script>\u2028' };
+    const html = panelHtml({ ...o, summary });
+    const m = /<script type="application\/json" id="summary">(.*)<\/script>/.exec(html);
+    assert.ok(m, html);
+    assert.ok(!m[1].includes('<'), 'a "<" could close the block');
+    assert.deepEqual(JSON.parse(m[1]), summary);
+    assert.equal(html.match(/<script nonce=/g)?.length, 1, 'the data block is not a script the policy would run');
+  });
+
+  it('mark the page as a test page only in test mode (the page reports its drawing and exposes window.__panel only then)', () => {
+    const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
+    assert.doesNotMatch(panelHtml(o), /data-test-mode/);
+    assert.match(panelHtml({ ...o, testMode: true }), /<body data-test-mode="">/);
+    const page = fs.readFileSync(path.join(__dirname, '../../webview/panel.ts'), 'utf8');
+    assert.match(page, /if \(testMode\(\)\) window\.__panel = /);
+    assert.match(page, /if \(testMode\(\)\) \{\s+this\.ctx\.endpoint\.send\(Rendered/);
+    const host = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
+    assert.match(host, /testMode: context\.extensionMode === vscode\.ExtensionMode\.Test/);
+  });
 });
 
 describe('panel view model on a real store', () => {
@@ -196,6 +221,26 @@ describe('panel view model on a real store', () => {
     store = await openStore({ path: path.join(dir, 'db.sqlite') });
   });
   afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+
+  it('sends the headline figures and the budget first, alone, then the whole state with the same figures', async () => {
+    store.insertDecision(record(config, { id: 'a', time: Date.now(), tier: 1 }));
+    const sent: { method: string; params?: any }[] = [];
+    const service = createRouterService({ config, store });
+    const c = new PanelController({ service, store }, (m) => { sent.push(m as { method: string; params?: any }); });
+    try {
+      await c.receive({ method: 'ready', params: {} });
+      await c.whenPushed();
+      const order = sent.map((m) => m.method).filter((m) => m === 'headline' || m === 'state');
+      assert.deepEqual(order.slice(0, 2), ['headline', 'state']);
+      const head = sent.find((m) => m.method === 'headline')!.params.summary;
+      const state = sent.find((m) => m.method === 'state')!.params.state;
+      assert.deepEqual(Object.keys(head).sort(), ['budget', 'empty', 'generatedAt', 'hasKey', 'headline', 'period', 'since', 'tiers']);
+      assert.equal(head.headline.decisions, 1);
+      assert.deepEqual(head.headline, state.headline);
+      assert.deepEqual(head.budget, state.budget);
+      assert.ok(state.days && state.recent.rows.length === 1, 'the charts and the list come with the state');
+    } finally { c.dispose(); }
+  });
 
   it('shows the welcome only while nothing was ever recorded', () => {
     const now = Date.now();

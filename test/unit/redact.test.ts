@@ -1,37 +1,16 @@
 // Redaction (issue 14 item 12): a server that echoes the key back changed (upper-cased, one character short) must not
 // get it into an error, the database's error column or the CLI's stderr; other key-shaped tokens go too.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import * as path from 'node:path';
 import { defaultConfig } from '../../src/core/config';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { redactSecrets } from '../../src/core/redact';
 import { createRouterService } from '../../src/core/service';
 import { RouteError } from '../../src/core/service-api';
+import { KEY, assertNoKey, echoServer } from './fixtures/key-echo';
+import { runCli } from './fixtures/cli';
 import { useTempStores } from './fixtures/temp-store';
 
-const KEY = 'sk-ant-api03-Zq8vR2mXk4TnL7wP9sY3cB6dF1gH5jQe-AbCdEf';
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-
-/** What a careless gateway does: a 400 whose message quotes the key it got, upper-cased and cut by one. */
-async function echoServer(): Promise<{ url: string; close(): Promise<void> }> {
-  const server = http.createServer((req, res) => {
-    const got = String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer /, '');
-    res.writeHead(400, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: `invalid x-api-key ${got.toUpperCase()} (did you mean ${got.slice(0, -1)}?)` } }));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-/** No piece of the key long enough to matter (12 characters of it, any case) is left in the text. */
-function assertNoKey(text: string): void {
-  const low = text.toLowerCase();
-  for (let i = 0; i + 12 <= KEY.length; i++) assert.ok(!low.includes(KEY.slice(i, i + 12).toLowerCase()), `key fragment in: ${text}`);
-}
-
+// The CLI's stderr (a real process's) is checked in test/process/cli.test.ts.
 describe('redaction of keys and key-shaped tokens', function () {
   this.timeout(60_000);
   const temp = useTempStores('llmr-redact-');
@@ -78,17 +57,10 @@ describe('redaction of keys and key-shaped tokens', function () {
     } finally { await srv.close(); }
   });
 
-  it('an echoing server: the CLI\'s stderr carries no copy of the key', async () => {
-    const srv = await echoServer();
-    try {
-      const r = await new Promise<{ code: number; err: string }>((resolve) => {
-        const env = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' };
-        execFile(process.execPath, ['--import', 'tsx', MAIN, 'route', '--base-url', srv.url, '--db', temp.file, 'What is the capital of France?'],
-          { env, encoding: 'utf8' }, (e, _out, err) => resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, err }));
-      });
-      assert.notEqual(r.code, 0);
-      assert.match(r.err, /\[redacted\]/);
-      assertNoKey(r.err);
-    } finally { await srv.close(); }
+  it('the CLI\'s own messages on stderr carry no copy of the key from its environment', async () => {
+    const r = await runCli(['feedback', `${KEY.toUpperCase()}`, 'up', '--db', temp.file], { env: { ANTHROPIC_API_KEY: KEY } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no decision with id "\[redacted\]"/);
+    assertNoKey(r.stderr);
   });
 });

@@ -1,14 +1,13 @@
 // The CLI's route, budget, retrain and calibrate commands on a real database file, run as a user would, with the
 // real client against the local Messages API server.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { chunkText, mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runCli, spawnCli } from './fixtures/cli';
 
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-cli-test-e41a90';
 
 describe('CLI route, budget, retrain, calibrate', function () {
@@ -16,13 +15,12 @@ describe('CLI route, budget, retrain, calibrate', function () {
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(process.execPath, ['--import', 'tsx', MAIN, ...args, '--db', db], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-        resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-      });
-    });
+  // In process, except `route` with a model call: route.ts still reads process.env and writes process.stdout itself.
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const run = args[0] === 'route' && !args.includes('--dry-run') ? spawnCli : runCli;
+    const r = await run([...args, '--db', db], { env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-route-cli-'));
     db = path.join(dir, 'router.sqlite');
@@ -118,5 +116,35 @@ describe('CLI route, budget, retrain, calibrate', function () {
     const bad = await cli(['calibrate', '--top-share', '2']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--top-share: "2" is not a share between 0 and 1/);
+  });
+
+  it('route shows a wait before a retry on stderr, and with --max-retry-wait below what the server asks, another tier answers at once', async () => {
+    const env = { ANTHROPIC_API_KEY: KEY };
+    mock.reset();
+    mock.queue({ kind: '429', retryAfterS: 0.2 }, { model: 'claude-sonnet-4-6' });
+    let r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /llm-router: Sonnet hit a rate limit \(429\): retrying in 200 ms \(retry 1 of 2\)\./);
+    assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)));
+    mock.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
+    r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', mock.url, SQL], env);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /Sonnet is unavailable \(rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows\): falling back to Opus/);
+    assert.match(r.out, /model claude-opus-4-6/);
+    r = await cli(['route', '--max-retry-wait', 'soon', SQL], env);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--max-retry-wait: "soon" is not a number of seconds/);
+  });
+
+  it('route: when Sonnet stops mid-answer and Opus answers, stdout marks where one stops and the other starts', async () => {
+    mock.reset();
+    mock.setScenario({ kind: 'stream-error', afterDeltas: 2 }, { model: 'claude-sonnet-4-6' });
+    try {
+      const r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+      assert.equal(r.code, 0, r.err);
+      const partial = chunkText(mockAnswer('claude-sonnet-4-6', SQL)).slice(0, 2).join('');
+      assert.ok(r.out.startsWith(`${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer('claude-opus-4-6', SQL)}\n\n`), r.out);
+      assert.match(r.err, /Sonnet is unavailable \(overloaded\): falling back to Opus; the answer starts again\./);
+    } finally { mock.reset(); }
   });
 });

@@ -40,4 +40,12 @@ describe('settings (core)', () => {
     assert.deepEqual(s.config.thresholds, defaultConfig().thresholds);
     assert.equal(s.problems.length, 3, s.problems.join('\n'));
   });
+
+  it('maxRetryWaitSeconds: 30 by default, a valid value is taken, a negative one is reported and keeps 30', () => {
+    assert.equal(readSettings(source({})).maxRetryWaitSeconds, 30);
+    assert.equal(readSettings(source({ maxRetryWaitSeconds: { globalValue: 5 } })).maxRetryWaitSeconds, 5);
+    const bad = readSettings(source({ maxRetryWaitSeconds: { globalValue: -1 } }));
+    assert.equal(bad.maxRetryWaitSeconds, 30);
+    assert.match(bad.problems.join('\n'), /maxRetryWaitSeconds/);
+  });
 });

@@ -1,16 +1,15 @@
 // The CLI's stats, feedback and export commands on a real database file, run as a user would.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
+import { runCli } from './fixtures/cli';
 import { makeRecord } from './fixtures/store-records';
 
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-const cli = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8', env: { ...process.env, LLM_ROUTER_DB: '' } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+const cli = async (...args: string[]) => {
+  const r = await runCli(args);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 };
 
 /** Minimal RFC 4180 parser, enough to read back what export wrote. */
@@ -46,20 +45,20 @@ describe('CLI stats, feedback, export', function () {
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('feedback records a thumb; an unknown id is a clear error with exit code 1', () => {
-    const ok = cli('feedback', 'id-sonnet', 'down', '--db', db);
+  it('feedback records a thumb; an unknown id is a clear error with exit code 1', async () => {
+    const ok = await cli('feedback', 'id-sonnet', 'down', '--db', db);
     assert.equal(ok.code, 0, ok.err);
     assert.match(ok.out, /thumbs down for id-sonnet/);
-    const bad = cli('feedback', 'no-such-id', 'up', '--db', db);
+    const bad = await cli('feedback', 'no-such-id', 'up', '--db', db);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /no decision with id "no-such-id"/);
-    const badRating = cli('feedback', 'id-sonnet', 'sideways', '--db', db);
+    const badRating = await cli('feedback', 'id-sonnet', 'sideways', '--db', db);
     assert.equal(badRating.code, 1);
     assert.match(badRating.err, /sideways/);
   });
 
-  it('stats --json has the counts by tier, spend, baseline, savings and feedback', () => {
-    const r = cli('stats', '--json', '--db', db);
+  it('stats --json has the counts by tier, spend, baseline, savings and feedback', async () => {
+    const r = await cli('stats', '--json', '--db', db);
     assert.equal(r.code, 0, r.err);
     const j = JSON.parse(r.out);
     assert.equal(j.decisions, 4);
@@ -69,23 +68,23 @@ describe('CLI stats, feedback, export', function () {
     assert.ok(Math.abs(j.spendUsd - (cost(1, 5) + 2 * cost(3, 15) + cost(5, 25))) < 1e-9);
     assert.ok(Math.abs(j.baselineUsd - 4 * cost(5, 25)) < 1e-9);
     assert.ok(Math.abs(j.savedUsd - (j.baselineUsd - j.spendUsd)) < 1e-9);
-    const week = JSON.parse(cli('stats', '--json', '--since', '7d', '--db', db).out);
+    const week = JSON.parse((await cli('stats', '--json', '--since', '7d', '--db', db)).out);
     assert.equal(week.decisions, 3, 'the 40-day-old decision is outside the last 7 days');
-    const bad = cli('stats', '--since', 'yesterdayish', '--db', db);
+    const bad = await cli('stats', '--since', 'yesterdayish', '--db', db);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--since/);
   });
 
-  it('stats prints a readable table', () => {
-    const r = cli('stats', '--db', db);
+  it('stats prints a readable table', async () => {
+    const r = await cli('stats', '--db', db);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Haiku\s+1\s+25%/);
     assert.match(r.out, /Sonnet\s+2\s+50%/);
     assert.match(r.out, /Saved\s+\$\S+ \(\d+%\)/);
   });
 
-  it('export writes escaped CSV and JSON with feedback', () => {
-    const r = cli('export', '--format', 'csv', '--db', db);
+  it('export writes escaped CSV and JSON with feedback', async () => {
+    const r = await cli('export', '--format', 'csv', '--db', db);
     assert.equal(r.code, 0, r.err);
     const rows = parseCsv(r.out);
     const head = rows[0];
@@ -96,12 +95,12 @@ describe('CLI stats, feedback, export', function () {
     assert.equal(get('id-sonnet', 'thumb'), 'down');
     assert.equal(rows[1][0], 'id-old', 'oldest first');
     const outFile = path.join(dir, 'out.json');
-    const j = cli('export', '--format', 'json', '--out', outFile, '--db', db);
+    const j = await cli('export', '--format', 'json', '--out', outFile, '--db', db);
     assert.equal(j.code, 0, j.err);
     assert.match(j.out, /exported 4 decisions/);
     const data = JSON.parse(fs.readFileSync(outFile, 'utf8'));
     assert.equal(data.length, 4);
     assert.equal(data.find((d: { id: string }) => d.id === 'id-sonnet').feedback[0].thumb, 'down');
-    assert.equal(cli('export', '--format', 'xml', '--db', db).code, 1);
+    assert.equal((await cli('export', '--format', 'xml', '--db', db)).code, 1);
   });
 });

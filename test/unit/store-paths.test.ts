@@ -92,8 +92,9 @@ describe('decision store: what is at the database path', function () {
     assert.ok(notices[0].includes(tmp.file), notices[0]);
     assert.ok(s.getDecision('first'), 'what is in it can be read');
     s.insertDecision(makeRecord('refused'));
-    await assert.rejects(s.flush(), /read-only \(mode 0444\)/);
-    await assert.rejects(s.close(), /read-only/);
+    const notSaved = `not saved: the routing database ${tmp.file} is read-only (mode 0444). Make it writable (chmod u+w) or use another database file.`;
+    await assert.rejects(s.flush(), (e: Error) => e.message === notSaved);
+    await assert.rejects(s.close(), (e: Error) => e.message === notSaved);
     assert.equal(notices.length, 1, 'told once');
     assert.equal(modeOf(tmp.file), '444');
     assert.equal(fs.statSync(tmp.file).ino, before.ino, 'the file was not replaced');

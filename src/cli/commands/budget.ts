@@ -2,21 +2,9 @@
 import { Option, type Command } from 'commander';
 import { budgetState, parseUsd } from '../../core/budget';
 import { formatUsd, pct } from '../../core/format';
-import { openStore } from '../../core/store';
 import { dayStart, monthStart } from '../../core/store/days';
 import type { DecisionStore } from '../../core/store/api';
-import { addDbOption, defaultDbPath, out } from '../io';
-
-async function withStore<T>(db: string | undefined, f: (s: DecisionStore) => T | Promise<T>): Promise<T> {
-  const store = await openStore({ path: db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-  try {
-    const r = await f(store);
-    await store.flush();
-    return r;
-  } finally {
-    await store.close();
-  }
-}
+import { addDbOption, out, withStore } from '../io';
 
 function status(store: DecisionStore) {
   const now = Date.now();

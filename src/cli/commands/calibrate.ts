@@ -3,9 +3,8 @@
 import type { Command } from 'commander';
 import { applyThresholds, calibrateFromStore, storedThresholds } from '../../core/calibrate';
 import { defaultConfig } from '../../core/config';
-import { formatUsd } from '../../core/pricing';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { formatUsd, pct } from '../../core/format';
+import { addDbOption, out, withStore } from '../io';
 
 export function register(program: Command): void {
   addDbOption(
@@ -22,8 +21,7 @@ export function register(program: Command): void {
     if (!Number.isFinite(share) || share < 0 || share > 1) throw new Error(`--top-share: "${opts.topShare}" is not a share between 0 and 1 (e.g. 0.2 or 20%)`);
     const recent = Number(opts.recent);
     if (!Number.isInteger(recent) || recent < 1) throw new Error(`--recent: "${opts.recent}" is not a whole number ≥ 1`);
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, async (store) => {
       const config = defaultConfig();
       if (opts.reset) {
         store.setMeta('thresholds', '');
@@ -42,16 +40,13 @@ export function register(program: Command): void {
         out(JSON.stringify({ ...r, applied: !!opts.apply }, null, 2));
         return;
       }
-      const pct = (x: number) => `${Math.round(x * 100)} %`;
       out(`from ${r.samples} recent decisions:`);
       out(`thresholds ${r.previous.join(', ')} → ${r.thresholds.join(', ')}`);
-      out(`top tier: ${pct(r.topShare.byScore)} by score, ${pct(r.topShare.afterPolicy)} after floors and rules (asked ${pct(r.topShare.asked)})`);
-      out(`tiers: ${config.tiers.map((t, i) => `${t.label} ${pct(r.tierShares[i])}`).join(' · ')}`);
+      out(`top tier: ${pct(r.topShare.byScore, 0)} by score, ${pct(r.topShare.afterPolicy, 0)} after floors and rules (asked ${pct(r.topShare.asked, 0)})`);
+      out(`tiers: ${config.tiers.map((t, i) => `${t.label} ${pct(r.tierShares[i], 0)}`).join(' · ')}`);
       out(`expected cost per request: ${formatUsd(r.expected.afterUsd)} (now ${formatUsd(r.expected.beforeUsd)}; all on ${config.tiers[config.tiers.length - 1].label} ${formatUsd(r.expected.baselineUsd)})`);
       for (const n of r.notes) out(`note: ${n}`);
       out(opts.apply ? 'applied: route and the extension use these thresholds now' : 'not applied (add --apply to use them)');
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

@@ -8,8 +8,9 @@ import { PRESET_NAMES, isPresetName } from '../../core/presets';
 import { decide } from '../../core/policy';
 import { storeClassifier } from '../../core/classifier/finetune';
 import { createRouterService } from '../../core/service';
+import type { DecisionStore } from '../../core/store/api';
 import type { Classification, Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { MAX_LINE_BYTES, openCliStore, out, readLines } from '../io';
+import { MAX_LINE_BYTES, out, readLines, stdin, stdoutClosed, withStore, write, writeErr } from '../io';
 
 /** Prompt (and earlier turns) → its classification and the decision the router would make, recording nothing. */
 type Router = (prompt: string, history?: Turn[]) => { cls: Classification; d: Decision };
@@ -109,8 +110,8 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
 }
 
 async function streamJsonl(src: string, route: Router): Promise<{ ok: number; bad: number }> {
-  let input: AsyncIterable<Buffer>;
-  if (src === '-') input = process.stdin;
+  let input: AsyncIterable<Buffer | string>;
+  if (src === '-') input = stdin();
   else {
     if (!fs.existsSync(src)) throw new Error(`no such file: ${src}`);
     input = fs.createReadStream(src);
@@ -120,12 +121,13 @@ async function streamJsonl(src: string, route: Router): Promise<{ ok: number; ba
   let bad = 0;
   let pending = '';
   const flush = async () => {
-    if (!pending) return;
     const chunk = pending;
     pending = '';
-    if (!process.stdout.write(chunk)) await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+    await write(chunk);
   };
   for await (const read of readLines(input)) {
+    // `llm-router classify --jsonl big.jsonl | head`: a reader that goes away ends the run quietly.
+    if (stdoutClosed()) break;
     lineNo++;
     const line = 'line' in read ? read.line.trim() : '';
     if ('line' in read && !line) continue;
@@ -163,44 +165,38 @@ Examples:
   echo '{"id":"1","prompt":"hi"}' | llm-router classify --jsonl -`,
     )
     .action(async (text: string[], opts: ClassifyOpts) => {
-      // `llm-router classify --jsonl big.jsonl | head`: a reader that goes away ends the run quietly.
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'EPIPE') process.exit(0);
-        throw e;
-      });
       const config = configFromOptions(opts);
       if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
-      let route: Router;
-      let close = async () => {};
-      if (opts.db) {
-        if (!fs.existsSync(opts.db)) throw new Error(`no database at ${opts.db}`);
-        const store = await openCliStore(opts.db);
-        // The service's own classifier, seen through: its decision and the classification it came from, made once.
-        const inner = storeClassifier(store, config);
-        let last: Classification | undefined;
-        const classifier: Classifier = { name: inner.name, classify: (p, h) => (last = inner.classify(p, h)) };
-        const service = createRouterService({ config, store, classifier });
-        route = (prompt, history) => {
-          const d = service.decide({ prompt, history });
-          return { cls: last!, d };
-        };
-        close = () => store.close();
-      } else {
-        const classifier = classifierFromOptions(config, opts);
-        route = plainRouter(classifier, config);
+      if (!opts.db) {
+        await classifyWith(plainRouter(classifierFromOptions(config, opts), config), text, opts, config);
+        return;
       }
-      try {
-        if (opts.jsonl !== undefined) {
-          if (text.length) throw new Error('give either a prompt or --jsonl, not both');
-          const { bad } = await streamJsonl(opts.jsonl, route);
-          if (bad) process.stderr.write(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
-          return;
-        }
-        printOne(text.join(' '), route, config, opts.json);
-      } finally {
-        await close();
-      }
+      if (!fs.existsSync(opts.db)) throw new Error(`no database at ${opts.db}`);
+      await withStore(opts.db, (store) => classifyWith(storeRouter(store, config), text, opts, config));
     });
+}
+
+/** Decides as the database's router would (its fine-tuned model, calibrated thresholds, adjustments), recording
+ *  nothing: the service's own classifier, seen through, gives the classification its decision came from. */
+function storeRouter(store: DecisionStore, config: RouterConfig): Router {
+  const inner = storeClassifier(store, config);
+  let last: Classification | undefined;
+  const classifier: Classifier = { name: inner.name, classify: (p, h) => (last = inner.classify(p, h)) };
+  const service = createRouterService({ config, store, classifier });
+  return (prompt, history) => {
+    const d = service.decide({ prompt, history });
+    return { cls: last!, d };
+  };
+}
+
+async function classifyWith(route: Router, text: string[], opts: ClassifyOpts, config: RouterConfig): Promise<void> {
+  if (opts.jsonl === undefined) {
+    printOne(text.join(' '), route, config, opts.json);
+    return;
+  }
+  if (text.length) throw new Error('give either a prompt or --jsonl, not both');
+  const { bad } = await streamJsonl(opts.jsonl, route);
+  if (bad && !stdoutClosed()) writeErr(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
 }
 
 function printOne(prompt: string, route: Router, config: RouterConfig, json?: boolean): void {

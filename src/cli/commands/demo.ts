@@ -5,10 +5,10 @@ import prompts from '../demo/prompts.json';
 import { defaultConfig } from '../../core/config';
 import { decide } from '../../core/policy';
 import { PRESET_NAMES, type PresetName } from '../../core/presets';
-import { formatUsd } from '../../core/pricing';
+import { formatUsd } from '../../core/format';
 import { createRouterService } from '../../core/service';
 import type { Classifier, Decision, RouterConfig, Turn } from '../../core/types';
-import { addDbOption, openCliStore, out } from '../io';
+import { addDbOption, out, withStore } from '../io';
 import { PRESET_HELP, classifierFromOptions, configFromOptions } from './classify';
 
 interface DemoPrompt { id: string; prompt: string; tier: string; kind: string; history?: Turn[] }
@@ -63,13 +63,10 @@ export function register(program: Command): void {
     let decisions: Decision[];
     if (opts.db) {
       // Recorded as dry runs in the given database, exactly as `route --dry-run` would.
-      const store = await openCliStore(opts.db);
-      try {
+      decisions = await withStore(opts.db, (store) => {
         const service = createRouterService({ config, store, classifier });
-        decisions = items.map((p) => service.dryRun({ prompt: p.prompt, history: p.history, source: 'cli' }));
-      } finally {
-        await store.close();
-      }
+        return items.map((p) => service.dryRun({ prompt: p.prompt, history: p.history, source: 'cli' }));
+      });
     } else {
       decisions = items.map((p) => decide(classifier.classify(p.prompt, p.history), config));
     }

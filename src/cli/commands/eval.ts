@@ -6,8 +6,8 @@ import type { Command } from 'commander';
 import { parseJsonl, type Row } from '../../core/classifier/dataset';
 import { evaluate, type FileReport } from '../../core/classifier/evaluate';
 import { defaultConfig } from '../../core/config';
-import { pctStr } from '../../core/eval';
-import { out } from '../io';
+import { pctStr } from '../../core/routingMetrics';
+import { out, writeErr } from '../io';
 
 /** Reads JSONL files into rows; unreadable lines are reported on stderr with their line number and skipped. */
 export function readRowFiles(files: readonly string[], cmd: string): { name: string; rows: Row[] }[] {
@@ -19,8 +19,8 @@ export function readRowFiles(files: readonly string[], cmd: string): { name: str
       throw new Error(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     const { rows, errors } = parseJsonl(text, path.basename(file));
-    for (const e of errors.slice(0, 5)) process.stderr.write(`llm-router ${cmd}: ${file}:${e.line}: ${e.error} (skipped)\n`);
-    if (errors.length > 5) process.stderr.write(`llm-router ${cmd}: ${file}: ${errors.length - 5} more bad line(s) skipped\n`);
+    for (const e of errors.slice(0, 5)) writeErr(`llm-router ${cmd}: ${file}:${e.line}: ${e.error} (skipped)\n`);
+    if (errors.length > 5) writeErr(`llm-router ${cmd}: ${file}: ${errors.length - 5} more bad line(s) skipped\n`);
     if (!rows.length) throw new Error(`${file} has no usable rows (need "prompt" with "complexity" and "category", or "weak_score" and "strong_score")`);
     return { name: path.basename(file), rows };
   });

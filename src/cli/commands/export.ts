@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import { Option, type Command } from 'commander';
 import { exportText } from '../../core/export';
-import { addDbOption, out, withStore } from '../io';
-import { parseSince } from './stats';
+import { addDbOption, out, withStore, write } from '../io';
+import { SINCE_HELP, parseSince } from '../../core/period';
 
 export function register(program: Command): void {
   addDbOption(
@@ -12,15 +12,15 @@ export function register(program: Command): void {
       .description('export recorded decisions with cost and feedback')
       .addOption(new Option('--format <format>', 'csv or json').choices(['csv', 'json']).default('csv'))
       .option('--out <file>', 'write to this file instead of standard output')
-      .option('--since <period>', 'period: 7d, 30d, today, month, all, or a date (YYYY-MM-DD)', 'all'),
+      .option('--since <period>', SINCE_HELP, 'all'),
   ).action(async (opts: { db?: string; format: 'csv' | 'json'; out?: string; since?: string }) => {
     const since = parseSince(opts.since);
-    await withStore(opts.db, (store) => {
+    await withStore(opts.db, async (store) => {
       const { text, count: n } = exportText(store, opts.format, since);
       if (opts.out) {
         fs.writeFileSync(opts.out, text);
         out(`exported ${n} decision${n === 1 ? '' : 's'} to ${opts.out}`);
-      } else process.stdout.write(text);
+      } else await write(text);
     });
   });
 }

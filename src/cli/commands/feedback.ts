@@ -1,7 +1,6 @@
 // `llm-router feedback ID up|down`: rates an answer; the rating feeds quality statistics and retraining.
 import { Argument, type Command } from 'commander';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, out, setExitCode, warn, withStore } from '../io';
 
 export function register(program: Command): void {
   addDbOption(
@@ -11,20 +10,17 @@ export function register(program: Command): void {
       .argument('<id>', 'decision id (from `route --json`, `export`, or the panel)')
       .addArgument(new Argument('<rating>', 'up or down').choices(['up', 'down'])),
   ).action(async (id: string, rating: 'up' | 'down', opts: { db?: string }) => {
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, async (store) => {
       const d = store.getDecision(id.trim());
       if (!d) {
-        process.stderr.write(`llm-router: no decision with id "${id}" in ${store.path}\n`);
-        process.exitCode = 1;
+        warn(`no decision with id "${id}" in ${store.path}`);
+        setExitCode(1);
         return;
       }
       store.addFeedback({ decisionId: d.id, thumb: rating, autoQuality: null, signals: null });
       await store.flush();
       const fb = store.feedbackFor(d.id).filter((f) => f.thumb);
       out(`recorded thumbs ${rating} for ${d.id} (${d.tierId}, ${d.complexity}/${d.category})${fb.length > 1 ? `; it replaces the earlier rating (${fb[fb.length - 2].thumb})` : ''}`);
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

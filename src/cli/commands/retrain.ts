@@ -3,8 +3,7 @@ import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
 import { storedThresholds } from '../../core/calibrate';
 import { retrain, undoAdjustment } from '../../core/retrain';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { addDbOption, out, setExitCode, warn, withStore } from '../io';
 
 export function register(program: Command): void {
   const cmd = addDbOption(
@@ -15,8 +14,7 @@ export function register(program: Command): void {
       .option('--allow-step-down', 'also let groups step down a tier where both tiers answer well')
       .option('--list', 'list the adjustments in force (and undone ones) without retraining'),
   ).action(async (opts: { db?: string; json?: boolean; allowStepDown?: boolean; list?: boolean }) => {
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, async (store) => {
       const config = defaultConfig();
       const t = storedThresholds(store, config);
       if (t) config.thresholds = t;
@@ -39,26 +37,21 @@ export function register(program: Command): void {
         out('');
         for (const l of r.report) out(`  ${l}`);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
   addDbOption(cmd.command('undo').description('undo an adjustment (it stays in the history, marked undone)').argument('<id>', 'adjustment id (or its first 6+ characters)'))
     .action(async (id: string, _o: unknown, sub: Command) => {
       // --db may be parsed by `retrain` itself (commander reads a parent's options anywhere on the line)
       const opts = sub.optsWithGlobals<{ db?: string }>();
-      const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-      try {
+      await withStore(opts.db, async (store) => {
         const a = store.listAdjustments(true).find((x) => x.id === id || (id.length >= 6 && x.id.startsWith(id)));
         if (!undoAdjustment(store, id)) {
-          process.stderr.write(`llm-router: ${a ? `adjustment ${a.id} is already undone` : `no adjustment with id "${id}"`}\n`);
-          process.exitCode = 1;
+          warn(a ? `adjustment ${a.id} is already undone` : `no adjustment with id "${id}"`);
+          setExitCode(1);
           return;
         }
         await store.flush();
         out(`undone ${a!.id}: ${a!.complexity}/${a!.category} routes as before (${a!.reason})`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

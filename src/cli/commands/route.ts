@@ -3,15 +3,15 @@
 import type { Command } from 'commander';
 import { tierIndex } from '../../core/config';
 import { formatUsd, pct, routedLine } from '../../core/format';
-import { AnthropicClient } from '../../core/provider/anthropic';
 import { createRouterService } from '../../core/service';
 import { RouteError, type RouteOutcome } from '../../core/service-api';
 import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
 import { addDbOption, defaultDbPath, out } from '../io';
+import { cliClientFor, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string }
+interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string; maxRetryWait?: string }
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
@@ -27,17 +27,25 @@ export function register(program: Command): void {
       .option('--preset <name>', PRESET_HELP)
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
-      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)'),
+      .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
+      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)')
+
+      .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)'),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
-    const config = configFromOptions(opts);
+    configFromOptions(opts); // a bad --preset is an error here, not a warning
+    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
+    for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
+    const config = settings.config;
     if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
       maxTokens = Number(opts.maxTokens);
       if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
+    const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
     const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
     try {
       const svc = createRouterService({ config, store });
@@ -53,9 +61,9 @@ export function register(program: Command): void {
         }
         return;
       }
-      const key = process.env.ANTHROPIC_API_KEY?.trim();
-      const baseURL = opts.baseUrl || process.env.ANTHROPIC_BASE_URL || undefined;
-      const client = key ? new AnthropicClient({ apiKey: key, baseURL }) : null;
+      // Each tier's client: Anthropic from ANTHROPIC_API_KEY, OpenAI-compatible endpoints from LLM_ROUTER_KEY_<KEYNAME>.
+      const clients = cliClientFor({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, opts.baseUrl);
+      const client = config.tiers.some((t) => clients(t) !== null) ? clients : null;
       const ac = new AbortController();
       const onSigint = () => ac.abort();
       process.once('SIGINT', onSigint);

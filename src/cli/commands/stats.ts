@@ -2,25 +2,8 @@
 import type { Command } from 'commander';
 import { defaultConfig } from '../../core/config';
 import { formatUsd, pct, tierLabel } from '../../core/format';
-import { openStore } from '../../core/store';
-import { dayStart, monthStart } from '../../core/store/days';
-import { addDbOption, defaultDbPath, out } from '../io';
-
-/** "7d", "24h", "today", "month", "all", or a date "2026-11-01"; returns the start in ms (undefined: everything). */
-export function parseSince(v: string | undefined, now = Date.now()): number | undefined {
-  const s = (v ?? 'all').trim().toLowerCase();
-  if (s === 'all') return undefined;
-  if (s === 'today') return dayStart(now);
-  if (s === 'month') return monthStart(now);
-  const m = /^(\d+(?:\.\d+)?)\s*([dhw])$/.exec(s);
-  if (m) return now - Number(m[1]) * { h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as 'h' | 'd' | 'w'];
-  if (/^\d{4}-\d{2}-\d{2}$/.test(s)) {
-    const [y, mo, d] = s.split('-').map(Number);
-    const t = new Date(y, mo - 1, d).getTime();
-    if (!Number.isNaN(t)) return t;
-  }
-  throw new Error(`--since: expected 7d, 24h, 2w, today, month, all or a date like 2026-11-01, got "${v}"`);
-}
+import { SINCE_HELP, parseSince } from '../../core/period';
+import { addDbOption, out, withStore } from '../io';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
@@ -31,13 +14,11 @@ export function register(program: Command): void {
       .command('stats')
       .description('spend, savings against the top tier, tier distribution and answer quality from the database')
       .option('--json', 'print machine-readable JSON')
-      .option('--since <period>', 'period: 7d, 30d, 24h, today, month, all, or a date (YYYY-MM-DD)', 'all'),
+      .option('--since <period>', SINCE_HELP, 'all'),
   ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
     const now = Date.now();
     const since = parseSince(opts.since, now);
-    const dbPath = opts.db ?? defaultDbPath();
-    const store = await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
-    try {
+    await withStore(opts.db, (store) => {
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();
@@ -81,8 +62,6 @@ export function register(program: Command): void {
         out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
         for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
       }
-    } finally {
-      await store.close();
-    }
+    });
   });
 }

@@ -6,14 +6,14 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { storedThresholds } from '../../core/calibrate';
 import type { Row } from '../../core/classifier/dataset';
-import { fineTune, resetFineTune, type FineTuneResult } from '../../core/classifier/finetune';
+import { fineTune, resetFineTune } from '../../core/classifier/finetune';
 import { fromJson, toJson, type ModelJson, type Weights } from '../../core/classifier/model';
 import { train } from '../../core/classifier/train';
 import { DEFAULT_BETA, buildModel, rankGroups } from '../../core/classifier/lobo';
 import { parseMultiJsonl, tables } from '../../core/classifier/outcomes';
 import { defaultConfig } from '../../core/config';
-import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
+import { pct } from '../../core/format';
+import { addDbOption, defaultDbPath, out, withStore } from '../io';
 import { readRowFiles } from './eval';
 
 interface TrainOpts {
@@ -28,8 +28,6 @@ function writeModel(file: string, model: ModelJson): string {
   fs.renameSync(tmp, file);
   return `wrote ${file} (${Math.round(json.length / 1024)} KB)`;
 }
-
-const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 100)} %`);
 
 export function register(program: Command): void {
   addDbOption(
@@ -105,21 +103,19 @@ function readText(file: string): string {
   }
 }
 
-async function openExisting(opts: TrainOpts) {
+/** The database --from-db reads: it must exist (training never starts from an empty one). */
+function existingDb(opts: TrainOpts): string {
   const dbPath = opts.db ?? defaultDbPath();
   if (!fs.existsSync(dbPath)) throw new Error(`no database at ${dbPath} (use --db PATH)`);
-  return { dbPath, store: await openStore({ path: dbPath, onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) }) };
+  return dbPath;
 }
 
 async function reset(opts: TrainOpts): Promise<void> {
-  const { store } = await openExisting(opts);
-  try {
+  await withStore(existingDb(opts), async (store) => {
     const had = resetFineTune(store);
     await store.flush();
     out(had ? 'fine-tuned model removed: routing uses the shipped model' : 'no fine-tuned model in the database: routing already uses the shipped model');
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 async function fromDb(opts: TrainOpts, o: { epochs: number; outcomeWeight: number | undefined; rows: Row[]; names: string[] }): Promise<void> {
@@ -131,27 +127,22 @@ async function fromDb(opts: TrainOpts, o: { epochs: number; outcomeWeight: numbe
       throw new Error(`cannot use ${opts.base} as the base model: ${(e as Error).message}`);
     }
   }
-  const { dbPath, store } = await openExisting(opts);
-  let result: FineTuneResult;
-  let model: ModelJson | null;
-  try {
+  const dbPath = existingDb(opts);
+  const { result, model } = await withStore(dbPath, (store) => {
     const config = defaultConfig();
     const t = storedThresholds(store, config);
     if (t) config.thresholds = t;
-    ({ result, model } = fineTune(store, config, {
+    return fineTune(store, config, {
       base, extraRows: o.rows, epochs: o.epochs, outcomeWeight: o.outcomeWeight, sources: [...o.names, `${path.basename(dbPath)} (feedback)`],
-    }));
-    await store.flush();
-  } finally {
-    await store.close();
-  }
+    });
+  });
   if (opts.json) out(JSON.stringify(result, null, 2));
   if (!result.trained) throw new Error(result.message);
   if (!opts.json) {
     const skipped = Object.entries(result.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
     out(`database: ${result.rated} rated answer(s), ${result.usable} usable${skipped ? ` (skipped: ${skipped})` : ''}`);
     out(`fine-tuned from ${opts.base ? path.basename(opts.base) : 'the shipped model'} on ${result.trainRows} rows${o.rows.length ? ` (${o.rows.length} from files)` : ''}; ${result.heldBack} rated answer(s) held back`);
-    out(`held-back accuracy: ${pct(result.accuracyBefore)} before (${result.before === 'shipped' ? 'shipped model' : 'fine-tuned model in use'}) → ${pct(result.accuracyAfter)} after (${result.rightBefore} → ${result.rightAfter} of ${result.heldBack})`);
+    out(`held-back accuracy: ${pct(result.accuracyBefore, 0)} before (${result.before === 'shipped' ? 'shipped model' : 'fine-tuned model in use'}) → ${pct(result.accuracyAfter, 0)} after (${result.rightBefore} → ${result.rightAfter} of ${result.heldBack})`);
     out(result.kept ? 'kept: routing with the learned strategy uses it now (undo: llm-router train --from-db --reset)' : `not kept: it did worse on the held-back answers; ${result.before === 'shipped' ? 'the shipped model' : 'the fine-tuned model in use'} stays`);
   }
   if (opts.out && model) {

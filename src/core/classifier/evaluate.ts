@@ -1,8 +1,9 @@
 // Evaluates a strategy on rows: labeled accuracy and outcome-table metrics, with k-fold cross-validation for the
-// learned strategy (each row is scored by a model trained without it, nor any row with the same prompt).
-import { crossValidate, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline, type LabeledMetrics, type OutcomeMetrics } from '../eval';
+// learned strategy (each row is scored by a model trained without it, nor any row with the same prompt). The metrics
+// themselves are in src/core/routingMetrics.ts.
+import { crossValidate, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline, type LabeledMetrics, type OutcomeMetrics } from '../routingMetrics';
 import type { Classifier, Complexity, Category } from '../types';
-import { classifyWith, extract } from './common';
+import { classifyWith, extract } from './strategy';
 import type { LabeledRow, OutcomeRow, Row } from './dataset';
 import { createClassifier } from './index';
 import { learnedCore } from './learned';

@@ -1,9 +1,9 @@
 // createClassifier: the one entry point. Both strategies share signals (features.ts), follow-up handling and reasons.
 import type { Classification, Classifier, Turn } from '../types';
-import { classifyWith, extract } from './common';
+import { classifyWith, extract } from './strategy';
 import { learnedCore } from './learned';
 import { fromJson, type Weights } from './model';
-import { rulesCore } from './rulesCore';
+import { rulesCore } from './rules';
 import shipped from './model.json';
 
 export interface ClassifierOptions {

@@ -2,7 +2,7 @@
 // the prompt plus one weight lookup per feature per head.
 import type { Category, Complexity } from '../types';
 import { CATEGORIES, COMPLEXITIES } from '../types';
-import { boundaryConfidence, reasonsFrom, sigmoid, type Partial1, type StrategyCore } from './common';
+import { boundaryConfidence, reasonsFrom, sigmoid, type Partial1, type StrategyCore } from './strategy';
 import { DENSE, featurize } from './hashing';
 import { H, type Weights } from './model';
 import { rankInputs, rankScore } from './ranker';

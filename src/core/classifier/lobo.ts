@@ -1,9 +1,9 @@
 // Building the shipped model from outcome tables and labeled prompts, and measuring how it generalises:
 // leave-one-benchmark-out cross-validation — for each task family, fit on every other family and score the one left
 // out, beside the random and prompt-length routers.
-import { lengthBaseline, outcomeMetrics, randomBaseline, type Outcome } from '../eval';
+import { lengthBaseline, outcomeMetrics, randomBaseline, type Outcome } from '../routingMetrics';
 import type { Classification } from '../types';
-import { classifyWith, extract } from './common';
+import { classifyWith, extract } from './strategy';
 import type { Row } from './dataset';
 import { learnedCore } from './learned';
 import type { Weights } from './model';

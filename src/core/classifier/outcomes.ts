@@ -1,7 +1,7 @@
 // Multi-model outcome tables (one prompt, the score of many models on it) turned into what the router learns from
 // and is measured on: a task family per benchmark (for leave-one-benchmark-out cross-validation), a difficulty
 // target per prompt, and weak/strong pairs for the RouteLLM summaries (APGR, CPT(50%)).
-import type { Outcome } from '../eval';
+import type { Outcome } from '../routingMetrics';
 
 export interface MultiRow {
   id: string;

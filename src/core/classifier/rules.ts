@@ -1,7 +1,8 @@
 // The transparent strategy: every signal has a fixed weight; the weights and the words behind them are in this file
 // and in features.ts, so a user can see exactly why a prompt went where it did.
 import type { Category } from '../types';
-import { S, sat, type Features } from './features';
+import { argmax, boundaryConfidence, complexityOf, reasonsFrom, sigmoid, type Partial1, type StrategyCore } from './strategy';
+import { S, extract, sat, type Features } from './features';
 
 export interface RuleScores {
   /** Logit of the score: each term's contribution, by signal. */
@@ -60,4 +61,19 @@ export function ruleScores(f: Features): RuleScores {
   let z = RULE_BIAS;
   for (let i = 0; i < terms.length; i++) z += terms[i];
   return { terms, z, cat: ruleCategories(f) };
+}
+
+/** The rules strategy: the scores above, as a StrategyCore. */
+export function rulesCore(extraStakes: readonly string[]): StrategyCore {
+  return {
+    name: 'rules',
+    one(text: string): Partial1 {
+      const f = extract(text, extraStakes);
+      const r = ruleScores(f);
+      const score = sigmoid(r.z);
+      const { cat, p } = argmax({ factual: r.cat.factual * 3, reasoning: r.cat.reasoning * 3, creative: r.cat.creative * 3, code: r.cat.code * 3 });
+      const confidence = 0.5 * p + 0.5 * boundaryConfidence(score);
+      return { score, complexity: complexityOf(score), category: cat, confidence, reasons: reasonsFrom(r.terms, f, 3, score), highStakesDomain: f.highStakesDomain };
+    },
+  };
 }

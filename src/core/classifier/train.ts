@@ -1,11 +1,12 @@
 // Training the learned model in pure TypeScript: AdaGrad SGD on eight logistic heads, deterministic (seeded order).
 import type { Category, Complexity } from '../types';
 import { CATEGORIES, COMPLEXITIES } from '../types';
-import { sigmoid } from './common';
+import { sigmoid } from './strategy';
 import type { Row, TierLabel } from './dataset';
 import { DENSE, featurize } from './hashing';
 import { H, emptyWeights, type Weights } from './model';
 import { rankInputs, rankScore, type Ranker } from './ranker';
+import { seededRandom } from '../random';
 
 export interface TrainOptions {
   bits?: number;
@@ -37,18 +38,6 @@ interface Ex {
 const CX_TARGET: Record<Complexity, number> = { simple: 0, medium: 0.5, complex: 1 };
 /** A tier label is a stronger statement than a complexity label: the cheapest tier that answers well. */
 const TIER_TARGET: Record<TierLabel, number> = { haiku: 0.05, sonnet: 0.6, opus: 0.95 };
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
-}
 
 /** Trains a model on labeled rows (complexity, category, score) and outcome rows (score: needs the strong model). */
 export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
@@ -82,7 +71,7 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
   const gDense = new Float64Array(w.dense.length).fill(1e-8);
   const gSparse = new Float32Array(w.sparse.length).fill(1e-8);
   const gBias = new Float64Array(H).fill(1e-8);
-  const rand = rng(o.seed ?? 42);
+  const rand = seededRandom(o.seed ?? 42);
   const order = exs.map((_, i) => i);
   const l = new Float64Array(H);
   const g = new Float64Array(H);

@@ -7,14 +7,20 @@
 // `fetch` (called once per HTTP attempt inside the SDK's retry loop), which finds the request's own counter in the
 // per-request fetchOptions under a symbol. (A per-request middleware would do too, but costs ~0.1 ms more per request:
 // the SDK rebuilds headers for the middleware chain; TTFT overhead must stay ≤ 2 %.)
+import { formatDuration } from '../format';
+import { ZERO_USAGE } from '../pricing';
 import { redactSecrets } from '../redact';
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
-import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind } from './api';
+import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind, RetryWait, ToolCall } from './api';
+import { stallWatchdog } from './watchdog';
+import { backoffCeilingMs, plannedRetry, withoutRetry, type PlannedRetry } from './retryWait';
 
 const DEFAULT_BASE_URL = 'https://api.anthropic.com';
+/** The longest wait before a retry unless the client is told otherwise (llmRouter.maxRetryWaitSeconds). */
+export const DEFAULT_MAX_RETRY_WAIT_MS = 30_000;
 export const SET_KEY_FIX = 'Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.';
 
 type Why = 'cancelled' | 'timeout' | null;
@@ -23,15 +29,40 @@ interface Attempt {
   attempts: number;
   /** Statuses of the failed attempts, in order (e.g. [429, 529]). */
   statuses: number[];
-  /** Called as an attempt starts and when its response head arrives (the stall watchdog follows these). */
+  /** The client's retry limits: how many retries, and the longest wait before one. */
+  maxRetries: number;
+  maxWaitMs: number;
+  /** A wait before a retry that was refused for being longer than maxWaitMs (the SDK then did not retry). */
+  refused: PlannedRetry | null;
+  /** Called as an attempt starts and when its response head arrives (the stall watchdog follows these); after a
+   *  failure, `resumeInMs` is how long the SDK waits before its retry (null: no retry comes). */
   onStart?(): void;
-  onHead?(ok: boolean): void;
+  onHead?(ok: boolean, resumeInMs: number | null): void;
+  /** Told about each wait before a retry. */
+  onWait?(w: RetryWait): void;
 }
+
+const newAttempt = (maxRetries: number, maxWaitMs: number, onWait?: (w: RetryWait) => void): Attempt =>
+  ({ attempts: 0, statuses: [], maxRetries, maxWaitMs, refused: null, onWait });
 
 /** Where a request's attempt counter rides in its fetchOptions (a symbol: fetch itself ignores it). */
 const ATTEMPT = Symbol('llm-router.attempt');
 
-/** The SDK's fetch, counting attempts of the request whose counter came along in `init`. */
+/** A failed response head: refuses a wait longer than the limit (no retry then), else announces the wait. */
+function afterFailedHead(a: Attempt, res: Response): Response {
+  a.statuses.push(res.status);
+  const plan = plannedRetry(res, a.attempts, a.maxRetries);
+  if (plan && plan.waitMs > a.maxWaitMs) {
+    a.refused = plan;
+    a.onHead?.(false, null);
+    return withoutRetry(res);
+  }
+  if (plan) a.onWait?.({ waitMs: plan.waitMs, status: res.status, retry: a.attempts, maxRetries: a.maxRetries });
+  a.onHead?.(false, plan ? plan.waitMs : null);
+  return res;
+}
+
+/** The SDK's fetch, counting attempts of the request whose counter came along in `init`, and capping retry waits. */
 const countingFetch = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
   const a = (init as { [ATTEMPT]?: Attempt } | undefined)?.[ATTEMPT];
   if (!a) return fetch(url, init);
@@ -39,12 +70,13 @@ const countingFetch = (url: string | URL | Request, init?: RequestInit): Promise
   a.onStart?.();
   return fetch(url, init).then(
     (res) => {
-      if (!res.ok) a.statuses.push(res.status);
-      a.onHead?.(res.ok);
+      if (!res.ok) return afterFailedHead(a, res);
+      a.onHead?.(true, null);
       return res;
     },
     (e: unknown) => {
-      a.onHead?.(false);
+      // a connection error is retried after the SDK's backoff while retries are left
+      a.onHead?.(false, a.attempts <= a.maxRetries && !init?.signal?.aborted ? backoffCeilingMs(a.attempts) : null);
       throw e;
     },
   );
@@ -55,6 +87,7 @@ export class AnthropicClient implements ModelClient {
   private readonly baseURL: string;
   private readonly idleTimeoutMs: number;
   private readonly maxRetries: number;
+  private readonly maxRetryWaitMs: number;
   private readonly timeoutMs: number;
   /** For scrubbing: a message must never carry the key, whatever the server echoes. */
   private readonly scrub: (s: string) => string;
@@ -66,6 +99,7 @@ export class AnthropicClient implements ModelClient {
     // No base URL: the SDK's own default (ANTHROPIC_BASE_URL from the environment, else api.anthropic.com).
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 60_000;
     this.maxRetries = opts.maxRetries ?? 2;
+    this.maxRetryWaitMs = Math.max(0, opts.maxRetryWaitMs ?? DEFAULT_MAX_RETRY_WAIT_MS);
     this.timeoutMs = opts.timeoutMs ?? 600_000;
     const key = opts.apiKey;
     // never the key, and never the user:password part of a URL (a proxy in the base URL)
@@ -81,10 +115,11 @@ export class AnthropicClient implements ModelClient {
     this.baseURL = displayUrl(this.sdk.baseURL || DEFAULT_BASE_URL);
   }
 
-  async stream(req: ChatRequest, onText?: (delta: string) => void): Promise<ChatResult> {
+  async stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
     const t0 = performance.now();
-    const attempt: Attempt = { attempts: 0, statuses: [] };
+    const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs, req.onRetryWait);
     let text = '';
+    const calls = new ToolCallCollector();
     let ttftMs: number | null = null;
     let usage: Usage | null = null;
     let why: Why = null;
@@ -92,61 +127,36 @@ export class AnthropicClient implements ModelClient {
     if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
 
     let ms: ReturnType<Anthropic['messages']['stream']> | null = null;
-    // Stall watchdog: one timer, re-armed only when it fires (cheaper than resetting it at every event).
-    const idleMs = this.idleTimeoutMs;
-    let watching = false;
-    let lastActivity = 0;
-    let idle: ReturnType<typeof setTimeout> | undefined;
-    const check = () => {
-      idle = undefined;
-      if (!watching) return;
-      const quiet = performance.now() - lastActivity;
-      if (quiet >= idleMs) { why ??= 'timeout'; ms?.abort(); return; }
-      schedule(idleMs - quiet);
-    };
-    const schedule = (delay: number) => {
-      idle = setTimeout(check, Math.max(1, Math.ceil(delay)));
-      (idle as { unref?: () => void }).unref?.(); // never keep a process alive just for the watchdog
-    };
-    const watch = () => {
-      lastActivity = performance.now();
-      watching = idleMs > 0;
-      if (watching && idle === undefined) schedule(idleMs);
-    };
-    const unwatch = () => {
-      watching = false;
-      if (idle !== undefined) { clearTimeout(idle); idle = undefined; }
-    };
-    attempt.onStart = watch; // waiting for the response head counts as idle too
-    attempt.onHead = (ok) => { if (ok) watch(); else unwatch(); }; // after an error the SDK waits retry-after: not a stall
+    const dog = stallWatchdog(this.idleTimeoutMs, () => { why ??= 'timeout'; ms?.abort(); });
+    attempt.onStart = () => dog.watch(); // waiting for the response head counts as idle too
+    attempt.onHead = (ok, resumeInMs) => { if (ok) dog.watch(); else if (resumeInMs !== null) dog.watch(resumeInMs); else dog.unwatch(); };
     const onAbort = () => { why ??= 'cancelled'; ms?.abort(); };
 
     try {
       ms = this.sdk.messages.stream(
-        {
-          model: req.model,
-          max_tokens: req.maxTokens,
-          messages: toAnthropicMessages(req.messages),
-          ...(req.system ? { system: req.system } : {}),
-        },
+        { ...anthropicParams(req, worthCaching(req)), max_tokens: req.maxTokens },
         { fetchOptions: { [ATTEMPT]: attempt } as object },
       );
       req.signal?.addEventListener('abort', onAbort, { once: true });
       ms.on('streamEvent', (ev: MessageStreamEvent) => {
-        lastActivity = performance.now();
+        dog.touch();
         switch (ev.type) {
-          case 'message_start': {
-            const u = ev.message.usage;
-            usage = {
-              inputTokens: u.input_tokens ?? 0,
-              outputTokens: u.output_tokens ?? 0,
-              cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-              cacheReadTokens: u.cache_read_input_tokens ?? 0,
-            };
+          case 'message_start':
+            usage = toUsage(ev.message.usage);
+            break;
+          case 'content_block_start':
+            calls.start(ev.index, ev.content_block);
+            break;
+          case 'content_block_stop': {
+            const call = calls.stop(ev.index);
+            if (call && onToolCall) {
+              try { onToolCall(call); } catch (e) { callbackError ??= e; why ??= 'cancelled'; ms?.abort(); }
+            }
             break;
           }
           case 'content_block_delta':
-            if (ev.delta.type === 'text_delta') {
+            if (ev.delta.type === 'input_json_delta') calls.delta(ev.index, ev.delta.partial_json);
+            else if (ev.delta.type === 'text_delta') {
               if (ttftMs === null) ttftMs = performance.now() - t0;
               text += ev.delta.text;
               if (onText) {
@@ -154,56 +164,37 @@ export class AnthropicClient implements ModelClient {
               }
             }
             break;
-          case 'message_delta': {
-            const u = ev.usage;
-            const prev: Usage = usage ?? { inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0 };
-            usage = {
-              inputTokens: u.input_tokens ?? prev.inputTokens,
-              outputTokens: u.output_tokens ?? prev.outputTokens,
-              cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
-              cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
-            };
+          case 'message_delta':
+            usage = toUsage(ev.usage, usage ?? ZERO_USAGE);
             break;
-          }
         }
       });
       if (req.signal?.aborted) onAbort();
       const final = await ms.finalMessage();
-      const u = final.usage;
+      if (callbackError) throw callbackError;
       return {
         text,
-        usage: {
-          inputTokens: u.input_tokens ?? 0,
-          outputTokens: u.output_tokens ?? 0,
-          cacheWriteTokens: u.cache_creation_input_tokens ?? 0,
-          cacheReadTokens: u.cache_read_input_tokens ?? 0,
-        },
+        usage: toUsage(final.usage),
         stopReason: final.stop_reason ?? null,
         model: final.model,
         ttftMs,
         latencyMs: performance.now() - t0,
         attempts: Math.max(1, attempt.attempts),
+        toolCalls: calls.done,
       };
     } catch (e) {
       if (callbackError) throw callbackError;
       throw this.toProviderError(e, { model: req.model, why, attempt, usage, text });
     } finally {
-      unwatch();
+      dog.unwatch();
       req.signal?.removeEventListener('abort', onAbort);
     }
   }
 
   async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
-    const attempt: Attempt = { attempts: 0, statuses: [] };
+    const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs);
     try {
-      const r = await this.sdk.messages.countTokens(
-        {
-          model: req.model,
-          messages: toAnthropicMessages(req.messages),
-          ...(req.system ? { system: req.system } : {}),
-        },
-        { fetchOptions: { [ATTEMPT]: attempt } as object },
-      );
+      const r = await this.sdk.messages.countTokens(anthropicParams(req, false), { fetchOptions: { [ATTEMPT]: attempt } as object });
       return r.input_tokens;
     } catch (e) {
       throw this.toProviderError(e, { model: req.model, why: null, attempt, usage: null, text: '' });
@@ -214,8 +205,12 @@ export class AnthropicClient implements ModelClient {
     e: unknown,
     c: { model: string; why: Why; attempt: Attempt; usage: Usage | null; text: string },
   ): ProviderError {
+    const refused = c.attempt.refused;
     const mk = (kind: ProviderErrorKind, message: string, status: number | null = null) =>
-      new ProviderError(kind, this.scrub(message), status, c.usage, c.text);
+      new ProviderError(kind, this.scrub(message), status, c.usage, c.text, refused?.waitMs ?? null);
+    const noWait = refused
+      ? ` ${refused.asked ? 'It asked to wait' : 'A retry would wait'} ${formatDuration(refused.waitMs)}, longer than the ${formatDuration(this.maxRetryWaitMs)} LLM Router waits (llmRouter.maxRetryWaitSeconds), so it did not retry.`
+      : '';
     const tries = c.attempt.attempts > 1 ? ` after ${c.attempt.attempts} attempts` : '';
     const kept = c.text ? ' The partial answer is kept.' : '';
     if (c.why === 'cancelled') return mk('cancelled', 'Cancelled.');
@@ -247,12 +242,12 @@ export class AnthropicClient implements ModelClient {
         case 413:
           return mk('bad-request', `The request is too large for the API (413). Shorten the prompt or start a new chat.`, status);
         case 429:
-          return mk('rate-limit', `Anthropic's rate limit was hit for ${c.model} (429)${during}${tries}.${kept} Wait a minute and try again, or ask for a higher rate limit in the Anthropic console.`, status);
+          return mk('rate-limit', `Anthropic's rate limit was hit for ${c.model} (429)${during}${tries}.${noWait}${kept} Wait a minute and try again, or ask for a higher rate limit in the Anthropic console.`, status);
         case 529:
-          return mk('overloaded', `${c.model} is overloaded at Anthropic (529)${during}${tries}.${kept} Try again in a moment or use another tier.`, status);
+          return mk('overloaded', `${c.model} is overloaded at Anthropic (529)${during}${tries}.${noWait}${kept} Try again in a moment or use another tier.`, status);
         default:
           if (code !== null && code >= 500) {
-            return mk('server', `Anthropic had a server error (${code})${during}${tries}.${kept} Try again in a moment; status.anthropic.com shows incidents.`, status);
+            return mk('server', `Anthropic had a server error (${code})${during}${tries}.${noWait}${kept} Try again in a moment; status.anthropic.com shows incidents.`, status);
           }
           if (/prompt is too long/i.test(apiMsg)) {
             return mk('bad-request', `The conversation is too long for ${c.model} (400: ${apiMsg}). Shorten the prompt or start a new chat.`, status);
@@ -272,8 +267,27 @@ export class AnthropicClient implements ModelClient {
   }
 }
 
+/** The API's usage counts (any of them may be missing or null in a delta) as ours; a missing count keeps `prev`'s. */
+function toUsage(
+  u: {
+    input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null;
+    cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
+  },
+  prev: Usage = ZERO_USAGE,
+): Usage {
+  // 1-hour cache writes are kept apart: they cost 2 × input, 5-minute ones 1.25 ×
+  const w1h = u.cache_creation?.ephemeral_1h_input_tokens ?? prev.cacheWrite1hTokens ?? 0;
+  return {
+    inputTokens: u.input_tokens ?? prev.inputTokens,
+    outputTokens: u.output_tokens ?? prev.outputTokens,
+    cacheWriteTokens: u.cache_creation_input_tokens ?? prev.cacheWriteTokens,
+    cacheReadTokens: u.cache_read_input_tokens ?? prev.cacheReadTokens,
+    ...(w1h ? { cacheWrite1hTokens: w1h } : {}),
+  };
+}
+
 /** A URL fit for a message: no user:password part, no query, no trailing slash. */
-function displayUrl(u: string): string {
+export function displayUrl(u: string): string {
   try {
     const x = new URL(u);
     x.username = '';
@@ -285,12 +299,12 @@ function displayUrl(u: string): string {
   }
 }
 
-function fmtS(ms: number): string {
+export function fmtS(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(1)} s` : `${ms} ms`;
 }
 
 /** The innermost cause of an error, in a few words ("ECONNREFUSED", "terminated"). */
-function causeOf(e: unknown): string {
+export function causeOf(e: unknown): string {
   let cur: unknown = e;
   let last = '';
   for (let i = 0; i < 6 && cur && typeof cur === 'object'; i++) {
@@ -300,6 +314,84 @@ function causeOf(e: unknown): string {
     cur = o.cause;
   }
   return (last || String(e)).slice(0, 160);
+}
+
+/** Tool calls as they stream: a tool_use block's input arrives as pieces of JSON (input_json_delta), whole at its stop. */
+class ToolCallCollector {
+  readonly done: ToolCall[] = [];
+  private readonly open = new Map<number, { id: string; name: string; json: string; input: unknown }>();
+  start(index: number, block: Anthropic.ContentBlock): void {
+    if (block.type === 'tool_use') this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
+  }
+  delta(index: number, json: string): void {
+    const c = this.open.get(index);
+    if (c) c.json += json;
+  }
+  stop(index: number): ToolCall | null {
+    const c = this.open.get(index);
+    if (!c) return null;
+    this.open.delete(index);
+    let input: unknown = c.input ?? {};
+    if (c.json.trim()) {
+      try { input = JSON.parse(c.json); } catch { input = { _unparsed: c.json }; }
+    }
+    const call: ToolCall = { id: c.id, name: c.name, input };
+    this.done.push(call);
+    return call;
+  }
+}
+
+const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/** Below this many tokens the API caches nothing (1,024 for Sonnet and Opus; more for some models), so no breakpoints. */
+export const CACHE_MIN_TOKENS = 1024;
+
+/** True when the request is long enough for prompt caching to pay (an agent's system prompt and tools usually are). */
+export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'tools'>): boolean {
+  let chars = (req.system ?? '').length + (req.tools?.length ? JSON.stringify(req.tools).length : 0);
+  for (const m of req.messages) {
+    if (typeof m.content === 'string') chars += m.content.length;
+    else for (const p of m.content) chars += p.type === 'text' ? p.text.length : p.type === 'tool_result' ? p.content.length : p.type === 'tool_use' ? JSON.stringify(p.input ?? {}).length : 0;
+    if (chars >= CACHE_MIN_TOKENS * 4) return true;
+  }
+  return chars >= CACHE_MIN_TOKENS * 4;
+}
+
+/**
+ * The request in the Messages API's form: system as the system prompt, tools with their schemas, tool choice, and
+ * (for a real call) `cache_control` on the stable prefix: the last tool, the system prompt, and the last block of the
+ * conversation (so the next request of an agent loop reads everything before it from the cache). The API ignores a
+ * breakpoint whose prefix is too short to cache, so marking is always safe.
+ */
+export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, cache: boolean): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
+  const tools = (req.tools ?? []).map((t, i, all): Anthropic.Tool => ({
+    name: t.name,
+    ...(t.description ? { description: t.description } : {}),
+    input_schema: { type: 'object', ...t.inputSchema } as Anthropic.Tool.InputSchema,
+    ...(cache && i === all.length - 1 ? { cache_control: EPHEMERAL } : {}),
+  }));
+  const messages = toAnthropicMessages(req.messages);
+  if (cache) markLastBlock(messages);
+  return {
+    model: req.model,
+    messages,
+    ...(req.system ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system } : {}),
+    ...(tools.length ? { tools } : {}),
+    ...(tools.length && req.toolMode === 'required' ? { tool_choice: { type: 'any' } } : {}),
+  };
+}
+
+/** cache_control on the last content block of the last message (a string content becomes one text block). */
+function markLastBlock(messages: Anthropic.MessageParam[]): void {
+  const last = messages[messages.length - 1];
+  if (!last) return;
+  if (typeof last.content === 'string') {
+    if (!last.content) return;
+    last.content = [{ type: 'text', text: last.content }];
+  }
+  const blocks = last.content;
+  const b = blocks[blocks.length - 1];
+  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking') (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
 }
 
 /** Our messages in the Messages API's own form: tool calls as `tool_use`, their results as `tool_result`. */

@@ -40,6 +40,19 @@ export interface ChatRequest {
   toolMode?: 'auto' | 'required';
   /** Aborting stops the stream at once (the SDK stream is aborted). */
   signal?: AbortSignal;
+  /** Called when the client is about to wait before retrying (a rate limit, an overload, a server error). */
+  onRetryWait?(wait: RetryWait): void;
+}
+
+/** A wait before a retry, as the client is about to make it. */
+export interface RetryWait {
+  /** How long it waits (what `retry-after` asked for, or the client's backoff). */
+  waitMs: number;
+  /** The HTTP status that made it retry (null: the connection failed). */
+  status: number | null;
+  /** Which retry this wait is before (1 = the first) and how many the client makes at most. */
+  retry: number;
+  maxRetries: number;
 }
 
 export interface ChatResult {
@@ -56,6 +69,9 @@ export interface ChatResult {
   attempts: number;
   /** Tool calls the model made, in order (empty or absent when none). */
   toolCalls?: ToolCall[];
+  /** What the endpoint itself says this call cost, in USD (OpenRouter's `usage.cost`, LiteLLM's
+   *  `x-litellm-response-cost`); when present it is the real cost, ahead of the price table. */
+  costUsd?: number;
 }
 
 export type ProviderErrorKind =
@@ -79,9 +95,18 @@ export class ProviderError extends Error {
     readonly partialUsage: Usage | null = null,
     /** Text received before the failure. */
     readonly partialText = '',
+    /** The wait the server asked for before a retry, when it was longer than the client waits (so it did not retry). */
+    readonly refusedWaitMs: number | null = null,
+    /** For a rate limit: how long the server asked to wait (its `retry-after`), in ms, when it said. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
     this.name = 'ProviderError';
+  }
+  /** By its name, not its class: the extension's thin glue and its lazily loaded engine are two bundles, each with a
+   *  copy of this class, and an error from one must still be recognised by the other. */
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return x instanceof Error && x.name === 'ProviderError' && typeof (x as { kind?: unknown }).kind === 'string';
   }
   /** True when trying another tier might work (rate limit, overload, server error). */
   get tierUnavailable(): boolean {
@@ -105,6 +130,8 @@ export interface AnthropicClientOptions {
   baseURL?: string;
   /** Retries on 429/529/5xx, honouring retry-after (default 2). */
   maxRetries?: number;
+  /** The longest wait before a retry (default 30000): a server asking for more gets no retry (another tier answers). */
+  maxRetryWaitMs?: number;
   /** Request timeout in ms (default 600000). */
   timeoutMs?: number;
   /** A stream that sends nothing for this long is treated as stalled (default 60000). */

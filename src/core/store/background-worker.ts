@@ -45,7 +45,7 @@ async function main(start: WorkerStart): Promise<void> {
       const transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
       post({ id: req.id, type: 'done', state: persist.state, bytes, ms: performance.now() - started }, transfer);
     } catch (e) {
-      post({ id: req.id, type: 'failed', message: (e as Error).message, readOnly: e instanceof ReadOnlyError });
+      post({ id: req.id, type: 'failed', message: (e as Error).message, refusal: e instanceof ReadOnlyError ? e.refusal : null });
     }
   };
   let chain = Promise.resolve();

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { ReadOnlyError, type FileState } from './file';
+import { ReadOnlyError, type FileState, type Refusal } from './file';
 import type { Op } from './journal';
 import type { Retention } from './retention';
 
@@ -34,7 +34,7 @@ export type WorkerReply =
   | { type: 'ready' }
   | { type: 'notice'; message: string; readOnly: boolean }
   | { id: number; type: 'done'; state: FileState | null; bytes: Uint8Array | null; ms: number }
-  | { id: number; type: 'failed'; message: string; readOnly: boolean };
+  | { id: number; type: 'failed'; message: string; refusal: Refusal | null };
 
 /** The worker script: the bundle's (dist/store-saver.js beside this file) or, from source, the TypeScript one. */
 function workerScript(): { file: string; eval: boolean } | null {
@@ -104,7 +104,7 @@ export class BackgroundWriter {
     }).finally(() => {
       if (!this.waiting.size) this.worker.unref();
     });
-    if (reply.type === 'failed') throw reply.readOnly ? new ReadOnlyError(reply.message) : new Error(reply.message);
+    if (reply.type === 'failed') throw reply.refusal ? new ReadOnlyError(reply.refusal) : new Error(reply.message);
     if (reply.type !== 'done') throw new Error(`unexpected reply ${reply.type} from the background save worker`);
     return reply;
   }

@@ -44,11 +44,6 @@ export class NotAFileError extends Error {
   }
 }
 
-/** A save refused because the file may not be written (read-only, or a newer LLM Router's): nothing was written. */
-export class ReadOnlyError extends Error {
-  override name = 'ReadOnlyError';
-}
-
 // Opening a FIFO for reading blocks until a writer comes; non-blocking, it opens at once and fstat tells what it is.
 const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
 
@@ -128,8 +123,22 @@ export function resolveLinks(file: string): string {
   throw new Error(`${file}: too many levels of symbolic links`);
 }
 
+/** Why a file may not be written: what the person is told once, and what a refused save says. */
+export interface Refusal {
+  notice: string;
+  error: string;
+}
+
+/** A save refused because the file may not be written (read-only, or a newer LLM Router's): nothing was written. */
+export class ReadOnlyError extends Error {
+  override name = 'ReadOnlyError';
+  constructor(readonly refusal: Refusal) {
+    super(refusal.error);
+  }
+}
+
 /** Why the file at `file` must not be replaced by a save (it is read-only), or null when it may be (or is new). */
-export function readOnlyProblem(file: string): string | null {
+export function readOnlyProblem(file: string): Refusal | null {
   let st: fs.Stats;
   try {
     st = fs.statSync(file);
@@ -148,7 +157,11 @@ export function readOnlyProblem(file: string): string | null {
   }
   if (writable) return null;
   const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-  return `The routing database ${file} is read-only (mode ${mode}): LLM Router reads it but does not replace it, so nothing new is saved in it. Make it writable (chmod u+w) or use another database file.`;
+  const fix = 'Make it writable (chmod u+w) or use another database file.';
+  return {
+    notice: `The routing database ${file} is read-only (mode ${mode}): LLM Router reads it but does not replace it, so nothing new is saved in it. ${fix}`,
+    error: `not saved: the routing database ${file} is read-only (mode ${mode}). ${fix}`,
+  };
 }
 
 /** Why these bytes are not a usable SQLite file (header checks only), or null when they look right. */

@@ -9,7 +9,7 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import type { Conn } from './conn';
 import {
   atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, ReadOnlyError, removeDeadTemps, resolveLinks, sameState,
-  stampGeneration, statFile, type FileState,
+  stampGeneration, statFile, type FileState, type Refusal,
 } from './file';
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
@@ -39,7 +39,7 @@ export class Persistence {
   private file: string;
   private lockPath: string;
   /** Why this database is never written (a newer schema), or null. */
-  private frozen: string | null = null;
+  private frozen: Refusal | null = null;
   /** The read-only message the person has already been shown. */
   private toldReadOnly = '';
   private base: FileState | null = null;
@@ -75,7 +75,7 @@ export class Persistence {
     this.file = file;
     this.lockPath = `${file}.lock`;
     const readOnly = readOnlyProblem(file);
-    if (readOnly) this.tellReadOnly(readOnly);
+    if (readOnly) this.tellReadOnly(readOnly.notice);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     removeDeadTemps(file, pidAlive);
     for (let attempt = 0; ; attempt++) {
@@ -125,8 +125,12 @@ export class Persistence {
 
   /** A newer LLM Router wrote the file: it is read, and never written by this version. */
   private freeze(version: number): void {
-    this.frozen = `The routing database ${this.file} was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION}). It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`;
-    this.tellReadOnly(this.frozen);
+    const newer = `was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION})`;
+    this.frozen = {
+      notice: `The routing database ${this.file} ${newer}. It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`,
+      error: `not saved: the routing database ${this.file} ${newer} and this version never writes it. Update LLM Router, or use another database file.`,
+    };
+    this.tellReadOnly(this.frozen.notice);
   }
 
   private setAside(problem: string): void {
@@ -172,7 +176,7 @@ export class Persistence {
   private saveFailed(e: Error): void {
     if (e instanceof ReadOnlyError) {
       // Said once; the next change tries again (the file may have been made writable meanwhile).
-      this.tellReadOnly(e.message);
+      this.tellReadOnly(e.refusal.notice);
       return;
     }
     if (e.message !== this.lastSaveError) {
@@ -275,7 +279,7 @@ export class Persistence {
   }
 
   /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
-  private refuseSave(reason: string): null {
+  private refuseSave(reason: Refusal): null {
     this.needsWrite = false;
     if (this.pending.length) throw new ReadOnlyError(reason);
     return null;

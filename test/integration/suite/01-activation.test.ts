@@ -3,7 +3,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { defaultConfig } from '../../../src/core/config';
-import { api, EXT_ID, setSetting, until } from './helpers';
+import { api, EXT_ID, setSetting, TEST_KEY, until } from './helpers';
 
 suite('activation', () => {
   test('the extension activates and opens its database in global storage', async () => {
@@ -28,25 +28,31 @@ suite('activation', () => {
     assert.deepStrictEqual(missing, []);
   });
 
-  test('"Auto (routed)" is in the model list under the LLM Router vendor, with tool calling for Agent mode', async () => {
-    await api();
-    const models = await until('the LLM Router model', async () => {
-      const m = await vscode.lm.selectChatModels({ vendor: 'llm-router' });
-      return m.length ? m : null;
-    });
-    assert.strictEqual(models.length, 1);
-    assert.strictEqual(models[0].id, 'auto');
-    assert.strictEqual(models[0].name, 'Auto (routed)');
-    assert.strictEqual(models[0].vendor, 'llm-router');
-    assert.ok(models[0].maxInputTokens >= 100_000);
-    const count = await models[0].countTokens('How many tokens is this sentence?');
-    assert.ok(count > 3 && count < 20, String(count));
+  test('"LLM Router" and one pinned entry per tier are in the model list once a tier can be reached', async () => {
+    const a = await api();
+    await a.commands.setApiKey(TEST_KEY);
+    try {
+      const models = await until('the LLM Router models', async () => {
+        const m = await vscode.lm.selectChatModels({ vendor: 'llm-router' });
+        return m.length ? m : null;
+      });
+      const tiers = a.runtime.settings.config.tiers;
+      assert.deepStrictEqual(models.map((m) => m.id), ['router', ...tiers.map((t) => `tier.${t.id}`)]);
+      assert.deepStrictEqual(models.map((m) => m.name), ['LLM Router', ...tiers.map((t) => `LLM Router: ${t.label}`)]);
+      assert.strictEqual(models[0].vendor, 'llm-router');
+      // the context window less the output it may ask for
+      assert.strictEqual(models[0].maxInputTokens, Math.min(...tiers.map((t) => t.contextWindow)) - a.runtime.settings.config.defaultMaxOutputTokens);
+      const count = await models[0].countTokens('How many tokens is this sentence?');
+      assert.ok(count > 3 && count < 20, String(count));
+    } finally {
+      await vscode.commands.executeCommand('llm-router.clearApiKey');
+    }
   });
 
   test('the status bar shows today\'s spend', async () => {
     const a = await api();
     await until('status bar text', () => a.statusBar.text.includes('today'));
-    assert.match(a.statusBar.text, /\$[\d.]+ today|\$0 today/);
+    assert.match(a.statusBar.text, /\$[\d.,]+ today/);
     assert.strictEqual((a.statusBar.command as string) ?? '', 'llm-router.showCostPanel');
   });
 

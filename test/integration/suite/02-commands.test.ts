@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RouteOutcome } from '../../../src/core/service-api';
 import type { Decision } from '../../../src/core/types';
-import { api, mockServer, TEST_KEY, until } from './helpers';
+import { api, mockServer, seedDecision, TEST_KEY, until, useKey } from './helpers';
 
 const tmp = process.env.LLM_ROUTER_IT_TMP ?? require('node:os').tmpdir();
 
@@ -44,6 +44,7 @@ suite('commands', () => {
 
   test('Route Prompt streams the answer into an untitled Markdown document and records it', async () => {
     const a = await api();
+    await useKey();
     const mock = await mockServer();
     const before = mock.messageRequests().length;
     const o = await vscode.commands.executeCommand<RouteOutcome>('llm-router.routePrompt', 'Summarise the plot of Hamlet in two sentences.');
@@ -64,7 +65,7 @@ suite('commands', () => {
 
   test('Explain Routing Decision shows the recorded decision with its reasons', async () => {
     const a = await api();
-    const rec = a.runtime.store.listDecisions({ limit: 1 }).rows[0];
+    const rec = a.runtime.store.getDecision((await seedDecision('Prove that there are infinitely many primes.')).id);
     assert.ok(rec);
     const text = await vscode.commands.executeCommand<string>('llm-router.explainDecision', rec.id);
     assert.ok(text);
@@ -75,6 +76,7 @@ suite('commands', () => {
 
   test('Export Decisions writes CSV and JSON with every decision', async () => {
     const a = await api();
+    await seedDecision();
     const n = a.runtime.store.listDecisions({ limit: 1 }).total;
     assert.ok(n > 0);
     const csv = path.join(tmp, 'export.csv');
@@ -92,25 +94,26 @@ suite('commands', () => {
 
   test('Show Cost Panel opens the panel, which draws the recorded figures', async () => {
     const a = await api();
+    const seeded = await seedDecision('Which planet is closest to the Sun?');
     await vscode.commands.executeCommand('llm-router.showCostPanel');
-    const r = await a.panel.whenRendered((x) => x.decisionIds.length > 0);
-    const latest = a.runtime.store.listDecisions({ limit: 1 }).rows[0];
-    assert.ok(r.decisionIds.includes(latest.id), JSON.stringify(r));
+    const r = await a.panel.whenRendered((x) => x.decisionIds.includes(seeded.id));
+    assert.ok(r.decisionIds.includes(seeded.id), JSON.stringify(r));
   });
 
   test('Reset Statistics deletes everything once confirmed', async () => {
     const a = await api();
+    await seedDecision();
     assert.ok(a.runtime.store.stats().decisions > 0);
     assert.strictEqual(await a.commands.resetStatistics(), true);
     assert.strictEqual(a.runtime.store.stats().decisions, 0);
     assert.strictEqual(a.runtime.store.listDecisions().total, 0);
-    await until('the status bar to show $0', () => /\$0 today/.test(a.statusBar.text));
+    await until('the status bar to show $0.00', () => /\$0\.00 today/.test(a.statusBar.text));
   });
 
   test('Clear API Key removes it from SecretStorage', async () => {
     const a = await api();
+    await useKey();
     await vscode.commands.executeCommand('llm-router.clearApiKey');
     assert.strictEqual(await a.runtime.keys.get(), null);
-    await a.commands.setApiKey(TEST_KEY);
   });
 });

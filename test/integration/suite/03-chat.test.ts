@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { openStore } from '../../../src/core/store';
 import { mockInputTokens, mockTokens } from '../../mock-anthropic';
 import type { RouterResultMeta } from '../../../src/vscode/chat';
-import { api, chat, mockServer, TEST_KEY, until } from './helpers';
+import { api, chat, mockServer, TEST_KEY, until, useKey } from './helpers';
 
 const meta = (h: { result: vscode.ChatResult }) => (h.result.metadata ?? {}) as RouterResultMeta;
 
@@ -29,7 +29,7 @@ suite('@router chat', () => {
   test('a request streams the answer from the server and its decision lands in the database file with real token counts', async () => {
     const a = await api();
     const mock = await mockServer();
-    assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+    await useKey();
     const before = mock.messageRequests().length;
     const h = await chat('@router Explain what a closure is in JavaScript, with a short example.');
     const m = meta(h);
@@ -67,6 +67,10 @@ suite('@router chat', () => {
   test('the next turn sends the earlier @router turns as history', async () => {
     const a = await api();
     const mock = await mockServer();
+    await useKey();
+    // Its own conversation: a first turn, then the follow-up.
+    await vscode.commands.executeCommand('workbench.action.chat.newChat');
+    assert.strictEqual(meta(await chat('@router Explain what a closure is in JavaScript, with a short example.')).status, 'ok');
     const before = mock.messageRequests().length;
     const h = await chat('@router And how would the same look in Python?');
     assert.strictEqual(meta(h).status, 'ok', JSON.stringify(h.result));
@@ -103,6 +107,7 @@ suite('@router chat', () => {
 
   test('/haiku forces the cheapest tier even for a prompt routed higher', async () => {
     const a = await api();
+    await useKey();
     const h = await chat('@router /haiku Prove that the square root of 2 is irrational, step by step.');
     const m = meta(h);
     assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
@@ -115,6 +120,7 @@ suite('@router chat', () => {
   test('/opus forces the top tier', async () => {
     const a = await api();
     const mock = await mockServer();
+    await useKey();
     const h = await chat('@router /opus What is 2 + 2?');
     const m = meta(h);
     assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
@@ -126,7 +132,7 @@ suite('@router chat', () => {
 
   test('"Good answer" / "Bad answer", clicked under a response in the workbench, land on that response\'s decision', async () => {
     const a = await api();
-    await a.commands.setApiKey(TEST_KEY);
+    await useKey();
     const h1 = await chat('@router What is the chemical symbol for gold?');
     const id1 = meta(h1).decisionId!;
     assert.ok(id1);
@@ -142,6 +148,7 @@ suite('@router chat', () => {
 
   test('thumbs up and down land on the right decision (through the participant\'s onDidReceiveFeedback handler)', async () => {
     const a = await api();
+    await useKey();
     const h1 = await chat('@router Name three primary colours.');
     const h2 = await chat('@router Write a haiku about autumn rain.');
     const id1 = meta(h1).decisionId!;
@@ -161,6 +168,7 @@ suite('@router chat', () => {
   test('cancelling stops the stream: the server sees the connection closed and the record says cancelled', async () => {
     const a = await api();
     const mock = await mockServer();
+    await useKey();
     mock.setScenario({ kind: 'slow', delayMs: 200, words: 400 });
     try {
       const before = mock.messageRequests().length;
@@ -186,9 +194,10 @@ suite('@router chat', () => {
     }
   });
 
-  test('"Auto (routed)" in the model picker answers through the router and is recorded', async () => {
+  test('"LLM Router" in the model picker answers through the router and is recorded', async () => {
     const a = await api();
-    const [model] = await vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'auto' });
+    await useKey();
+    const [model] = await until('the LLM Router model', async () => vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' }).then((m) => (m.length ? m : null)));
     assert.ok(model);
     const cts = new vscode.CancellationTokenSource();
     const res = await model.sendRequest([vscode.LanguageModelChatMessage.User('What is the boiling point of water at sea level?')], {}, cts.token);
@@ -204,7 +213,7 @@ suite('@router chat', () => {
   test('a rejected key is explained in plain words with the fix, and the key is not in the message', async () => {
     const a = await api();
     const mock = await mockServer();
-    await a.commands.setApiKey(TEST_KEY);
+    await useKey();
     mock.queue('401', { times: 3 });
     try {
       const h = await chat('@router What is the speed of light?');
@@ -223,7 +232,7 @@ suite('@router chat', () => {
   test('when the routed tier is overloaded, the answer comes from another tier and both calls are recorded', async () => {
     const a = await api();
     const mock = await mockServer();
-    await a.commands.setApiKey(TEST_KEY);
+    await useKey();
     const sonnet = a.runtime.service.config.tiers[1].model;
     mock.setScenario('529', { model: sonnet });
     try {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RouteOutcome } from '../../../src/core/service-api';
 import { startMockAnthropic } from '../../mock-anthropic';
-import { api, mockServer, sleep, TEST_KEY, until } from './helpers';
+import { api, mockServer, seedDecision, sleep, TEST_KEY, until } from './helpers';
 
 suite('trust', () => {
   test('a workspace .vscode/settings.json baseUrl does not change where the request with the key goes', async () => {
@@ -50,12 +50,11 @@ suite('trust', () => {
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.strictEqual(await written, undefined);
     assert.ok(!fs.existsSync(target), 'the export was written to a path passed as an argument without asking');
-    await a.commands.setApiKey(TEST_KEY);
   });
 
   test('Reset Statistics asks even when called with { confirmed: true }', async () => {
     const a = await api();
-    if (a.runtime.store.stats().decisions === 0) await vscode.commands.executeCommand('llm-router.routePrompt', 'What is 2 + 2?');
+    await seedDecision('What is 2 + 2?');
     const n = a.runtime.store.stats().decisions;
     assert.ok(n > 0);
     // The test workbench refuses every dialog (as if the person said no): the command must have asked, and kept all.

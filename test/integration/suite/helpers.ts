@@ -1,7 +1,9 @@
 // Shared by the integration suites: the extension's exported API, waiting, and the files it writes.
+import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { DecisionRecord } from '../../../src/core/types';
 import type { LlmRouterApi } from '../../../src/vscode/extension';
 
 export const EXT_ID = 'llm-router.llm-router';
@@ -66,6 +68,24 @@ export function mockServer(): Promise<Mock> {
 /** A made-up key: never valid anywhere, easy to grep for. */
 export const TEST_KEY = 'sk-ant-test-INTEGRATION-7f3c9a1e5b';
 
+// Each test sets up what it needs itself (a key, a recorded decision), so a suite or a single test passes alone
+// (LLM_ROUTER_TEST_GREP) and in any order.
+
+/** The test key in SecretStorage (as Set API Key stores it), for a test that calls a model; also the local server. */
+export async function useKey(): Promise<void> {
+  const a = await api();
+  await mockServer();
+  if ((await a.runtime.keys.get())?.key !== TEST_KEY) assert.strictEqual(await a.commands.setApiKey(TEST_KEY), true);
+}
+
+/** Records a decision of its own through the real service (a dry run, as `llm-router route --dry-run` does). */
+export async function seedDecision(prompt = 'What is the capital of Spain?'): Promise<DecisionRecord> {
+  const a = await api();
+  const rec = a.runtime.service.dryRun({ prompt, source: 'command' });
+  await a.runtime.flush();
+  return rec;
+}
+
 import type { Handled } from '../../../src/vscode/chat';
 export type { Handled };
 
@@ -76,7 +96,11 @@ export async function chat(query: string, ms = 30_000): Promise<Handled> {
     const sub = a.chat.onDidHandle((e) => { sub.dispose(); resolve(e); });
   });
   await vscode.commands.executeCommand('workbench.action.chat.open');
-  await vscode.commands.executeCommand('workbench.action.chat.changeModel', { vendor: 'llm-router', id: 'auto', family: 'llm-router' });
+  // The router's own entry once a tier can be reached; before that its list is empty, so the test vendor's model.
+  const ours = await vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' });
+  await vscode.commands.executeCommand('workbench.action.chat.changeModel', ours.length
+    ? { vendor: 'llm-router', id: 'router', family: 'llm-router' }
+    : { vendor: 'test-models', id: 'tm-small', family: 'gpt-5-mini' });
   await vscode.commands.executeCommand('workbench.action.chat.open', { query });
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no @router result for "${query}" within ${ms} ms`)), ms); });

@@ -112,6 +112,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           cspSource: origin, nonce, connectSrc: origin,
           scriptUri: '/dist/webview.js', styleUri: '/dist/webview.css', codiconUri: '/dist/codicon.css',
           preScripts: [`/harness/stub.js${q}`],
+          testMode: true,
+          summary: sessionFor(session).controller.summaryNow(),
         });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(html);

@@ -3,6 +3,7 @@
 // Plus k-fold helpers that never score a row the model trained on.
 import type { Category, Complexity } from './types';
 import { CATEGORIES, COMPLEXITIES } from './types';
+import { seededRandom } from './random';
 
 export interface Outcome {
   weak_score: number;
@@ -207,16 +208,8 @@ export function kFolds(keys: readonly string[], k: number, seed = 1): number[][]
     else groups.set(key, [i]);
   });
   const names = [...groups.keys()];
-  // Deterministic shuffle of group names (xorshift), then round-robin.
-  let s = seed >>> 0 || 1;
-  const rand = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
+  // Deterministic shuffle of group names, then round-robin.
+  const rand = seededRandom(seed);
   for (let i = names.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [names[i], names[j]] = [names[j], names[i]];

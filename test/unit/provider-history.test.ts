@@ -1,6 +1,6 @@
 // fitHistory: what gets sent as history when a conversation outgrows the model's context window.
 import * as assert from 'node:assert';
-import { fitHistory, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/provider/context';
+import { fitHistory, MESSAGE_OVERHEAD_TOKENS } from '../../src/core/provider/history';
 import type { Turn } from '../../src/core/types';
 
 const u = (content: string): Turn => ({ role: 'user', content });

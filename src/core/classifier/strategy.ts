@@ -1,4 +1,5 @@
-// What both strategies share: follow-up handling, complexity cut-offs, confidence and the reasons shown to users.
+// The frame both strategies (rules.ts, learned.ts) run in: follow-up handling, complexity cut-offs, confidence and the
+// reasons shown to users.
 import { estimateTokens } from '../pricing';
 import type { Category, Classification, Complexity, Turn } from '../types';
 import { CATEGORIES } from '../types';

@@ -10,9 +10,9 @@ import { openStore } from '../../src/core/store';
 import type { DecisionStore } from '../../src/core/store/api';
 import { SCHEMA_V1, SCHEMA_VERSION } from '../../src/core/store/migrations';
 import { findWasm } from '../../src/core/store/wasm';
-import { makeRecord } from './fixtures/store-records';
+import { makeRecord } from '../unit/fixtures/store-records';
 
-const WORKER = path.join(__dirname, 'fixtures', 'store-worker.ts');
+const WORKER = path.join(__dirname, '..', 'unit', 'fixtures', 'store-worker.ts');
 
 function runWorker(args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
   const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
