@@ -17,10 +17,11 @@ const post = (m: WorkerReply, transfer: ArrayBuffer[] = []) => port.postMessage(
 async function main(start: WorkerStart): Promise<void> {
   const SQL = await loadSqlJs();
   const conn = new Conn(new SQL.Database());
-  /** The main thread lacks something this copy has (another process's rows, folded rows): send the database back. */
+  /** The main thread lacks something this copy has (another process's rows, a newer file): send the database back. */
   let behind = false;
+  // Retention folds the main thread's copy too, as of the same moment (see persist.ts): a fold alone leaves it alike.
   const persist = new Persistence(SQL, conn, { path: start.file, debounceMs: 0, retention: start.retention }, {
-    invalidate: () => (behind = true),
+    invalidate: () => undefined,
     merged: () => (behind = true),
     notice: (message, readOnly) => post({ type: 'notice', message, readOnly: !!readOnly }),
   });
@@ -29,14 +30,14 @@ async function main(start: WorkerStart): Promise<void> {
   // One export now, while nothing waits: it grows this thread's memory to what a save needs. Growing it stalls every
   // thread of the process for a moment (measured: ~240 ms at 100,000 decisions on a loaded machine), which would
   // otherwise land on the first save, in the middle of requests.
-  if (process.env.LLMR_NO_WARMUP !== '1') conn.db.export();
+  conn.db.export();
   const handle = async (req: WorkerRequest): Promise<void> => {
     const started = performance.now();
     try {
       let bytes: Uint8Array | null;
       if (req.type === 'save') {
         conn.transaction(() => req.ops.forEach((op) => persist.receive(op)));
-        const written = await persist.saveHere();
+        const written = await persist.saveHere(req.now);
         bytes = behind ? (written ?? conn.db.export()) : null;
       } else {
         bytes = persist.refreshHere();

@@ -25,7 +25,7 @@ export interface WorkerStart {
 }
 
 export type WorkerRequest =
-  | { id: number; type: 'save'; ops: Op[] }
+  | { id: number; type: 'save'; ops: Op[]; now: number }
   | { id: number; type: 'refresh' };
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
@@ -109,9 +109,9 @@ export class BackgroundWriter {
     return reply;
   }
 
-  /** Saves `ops` (the changes since the last request) with everything the worker already has. */
-  async save(ops: Op[]): Promise<{ state: FileState | null; bytes: Uint8Array | null; ms: number }> {
-    const r = await this.request({ type: 'save', ops });
+  /** Saves `ops` (the changes since the last request) with everything the worker already has, folding as of `now`. */
+  async save(ops: Op[], now: number): Promise<{ state: FileState | null; bytes: Uint8Array | null; ms: number }> {
+    const r = await this.request({ type: 'save', ops, now });
     return { state: r.state, bytes: r.bytes, ms: r.ms };
   }
 

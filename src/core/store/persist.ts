@@ -142,9 +142,9 @@ export class Persistence {
     this.hooks.notice(`The routing database ${file} could not be read (${problem}). It was kept as ${backup} and a new database was started.`);
   }
 
-  /** Folds rows beyond the retention cap (see retention.ts); returns how many. */
-  private fold(): number {
-    const n = foldRetained(this.conn, this.opts.retention);
+  /** Folds rows beyond the retention cap (see retention.ts) as of `now`; returns how many. */
+  private fold(now = Date.now()): number {
+    const n = foldRetained(this.conn, this.opts.retention, now);
     if (n > 0) this.hooks.invalidate(); // folding moves the boundary between detailed rows and whole days
     return n;
   }
@@ -249,8 +249,8 @@ export class Persistence {
     await this.saveHere();
   }
 
-  /** The save itself, on this thread; returns what was written (null: nothing). */
-  async saveHere(): Promise<Uint8Array | null> {
+  /** The save itself, on this thread, folding as of `now`; returns what was written (null: nothing). */
+  async saveHere(now = Date.now()): Promise<Uint8Array | null> {
     this.conn.commit();
     if (!this.pending.length && !this.needsWrite) return null;
     const refusal = this.frozen ?? readOnlyProblem(this.file);
@@ -264,7 +264,7 @@ export class Persistence {
       this.conn.commit();
       fromOthers = this.syncWithFile(true);
       if (this.frozen) return this.refuseSave(this.frozen);
-      if (this.opts.retention) this.fold();
+      if (this.opts.retention) this.fold(now);
       bytes = this.conn.db.export();
       stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
       this.base = atomicWrite(this.file, bytes);
@@ -311,17 +311,20 @@ export class Persistence {
   }
 
   /**
-   * Sends the changes the worker does not have yet and waits for its save. The database it wrote comes back when it
-   * holds more than this thread knows (another process's rows, retention, a new file): it is used from then on, with
-   * the changes made meanwhile replayed onto it. If the worker is gone, this thread saves from now on.
+   * Sends the changes the worker does not have yet and waits for its save. Retention folds both copies as of the same
+   * moment, so they stay alike. The database the worker wrote comes back only when it holds more than this thread
+   * knows (another process's rows, a new file): it is used from then on, with the changes made meanwhile replayed
+   * onto it. If the worker is gone, this thread saves from now on; the changes stay in `pending` until written.
    */
   private async saveInBackground(writer: BackgroundWriter): Promise<void> {
     const upTo = this.pending.length;
     const ops = this.pending.slice(this.sent, upTo);
     this.sent = upTo;
+    const now = Date.now();
+    if (this.opts.retention && !this.frozen) this.fold(now);
     let r: Awaited<ReturnType<BackgroundWriter['save']>>;
     try {
-      r = await writer.save(ops);
+      r = await writer.save(ops, now);
     } catch (e) {
       if (!(e instanceof WriterGone)) throw e;
       this.background = null;

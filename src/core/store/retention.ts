@@ -45,8 +45,8 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
  * Folds rows beyond the retention cap into the daily aggregates (they already count them), in a transaction of its
  * own, and gives freed pages back; returns how many decisions were folded.
  */
-export function foldRetained(conn: Conn, r: Retention | undefined): number {
-  const n = conn.transaction(() => foldOld(conn.db, r));
+export function foldRetained(conn: Conn, r: Retention | undefined, now = Date.now()): number {
+  const n = conn.transaction(() => foldOld(conn.db, r, now));
   if (n === 0) return 0;
   if (conn.pragma('auto_vacuum') === 2) {
     conn.exec('PRAGMA incremental_vacuum'); // new databases: give the freed pages back now
