@@ -136,6 +136,7 @@ async function scenario(label, n, opts) {
  * when the call leaves, its usage and cost when it ends 20 ms later, a request every 5 ms. Saves happen on their own
  * debounce, as in use. `open` null: the same loop without the store, the event-loop delay the machine itself causes
  * (a shared machine is noisy). `rssMb`: the process's resident memory at the end of the burst, the store still open.
+ * `stalls`: when (ms into the burst) and how long the loop was late by more than 50 ms, seen between requests.
  */
 async function burst(n, opts, open = openStore) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-bench-'));
@@ -159,11 +160,15 @@ async function burst(n, opts, open = openStore) {
     const t0 = performance.now();
     h.enable();
     const calls = [];
+    const stalls = [];
     for (let k = 0; k < 200; k++) {
       const r = { ...record(n + k, n, 0), status: 'pending', usage: null, costUsd: null, time: Date.now() };
       s?.insertDecision(r);
       calls.push(sleep(20).then(() => s?.updateDecision(r.id, { status: 'ok', usage: record(k, n, 0).usage, costUsd: 0.001, latencyMs: 20 })));
+      const due = performance.now() + 5;
       await sleep(5);
+      const late = performance.now() - due;
+      if (late > 50) stalls.push(`${Math.round(due - t0)}+${Math.round(late)}`);
     }
     await Promise.all(calls);
     await s?.flush();
@@ -178,7 +183,7 @@ async function burst(n, opts, open = openStore) {
       saved = check.listDecisions({ limit: 0, status: 'ok', since }).total;
       await check.close();
     }
-    return { n, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, wall, saved, rssMb };
+    return { n, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, wall, saved, rssMb, stalls };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -187,18 +192,20 @@ async function burst(n, opts, open = openStore) {
 // As the extension host saves (in a worker thread), as the CLI does (on its one thread), and the loop without the store.
 // `--burst-only --mode=worker|main|none` runs one of them alone (its own process: the RSS figure is then its own).
 const mode = process.argv.find((a) => a.startsWith('--mode='))?.slice(7);
-const none = { n: N1, maxMs: NaN, p99Ms: NaN, meanMs: NaN, wall: NaN, saved: 0, rssMb: NaN };
+const none = { n: N1, maxMs: NaN, p99Ms: NaN, meanMs: NaN, wall: NaN, saved: 0, rssMb: NaN, stalls: [] };
 const shipped = await bundledStore();
-const bu = !mode || mode === 'worker' ? await burst(N1, { saveInBackground: true }, shipped.openStore) : none;
+// Retention as the extension's defaults (365 days, 100,000 rows): at 100k decisions every save folds the overflow.
+const asInUse = { retention: { maxDays: 365, maxRows: 100_000 } };
+const bu = !mode || mode === 'worker' ? await burst(N1, { ...asInUse, saveInBackground: true }, shipped.openStore) : none;
 gc();
-const bt = !mode || mode === 'main' ? await burst(N1, {}, shipped.openStore) : none;
+const bt = !mode || mode === 'main' ? await burst(N1, asInUse, shipped.openStore) : none;
 fs.rmSync(shipped.dir, { recursive: true, force: true });
 gc();
 const noise = !mode || mode === 'none' ? await burst(N1, {}, null) : none;
 if (burstOnly) {
   const runs = [['saves in a worker thread', bu], ['saves on the main thread', bt], ['no store (control)', noise]];
   for (const [what, r] of runs.filter(([, r]) => r !== none)) {
-    process.stdout.write(`burst of 200 requests at ${r.n}, ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, rss ${r.rssMb.toFixed(0)} MB, saved ${r.saved} of 200\n`);
+    process.stdout.write(`burst of 200 requests at ${r.n}, ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, rss ${r.rssMb.toFixed(0)} MB, saved ${r.saved} of 200; stalls (at+ms) ${r.stalls.join(' ') || 'none'}\n`);
   }
   process.exit(0);
 }
