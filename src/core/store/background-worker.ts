@@ -23,6 +23,7 @@ async function main(start: WorkerStart): Promise<void> {
   const persist = new Persistence(SQL, conn, { path: start.file, debounceMs: 0, retention: start.retention }, {
     invalidate: () => undefined,
     merged: () => (behind = true),
+    renumbered: () => (behind = true),
     notice: (message, readOnly) => post({ type: 'notice', message, readOnly: !!readOnly }),
   });
   behind = false;
