@@ -36,21 +36,32 @@ const node = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
 const builds = [
   // Activation parses only the thin glue; the engine (store, service, SDK, zod) is its own file, required on
   // first use (see src/vscode/runtime.ts). Measured: activation ~25 ms as one bundle, ~4 ms split.
-  { ...node, entryPoints: ['src/vscode/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', './heavyModules'] },
+  {
+    ...node,
+    entryPoints: ['src/vscode/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode', './heavyModules'],
+  },
   { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The store's background save worker (src/core/store/background.ts looks for it beside the bundle).
   { ...node, entryPoints: ['src/core/store/background-worker.ts'], outfile: 'dist/store-saver.js' },
   {
-    ...common, platform: 'browser', format: 'iife', target: 'es2022',
-    entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js',
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
   },
 ];
 
 // Integration tests: each suite file becomes its own CommonJS file under out/test/integration.
 const integrationDir = 'test/integration/suite';
 if (existsSync(integrationDir)) {
-  const entries = readdirSync(integrationDir).filter((f) => f.endsWith('.ts')).map((f) => join(integrationDir, f));
+  const entries = readdirSync(integrationDir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(integrationDir, f));
   if (entries.length) {
     builds.push({ ...node, entryPoints: entries, outdir: 'out/test/integration', external: ['vscode', 'mocha'] });
   }
@@ -67,7 +78,9 @@ if (watch) {
           const l = e.location;
           console.log(`${l ? `${l.file}:${l.line}:${l.column + 1}` : 'esbuild.mjs:1:1'}: error: ${e.text}`);
         }
-        console.log(`[esbuild] rebuilt ${build.initialOptions.outfile ?? build.initialOptions.outdir} (${r.errors.length} errors)`);
+        console.log(
+          `[esbuild] rebuilt ${build.initialOptions.outfile ?? build.initialOptions.outdir} (${r.errors.length} errors)`,
+        );
       });
     },
   };

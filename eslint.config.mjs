@@ -27,7 +27,10 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       // `_name` marks an argument kept for its position; unused catch bindings are fine.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `(...args: any[]) => unknown` is how VS Code types a command callback.
       '@typescript-eslint/no-explicit-any': ['error', { ignoreRestArgs: true }],
       '@typescript-eslint/no-unused-expressions': ['error', { allowTernary: true, allowShortCircuit: true }],
@@ -59,27 +62,61 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
-  layer(['src/core/**/*.ts'], [
-    { regex: into('cli', 'vscode', 'panel', 'webview'), message: 'src/core is pure logic: it imports nothing from src/cli, src/vscode, src/panel or webview.' },
-  ]),
-  layer(['src/cli/**/*.ts'], [
-    { regex: into('vscode'), message: 'src/cli does not import the extension (src/vscode).' },
-  ]),
-  layer(['src/panel/**/*.ts'], [
-    { regex: into('cli', 'vscode'), message: 'src/panel is the panel host without vscode: nothing from src/cli or src/vscode.' },
-  ]),
-  layer(['src/vscode/**/*.ts'], [
-    { regex: into('cli'), message: 'src/vscode does not import the CLI (its code would ship in the extension bundle).' },
-  ], []),
-  layer(['webview/**/*.ts'], [
-    // src/core/format.ts is pure (no imports but types): the page writes money and shares as every layer does.
-    { regex: '^\\.\\./(?!src/core/format$)', message: 'webview/ runs in the browser: it imports only its own files, src/core/format.ts (pure) and npm packages for the page.' },
-    { regex: '^node:', message: 'webview/ runs in the browser: no Node modules.' },
-  ]),
-  layer(['webview/protocol.ts'], [
-    // The wire types carry records defined in src/core: type imports only (erased from the browser bundle).
-    { regex: '^\\.\\./src/core/', allowTypeImports: true, message: 'protocol.ts may import only types from src/core.' },
-    { regex: '^\\.\\./(?!src/core/)', message: 'webview/ runs in the browser: it imports only its own files.' },
-    { regex: '^node:', message: 'webview/ runs in the browser: no Node modules.' },
-  ]),
+  layer(
+    ['src/core/**/*.ts'],
+    [
+      {
+        regex: into('cli', 'vscode', 'panel', 'webview'),
+        message: 'src/core is pure logic: it imports nothing from src/cli, src/vscode, src/panel or webview.',
+      },
+    ],
+  ),
+  layer(
+    ['src/cli/**/*.ts'],
+    [{ regex: into('vscode'), message: 'src/cli does not import the extension (src/vscode).' }],
+  ),
+  layer(
+    ['src/panel/**/*.ts'],
+    [
+      {
+        regex: into('cli', 'vscode'),
+        message: 'src/panel is the panel host without vscode: nothing from src/cli or src/vscode.',
+      },
+    ],
+  ),
+  layer(
+    ['src/vscode/**/*.ts'],
+    [
+      {
+        regex: into('cli'),
+        message: 'src/vscode does not import the CLI (its code would ship in the extension bundle).',
+      },
+    ],
+    [],
+  ),
+  layer(
+    ['webview/**/*.ts'],
+    [
+      // src/core/format.ts is pure (no imports but types): the page writes money and shares as every layer does.
+      {
+        regex: '^\\.\\./(?!src/core/format$)',
+        message:
+          'webview/ runs in the browser: it imports only its own files, src/core/format.ts (pure) and npm packages for the page.',
+      },
+      { regex: '^node:', message: 'webview/ runs in the browser: no Node modules.' },
+    ],
+  ),
+  layer(
+    ['webview/protocol.ts'],
+    [
+      // The wire types carry records defined in src/core: type imports only (erased from the browser bundle).
+      {
+        regex: '^\\.\\./src/core/',
+        allowTypeImports: true,
+        message: 'protocol.ts may import only types from src/core.',
+      },
+      { regex: '^\\.\\./(?!src/core/)', message: 'webview/ runs in the browser: it imports only its own files.' },
+      { regex: '^node:', message: 'webview/ runs in the browser: no Node modules.' },
+    ],
+  ),
 );

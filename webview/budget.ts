@@ -19,21 +19,40 @@ export class BudgetSection {
   readonly el = h('div', { 'data-testid': 'budget' });
   private dirty = false;
   private readonly gaugeFill = h('div', { class: 'gauge-fill' });
-  private readonly gauge = h('div', { class: 'gauge', role: 'meter', 'aria-label': 'Budget used', 'aria-valuemin': 0, 'aria-valuemax': 100 }, this.gaugeFill);
+  private readonly gauge = h(
+    'div',
+    { class: 'gauge', role: 'meter', 'aria-label': 'Budget used', 'aria-valuemin': 0, 'aria-valuemax': 100 },
+    this.gaugeFill,
+  );
   private readonly stateLabel = h('span', { class: 'state-label', 'data-testid': 'budget-state' });
   private readonly used = h('p', { class: 'muted', 'data-testid': 'budget-used' });
-  private readonly daily = h('vscode-textfield', { id: 'budget-daily', placeholder: 'no limit', 'data-testid': 'budget-daily' }) as Field;
-  private readonly monthly = h('vscode-textfield', { id: 'budget-monthly', placeholder: 'no limit', 'data-testid': 'budget-monthly' }) as Field;
-  private readonly mode = h('vscode-single-select', { id: 'budget-mode', 'aria-label': 'When the budget is used up', 'data-testid': 'budget-mode' },
+  private readonly daily = h('vscode-textfield', {
+    id: 'budget-daily',
+    placeholder: 'no limit',
+    'data-testid': 'budget-daily',
+  }) as Field;
+  private readonly monthly = h('vscode-textfield', {
+    id: 'budget-monthly',
+    placeholder: 'no limit',
+    'data-testid': 'budget-monthly',
+  }) as Field;
+  private readonly mode = h(
+    'vscode-single-select',
+    { id: 'budget-mode', 'aria-label': 'When the budget is used up', 'data-testid': 'budget-mode' },
     h('vscode-option', { value: 'block' }, 'Refuse requests'),
-    h('vscode-option', { value: 'cheapest' }, 'Use the cheapest tier only')) as HTMLElement & { value: string };
+    h('vscode-option', { value: 'cheapest' }, 'Use the cheapest tier only'),
+  ) as HTMLElement & { value: string };
 
   constructor(private readonly ctx: PanelContext) {
     this.daily.label = 'Daily limit in dollars';
     this.monthly.label = 'Monthly limit in dollars';
     for (const el of [this.daily, this.monthly, this.mode]) {
-      el.addEventListener('input', () => { this.dirty = true; });
-      el.addEventListener('change', () => { this.dirty = true; });
+      el.addEventListener('input', () => {
+        this.dirty = true;
+      });
+      el.addEventListener('change', () => {
+        this.dirty = true;
+      });
     }
     this.el.append(h('div', { class: 'gauge-row' }, this.gauge, this.stateLabel), this.used);
   }
@@ -43,10 +62,16 @@ export class BudgetSection {
   attachForm(): void {
     const save = button('Save budget', { icon: 'save', testid: 'budget-save' }, () => void this.save());
     this.el.append(
-      h('div', { class: 'form' },
-        h('label', { for: 'budget-daily' }, 'Daily limit ($)'), this.daily,
-        h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'), this.monthly,
-        h('label', { for: 'budget-mode' }, 'When used up'), this.mode),
+      h(
+        'div',
+        { class: 'form' },
+        h('label', { for: 'budget-daily' }, 'Daily limit ($)'),
+        this.daily,
+        h('label', { for: 'budget-monthly' }, 'Monthly limit ($)'),
+        this.monthly,
+        h('label', { for: 'budget-mode' }, 'When used up'),
+        this.mode,
+      ),
       save,
     );
   }
@@ -63,8 +88,9 @@ export class BudgetSection {
     this.gauge.setAttribute('aria-valuetext', `${pct(used)} used, ${stateName}`);
     this.stateLabel.className = `state-label ${cls}`;
     this.stateLabel.textContent = stateName;
-    this.used.textContent = `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''}`
-      + ` · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`;
+    this.used.textContent =
+      `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''}` +
+      ` · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`;
     if (this.dirty) return; // keep what the user is typing
     const dv = b.dailyLimitUsd === null ? '' : String(b.dailyLimitUsd);
     const mv = b.monthlyLimitUsd === null ? '' : String(b.monthlyLimitUsd);
@@ -76,12 +102,22 @@ export class BudgetSection {
   private async save(): Promise<void> {
     const d = parseLimit(this.daily.value, 'Daily limit');
     const m = parseLimit(this.monthly.value, 'Monthly limit');
-    if (typeof d === 'string' || typeof m === 'string') { this.ctx.say(typeof d === 'string' ? d : m as string, 'error'); return; }
+    if (typeof d === 'string' || typeof m === 'string') {
+      this.ctx.say(typeof d === 'string' ? d : (m as string), 'error');
+      return;
+    }
     this.dirty = false; // the state that follows the save redraws the form with what was saved
     try {
-      const r = await this.ctx.endpoint.request(SetBudget, { dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted: this.mode.value === 'block' ? 'block' : 'cheapest' });
+      const r = await this.ctx.endpoint.request(SetBudget, {
+        dailyLimitUsd: d,
+        monthlyLimitUsd: m,
+        onExhausted: this.mode.value === 'block' ? 'block' : 'cheapest',
+      });
       this.ctx.say(r.message, r.ok ? 'info' : 'error');
       if (!r.ok) this.dirty = true;
-    } catch (e) { this.dirty = true; this.ctx.say(`Saving the budget failed: ${(e as Error).message}`, 'error'); }
+    } catch (e) {
+      this.dirty = true;
+      this.ctx.say(`Saving the budget failed: ${(e as Error).message}`, 'error');
+    }
   }
 }

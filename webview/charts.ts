@@ -12,20 +12,35 @@ function loadChartJs(): Promise<typeof Chart> {
   return chartJs;
 }
 
-const TIER_VARS = ['--vscode-charts-green', '--vscode-charts-blue', '--vscode-charts-purple', '--vscode-charts-orange',
-  '--vscode-charts-yellow', '--vscode-charts-red'];
+const TIER_VARS = [
+  '--vscode-charts-green',
+  '--vscode-charts-blue',
+  '--vscode-charts-purple',
+  '--vscode-charts-orange',
+  '--vscode-charts-yellow',
+  '--vscode-charts-red',
+];
 const TIER_FALLBACK = ['#388a34', '#1a85ff', '#b180d7', '#d18616', '#cca700', '#e51400'];
 
 function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim()
-    || getComputedStyle(document.body).getPropertyValue(name).trim();
+  const v =
+    getComputedStyle(document.documentElement).getPropertyValue(name).trim() ||
+    getComputedStyle(document.body).getPropertyValue(name).trim();
   return v || fallback;
 }
 
-interface Palette { text: string; grid: string; tiers: string[]; border: string | null; font: string }
+interface Palette {
+  text: string;
+  grid: string;
+  tiers: string[];
+  border: string | null;
+  font: string;
+}
 
 function palette(): Palette {
-  const hc = document.body.classList.contains('vscode-high-contrast') || document.body.classList.contains('vscode-high-contrast-light');
+  const hc =
+    document.body.classList.contains('vscode-high-contrast') ||
+    document.body.classList.contains('vscode-high-contrast-light');
   const contrast = cssVar('--vscode-contrastBorder', '');
   return {
     text: cssVar('--vscode-foreground', '#888'),
@@ -41,10 +56,15 @@ export class Charts {
   private dayChart: Chart | undefined;
   private last: ViewModel | undefined;
 
-  constructor(private readonly tierCanvas: HTMLCanvasElement, private readonly dayCanvas: HTMLCanvasElement) {}
+  constructor(
+    private readonly tierCanvas: HTMLCanvasElement,
+    private readonly dayCanvas: HTMLCanvasElement,
+  ) {}
 
   /** Resolves once chart.js is set up (the first call starts it). */
-  async ready(): Promise<void> { await loadChartJs(); }
+  async ready(): Promise<void> {
+    await loadChartJs();
+  }
 
   async update(vm: ViewModel): Promise<void> {
     this.last = vm;
@@ -57,20 +77,35 @@ export class Charts {
     Chart.defaults.color = p.text;
     const tierCfg = this.tierConfig(vm, p);
     const dayCfg = this.dayConfig(vm, p);
-    if (this.tierChart) { this.tierChart.data = tierCfg.data; this.tierChart.options = tierCfg.options!; this.tierChart.update('none'); }
-    else this.tierChart = new Chart(this.tierCanvas, tierCfg);
-    if (this.dayChart) { this.dayChart.data = dayCfg.data; this.dayChart.options = dayCfg.options!; this.dayChart.update('none'); }
-    else this.dayChart = new Chart(this.dayCanvas, dayCfg);
-    this.tierCanvas.setAttribute('aria-label', 'Decisions and spend per tier: ' + vm.tierDist.map((t) => `${t.label} ${int(t.decisions)} decisions, ${usd(t.spendUsd)}`).join('; '));
+    if (this.tierChart) {
+      this.tierChart.data = tierCfg.data;
+      this.tierChart.options = tierCfg.options!;
+      this.tierChart.update('none');
+    } else this.tierChart = new Chart(this.tierCanvas, tierCfg);
+    if (this.dayChart) {
+      this.dayChart.data = dayCfg.data;
+      this.dayChart.options = dayCfg.options!;
+      this.dayChart.update('none');
+    } else this.dayChart = new Chart(this.dayCanvas, dayCfg);
+    this.tierCanvas.setAttribute(
+      'aria-label',
+      'Decisions and spend per tier: ' +
+        vm.tierDist.map((t) => `${t.label} ${int(t.decisions)} decisions, ${usd(t.spendUsd)}`).join('; '),
+    );
     const total = vm.days.spendByTier.reduce((s, a) => s + a.reduce((x, y) => x + y, 0), 0);
     const n = vm.days.labels.length;
-    this.dayCanvas.setAttribute('aria-label', `Spend per ${vm.days.unit} over ${n} ${vm.days.unit}${n === 1 ? '' : 's'}, ${usd(total)} in all, split by tier`);
+    this.dayCanvas.setAttribute(
+      'aria-label',
+      `Spend per ${vm.days.unit} over ${n} ${vm.days.unit}${n === 1 ? '' : 's'}, ${usd(total)} in all, split by tier`,
+    );
   }
 
   /** Theme changed: rebuild with the new colours. */
   redraw(): void {
-    this.tierChart?.destroy(); this.tierChart = undefined;
-    this.dayChart?.destroy(); this.dayChart = undefined;
+    this.tierChart?.destroy();
+    this.tierChart = undefined;
+    this.dayChart?.destroy();
+    this.dayChart = undefined;
     if (this.last) void this.update(this.last);
   }
 
@@ -95,20 +130,55 @@ export class Charts {
       data: {
         labels: vm.tierDist.map((t) => t.label),
         datasets: [
-          { label: 'Decisions', data: vm.tierDist.map((t) => t.decisions), yAxisID: 'y', backgroundColor: vm.tierDist.map((t) => p.tiers[t.tier % p.tiers.length]), borderColor: p.border ?? undefined, borderWidth: p.border ? 1 : 0 },
-          { label: 'Spend ($)', data: vm.tierDist.map((t) => t.spendUsd), yAxisID: 'y1', backgroundColor: p.grid, borderColor: p.border ?? p.text, borderWidth: 1 },
+          {
+            label: 'Decisions',
+            data: vm.tierDist.map((t) => t.decisions),
+            yAxisID: 'y',
+            backgroundColor: vm.tierDist.map((t) => p.tiers[t.tier % p.tiers.length]),
+            borderColor: p.border ?? undefined,
+            borderWidth: p.border ? 1 : 0,
+          },
+          {
+            label: 'Spend ($)',
+            data: vm.tierDist.map((t) => t.spendUsd),
+            yAxisID: 'y1',
+            backgroundColor: p.grid,
+            borderColor: p.border ?? p.text,
+            borderWidth: 1,
+          },
         ],
       },
       options: {
         ...c,
         plugins: {
           ...c.plugins,
-          tooltip: { callbacks: { label: (ctx) => ctx.datasetIndex === 1 ? `Spend ${usd(Number(ctx.raw))}` : `${int(Number(ctx.raw))} decisions` } },
+          tooltip: {
+            callbacks: {
+              label: (ctx) =>
+                ctx.datasetIndex === 1 ? `Spend ${usd(Number(ctx.raw))}` : `${int(Number(ctx.raw))} decisions`,
+            },
+          },
         },
         scales: {
-          x: { ticks: { color: p.text, autoSkip: false, maxRotation: 0 }, grid: { display: false }, border: { color: p.grid } },
-          y: { position: 'left', beginAtZero: true, ticks: { color: p.text, precision: 0, callback: (v) => int(Number(v)) }, grid: { color: p.grid }, title: { display: true, text: 'Decisions', color: p.text } },
-          y1: { position: 'right', beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { display: false }, title: { display: true, text: 'Spend', color: p.text } },
+          x: {
+            ticks: { color: p.text, autoSkip: false, maxRotation: 0 },
+            grid: { display: false },
+            border: { color: p.grid },
+          },
+          y: {
+            position: 'left',
+            beginAtZero: true,
+            ticks: { color: p.text, precision: 0, callback: (v) => int(Number(v)) },
+            grid: { color: p.grid },
+            title: { display: true, text: 'Decisions', color: p.text },
+          },
+          y1: {
+            position: 'right',
+            beginAtZero: true,
+            ticks: { color: p.text, callback: (v) => usdTick(Number(v)) },
+            grid: { display: false },
+            title: { display: true, text: 'Spend', color: p.text },
+          },
         },
       },
     };
@@ -131,10 +201,23 @@ export class Charts {
       },
       options: {
         ...c,
-        plugins: { ...c.plugins, tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${usd(Number(ctx.raw))}` } } },
+        plugins: {
+          ...c.plugins,
+          tooltip: { callbacks: { label: (ctx) => `${ctx.dataset.label}: ${usd(Number(ctx.raw))}` } },
+        },
         scales: {
-          x: { stacked: true, ticks: { color: p.text, maxRotation: 0, autoSkip: true }, grid: { display: false }, border: { color: p.grid } },
-          y: { stacked: true, beginAtZero: true, ticks: { color: p.text, callback: (v) => usdTick(Number(v)) }, grid: { color: p.grid } },
+          x: {
+            stacked: true,
+            ticks: { color: p.text, maxRotation: 0, autoSkip: true },
+            grid: { display: false },
+            border: { color: p.grid },
+          },
+          y: {
+            stacked: true,
+            beginAtZero: true,
+            ticks: { color: p.text, callback: (v) => usdTick(Number(v)) },
+            grid: { color: p.grid },
+          },
         },
       },
     };

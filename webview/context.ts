@@ -2,10 +2,16 @@
 // VS Code keeps across reloads of the view. One object, passed to each section (no module-level state).
 import { WebviewEndpoint, type Period, type WireMessage } from './protocol';
 
-export interface VsCodeApi { postMessage(msg: unknown): void; getState(): unknown; setState(s: unknown): void }
+export interface VsCodeApi {
+  postMessage(msg: unknown): void;
+  getState(): unknown;
+  setState(s: unknown): void;
+}
 
 /** What the webview remembers across reloads (VS Code webview state). */
-export interface SavedState { period?: Period }
+export interface SavedState {
+  period?: Period;
+}
 
 export type Level = 'info' | 'warning' | 'error';
 
@@ -14,7 +20,10 @@ export class PanelContext {
   /** The status line shows a notice from the host (cleared when the next state arrives). */
   private noticeShown = false;
 
-  constructor(private readonly api: VsCodeApi, private readonly status: HTMLElement) {
+  constructor(
+    private readonly api: VsCodeApi,
+    private readonly status: HTMLElement,
+  ) {
     this.endpoint = new WebviewEndpoint((m: WireMessage) => api.postMessage(m));
   }
 
@@ -32,7 +41,10 @@ export class PanelContext {
 
   /** A state arrived: the host's earlier problem is over. */
   clearNotice(): void {
-    if (this.noticeShown) { this.noticeShown = false; this.say(''); }
+    if (this.noticeShown) {
+      this.noticeShown = false;
+      this.say('');
+    }
   }
 
   get saved(): SavedState {

@@ -3,7 +3,15 @@
 import { button, h, type Child } from './dom';
 import type { PanelContext } from './context';
 import { ago, dateTime, int, usd } from './format';
-import { GiveFeedback, PAGE_SIZE, RequestPage, ShowDecision, type DecisionDetail, type DecisionRow, type ViewModel } from './protocol';
+import {
+  GiveFeedback,
+  PAGE_SIZE,
+  RequestPage,
+  ShowDecision,
+  type DecisionDetail,
+  type DecisionRow,
+  type ViewModel,
+} from './protocol';
 
 export class Decisions {
   readonly el = h('div', { 'data-testid': 'recent' });
@@ -28,19 +36,38 @@ export class Decisions {
   }
 
   private renderList(rows: DecisionRow[], total: number): void {
-    if (!rows.length) { this.el.replaceChildren(h('p', { class: 'muted' }, 'No decisions yet.')); return; }
+    if (!rows.length) {
+      this.el.replaceChildren(h('p', { class: 'muted' }, 'No decisions yet.'));
+      return;
+    }
     const items = rows.map((r) => this.item(r));
     const shown = new Set(rows.map((r) => r.id));
     for (const id of this.rowCache.keys()) if (!shown.has(id)) this.rowCache.delete(id);
     // "2 h ago" moves on even when the row did not change.
-    for (const el of this.el.querySelectorAll<HTMLElement>('[data-time]')) el.textContent = ago(Number(el.dataset.time));
+    for (const el of this.el.querySelectorAll<HTMLElement>('[data-time]'))
+      el.textContent = ago(Number(el.dataset.time));
     const list = h('ul', { class: 'decisions' }, ...items);
     const page = this.page;
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-    const nav = h('div', { class: 'row pager' },
-      page > 0 ? button('Newer', { icon: 'arrow-left', secondary: true, testid: 'page-newer' }, () => void this.loadPage(page - 1)) : null,
+    const nav = h(
+      'div',
+      { class: 'row pager' },
+      page > 0
+        ? button(
+            'Newer',
+            { icon: 'arrow-left', secondary: true, testid: 'page-newer' },
+            () => void this.loadPage(page - 1),
+          )
+        : null,
       h('span', { class: 'muted' }, `Page ${page + 1} of ${int(pages)} · ${int(total)} decisions`),
-      page + 1 < pages ? button('Older', { icon: 'arrow-right', secondary: true, testid: 'page-older' }, () => void this.loadPage(page + 1)) : null);
+      page + 1 < pages
+        ? button(
+            'Older',
+            { icon: 'arrow-right', secondary: true, testid: 'page-older' },
+            () => void this.loadPage(page + 1),
+          )
+        : null,
+    );
     this.el.replaceChildren(list, nav);
   }
 
@@ -55,13 +82,32 @@ export class Decisions {
     const key = JSON.stringify(r);
     const hit = this.rowCache.get(r.id);
     if (hit && hit.key === key) return hit.li;
-    const open = h('button', { class: 'decision-open', type: 'button', 'aria-label': `Show decision: ${r.tierLabel}, ${r.model}, ${usd(r.costUsd)}` },
-      h('span', { class: 'decision-head' },
+    const open = h(
+      'button',
+      {
+        class: 'decision-open',
+        type: 'button',
+        'aria-label': `Show decision: ${r.tierLabel}, ${r.model}, ${usd(r.costUsd)}`,
+      },
+      h(
+        'span',
+        { class: 'decision-head' },
         h('vscode-badge', { class: `tier tier-${r.tier}` }, r.tierLabel),
         h('span', { class: 'model' }, r.model),
-        h('span', { class: 'cost', 'data-cost': '' }, r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status)),
+        h(
+          'span',
+          { class: 'cost', 'data-cost': '' },
+          r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status,
+        ),
+      ),
       h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),
-      h('span', { class: 'muted reasons' }, h('span', { 'data-time': r.time }, ago(r.time)), ` · ${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`));
+      h(
+        'span',
+        { class: 'muted reasons' },
+        h('span', { 'data-time': r.time }, ago(r.time)),
+        ` · ${r.complexity} / ${r.category} · ${r.reasons.join('; ')}`,
+      ),
+    );
     open.addEventListener('click', () => void this.showDecision(r.id));
     const li = h('li', { class: 'decision', 'data-decision': r.id }, open, this.thumbs(r));
     this.rowCache.set(r.id, { key, li });
@@ -75,17 +121,47 @@ export class Decisions {
         const r = await this.ctx.endpoint.request(GiveFeedback, { decisionId: row.id, thumb });
         this.ctx.say(r.message, r.ok ? 'info' : 'error');
         if (this.dialog.open && this.dialog.dataset.id === row.id) await this.showDecision(row.id); // the detail shows the new thumb
-      } catch (e) { this.ctx.say(`Feedback failed: ${(e as Error).message}`, 'error'); }
+      } catch (e) {
+        this.ctx.say(`Feedback failed: ${(e as Error).message}`, 'error');
+      }
     };
-    return h('span', { class: 'thumbs' },
-      button('', { icon: 'thumbsup', secondary: row.feedback !== 'up', pressed: row.feedback === 'up', aria: 'Good answer', testid: 'thumb-up' }, give('up')),
-      button('', { icon: 'thumbsdown', secondary: row.feedback !== 'down', pressed: row.feedback === 'down', aria: 'Bad answer', testid: 'thumb-down' }, give('down')));
+    return h(
+      'span',
+      { class: 'thumbs' },
+      button(
+        '',
+        {
+          icon: 'thumbsup',
+          secondary: row.feedback !== 'up',
+          pressed: row.feedback === 'up',
+          aria: 'Good answer',
+          testid: 'thumb-up',
+        },
+        give('up'),
+      ),
+      button(
+        '',
+        {
+          icon: 'thumbsdown',
+          secondary: row.feedback !== 'down',
+          pressed: row.feedback === 'down',
+          aria: 'Bad answer',
+          testid: 'thumb-down',
+        },
+        give('down'),
+      ),
+    );
   }
 
   private async showDecision(id: string): Promise<void> {
     const { decision: d } = await this.ctx.endpoint.request(ShowDecision, { id });
-    if (!d) { this.ctx.say('That decision no longer exists.', 'warning'); return; }
-    const close = button('Close', { icon: 'close', secondary: true, testid: 'detail-close' }, () => this.dialog.close());
+    if (!d) {
+      this.ctx.say('That decision no longer exists.', 'warning');
+      return;
+    }
+    const close = button('Close', { icon: 'close', secondary: true, testid: 'detail-close' }, () =>
+      this.dialog.close(),
+    );
     this.dialog.replaceChildren(...detailContent(d), h('div', { class: 'row' }, this.thumbs(d), close));
     this.dialog.dataset.id = d.id;
     if (!this.dialog.open) this.dialog.showModal();
@@ -102,22 +178,47 @@ function detailContent(d: DecisionDetail): HTMLElement[] {
   const u = r.usage;
   return [
     h('h2', { id: 'detail-h' }, `${d.tierLabel} · ${d.model}`),
-    h('dl', { class: 'kv' },
+    h(
+      'dl',
+      { class: 'kv' },
       ...kv('When', dateTime(r.time)),
       ...kv('Source', r.source),
       ...kv('Status', r.status + (r.error ? ` — ${r.error}` : '')),
       ...kv('Chosen model', r.model),
       ...kv('Answered by', r.answeredModel ?? '—'),
-      ...kv('Classification', `${r.complexity} / ${r.category}, score ${r.score.toFixed(3)}, confidence ${r.confidence.toFixed(2)}${r.highStakes ? ', high stakes' : ''}`),
+      ...kv(
+        'Classification',
+        `${r.complexity} / ${r.category}, score ${r.score.toFixed(3)}, confidence ${r.confidence.toFixed(2)}${r.highStakes ? ', high stakes' : ''}`,
+      ),
       ...kv('Override', r.override ?? 'none'),
       ...kv('Cost', usd(r.costUsd)),
       ...kv('On top tier', usd(r.baselineCostUsd)),
       ...kv('Estimated beforehand', `${usd(r.estCostUsd)} (top tier ${usd(r.baselineEstCostUsd)})`),
-      ...kv('Tokens', u ? `${int(u.inputTokens)} in, ${int(u.outputTokens)} out, ${int(u.cacheWriteTokens)} cache write, ${int(u.cacheReadTokens)} cache read` : '—'),
-      ...kv('Latency', r.latencyMs !== null ? `${int(r.latencyMs)} ms (first token ${r.ttftMs !== null ? int(r.ttftMs) + ' ms' : '—'})` : '—'),
+      ...kv(
+        'Tokens',
+        u
+          ? `${int(u.inputTokens)} in, ${int(u.outputTokens)} out, ${int(u.cacheWriteTokens)} cache write, ${int(u.cacheReadTokens)} cache read`
+          : '—',
+      ),
+      ...kv(
+        'Latency',
+        r.latencyMs !== null
+          ? `${int(r.latencyMs)} ms (first token ${r.ttftMs !== null ? int(r.ttftMs) + ' ms' : '—'})`
+          : '—',
+      ),
       ...kv('Adjustments applied', r.adjustments.length ? r.adjustments.join(', ') : 'none'),
-      ...kv('Feedback', d.feedbackHistory.length ? d.feedbackHistory.map((f) => `${f.thumb ?? 'auto'}${f.autoQuality !== null ? ` (quality ${f.autoQuality.toFixed(2)})` : ''}`).join(', ') : 'none'),
-      ...kv('Id', r.id)),
+      ...kv(
+        'Feedback',
+        d.feedbackHistory.length
+          ? d.feedbackHistory
+              .map(
+                (f) => `${f.thumb ?? 'auto'}${f.autoQuality !== null ? ` (quality ${f.autoQuality.toFixed(2)})` : ''}`,
+              )
+              .join(', ')
+          : 'none',
+      ),
+      ...kv('Id', r.id),
+    ),
     h('h3', {}, 'Why this tier'),
     h('ul', {}, ...r.reasons.map((x) => h('li', {}, x))),
     h('h3', {}, 'Prompt'),

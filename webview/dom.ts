@@ -3,7 +3,11 @@
 export type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs?: Attrs,
+  ...children: Child[]
+): HTMLElementTagNameMap[K];
 export function h(tag: string, attrs?: Attrs, ...children: Child[]): HTMLElement;
 export function h(tag: string, attrs: Attrs = {}, ...children: Child[]): HTMLElement {
   const el = document.createElement(tag);
@@ -22,13 +26,26 @@ export function icon(name: string): HTMLElement {
   return h('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
-export interface ButtonOptions { icon?: string; secondary?: boolean; aria?: string; pressed?: boolean; testid?: string }
+export interface ButtonOptions {
+  icon?: string;
+  secondary?: boolean;
+  aria?: string;
+  pressed?: boolean;
+  testid?: string;
+}
 
 export function button(label: string, opts: ButtonOptions = {}, onClick?: (ev: Event) => void): HTMLElement {
-  const b = h('vscode-button', {
-    icon: opts.icon, secondary: opts.secondary, 'aria-label': opts.aria, 'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
-    'data-testid': opts.testid,
-  }, label);
+  const b = h(
+    'vscode-button',
+    {
+      icon: opts.icon,
+      secondary: opts.secondary,
+      'aria-label': opts.aria,
+      'aria-pressed': opts.pressed === undefined ? undefined : String(opts.pressed),
+      'data-testid': opts.testid,
+    },
+    label,
+  );
   if (onClick) b.addEventListener('click', onClick);
   return b;
 }

@@ -26,7 +26,9 @@ const afterPaint = (fn: () => void) => requestAnimationFrame(() => setTimeout(fn
 
 // The web components (buttons, fields, the select) are defined once the headline is on screen, or after a second.
 let elements: Promise<unknown> | undefined;
-const loadElements = () => { elements ??= import('./elements'); };
+const loadElements = () => {
+  elements ??= import('./elements');
+};
 setTimeout(loadElements, 1000);
 
 // The headline figures and the budget come first and are drawn at once; the whole state (charts, lists) follows.
@@ -65,7 +67,9 @@ function readSummary(): Summary | undefined {
   if (!text) return undefined;
   try {
     const s = JSON.parse(text) as Summary;
-    return s && typeof s === 'object' && isPeriod(s.period) && s.headline && s.budget && Array.isArray(s.tiers) ? s : undefined;
+    return s && typeof s === 'object' && isPeriod(s.period) && s.headline && s.budget && Array.isArray(s.tiers)
+      ? s
+      : undefined;
   } catch {
     return undefined;
   }

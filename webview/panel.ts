@@ -26,7 +26,11 @@ export interface PanelProbe {
   headlineMs?: number;
   charts: Charts;
 }
-declare global { interface Window { __panel?: PanelProbe } }
+declare global {
+  interface Window {
+    __panel?: PanelProbe;
+  }
+}
 
 /** Set by the host's page (src/panel/html.ts) only when the extension or the harness runs tests. */
 const testMode = (): boolean => document.body.dataset.testMode !== undefined;
@@ -34,8 +38,17 @@ const testMode = (): boolean => document.body.dataset.testMode !== undefined;
 export class Panel {
   readonly periodBar: PeriodBar;
   readonly probe: PanelProbe;
-  private readonly welcome = h('section', { class: 'welcome', 'aria-labelledby': 'welcome-h', hidden: true, 'data-testid': 'welcome' });
-  private readonly figures = h('section', { class: 'figures hide-when-empty', 'aria-label': 'Headline figures', 'data-testid': 'figures' });
+  private readonly welcome = h('section', {
+    class: 'welcome',
+    'aria-labelledby': 'welcome-h',
+    hidden: true,
+    'data-testid': 'welcome',
+  });
+  private readonly figures = h('section', {
+    class: 'figures hide-when-empty',
+    'aria-label': 'Headline figures',
+    'data-testid': 'figures',
+  });
   private readonly tierCanvas = h('canvas', { role: 'img', 'aria-label': 'Decisions and spend per tier' });
   private readonly dayCanvas = h('canvas', { role: 'img', 'aria-label': 'Spend per day by tier' });
   private readonly charts = new Charts(this.tierCanvas, this.dayCanvas);
@@ -49,14 +62,24 @@ export class Panel {
   private readonly deferred: (() => void)[] = [];
   private readonly deferredFallback = setTimeout(() => this.runDeferred(), 1000);
 
-  constructor(private readonly ctx: PanelContext, app: HTMLElement, status: HTMLElement) {
+  constructor(
+    private readonly ctx: PanelContext,
+    app: HTMLElement,
+    status: HTMLElement,
+  ) {
     this.periodBar = new PeriodBar(ctx, () => this.main.setAttribute('aria-busy', 'true'));
     this.budget = new BudgetSection(ctx);
     this.decisions = new Decisions(ctx);
     const card = (id: string, title: string | HTMLElement, body: HTMLElement, always = false) =>
-      h('section', { 'aria-labelledby': id, class: always ? 'card' : 'card hide-when-empty' },
-        typeof title === 'string' ? h('h2', { id }, title) : title, body);
-    this.main = h('main', { 'aria-busy': 'true' },
+      h(
+        'section',
+        { 'aria-labelledby': id, class: always ? 'card' : 'card hide-when-empty' },
+        typeof title === 'string' ? h('h2', { id }, title) : title,
+        body,
+      );
+    this.main = h(
+      'main',
+      { 'aria-busy': 'true' },
       h('header', { class: 'top' }, h('h1', { class: 'sr-only' }, 'LLM Router: cost'), this.periodBar.el),
       status,
       this.welcome,
@@ -76,7 +99,9 @@ export class Panel {
   }
 
   /** The theme changed: the charts take the new colours. */
-  themeChanged(): void { this.charts.redraw(); }
+  themeChanged(): void {
+    this.charts.redraw();
+  }
 
   /** The headline figures and the budget, drawn as soon as they arrive (the charts and lists follow with the State). */
   renderSummary(s: Summary): void {
@@ -96,8 +121,13 @@ export class Panel {
     }
     if (testMode()) {
       this.ctx.endpoint.send(Rendered, {
-        stage: 'headline', renders: this.probe.renders, period: s.period, generatedAt: s.generatedAt, figures: shownFigures(this.figures),
-        empty: s.empty, decisionIds: [],
+        stage: 'headline',
+        renders: this.probe.renders,
+        period: s.period,
+        generatedAt: s.generatedAt,
+        figures: shownFigures(this.figures),
+        empty: s.empty,
+        decisionIds: [],
       });
     }
   }
@@ -108,7 +138,11 @@ export class Panel {
     const t0 = performance.now();
     this.periodBar.shown(v.period);
     const timings: Record<string, number> = {};
-    const step = (name: string, fn: () => void) => { const a = performance.now(); fn(); timings[name] = performance.now() - a; };
+    const step = (name: string, fn: () => void) => {
+      const a = performance.now();
+      fn();
+      timings[name] = performance.now() - a;
+    };
     step('period', () => this.periodBar.render());
     step('welcome', () => renderWelcome(this.welcome, v, this.ctx));
     step('figures', () => renderFigures(this.figures, v));
@@ -129,7 +163,12 @@ export class Panel {
     if (this.probe.renders === 1) this.firstRender();
     if (testMode()) {
       this.ctx.endpoint.send(Rendered, {
-        stage: 'full', renders: this.probe.renders, period: v.period, generatedAt: v.generatedAt, figures: shownFigures(this.figures), empty: v.empty,
+        stage: 'full',
+        renders: this.probe.renders,
+        period: v.period,
+        generatedAt: v.generatedAt,
+        figures: shownFigures(this.figures),
+        empty: v.empty,
         decisionIds: this.decisions.listedIds(),
       });
     }
@@ -142,5 +181,7 @@ export class Panel {
     requestAnimationFrame(() => setTimeout(() => this.runDeferred(), 0)); // after the frame that shows this state
   }
 
-  private runDeferred(): void { for (const fn of this.deferred.splice(0)) fn(); }
+  private runDeferred(): void {
+    for (const fn of this.deferred.splice(0)) fn();
+  }
 }

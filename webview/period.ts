@@ -10,12 +10,17 @@ export class PeriodBar {
   /** The period of the state last drawn. */
   private drawn: Period | undefined;
 
-  constructor(private readonly ctx: PanelContext, private readonly onChoose: () => void) {
+  constructor(
+    private readonly ctx: PanelContext,
+    private readonly onChoose: () => void,
+  ) {
     const saved = ctx.saved.period;
     this.current = isPeriod(saved) ? saved : '7d';
   }
 
-  get period(): Period { return this.current; }
+  get period(): Period {
+    return this.current;
+  }
 
   /** A state arrived for `p`: it is what the panel shows now. */
   shown(p: Period): void {
@@ -27,11 +32,17 @@ export class PeriodBar {
   }
 
   render(): void {
-    this.el.replaceChildren(...PERIODS.map((p) => {
-      const b = h('button', { type: 'button', class: 'seg', 'aria-pressed': String(p === this.current), 'data-testid': `period-${p}` }, PERIOD_LABELS[p]);
-      b.addEventListener('click', () => this.choose(p));
-      return b;
-    }));
+    this.el.replaceChildren(
+      ...PERIODS.map((p) => {
+        const b = h(
+          'button',
+          { type: 'button', class: 'seg', 'aria-pressed': String(p === this.current), 'data-testid': `period-${p}` },
+          PERIOD_LABELS[p],
+        );
+        b.addEventListener('click', () => this.choose(p));
+        return b;
+      }),
+    );
   }
 
   private choose(p: Period): void {

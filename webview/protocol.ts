@@ -23,7 +23,12 @@ import type { BudgetState, DecisionRecord } from '../src/core/types';
 
 export type Period = 'today' | '7d' | '30d' | 'all';
 export const PERIODS: readonly Period[] = ['today', '7d', '30d', 'all'];
-export const PERIOD_LABELS: Record<Period, string> = { today: 'Today', '7d': '7 days', '30d': '30 days', all: 'All time' };
+export const PERIOD_LABELS: Record<Period, string> = {
+  today: 'Today',
+  '7d': '7 days',
+  '30d': '30 days',
+  all: 'All time',
+};
 export const DEFAULT_PERIOD: Period = '7d';
 export const PAGE_SIZE = 20;
 
@@ -31,7 +36,12 @@ export function isPeriod(x: unknown): x is Period {
   return typeof x === 'string' && (PERIODS as readonly string[]).includes(x);
 }
 
-export interface TierInfo { index: number; id: string; label: string; model: string }
+export interface TierInfo {
+  index: number;
+  id: string;
+  label: string;
+  model: string;
+}
 
 export interface DecisionRow {
   id: string;
@@ -98,7 +108,15 @@ export interface ViewModel {
   /** Spend per day (local dates, every day of the period, oldest first), one series per tier. Periods longer than
    *  MAX_DAY_BARS (src/panel/viewModel.ts) days are shown per week (unit 'week', labels = the first day of each 7-day bucket). */
   days: { unit: 'day' | 'week'; labels: string[]; spendByTier: number[][] };
-  quality: { tier: number; label: string; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
+  quality: {
+    tier: number;
+    label: string;
+    up: number;
+    down: number;
+    upRate: number | null;
+    autoQuality: number | null;
+    autoCount: number;
+  }[];
   /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
   budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
   retrain: {
@@ -113,30 +131,62 @@ export interface ViewModel {
 }
 
 /** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */
-export type FineTuneView = Pick<FineTuneResult,
-  'at' | 'trainRows' | 'heldBack' | 'accuracyBefore' | 'accuracyAfter' | 'rightBefore' | 'rightAfter' | 'before' | 'kept' | 'message'
+export type FineTuneView = Pick<
+  FineTuneResult,
+  | 'at'
+  | 'trainRows'
+  | 'heldBack'
+  | 'accuracyBefore'
+  | 'accuracyAfter'
+  | 'rightBefore'
+  | 'rightAfter'
+  | 'before'
+  | 'kept'
+  | 'message'
 > & { removedAt: number | null };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Descriptors
 
 /** A message from the webview that needs no answer. `P` is its parameter type (phantom: never set at run time). */
-export interface CommandType<P> { readonly kind: 'command'; readonly method: string; readonly _params?: P }
+export interface CommandType<P> {
+  readonly kind: 'command';
+  readonly method: string;
+  readonly _params?: P;
+}
 /** A message from the webview that gets exactly one reply of type `R`. */
-export interface RequestType<P, R> { readonly kind: 'request'; readonly method: string; readonly _params?: P; readonly _result?: R }
+export interface RequestType<P, R> {
+  readonly kind: 'request';
+  readonly method: string;
+  readonly _params?: P;
+  readonly _result?: R;
+}
 /** A message from the host to the webview. */
-export interface NotificationType<P> { readonly kind: 'notification'; readonly method: string; readonly _params?: P }
+export interface NotificationType<P> {
+  readonly kind: 'notification';
+  readonly method: string;
+  readonly _params?: P;
+}
 
 const command = <P>(method: string): CommandType<P> => ({ kind: 'command', method });
 const request = <P, R>(method: string): RequestType<P, R> => ({ kind: 'request', method });
 const notification = <P>(method: string): NotificationType<P> => ({ kind: 'notification', method });
 
-export type ParamsOf<T> = T extends CommandType<infer P> ? P : T extends RequestType<infer P, unknown> ? P
-  : T extends NotificationType<infer P> ? P : never;
+export type ParamsOf<T> =
+  T extends CommandType<infer P>
+    ? P
+    : T extends RequestType<infer P, unknown>
+      ? P
+      : T extends NotificationType<infer P>
+        ? P
+        : never;
 export type ResultOf<T> = T extends RequestType<unknown, infer R> ? R : never;
 
 /** The answer to an action the user took: whether it worked, and a sentence to show. */
-export interface ActionResult { ok: boolean; message: string }
+export interface ActionResult {
+  ok: boolean;
+  message: string;
+}
 
 // webview → host --------------------------------------------------------------------------------------------------
 
@@ -145,9 +195,13 @@ export const Ready = command<{ period?: Period }>('ready');
 /** The user chose another period for the figures and charts. */
 export const SetPeriod = command<{ period: Period }>('setPeriod');
 /** Run retraining now; the reply says what changed. */
-export const RetrainNow = request<Record<string, never>, ActionResult & { added: number; report: string[] }>('retrainNow');
+export const RetrainNow = request<Record<string, never>, ActionResult & { added: number; report: string[] }>(
+  'retrainNow',
+);
 /** Fine-tune the classifier on the user's feedback now; the reply has the figures (null when nothing was trained). */
-export const FineTuneNow = request<Record<string, never>, ActionResult & { fineTune: FineTuneView | null }>('fineTuneNow');
+export const FineTuneNow = request<Record<string, never>, ActionResult & { fineTune: FineTuneView | null }>(
+  'fineTuneNow',
+);
 /** Remove the fine-tuned model: routing goes back to the shipped one. */
 export const ResetFineTune = request<Record<string, never>, ActionResult>('resetFineTune');
 /** Undo one routing adjustment. */
@@ -163,7 +217,10 @@ export const SetApiKey = command<Record<string, never>>('setApiKey');
 /** Open the chat with `@router`. */
 export const OpenChat = command<Record<string, never>>('openChat');
 /** A page of recent decisions (newest first). */
-export const RequestPage = request<{ offset: number; limit: number }, { rows: DecisionRow[]; total: number; offset: number }>('requestPage');
+export const RequestPage = request<
+  { offset: number; limit: number },
+  { rows: DecisionRow[]; total: number; offset: number }
+>('requestPage');
 
 /** The webview drew a state: what it shows, read back from its own page (for tests in the real editor). */
 export const Rendered = command<RenderedInfo>('rendered');
@@ -190,21 +247,43 @@ export interface RenderedInfo {
 export const State = notification<{ state: ViewModel }>('state');
 /** What the panel draws first, before the charts and the lists: the headline figures and the budget, with what
  *  decides the layout (empty, period, tiers). Sent just before each State. */
-export type Summary = Pick<ViewModel, 'period' | 'since' | 'generatedAt' | 'empty' | 'hasKey' | 'tiers' | 'headline' | 'budget'>;
+export type Summary = Pick<
+  ViewModel,
+  'period' | 'since' | 'generatedAt' | 'empty' | 'hasKey' | 'tiers' | 'headline' | 'budget'
+>;
 export const Headline = notification<{ summary: Summary }>('headline');
 /** A sentence the user should see (an error from an action the host ran on its own, a warning). */
 export const Notice = notification<{ level: 'info' | 'warning' | 'error'; message: string }>('notice');
 
-export const WEBVIEW_TO_HOST = [Ready, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision,
-  SetApiKey, OpenChat, RequestPage, Rendered] as const;
+export const WEBVIEW_TO_HOST = [
+  Ready,
+  SetPeriod,
+  RetrainNow,
+  FineTuneNow,
+  ResetFineTune,
+  UndoAdjustment,
+  SetBudget,
+  GiveFeedback,
+  ShowDecision,
+  SetApiKey,
+  OpenChat,
+  RequestPage,
+  Rendered,
+] as const;
 export const HOST_TO_WEBVIEW = [Headline, State, Notice] as const;
 export const REPLY = '$reply';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire messages
 
-export interface WireMessage { method: string; params?: unknown; id?: number }
-export type WireReply = { method: typeof REPLY; id: number; ok: true; result: unknown } | { method: typeof REPLY; id: number; ok: false; error: string };
+export interface WireMessage {
+  method: string;
+  params?: unknown;
+  id?: number;
+}
+export type WireReply =
+  | { method: typeof REPLY; id: number; ok: true; result: unknown }
+  | { method: typeof REPLY; id: number; ok: false; error: string };
 
 export function isWireMessage(x: unknown): x is WireMessage {
   return typeof x === 'object' && x !== null && typeof (x as { method?: unknown }).method === 'string';
@@ -223,12 +302,19 @@ export class HostEndpoint {
   private disposed = false;
 
   /** `post` delivers one message to the webview (webview.postMessage in VS Code, an HTTP stream in the harness). */
-  constructor(private readonly post: (msg: WireMessage | WireReply) => unknown, private readonly log?: (m: string) => void) {}
+  constructor(
+    private readonly post: (msg: WireMessage | WireReply) => unknown,
+    private readonly log?: (m: string) => void,
+  ) {}
 
-  get isReady(): boolean { return this.ready; }
+  get isReady(): boolean {
+    return this.ready;
+  }
 
   /** Called when the webview says `ready`, after the queue is flushed, with the methods of the messages flushed. */
-  onReady(fn: (params: ParamsOf<typeof Ready>, flushed: string[]) => void): void { this.readyListener = fn; }
+  onReady(fn: (params: ParamsOf<typeof Ready>, flushed: string[]) => void): void {
+    this.readyListener = fn;
+  }
 
   onCommand<P>(type: CommandType<P>, fn: (params: P) => void | Promise<void>): void {
     this.handlers.set(type.method, { kind: 'command', fn: fn as Handler });
@@ -254,25 +340,39 @@ export class HostEndpoint {
   /** Feed every message the webview posted here. Unknown or malformed messages are logged and ignored. */
   async receive(raw: unknown): Promise<void> {
     if (this.disposed) return;
-    if (!isWireMessage(raw)) { this.log?.(`cost panel: ignored a malformed message`); return; }
+    if (!isWireMessage(raw)) {
+      this.log?.(`cost panel: ignored a malformed message`);
+      return;
+    }
     if (raw.method === Ready.method) {
       this.ready = true;
       const pending = this.queue.splice(0);
       for (const m of pending) this.send(m);
-      this.readyListener?.((raw.params ?? {}) as ParamsOf<typeof Ready>, pending.map((m) => m.method));
+      this.readyListener?.(
+        (raw.params ?? {}) as ParamsOf<typeof Ready>,
+        pending.map((m) => m.method),
+      );
       return;
     }
     const h = this.handlers.get(raw.method);
     if (!h) {
       this.log?.(`cost panel: no handler for "${raw.method}"`);
-      if (typeof raw.id === 'number') this.send({ method: REPLY, id: raw.id, ok: false, error: `Unknown request "${raw.method}"` });
+      if (typeof raw.id === 'number')
+        this.send({ method: REPLY, id: raw.id, ok: false, error: `Unknown request "${raw.method}"` });
       return;
     }
     if (h.kind === 'command') {
-      try { await h.fn(raw.params ?? {}); } catch (e) { this.log?.(`cost panel: ${raw.method} failed: ${errText(e)}`); }
+      try {
+        await h.fn(raw.params ?? {});
+      } catch (e) {
+        this.log?.(`cost panel: ${raw.method} failed: ${errText(e)}`);
+      }
       return;
     }
-    if (typeof raw.id !== 'number') { this.log?.(`cost panel: request "${raw.method}" without id`); return; }
+    if (typeof raw.id !== 'number') {
+      this.log?.(`cost panel: request "${raw.method}" without id`);
+      return;
+    }
     try {
       const result = await h.fn(raw.params ?? {});
       this.send({ method: REPLY, id: raw.id, ok: true, result });
@@ -283,13 +383,23 @@ export class HostEndpoint {
   }
 
   /** The webview went away (it will say ready again when it comes back): queue until then. */
-  reset(): void { this.ready = false; }
+  reset(): void {
+    this.ready = false;
+  }
 
-  dispose(): void { this.disposed = true; this.queue.length = 0; this.handlers.clear(); }
+  dispose(): void {
+    this.disposed = true;
+    this.queue.length = 0;
+    this.handlers.clear();
+  }
 
   private send(m: WireMessage | WireReply): void {
     if (this.disposed) return;
-    try { void this.post(m); } catch (e) { this.log?.(`cost panel: post failed: ${errText(e)}`); }
+    try {
+      void this.post(m);
+    } catch (e) {
+      this.log?.(`cost panel: post failed: ${errText(e)}`);
+    }
   }
 }
 

@@ -5,17 +5,26 @@ import { int, pct, usd } from './format';
 import { OpenChat, SetApiKey, type ViewModel } from './protocol';
 
 function figure(key: string, label: string, value: string, sub?: string, title?: string): HTMLElement {
-  return h('div', { class: 'figure', 'data-figure': key, title },
+  return h(
+    'div',
+    { class: 'figure', 'data-figure': key, title },
     h('div', { class: 'figure-label' }, label),
     h('div', { class: 'figure-value', 'data-value': '' }, value),
-    sub ? h('div', { class: 'figure-sub' }, sub) : null);
+    sub ? h('div', { class: 'figure-sub' }, sub) : null,
+  );
 }
 
 export function renderFigures(el: HTMLElement, v: Pick<ViewModel, 'headline' | 'tiers'>): void {
   const x = v.headline;
   el.replaceChildren(
     figure('spend', 'Spend', usd(x.spendUsd), x.unpriced ? `${int(x.unpriced)} unpriced` : undefined, `${x.spendUsd}`),
-    figure('baseline', `All on ${v.tiers[v.tiers.length - 1]?.label ?? 'top tier'}`, usd(x.baselineUsd), 'same requests, top tier', `${x.baselineUsd}`),
+    figure(
+      'baseline',
+      `All on ${v.tiers[v.tiers.length - 1]?.label ?? 'top tier'}`,
+      usd(x.baselineUsd),
+      'same requests, top tier',
+      `${x.baselineUsd}`,
+    ),
     figure('saved', 'Saved', usd(x.savedUsd), pct(x.savedPct), `${x.savedUsd}`),
     figure('requests', 'Requests', int(x.requests), `${int(x.decisions)} decisions`),
     figure('avg', 'Average per request', usd(x.avgCostUsd), undefined, `${x.avgCostUsd}`),
@@ -33,27 +42,83 @@ export function shownFigures(el: HTMLElement): Record<string, string> {
 
 export function renderWelcome(el: HTMLElement, v: Pick<ViewModel, 'empty' | 'hasKey'>, ctx: PanelContext): void {
   el.hidden = !v.empty;
-  if (!v.empty) { el.replaceChildren(); return; }
+  if (!v.empty) {
+    el.replaceChildren();
+    return;
+  }
   el.replaceChildren(
     h('h2', { id: 'welcome-h' }, 'Welcome to LLM Router'),
-    h('p', {}, 'Each prompt goes to the cheapest Claude model that can answer it well. This panel shows what you spend and what you save against sending everything to the top tier.'),
-    h('ol', {},
-      h('li', {}, v.hasKey ? 'Your Anthropic API key is set. ' : 'Set your Anthropic API key (kept in the editor\'s secret storage). ',
-        v.hasKey ? icon('check') : button('Set API key', { icon: 'key', testid: 'set-key' }, () => ctx.endpoint.send(SetApiKey, {}))),
-      h('li', {}, 'Ask something in the chat with ', h('code', {}, '@router'), '. ',
-        button('Open chat', { icon: 'comment-discussion', secondary: true, testid: 'open-chat' }, () => ctx.endpoint.send(OpenChat, {}))),
-      h('li', {}, 'Come back here to see the cost of each answer and the savings.')),
+    h(
+      'p',
+      {},
+      'Each prompt goes to the cheapest Claude model that can answer it well. This panel shows what you spend and what you save against sending everything to the top tier.',
+    ),
+    h(
+      'ol',
+      {},
+      h(
+        'li',
+        {},
+        v.hasKey
+          ? 'Your Anthropic API key is set. '
+          : "Set your Anthropic API key (kept in the editor's secret storage). ",
+        v.hasKey
+          ? icon('check')
+          : button('Set API key', { icon: 'key', testid: 'set-key' }, () => ctx.endpoint.send(SetApiKey, {})),
+      ),
+      h(
+        'li',
+        {},
+        'Ask something in the chat with ',
+        h('code', {}, '@router'),
+        '. ',
+        button('Open chat', { icon: 'comment-discussion', secondary: true, testid: 'open-chat' }, () =>
+          ctx.endpoint.send(OpenChat, {}),
+        ),
+      ),
+      h('li', {}, 'Come back here to see the cost of each answer and the savings.'),
+    ),
   );
 }
 
 export function renderQuality(el: HTMLElement, v: ViewModel): void {
-  el.replaceChildren(h('table', { class: 'grid' },
-    h('caption', { class: 'sr-only' }, 'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Tier'), h('th', { scope: 'col' }, 'Thumbs up'), h('th', { scope: 'col' }, 'Automatic quality'))),
-    h('tbody', {}, ...v.quality.map((q) => h('tr', { 'data-tier': q.tier },
-      h('th', { scope: 'row' }, q.label),
-      h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
-      h('td', {}, q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`),
-    ))),
-  ));
+  el.replaceChildren(
+    h(
+      'table',
+      { class: 'grid' },
+      h(
+        'caption',
+        { class: 'sr-only' },
+        'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each',
+      ),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'col' }, 'Tier'),
+          h('th', { scope: 'col' }, 'Thumbs up'),
+          h('th', { scope: 'col' }, 'Automatic quality'),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        ...v.quality.map((q) =>
+          h(
+            'tr',
+            { 'data-tier': q.tier },
+            h('th', { scope: 'row' }, q.label),
+            h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
+            h(
+              'td',
+              {},
+              q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`,
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
 }

@@ -9,7 +9,10 @@ export function watchTheme(onChange: () => void): MutationObserver {
   let last = themeKey();
   const observer = new MutationObserver(() => {
     const k = themeKey();
-    if (k !== last) { last = k; onChange(); }
+    if (k !== last) {
+      last = k;
+      onChange();
+    }
   });
   observer.observe(document.documentElement, { attributes: true, subtree: false, attributeFilter: ['class', 'style'] });
   observer.observe(document.body, { attributes: true, attributeFilter: ['class'] });

@@ -33,7 +33,9 @@ export function processStreams(): CliStreams {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    get stdin() { return process.stdin; },
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
   };
 }
@@ -47,7 +49,10 @@ function run(): Run {
 /** Runs `fn` with these streams as the CLI's; returns what it returned and the exit code commands set. `llm-router
  *  stats | head`: once stdout's reader has gone, output is dropped, but the command still finishes its work (a
  *  database write is never cut short by a closed pipe). */
-export async function withCliStreams<T>(streams: CliStreams, fn: () => Promise<T>): Promise<{ result: T; exitCode: number }> {
+export async function withCliStreams<T>(
+  streams: CliStreams,
+  fn: () => Promise<T>,
+): Promise<{ result: T; exitCode: number }> {
   const r: Run = { streams, stdoutClosed: false, exitCode: 0 };
   const onError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') r.stdoutClosed = true;
@@ -179,12 +184,19 @@ export type ReadLine = { line: string } | { tooLongBytes: number };
  * to its end and reported as { tooLongBytes }, so one huge line neither exhausts memory nor stops the run.
  * "\r\n" and "\n" both end a line; a last line without a newline counts.
  */
-export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes = MAX_LINE_BYTES): AsyncGenerator<ReadLine> {
+export async function* readLines(
+  input: AsyncIterable<Buffer | string>,
+  maxBytes = MAX_LINE_BYTES,
+): AsyncGenerator<ReadLine> {
   let parts: Buffer[] = [];
   let size = 0;
   let skipped = -1; // bytes of the current line when it is over the limit, else -1
   const end = (): ReadLine => {
-    if (skipped >= 0) { const r = { tooLongBytes: skipped }; skipped = -1; return r; }
+    if (skipped >= 0) {
+      const r = { tooLongBytes: skipped };
+      skipped = -1;
+      return r;
+    }
     let line = Buffer.concat(parts, size).toString('utf8');
     if (line.endsWith('\r')) line = line.slice(0, -1);
     parts = [];
@@ -192,8 +204,16 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
     return { line };
   };
   const add = (b: Buffer) => {
-    if (skipped >= 0) { skipped += b.length; return; }
-    if (size + b.length > maxBytes) { skipped = size + b.length; parts = []; size = 0; return; }
+    if (skipped >= 0) {
+      skipped += b.length;
+      return;
+    }
+    if (size + b.length > maxBytes) {
+      skipped = size + b.length;
+      parts = [];
+      size = 0;
+      return;
+    }
     parts.push(b);
     size += b.length;
   };
@@ -207,7 +227,10 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxBytes
       yield end();
       any = false;
     }
-    if (from < buf.length) { add(buf.subarray(from)); any = true; }
+    if (from < buf.length) {
+      add(buf.subarray(from));
+      any = true;
+    }
   }
   if (any) yield end();
 }

@@ -14,9 +14,12 @@ import { readSettings, SECTION, type Settings } from '../core/settings';
 export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LLM_ROUTER_SETTINGS) return env.LLM_ROUTER_SETTINGS;
   const home = os.homedir();
-  const base = platform === 'win32' ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
-    : platform === 'darwin' ? path.join(home, 'Library', 'Application Support')
-      : env.XDG_CONFIG_HOME || path.join(home, '.config');
+  const base =
+    platform === 'win32'
+      ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
+      : platform === 'darwin'
+        ? path.join(home, 'Library', 'Application Support')
+        : env.XDG_CONFIG_HOME || path.join(home, '.config');
   return path.join(base, 'llm-router', 'settings.json');
 }
 
@@ -28,7 +31,10 @@ export function loadCliSettings(opts: { file?: string; preset?: string }): Setti
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    if (opts.file || (e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the settings file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (opts.file || (e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(
+        `cannot read the settings file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
   }
   if (text !== null) {
     try {
@@ -36,9 +42,11 @@ export function loadCliSettings(opts: { file?: string; preset?: string }): Setti
     } catch (e) {
       throw new Error(`the settings file ${file} is not JSON (${(e as Error).message})`);
     }
-    if (!values || typeof values !== 'object' || Array.isArray(values)) throw new Error(`the settings file ${file} must hold one JSON object`);
+    if (!values || typeof values !== 'object' || Array.isArray(values))
+      throw new Error(`the settings file ${file} must hold one JSON object`);
   }
-  const get = (k: string) => (k === 'preset' && opts.preset !== undefined ? opts.preset : values[`${SECTION}.${k}`] ?? values[k]);
+  const get = (k: string) =>
+    k === 'preset' && opts.preset !== undefined ? opts.preset : (values[`${SECTION}.${k}`] ?? values[k]);
   return readSettings({ inspect: (k) => (get(k) === undefined ? undefined : { globalValue: get(k) }) });
 }
 
@@ -47,6 +55,18 @@ export function loadCliSettings(opts: { file?: string; preset?: string }): Setti
 export function cliClientFor(s: Settings, baseUrl?: string, env: NodeJS.ProcessEnv = process.env): ClientFor {
   const key = env.ANTHROPIC_API_KEY?.trim();
   const baseURL = baseUrl || s.baseUrl || env.ANTHROPIC_BASE_URL || undefined;
-  const anthropic = key ? new AnthropicClient({ apiKey: key, baseURL, maxRetries: s.maxRetries, maxRetryWaitMs: s.maxRetryWaitSeconds * 1000 }) : null;
-  return createClientFor({ endpoints: s.endpoints, anthropic, maxRetries: s.maxRetries, endpointKey: (ep) => envEndpointKey(ep, env) });
+  const anthropic = key
+    ? new AnthropicClient({
+        apiKey: key,
+        baseURL,
+        maxRetries: s.maxRetries,
+        maxRetryWaitMs: s.maxRetryWaitSeconds * 1000,
+      })
+    : null;
+  return createClientFor({
+    endpoints: s.endpoints,
+    anthropic,
+    maxRetries: s.maxRetries,
+    endpointKey: (ep) => envEndpointKey(ep, env),
+  });
 }

@@ -7,7 +7,15 @@ import { AgentLoops, readAgentTurn, type LoopEntry } from './agentTurn';
 import { checkWorstCase, worstCaseCost } from './budget';
 import { tierLabel } from './format';
 import { usageCost } from './pricing';
-import { ProviderError, type ChatMessage, type ChatResult, type ClientFor, type ModelClient, type ToolCall, type ToolSpec } from './provider/api';
+import {
+  ProviderError,
+  type ChatMessage,
+  type ChatResult,
+  type ClientFor,
+  type ModelClient,
+  type ToolCall,
+  type ToolSpec,
+} from './provider/api';
 import { RouteError, type RouteOutcome, type RouterService } from './service-api';
 import type { Decision, DecisionRecord, RouterConfig, Source, Usage } from './types';
 
@@ -51,10 +59,14 @@ const add = (a: Usage | null, b: Usage): Usage => ({
   outputTokens: (a?.outputTokens ?? 0) + b.outputTokens,
   cacheWriteTokens: (a?.cacheWriteTokens ?? 0) + b.cacheWriteTokens,
   cacheReadTokens: (a?.cacheReadTokens ?? 0) + b.cacheReadTokens,
-  ...((a?.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0) ? { cacheWrite1hTokens: (a?.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0) } : {}),
+  ...((a?.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0)
+    ? { cacheWrite1hTokens: (a?.cacheWrite1hTokens ?? 0) + (b.cacheWrite1hTokens ?? 0) }
+    : {}),
 });
 const tierIs = (cfg: RouterConfig, id: string, name: string): boolean =>
-  cfg.tiers.some((t) => t.id === id && [t.id, t.label, t.model].some((n) => n.toLowerCase() === name.trim().toLowerCase()));
+  cfg.tiers.some(
+    (t) => t.id === id && [t.id, t.label, t.model].some((n) => n.toLowerCase() === name.trim().toLowerCase()),
+  );
 const sum = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
 
 /** Routes and answers agent requests; remembers loops (by tool call ids) so their later requests stay on one tier. */
@@ -71,62 +83,149 @@ export class AgentRouter {
     if (loop && rec) return this.continueLoop(service, req, clients, loop, rec, turn.inputTokens);
 
     const toolCalls: ToolCall[] = [];
-    const o = await service.run({
-      prompt: turn.prompt, history: turn.history, source: req.source, override: req.override ?? null, system: req.system,
-      maxTokens: req.maxTokens, signal: req.signal,
-      onDecision: (d) => req.onDecision?.(d, false), onText: req.onText, onNotice: req.onNotice,
-      agent: {
-        messages: req.messages, tools: req.tools, toolMode: req.toolMode, inputTokens: turn.inputTokens,
-        onToolCall: (c) => { toolCalls.push(c); req.onToolCall?.(c); },
+    const o = await service.run(
+      {
+        prompt: turn.prompt,
+        history: turn.history,
+        source: req.source,
+        override: req.override ?? null,
+        system: req.system,
+        maxTokens: req.maxTokens,
+        signal: req.signal,
+        onDecision: (d) => req.onDecision?.(d, false),
+        onText: req.onText,
+        onNotice: req.onNotice,
+        agent: {
+          messages: req.messages,
+          tools: req.tools,
+          toolMode: req.toolMode,
+          inputTokens: turn.inputTokens,
+          onToolCall: (c) => {
+            toolCalls.push(c);
+            req.onToolCall?.(c);
+          },
+        },
       },
-    }, clients);
-    const entry: LoopEntry = { decisionId: o.record.id, tierId: o.record.tierId, model: o.record.answeredModel ?? o.record.model, turns: 1, time: 0 };
-    if (toolCalls.length) this.loops.remember(entry, toolCalls.map((c) => c.id));
+      clients,
+    );
+    const entry: LoopEntry = {
+      decisionId: o.record.id,
+      tierId: o.record.tierId,
+      model: o.record.answeredModel ?? o.record.model,
+      turns: 1,
+      time: 0,
+    };
+    if (toolCalls.length)
+      this.loops.remember(
+        entry,
+        toolCalls.map((c) => c.id),
+      );
     return {
-      decisionId: o.record.id, tierId: o.record.tierId, model: entry.model, continued: false, turns: 1, text: o.text,
-      toolCalls, costUsd: o.totalCostUsd, record: o.record, routed: o,
+      decisionId: o.record.id,
+      tierId: o.record.tierId,
+      model: entry.model,
+      continued: false,
+      turns: 1,
+      text: o.text,
+      toolCalls,
+      costUsd: o.totalCostUsd,
+      record: o.record,
+      routed: o,
     };
   }
 
   /** A later request of a loop: on the loop's tier (or the nearest cheaper one the budget allows), added to its decision. */
   private async continueLoop(
-    service: RouterService, req: AgentRequest, clients: ClientFor, loop: LoopEntry, rec: DecisionRecord, inputTokens: number,
+    service: RouterService,
+    req: AgentRequest,
+    clients: ClientFor,
+    loop: LoopEntry,
+    rec: DecisionRecord,
+    inputTokens: number,
   ): Promise<AgentOutcome> {
     const cfg = service.config;
     const { tier, client, reason } = this.loopTier(service, cfg, req, clients, rec, inputTokens);
     const t = cfg.tiers[tier];
-    req.onDecision?.({ ...rec, tier, tierId: t.id, model: t.model, reasons: reason ? [...rec.reasons, reason] : rec.reasons }, true);
+    req.onDecision?.(
+      { ...rec, tier, tierId: t.id, model: t.model, reasons: reason ? [...rec.reasons, reason] : rec.reasons },
+      true,
+    );
     if (reason) req.onNotice?.(reason);
     const toolCalls: ToolCall[] = [];
     let result: ChatResult;
     try {
-      result = await client.stream({
-        model: t.model, system: req.system, messages: req.messages, tools: req.tools, toolMode: req.toolMode,
-        maxTokens: Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens)), signal: req.signal,
-      }, req.onText, (c) => { toolCalls.push(c); req.onToolCall?.(c); });
+      result = await client.stream(
+        {
+          model: t.model,
+          system: req.system,
+          messages: req.messages,
+          tools: req.tools,
+          toolMode: req.toolMode,
+          maxTokens: Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens)),
+          signal: req.signal,
+        },
+        req.onText,
+        (c) => {
+          toolCalls.push(c);
+          req.onToolCall?.(c);
+        },
+      );
     } catch (e) {
       const pe = e instanceof ProviderError ? e : null;
       const cancelled = pe?.kind === 'cancelled' || !!req.signal?.aborted;
-      if (pe?.partialUsage) this.addToRecord(service, cfg, rec, t.model, pe.partialUsage, 0, reason, cancelled ? null : pe.message);
+      if (pe?.partialUsage)
+        this.addToRecord(service, cfg, rec, t.model, pe.partialUsage, 0, reason, cancelled ? null : pe.message);
       else if (!cancelled) service.store.updateDecision(rec.id, { status: 'error', error: pe?.message ?? String(e) });
       if (cancelled) throw new RouteError('cancelled', 'Cancelled: the answer was stopped.', rec);
-      throw new RouteError('provider', pe?.message ?? `unexpected failure: ${e instanceof Error ? e.message : String(e)}`, rec);
+      throw new RouteError(
+        'provider',
+        pe?.message ?? `unexpected failure: ${e instanceof Error ? e.message : String(e)}`,
+        rec,
+      );
     }
     const costUsd = usageCost(cfg, result.model, result.usage) ?? usageCost(cfg, t.model, result.usage);
-    const after = this.addToRecord(service, cfg, rec, result.model || t.model, result.usage, result.latencyMs, reason, null);
+    const after = this.addToRecord(
+      service,
+      cfg,
+      rec,
+      result.model || t.model,
+      result.usage,
+      result.latencyMs,
+      reason,
+      null,
+    );
     const entry: LoopEntry = { ...loop, turns: loop.turns + 1, tierId: t.id, model: t.model };
-    if (toolCalls.length) this.loops.remember(entry, toolCalls.map((c) => c.id));
+    if (toolCalls.length)
+      this.loops.remember(
+        entry,
+        toolCalls.map((c) => c.id),
+      );
     return {
-      decisionId: rec.id, tierId: t.id, model: t.model, continued: true, turns: entry.turns, text: result.text, toolCalls,
-      costUsd, record: after,
+      decisionId: rec.id,
+      tierId: t.id,
+      model: t.model,
+      continued: true,
+      turns: entry.turns,
+      text: result.text,
+      toolCalls,
+      costUsd,
+      record: after,
     };
   }
 
   /** The loop's tier when its client is there and the budget allows the request's worst case; else the nearest cheaper. */
   private loopTier(
-    service: RouterService, cfg: RouterConfig, req: AgentRequest, clients: ClientFor, rec: DecisionRecord, inputTokens: number,
+    service: RouterService,
+    cfg: RouterConfig,
+    req: AgentRequest,
+    clients: ClientFor,
+    rec: DecisionRecord,
+    inputTokens: number,
   ): { tier: number; client: ModelClient; reason: string | null } {
-    const start = Math.max(0, cfg.tiers.findIndex((t) => t.id === rec.tierId));
+    const start = Math.max(
+      0,
+      cfg.tiers.findIndex((t) => t.id === rec.tierId),
+    );
     const budget = service.budgetState();
     let firstRefusal: string | null = null;
     for (let i = start; i >= 0; i--) {
@@ -136,7 +235,10 @@ export class AgentRouter {
       const max = Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens);
       const check = checkWorstCase(budget, worstCaseCost(cfg, t.model, inputTokens, max));
       if (check.fits) {
-        const reason = i === start ? null : `budget: the agent loop moves from ${tierLabel(cfg, start)} to ${tierLabel(cfg, i)} (${firstRefusal ?? 'no client'})`;
+        const reason =
+          i === start
+            ? null
+            : `budget: the agent loop moves from ${tierLabel(cfg, start)} to ${tierLabel(cfg, i)} (${firstRefusal ?? 'no client'})`;
         return { tier: i, client, reason };
       }
       firstRefusal ??= check.message;
@@ -148,15 +250,25 @@ export class AgentRouter {
 
   /** Adds one request's usage, cost, baseline and time to the loop's record (re-read: the last turn's sums). */
   private addToRecord(
-    service: RouterService, cfg: RouterConfig, rec0: DecisionRecord, model: string, usage: Usage, latencyMs: number,
-    reason: string | null, error: string | null,
+    service: RouterService,
+    cfg: RouterConfig,
+    rec0: DecisionRecord,
+    model: string,
+    usage: Usage,
+    latencyMs: number,
+    reason: string | null,
+    error: string | null,
   ): DecisionRecord | null {
     const store = service.store;
     const rec = store.getDecision(rec0.id) ?? rec0;
     const top = cfg.tiers[cfg.tiers.length - 1].model;
     const turns = (rec.reasons.find((r) => r.startsWith('agent loop: ')) ?? '').match(/(\d+) requests/);
     const n = (turns ? Number(turns[1]) : 1) + 1;
-    const reasons = [...rec.reasons.filter((r) => !r.startsWith('agent loop: ')), ...(reason ? [reason] : []), `agent loop: ${n} requests on one decision`];
+    const reasons = [
+      ...rec.reasons.filter((r) => !r.startsWith('agent loop: ')),
+      ...(reason ? [reason] : []),
+      `agent loop: ${n} requests on one decision`,
+    ];
     store.updateDecision(rec.id, {
       usage: add(rec.usage, usage),
       costUsd: sum(rec.costUsd, usageCost(cfg, model, usage)),

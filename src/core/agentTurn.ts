@@ -15,9 +15,26 @@ export const IMAGE_TOKENS = 1600;
  * others are context that goes to the model but is not what was asked.
  */
 const SCAFFOLD_TAGS = [
-  'attachments', 'attachment', 'context', 'editorContext', 'environment_info', 'workspace_info', 'reminderInstructions',
-  'reminder', 'instructions', 'custom_instructions', 'repoContext', 'currentChange', 'todoList', 'toolReferences',
-  'file', 'selection', 'terminalSelection', 'notebookSummary', 'system-reminder', 'conversation-summary',
+  'attachments',
+  'attachment',
+  'context',
+  'editorContext',
+  'environment_info',
+  'workspace_info',
+  'reminderInstructions',
+  'reminder',
+  'instructions',
+  'custom_instructions',
+  'repoContext',
+  'currentChange',
+  'todoList',
+  'toolReferences',
+  'file',
+  'selection',
+  'terminalSelection',
+  'notebookSummary',
+  'system-reminder',
+  'conversation-summary',
 ];
 const REQUEST_RE = /<(userRequest|user_query|user_request)>([\s\S]*?)<\/\1>/gi;
 const SCAFFOLD_RE = new RegExp(`<(${SCAFFOLD_TAGS.join('|')})(\\s[^>]*)?>[\\s\\S]*?</\\1>`, 'gi');
@@ -43,7 +60,10 @@ export function requestText(text: string): string {
 /** The text parts of a message, joined. */
 export function textOf(m: ChatMessage | Turn): string {
   if (typeof m.content === 'string') return m.content;
-  return m.content.filter((p): p is Extract<ContentPart, { type: 'text' }> => p.type === 'text').map((p) => p.text).join('\n');
+  return m.content
+    .filter((p): p is Extract<ContentPart, { type: 'text' }> => p.type === 'text')
+    .map((p) => p.text)
+    .join('\n');
 }
 
 /** Estimated input tokens of one message: text, tool calls, tool results and images. */
@@ -84,17 +104,26 @@ export interface AgentTurn {
 }
 
 const isToolResultOnly = (m: ChatMessage): boolean =>
-  typeof m.content !== 'string' && m.content.length > 0 && m.content.every((p) => p.type === 'tool_result' || (p.type === 'text' && !p.text.trim()));
+  typeof m.content !== 'string' &&
+  m.content.length > 0 &&
+  m.content.every((p) => p.type === 'tool_result' || (p.type === 'text' && !p.text.trim()));
 
 /**
  * Reads an agent request: the latest user turn that the person wrote (not one that only carries tool results), the
  * turns before it as history, whether it continues a loop, and what the whole request weighs.
  */
-export function readAgentTurn(messages: readonly ChatMessage[], system?: string, tools?: readonly ToolSpec[]): AgentTurn {
+export function readAgentTurn(
+  messages: readonly ChatMessage[],
+  system?: string,
+  tools?: readonly ToolSpec[],
+): AgentTurn {
   let last = -1;
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i];
-    if (m.role === 'user' && !isToolResultOnly(m) && requestText(textOf(m))) { last = i; break; }
+    if (m.role === 'user' && !isToolResultOnly(m) && requestText(textOf(m))) {
+      last = i;
+      break;
+    }
   }
   const prompt = last >= 0 ? requestText(textOf(messages[last])) : '';
   const history: Turn[] = [];
@@ -111,11 +140,16 @@ export function readAgentTurn(messages: readonly ChatMessage[], system?: string,
   while (history.length && history[history.length - 1].role !== 'assistant') history.pop();
 
   const tail = messages.slice(last + 1);
-  const continuation = last >= 0 && tail.some((m) => m.role === 'assistant' && typeof m.content !== 'string' && m.content.some((p) => p.type === 'tool_use'));
+  const continuation =
+    last >= 0 &&
+    tail.some(
+      (m) => m.role === 'assistant' && typeof m.content !== 'string' && m.content.some((p) => p.type === 'tool_use'),
+    );
   const lastAssistant = [...messages].reverse().find((m) => m.role === 'assistant');
-  const toolCallIds = continuation && lastAssistant && typeof lastAssistant.content !== 'string'
-    ? lastAssistant.content.flatMap((p) => (p.type === 'tool_use' ? [p.id] : []))
-    : [];
+  const toolCallIds =
+    continuation && lastAssistant && typeof lastAssistant.content !== 'string'
+      ? lastAssistant.content.flatMap((p) => (p.type === 'tool_use' ? [p.id] : []))
+      : [];
 
   let inputTokens = (system ? estimateTokens(system) : 0) + toolTokens(tools);
   let images = 0;
@@ -124,7 +158,15 @@ export function readAgentTurn(messages: readonly ChatMessage[], system?: string,
     if (typeof m.content !== 'string') images += m.content.filter((p) => p.type === 'image').length;
   }
   const seen = estimateTokens(prompt) + history.reduce((s, t) => s + estimateTokens(t.content), 0);
-  return { prompt, history, continuation, toolCallIds, inputTokens, extraTokens: Math.max(0, inputTokens - seen), images };
+  return {
+    prompt,
+    history,
+    continuation,
+    toolCallIds,
+    inputTokens,
+    extraTokens: Math.max(0, inputTokens - seen),
+    images,
+  };
 }
 
 /** The tier an agent loop runs on, found again from the ids of the tool calls it made. */
@@ -145,7 +187,11 @@ export interface LoopEntry {
  */
 export class AgentLoops {
   private readonly byCall = new Map<string, LoopEntry>();
-  constructor(private readonly max = 2000, private readonly ttlMs = 3_600_000, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly max = 2000,
+    private readonly ttlMs = 3_600_000,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The loop a request continues, when it brings results of tool calls one of ours made. */
   find(toolCallIds: readonly string[]): LoopEntry | null {

@@ -14,9 +14,17 @@ export function budgetState(settings: BudgetSettings, spentToday: number, spentM
   const daily = hasLimit(settings.dailyLimitUsd) ? settings.dailyLimitUsd : null;
   const monthly = hasLimit(settings.monthlyLimitUsd) ? settings.monthlyLimitUsd : null;
   if (daily === null && monthly === null) return null;
-  const frac = (spent: number, limit: number | null) => (limit === null ? 0 : limit === 0 ? (spent > 0 ? Infinity : 1) : spent / limit);
+  const frac = (spent: number, limit: number | null) =>
+    limit === null ? 0 : limit === 0 ? (spent > 0 ? Infinity : 1) : spent / limit;
   const usedFraction = Math.max(frac(spentToday, daily), frac(spentMonth, monthly));
-  const state = usedFraction >= 1 ? 'blocked' : usedFraction >= DOWNGRADE_AT ? 'downgrading' : usedFraction >= WARN_AT ? 'warning' : 'normal';
+  const state =
+    usedFraction >= 1
+      ? 'blocked'
+      : usedFraction >= DOWNGRADE_AT
+        ? 'downgrading'
+        : usedFraction >= WARN_AT
+          ? 'warning'
+          : 'normal';
   return {
     state,
     dailyLimitUsd: daily,
@@ -29,7 +37,12 @@ export function budgetState(settings: BudgetSettings, spentToday: number, spentM
 }
 
 /** The most a call can cost: its input tokens plus `maxTokens` of output on `model`; null when the model is unpriced. */
-export function worstCaseCost(config: RouterConfig, model: string, inputTokens: number, maxTokens: number): number | null {
+export function worstCaseCost(
+  config: RouterConfig,
+  model: string,
+  inputTokens: number,
+  maxTokens: number,
+): number | null {
   const p = priceFor(config, model);
   return p ? costOf(p, { inputTokens, outputTokens: maxTokens, cacheWriteTokens: 0, cacheReadTokens: 0 }) : null;
 }
@@ -50,7 +63,11 @@ export interface WorstCaseCheck {
  * it fits only when no limit is set (its cost would be unknown, never counted as $0).
  * `extraSpentUsd` is money already spent by this request's earlier calls and not yet in the state (a fallback's first try).
  */
-export function checkWorstCase(state: BudgetState | null, worstCaseUsd: number | null, extraSpentUsd = 0): WorstCaseCheck {
+export function checkWorstCase(
+  state: BudgetState | null,
+  worstCaseUsd: number | null,
+  extraSpentUsd = 0,
+): WorstCaseCheck {
   if (!state) return { fits: true, worstCaseUsd, limit: null, remainingUsd: null, message: null };
   const left = (limit: number | null, spent: number) => (limit === null ? Infinity : limit - spent - extraSpentUsd);
   const dayLeft = left(state.dailyLimitUsd, state.spentTodayUsd);
@@ -59,10 +76,17 @@ export function checkWorstCase(state: BudgetState | null, worstCaseUsd: number |
   const remaining = Math.max(0, Math.min(dayLeft, monthLeft));
   const limitValue = tighter === 'daily' ? state.dailyLimitUsd : state.monthlyLimitUsd;
   if (worstCaseUsd === null) {
-    return { fits: false, worstCaseUsd, limit: tighter, remainingUsd: remaining, message: `its cost cannot be checked against your ${tighter} limit (the model has no known price)` };
+    return {
+      fits: false,
+      worstCaseUsd,
+      limit: tighter,
+      remainingUsd: remaining,
+      message: `its cost cannot be checked against your ${tighter} limit (the model has no known price)`,
+    };
   }
   const passes = (l: number) => worstCaseUsd > l + 1e-12;
-  if (!passes(dayLeft) && !passes(monthLeft)) return { fits: true, worstCaseUsd, limit: null, remainingUsd: remaining, message: null };
+  if (!passes(dayLeft) && !passes(monthLeft))
+    return { fits: true, worstCaseUsd, limit: null, remainingUsd: remaining, message: null };
   const which: 'daily' | 'monthly' = passes(dayLeft) ? 'daily' : 'monthly';
   const rem = Math.max(0, which === 'daily' ? dayLeft : monthLeft);
   const lim = which === 'daily' ? state.dailyLimitUsd : state.monthlyLimitUsd;
@@ -80,6 +104,7 @@ export function parseUsd(text: string, what: string): number | null {
   const t = String(text).trim().replace(/^\$/, '');
   if (/^(off|none|null|no)$/i.test(t)) return null;
   const v = Number(t);
-  if (!t || !Number.isFinite(v) || v < 0) throw new Error(`${what}: "${text}" is not an amount in dollars (e.g. 5 or 2.50; "off" for no limit)`);
+  if (!t || !Number.isFinite(v) || v < 0)
+    throw new Error(`${what}: "${text}" is not an amount in dollars (e.g. 5 or 2.50; "off" for no limit)`);
   return v;
 }

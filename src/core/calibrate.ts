@@ -18,7 +18,10 @@ export interface CalibrationResult {
 }
 
 /** What calibration needs of a past decision (a DecisionRecord has all of it). */
-export type ScoredDecision = Pick<Decision, 'score' | 'complexity' | 'category' | 'confidence' | 'highStakes' | 'estInputTokens' | 'strategy'>;
+export type ScoredDecision = Pick<
+  Decision,
+  'score' | 'complexity' | 'category' | 'confidence' | 'highStakes' | 'estInputTokens' | 'strategy'
+>;
 
 /** The META key under which calibrated thresholds are kept; the service reads it. */
 export const THRESHOLDS_META_KEY = 'thresholds';
@@ -30,7 +33,8 @@ export function storedThresholds(store: Pick<DecisionStore, 'getMeta'>, config: 
   try {
     const v = JSON.parse(raw) as unknown;
     if (!Array.isArray(v) || v.length !== config.tiers.length - 1) return null;
-    if (!v.every((x, i) => typeof x === 'number' && x >= 0 && x <= 1 && (i === 0 || x >= (v[i - 1] as number)))) return null;
+    if (!v.every((x, i) => typeof x === 'number' && x >= 0 && x <= 1 && (i === 0 || x >= (v[i - 1] as number))))
+      return null;
     return v as number[];
   } catch {
     return null;
@@ -38,7 +42,8 @@ export function storedThresholds(store: Pick<DecisionStore, 'getMeta'>, config: 
 }
 
 export function calibrate(items: readonly ScoredDecision[], config: RouterConfig, topShare: number): CalibrationResult {
-  if (!(topShare >= 0 && topShare <= 1)) throw new Error(`top share must be between 0 and 1 (e.g. 0.2 for 20 %), not ${topShare}`);
+  if (!(topShare >= 0 && topShare <= 1))
+    throw new Error(`top share must be between 0 and 1 (e.g. 0.2 for 20 %), not ${topShare}`);
   const previous = [...config.thresholds];
   const n = items.length;
   const notes: string[] = [];
@@ -53,11 +58,14 @@ export function calibrate(items: readonly ScoredDecision[], config: RouterConfig
   if (want <= 0) top = 1;
   else if (want >= n) top = 0;
   else top = (desc[want - 1] + desc[want]) / 2;
-  if (want > 0 && want < n && desc[want - 1] === desc[want]) notes.push('many prompts share the same score at the cut: the top share is approximate');
+  if (want > 0 && want < n && desc[want - 1] === desc[want])
+    notes.push('many prompts share the same score at the cut: the top share is approximate');
   top = round4(top);
   // Lower thresholds keep their place relative to the top one (the middle tiers' bands scale with it).
   const prevTop = previous[k - 1];
-  const thresholds = previous.map((t, i) => (i === k - 1 ? top : round4(prevTop > 0 ? (t / prevTop) * top : Math.min(t, top))));
+  const thresholds = previous.map((t, i) =>
+    i === k - 1 ? top : round4(prevTop > 0 ? (t / prevTop) * top : Math.min(t, top)),
+  );
   for (let i = k - 2; i >= 0; i--) thresholds[i] = Math.max(0, Math.min(thresholds[i], thresholds[i + 1]));
 
   const byScore = desc.filter((s) => s >= top).length / n;
@@ -78,7 +86,10 @@ export function calibrate(items: readonly ScoredDecision[], config: RouterConfig
   const before = run(config);
   const after = run(cfgAfter);
   const afterPolicy = after.counts[topIdx] / n;
-  if (afterPolicy > byScore + 0.05) notes.push(`floors, high-stakes and low-confidence rules send ${pct(afterPolicy)} to the top tier, above the ${pct(byScore)} the scores alone give`);
+  if (afterPolicy > byScore + 0.05)
+    notes.push(
+      `floors, high-stakes and low-confidence rules send ${pct(afterPolicy)} to the top tier, above the ${pct(byScore)} the scores alone give`,
+    );
   return {
     thresholds,
     previous,
@@ -91,7 +102,12 @@ export function calibrate(items: readonly ScoredDecision[], config: RouterConfig
 }
 
 /** Calibrates from the store's most recent decisions (default 1,000). */
-export function calibrateFromStore(store: DecisionStore, config: RouterConfig, topShare: number, limit = 1000): CalibrationResult {
+export function calibrateFromStore(
+  store: DecisionStore,
+  config: RouterConfig,
+  topShare: number,
+  limit = 1000,
+): CalibrationResult {
   const rows = store.listDecisions({ limit }).rows.filter((r) => r.parentId === null);
   return calibrate(rows, config, topShare);
 }
@@ -102,8 +118,14 @@ export function applyThresholds(store: DecisionStore, thresholds: number[]): voi
 
 function asClassification(d: ScoredDecision): Classification {
   return {
-    score: d.score, complexity: d.complexity, category: d.category, confidence: d.confidence, reasons: [],
-    highStakes: d.highStakes, estInputTokens: d.estInputTokens, strategy: d.strategy,
+    score: d.score,
+    complexity: d.complexity,
+    category: d.category,
+    confidence: d.confidence,
+    reasons: [],
+    highStakes: d.highStakes,
+    estInputTokens: d.estInputTokens,
+    strategy: d.strategy,
   };
 }
 

@@ -19,7 +19,11 @@ export const DEFAULT_CASCADE: CascadeSettings = { enabled: false, margin: 0.1, g
  * adjustment, high-stakes, low-confidence or forced tier moved it), it is within `margin` of the threshold below,
  * and the cheaper tier is not below the category or complexity floor.
  */
-export function cascadeTier(d: Decision, config: RouterConfig, s: CascadeSettings): { tier: number; reason: string } | null {
+export function cascadeTier(
+  d: Decision,
+  config: RouterConfig,
+  s: CascadeSettings,
+): { tier: number; reason: string } | null {
   if (!s.enabled || d.tier <= 0 || d.override || d.highStakes || d.blocked || d.adjustments.length) return null;
   if (tierForScore(config, d.score) !== d.tier) return null;
   const threshold = config.thresholds[d.tier - 1];

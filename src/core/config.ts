@@ -13,9 +13,30 @@ const price = (input: number, output: number): Price => ({
 });
 
 export const DEFAULT_TIERS: TierConfig[] = [
-  { id: 'haiku', label: 'Haiku', model: 'claude-haiku-4-5', price: price(1, 5), contextWindow: 200_000, maxOutputTokens: 64_000 },
-  { id: 'sonnet', label: 'Sonnet', model: 'claude-sonnet-4-6', price: price(3, 15), contextWindow: 200_000, maxOutputTokens: 64_000 },
-  { id: 'opus', label: 'Opus', model: 'claude-opus-4-6', price: price(5, 25), contextWindow: 200_000, maxOutputTokens: 128_000 },
+  {
+    id: 'haiku',
+    label: 'Haiku',
+    model: 'claude-haiku-4-5',
+    price: price(1, 5),
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+  },
+  {
+    id: 'sonnet',
+    label: 'Sonnet',
+    model: 'claude-sonnet-4-6',
+    price: price(3, 15),
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+  },
+  {
+    id: 'opus',
+    label: 'Opus',
+    model: 'claude-opus-4-6',
+    price: price(5, 25),
+    contextWindow: 200_000,
+    maxOutputTokens: 128_000,
+  },
 ];
 
 /** Models that are not a default tier but may still answer (a forced or configured model, an older snapshot). */
@@ -56,7 +77,9 @@ export function validateConfig(c: RouterConfig): string[] {
   const errs: string[] = [];
   if (!c.tiers.length) errs.push('at least one tier is needed');
   if (c.thresholds.length !== Math.max(0, c.tiers.length - 1)) {
-    errs.push(`thresholds: expected ${Math.max(0, c.tiers.length - 1)} values (one fewer than tiers), got ${c.thresholds.length}`);
+    errs.push(
+      `thresholds: expected ${Math.max(0, c.tiers.length - 1)} values (one fewer than tiers), got ${c.thresholds.length}`,
+    );
   }
   for (let i = 1; i < c.thresholds.length; i++) {
     if (!(c.thresholds[i] >= c.thresholds[i - 1])) errs.push('thresholds must be ascending');
@@ -70,7 +93,8 @@ export function validateConfig(c: RouterConfig): string[] {
   });
   const top = c.tiers.length - 1;
   const idx = (n: number | undefined, what: string) => {
-    if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= top)) errs.push(`${what} must be a tier index 0..${top}`);
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= top))
+      errs.push(`${what} must be a tier index 0..${top}`);
   };
   idx(c.highStakesTier, 'highStakesTier');
   for (const [k, v] of Object.entries(c.categoryFloors)) idx(v, `categoryFloors.${k}`);
@@ -81,5 +105,7 @@ export function validateConfig(c: RouterConfig): string[] {
 /** Index of the tier with this id or label (case-insensitive), or -1. */
 export function tierIndex(c: RouterConfig, name: string): number {
   const n = name.trim().toLowerCase();
-  return c.tiers.findIndex((t) => t.id.toLowerCase() === n || t.label.toLowerCase() === n || t.model.toLowerCase() === n);
+  return c.tiers.findIndex(
+    (t) => t.id.toLowerCase() === n || t.label.toLowerCase() === n || t.model.toLowerCase() === n,
+  );
 }

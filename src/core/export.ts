@@ -6,10 +6,37 @@ import type { DecisionRecord } from './types';
 export type ExportFormat = 'csv' | 'json';
 
 export const CSV_COLUMNS = [
-  'id', 'time', 'source', 'status', 'tier', 'tierId', 'model', 'answeredModel', 'complexity', 'category', 'score',
-  'confidence', 'highStakes', 'override', 'blocked', 'strategy', 'inputTokens', 'outputTokens', 'cacheWriteTokens',
-  'cacheReadTokens', 'costUsd', 'baselineCostUsd', 'estCostUsd', 'latencyMs', 'ttftMs', 'thumb', 'autoQuality',
-  'parentId', 'error', 'reasons', 'prompt',
+  'id',
+  'time',
+  'source',
+  'status',
+  'tier',
+  'tierId',
+  'model',
+  'answeredModel',
+  'complexity',
+  'category',
+  'score',
+  'confidence',
+  'highStakes',
+  'override',
+  'blocked',
+  'strategy',
+  'inputTokens',
+  'outputTokens',
+  'cacheWriteTokens',
+  'cacheReadTokens',
+  'costUsd',
+  'baselineCostUsd',
+  'estCostUsd',
+  'latencyMs',
+  'ttftMs',
+  'thumb',
+  'autoQuality',
+  'parentId',
+  'error',
+  'reasons',
+  'prompt',
 ] as const;
 
 /** One CSV field (RFC 4180): quoted when needed; text a spreadsheet would run as a formula gets a leading '. */
@@ -34,13 +61,37 @@ export function csvRow(d: DecisionRecord, fb: FeedbackRow[]): string {
   const l = latest(fb);
   const u = d.usage;
   const v: Record<(typeof CSV_COLUMNS)[number], unknown> = {
-    id: d.id, time: new Date(d.time).toISOString(), source: d.source, status: d.status, tier: d.tier, tierId: d.tierId,
-    model: d.model, answeredModel: d.answeredModel, complexity: d.complexity, category: d.category, score: d.score,
-    confidence: d.confidence, highStakes: d.highStakes, override: d.override, blocked: d.blocked, strategy: d.strategy,
-    inputTokens: u?.inputTokens, outputTokens: u?.outputTokens, cacheWriteTokens: u?.cacheWriteTokens,
-    cacheReadTokens: u?.cacheReadTokens, costUsd: d.costUsd, baselineCostUsd: d.baselineCostUsd, estCostUsd: d.estCostUsd,
-    latencyMs: d.latencyMs, ttftMs: d.ttftMs, thumb: l.thumb, autoQuality: l.autoQuality, parentId: d.parentId,
-    error: d.error, reasons: d.reasons.join(' | '), prompt: d.prompt,
+    id: d.id,
+    time: new Date(d.time).toISOString(),
+    source: d.source,
+    status: d.status,
+    tier: d.tier,
+    tierId: d.tierId,
+    model: d.model,
+    answeredModel: d.answeredModel,
+    complexity: d.complexity,
+    category: d.category,
+    score: d.score,
+    confidence: d.confidence,
+    highStakes: d.highStakes,
+    override: d.override,
+    blocked: d.blocked,
+    strategy: d.strategy,
+    inputTokens: u?.inputTokens,
+    outputTokens: u?.outputTokens,
+    cacheWriteTokens: u?.cacheWriteTokens,
+    cacheReadTokens: u?.cacheReadTokens,
+    costUsd: d.costUsd,
+    baselineCostUsd: d.baselineCostUsd,
+    estCostUsd: d.estCostUsd,
+    latencyMs: d.latencyMs,
+    ttftMs: d.ttftMs,
+    thumb: l.thumb,
+    autoQuality: l.autoQuality,
+    parentId: d.parentId,
+    error: d.error,
+    reasons: d.reasons.join(' | '),
+    prompt: d.prompt,
   };
   return CSV_COLUMNS.map((c) => csvField(v[c])).join(',');
 }
@@ -58,10 +109,17 @@ export function decisionsOldestFirst(store: DecisionStore, since?: number): Deci
 }
 
 /** The whole export as text, and how many decisions it holds. */
-export function exportText(store: DecisionStore, format: ExportFormat, since?: number): { text: string; count: number } {
+export function exportText(
+  store: DecisionStore,
+  format: ExportFormat,
+  since?: number,
+): { text: string; count: number } {
   const rows = decisionsOldestFirst(store, since);
   if (format === 'json') {
-    const all = rows.map((d) => ({ ...d, feedback: store.feedbackFor(d.id).map(({ id: _id, decisionId: _d, ...f }) => f) }));
+    const all = rows.map((d) => ({
+      ...d,
+      feedback: store.feedbackFor(d.id).map(({ id: _id, decisionId: _d, ...f }) => f),
+    }));
     return { text: `${JSON.stringify(all, null, 2)}\n`, count: rows.length };
   }
   const lines: string[] = [CSV_COLUMNS.join(',')];

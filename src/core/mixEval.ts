@@ -78,7 +78,11 @@ export interface Target {
 }
 
 /** The cheapest thresholds (on a 0.02 grid) that meet the target on these items, or null when none does. */
-export function fitThresholds(items: readonly Scored[], config: RouterConfig, target: Target): { thresholds: number[]; report: MixReport } | null {
+export function fitThresholds(
+  items: readonly Scored[],
+  config: RouterConfig,
+  target: Target,
+): { thresholds: number[]; report: MixReport } | null {
   let best: { thresholds: number[]; report: MixReport } | null = null;
   for (let a = 4; a <= 96; a += 2) {
     for (let b = a; b <= 98; b += 2) {
@@ -106,7 +110,13 @@ export interface OutcomeRouting {
  * A config on an outcome table: the cheapest tier stands for the table's weak model, every tier above it for the
  * strong one (the tables have two models to compare, not three).
  */
-export function routeOutcomes(items: readonly { cls: Classification; outcome: { weak_score: number; strong_score: number; weak_cost: number; strong_cost: number } }[], config: RouterConfig): OutcomeRouting {
+export function routeOutcomes(
+  items: readonly {
+    cls: Classification;
+    outcome: { weak_score: number; strong_score: number; weak_cost: number; strong_cost: number };
+  }[],
+  config: RouterConfig,
+): OutcomeRouting {
   let q = 0;
   let qs = 0;
   let c = 0;
@@ -121,5 +131,10 @@ export function routeOutcomes(items: readonly { cls: Classification; outcome: { 
     cs += it.outcome.strong_cost;
   }
   const n = Math.max(1, items.length);
-  return { rows: items.length, strongShare: strong / n, qualityVsStrong: qs ? q / qs : 1, costVsStrong: cs ? c / cs : 0 };
+  return {
+    rows: items.length,
+    strongShare: strong / n,
+    qualityVsStrong: qs ? q / qs : 1,
+    costVsStrong: cs ? c / cs : 0,
+  };
 }

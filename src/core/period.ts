@@ -3,7 +3,8 @@
 // (so the panel's daily bars and the CLI's totals cover the same days); hours are a rolling window.
 
 /** The words --since takes, for help texts and messages. */
-export const SINCE_HELP = 'period: today, 7d (today and the 6 days before, from local midnight, as the panel\'s "7 days"), 30d, 2w, month, 24h (the last 24 hours), all, or a date (YYYY-MM-DD)';
+export const SINCE_HELP =
+  'period: today, 7d (today and the 6 days before, from local midnight, as the panel\'s "7 days"), 30d, 2w, month, 24h (the last 24 hours), all, or a date (YYYY-MM-DD)';
 
 /** Local midnight `days - 1` days before the day of `now`: the start of "the last `days` days" (1 = today). */
 export function daysBackStart(days: number, now: number): number {

@@ -30,7 +30,8 @@ export function decide(cls: Classification, config: RouterConfig, ctx: PolicyCon
   let tier = tierForScore(config, cls.score);
   reasons.push(`score ${cls.score.toFixed(2)} → ${label(tier)}`);
 
-  const group = (a: RoutingAdjustment) => a.revertedAt === null && a.complexity === cls.complexity && a.category === cls.category;
+  const group = (a: RoutingAdjustment) =>
+    a.revertedAt === null && a.complexity === cls.complexity && a.category === cls.category;
   const active = (ctx.adjustments ?? []).filter(group);
   for (const a of active.filter((x) => x.kind === 'lower')) {
     const t = Math.min(top, Math.max(0, a.tier));
@@ -95,7 +96,9 @@ export function decide(cls: Classification, config: RouterConfig, ctx: PolicyCon
   const outTokens = estimateOutputTokens(cls.estInputTokens, cls.complexity);
   const est = (model: string) => {
     const p = priceFor(config, model);
-    return p ? costOf(p, { inputTokens: cls.estInputTokens, outputTokens: outTokens, cacheWriteTokens: 0, cacheReadTokens: 0 }) : null;
+    return p
+      ? costOf(p, { inputTokens: cls.estInputTokens, outputTokens: outTokens, cacheWriteTokens: 0, cacheReadTokens: 0 })
+      : null;
   };
   return {
     id: ctx.id ?? globalThis.crypto.randomUUID(),

@@ -30,11 +30,12 @@ const WEIGHTS: Record<string, number> = {
 };
 
 const STOP = new Set(
-  ('the a an and or but if then else of to in on at by for with from into about as is are was were be been being it its this that these those ' +
+  (
+    'the a an and or but if then else of to in on at by for with from into about as is are was were be been being it its this that these those ' +
     'what which who whom whose when where why how do does did can could should would will shall may might must not no yes you your i me my we our ' +
     'they them their he she his her please tell me give show explain write make get use using there here than so very just also any some all each ' +
-    'more most less other such only own same too both few many much one two three want need like know')
-    .split(' '),
+    'more most less other such only own same too both few many much one two three want need like know'
+  ).split(' '),
 );
 
 function words(text: string): string[] {
@@ -65,11 +66,15 @@ const REFUSALS = [
   /\bas an ai(?: language model)?,? i (?:can(?:no|')t|cannot|don'?t)\b/i,
 ];
 
-const ASKS_CODE = /\b(?:write|implement|code|coding|create|build|give me|show me|fix|refactor|debug)\b[^.?!\n]{0,60}\b(?:function|method|class|script|program|code|regex|query|snippet|component|module|test|endpoint|algorithm|parser|bug)s?\b|```|\b(?:in|using) (?:python|typescript|javascript|rust|go|java|c\+\+|c#|sql|bash|ruby|kotlin|swift)\b/i;
-const HAS_CODE = /```|^\s{4,}\S|^\s*(?:def |function |class |const |let |var |import |from \S+ import|#include|public |fn |func |SELECT |return\b)|=>|[;{}]\s*$/im;
+const ASKS_CODE =
+  /\b(?:write|implement|code|coding|create|build|give me|show me|fix|refactor|debug)\b[^.?!\n]{0,60}\b(?:function|method|class|script|program|code|regex|query|snippet|component|module|test|endpoint|algorithm|parser|bug)s?\b|```|\b(?:in|using) (?:python|typescript|javascript|rust|go|java|c\+\+|c#|sql|bash|ruby|kotlin|swift)\b/i;
+const HAS_CODE =
+  /```|^\s{4,}\S|^\s*(?:def |function |class |const |let |var |import |from \S+ import|#include|public |fn |func |SELECT |return\b)|=>|[;{}]\s*$/im;
 
-const ASKS_SHORT = /\b(?:briefly|brief|short(?:ly)?|concise(?:ly)?|one (?:sentence|line|word)|in a (?:sentence|word)|tl;?dr|just (?:the|a) (?:name|number|answer)|yes or no)\b/i;
-const ASKS_LONG = /\b(?:in detail|detailed|thorough(?:ly)?|comprehensive(?:ly)?|step[- ]by[- ]step|elaborate|in depth|full explanation|essay|long)\b/i;
+const ASKS_SHORT =
+  /\b(?:briefly|brief|short(?:ly)?|concise(?:ly)?|one (?:sentence|line|word)|in a (?:sentence|word)|tl;?dr|just (?:the|a) (?:name|number|answer)|yes or no)\b/i;
+const ASKS_LONG =
+  /\b(?:in detail|detailed|thorough(?:ly)?|comprehensive(?:ly)?|step[- ]by[- ]step|elaborate|in depth|full explanation|essay|long)\b/i;
 const ASKS_N_WORDS = /\b(?:in|under|within|at most|about|around)\s+(\d{1,4})\s+words\b/i;
 
 /** Scores one answer on its own (the next turn comes later: nextTurnPenalty). */
@@ -95,7 +100,8 @@ export function assessAnswer(input: AnswerInput): QualityResult {
   const nAsked = ASKS_N_WORDS.exec(prompt);
   if (nAsked) {
     const want = Number(nAsked[1]);
-    if (want > 0 && (n > want * 1.5 || n < want * 0.3)) signals.length = Math.min(1, Math.abs(Math.log(n / want)) / Math.log(4));
+    if (want > 0 && (n > want * 1.5 || n < want * 0.3))
+      signals.length = Math.min(1, Math.abs(Math.log(n / want)) / Math.log(4));
   } else if (ASKS_SHORT.test(prompt)) {
     if (n > 120) signals.length = Math.min(1, (n - 120) / 240);
   } else if (ASKS_LONG.test(prompt)) {
@@ -108,7 +114,11 @@ export function assessAnswer(input: AnswerInput): QualityResult {
   const terms = keyTerms(prompt);
   if (terms.length >= 3) {
     const have = new Set(words(text));
-    const hit = terms.filter((t) => have.has(t) || [...have].some((w) => w.length >= 5 && (w.startsWith(t.slice(0, 5)) || t.startsWith(w.slice(0, 5))))).length;
+    const hit = terms.filter(
+      (t) =>
+        have.has(t) ||
+        [...have].some((w) => w.length >= 5 && (w.startsWith(t.slice(0, 5)) || t.startsWith(w.slice(0, 5)))),
+    ).length;
     const overlap = hit / terms.length;
     if (overlap < 0.25) signals.offTopic = Math.min(1, (0.25 - overlap) / 0.25);
   }
@@ -133,7 +143,10 @@ const NEGATIVE_NEXT = [
  * How much the user's next turn counts against the previous answer, in [0, 1] (0 = nothing against it):
  * 1 for "that's wrong" / "doesn't work"; 0.6 for the same question asked again (a rephrase).
  */
-export function nextTurnPenalty(nextPrompt: string, previousPrompt: string | null): { penalty: number; why: string | null } {
+export function nextTurnPenalty(
+  nextPrompt: string,
+  previousPrompt: string | null,
+): { penalty: number; why: string | null } {
   const p = nextPrompt ?? '';
   const head = p.slice(0, 200);
   if (NEGATIVE_NEXT.some((r) => r.test(head))) return { penalty: 1, why: 'the next message said the answer was wrong' };
@@ -164,7 +177,9 @@ export function combineQuality(thumb: 'up' | 'down' | null, auto: number | null)
 }
 
 /** The last user turn before the last assistant turn of a history, and that assistant turn: the previous exchange. */
-export function previousExchange(history: readonly Turn[] | undefined): { prompt: string | null; answer: string } | null {
+export function previousExchange(
+  history: readonly Turn[] | undefined,
+): { prompt: string | null; answer: string } | null {
   if (!history?.length) return null;
   let i = history.length - 1;
   while (i >= 0 && history[i].role !== 'assistant') i--;

@@ -20,7 +20,10 @@ function looksSecret(token: string): boolean {
   const counts = new Map<string, number>();
   for (const c of token) counts.set(c, (counts.get(c) ?? 0) + 1);
   let h = 0;
-  for (const n of counts.values()) { const p = n / token.length; h -= p * Math.log2(p); }
+  for (const n of counts.values()) {
+    const p = n / token.length;
+    h -= p * Math.log2(p);
+  }
   return h >= 3.5;
 }
 

@@ -4,7 +4,14 @@
 // stored, and undoable.
 import type { RetrainResult } from './service-api';
 import type { DecisionStore, QualitySample } from './store/api';
-import { CATEGORIES, COMPLEXITIES, type Category, type Complexity, type RouterConfig, type RoutingAdjustment } from './types';
+import {
+  CATEGORIES,
+  COMPLEXITIES,
+  type Category,
+  type Complexity,
+  type RouterConfig,
+  type RoutingAdjustment,
+} from './types';
 import { QUALITY_GATE } from './quality';
 
 export interface RetrainOptions {
@@ -22,7 +29,13 @@ export interface RetrainOptions {
   newId?: () => string;
 }
 
-interface Cell { n: number; bad: number; good: number; mean: number; samples: QualitySample[] }
+interface Cell {
+  n: number;
+  bad: number;
+  good: number;
+  mean: number;
+  samples: QualitySample[];
+}
 
 /** Works out which adjustments the samples call for, given the existing ones (active and undone). Adds nothing to any store. */
 export function planRetrain(
@@ -91,8 +104,15 @@ export function planRetrain(
           report.push(`${g}: ${evidence}; already raised to ${label(raisedTo)}`);
         } else {
           added.push({
-            id: newId(), complexity: cx, category: cat, kind: 'raise', tier: t + 1, reason: evidence,
-            evidence: { samples: c.n, meanQuality: round(c.mean), fromTier: t }, createdAt: now, revertedAt: null,
+            id: newId(),
+            complexity: cx,
+            category: cat,
+            kind: 'raise',
+            tier: t + 1,
+            reason: evidence,
+            evidence: { samples: c.n, meanQuality: round(c.mean), fromTier: t },
+            createdAt: now,
+            revertedAt: null,
           });
           report.push(`${g}: ${evidence} → raised to ${label(t + 1)}`);
         }
@@ -111,22 +131,38 @@ export function planRetrain(
         const evidence = `${hi.good} of ${hi.n} ${g} answers from ${label(t)} and ${lo.good} of ${lo.n} from ${label(t - 1)} rated good`;
         stepped = true;
         if (!opts.allowStepDown) report.push(`${g}: ${evidence}; stepping down is off`);
-        else if (raisedTo >= t) report.push(`${g}: ${evidence}; kept: a raise to ${label(raisedTo)} is active (undo it to step down)`);
+        else if (raisedTo >= t)
+          report.push(`${g}: ${evidence}; kept: a raise to ${label(raisedTo)} is active (undo it to step down)`);
         else if (loweredTo <= t - 1) report.push(`${g}: ${evidence}; already lowered to ${label(loweredTo)}`);
         else {
           added.push({
-            id: newId(), complexity: cx, category: cat, kind: 'lower', tier: t - 1, reason: evidence,
-            evidence: { samples: hi.n + lo.n, meanQuality: round((hi.mean * hi.n + lo.mean * lo.n) / (hi.n + lo.n)), fromTier: t },
-            createdAt: now, revertedAt: null,
+            id: newId(),
+            complexity: cx,
+            category: cat,
+            kind: 'lower',
+            tier: t - 1,
+            reason: evidence,
+            evidence: {
+              samples: hi.n + lo.n,
+              meanQuality: round((hi.mean * hi.n + lo.mean * lo.n) / (hi.n + lo.n)),
+              fromTier: t,
+            },
+            createdAt: now,
+            revertedAt: null,
           });
           report.push(`${g}: ${evidence} → may step down to ${label(t - 1)}`);
         }
       }
       if (stepped) continue;
 
-      const seen = cells.map((c, t) => (c ? `${label(t)} ${c.n} (${c.bad} bad)` : null)).filter(Boolean).join(', ');
+      const seen = cells
+        .map((c, t) => (c ? `${label(t)} ${c.n} (${c.bad} bad)` : null))
+        .filter(Boolean)
+        .join(', ');
       const few = cells.every((c) => !c || c.n < min);
-      report.push(`${g}: ${seen}: ${few ? `fewer than ${min} samples on any tier` : 'no consistent pattern'}; unchanged`);
+      report.push(
+        `${g}: ${seen}: ${few ? `fewer than ${min} samples on any tier` : 'no consistent pattern'}; unchanged`,
+      );
     }
   }
   return { added, report, time: now };

@@ -110,7 +110,17 @@ export function outcomeMetrics(rows: readonly Outcome[], scores: readonly number
       }
     }
   }
-  return { rows: n, qualityWeak: n ? qw / n : 0, qualityStrong: n ? qs / n : 0, needsStrong: n ? need / n : 0, apgr, cpt50, costSavedAt95, strongFractionAt95, curve };
+  return {
+    rows: n,
+    qualityWeak: n ? qw / n : 0,
+    qualityStrong: n ? qs / n : 0,
+    needsStrong: n ? need / n : 0,
+    apgr,
+    cpt50,
+    costSavedAt95,
+    strongFractionAt95,
+    curve,
+  };
 }
 
 function interp(x0: number, y0: number, x1: number, y1: number, y: number): number {
@@ -119,15 +129,23 @@ function interp(x0: number, y0: number, x1: number, y1: number, y: number): numb
 }
 
 /** The random router, in expectation: PGR is linear in the strong-call fraction. */
-export function randomBaseline(rows: readonly Outcome[]): Pick<OutcomeMetrics, 'apgr' | 'cpt50' | 'costSavedAt95' | 'strongFractionAt95'> {
+export function randomBaseline(
+  rows: readonly Outcome[],
+): Pick<OutcomeMetrics, 'apgr' | 'cpt50' | 'costSavedAt95' | 'strongFractionAt95'> {
   // A constant score is one big tie: exactly the expected random curve.
-  const m = outcomeMetrics(rows, rows.map(() => 0));
+  const m = outcomeMetrics(
+    rows,
+    rows.map(() => 0),
+  );
   return { apgr: m.apgr, cpt50: m.cpt50, costSavedAt95: m.costSavedAt95, strongFractionAt95: m.strongFractionAt95 };
 }
 
 /** The prompt-length router: longer prompts go to the strong model first. */
 export function lengthBaseline(rows: readonly (Outcome & { prompt: string })[]): OutcomeMetrics {
-  return outcomeMetrics(rows, rows.map((r) => r.prompt.length));
+  return outcomeMetrics(
+    rows,
+    rows.map((r) => r.prompt.length),
+  );
 }
 
 export interface LabeledPrediction {
@@ -155,8 +173,12 @@ export interface LabeledMetrics {
 export function labeledMetrics(truth: readonly LabeledTruth[], pred: readonly LabeledPrediction[]): LabeledMetrics {
   const n = truth.length;
   if (n !== pred.length) throw new Error('labeledMetrics: one prediction per row is needed');
-  const cxc = Object.fromEntries(COMPLEXITIES.map((a) => [a, Object.fromEntries(COMPLEXITIES.map((b) => [b, 0]))])) as LabeledMetrics['complexityConfusion'];
-  const cac = Object.fromEntries(CATEGORIES.map((a) => [a, Object.fromEntries(CATEGORIES.map((b) => [b, 0]))])) as LabeledMetrics['categoryConfusion'];
+  const cxc = Object.fromEntries(
+    COMPLEXITIES.map((a) => [a, Object.fromEntries(COMPLEXITIES.map((b) => [b, 0]))]),
+  ) as LabeledMetrics['complexityConfusion'];
+  const cac = Object.fromEntries(
+    CATEGORIES.map((a) => [a, Object.fromEntries(CATEGORIES.map((b) => [b, 0]))]),
+  ) as LabeledMetrics['categoryConfusion'];
   let cx = 0;
   let ca = 0;
   let both = 0;
@@ -223,7 +245,12 @@ export function kFolds(keys: readonly string[], k: number, seed = 1): number[][]
  * Out-of-fold predictions: for each fold, `fit` gets the indices of the other folds and returns a predictor used only
  * on the held-out fold's rows.
  */
-export function crossValidate<P>(keys: readonly string[], k: number, fit: (trainIdx: number[]) => (i: number) => P, seed = 1): P[] {
+export function crossValidate<P>(
+  keys: readonly string[],
+  k: number,
+  fit: (trainIdx: number[]) => (i: number) => P,
+  seed = 1,
+): P[] {
   const folds = kFolds(keys, k, seed);
   const out: P[] = new Array(keys.length);
   for (let f = 0; f < folds.length; f++) {

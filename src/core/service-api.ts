@@ -4,7 +4,14 @@ import type { FineTuneResult } from './classifier/finetune';
 import type { ChatMessage, ClientFor, ModelClient, ToolCall, ToolSpec } from './provider/api';
 import type { DecisionStore } from './store/api';
 import type {
-  BudgetState, Classification, Decision, DecisionRecord, RouterConfig, RoutingAdjustment, Source, Turn,
+  BudgetState,
+  Classification,
+  Decision,
+  DecisionRecord,
+  RouterConfig,
+  RoutingAdjustment,
+  Source,
+  Turn,
 } from './types';
 
 export interface RouteRequest {

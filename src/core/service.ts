@@ -17,7 +17,13 @@ import { createConversation, type Conversation } from './service/conversation';
 import { record, retier } from './service/records';
 import { onUsableTier, usable as canTake } from './service/tierFit';
 import { tierClients, type ClientChoice, type RunScope, type ServiceEnv } from './service/scope';
-import { RouteError, type RetrainResult, type RouteOutcome, type RouteRequest, type RouterService } from './service-api';
+import {
+  RouteError,
+  type RetrainResult,
+  type RouteOutcome,
+  type RouteRequest,
+  type RouterService,
+} from './service-api';
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
 import type { Classifier, Decision, RouterConfig } from './types';
@@ -84,12 +90,22 @@ function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number 
   return i;
 }
 
-function decideFor(e: Engine, req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>, cfg = e.effective(), budget = e.env.getBudget()): Decision {
+function decideFor(
+  e: Engine,
+  req: Pick<RouteRequest, 'prompt' | 'history' | 'override' | 'agent'>,
+  cfg = e.effective(),
+  budget = e.env.getBudget(),
+): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
   let cls = e.classifier.classify(req.prompt, req.history);
   // an agent's scaffolding is not classified, but it is sent and paid for
   if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
-  return decide(cls, cfg, { override: overrideIndex(cfg, req.override), adjustments: e.env.store.listAdjustments(false), budget, now: e.env.now() });
+  return decide(cls, cfg, {
+    override: overrideIndex(cfg, req.override),
+    adjustments: e.env.store.listAdjustments(false),
+    budget,
+    now: e.env.now(),
+  });
 }
 
 /** Decides, guards the budget, calls the model(s) and sums up what it cost. */
@@ -107,17 +123,21 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   d = fitToBudget(s, d, budget, usable);
   const cas = cascadeTier(d, cfg, e.settings.cascade);
   const strong = d;
-  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits) d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
+  if (cas && !req.agent && usable(cas.tier) && fitsBudget(s, cas.tier, budget).fits)
+    d = retier(cfg, d, cas.tier, `cascade: ${cas.reason}`, false, e.env.now);
   req.onDecision?.(d);
   if (!anyClient) throw new RouteError('no-key', NO_KEY_MESSAGE, d);
   for (const n of notices) req.onNotice?.(n);
   const judge = () => e.talk.judgePrevious(req);
-  const { ans, quality, unscored }: Answered = d !== strong
-    ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
-    : await answerDirect(s, d, e.talk, judge);
+  const { ans, quality, unscored }: Answered =
+    d !== strong
+      ? await answerCascade(s, d, strong, e.settings.cascade, e.talk, judge)
+      : await answerDirect(s, d, e.talk, judge);
   e.talk.remember(ans.result.text, ans.rec.id);
   const made = s.calls.filter((c) => c.status !== 'blocked');
-  const totalCostUsd = made.some((c) => c.costUsd === null && c.status === 'ok') ? null : made.reduce((sum, c) => sum + (c.costUsd ?? 0), 0);
+  const totalCostUsd = made.some((c) => c.costUsd === null && c.status === 'ok')
+    ? null
+    : made.reduce((sum, c) => sum + (c.costUsd ?? 0), 0);
   const baselineCostUsd = ans.rec.baselineCostUsd;
   return {
     decision: d,
@@ -133,7 +153,9 @@ async function runRequest(e: Engine, req: RouteRequest, choice: ClientChoice): P
   };
 }
 
-export function createRouterService(opts: CreateServiceOptions): RouterService & { readonly settings: ServiceSettings } {
+export function createRouterService(
+  opts: CreateServiceOptions,
+): RouterService & { readonly settings: ServiceSettings } {
   const store = opts.store;
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
@@ -157,7 +179,11 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     return eff.cfg;
   };
   const engine: Engine = {
-    env, settings, effective, classifier: opts.classifier ?? storeClassifier(store, baseConfig), talk: createConversation(store, now),
+    env,
+    settings,
+    effective,
+    classifier: opts.classifier ?? storeClassifier(store, baseConfig),
+    talk: createConversation(store, now),
   };
 
   const service: RouterService & { readonly settings: ServiceSettings } = {
@@ -175,7 +201,8 @@ export function createRouterService(opts: CreateServiceOptions): RouterService &
     },
     run: (req, client) => runRequest(engine, req, client),
     feedback(decisionId, thumb) {
-      if (thumb !== 'up' && thumb !== 'down') throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
+      if (thumb !== 'up' && thumb !== 'down')
+        throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
       const d = store.getDecision(decisionId);
       if (!d) throw new Error(`no decision with id "${decisionId}"`);
       store.addFeedback({ decisionId, thumb, autoQuality: null, signals: null, time: now() });

@@ -17,7 +17,12 @@ export interface Settings {
   maxRetries: number;
   /** The longest wait before a retry, in seconds; a longer retry-after makes another tier answer instead. */
   maxRetryWaitSeconds: number;
-  budget: { dailyLimitUsd: number | null; monthlyLimitUsd: number | null; onExhausted: 'block' | 'cheapest'; configured: boolean };
+  budget: {
+    dailyLimitUsd: number | null;
+    monthlyLimitUsd: number | null;
+    onExhausted: 'block' | 'cheapest';
+    configured: boolean;
+  };
   cascade: boolean;
   retrainEvery: number;
   allowStepDown: boolean;
@@ -34,28 +39,39 @@ const priceZ = z.object({
   cacheWrite: z.number().min(0).optional(),
   cacheRead: z.number().min(0).optional(),
 });
-const tierZ = z.object({
-  id: z.string().min(1),
-  label: z.string().min(1).optional(),
-  model: z.string().min(1),
-  provider: z.enum(['anthropic', 'openai', 'vscode']).optional(),
-  endpoint: z.string().min(1).optional(),
-  selector: z.object({ vendor: z.string().optional(), family: z.string().optional(), id: z.string().optional() }).optional(),
-  // No price: the model is unpriced (its costs are unknown, never $0). A price of 0 is a free model (a local one).
-  price: priceZ.optional(),
-  contextWindow: z.number().int().min(1000).optional(),
-  maxOutputTokens: z.number().int().min(1).optional(),
-}).refine((t) => t.provider !== 'openai' || !!t.endpoint, { message: 'a tier with provider "openai" needs "endpoint": the name of one of llmRouter.endpoints' });
+const tierZ = z
+  .object({
+    id: z.string().min(1),
+    label: z.string().min(1).optional(),
+    model: z.string().min(1),
+    provider: z.enum(['anthropic', 'openai', 'vscode']).optional(),
+    endpoint: z.string().min(1).optional(),
+    selector: z
+      .object({ vendor: z.string().optional(), family: z.string().optional(), id: z.string().optional() })
+      .optional(),
+    // No price: the model is unpriced (its costs are unknown, never $0). A price of 0 is a free model (a local one).
+    price: priceZ.optional(),
+    contextWindow: z.number().int().min(1000).optional(),
+    maxOutputTokens: z.number().int().min(1).optional(),
+  })
+  .refine((t) => t.provider !== 'openai' || !!t.endpoint, {
+    message: 'a tier with provider "openai" needs "endpoint": the name of one of llmRouter.endpoints',
+  });
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const endpointZ = z.object({
-  name: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"'),
-  baseUrl: z.string().trim().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
-  keyName: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"').optional(),
-  headers: z.record(z.string(), z.string()).optional(),
-}).refine((e) => !Object.keys(e.headers ?? {}).some((h) => /^(authorization|api-key|x-api-key)$/i.test(h)), {
-  message: 'headers may not carry a key (authorization, api-key): set the key with “LLM Router: Set Endpoint Key”',
-});
+const endpointZ = z
+  .object({
+    name: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"'),
+    baseUrl: z
+      .string()
+      .trim()
+      .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
+    keyName: z.string().regex(NAME, 'a short name: letters, digits, ".", "_" or "-"').optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+  })
+  .refine((e) => !Object.keys(e.headers ?? {}).some((h) => /^(authorization|api-key|x-api-key)$/i.test(h)), {
+    message: 'headers may not carry a key (authorization, api-key): set the key with “LLM Router: Set Endpoint Key”',
+  });
 const floorsZ = z.record(z.string(), z.union([z.string(), z.number().int().min(0)]));
 
 function zodWords(e: z.ZodError): string {
@@ -91,7 +107,9 @@ function settingReader(cfg: SettingsSource, problems: string[]): Take {
     if (!i) return undefined;
     if (USER_ONLY_SETTINGS.includes(key)) {
       if (i.workspaceFolderValue !== undefined || i.workspaceValue !== undefined) {
-        problems.push(`${SECTION}.${key} in this workspace's settings ignored: it decides where your API key goes, so only your user settings can set it`);
+        problems.push(
+          `${SECTION}.${key} in this workspace's settings ignored: it decides where your API key goes, so only your user settings can set it`,
+        );
       }
       return i.globalValue;
     }
@@ -111,7 +129,9 @@ function settingReader(cfg: SettingsSource, problems: string[]): Take {
 }
 
 /** A VS Code model's tier without its own price gets the API rate of that model (./vscodePrices.ts), if known. */
-function withTablePrice<T extends { provider?: string; model: string; selector?: { id?: string; family?: string }; price?: unknown }>(t: T): T {
+function withTablePrice<
+  T extends { provider?: string; model: string; selector?: { id?: string; family?: string }; price?: unknown },
+>(t: T): T {
   if (t.provider !== 'vscode' || t.price) return t;
   const price = vscodeModelPrice({ id: t.selector?.id ?? t.model, family: t.selector?.family ?? '' });
   return price ? { ...t, price } : t;
@@ -134,11 +154,11 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
       ...(t.price ? {} : { priced: false }),
       price: t.price
         ? {
-          input: t.price.input,
-          output: t.price.output,
-          cacheWrite: t.price.cacheWrite ?? +(t.price.input * 1.25).toFixed(4),
-          cacheRead: t.price.cacheRead ?? +(t.price.input * 0.1).toFixed(4),
-        }
+            input: t.price.input,
+            output: t.price.output,
+            cacheWrite: t.price.cacheWrite ?? +(t.price.input * 1.25).toFixed(4),
+            cacheRead: t.price.cacheRead ?? +(t.price.input * 0.1).toFixed(4),
+          }
         : { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
       contextWindow: t.contextWindow ?? 200_000,
       maxOutputTokens: t.maxOutputTokens ?? 64_000,
@@ -157,7 +177,9 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   const tierRef = (key: string, v: string | number): number | undefined | null => {
     if (v === 'none') return null;
     if (typeof v === 'number') return v;
-    const i = config.tiers.findIndex((t) => t.id.toLowerCase() === v.toLowerCase() || t.label.toLowerCase() === v.toLowerCase());
+    const i = config.tiers.findIndex(
+      (t) => t.id.toLowerCase() === v.toLowerCase() || t.label.toLowerCase() === v.toLowerCase(),
+    );
     if (i < 0) {
       problems.push(`${SECTION}.${key}: no tier "${v}" (tiers: ${config.tiers.map((t) => t.id).join(', ')}); ignored`);
       return undefined;
@@ -168,19 +190,33 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
     const f = take(key, floorsZ);
     if (!f) return;
     for (const [k, v] of Object.entries(f)) {
-      if (!allowed.includes(k)) { problems.push(`${SECTION}.${key}.${k}: unknown (expected ${allowed.join(', ')}); ignored`); continue; }
+      if (!allowed.includes(k)) {
+        problems.push(`${SECTION}.${key}.${k}: unknown (expected ${allowed.join(', ')}); ignored`);
+        continue;
+      }
       const idx = tierRef(`${key}.${k}`, v);
       if (idx === null) delete target[k];
       else if (idx !== undefined) target[k] = idx;
     }
   };
-  floors('categoryFloors', ['factual', 'reasoning', 'creative', 'code'], config.categoryFloors as Record<string, number | undefined>);
-  floors('complexityFloors', ['simple', 'medium', 'complex'], config.complexityFloors as Record<string, number | undefined>);
+  floors(
+    'categoryFloors',
+    ['factual', 'reasoning', 'creative', 'code'],
+    config.categoryFloors as Record<string, number | undefined>,
+  );
+  floors(
+    'complexityFloors',
+    ['simple', 'medium', 'complex'],
+    config.complexityFloors as Record<string, number | undefined>,
+  );
 
   const terms = take('highStakesTerms', z.array(z.string().trim().min(2)));
   if (terms) config.highStakesTerms = terms;
   const hsTier = take('highStakesTier', z.union([z.string(), z.number().int().min(0)]));
-  if (hsTier !== undefined) { const i = tierRef('highStakesTier', hsTier); if (typeof i === 'number') config.highStakesTier = i; }
+  if (hsTier !== undefined) {
+    const i = tierRef('highStakesTier', hsTier);
+    if (typeof i === 'number') config.highStakesTier = i;
+  }
   const lct = take('lowConfidenceThreshold', z.number().min(0).max(1));
   if (lct !== undefined) config.lowConfidenceThreshold = lct;
   const strategy = take('strategy', z.enum(['learned', 'rules']));
@@ -191,7 +227,9 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   // Whole-config checks (thresholds vs tiers, indexes in range): if they fail, fall back to defaults entirely.
   const errs = validateConfig(config);
   if (!errs.length) return config;
-  problems.push(`routing settings are inconsistent (${errs.join('; ')}); using the default tiers and the ${preset} preset`);
+  problems.push(
+    `routing settings are inconsistent (${errs.join('; ')}); using the default tiers and the ${preset} preset`,
+  );
   return defaultConfig(preset);
 }
 
@@ -201,7 +239,13 @@ export function readSettings(cfg: SettingsSource): Settings {
   const take = settingReader(cfg, problems);
   const finalConfig = routingConfig(take, problems);
 
-  const baseUrlRaw = take('baseUrl', z.string().trim().refine((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL'));
+  const baseUrlRaw = take(
+    'baseUrl',
+    z
+      .string()
+      .trim()
+      .refine((s) => s === '' || /^https?:\/\/[^\s]+$/.test(s), 'must be an http(s) URL'),
+  );
   const daily = take('budget.dailyLimitUsd', z.number().min(0).nullable());
   const monthly = take('budget.monthlyLimitUsd', z.number().min(0).nullable());
   const onEx = take('budget.onExhausted', z.enum(['block', 'cheapest']));
@@ -235,13 +279,23 @@ function readEndpoints(take: Take, config: RouterConfig, problems: string[]): En
   const seen = new Set<string>();
   const out: EndpointConfig[] = [];
   for (const e of list) {
-    if (seen.has(e.name)) { problems.push(`${SECTION}.endpoints: the name "${e.name}" is used twice; the first one counts`); continue; }
+    if (seen.has(e.name)) {
+      problems.push(`${SECTION}.endpoints: the name "${e.name}" is used twice; the first one counts`);
+      continue;
+    }
     seen.add(e.name);
-    out.push({ name: e.name, baseUrl: e.baseUrl.replace(/\/+$/, ''), ...(e.keyName ? { keyName: e.keyName } : {}), ...(e.headers ? { headers: e.headers } : {}) });
+    out.push({
+      name: e.name,
+      baseUrl: e.baseUrl.replace(/\/+$/, ''),
+      ...(e.keyName ? { keyName: e.keyName } : {}),
+      ...(e.headers ? { headers: e.headers } : {}),
+    });
   }
   for (const t of config.tiers) {
     if (t.provider === 'openai' && !seen.has(t.endpoint ?? '')) {
-      problems.push(`${SECTION}.tiers: the tier ${t.id} names the endpoint "${t.endpoint}", which ${SECTION}.endpoints does not define (defined: ${[...seen].join(', ') || 'none'}); it cannot be reached`);
+      problems.push(
+        `${SECTION}.tiers: the tier ${t.id} names the endpoint "${t.endpoint}", which ${SECTION}.endpoints does not define (defined: ${[...seen].join(', ') || 'none'}); it cannot be reached`,
+      );
     }
   }
   return out;

@@ -8,7 +8,10 @@ import type { Price, TierConfig } from './types';
 export const VSCODE_PRICES_CHECKED_AT = '2026-12-03';
 
 const p = (input: number, output: number, cacheRead = input * 0.1, cacheWrite = input * 1.25): Price => ({
-  input, output, cacheRead: +cacheRead.toFixed(4), cacheWrite: +cacheWrite.toFixed(4),
+  input,
+  output,
+  cacheRead: +cacheRead.toFixed(4),
+  cacheWrite: +cacheWrite.toFixed(4),
 });
 
 /** By normalised family or id (lower case, dots as dashes, no date or "-preview" suffix). */
@@ -37,7 +40,7 @@ export const VSCODE_MODEL_PRICES: Readonly<Record<string, Price>> = {
   'gpt-5-1': p(1.25, 10, 0.125, 1.25),
   'gpt-5-1-codex': p(1.25, 10, 0.125, 1.25),
   'gpt-5-1-codex-mini': p(0.25, 2, 0.025, 0.25),
-  'o3': p(2, 8, 0.5, 2),
+  o3: p(2, 8, 0.5, 2),
   'o3-mini': p(1.1, 4.4, 0.55, 1.1),
   'o4-mini': p(1.1, 4.4, 0.275, 1.1),
   // Google: prompts up to 200k tokens
@@ -51,8 +54,13 @@ export const VSCODE_MODEL_PRICES: Readonly<Record<string, Price>> = {
 
 /** "Claude Sonnet 4.5" / "claude-sonnet-4.5-20250929" / "gpt-4.1-preview" → "claude-sonnet-4-5" / "gpt-4-1". */
 export function normaliseModelName(s: string): string {
-  return s.trim().toLowerCase().replace(/^copilot[-/]/, '').replace(/[\s._]+/g, '-')
-    .replace(/-(\d{8}|latest|preview|\d{4}-\d{2}-\d{2})$/, '').replace(/-+/g, '-');
+  return s
+    .trim()
+    .toLowerCase()
+    .replace(/^copilot[-/]/, '')
+    .replace(/[\s._]+/g, '-')
+    .replace(/-(\d{8}|latest|preview|\d{4}-\d{2}-\d{2})$/, '')
+    .replace(/-+/g, '-');
 }
 
 /** A VS Code model as `vscode.lm` describes it (the parts the router needs). */
@@ -78,7 +86,10 @@ export function vscodeModelPrice(m: Pick<VscodeModelInfo, 'id' | 'family'> & { n
 /** Blended price (3 input tokens per output token, what agent requests look like) for ordering models by cost. */
 const blended = (x: Price) => (3 * x.input + x.output) / 4;
 
-const slug = (s: string) => normaliseModelName(s).replace(/[^a-z0-9-]/g, '').slice(0, 40) || 'model';
+const slug = (s: string) =>
+  normaliseModelName(s)
+    .replace(/[^a-z0-9-]/g, '')
+    .slice(0, 40) || 'model';
 
 /** A tier served by a VS Code model: priced from the table when it is there, unpriced otherwise. */
 export function tierFromModel(m: VscodeModelInfo, maxOutputTokens = 16_000): TierConfig {
@@ -107,9 +118,22 @@ export function proposeTiers(models: readonly VscodeModelInfo[], ownVendor: stri
     .filter((m) => m.vendor !== ownVendor)
     .map((m) => ({ m, price: vscodeModelPrice(m) }))
     .filter((x): x is { m: VscodeModelInfo; price: Price } => x.price !== null)
-    .filter((x) => { const k = normaliseModelName(x.m.family || x.m.id); if (seen.has(k)) return false; seen.add(k); return true; })
+    .filter((x) => {
+      const k = normaliseModelName(x.m.family || x.m.id);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
     .sort((a, b) => blended(a.price) - blended(b.price));
-  const claude = ['haiku', 'sonnet', 'opus'].map((n) => priced.filter((x) => /claude/.test(normaliseModelName(x.m.family || x.m.id)) && normaliseModelName(x.m.family || x.m.id).includes(n)).at(-1));
+  const claude = ['haiku', 'sonnet', 'opus'].map((n) =>
+    priced
+      .filter(
+        (x) =>
+          /claude/.test(normaliseModelName(x.m.family || x.m.id)) &&
+          normaliseModelName(x.m.family || x.m.id).includes(n),
+      )
+      .at(-1),
+  );
   let pick = claude.every(Boolean) ? claude.map((x) => x!) : priced;
   if (pick.length > 3) pick = [pick[0], pick[Math.floor((pick.length - 1) / 2)], pick[pick.length - 1]];
   const tiers = pick.map((x) => tierFromModel(x.m));

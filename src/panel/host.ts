@@ -2,9 +2,31 @@
 // store and service, and pushes the view model (throttled) whenever the store changes. src/vscode/panel.ts wires it
 // to a WebviewView; the Chromium harness and the benchmark wire it to an HTTP page. Same code, same numbers.
 import {
-  HostEndpoint, SetPeriod, RetrainNow, FineTuneNow, ResetFineTune, UndoAdjustment, SetBudget, GiveFeedback, ShowDecision, SetApiKey,
-  OpenChat, RequestPage, Rendered, State, Headline, Notice, isPeriod, DEFAULT_PERIOD, PAGE_SIZE, type Period, type ViewModel,
-  type RenderedInfo, type Summary, type WireMessage, type WireReply,
+  HostEndpoint,
+  SetPeriod,
+  RetrainNow,
+  FineTuneNow,
+  ResetFineTune,
+  UndoAdjustment,
+  SetBudget,
+  GiveFeedback,
+  ShowDecision,
+  SetApiKey,
+  OpenChat,
+  RequestPage,
+  Rendered,
+  State,
+  Headline,
+  Notice,
+  isPeriod,
+  DEFAULT_PERIOD,
+  PAGE_SIZE,
+  type Period,
+  type ViewModel,
+  type RenderedInfo,
+  type Summary,
+  type WireMessage,
+  type WireReply,
 } from '../../webview/protocol';
 import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
@@ -55,20 +77,32 @@ export class PanelController {
   /** Called after each state push with the model sent (for tests in the real editor and the benchmark). */
   onDidPush: ((vm: ViewModel, computeMs: number) => void) | undefined;
 
-  constructor(private readonly deps: PanelHostDeps, post: (msg: WireMessage | WireReply) => unknown) {
+  constructor(
+    private readonly deps: PanelHostDeps,
+    post: (msg: WireMessage | WireReply) => unknown,
+  ) {
     this.endpoint = new HostEndpoint(post, deps.log);
     const saved = deps.loadPeriod?.();
     this.period = isPeriod(saved) ? saved : DEFAULT_PERIOD;
     this.wire();
     if (deps.ready === undefined || deps.isReady?.()) this.isOpen = true;
-    this.ready = Promise.resolve(deps.ready).then(() => { this.isOpen = true; return true; }, (e: unknown) => {
-      const message = `The decision database could not be opened: ${e instanceof Error ? e.message : String(e)}`;
-      this.deps.log?.(`cost panel: ${message}`);
-      this.endpoint.notify(Notice, { level: 'error', message });
-      return false;
-    });
+    this.ready = Promise.resolve(deps.ready).then(
+      () => {
+        this.isOpen = true;
+        return true;
+      },
+      (e: unknown) => {
+        const message = `The decision database could not be opened: ${e instanceof Error ? e.message : String(e)}`;
+        this.deps.log?.(`cost panel: ${message}`);
+        this.endpoint.notify(Notice, { level: 'error', message });
+        return false;
+      },
+    );
     // Compute the first state while the webview is still loading; it is held until the webview says ready.
-    this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, 0);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pushState();
+    }, 0);
   }
 
   /** The store in use now; (re)subscribes to its changes when the host swapped it. */
@@ -81,9 +115,13 @@ export class PanelController {
     return s;
   }
 
-  get currentPeriod(): Period { return this.period; }
+  get currentPeriod(): Period {
+    return this.period;
+  }
   /** The last view model sent to the webview. */
-  get lastViewModel(): ViewModel | undefined { return this.lastModel; }
+  get lastViewModel(): ViewModel | undefined {
+    return this.lastModel;
+  }
   /** Resolves with the next view model sent (or the last one, when one was already sent). */
   whenPushed(fresh = false): Promise<ViewModel> {
     if (this.lastModel && !fresh) return Promise.resolve(this.lastModel);
@@ -91,7 +129,9 @@ export class PanelController {
   }
 
   /** What the webview last reported drawing (its figures as text, the decisions listed). */
-  get lastRendered(): RenderedInfo | undefined { return this.lastShown; }
+  get lastRendered(): RenderedInfo | undefined {
+    return this.lastShown;
+  }
   /** Resolves when the webview reports a drawn state that satisfies `pred` (at once if the last one does). */
   whenRendered(pred: (r: RenderedInfo) => boolean = () => true): Promise<RenderedInfo> {
     if (this.lastShown && pred(this.lastShown)) return Promise.resolve(this.lastShown);
@@ -103,42 +143,73 @@ export class PanelController {
   summaryNow(): Summary | undefined {
     if (!this.isOpen || this.disposed) return undefined;
     try {
-      return buildSummary({ store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey }).summary;
+      return buildSummary({
+        store: this.store,
+        service: this.deps.service,
+        period: this.period,
+        now: this.deps.now?.(),
+        hasKey: this.hasKey,
+      }).summary;
     } catch {
       return undefined;
     }
   }
 
   /** Feed every message the webview posts here. */
-  receive(raw: unknown): Promise<void> { return this.endpoint.receive(raw); }
+  receive(raw: unknown): Promise<void> {
+    return this.endpoint.receive(raw);
+  }
 
   /** The webview was disposed or reloaded: hold messages until it says ready again. */
-  webviewGone(): void { this.endpoint.reset(); }
+  webviewGone(): void {
+    this.endpoint.reset();
+  }
 
   /** While visible, re-read what other processes (the CLI, another window) wrote, every `ms`. */
   setPolling(on: boolean, ms = 5000): void {
-    if (this.pollTimer) { clearInterval(this.pollTimer); this.pollTimer = undefined; }
+    if (this.pollTimer) {
+      clearInterval(this.pollTimer);
+      this.pollTimer = undefined;
+    }
     if (!on || this.disposed) return;
     this.pollTimer = setInterval(() => {
       if (!this.isOpen) return;
-      this.store.refresh().catch((e) => this.deps.log?.(`cost panel: refresh failed: ${e instanceof Error ? e.message : e}`));
+      this.store
+        .refresh()
+        .catch((e) => this.deps.log?.(`cost panel: refresh failed: ${e instanceof Error ? e.message : e}`));
     }, ms);
   }
 
   /** Computes and sends the view model now. */
   async pushState(): Promise<void> {
     if (this.disposed) return;
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
     this.lastPush = Date.now();
     this.computing = true;
-    if (!(await this.ready) || this.disposed) { this.computing = false; return; }
+    if (!(await this.ready) || this.disposed) {
+      this.computing = false;
+      return;
+    }
     if (this.deps.hasApiKey) {
-      try { this.hasKey = await this.deps.hasApiKey(); } catch { this.hasKey = null; }
+      try {
+        this.hasKey = await this.deps.hasApiKey();
+      } catch {
+        this.hasKey = null;
+      }
     }
     const t0 = performance.now();
     let vm: ViewModel;
     try {
-      const input = { store: this.store, service: this.deps.service, period: this.period, now: this.deps.now?.(), hasKey: this.hasKey };
+      const input = {
+        store: this.store,
+        service: this.deps.service,
+        period: this.period,
+        now: this.deps.now?.(),
+        hasKey: this.hasKey,
+      };
       // The headline figures and the budget go first, so the panel shows them before it draws the charts.
       const basis = buildSummary(input);
       this.endpoint.dropQueued(Headline);
@@ -153,7 +224,11 @@ export class PanelController {
         this.deps.log?.(`cost panel: could not read the statistics: ${text}`);
         this.endpoint.notify(Notice, { level: 'warning', message: text });
       }
-      if (!this.disposed && !this.timer) this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, 1000);
+      if (!this.disposed && !this.timer)
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          void this.pushState();
+        }, 1000);
       return;
     }
     this.lastError = undefined;
@@ -171,8 +246,14 @@ export class PanelController {
   scheduleUpdate(): void {
     if (this.disposed || this.timer) return;
     const wait = Math.max(0, (this.deps.throttleMs ?? 250) - (Date.now() - this.lastPush));
-    if (wait === 0) { void this.pushState(); return; }
-    this.timer = setTimeout(() => { this.timer = undefined; void this.pushState(); }, wait);
+    if (wait === 0) {
+      void this.pushState();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.pushState();
+    }, wait);
   }
 
   dispose(): void {
@@ -187,11 +268,20 @@ export class PanelController {
   private wire(): void {
     const deps = this.deps;
     // Read deps.service on every use: the host may replace the service when settings change.
-    const service = { get config() { return deps.service.config; }, retrain: () => deps.service.retrain(),
+    const service = {
+      get config() {
+        return deps.service.config;
+      },
+      retrain: () => deps.service.retrain(),
       undoAdjustment: (id: string) => deps.service.undoAdjustment(id),
-      fineTune: () => deps.service.fineTune(), resetFineTune: () => deps.service.resetFineTune(), feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t) };
+      fineTune: () => deps.service.fineTune(),
+      resetFineTune: () => deps.service.resetFineTune(),
+      feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t),
+    };
     // Requests wait for the database; if it could not open, they fail with that reason.
-    const opened = async () => { if (!(await this.ready)) throw new Error('The decision database is not open.'); };
+    const opened = async () => {
+      if (!(await this.ready)) throw new Error('The decision database is not open.');
+    };
     const e = this.endpoint;
     const tiers = () => tierInfos(service.config.tiers);
     const labelOf = (i: number) => tierLabel(service.config, i);
@@ -199,14 +289,21 @@ export class PanelController {
     e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.
       let changed = false;
-      if (isPeriod(p.period) && p.period !== this.period) { this.period = p.period; void this.deps.savePeriod?.(p.period); changed = true; }
+      if (isPeriod(p.period) && p.period !== this.period) {
+        this.period = p.period;
+        void this.deps.savePeriod?.(p.period);
+        changed = true;
+      }
       // A state computed while the page loaded was just delivered: send another only if it is out of date.
       const fresh = flushed.includes(State.method) && !changed && !this.timer && !this.computing;
       if (!fresh) void this.pushState();
     });
 
     e.onCommand(SetPeriod, (p) => {
-      if (!isPeriod(p.period)) { e.notify(Notice, { level: 'error', message: `Unknown period "${String(p.period)}"` }); return; }
+      if (!isPeriod(p.period)) {
+        e.notify(Notice, { level: 'error', message: `Unknown period "${String(p.period)}"` });
+        return;
+      }
       this.period = p.period;
       void this.deps.savePeriod?.(p.period);
       void this.pushState();
@@ -218,8 +315,12 @@ export class PanelController {
       void this.pushState();
       const added = r.added.length;
       return {
-        ok: true, added, report: r.report,
-        message: added ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.` : 'Retrained: no change needed.',
+        ok: true,
+        added,
+        report: r.report,
+        message: added
+          ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.`
+          : 'Retrained: no change needed.',
       };
     });
 
@@ -234,7 +335,12 @@ export class PanelController {
       await opened();
       const ok = service.resetFineTune();
       void this.pushState();
-      return { ok, message: ok ? 'Fine-tuned model removed: routing uses the shipped model.' : 'No fine-tuned model in use: routing already uses the shipped model.' };
+      return {
+        ok,
+        message: ok
+          ? 'Fine-tuned model removed: routing uses the shipped model.'
+          : 'No fine-tuned model in use: routing already uses the shipped model.',
+      };
     });
 
     e.onRequest(UndoAdjustment, async (p) => {
@@ -249,7 +355,11 @@ export class PanelController {
       await opened();
       const problem = budgetProblem(p);
       if (problem) return { ok: false, message: problem };
-      const b: BudgetSettings = { dailyLimitUsd: p.dailyLimitUsd, monthlyLimitUsd: p.monthlyLimitUsd, onExhausted: p.onExhausted };
+      const b: BudgetSettings = {
+        dailyLimitUsd: p.dailyLimitUsd,
+        monthlyLimitUsd: p.monthlyLimitUsd,
+        onExhausted: p.onExhausted,
+      };
       this.store.setBudget(b);
       void this.pushState();
       return { ok: true, message: 'Budget saved.' };
@@ -257,11 +367,15 @@ export class PanelController {
 
     e.onRequest(GiveFeedback, async (p) => {
       await opened();
-      if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down')) return { ok: false, message: 'Bad feedback.' };
+      if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down'))
+        return { ok: false, message: 'Bad feedback.' };
       if (!this.store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
       service.feedback(p.decisionId, p.thumb);
       void this.pushState();
-      return { ok: true, message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.' };
+      return {
+        ok: true,
+        message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.',
+      };
     });
 
     e.onRequest(ShowDecision, async (p) => {
@@ -281,12 +395,20 @@ export class PanelController {
       this.lastShown = r;
       for (let i = this.shownWaiters.length - 1; i >= 0; i--) {
         const w = this.shownWaiters[i];
-        if (w.pred(r)) { this.shownWaiters.splice(i, 1); w.resolve(r); }
+        if (w.pred(r)) {
+          this.shownWaiters.splice(i, 1);
+          w.resolve(r);
+        }
       }
     });
 
-    e.onCommand(SetApiKey, async () => { await this.deps.onSetApiKey?.(); void this.pushState(); });
-    e.onCommand(OpenChat, async () => { await this.deps.onOpenChat?.(); });
+    e.onCommand(SetApiKey, async () => {
+      await this.deps.onSetApiKey?.();
+      void this.pushState();
+    });
+    e.onCommand(OpenChat, async () => {
+      await this.deps.onOpenChat?.();
+    });
   }
 }
 
@@ -294,12 +416,17 @@ export class PanelController {
 export function budgetProblem(b: unknown): string | null {
   if (typeof b !== 'object' || b === null) return 'No budget given.';
   const x = b as Record<string, unknown>;
-  for (const [k, name] of [['dailyLimitUsd', 'Daily limit'], ['monthlyLimitUsd', 'Monthly limit']] as const) {
+  for (const [k, name] of [
+    ['dailyLimitUsd', 'Daily limit'],
+    ['monthlyLimitUsd', 'Monthly limit'],
+  ] as const) {
     const v = x[k];
     if (v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      return `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
   }
-  if (x.onExhausted !== 'block' && x.onExhausted !== 'cheapest') return 'When the budget is used up: choose "block" or "cheapest".';
+  if (x.onExhausted !== 'block' && x.onExhausted !== 'cheapest')
+    return 'When the budget is used up: choose "block" or "cheapest".';
   return null;
 }
 

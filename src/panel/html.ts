@@ -23,7 +23,10 @@ export interface PanelHtmlOptions {
 
 /** JSON that can sit inside <script type="application/json">: no "<" (so no "</script>"), no line separators. */
 export function jsonForHtml(v: unknown): string {
-  return JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(v)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 export function makeNonce(random: (n: number) => Uint8Array): string {
@@ -38,7 +41,9 @@ export function contentSecurityPolicy(o: Pick<PanelHtmlOptions, 'cspSource' | 'n
     `font-src ${o.cspSource}`,
     `script-src 'nonce-${o.nonce}'`,
     o.connectSrc ? `connect-src ${o.connectSrc}` : null,
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');

@@ -8,7 +8,15 @@ import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/cl
 import { tierLabel } from '../core/format';
 import { parseSince } from '../core/period';
 import {
-  PAGE_SIZE, type AdjustmentRow, type DecisionDetail, type DecisionRow, type FineTuneView, type Period, type Summary, type TierInfo, type ViewModel,
+  PAGE_SIZE,
+  type AdjustmentRow,
+  type DecisionDetail,
+  type DecisionRow,
+  type FineTuneView,
+  type Period,
+  type Summary,
+  type TierInfo,
+  type ViewModel,
 } from '../../webview/protocol';
 
 /** More days than this in the period: the spend chart groups days by week (a sidebar cannot show 365 bars). */
@@ -23,8 +31,17 @@ export function periodSince(period: Period, now: number): number | undefined {
 export function fineTuneView(r: FineTuneResult | null): FineTuneView | null {
   if (!r) return null;
   return {
-    at: r.at, trainRows: r.trainRows, heldBack: r.heldBack, accuracyBefore: r.accuracyBefore, accuracyAfter: r.accuracyAfter,
-    rightBefore: r.rightBefore, rightAfter: r.rightAfter, before: r.before, kept: r.kept, message: r.message, removedAt: r.removedAt ?? null,
+    at: r.at,
+    trainRows: r.trainRows,
+    heldBack: r.heldBack,
+    accuracyBefore: r.accuracyBefore,
+    accuracyAfter: r.accuracyAfter,
+    rightBefore: r.rightBefore,
+    rightAfter: r.rightAfter,
+    before: r.before,
+    kept: r.kept,
+    message: r.message,
+    removedAt: r.removedAt ?? null,
   };
 }
 
@@ -64,7 +81,11 @@ export function buildSummary(input: ViewModelInput): SummaryBasis {
   const tierCount = Math.max(tiers.length, ...Object.keys(stats.byTier).map((k) => Number(k) + 1), 0);
   const budget = store.getBudget();
   let budgetState: BudgetState | null = null;
-  try { budgetState = input.service?.budgetState() ?? null; } catch { budgetState = null; }
+  try {
+    budgetState = input.service?.budgetState() ?? null;
+  } catch {
+    budgetState = null;
+  }
   const page = store.listDecisions({ limit: input.pageSize ?? PAGE_SIZE, offset: 0 });
   const summary: Summary = {
     period: input.period,
@@ -74,9 +95,16 @@ export function buildSummary(input: ViewModelInput): SummaryBasis {
     hasKey: input.hasKey ?? null,
     tiers,
     headline: {
-      spendUsd: stats.spendUsd, baselineUsd: stats.baselineUsd, savedUsd: stats.savedUsd, savedPct: stats.savedPct,
-      requests: stats.requests, decisions: stats.decisions, avgCostUsd: stats.avgCostUsd, unpriced: stats.unpriced,
-      feedbackUp: stats.feedback.up, feedbackDown: stats.feedback.down,
+      spendUsd: stats.spendUsd,
+      baselineUsd: stats.baselineUsd,
+      savedUsd: stats.savedUsd,
+      savedPct: stats.savedPct,
+      requests: stats.requests,
+      decisions: stats.decisions,
+      avgCostUsd: stats.avgCostUsd,
+      unpriced: stats.unpriced,
+      feedbackUp: stats.feedback.up,
+      feedbackDown: stats.feedback.down,
     },
     budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
   };
@@ -87,14 +115,22 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
   const { store } = input;
   const { summary, stats, tierCount, labelOf, page } = basis;
   const tierDist = Array.from({ length: tierCount }, (_, i) => ({
-    tier: i, label: labelOf(i), decisions: stats.byTier[i] ?? 0, spendUsd: stats.spendByTier[i] ?? 0,
+    tier: i,
+    label: labelOf(i),
+    decisions: stats.byTier[i] ?? 0,
+    spendUsd: stats.spendByTier[i] ?? 0,
   }));
 
   const quality = Array.from({ length: tierCount }, (_, i) => {
     const q = stats.qualityByTier.find((r) => r.tier === i);
     return {
-      tier: i, label: labelOf(i), up: q?.up ?? 0, down: q?.down ?? 0, upRate: q?.upRate ?? null,
-      autoQuality: q?.autoQuality ?? null, autoCount: q?.autoCount ?? 0,
+      tier: i,
+      label: labelOf(i),
+      up: q?.up ?? 0,
+      down: q?.down ?? 0,
+      upRate: q?.upRate ?? null,
+      autoQuality: q?.autoQuality ?? null,
+      autoCount: q?.autoCount ?? 0,
     };
   });
 
@@ -108,7 +144,8 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
     }
   }
 
-  const adjustments = store.listAdjustments(true)
+  const adjustments = store
+    .listAdjustments(true)
     .slice()
     .sort((a, b) => b.createdAt - a.createdAt)
     .map((a) => adjustmentRow(a, labelOf));
@@ -118,7 +155,12 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
     tierDist,
     days: daySeries(stats, tierCount, summary.since ?? undefined, summary.generatedAt),
     quality,
-    retrain: { lastRun, adjustments, fineTune: fineTuneView(lastFineTune(store)), fineTunedInUse: hasFineTunedModel(store) },
+    retrain: {
+      lastRun,
+      adjustments,
+      fineTune: fineTuneView(lastFineTune(store)),
+      fineTunedInUse: hasFineTunedModel(store),
+    },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
   };
 }
@@ -150,7 +192,10 @@ function daySeries(stats: Stats, tierCount: number, since: number | undefined, n
   const bucketOf = (i: number) => (week ? Math.floor((i - ((labels.length - 1) % 7) + 6) / 7) : i);
   const buckets = labels.length ? bucketOf(labels.length - 1) + 1 : 0;
   const bucketLabels = new Array<string>(buckets).fill('');
-  labels.forEach((l, i) => { const b = bucketOf(i); if (!bucketLabels[b]) bucketLabels[b] = l; });
+  labels.forEach((l, i) => {
+    const b = bucketOf(i);
+    if (!bucketLabels[b]) bucketLabels[b] = l;
+  });
   const index = new Map(labels.map((l, i) => [l, bucketOf(i)]));
   const spendByTier = Array.from({ length: tierCount }, () => new Array<number>(buckets).fill(0));
   for (const r of stats.byDay) {
@@ -163,8 +208,15 @@ function daySeries(stats: Stats, tierCount: number, since: number | undefined, n
 
 export function adjustmentRow(a: RoutingAdjustment, labelOf: (i: number) => string): AdjustmentRow {
   return {
-    id: a.id, group: `${a.complexity}/${a.category}`, kind: a.kind, tier: a.tier, tierLabel: labelOf(a.tier),
-    reason: a.reason, samples: a.evidence?.samples ?? 0, createdAt: a.createdAt, revertedAt: a.revertedAt,
+    id: a.id,
+    group: `${a.complexity}/${a.category}`,
+    kind: a.kind,
+    tier: a.tier,
+    tierLabel: labelOf(a.tier),
+    reason: a.reason,
+    samples: a.evidence?.samples ?? 0,
+    createdAt: a.createdAt,
+    revertedAt: a.revertedAt,
   };
 }
 
@@ -177,9 +229,21 @@ export function decisionRow(store: DecisionStore, r: DecisionRecord, labelOf: (i
     if (f.autoQuality !== null) autoQuality = f.autoQuality;
   }
   return {
-    id: r.id, time: r.time, model: r.answeredModel ?? r.model, tier: r.tier, tierLabel: labelOf(r.tier),
-    complexity: r.complexity, category: r.category, reasons: r.reasons ?? [], costUsd: r.costUsd,
-    baselineCostUsd: r.baselineCostUsd, status: r.status, source: r.source, prompt: r.prompt, feedback, autoQuality,
+    id: r.id,
+    time: r.time,
+    model: r.answeredModel ?? r.model,
+    tier: r.tier,
+    tierLabel: labelOf(r.tier),
+    complexity: r.complexity,
+    category: r.category,
+    reasons: r.reasons ?? [],
+    costUsd: r.costUsd,
+    baselineCostUsd: r.baselineCostUsd,
+    status: r.status,
+    source: r.source,
+    prompt: r.prompt,
+    feedback,
+    autoQuality,
   };
 }
 

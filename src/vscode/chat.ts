@@ -14,9 +14,20 @@ import { vscodeTierClients } from './vscodeModels';
 export { historyFrom, PARTICIPANT_ID, type RouterResultMeta };
 
 /** performance.now() marks of one request inside the extension host (for the benchmark of @router's own overhead). */
-export interface ChatTiming { start: number; decision?: number; firstText?: number; end: number }
+export interface ChatTiming {
+  start: number;
+  decision?: number;
+  firstText?: number;
+  end: number;
+}
 
-export interface Handled { prompt: string; command: string | undefined; result: vscode.ChatResult; outcome?: RouteOutcome; timing: ChatTiming }
+export interface Handled {
+  prompt: string;
+  command: string | undefined;
+  result: vscode.ChatResult;
+  outcome?: RouteOutcome;
+  timing: ChatTiming;
+}
 
 export interface ChatEvents {
   /** Fires after each handled request (for tests and benchmarks; only in test mode, else never). */
@@ -29,8 +40,14 @@ const vscodeClients = vscodeTierClients();
 
 /** One request: /stats, the help text, /explain, the no-key answer, or a routed answer. */
 async function handle(
-  rt: Runtime, request: vscode.ChatRequest, context: vscode.ChatContext, stream: vscode.ChatResponseStream,
-  token: vscode.CancellationToken, setOutcome: (o: RouteOutcome) => void, timing: ChatTiming, agents: AgentRouter,
+  rt: Runtime,
+  request: vscode.ChatRequest,
+  context: vscode.ChatContext,
+  stream: vscode.ChatResponseStream,
+  token: vscode.CancellationToken,
+  setOutcome: (o: RouteOutcome) => void,
+  timing: ChatTiming,
+  agents: AgentRouter,
 ): Promise<vscode.ChatResult> {
   await rt.ready;
   const service = rt.service;
@@ -44,7 +61,9 @@ async function handle(
     return { metadata: { status: 'stats', command } satisfies RouterResultMeta };
   }
   if (!prompt) {
-    stream.markdown('Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.');
+    stream.markdown(
+      'Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.',
+    );
     return { metadata: { status: 'explain', command } satisfies RouterResultMeta };
   }
   const history = historyFrom(context);
@@ -62,7 +81,9 @@ async function handle(
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');
     stream.markdown(`**${routedLine(config, d)}**\n\n`);
-    stream.markdown(`No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`);
+    stream.markdown(
+      `No Anthropic API key is set, so no model was called. This prompt would go to **${tierLabel(config, d.tier)}** (\`${d.model}\`) for about ${formatUsd(d.estCostUsd)}.\n\n`,
+    );
     stream.markdown(explainMarkdown(config, d, false));
     stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
     return { metadata: { status: 'no-key', prompt, command } satisfies RouterResultMeta };
@@ -70,7 +91,21 @@ async function handle(
 
   const attachments = await readReferences(request.references);
   const tools = referencedTools(request.toolReferences);
-  return streamAnswer(rt, { prompt, history, override, command, client, attachments, tools, toolToken: request.toolInvocationToken, agents, stream, token, setOutcome, timing });
+  return streamAnswer(rt, {
+    prompt,
+    history,
+    override,
+    command,
+    client,
+    attachments,
+    tools,
+    toolToken: request.toolInvocationToken,
+    agents,
+    stream,
+    token,
+    setOutcome,
+    timing,
+  });
 }
 
 export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode.Disposable {
@@ -81,7 +116,18 @@ export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode
   const handler: vscode.ChatRequestHandler = async (request, context, stream, token) => {
     let outcome: RouteOutcome | undefined;
     const timing: ChatTiming = { start: performance.now(), end: 0 };
-    const result = await handle(rt, request, context, stream, token, (o) => { outcome = o; }, timing, agents);
+    const result = await handle(
+      rt,
+      request,
+      context,
+      stream,
+      token,
+      (o) => {
+        outcome = o;
+      },
+      timing,
+      agents,
+    );
     timing.end = performance.now();
     handled?.fire({ prompt: request.prompt, command: request.command, result, outcome, timing });
     return result;
@@ -119,8 +165,18 @@ export function registerChat(rt: Runtime, testMode = false): ChatEvents & vscode
   const feedbackSub = participant.onDidReceiveFeedback(handleFeedback);
 
   return {
-    onDidHandle: handled?.event ?? (() => ({ dispose() { /* never fires */ } })),
+    onDidHandle:
+      handled?.event ??
+      (() => ({
+        dispose() {
+          /* never fires */
+        },
+      })),
     handleFeedback,
-    dispose() { feedbackSub.dispose(); participant.dispose(); handled?.dispose(); },
+    dispose() {
+      feedbackSub.dispose();
+      participant.dispose();
+      handled?.dispose();
+    },
   };
 }

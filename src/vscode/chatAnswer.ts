@@ -42,26 +42,52 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
   // The routing line and its log entry go out once the request has left (a round trip to the window each need
   // not delay it), and always before anything else this turn shows.
   let routing: (() => void) | undefined;
-  const showRouting = () => { const f = routing; routing = undefined; f?.(); };
+  const showRouting = () => {
+    const f = routing;
+    routing = undefined;
+    f?.();
+  };
   const attached = attachmentWords(a.attachments ?? []);
   try {
     const req: RouteRequest = {
-      prompt, history, source: 'chat', override, signal: abort.signal,
+      prompt,
+      history,
+      source: 'chat',
+      override,
+      signal: abort.signal,
       onDecision: (d) => {
         timing.decision = performance.now();
         decisionId = d.id;
-        routing = () => { rt.log.decision(d, 'chat'); stream.markdown(`*${routedLine(config, d)}${attached ? ` · with ${attached}` : ''}*\n\n`); };
+        routing = () => {
+          rt.log.decision(d, 'chat');
+          stream.markdown(`*${routedLine(config, d)}${attached ? ` · with ${attached}` : ''}*\n\n`);
+        };
         setImmediate(showRouting);
       },
-      onText: (t) => { timing.firstText ??= performance.now(); showRouting(); answer += t; stream.markdown(t); },
+      onText: (t) => {
+        timing.firstText ??= performance.now();
+        showRouting();
+        answer += t;
+        stream.markdown(t);
+      },
       // a wait before a retry is a passing state (a progress line); other notices stay in the answer
       // a tier stopped mid-answer and another starts over: a rule and the marker, so the two answers are not glued
-      onRestart: (r) => { showRouting(); answer = ''; stream.markdown(`\n\n---\n\n*${restartMarker(r)}*\n\n`); },
-      onNotice: (m, kind) => { showRouting(); rt.log.info(m); if (kind === 'wait') stream.progress(m); else stream.markdown(`\n\n> ${m}\n\n`); },
+      onRestart: (r) => {
+        showRouting();
+        answer = '';
+        stream.markdown(`\n\n---\n\n*${restartMarker(r)}*\n\n`);
+      },
+      onNotice: (m, kind) => {
+        showRouting();
+        rt.log.info(m);
+        if (kind === 'wait') stream.progress(m);
+        else stream.markdown(`\n\n> ${m}\n\n`);
+      },
     };
-    const o = a.agents && (a.attachments?.length || a.tools?.length)
-      ? await withContext(rt, a, req)
-      : await service.run(req, client);
+    const o =
+      a.agents && (a.attachments?.length || a.tools?.length)
+        ? await withContext(rt, a, req)
+        : await service.run(req, client);
     showRouting();
     setOutcome(o);
     const id = o.record.id;
@@ -74,19 +100,30 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
     // VS Code shows its own thumbs only when a default chat agent (Copilot) is installed: these work everywhere.
     stream.button({ command: 'llm-router.rateAnswer', title: '$(thumbsup) Good answer', arguments: [id, 'up'] });
     stream.button({ command: 'llm-router.rateAnswer', title: '$(thumbsdown) Bad answer', arguments: [id, 'down'] });
-    return { metadata: { decisionId: id, answer: o.text, prompt, tier: o.record.tierId, command, status: 'ok' } satisfies RouterResultMeta };
+    return {
+      metadata: {
+        decisionId: id,
+        answer: o.text,
+        prompt,
+        tier: o.record.tierId,
+        command,
+        status: 'ok',
+      } satisfies RouterResultMeta,
+    };
   } catch (e) {
     showRouting();
     const err = e as Error;
     const decision = e instanceof RouteError ? e.decision : null;
     decisionId ??= decision?.id;
-    if (e instanceof RouteError && e.kind === 'cancelled' || token.isCancellationRequested) {
+    if ((e instanceof RouteError && e.kind === 'cancelled') || token.isCancellationRequested) {
       rt.log.info(`chat ${decisionId?.slice(0, 8) ?? ''}: cancelled`);
       return { metadata: { decisionId, answer, prompt, command, status: 'cancelled' } satisfies RouterResultMeta };
     }
     if (e instanceof RouteError && e.kind === 'blocked') {
       rt.log.warn(`chat: refused by the budget: ${err.message}`);
-      stream.markdown(`**Not sent: ${err.message}**\n\nRaise the limit in the cost panel or in the \`llmRouter.budget\` settings, or set “on exhausted” to *cheapest*.`);
+      stream.markdown(
+        `**Not sent: ${err.message}**\n\nRaise the limit in the cost panel or in the \`llmRouter.budget\` settings, or set “on exhausted” to *cheapest*.`,
+      );
       stream.button({ command: 'llm-router.showCostPanel', title: 'Open the cost panel' });
       return { metadata: { decisionId, prompt, command, status: 'blocked' } satisfies RouterResultMeta };
     }
@@ -94,7 +131,8 @@ export async function streamAnswer(rt: Runtime, a: AnswerArgs): Promise<vscode.C
     if (/api key|401|403|unauthori[sz]ed|authentication/i.test(err.message)) {
       stream.button({ command: 'llm-router.setApiKey', title: 'Set API Key' });
     }
-    if (decisionId) stream.button({ command: 'llm-router.explainDecision', title: 'Why this model?', arguments: [decisionId] });
+    if (decisionId)
+      stream.button({ command: 'llm-router.explainDecision', title: 'Why this model?', arguments: [decisionId] });
     return {
       errorDetails: { message: err.message },
       metadata: { decisionId, answer, prompt, command, status: 'error' } satisfies RouterResultMeta,
@@ -117,8 +155,27 @@ async function withContext(rt: Runtime, a: AnswerArgs, req: RouteRequest): Promi
   const messages: ChatMessage[] = [...fitted.messages];
   const clients: ClientFor = typeof a.client === 'function' ? a.client : () => a.client as ModelClient;
   const agents = a.agents!;
-  const base = { system: undefined, tools: a.tools?.length ? a.tools : undefined, source: req.source, override: req.override, signal: req.signal, onText: req.onText, onNotice: req.onNotice };
-  let out = await agents.run(rt.service, { ...base, messages, toolMode: a.tools?.length ? 'required' : 'auto', onDecision: (d, continued) => { if (!continued) req.onDecision?.(d); } }, clients);
+  const base = {
+    system: undefined,
+    tools: a.tools?.length ? a.tools : undefined,
+    source: req.source,
+    override: req.override,
+    signal: req.signal,
+    onText: req.onText,
+    onNotice: req.onNotice,
+  };
+  let out = await agents.run(
+    rt.service,
+    {
+      ...base,
+      messages,
+      toolMode: a.tools?.length ? 'required' : 'auto',
+      onDecision: (d, continued) => {
+        if (!continued) req.onDecision?.(d);
+      },
+    },
+    clients,
+  );
   const first = out.routed!;
   let all = out.text;
   for (let round = 0; out.toolCalls.length && a.toolToken && round < 8; round++) {
@@ -127,5 +184,12 @@ async function withContext(rt: Runtime, a: AnswerArgs, req: RouteRequest): Promi
     all += out.text;
   }
   const rec = out.record ?? first.record;
-  return { ...first, record: rec, text: all, totalCostUsd: rec.costUsd, baselineCostUsd: rec.baselineCostUsd, savedUsd: rec.costUsd !== null && rec.baselineCostUsd !== null ? rec.baselineCostUsd - rec.costUsd : null };
+  return {
+    ...first,
+    record: rec,
+    text: all,
+    totalCostUsd: rec.costUsd,
+    baselineCostUsd: rec.baselineCostUsd,
+    savedUsd: rec.costUsd !== null && rec.baselineCostUsd !== null ? rec.baselineCostUsd - rec.costUsd : null,
+  };
 }

@@ -20,7 +20,9 @@ const rel = (u: vscode.Uri) => vscode.workspace.asRelativePath(u, false);
 async function fileText(uri: vscode.Uri, range?: vscode.Range): Promise<string> {
   const doc = await vscode.workspace.openTextDocument(uri);
   const t = range ? doc.getText(range) : doc.getText();
-  return t.length > MAX_ATTACHMENT_CHARS ? `${t.slice(0, MAX_ATTACHMENT_CHARS)}\n… (cut at ${MAX_ATTACHMENT_CHARS} characters)` : t;
+  return t.length > MAX_ATTACHMENT_CHARS
+    ? `${t.slice(0, MAX_ATTACHMENT_CHARS)}\n… (cut at ${MAX_ATTACHMENT_CHARS} characters)`
+    : t;
 }
 
 /** The text of each reference: a whole file, a range (a selection or a symbol), or a string value. */
@@ -31,9 +33,17 @@ export async function readReferences(refs: readonly vscode.ChatPromptReference[]
       const v = r.value;
       if (v instanceof vscode.Uri) out.push({ label: rel(v), text: await fileText(v) });
       else if (v instanceof vscode.Location) {
-        const kind = r.id.includes('selection') ? 'selection' : r.id.startsWith('vscode.symbol') || r.modelDescription?.includes('symbol') ? 'symbol' : 'lines';
-        out.push({ label: `${kind} in ${rel(v.uri)}:${v.range.start.line + 1}-${v.range.end.line + 1}`, text: await fileText(v.uri, v.range) });
-      } else if (typeof v === 'string' && v.trim()) out.push({ label: r.modelDescription?.slice(0, 40) || r.id, text: v });
+        const kind = r.id.includes('selection')
+          ? 'selection'
+          : r.id.startsWith('vscode.symbol') || r.modelDescription?.includes('symbol')
+            ? 'symbol'
+            : 'lines';
+        out.push({
+          label: `${kind} in ${rel(v.uri)}:${v.range.start.line + 1}-${v.range.end.line + 1}`,
+          text: await fileText(v.uri, v.range),
+        });
+      } else if (typeof v === 'string' && v.trim())
+        out.push({ label: r.modelDescription?.slice(0, 40) || r.id, text: v });
     } catch {
       out.push({ label: `${r.id} (could not be read)`, text: '' });
     }
@@ -44,7 +54,9 @@ export async function readReferences(refs: readonly vscode.ChatPromptReference[]
 /** The prompt as the model gets it: the attachments first, each in its own element, then the person's words. */
 export function withAttachments(prompt: string, atts: readonly Attachment[]): string {
   if (!atts.length) return prompt;
-  const blocks = atts.filter((a) => a.text).map((a) => `<attachment name="${a.label.replace(/"/g, "'")}">\n${a.text}\n</attachment>`);
+  const blocks = atts
+    .filter((a) => a.text)
+    .map((a) => `<attachment name="${a.label.replace(/"/g, "'")}">\n${a.text}\n</attachment>`);
   return `<attachments>\n${blocks.join('\n')}\n</attachments>\n\n${prompt}`;
 }
 
@@ -58,25 +70,53 @@ export function attachmentWords(atts: readonly Attachment[]): string {
 /** The tools a request references, as the model is offered them. */
 export function referencedTools(refs: readonly vscode.ChatLanguageModelToolReference[]): ToolSpec[] {
   const names = new Set(refs.map((r) => r.name));
-  return vscode.lm.tools.filter((t) => names.has(t.name)).map((t) => ({
-    name: t.name, description: t.description, inputSchema: (t.inputSchema as Record<string, unknown> | undefined) ?? { type: 'object', properties: {} },
-  }));
+  return vscode.lm.tools
+    .filter((t) => names.has(t.name))
+    .map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: (t.inputSchema as Record<string, unknown> | undefined) ?? { type: 'object', properties: {} },
+    }));
 }
 
 /** Runs the model's tool calls through VS Code (the chat shows each), and returns the messages that carry them on. */
-export async function runTools(calls: readonly ToolCall[], token: vscode.ChatParticipantToolToken, cancel: vscode.CancellationToken): Promise<ChatMessage[]> {
+export async function runTools(
+  calls: readonly ToolCall[],
+  token: vscode.ChatParticipantToolToken,
+  cancel: vscode.CancellationToken,
+): Promise<ChatMessage[]> {
   const results: ContentPart[] = [];
   for (const c of calls) {
     try {
-      const r = await vscode.lm.invokeTool(c.name, { input: (c.input ?? {}) as object, toolInvocationToken: token }, cancel);
-      const text = r.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : p instanceof vscode.LanguageModelPromptTsxPart ? JSON.stringify(p.value) : '')).join('');
+      const r = await vscode.lm.invokeTool(
+        c.name,
+        { input: (c.input ?? {}) as object, toolInvocationToken: token },
+        cancel,
+      );
+      const text = r.content
+        .map((p) =>
+          p instanceof vscode.LanguageModelTextPart
+            ? p.value
+            : p instanceof vscode.LanguageModelPromptTsxPart
+              ? JSON.stringify(p.value)
+              : '',
+        )
+        .join('');
       results.push({ type: 'tool_result', toolUseId: c.id, content: text || '(no output)' });
     } catch (e) {
-      results.push({ type: 'tool_result', toolUseId: c.id, content: `The tool failed: ${(e as Error).message}`, isError: true });
+      results.push({
+        type: 'tool_result',
+        toolUseId: c.id,
+        content: `The tool failed: ${(e as Error).message}`,
+        isError: true,
+      });
     }
   }
   return [
-    { role: 'assistant', content: calls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.input })) },
+    {
+      role: 'assistant',
+      content: calls.map((c) => ({ type: 'tool_use' as const, id: c.id, name: c.name, input: c.input })),
+    },
     { role: 'user', content: results },
   ];
 }

@@ -6,7 +6,12 @@ export async function promptText(arg: unknown, title: string): Promise<string | 
   if (typeof arg === 'string' && arg.trim()) return arg;
   const ed = vscode.window.activeTextEditor;
   if (ed && !ed.selection.isEmpty) return ed.document.getText(ed.selection);
-  const v = await vscode.window.showInputBox({ title, prompt: 'The prompt to route', placeHolder: 'e.g. Prove that the square root of 2 is irrational', ignoreFocusOut: true });
+  const v = await vscode.window.showInputBox({
+    title,
+    prompt: 'The prompt to route',
+    placeHolder: 'e.g. Prove that the square root of 2 is irrational',
+    ignoreFocusOut: true,
+  });
   return v?.trim() ? v : undefined;
 }
 

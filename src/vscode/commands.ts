@@ -30,9 +30,14 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       const d = rt.service.decide({ prompt: text, override: null });
       rt.log.decision(d, 'classify');
       const config = rt.service.config;
-      void vscode.window.showInformationMessage(`${routedLine(config, d)}. Why: ${d.reasons.join('; ')}.`, 'Details').then((pick) => {
-        if (pick) void showMarkdown(`# Routing decision\n\n> ${text.slice(0, 400).replace(/\n/g, '\n> ')}\n\n${explainMarkdown(config, d)}\n`);
-      });
+      void vscode.window
+        .showInformationMessage(`${routedLine(config, d)}. Why: ${d.reasons.join('; ')}.`, 'Details')
+        .then((pick) => {
+          if (pick)
+            void showMarkdown(
+              `# Routing decision\n\n> ${text.slice(0, 400).replace(/\n/g, '\n> ')}\n\n${explainMarkdown(config, d)}\n`,
+            );
+        });
       return d;
     }),
 
@@ -45,12 +50,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('rateAnswer', async (id?: unknown, thumb?: unknown): Promise<boolean> => {
       await rt.ready;
       if (typeof id !== 'string' || (thumb !== 'up' && thumb !== 'down') || !rt.store.getDecision(id)) {
-        void vscode.window.showWarningMessage('LLM Router: that answer is no longer in the database, so the rating was not saved.');
+        void vscode.window.showWarningMessage(
+          'LLM Router: that answer is no longer in the database, so the rating was not saved.',
+        );
         return false;
       }
       rt.service.feedback(id, thumb);
       rt.log.info(`feedback ${thumb} on ${id.slice(0, 8)} (button)`);
-      void vscode.window.setStatusBarMessage(`LLM Router: thanks, rated ${thumb === 'up' ? 'good' : 'bad'}; routing learns from it.`, 4000);
+      void vscode.window.setStatusBarMessage(
+        `LLM Router: thanks, rated ${thumb === 'up' ? 'good' : 'bad'}; routing learns from it.`,
+        4000,
+      );
       return true;
     }),
 
@@ -59,14 +69,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       await rt.ready;
       const d = typeof id === 'string' ? rt.store.getDecision(id) : undefined;
       if (!d) {
-        void vscode.window.showWarningMessage('LLM Router: that decision is no longer in the database (statistics were reset or it was folded by retention).');
+        void vscode.window.showWarningMessage(
+          'LLM Router: that decision is no longer in the database (statistics were reset or it was folded by retention).',
+        );
         return undefined;
       }
       const config = rt.service.config;
       const lines = [`# Routing decision ${d.id.slice(0, 8)}`, '', new Date(d.time).toLocaleString(), ''];
       if (d.prompt) lines.push(`> ${d.prompt.replace(/\n/g, '\n> ')}`, '');
       lines.push(explainMarkdown(config, d), '');
-      if (d.usage) lines.push(`Actual: ${d.usage.inputTokens} input, ${d.usage.outputTokens} output tokens · cost ${d.costUsd === null ? 'unpriced' : `$${d.costUsd.toFixed(6)}`} · top tier would have cost ${d.baselineCostUsd === null ? 'unpriced' : `$${d.baselineCostUsd.toFixed(6)}`} · status ${d.status}`);
+      if (d.usage)
+        lines.push(
+          `Actual: ${d.usage.inputTokens} input, ${d.usage.outputTokens} output tokens · cost ${d.costUsd === null ? 'unpriced' : `$${d.costUsd.toFixed(6)}`} · top tier would have cost ${d.baselineCostUsd === null ? 'unpriced' : `$${d.baselineCostUsd.toFixed(6)}`} · status ${d.status}`,
+        );
       const text = lines.join('\n') + '\n';
       await showMarkdown(text);
       return text;

@@ -49,18 +49,37 @@ async function storeEndpointKey(rt: Runtime, keyName: string, key: string): Prom
 async function askEndpointKey(rt: Runtime): Promise<boolean> {
   const names = [...new Set(rt.settings.endpoints.flatMap((e) => (e.keyName ? [e.keyName] : [])))];
   if (!names.length) {
-    const pick = await vscode.window.showInformationMessage('LLM Router: no endpoint in llmRouter.endpoints has a keyName yet. Define the endpoint (name, baseUrl, keyName) in your user settings first.', 'Open Settings');
+    const pick = await vscode.window.showInformationMessage(
+      'LLM Router: no endpoint in llmRouter.endpoints has a keyName yet. Define the endpoint (name, baseUrl, keyName) in your user settings first.',
+      'Open Settings',
+    );
     if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter.endpoints');
     return false;
   }
-  const keyName = names.length === 1 ? names[0] : await vscode.window.showQuickPick(names.map((n) => ({
-    label: n, description: rt.settings.endpoints.filter((e) => e.keyName === n).map((e) => `${e.name} (${e.baseUrl})`).join(', '),
-  })), { title: 'LLM Router: Set Endpoint Key', placeHolder: 'Which key?' }).then((p) => p?.label);
+  const keyName =
+    names.length === 1
+      ? names[0]
+      : await vscode.window
+          .showQuickPick(
+            names.map((n) => ({
+              label: n,
+              description: rt.settings.endpoints
+                .filter((e) => e.keyName === n)
+                .map((e) => `${e.name} (${e.baseUrl})`)
+                .join(', '),
+            })),
+            { title: 'LLM Router: Set Endpoint Key', placeHolder: 'Which key?' },
+          )
+          .then((p) => p?.label);
   if (!keyName) return false;
   const key = await vscode.window.showInputBox({
     title: `LLM Router: Set Endpoint Key (${keyName})`,
-    prompt: `The key for ${rt.settings.endpoints.filter((e) => e.keyName === keyName).map((e) => e.name).join(', ')}. Kept in VS Code's secret storage, never in settings; sent only to that endpoint's base URL.`,
-    password: true, ignoreFocusOut: true,
+    prompt: `The key for ${rt.settings.endpoints
+      .filter((e) => e.keyName === keyName)
+      .map((e) => e.name)
+      .join(', ')}. Kept in VS Code's secret storage, never in settings; sent only to that endpoint's base URL.`,
+    password: true,
+    ignoreFocusOut: true,
   });
   return key === undefined ? false : storeEndpointKey(rt, keyName, key);
 }
@@ -72,9 +91,11 @@ async function writeExport(rt: Runtime, target: vscode.Uri | string, fmt?: 'csv'
   const { text, count } = exportText(rt.store, format);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
   rt.log.info(`exported ${count} decisions to ${uri.fsPath}`);
-  void vscode.window.showInformationMessage(`LLM Router: exported ${count} decision${count === 1 ? '' : 's'} to ${uri.fsPath}.`, 'Open').then((p) => {
-    if (p) void vscode.window.showTextDocument(uri);
-  });
+  void vscode.window
+    .showInformationMessage(`LLM Router: exported ${count} decision${count === 1 ? '' : 's'} to ${uri.fsPath}.`, 'Open')
+    .then((p) => {
+      if (p) void vscode.window.showTextDocument(uri);
+    });
   return uri;
 }
 
@@ -102,11 +123,15 @@ export function registerConfirmedCommands(rt: Runtime): vscode.Disposable[] {
     /** Set API Key → asks for the key (never taken as an argument), stored in SecretStorage. True when stored. */
     reg('setApiKey', async (): Promise<boolean> => {
       const key = await vscode.window.showInputBox({
-          title: 'LLM Router: Set API Key',
-          prompt: 'Your Anthropic API key (console.anthropic.com → API keys). Kept in VS Code\'s secret storage, never in settings.',
-          password: true, ignoreFocusOut: true, placeHolder: 'sk-ant-…',
-          validateInput: (v) => (v ? (v.trim().length < 8 || /\s/.test(v.trim()) ? 'That does not look like an API key.' : null) : null),
-        });
+        title: 'LLM Router: Set API Key',
+        prompt:
+          "Your Anthropic API key (console.anthropic.com → API keys). Kept in VS Code's secret storage, never in settings.",
+        password: true,
+        ignoreFocusOut: true,
+        placeHolder: 'sk-ant-…',
+        validateInput: (v) =>
+          v ? (v.trim().length < 8 || /\s/.test(v.trim()) ? 'That does not look like an API key.' : null) : null,
+      });
       return key === undefined ? false : storeApiKey(rt, key);
     }),
 
@@ -127,7 +152,7 @@ export function registerConfirmedCommands(rt: Runtime): vscode.Disposable[] {
       const uri = await vscode.window.showSaveDialog({
         title: 'LLM Router: Export Decisions',
         defaultUri: vscode.Uri.joinPath(base, `llm-router-decisions-${new Date().toISOString().slice(0, 10)}.csv`),
-        filters: { 'CSV': ['csv'], 'JSON': ['json'] },
+        filters: { CSV: ['csv'], JSON: ['json'] },
       });
       return uri ? writeExport(rt, uri) : undefined;
     }),
@@ -138,8 +163,12 @@ export function registerConfirmedCommands(rt: Runtime): vscode.Disposable[] {
       const n = rt.store.stats().decisions;
       const pick = await vscode.window.showWarningMessage(
         'Reset LLM Router statistics?',
-        { modal: true, detail: `This deletes all ${n} recorded decisions, their feedback and the learned routing adjustments. Export them first if you want to keep them. This cannot be undone.` },
-        'Reset');
+        {
+          modal: true,
+          detail: `This deletes all ${n} recorded decisions, their feedback and the learned routing adjustments. Export them first if you want to keep them. This cannot be undone.`,
+        },
+        'Reset',
+      );
       return pick === 'Reset' ? resetStore(rt) : false;
     }),
   ];

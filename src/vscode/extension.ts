@@ -37,7 +37,11 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   const t0 = performance.now();
   const phases: Record<string, number> = {};
   let mark = t0;
-  const phase = (name: string) => { const now = performance.now(); phases[name] = now - mark; mark = now; };
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = now - mark;
+    mark = now;
+  };
   const log = createLog();
   context.subscriptions.push(log);
   phase('log');
@@ -74,13 +78,24 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
 
   const activateMs = performance.now() - t0;
   const api: LlmRouterApi = {
-    ready: rt.ready, activateMs, activatePhases: phases, readyMs: undefined, runtime: rt, chat, panel, statusBar: status.item,
-    commands: commandHooks(rt), setup: setup.hooks,
+    ready: rt.ready,
+    activateMs,
+    activatePhases: phases,
+    readyMs: undefined,
+    runtime: rt,
+    chat,
+    panel,
+    statusBar: status.item,
+    commands: commandHooks(rt),
+    setup: setup.hooks,
   };
-  void rt.ready.then(() => {
-    api.readyMs = performance.now() - t0;
-    log.info(`activated in ${activateMs.toFixed(1)} ms; database ready after ${api.readyMs.toFixed(1)} ms`);
-  }, () => undefined);
+  void rt.ready.then(
+    () => {
+      api.readyMs = performance.now() - t0;
+      log.info(`activated in ${activateMs.toFixed(1)} ms; database ready after ${api.readyMs.toFixed(1)} ms`);
+    },
+    () => undefined,
+  );
   return testMode ? api : undefined;
 }
 

@@ -9,4 +9,3 @@ export { loadSettings } from './settings';
 // The cost panel's host half (view model, handlers): it reads the classifier's fine-tune record, so it is loaded
 // with the engine when the view is first opened, not at activation.
 export { PanelController } from '../panel/host';
-

@@ -28,10 +28,18 @@ export function inputBudget(cfg: RouterConfig, t: TierConfig): number {
 
 const priceWords = (t: TierConfig) =>
   t.priced === false ? 'unpriced' : `$${t.price.input} / $${t.price.output} per M tokens`;
-const served = (t: TierConfig) => (t.provider === 'vscode' ? `VS Code model ${t.model}` : t.provider === 'openai' ? `${t.endpoint ?? 'endpoint'} · ${t.model}` : t.model);
+const served = (t: TierConfig) =>
+  t.provider === 'vscode'
+    ? `VS Code model ${t.model}`
+    : t.provider === 'openai'
+      ? `${t.endpoint ?? 'endpoint'} · ${t.model}`
+      : t.model;
 
 /** The picker's entries for the tiers that can be reached: the router first, then one pinned entry per tier. */
-export function pickerEntries(cfg: RouterConfig, reachable: readonly TierConfig[]): vscode.LanguageModelChatInformation[] {
+export function pickerEntries(
+  cfg: RouterConfig,
+  reachable: readonly TierConfig[],
+): vscode.LanguageModelChatInformation[] {
   if (!reachable.length) return [];
   const out = Math.min(...reachable.map((t) => Math.min(cfg.defaultMaxOutputTokens, t.maxOutputTokens)));
   // Images only where every tier behind the entry takes them (Anthropic's models do; others are not known to).
@@ -88,9 +96,14 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
         const entries = pickerEntries(cfg, await reachableTiers(cfg, await clients()));
         if (!entries.length && !options.silent && !offered) {
           offered = true; // once per window: the picker asks often
-          void vscode.window.showInformationMessage('LLM Router needs an Anthropic API key or your VS Code models (GitHub Copilot\'s, for example) as its tiers.', 'Set Up').then((pick) => {
-            if (pick) void vscode.commands.executeCommand(SET_UP_COMMAND);
-          });
+          void vscode.window
+            .showInformationMessage(
+              "LLM Router needs an Anthropic API key or your VS Code models (GitHub Copilot's, for example) as its tiers.",
+              'Set Up',
+            )
+            .then((pick) => {
+              if (pick) void vscode.commands.executeCommand(SET_UP_COMMAND);
+            });
         }
         return entries;
       } catch (e) {
@@ -106,16 +119,29 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
       const sub = token.onCancellationRequested(() => abort.abort());
       const where = override ? `model picker (${override})` : 'model picker';
       try {
-        const o = await agents.run(rt.service, {
-          messages: msgs, system, tools: toolSpecsFrom(options.tools),
-          toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
-          source: 'model-provider', override, signal: abort.signal,
-          onDecision: (d, continued) => { if (!continued) rt.log.decision(d, where); },
-          onText: (t) => progress.report(new vscode.LanguageModelTextPart(t)),
-          onToolCall: (c) => progress.report(new vscode.LanguageModelToolCallPart(c.id, c.name, (c.input ?? {}) as object)),
-          onNotice: (m) => rt.log.info(m),
-        }, await clients());
-        rt.log.info(`${where} ${o.decisionId.slice(0, 8)}: ${o.continued ? `loop request ${o.turns}` : 'routed'} on ${o.tierId} · ${formatUsd(o.costUsd)} (loop ${formatUsd(o.record?.costUsd ?? null)})`);
+        const o = await agents.run(
+          rt.service,
+          {
+            messages: msgs,
+            system,
+            tools: toolSpecsFrom(options.tools),
+            toolMode: options.toolMode === vscode.LanguageModelChatToolMode.Required ? 'required' : 'auto',
+            source: 'model-provider',
+            override,
+            signal: abort.signal,
+            onDecision: (d, continued) => {
+              if (!continued) rt.log.decision(d, where);
+            },
+            onText: (t) => progress.report(new vscode.LanguageModelTextPart(t)),
+            onToolCall: (c) =>
+              progress.report(new vscode.LanguageModelToolCallPart(c.id, c.name, (c.input ?? {}) as object)),
+            onNotice: (m) => rt.log.info(m),
+          },
+          await clients(),
+        );
+        rt.log.info(
+          `${where} ${o.decisionId.slice(0, 8)}: ${o.continued ? `loop request ${o.turns}` : 'routed'} on ${o.tierId} · ${formatUsd(o.costUsd)} (loop ${formatUsd(o.record?.costUsd ?? null)})`,
+        );
       } catch (e) {
         if (e instanceof RouteError && e.kind === 'cancelled') return;
         rt.log.error(`${where}: ${(e as Error).message}`);
@@ -133,10 +159,30 @@ export function registerModelProvider(rt: Runtime): vscode.Disposable {
   // decisions. Our own registration changes VS Code's model list too: only a change in the others' models counts.
   let others = '';
   const onModels = vscode.lm.onDidChangeChatModels(async () => {
-    const now = (await availableModels()).map((m) => `${m.vendor}/${m.id}`).sort().join(',');
-    if (now !== others) { others = now; changed.fire(); }
+    const now = (await availableModels())
+      .map((m) => `${m.vendor}/${m.id}`)
+      .sort()
+      .join(',');
+    if (now !== others) {
+      others = now;
+      changed.fire();
+    }
   });
-  void availableModels().then((ms) => { others = ms.map((m) => `${m.vendor}/${m.id}`).sort().join(','); }, () => undefined);
+  void availableModels().then(
+    (ms) => {
+      others = ms
+        .map((m) => `${m.vendor}/${m.id}`)
+        .sort()
+        .join(',');
+    },
+    () => undefined,
+  );
   const subs = [rt.onDidChangeSettings(() => changed.fire()), rt.keys.onDidChange(() => changed.fire()), onModels];
-  return { dispose() { subs.forEach((s) => s.dispose()); reg.dispose(); changed.dispose(); } };
+  return {
+    dispose() {
+      subs.forEach((s) => s.dispose());
+      reg.dispose();
+      changed.dispose();
+    },
+  };
 }

@@ -24,9 +24,15 @@ export function createLog(name = 'LLM Router'): Log {
     warn: (m) => channel.warn(redact(m)),
     error: (m) => channel.error(redact(m)),
     decision(d, source) {
-      channel.info(redact(`[${source}] ${d.id.slice(0, 8)} → ${d.model} (${d.tierId}) · ${d.complexity}/${d.category} · score ${d.score.toFixed(2)} · confidence ${d.confidence.toFixed(2)} · est ${formatUsd(d.estCostUsd)}${d.override ? ` · forced ${d.override}` : ''} · ${d.reasons.join('; ')}`));
+      channel.info(
+        redact(
+          `[${source}] ${d.id.slice(0, 8)} → ${d.model} (${d.tierId}) · ${d.complexity}/${d.category} · score ${d.score.toFixed(2)} · confidence ${d.confidence.toFixed(2)} · est ${formatUsd(d.estCostUsd)}${d.override ? ` · forced ${d.override}` : ''} · ${d.reasons.join('; ')}`,
+        ),
+      );
     },
-    addSecret: (s) => { if (s.length >= 8) secrets.add(s); },
+    addSecret: (s) => {
+      if (s.length >= 8) secrets.add(s);
+    },
     dispose: () => channel.dispose(),
   };
 }

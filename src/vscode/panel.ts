@@ -53,7 +53,12 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
   const getService = () => (typeof deps.service === 'function' ? deps.service() : deps.service);
   // Known at once when the view opens (the database opens in the background at activation).
   let dbReady = !deps.ready;
-  Promise.resolve(deps.ready).then(() => { dbReady = true; }, () => undefined);
+  Promise.resolve(deps.ready).then(
+    () => {
+      dbReady = true;
+    },
+    () => undefined,
+  );
   let controller: PanelController | undefined;
   const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
 
@@ -63,21 +68,36 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
       const media = vscode.Uri.joinPath(context.extensionUri, 'media');
       view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
       controller?.dispose();
-      const c = new (engine().PanelController)({
-        get service() { return getService(); },
-        store: deps.store,
-        ready: deps.ready ? Promise.resolve(deps.ready) : undefined,
-        isReady: () => dbReady,
-        onSetApiKey: () => deps.onSetApiKey(),
-        onOpenChat: () => (deps.onOpenChat ? deps.onOpenChat() : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' })),
-        hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,
-        loadPeriod: () => { const p = context.globalState.get<string>(PERIOD_KEY); return isPeriod(p) ? p : undefined; },
-        savePeriod: (p: Period) => context.globalState.update(PERIOD_KEY, p),
-        log: deps.log,
-      }, (msg) => view.webview.postMessage(msg));
+      const c = new (engine().PanelController)(
+        {
+          get service() {
+            return getService();
+          },
+          store: deps.store,
+          ready: deps.ready ? Promise.resolve(deps.ready) : undefined,
+          isReady: () => dbReady,
+          onSetApiKey: () => deps.onSetApiKey(),
+          onOpenChat: () =>
+            deps.onOpenChat
+              ? deps.onOpenChat()
+              : vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router ' }),
+          hasApiKey: deps.hasApiKey ? async () => !!(await deps.hasApiKey!()) : undefined,
+          loadPeriod: () => {
+            const p = context.globalState.get<string>(PERIOD_KEY);
+            return isPeriod(p) ? p : undefined;
+          },
+          savePeriod: (p: Period) => context.globalState.update(PERIOD_KEY, p),
+          log: deps.log,
+        },
+        (msg) => view.webview.postMessage(msg),
+      );
       controller = c;
       const forward = (r: RenderedInfo) => {
-        for (let i = waiters.length - 1; i >= 0; i--) if (waiters[i].pred(r)) { waiters[i].resolve(r); waiters.splice(i, 1); }
+        for (let i = waiters.length - 1; i >= 0; i--)
+          if (waiters[i].pred(r)) {
+            waiters[i].resolve(r);
+            waiters.splice(i, 1);
+          }
       };
       const subs: vscode.Disposable[] = [
         view.webview.onDidReceiveMessage(async (m) => {
@@ -86,8 +106,14 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
           if (r) forward(r);
         }),
         view.onDidChangeVisibility(() => {
-          if (view.visible) { c.setPolling(true); void c.pushState(); } // the webview re-sends ready if it was reloaded
-          else { c.setPolling(false); c.webviewGone(); }
+          if (view.visible) {
+            c.setPolling(true);
+            void c.pushState();
+          } // the webview re-sends ready if it was reloaded
+          else {
+            c.setPolling(false);
+            c.webviewGone();
+          }
         }),
       ];
       view.onDidDispose(() => {
@@ -95,7 +121,11 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         c.dispose();
         if (controller === c) controller = undefined;
       });
-      const nonce = makeNonce((n) => { const a = new Uint8Array(n); globalThis.crypto.getRandomValues(a); return a; });
+      const nonce = makeNonce((n) => {
+        const a = new Uint8Array(n);
+        globalThis.crypto.getRandomValues(a);
+        return a;
+      });
       view.webview.html = panelHtml({
         cspSource: view.webview.cspSource,
         nonce,
@@ -120,8 +150,14 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
       return new Promise((resolve) => waiters.push({ pred, resolve }));
     },
     reveal: () => vscode.commands.executeCommand(`${COST_PANEL_VIEW_ID}.focus`),
-    refresh: async () => { await controller?.pushState(); },
-    dispose() { registration.dispose(); controller?.dispose(); controller = undefined; },
+    refresh: async () => {
+      await controller?.pushState();
+    },
+    dispose() {
+      registration.dispose();
+      controller?.dispose();
+      controller = undefined;
+    },
   };
   context.subscriptions.push(panel);
   return panel;

@@ -9,7 +9,10 @@ import type { Runtime } from './runtime';
 import { vscodeTierClients } from './vscodeModels';
 
 /** Appends text to the end of a document, in order however fast it comes; `done()` resolves once all is in. */
-function documentAppender(doc: vscode.TextDocument, editor: vscode.TextEditor): { append(s: string): void; done(): Thenable<unknown> } {
+function documentAppender(
+  doc: vscode.TextDocument,
+  editor: vscode.TextEditor,
+): { append(s: string): void; done(): Thenable<unknown> } {
   let chain: Thenable<unknown> = Promise.resolve();
   let pending = '';
   return {
@@ -37,7 +40,9 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   if (!config.tiers.some((t) => client(t))) {
     const d = rt.service.decide({ prompt: text, override: null });
     const pick = await vscode.window.showWarningMessage(
-      `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`, 'Set API Key');
+      `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`,
+      'Set API Key',
+    );
     if (pick) await vscode.commands.executeCommand('llm-router.setApiKey');
     return undefined;
   }
@@ -51,12 +56,24 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        const o = await rt.service.run({
-          prompt: text, source: 'command', signal: abort.signal,
-          onDecision: (d) => { rt.log.decision(d, 'command'); progress.report({ message: routedLine(config, d) }); append(`*${routedLine(config, d)}*\n\n`); },
-          onText: append,
-          onNotice: (m) => { rt.log.info(m); append(`\n\n> ${m}\n\n`); },
-        }, client);
+        const o = await rt.service.run(
+          {
+            prompt: text,
+            source: 'command',
+            signal: abort.signal,
+            onDecision: (d) => {
+              rt.log.decision(d, 'command');
+              progress.report({ message: routedLine(config, d) });
+              append(`*${routedLine(config, d)}*\n\n`);
+            },
+            onText: append,
+            onNotice: (m) => {
+              rt.log.info(m);
+              append(`\n\n> ${m}\n\n`);
+            },
+          },
+          client,
+        );
         append(`\n\n---\n\n${outcomeLine(config, o)}\n`);
         await done();
         rt.log.info(`command ${o.record.id.slice(0, 8)}: ${o.record.status} · ${outcomeLine(config, o)}`);
@@ -73,5 +90,6 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
       } finally {
         sub.dispose();
       }
-    });
+    },
+  );
 }

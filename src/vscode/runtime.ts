@@ -23,9 +23,18 @@ const lazy = { settings: engine, store: engine, service: engine, anthropic: engi
 /** Settings before the real ones are read (the first moments after activation): the defaults. */
 function defaultSettings(): Settings {
   return {
-    config: defaultConfig(), promptStorage: 'preview', baseUrl: undefined, maxRetries: 2, maxRetryWaitSeconds: 30,
+    config: defaultConfig(),
+    promptStorage: 'preview',
+    baseUrl: undefined,
+    maxRetries: 2,
+    maxRetryWaitSeconds: 30,
     budget: { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block', configured: false },
-    cascade: false, retrainEvery: 20, allowStepDown: false, retention: { maxDays: 365, maxRows: 100_000 }, endpoints: [], problems: [],
+    cascade: false,
+    retrainEvery: 20,
+    allowStepDown: false,
+    retention: { maxDays: 365, maxRows: 100_000 },
+    endpoints: [],
+    problems: [],
   };
 }
 
@@ -47,11 +56,16 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
-  private cachedClient: { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient } | undefined;
+  private cachedClient:
+    | { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient }
+    | undefined;
   private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(readonly context: vscode.ExtensionContext, readonly log: Log) {
+  constructor(
+    readonly context: vscode.ExtensionContext,
+    readonly log: Log,
+  ) {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
     this.endpointKeys = new EndpointKeys(context.secrets);
@@ -79,7 +93,10 @@ export class Runtime implements vscode.Disposable {
       promptStorage: s.promptStorage,
       retention: s.retention,
       saveInBackground: true, // saves in a worker thread (dist/store-saver.js): the extension host never waits for one
-      onNotice: (m) => { this.log.warn(m); void vscode.window.showWarningMessage(`LLM Router: ${m}`); },
+      onNotice: (m) => {
+        this.log.warn(m);
+        void vscode.window.showWarningMessage(`LLM Router: ${m}`);
+      },
     });
     this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
     this.applyBudget(s);
@@ -106,7 +123,8 @@ export class Runtime implements vscode.Disposable {
   private applyBudget(s: Settings, prev?: Settings): void {
     if (!this._store) return;
     if (!s.budget.configured) {
-      if (prev?.budget.configured) this._store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: s.budget.onExhausted });
+      if (prev?.budget.configured)
+        this._store.setBudget({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: s.budget.onExhausted });
       return;
     }
     const { dailyLimitUsd, monthlyLimitUsd, onExhausted } = s.budget;
@@ -130,11 +148,17 @@ export class Runtime implements vscode.Disposable {
     const prev = this.settings;
     this.settings = next;
     this.reportProblems(next);
-    if (prev.promptStorage !== next.promptStorage || JSON.stringify(prev.retention) !== JSON.stringify(next.retention)) {
+    if (
+      prev.promptStorage !== next.promptStorage ||
+      JSON.stringify(prev.retention) !== JSON.stringify(next.retention)
+    ) {
       this.unsubscribeStore?.();
       await this._store?.close();
       this._store = await lazy.store().openStore({
-        path: this.dbPath, promptStorage: next.promptStorage, retention: next.retention, saveInBackground: true,
+        path: this.dbPath,
+        promptStorage: next.promptStorage,
+        retention: next.retention,
+        saveInBackground: true,
         onNotice: (m) => this.log.warn(m),
       });
       this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());
@@ -149,10 +173,14 @@ export class Runtime implements vscode.Disposable {
   private reportProblems(s: Settings): void {
     if (!s.problems.length) return;
     for (const p of s.problems) this.log.warn(`settings: ${p}`);
-    void vscode.window.showWarningMessage(
-      `LLM Router: ${s.problems.length === 1 ? s.problems[0] : `${s.problems.length} settings were ignored (${s.problems[0]}; …)`}.`,
-      'Open Settings',
-    ).then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter'); });
+    void vscode.window
+      .showWarningMessage(
+        `LLM Router: ${s.problems.length === 1 ? s.problems[0] : `${s.problems.length} settings were ignored (${s.problems[0]}; …)`}.`,
+        'Open Settings',
+      )
+      .then((pick) => {
+        if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'llmRouter');
+      });
   }
 
   /** A model client for the current key and base URL, or null when there is no key. */
@@ -163,8 +191,20 @@ export class Runtime implements vscode.Disposable {
     // One client (and one SDK connection pool) per key, base URL and retry setting.
     const { baseUrl, maxRetries, maxRetryWaitSeconds } = this.settings;
     const c = this.cachedClient;
-    if (c && c.key === k.key && c.baseUrl === baseUrl && c.maxRetries === maxRetries && c.maxRetryWaitSeconds === maxRetryWaitSeconds) return c.client;
-    const client = new (lazy.anthropic().AnthropicClient)({ apiKey: k.key, baseURL: baseUrl, maxRetries, maxRetryWaitMs: maxRetryWaitSeconds * 1000 });
+    if (
+      c &&
+      c.key === k.key &&
+      c.baseUrl === baseUrl &&
+      c.maxRetries === maxRetries &&
+      c.maxRetryWaitSeconds === maxRetryWaitSeconds
+    )
+      return c.client;
+    const client = new (lazy.anthropic().AnthropicClient)({
+      apiKey: k.key,
+      baseURL: baseUrl,
+      maxRetries,
+      maxRetryWaitMs: maxRetryWaitSeconds * 1000,
+    });
     this.cachedClient = { key: k.key, baseUrl, maxRetries, maxRetryWaitSeconds, client };
     return client;
   }
@@ -183,7 +223,14 @@ export class Runtime implements vscode.Disposable {
     const { endpoints, maxRetries } = this.settings;
     const key = `${JSON.stringify(endpoints)}|${maxRetries}|${[...keys.values()].join('|')}`;
     if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
-      const made = lazy.anthropic().createClientFor({ endpoints, anthropic, maxRetries, endpointKey: (ep) => (ep.keyName ? keys.get(ep.keyName) ?? null : undefined) });
+      const made = lazy
+        .anthropic()
+        .createClientFor({
+          endpoints,
+          anthropic,
+          maxRetries,
+          endpointKey: (ep) => (ep.keyName ? (keys.get(ep.keyName) ?? null) : undefined),
+        });
       this.cachedClientFor = { key, anthropic, clientFor: made };
     }
     const base = this.cachedClientFor.clientFor;

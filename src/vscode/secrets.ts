@@ -15,7 +15,10 @@ export class ApiKeys implements vscode.Disposable {
   /** SecretStorage is a round trip to the window (the browser in code-server): read once, re-read after a change. */
   private cached: Promise<string | undefined> | undefined;
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {
     this.sub = secrets.onDidChange((e) => {
       if (e.key !== SECRET_KEY) return;
       this.cached = undefined;
@@ -24,7 +27,10 @@ export class ApiKeys implements vscode.Disposable {
   }
 
   async get(): Promise<{ key: string; source: KeySource } | null> {
-    this.cached ??= Promise.resolve(this.secrets.get(SECRET_KEY)).catch((e) => { this.cached = undefined; throw e; });
+    this.cached ??= Promise.resolve(this.secrets.get(SECRET_KEY)).catch((e) => {
+      this.cached = undefined;
+      throw e;
+    });
     const stored = await this.cached;
     if (stored) return { key: stored, source: 'secret-storage' };
     const env = this.env.ANTHROPIC_API_KEY?.trim();
@@ -78,7 +84,10 @@ export const endpointSecretKey = (keyName: string) => `llm-router.endpointKey.${
 /** Keys of OpenAI-compatible endpoints, by the key name an endpoint gives (llmRouter.endpoints): SecretStorage first,
  *  LLM_ROUTER_KEY_<KEYNAME> from the environment as a fallback. */
 export class EndpointKeys {
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
 
   async get(keyName: string): Promise<string | null> {
     const stored = await this.secrets.get(endpointSecretKey(keyName));

@@ -5,7 +5,13 @@
 import * as vscode from 'vscode';
 import { PRESET_NAMES } from '../core/presets';
 import type { TierConfig } from '../core/types';
-import { proposeTiers, tierFromModel, vscodeModelPrice, VSCODE_PRICES_CHECKED_AT, type VscodeModelInfo } from '../core/vscodePrices';
+import {
+  proposeTiers,
+  tierFromModel,
+  vscodeModelPrice,
+  VSCODE_PRICES_CHECKED_AT,
+  type VscodeModelInfo,
+} from '../core/vscodePrices';
 import type { Runtime } from './runtime';
 import { availableModels, modelInfo, OWN_VENDOR } from './vscodeModels';
 
@@ -27,11 +33,21 @@ const priceOf = (m: VscodeModelInfo) => {
 
 /** The tiers setting's form of a tier: no price when the table prices it (it stays current), none when unknown. */
 function settingOf(t: TierConfig): Record<string, unknown> {
-  return { id: t.id, label: t.label, model: t.model, provider: 'vscode', selector: t.selector, contextWindow: t.contextWindow, maxOutputTokens: t.maxOutputTokens };
+  return {
+    id: t.id,
+    label: t.label,
+    model: t.model,
+    provider: 'vscode',
+    selector: t.selector,
+    contextWindow: t.contextWindow,
+    maxOutputTokens: t.maxOutputTokens,
+  };
 }
 
 async function writeTiers(rt: Runtime, tiers: TierConfig[]): Promise<void> {
-  await vscode.workspace.getConfiguration('llmRouter').update('tiers', tiers.map(settingOf), vscode.ConfigurationTarget.Global);
+  await vscode.workspace
+    .getConfiguration('llmRouter')
+    .update('tiers', tiers.map(settingOf), vscode.ConfigurationTarget.Global);
   rt.log.info(`set up: tiers are now ${tiers.map((t) => `${t.label} (${t.model})`).join(', ')}`);
 }
 
@@ -41,10 +57,18 @@ async function models(): Promise<VscodeModelInfo[]> {
 
 /** Tiers from chosen models, cheapest first (unpriced ones last: their cost is not known). */
 function tiersOf(chosen: VscodeModelInfo[]): TierConfig[] {
-  const cost = (m: VscodeModelInfo) => { const p = vscodeModelPrice(m); return p ? 3 * p.input + p.output : Infinity; };
+  const cost = (m: VscodeModelInfo) => {
+    const p = vscodeModelPrice(m);
+    return p ? 3 * p.input + p.output : Infinity;
+  };
   const tiers = [...chosen].sort((a, b) => cost(a) - cost(b)).map((m) => tierFromModel(m));
   const ids = new Set<string>();
-  for (const t of tiers) { let id = t.id; for (let i = 2; ids.has(id); i++) id = `${t.id}-${i}`; t.id = id; ids.add(id); }
+  for (const t of tiers) {
+    let id = t.id;
+    for (let i = 2; ids.has(id); i++) id = `${t.id}-${i}`;
+    t.id = id;
+    ids.add(id);
+  }
   return tiers;
 }
 
@@ -52,13 +76,26 @@ function tiersOf(chosen: VscodeModelInfo[]): TierConfig[] {
 async function setUpVscodeModels(rt: Runtime): Promise<boolean> {
   const have = await models();
   if (!have.length) {
-    void vscode.window.showWarningMessage('LLM Router: VS Code offers no language models yet. Install and sign in to GitHub Copilot (or another extension that provides models), or use an Anthropic API key.');
+    void vscode.window.showWarningMessage(
+      'LLM Router: VS Code offers no language models yet. Install and sign in to GitHub Copilot (or another extension that provides models), or use an Anthropic API key.',
+    );
     return false;
   }
   const proposed = new Set(proposeTiers(have, OWN_VENDOR).map((t) => t.model));
-  const picks = await vscode.window.showQuickPick(have.map((m) => ({ label: m.name, description: `${m.vendor} · ${priceOf(m)}`, detail: m.id, picked: proposed.has(m.id), m })), {
-    title: 'LLM Router: models to route between (two or three: a cheap one, a middle one, a strong one)', canPickMany: true, ignoreFocusOut: true,
-  });
+  const picks = await vscode.window.showQuickPick(
+    have.map((m) => ({
+      label: m.name,
+      description: `${m.vendor} · ${priceOf(m)}`,
+      detail: m.id,
+      picked: proposed.has(m.id),
+      m,
+    })),
+    {
+      title: 'LLM Router: models to route between (two or three: a cheap one, a middle one, a strong one)',
+      canPickMany: true,
+      ignoreFocusOut: true,
+    },
+  );
   if (!picks?.length) return false;
   const tiers = tiersOf(picks.map((p) => p.m));
   const go = await vscode.window.showInformationMessage(
@@ -71,13 +108,21 @@ async function setUpVscodeModels(rt: Runtime): Promise<boolean> {
   );
   if (go !== 'Use These Models') return false;
   await writeTiers(rt, tiers);
-  void vscode.window.showInformationMessage('LLM Router is set up. Choose “LLM Router” in the chat\'s model picker (Agent mode works too), or ask @router.');
+  void vscode.window.showInformationMessage(
+    "LLM Router is set up. Choose “LLM Router” in the chat's model picker (Agent mode works too), or ask @router.",
+  );
   return true;
 }
 
 async function choosePreset(): Promise<void> {
-  const pick = await vscode.window.showQuickPick(PRESET_NAMES.map((p) => ({ label: p })), { title: 'LLM Router: routing preset' });
-  if (pick) await vscode.workspace.getConfiguration('llmRouter').update('preset', pick.label, vscode.ConfigurationTarget.Global);
+  const pick = await vscode.window.showQuickPick(
+    PRESET_NAMES.map((p) => ({ label: p })),
+    { title: 'LLM Router: routing preset' },
+  );
+  if (pick)
+    await vscode.workspace
+      .getConfiguration('llmRouter')
+      .update('preset', pick.label, vscode.ConfigurationTarget.Global);
 }
 
 async function setUp(rt: Runtime): Promise<void> {
@@ -85,8 +130,21 @@ async function setUp(rt: Runtime): Promise<void> {
   const have = await models();
   const key = await rt.keys.has();
   const items = [
-    { id: 'vscode', label: '$(hubot) Use the models VS Code has', detail: have.length ? `${have.length} found (${have.slice(0, 4).map((m) => m.name).join(', ')}${have.length > 4 ? ', …' : ''}); no API key needed` : 'none found yet: GitHub Copilot provides some' },
-    { id: 'key', label: key ? '$(key) Change the Anthropic API key' : '$(key) Use an Anthropic API key', detail: 'Claude Haiku, Sonnet and Opus through Anthropic\'s API' },
+    {
+      id: 'vscode',
+      label: '$(hubot) Use the models VS Code has',
+      detail: have.length
+        ? `${have.length} found (${have
+            .slice(0, 4)
+            .map((m) => m.name)
+            .join(', ')}${have.length > 4 ? ', …' : ''}); no API key needed`
+        : 'none found yet: GitHub Copilot provides some',
+    },
+    {
+      id: 'key',
+      label: key ? '$(key) Change the Anthropic API key' : '$(key) Use an Anthropic API key',
+      detail: "Claude Haiku, Sonnet and Opus through Anthropic's API",
+    },
     { id: 'preset', label: '$(settings) Choose a preset', detail: 'economy, balanced or quality' },
     { id: 'settings', label: '$(gear) Open the settings', detail: 'tiers, endpoints, budget' },
   ];
@@ -106,19 +164,31 @@ async function offerOnFirstRun(rt: Runtime): Promise<void> {
   const have = await models();
   if (!have.length) return;
   await state.update(OFFERED_KEY, true);
-  const pick = await vscode.window.showInformationMessage(`LLM Router has no Anthropic API key. It can route between the models VS Code already has (${have.length}: ${have.slice(0, 3).map((m) => m.name).join(', ')}…), cheapest first.`, 'Set Up', 'Not Now');
+  const pick = await vscode.window.showInformationMessage(
+    `LLM Router has no Anthropic API key. It can route between the models VS Code already has (${have.length}: ${have
+      .slice(0, 3)
+      .map((m) => m.name)
+      .join(', ')}…), cheapest first.`,
+    'Set Up',
+    'Not Now',
+  );
   if (pick === 'Set Up') await setUpVscodeModels(rt);
 }
 
 export function registerSetup(rt: Runtime, testMode: boolean): { disposables: vscode.Disposable[]; hooks: SetupHooks } {
   const disposables = [vscode.commands.registerCommand(SET_UP_COMMAND, () => setUp(rt))];
-  if (!testMode) setTimeout(() => void offerOnFirstRun(rt).catch((e) => rt.log.warn(`set-up offer: ${(e as Error).message}`)), 5000).unref?.();
+  if (!testMode)
+    setTimeout(
+      () => void offerOnFirstRun(rt).catch((e) => rt.log.warn(`set-up offer: ${(e as Error).message}`)),
+      5000,
+    ).unref?.();
   const hooks: SetupHooks = {
     proposal: async () => proposeTiers(await models(), OWN_VENDOR),
     async useVscodeModels(ids) {
       const have = await models();
       const tiers = ids ? tiersOf(have.filter((m) => ids.includes(m.id))) : proposeTiers(have, OWN_VENDOR);
-      if (!tiers.length) throw new Error(`none of ${JSON.stringify(ids)} is a VS Code model here (${have.map((m) => m.id).join(', ')})`);
+      if (!tiers.length)
+        throw new Error(`none of ${JSON.stringify(ids)} is a VS Code model here (${have.map((m) => m.id).join(', ')})`);
       await writeTiers(rt, tiers);
       return tiers;
     },

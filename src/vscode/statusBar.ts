@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { formatUsd, pct } from '../core/format';
 import type { Runtime } from './runtime';
 
-export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly item: vscode.StatusBarItem; update(): void } {
+export function registerStatusBar(
+  rt: Runtime,
+): vscode.Disposable & { readonly item: vscode.StatusBarItem; update(): void } {
   const item = vscode.window.createStatusBarItem('llm-router.spend', vscode.StatusBarAlignment.Right, 100);
   item.name = 'LLM Router spend';
   item.command = 'llm-router.showCostPanel';
@@ -19,9 +21,13 @@ export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly i
       if (b && (b.dailyLimitUsd !== null || b.monthlyLimitUsd !== null)) {
         text += ` · ${pct(b.usedFraction)}`;
         if (b.dailyLimitUsd !== null) tip.appendMarkdown(` of ${formatUsd(b.dailyLimitUsd)} daily`);
-        if (b.monthlyLimitUsd !== null) tip.appendMarkdown(`\n\nThis month: ${formatUsd(b.spentMonthUsd)} of ${formatUsd(b.monthlyLimitUsd)}`);
-        tip.appendMarkdown(`\n\nBudget: **${b.state}**${b.state === 'blocked' ? (b.onExhausted === 'block' ? ' (requests refused)' : ' (cheapest tier only)') : ''}`);
-        if (b.state === 'warning' || b.state === 'downgrading') item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+        if (b.monthlyLimitUsd !== null)
+          tip.appendMarkdown(`\n\nThis month: ${formatUsd(b.spentMonthUsd)} of ${formatUsd(b.monthlyLimitUsd)}`);
+        tip.appendMarkdown(
+          `\n\nBudget: **${b.state}**${b.state === 'blocked' ? (b.onExhausted === 'block' ? ' (requests refused)' : ' (cheapest tier only)') : ''}`,
+        );
+        if (b.state === 'warning' || b.state === 'downgrading')
+          item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         if (b.state === 'blocked') item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       }
       tip.appendMarkdown('\n\nClick to open the cost panel.');
@@ -32,7 +38,13 @@ export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly i
       // the store is not open yet: the next change event updates it
     }
   };
-  const schedule = () => { if (timer) return; timer = setTimeout(() => { timer = undefined; update(); }, 200); };
+  const schedule = () => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      update();
+    }, 200);
+  };
   void rt.ready.then(update, () => undefined);
   const sub = rt.onDidChange(schedule);
   // The day rolls over without any change event.
@@ -40,7 +52,12 @@ export function registerStatusBar(rt: Runtime): vscode.Disposable & { readonly i
   return {
     item,
     update,
-    dispose() { sub.dispose(); clearInterval(tick); if (timer) clearTimeout(timer); item.dispose(); },
+    dispose() {
+      sub.dispose();
+      clearInterval(tick);
+      if (timer) clearTimeout(timer);
+      item.dispose();
+    },
   };
 }
 

@@ -23,11 +23,17 @@ const { AgentRouter } = await tsImport('../../src/core/agentRun.ts', import.meta
 const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
 const { createRouterService } = await tsImport('../../src/core/service.ts', import.meta.url);
 const { defaultConfig } = await tsImport('../../src/core/config.ts', import.meta.url);
-const { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldUserText } = await tsImport('../integration/fixtures/agentScaffold.ts', import.meta.url);
+const { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldUserText } = await tsImport(
+  '../integration/fixtures/agentScaffold.ts',
+  import.meta.url,
+);
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const num = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : dflt; };
+const num = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
 const RUNS = num('--runs', quick ? 60 : 300);
 const WARMUP = quick ? 10 : 30;
 const FIRST_BYTE = num('--first-byte', 0);
@@ -36,16 +42,26 @@ const MAX_TOKENS = 1024;
 const QUESTION = 'what does git stash do?';
 
 async function startServer() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
     child.on('exit', (c) => reject(new Error(`mock server exited ${c}`)));
   });
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const pct = (a, q) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const pct = (a, q) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 const fmt = (v) => `${v.toFixed(3)} ms`;
 
 function pairedMedian(diffs, rnd) {
@@ -74,43 +90,88 @@ async function main() {
     const model = service.decide({ prompt: QUESTION }).model;
 
     // One loop whose later request is sent again each round (its tool call ids stay known to the router).
-    const opened = await router.run(service, { messages: [{ role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) }], system: SCAFFOLD_SYSTEM, tools: SCAFFOLD_TOOLS, source: 'model-provider' }, () => client);
+    const opened = await router.run(
+      service,
+      {
+        messages: [{ role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) }],
+        system: SCAFFOLD_SYSTEM,
+        tools: SCAFFOLD_TOOLS,
+        source: 'model-provider',
+      },
+      () => client,
+    );
     const call = opened.toolCalls[0];
     if (!call) throw new Error('the stand-in made no tool call');
     const loopMessages = [
       { role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) },
       { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: call.name, input: call.input }] },
-      { role: 'user', content: [{ type: 'tool_result', toolUseId: call.id, content: 'stash@{0}: WIP on main: 1a2b3c4 fix the parser' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: call.id, content: 'stash@{0}: WIP on main: 1a2b3c4 fix the parser' },
+        ],
+      },
     ];
 
     const variants = [
       {
         name: 'Tier called directly (`AnthropicClient.stream`, same system, messages, tools)',
-        run: (i, onFirst) => client.stream({ model, system: SCAFFOLD_SYSTEM, messages: first(i), tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS }, onFirst),
+        run: (i, onFirst) =>
+          client.stream(
+            { model, system: SCAFFOLD_SYSTEM, messages: first(i), tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS },
+            onFirst,
+          ),
       },
       {
         name: 'Routed agent turn (`AgentRouter.run`, first request of a turn)',
-        run: (i, onFirst) => router.run(service, { messages: first(i), system: SCAFFOLD_SYSTEM, tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS, source: 'model-provider', onText: onFirst }, () => client),
+        run: (i, onFirst) =>
+          router.run(
+            service,
+            {
+              messages: first(i),
+              system: SCAFFOLD_SYSTEM,
+              tools: SCAFFOLD_TOOLS,
+              maxTokens: MAX_TOKENS,
+              source: 'model-provider',
+              onText: onFirst,
+            },
+            () => client,
+          ),
       },
       {
         name: 'Loop request with tool results (`AgentRouter.run`, continued on its tier)',
-        run: (_i, onFirst) => router.run(service, { messages: loopMessages, system: SCAFFOLD_SYSTEM, tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS, source: 'model-provider', onText: onFirst }, () => client),
+        run: (_i, onFirst) =>
+          router.run(
+            service,
+            {
+              messages: loopMessages,
+              system: SCAFFOLD_SYSTEM,
+              tools: SCAFFOLD_TOOLS,
+              maxTokens: MAX_TOKENS,
+              source: 'model-provider',
+              onText: onFirst,
+            },
+            () => client,
+          ),
       },
     ];
     const timeOne = async (v, i) => {
       let tFirst = null;
       const t0 = performance.now();
-      const r = await v.run(i, () => { tFirst ??= performance.now(); });
+      const r = await v.run(i, () => {
+        tFirst ??= performance.now();
+      });
       const t1 = performance.now();
       if (tFirst === null) throw new Error(`${v.name}: no text delta came`);
-      if (v !== variants[0] && r.continued !== (v === variants[2])) throw new Error(`${v.name}: continued = ${r.continued}`);
+      if (v !== variants[0] && r.continued !== (v === variants[2]))
+        throw new Error(`${v.name}: continued = ${r.continued}`);
       return [tFirst - t0, t1 - t0];
     };
     for (let i = 0; i < WARMUP; i++) for (const v of variants) await timeOne(v, i);
     const ttft = variants.map(() => []);
     const total = variants.map(() => []);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < RUNS; i++) {
       for (const k of variants.map((_, k) => k).sort(() => rnd() - 0.5)) {
         const [a, b] = await timeOne(variants[k], WARMUP + i);
@@ -133,12 +194,26 @@ async function main() {
       '|---|---:|---:|---:|---:|',
     ];
     variants.forEach((v, k) => {
-      if (k === 0) { lines.push(`| ${v.name} | ${fmt(pct(ttft[0], 0.5))} | — | ${fmt(pct(total[0], 0.5))} | — |`); return; }
-      const a = pairedMedian(ttft[k].map((x, i) => x - ttft[0][i]), rnd);
-      const b = pairedMedian(total[k].map((x, i) => x - total[0][i]), rnd);
-      lines.push(`| ${v.name} | ${fmt(pct(ttft[k], 0.5))} | ${signed(a.med, 3)} ms (95 %: ${signed(a.lo, 3)} … ${signed(a.hi, 3)}) | ${fmt(pct(total[k], 0.5))} | ${signed(b.med, 3)} ms (95 %: ${signed(b.lo, 3)} … ${signed(b.hi, 3)}) |`);
+      if (k === 0) {
+        lines.push(`| ${v.name} | ${fmt(pct(ttft[0], 0.5))} | — | ${fmt(pct(total[0], 0.5))} | — |`);
+        return;
+      }
+      const a = pairedMedian(
+        ttft[k].map((x, i) => x - ttft[0][i]),
+        rnd,
+      );
+      const b = pairedMedian(
+        total[k].map((x, i) => x - total[0][i]),
+        rnd,
+      );
+      lines.push(
+        `| ${v.name} | ${fmt(pct(ttft[k], 0.5))} | ${signed(a.med, 3)} ms (95 %: ${signed(a.lo, 3)} … ${signed(a.hi, 3)}) | ${fmt(pct(total[k], 0.5))} | ${signed(b.med, 3)} ms (95 %: ${signed(b.lo, 3)} … ${signed(b.hi, 3)}) |`,
+      );
     });
-    lines.push('', `The loop's one decision after the run: ${loopRec?.reasons.find((r) => r.startsWith('agent loop')) ?? '?'}; ${rows.length} most recent decisions read back.`);
+    lines.push(
+      '',
+      `The loop's one decision after the run: ${loopRec?.reasons.find((r) => r.startsWith('agent loop')) ?? '?'}; ${rows.length} most recent decisions read back.`,
+    );
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     server.stop();

@@ -27,16 +27,27 @@ const p = (s = '') => out.push(s);
 const pc = (x, d = 1) => (x === null || x === undefined ? 'n/a' : `${(x * 100).toFixed(d)} %`);
 const f3 = (x) => (x === null || x === undefined ? 'n/a' : x.toFixed(3));
 const dataDir = path.join(root, 'src/core/classifier/data');
-const shared = [process.env.LLM_ROUTER_SHARED_DATA, path.join(root, '../shared/data')].find((d) => d && fs.existsSync(d));
+const shared = [process.env.LLM_ROUTER_SHARED_DATA, path.join(root, '../shared/data')].find(
+  (d) => d && fs.existsSync(d),
+);
 const TIER = { haiku: 0, sonnet: 1, opus: 2 };
 
 p('## Routing: outcomes, presets and rules');
 p();
 // ---- 1. decontamination ----
 if (shared) {
-  const files = [...fs.readdirSync(dataDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(dataDir, f)),
-    ...['test/fixtures/high-stakes'].flatMap((d) => (fs.existsSync(path.join(root, d)) ? fs.readdirSync(path.join(root, d)).map((f) => path.join(root, d, f)) : []))];
-  const r = spawnSync(process.execPath, [path.join(shared, '../tools/decontaminate.mjs'), ...files], { encoding: 'utf8' });
+  const files = [
+    ...fs
+      .readdirSync(dataDir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => path.join(dataDir, f)),
+    ...['test/fixtures/high-stakes'].flatMap((d) =>
+      fs.existsSync(path.join(root, d)) ? fs.readdirSync(path.join(root, d)).map((f) => path.join(root, d, f)) : [],
+    ),
+  ];
+  const r = spawnSync(process.execPath, [path.join(shared, '../tools/decontaminate.mjs'), ...files], {
+    encoding: 'utf8',
+  });
   p(`### Decontamination: ${r.status === 0 ? 'clean' : `FOUND held-out prompts (exit ${r.status})`}`);
   p();
   p('```');
@@ -46,10 +57,16 @@ if (shared) {
 p();
 
 // ---- the mix ----
-const mix = fs.readFileSync(path.join(dataDir, 'vscode_mix.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const mix = fs
+  .readFileSync(path.join(dataDir, 'vscode_mix.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const learned = createClassifier('learned');
 const mixItems = mix.map((r) => ({ cls: learned.classify(r.prompt), need: TIER[r.tier] }));
-const labeled = ['labeled_own.jsonl', 'labeled_prompts_mmrouter.jsonl', 'vscode_train.jsonl'].flatMap((f) => parseJsonl(fs.readFileSync(path.join(dataDir, f), 'utf8')).rows);
+const labeled = ['labeled_own.jsonl', 'labeled_prompts_mmrouter.jsonl', 'vscode_train.jsonl'].flatMap(
+  (f) => parseJsonl(fs.readFileSync(path.join(dataDir, f), 'utf8')).rows,
+);
 
 // ---- 2. leave-one-benchmark-out ----
 let held = [];
@@ -57,22 +74,47 @@ if (shared) {
   const t0 = Date.now();
   const train = parseMultiJsonl(fs.readFileSync(path.join(dataDir, 'outcomes_train.jsonl'), 'utf8'), 'outcomes_train');
   // Measured, never trained on: RouterDC's tables (no licence) and the test-only benchmarks left out of training.
-  const testOnly = fs.readFileSync(path.join(shared, 'outcomes/llmrouter_14tasks_9models.jsonl'), 'utf8').split('\n').filter((l) => /"benchmark": ?"(human_eval|gpqa)"/.test(l)).join('\n');
-  const evalOnly = [...parseMultiJsonl(fs.readFileSync(path.join(shared, 'outcomes/routerdc_9tasks_7models.jsonl'), 'utf8'), 'routerdc'), ...parseMultiJsonl(testOnly, 'test-only')];
+  const testOnly = fs
+    .readFileSync(path.join(shared, 'outcomes/llmrouter_14tasks_9models.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => /"benchmark": ?"(human_eval|gpqa)"/.test(l))
+    .join('\n');
+  const evalOnly = [
+    ...parseMultiJsonl(
+      fs.readFileSync(path.join(shared, 'outcomes/routerdc_9tasks_7models.jsonl'), 'utf8'),
+      'routerdc',
+    ),
+    ...parseMultiJsonl(testOnly, 'test-only'),
+  ];
   const lobo = leaveOneBenchmarkOut(train, evalOnly, labeled, { bits: 14, epochs: 20 });
   held = lobo.held;
   const res = lobo.results;
-  p(`### Leave-one-benchmark-out (${res.length} tables in ${new Set(res.map((r) => r.family)).size} families, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  p(
+    `### Leave-one-benchmark-out (${res.length} tables in ${new Set(res.map((r) => r.family)).size} families, ${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+  );
   p();
-  p('Each family is scored by a model rebuilt without it (ranker and heads). RouterDC tables (no licence) and HumanEval / GPQA (test sets only) are never trained on. Pair: a Claude pair where the table has one, else the median useful model → the best. APGR: random 0.500; CPT(50 %): random 50 %.');
+  p(
+    'Each family is scored by a model rebuilt without it (ranker and heads). RouterDC tables (no licence) and HumanEval / GPQA (test sets only) are never trained on. Pair: a Claude pair where the table has one, else the median useful model → the best. APGR: random 0.500; CPT(50 %): random 50 %.',
+  );
   p();
   p('| family | table | rows | pair | APGR | length | random | CPT(50 %) | length |');
   p('|---|---|---:|---|---:|---:|---:|---:|---:|');
-  for (const r of res) p(`| ${r.family} | ${r.table} | ${r.rows} | ${r.pair} | ${f3(r.apgr)} | ${f3(r.lengthApgr)} | ${f3(r.randomApgr)} | ${pc(r.cpt50)} | ${pc(r.lengthCpt50)} |`);
+  for (const r of res)
+    p(
+      `| ${r.family} | ${r.table} | ${r.rows} | ${r.pair} | ${f3(r.apgr)} | ${f3(r.lengthApgr)} | ${f3(r.randomApgr)} | ${pc(r.cpt50)} | ${pc(r.lengthCpt50)} |`,
+    );
   const fams = [...new Set(res.map((r) => r.family))];
-  const fm = fams.map((f) => { const rs = res.filter((r) => r.family === f); return { f, m: meanOf(rs.map((r) => r.apgr)), l: meanOf(rs.map((r) => r.lengthApgr)) }; });
+  const fm = fams.map((f) => {
+    const rs = res.filter((r) => r.family === f);
+    return { f, m: meanOf(rs.map((r) => r.apgr)), l: meanOf(rs.map((r) => r.lengthApgr)) };
+  });
   p();
-  p(`Per family (mean of its tables): model ${f3(meanOf(fm.map((x) => x.m)))} vs length ${f3(meanOf(fm.map((x) => x.l)))}; above length in ${fm.filter((x) => x.m > x.l).length} of ${fm.length} families (${fm.filter((x) => x.m > x.l).map((x) => x.f).join(', ')}).`);
+  p(
+    `Per family (mean of its tables): model ${f3(meanOf(fm.map((x) => x.m)))} vs length ${f3(meanOf(fm.map((x) => x.l)))}; above length in ${fm.filter((x) => x.m > x.l).length} of ${fm.length} families (${fm
+      .filter((x) => x.m > x.l)
+      .map((x) => x.f)
+      .join(', ')}).`,
+  );
   p(`Per table: model ${f3(meanOf(res.map((r) => r.apgr)))} vs length ${f3(meanOf(res.map((r) => r.lengthApgr)))}.`);
 } else p('### Leave-one-benchmark-out: not run (no shared data folder)');
 p();
@@ -81,7 +123,12 @@ p();
 const outcomeItems = held.flatMap((h) => h.outcomes.map((o, i) => ({ cls: h.cls[i], outcome: o, table: h.table })));
 const perTable = (config) => {
   const tables = [...new Set(outcomeItems.map((x) => x.table))];
-  return tables.map((t) => routeOutcomes(outcomeItems.filter((x) => x.table === t), config));
+  return tables.map((t) =>
+    routeOutcomes(
+      outcomeItems.filter((x) => x.table === t),
+      config,
+    ),
+  );
 };
 const outcomeLine = (config) => {
   if (!outcomeItems.length) return 'n/a | n/a | n/a | n/a';
@@ -97,12 +144,24 @@ const mixLine = (config) => {
 };
 const { decide } = await imp('policy.ts');
 const decideTier = (cls, config) => decide(cls, config, { id: 'b', now: 0 }).tier;
-p(`### Presets (VS Code mix: ${mix.length} prompts written for this project; outcome tables: held-out folds, cheapest tier = weak model, above = strong, cost 1 : 3)`);
+p(
+  `### Presets (VS Code mix: ${mix.length} prompts written for this project; outcome tables: held-out folds, cheapest tier = weak model, above = strong, cost 1 : 3)`,
+);
 p();
-p('| preset | mix: Haiku / Sonnet / Opus | mix: needing more, sent below | needing more, sent to Haiku | sent above need | mix cost vs all-Opus | outcomes: share to strong | quality vs strong | cost vs strong | tables at ≥ 95 % quality, ≤ 50 % cost |');
+p(
+  '| preset | mix: Haiku / Sonnet / Opus | mix: needing more, sent below | needing more, sent to Haiku | sent above need | mix cost vs all-Opus | outcomes: share to strong | quality vs strong | cost vs strong | tables at ≥ 95 % quality, ≤ 50 % cost |',
+);
 p('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
-const old = { ...defaultConfig(), thresholds: [0.35, 0.7], categoryFloors: { code: 1, reasoning: 1 }, complexityFloors: { complex: 1 }, highStakesTier: 2, lowConfidenceThreshold: 0.45 };
-for (const name of PRESET_NAMES) p(`| ${name} | ${mixLine(defaultConfig(name))} | ${outcomeLine(defaultConfig(name))} |`);
+const old = {
+  ...defaultConfig(),
+  thresholds: [0.35, 0.7],
+  categoryFloors: { code: 1, reasoning: 1 },
+  complexityFloors: { complex: 1 },
+  highStakesTier: 2,
+  lowConfidenceThreshold: 0.45,
+};
+for (const name of PRESET_NAMES)
+  p(`| ${name} | ${mixLine(defaultConfig(name))} | ${outcomeLine(defaultConfig(name))} |`);
 p(`| (previous default rules, this model) | ${mixLine(old)} | ${outcomeLine(old)} |`);
 p();
 
@@ -118,15 +177,24 @@ const rules = [
 ];
 p('### Rules, one at a time against balanced (a "kept" rule is shown removed; the others added)');
 p();
-p('| rule | mix: Haiku / Sonnet / Opus | needing more, sent below | needing more, sent to Haiku | sent above need | mix cost vs all-Opus | outcomes: share to strong | quality vs strong | cost vs strong | tables at target |');
+p(
+  '| rule | mix: Haiku / Sonnet / Opus | needing more, sent below | needing more, sent to Haiku | sent above need | mix cost vs all-Opus | outcomes: share to strong | quality vs strong | cost vs strong | tables at target |',
+);
 p('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 p(`| balanced as shipped | ${mixLine(bal)} | ${outcomeLine(bal)} |`);
 for (const [name, cfg] of rules) p(`| ${name} | ${mixLine(cfg)} | ${outcomeLine(cfg)} |`);
 p();
 // ---- 6. high-stakes detection ----
-const hsRead = (f) => fs.readFileSync(path.join(root, 'test/fixtures/high-stakes', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const hsRead = (f) =>
+  fs
+    .readFileSync(path.join(root, 'test/fixtures/high-stakes', f), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 const [pos, neg] = [hsRead('positive.jsonl'), hsRead('negative.jsonl')];
-p(`### High-stakes detection (${pos.length} high-stakes prompts, ${neg.length} that use the same words without being so; written for this project)`);
+p(
+  `### High-stakes detection (${pos.length} high-stakes prompts, ${neg.length} that use the same words without being so; written for this project)`,
+);
 p();
 p('| strategy | precision | recall | false alarms |');
 p('|---|---:|---:|---:|');

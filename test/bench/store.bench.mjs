@@ -20,7 +20,11 @@ async function bundledStore() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-bench-bundle-'));
   const common = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', logLevel: 'warning' };
   await build({ ...common, entryPoints: ['src/core/store/index.ts'], outfile: path.join(out, 'store.js') });
-  await build({ ...common, entryPoints: ['src/core/store/background-worker.ts'], outfile: path.join(out, 'store-saver.js') });
+  await build({
+    ...common,
+    entryPoints: ['src/core/store/background-worker.ts'],
+    outfile: path.join(out, 'store-saver.js'),
+  });
   fs.copyFileSync(path.join('node_modules', 'sql.js', 'dist', 'sql-wasm.wasm'), path.join(out, 'sql-wasm.wasm'));
   const { createRequire } = await import('node:module');
   return { openStore: createRequire(import.meta.url)(path.join(out, 'store.js')).openStore, dir: out };
@@ -31,7 +35,11 @@ const N1 = quick ? 20_000 : 100_000;
 const N2 = quick ? 200_000 : 1_000_000;
 const DAY = 86_400_000;
 const MODELS = ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'];
-const PRICES = [[1, 5], [3, 15], [5, 25]];
+const PRICES = [
+  [1, 5],
+  [3, 15],
+  [5, 25],
+];
 const now = Date.now();
 const load0 = os.loadavg()[0];
 const tick = () => new Promise((r) => setImmediate(r));
@@ -42,25 +50,45 @@ const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 
 function record(i, n, spanDays) {
   const tier = i % 10 < 5 ? 0 : i % 10 < 8 ? 1 : 2;
-  const inTok = 200 + (i * 37) % 3000;
-  const outTok = 100 + (i * 53) % 1500;
+  const inTok = 200 + ((i * 37) % 3000);
+  const outTok = 100 + ((i * 53) % 1500);
   const [pi, po] = PRICES[tier];
   const unpriced = i % 997 === 0;
   return {
     id: `bench-${i}`,
     time: now - Math.floor(((n - i) / n) * spanDays * DAY),
-    tier, tierId: ['haiku', 'sonnet', 'opus'][tier], model: MODELS[tier], score: (i % 100) / 100,
-    complexity: ['simple', 'medium', 'complex'][tier], category: ['factual', 'code', 'reasoning', 'creative'][i % 4],
-    confidence: 0.5 + (i % 50) / 100, reasons: ['asks for a short fact', `score ${((i % 100) / 100).toFixed(2)} → ${['Haiku', 'Sonnet', 'Opus'][tier]}`],
-    estInputTokens: inTok, estCostUsd: (inTok * pi + 500 * po) / 1e6, baselineEstCostUsd: (inTok * 5 + 500 * 25) / 1e6,
-    override: null, adjustments: [], highStakes: false, blocked: false, strategy: 'learned',
+    tier,
+    tierId: ['haiku', 'sonnet', 'opus'][tier],
+    model: MODELS[tier],
+    score: (i % 100) / 100,
+    complexity: ['simple', 'medium', 'complex'][tier],
+    category: ['factual', 'code', 'reasoning', 'creative'][i % 4],
+    confidence: 0.5 + (i % 50) / 100,
+    reasons: ['asks for a short fact', `score ${((i % 100) / 100).toFixed(2)} → ${['Haiku', 'Sonnet', 'Opus'][tier]}`],
+    estInputTokens: inTok,
+    estCostUsd: (inTok * pi + 500 * po) / 1e6,
+    baselineEstCostUsd: (inTok * 5 + 500 * 25) / 1e6,
+    override: null,
+    adjustments: [],
+    highStakes: false,
+    blocked: false,
+    strategy: 'learned',
     source: ['chat', 'command', 'cli', 'model-provider'][i % 4],
     prompt: `Prompt number ${i}: how do I reverse a linked list in place without extra memory, and what is the complexity?`,
     answeredModel: unpriced ? 'some-unpriced-model' : MODELS[tier],
-    usage: { inputTokens: inTok, outputTokens: outTok, cacheWriteTokens: i % 5 ? 0 : 1000, cacheReadTokens: i % 3 ? 0 : 2000 },
-    costUsd: unpriced ? null : (inTok * pi + outTok * po) / 1e6, baselineCostUsd: (inTok * 5 + outTok * 25) / 1e6,
-    latencyMs: 500 + (i % 2000), ttftMs: 100 + (i % 400), status: i % 50 === 0 ? 'error' : 'ok',
-    error: i % 50 === 0 ? 'overloaded' : null, parentId: null,
+    usage: {
+      inputTokens: inTok,
+      outputTokens: outTok,
+      cacheWriteTokens: i % 5 ? 0 : 1000,
+      cacheReadTokens: i % 3 ? 0 : 2000,
+    },
+    costUsd: unpriced ? null : (inTok * pi + outTok * po) / 1e6,
+    baselineCostUsd: (inTok * 5 + outTok * 25) / 1e6,
+    latencyMs: 500 + (i % 2000),
+    ttftMs: 100 + (i % 400),
+    status: i % 50 === 0 ? 'error' : 'ok',
+    error: i % 50 === 0 ? 'overloaded' : null,
+    parentId: null,
   };
 }
 
@@ -78,7 +106,13 @@ async function scenario(label, n, opts) {
       for (let j = i; j < end; j++) {
         const r = record(j, n, 365);
         store.insertDecision(r);
-        if (j % 10 === 0) store.addFeedback({ decisionId: r.id, thumb: j % 20 ? 'up' : 'down', autoQuality: (j % 10) / 10, signals: { hedging: 0.1 } });
+        if (j % 10 === 0)
+          store.addFeedback({
+            decisionId: r.id,
+            thumb: j % 20 ? 'up' : 'down',
+            autoQuality: (j % 10) / 10,
+            signals: { hedging: 0.1 },
+          });
       }
       await tick();
     }
@@ -122,9 +156,24 @@ async function scenario(label, n, opts) {
     const openMs = performance.now() - o0;
     await reopened.close();
     return {
-      label, n, rows, decisions: st.decisions, insertRate: (n / insertMs) * 1000, insertMs, firstSave,
-      save: median(saves), saveMax: Math.max(...saves), stats: median(whole), statsMonth: median(month), spendSince: median(spend),
-      listMs, openMs, size: fs.statSync(file).size, rss: mem.rss, heap: mem.heapUsed, external: mem.external + mem.arrayBuffers,
+      label,
+      n,
+      rows,
+      decisions: st.decisions,
+      insertRate: (n / insertMs) * 1000,
+      insertMs,
+      firstSave,
+      save: median(saves),
+      saveMax: Math.max(...saves),
+      stats: median(whole),
+      statsMonth: median(month),
+      spendSince: median(spend),
+      listMs,
+      openMs,
+      size: fs.statSync(file).size,
+      rss: mem.rss,
+      heap: mem.heapUsed,
+      external: mem.external + mem.arrayBuffers,
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -164,7 +213,11 @@ async function burst(n, opts, open = openStore) {
     for (let k = 0; k < 200; k++) {
       const r = { ...record(n + k, n, 0), status: 'pending', usage: null, costUsd: null, time: Date.now() };
       s?.insertDecision(r);
-      calls.push(sleep(20).then(() => s?.updateDecision(r.id, { status: 'ok', usage: record(k, n, 0).usage, costUsd: 0.001, latencyMs: 20 })));
+      calls.push(
+        sleep(20).then(() =>
+          s?.updateDecision(r.id, { status: 'ok', usage: record(k, n, 0).usage, costUsd: 0.001, latencyMs: 20 }),
+        ),
+      );
       const due = performance.now() + 5;
       await sleep(5);
       const late = performance.now() - due;
@@ -196,16 +249,23 @@ const none = { n: N1, maxMs: NaN, p99Ms: NaN, meanMs: NaN, wall: NaN, saved: 0, 
 const shipped = await bundledStore();
 // Retention as the extension's defaults (365 days, 100,000 rows): at 100k decisions every save folds the overflow.
 const asInUse = { retention: { maxDays: 365, maxRows: 100_000 } };
-const bu = !mode || mode === 'worker' ? await burst(N1, { ...asInUse, saveInBackground: true }, shipped.openStore) : none;
+const bu =
+  !mode || mode === 'worker' ? await burst(N1, { ...asInUse, saveInBackground: true }, shipped.openStore) : none;
 gc();
 const bt = !mode || mode === 'main' ? await burst(N1, asInUse, shipped.openStore) : none;
 fs.rmSync(shipped.dir, { recursive: true, force: true });
 gc();
 const noise = !mode || mode === 'none' ? await burst(N1, {}, null) : none;
 if (burstOnly) {
-  const runs = [['saves in a worker thread', bu], ['saves on the main thread', bt], ['no store (control)', noise]];
+  const runs = [
+    ['saves in a worker thread', bu],
+    ['saves on the main thread', bt],
+    ['no store (control)', noise],
+  ];
   for (const [what, r] of runs.filter(([, r]) => r !== none)) {
-    process.stdout.write(`burst of 200 requests at ${r.n}, ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, rss ${r.rssMb.toFixed(0)} MB, saved ${r.saved} of 200; stalls (at+ms) ${r.stalls.join(' ') || 'none'}\n`);
+    process.stdout.write(
+      `burst of 200 requests at ${r.n}, ${what}: longest block ${ms(r.maxMs)}, p99 ${ms(r.p99Ms)}, mean ${ms(r.meanMs)}, wall ${ms(r.wall)}, rss ${r.rssMb.toFixed(0)} MB, saved ${r.saved} of 200; stalls (at+ms) ${r.stalls.join(' ') || 'none'}\n`,
+    );
   }
   process.exit(0);
 }
@@ -213,7 +273,9 @@ if (burstOnly) {
 // 100k: no save during the inserts (measures inserting); the 1M run saves (and folds) as it goes, as in use.
 const a = await scenario(`${N1.toLocaleString('en-US')} decisions`, N1, { debounceMs: 3_600_000 });
 gc();
-const b = await scenario(`${N2.toLocaleString('en-US')} decisions, retention ${(N1).toLocaleString('en-US')} rows`, N2, { retention: { maxRows: N1 } });
+const b = await scenario(`${N2.toLocaleString('en-US')} decisions, retention ${N1.toLocaleString('en-US')} rows`, N2, {
+  retention: { maxRows: N1 },
+});
 
 const mark = (ok) => (ok ? '✅' : '❌');
 const lines = [

@@ -38,7 +38,10 @@ const quick = argv.includes('--quick');
 const runsArg = argv.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(argv[runsArg + 1]) : quick ? 100 : 500;
 const WARMUP = quick ? 20 : 50;
-const num = (name, dflt) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : dflt; };
+const num = (name, dflt) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
 const DB_ROWS = num('--db', 0);
 const FIRST_BYTE = num('--first-byte', 0);
 const KEY = 'sk-ant-bench-not-a-real-key';
@@ -54,8 +57,17 @@ export const VARIANTS = [
       const sdk = new Anthropic({ apiKey: KEY, baseURL: url, maxRetries: 2, logLevel: 'off' });
       return async (p, onFirst) => {
         let first = true;
-        const s = sdk.messages.stream({ model: MODEL, max_tokens: MAX_TOKENS, messages: [{ role: 'user', content: p }] });
-        s.on('text', () => { if (first) { first = false; onFirst(); } });
+        const s = sdk.messages.stream({
+          model: MODEL,
+          max_tokens: MAX_TOKENS,
+          messages: [{ role: 'user', content: p }],
+        });
+        s.on('text', () => {
+          if (first) {
+            first = false;
+            onFirst();
+          }
+        });
         await s.finalMessage();
       };
     },
@@ -66,7 +78,12 @@ export const VARIANTS = [
       const client = new AnthropicClient({ apiKey: KEY, baseURL: url, maxRetries: 2 });
       return async (p, onFirst) => {
         let first = true;
-        await client.stream({ model: MODEL, messages: [{ role: 'user', content: p }], maxTokens: MAX_TOKENS }, () => { if (first) { first = false; onFirst(); } });
+        await client.stream({ model: MODEL, messages: [{ role: 'user', content: p }], maxTokens: MAX_TOKENS }, () => {
+          if (first) {
+            first = false;
+            onFirst();
+          }
+        });
       };
     },
   },
@@ -85,7 +102,20 @@ export const VARIANTS = [
       const client = new AnthropicClient({ apiKey: KEY, baseURL: url, maxRetries: 2 });
       return async (p, onFirst) => {
         let first = true;
-        await service.run({ prompt: p, source: 'chat', maxTokens: MAX_TOKENS, onText: () => { if (first) { first = false; onFirst(); } } }, client);
+        await service.run(
+          {
+            prompt: p,
+            source: 'chat',
+            maxTokens: MAX_TOKENS,
+            onText: () => {
+              if (first) {
+                first = false;
+                onFirst();
+              }
+            },
+          },
+          client,
+        );
       };
     },
   },
@@ -104,16 +134,26 @@ async function fillStore(store, config, n) {
 }
 
 async function startServer() {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise((resolve, reject) => {
     let out = '';
-    child.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(out.trim());
+    });
     child.on('exit', (c) => reject(new Error(`mock server exited ${c}`)));
   });
   return { url, stop: () => child.kill('SIGTERM') };
 }
 
-const pct = (a, q) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const pct = (a, q) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
 const fmt = (v) => `${v.toFixed(3)} ms`;
 
 /** [TTFT ms, client CPU µs for the whole answer] */
@@ -121,7 +161,9 @@ async function timeOne(run, i) {
   let tFirst = null;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  await run(prompt(i), () => { tFirst = performance.now(); });
+  await run(prompt(i), () => {
+    tFirst = performance.now();
+  });
   const c = process.cpuUsage(c0);
   if (tFirst === null) throw new Error('no text delta came');
   return [tFirst - t0, c.user + c.system];
@@ -149,7 +191,7 @@ async function main() {
     const samples = VARIANTS.map(() => []);
     const cpu = VARIANTS.map(() => []);
     let seed = 42;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < RUNS; i++) {
       const order = VARIANTS.map((_, k) => k).sort(() => rnd() - 0.5);
       for (const k of order) {
@@ -181,11 +223,21 @@ async function main() {
         lines.push(`| ${v.name} | ${fmt(med)} | ${fmt(p90)} | — | ${cpuMed.toFixed(0)} µs | — |`);
         return;
       }
-      const t = pairedMedian(samples[k].map((x, i) => x - samples[0][i]), rnd);
-      const c = pairedMedian(cpu[k].map((x, i) => x - cpu[0][i]), rnd);
+      const t = pairedMedian(
+        samples[k].map((x, i) => x - samples[0][i]),
+        rnd,
+      );
+      const c = pairedMedian(
+        cpu[k].map((x, i) => x - cpu[0][i]),
+        rnd,
+      );
       const over = (t.med / base) * 100;
-      lines.push(`| ${v.name} | ${fmt(med)} | ${fmt(p90)} | ${signed(over)} % (${signed(t.med * 1000, 0)} µs; 95 %: ${signed((t.lo / base) * 100)} … ${signed((t.hi / base) * 100)} %) | ${cpuMed.toFixed(0)} µs | ${signed((c.med / baseCpu) * 100)} % (${signed(c.med, 0)} µs) |`);
-      verdicts.push(`${v.name}: ${over <= 2 ? 'meets' : 'misses'} the ≤ 2 % TTFT target (${signed(over)} %${t.lo <= 0.02 * base && t.hi >= 0.02 * base ? '; the interval straddles 2 %, so the load on this machine decides' : ''}).`);
+      lines.push(
+        `| ${v.name} | ${fmt(med)} | ${fmt(p90)} | ${signed(over)} % (${signed(t.med * 1000, 0)} µs; 95 %: ${signed((t.lo / base) * 100)} … ${signed((t.hi / base) * 100)} %) | ${cpuMed.toFixed(0)} µs | ${signed((c.med / baseCpu) * 100)} % (${signed(c.med, 0)} µs) |`,
+      );
+      verdicts.push(
+        `${v.name}: ${over <= 2 ? 'meets' : 'misses'} the ≤ 2 % TTFT target (${signed(over)} %${t.lo <= 0.02 * base && t.hi >= 0.02 * base ? '; the interval straddles 2 %, so the load on this machine decides' : ''}).`,
+      );
     });
     lines.push('', ...verdicts);
     process.stdout.write(lines.join('\n') + '\n');

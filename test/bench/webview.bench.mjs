@@ -25,7 +25,10 @@ const UPDATES = 15;
 const TARGET_FIRST = 150;
 const TARGET_UPDATE = 50;
 
-const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+};
 const ms = (v) => `${v.toFixed(1)} ms`;
 
 const env = await openEnv();
@@ -43,8 +46,14 @@ const fillMs = performance.now() - t0;
 const distDir = join(ROOT, 'out/bench-webview');
 mkdirSync(distDir, { recursive: true });
 const prod = await esbuild.build({
-  entryPoints: ['webview/main.ts'], bundle: true, minify: true, format: 'iife', platform: 'browser', target: 'es2022',
-  outfile: join(distDir, 'webview.js'), legalComments: 'none',
+  entryPoints: ['webview/main.ts'],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  platform: 'browser',
+  target: 'es2022',
+  outfile: join(distDir, 'webview.js'),
+  legalComments: 'none',
 });
 if (prod.errors.length) throw new Error('webview build failed');
 for (const f of ['codicon.css', 'codicon.ttf']) copyFileSync(join(ROOT, 'dist', f), join(distDir, f));
@@ -54,16 +63,40 @@ const renderedWaiters = [];
 const firstWaiters = new Map();
 const onTraffic = (dir, session, msg) => {
   if (dir !== 'to-host' || msg.method !== 'rendered') return;
-  if (msg.params.stage === 'full' && msg.params.renders === 1) { firstWaiters.get(session)?.(); firstWaiters.delete(session); }
+  if (msg.params.stage === 'full' && msg.params.renders === 1) {
+    firstWaiters.get(session)?.();
+    firstWaiters.delete(session);
+  }
   for (let i = renderedWaiters.length - 1; i >= 0; i--) {
-    if (msg.params.decisionIds[0] === renderedWaiters[i].id) { renderedWaiters[i].resolve(); renderedWaiters.splice(i, 1); }
+    if (msg.params.decisionIds[0] === renderedWaiters[i].id) {
+      renderedWaiters[i].resolve();
+      renderedWaiters.splice(i, 1);
+    }
   }
 };
-const harness = await startHarness({ service: env.service, throttleMs: 100, distDir, cache: true, onTraffic, onPush: (session, vm, ms) => pushes.push([session, vm.period, ms]) });
+const harness = await startHarness({
+  service: env.service,
+  throttleMs: 100,
+  distDir,
+  cache: true,
+  onTraffic,
+  onPush: (session, vm, ms) => pushes.push([session, vm.period, ms]),
+});
 harness.globalState.set('period', 'all'); // every row counts: the heaviest view
 const browser = await launch();
 const chromiumVersion = browser.version();
-const runs = () => ({ bundle: [], headNav: [], headDoc: [], headScript: [], nav: [], doc: [], script: [], draw: [], host: [], wait: [] });
+const runs = () => ({
+  bundle: [],
+  headNav: [],
+  headDoc: [],
+  headScript: [],
+  nav: [],
+  doc: [],
+  script: [],
+  draw: [],
+  host: [],
+  wait: [],
+});
 const coldRuns = runs();
 const warmRuns = runs();
 const updates = [];
@@ -78,19 +111,31 @@ try {
     const context = cold ? await browser.newContext({ viewport: { width: 420, height: 1200 } }) : warmContext;
     const page = await context.newPage();
     const session = `bench-${i}`;
-    const drawn = new Promise((resolve) => { firstWaiters.set(session, resolve); });
+    const drawn = new Promise((resolve) => {
+      firstWaiters.set(session, resolve);
+    });
     await page.goto(harness.page(session));
     await drawn; // the webview's own "rendered" report, seen by the host (no polling inside the page)
     const m = await page.evaluate(() => ({
-      bundle: performance.getEntriesByName('bundle-start')[0].startTime - performance.getEntriesByType('navigation')[0].responseEnd,
-      headScript: performance.getEntriesByName('headline')[0].startTime - performance.getEntriesByName('bundle-start')[0].startTime,
+      bundle:
+        performance.getEntriesByName('bundle-start')[0].startTime -
+        performance.getEntriesByType('navigation')[0].responseEnd,
+      headScript:
+        performance.getEntriesByName('headline')[0].startTime -
+        performance.getEntriesByName('bundle-start')[0].startTime,
       headNav: performance.getEntriesByName('headline')[0].startTime,
-      headDoc: performance.getEntriesByName('headline')[0].startTime - performance.getEntriesByType('navigation')[0].responseEnd,
+      headDoc:
+        performance.getEntriesByName('headline')[0].startTime -
+        performance.getEntriesByType('navigation')[0].responseEnd,
       script: performance.getEntriesByName('open-to-first-render')[0].duration,
       nav: performance.getEntriesByName('first-render')[0].startTime,
-      doc: performance.getEntriesByName('first-render')[0].startTime - performance.getEntriesByType('navigation')[0].responseEnd,
+      doc:
+        performance.getEntriesByName('first-render')[0].startTime -
+        performance.getEntriesByType('navigation')[0].responseEnd,
       draw: window.__panel.lastRenderMs,
-      wait: performance.getEntriesByName('headline-received')[0].startTime - performance.getEntriesByName('ready-sent')[0].startTime,
+      wait:
+        performance.getEntriesByName('headline-received')[0].startTime -
+        performance.getEntriesByName('ready-sent')[0].startTime,
       period: window.__panel.lastState.period,
     }));
     if (m.period !== 'all') throw new Error(`expected the "all" period, got ${m.period}`);
@@ -105,7 +150,10 @@ try {
     into.draw.push(m.draw);
     into.wait.push(m.wait);
     into.host.push(pushes.find(([s]) => s === session)[2]);
-    if (!cold && i < RUNS * 2 - 1) { await page.close(); continue; }
+    if (!cold && i < RUNS * 2 - 1) {
+      await page.close();
+      continue;
+    }
     if (i === RUNS * 2 - 1) {
       // Updates: a new decision lands in the store (as from chat or the CLI); time until the panel has drawn it.
       for (let k = 0; k < UPDATES; k++) {
@@ -113,9 +161,13 @@ try {
         const id = `bench-new-${k}`;
         const n = pushes.length;
         const start = Date.now();
-        env.store.insertDecision(record(env.config, { id, time: Date.now(), tier: k % 3, prompt: `new question ${k}` }));
+        env.store.insertDecision(
+          record(env.config, { id, time: Date.now(), tier: k % 3, prompt: `new question ${k}` }),
+        );
         // Wait on the host side for the webview's "rendered" report: polling the page would slow the page down.
-        await new Promise((resolve) => { renderedWaiters.push({ id, resolve }); });
+        await new Promise((resolve) => {
+          renderedWaiters.push({ id, resolve });
+        });
         const r = await page.evaluate(() => ({ at: window.__panel.renderedAt, draw: window.__panel.lastRenderMs }));
         updates.push(r.at - start);
         updateDraw.push(r.draw);
@@ -138,7 +190,10 @@ const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
 
 const firstMed = median(warmRuns.headNav);
 const updMed = median(updates);
-const rows = (label, r) => `| ${label}: page navigation → headline figures and budget drawn | ${ms(median(r.headNav))} | ${ms(Math.max(...r.headNav))} | |
+const rows = (
+  label,
+  r,
+) => `| ${label}: page navigation → headline figures and budget drawn | ${ms(median(r.headNav))} | ${ms(Math.max(...r.headNav))} | |
 | … page HTML received → headline drawn | ${ms(median(r.headDoc))} | ${ms(Math.max(...r.headDoc))} | |
 | … page HTML received → bundle starts to run (download, parse, stylesheets) | ${ms(median(r.bundle))} | ${ms(Math.max(...r.bundle))} | |
 | … bundle starts to run → headline drawn | ${ms(median(r.headScript))} | ${ms(Math.max(...r.headScript))} | |

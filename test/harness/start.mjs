@@ -20,7 +20,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const env = process.env;
 const port = Number(env.PORT || 8080);
 const host = env.HOST || '127.0.0.1';
-const cache = env.LLM_ROUTER_VSCODE_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'llm-router-vscode');
+const cache =
+  env.LLM_ROUTER_VSCODE_CACHE ||
+  path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'llm-router-vscode');
 const dataDir = path.resolve(env.LLM_ROUTER_START_DATA || path.join(cache, 'start-data'));
 const workspace = path.resolve(env.LLM_ROUTER_START_WORKSPACE || path.join(dataDir, 'workspace'));
 
@@ -29,14 +31,23 @@ function writeUserSettings(patch) {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'settings.json');
   let cur = {};
-  try { cur = JSON.parse(fs.readFileSync(file, 'utf8')); } catch { /* new or hand-edited with comments: start over */ }
+  try {
+    cur = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    /* new or hand-edited with comments: start over */
+  }
   const next = { 'workbench.startupEditor': 'none', ...cur, ...patch };
   for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
   fs.writeFileSync(file, JSON.stringify(next, null, 2));
 }
 
 async function main() {
-  try { vscodePaths(); } catch (e) { console.error(`npm start: ${e.message}`); process.exit(1); }
+  try {
+    vscodePaths();
+  } catch (e) {
+    console.error(`npm start: ${e.message}`);
+    process.exit(1);
+  }
   if (!env.LLM_ROUTER_SKIP_BUILD) {
     const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) process.exit(1);
@@ -44,19 +55,22 @@ async function main() {
   fs.mkdirSync(workspace, { recursive: true });
   const hello = path.join(workspace, 'try-me.md');
   if (!fs.existsSync(hello)) {
-    fs.writeFileSync(hello, [
-      '# Try LLM Router',
-      '',
-      'Open the chat (Ctrl+Alt+I), pick **Auto (routed)** in the model picker, and type:',
-      '',
-      '- `@router What is the capital of Australia?` (a simple question: the cheapest tier)',
-      '- `@router Write a TypeScript function that debounces another function.` (code: at least the middle tier)',
-      '- `@router /explain Prove that the square root of 2 is irrational.` (the decision, no model call)',
-      '- `@router /stats`',
-      '',
-      'Select a line and run **LLM Router: Classify Prompt** from the Command Palette; open the LLM Router view in the activity bar for the cost panel.',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      hello,
+      [
+        '# Try LLM Router',
+        '',
+        'Open the chat (Ctrl+Alt+I), pick **Auto (routed)** in the model picker, and type:',
+        '',
+        '- `@router What is the capital of Australia?` (a simple question: the cheapest tier)',
+        '- `@router Write a TypeScript function that debounces another function.` (code: at least the middle tier)',
+        '- `@router /explain Prove that the square root of 2 is irrational.` (the decision, no model call)',
+        '- `@router /stats`',
+        '',
+        'Select a line and run **LLM Router: Classify Prompt** from the Command Palette; open the LLM Router view in the activity bar for the cost panel.',
+        '',
+      ].join('\n'),
+    );
   }
 
   let mock;
@@ -72,8 +86,12 @@ async function main() {
     writeUserSettings({ 'llmRouter.baseUrl': mock.url });
     // The stand-in accepts any key; the extension reads this one from the environment (its documented fallback).
     extraEnv.ANTHROPIC_API_KEY = 'sk-ant-local-stand-in';
-    console.log(`No ANTHROPIC_API_KEY: answers come from a LOCAL STAND-IN of the Anthropic Messages API at ${mock.url}`);
-    console.log('(canned text, real streaming and token counts, no network, no cost). Set ANTHROPIC_API_KEY for real answers.');
+    console.log(
+      `No ANTHROPIC_API_KEY: answers come from a LOCAL STAND-IN of the Anthropic Messages API at ${mock.url}`,
+    );
+    console.log(
+      '(canned text, real streaming and token counts, no network, no cost). Set ANTHROPIC_API_KEY for real answers.',
+    );
   }
 
   let server;
@@ -81,7 +99,8 @@ async function main() {
     server = await startCodeServer({ port, host, dataDir, extraEnv, quiet: !env.DEBUG_SERVER });
   } catch (e) {
     console.error(`npm start: ${e.message}`);
-    if (/EADDRINUSE|address already in use/i.test(e.message)) console.error(`Port ${port} is taken: PORT=8081 npm start`);
+    if (/EADDRINUSE|address already in use/i.test(e.message))
+      console.error(`Port ${port} is taken: PORT=8081 npm start`);
     await mock?.close();
     process.exit(1);
   }
@@ -89,20 +108,39 @@ async function main() {
   console.log(`\nVS Code ${'(code-server)'} with LLM Router is running. Open this URL in a browser:\n\n  ${url}\n`);
   console.log(`User data: ${dataDir}\nCtrl+C to stop.`);
   if (env.SHOTS) {
-    try { await screenshots(url, path.resolve(env.SHOTS)); } catch (e) { console.error(`screenshots failed: ${e.message}`); process.exitCode = 1; }
-    server.kill(); await mock?.close(); process.exit();
+    try {
+      await screenshots(url, path.resolve(env.SHOTS));
+    } catch (e) {
+      console.error(`screenshots failed: ${e.message}`);
+      process.exitCode = 1;
+    }
+    server.kill();
+    await mock?.close();
+    process.exit();
   }
-  const stop = async () => { server.kill(); await mock?.close(); process.exit(0); };
+  const stop = async () => {
+    server.kill();
+    await mock?.close();
+    process.exit(0);
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  server.proc.on('exit', (c) => { console.error(`code-server exited (${c})`); void mock?.close(); process.exit(c ?? 1); });
+  server.proc.on('exit', (c) => {
+    console.error(`code-server exited (${c})`);
+    void mock?.close();
+    process.exit(c ?? 1);
+  });
 }
 
 async function screenshots(url, dir) {
   const { chromium } = await import('playwright-core');
   const { CHROMIUM_ARGS } = await import('../integration/run.mjs');
   fs.mkdirSync(dir, { recursive: true });
-  const browser = await chromium.launch({ executablePath: vscodePaths().chromium, headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: vscodePaths().chromium,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(url);
@@ -137,4 +175,7 @@ async function screenshots(url, dir) {
   }
 }
 
-main().catch((e) => { console.error('npm start failed:', e); process.exit(1); });
+main().catch((e) => {
+  console.error('npm start failed:', e);
+  process.exit(1);
+});

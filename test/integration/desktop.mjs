@@ -50,9 +50,17 @@ try {
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(root, 'out/test/integration/index'),
     // A fresh profile: nothing of a person's own setup (settings, extensions, keys) leaks in or is touched.
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', path.join(tmp, 'user-data')],
+    launchArgs: [
+      workspace,
+      '--disable-extensions',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      path.join(tmp, 'user-data'),
+    ],
     extensionTestsEnv: {
-      ANTHROPIC_API_KEY: undefined, LLM_ROUTER_DB: undefined, LLM_ROUTER_IT_TMP: tmp,
+      ANTHROPIC_API_KEY: undefined,
+      LLM_ROUTER_DB: undefined,
+      LLM_ROUTER_IT_TMP: tmp,
       LLM_ROUTER_TEST_GREP: process.env.LLM_ROUTER_TEST_GREP,
     },
   });

@@ -11,17 +11,26 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<void> {
   const port = arg('port') !== undefined ? Number(arg('port')) : 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${arg('port')}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0..65535, got ${arg('port')}`);
   const scenario = arg('scenario') ?? 'ok';
   if (!isScenarioKind(scenario)) throw new Error(`--scenario: unknown scenario "${scenario}"`);
   const firstByte = arg('first-byte') !== undefined ? Number(arg('first-byte')) : 0;
-  if (!Number.isFinite(firstByte) || firstByte < 0) throw new Error(`--first-byte must be a number of ms ≥ 0, got ${arg('first-byte')}`);
+  if (!Number.isFinite(firstByte) || firstByte < 0)
+    throw new Error(`--first-byte must be a number of ms ≥ 0, got ${arg('first-byte')}`);
   const mock = await startMockAnthropic({
-    port, scenario: firstByte ? { kind: scenario, firstByteDelayMs: firstByte } : scenario, apiKey: arg('key'), log: !process.argv.includes('--quiet'),
+    port,
+    scenario: firstByte ? { kind: scenario, firstByteDelayMs: firstByte } : scenario,
+    apiKey: arg('key'),
+    log: !process.argv.includes('--quiet'),
   });
   process.stdout.write(`${mock.url}\n`);
-  process.stderr.write(`Local Anthropic Messages API stand-in at ${mock.url} (Ctrl+C to stop). Put [[mock:529]], [[mock:slow delay=100]], … in a prompt to pick a scenario.\n`);
-  const stop = () => { void mock.close().then(() => process.exit(0)); };
+  process.stderr.write(
+    `Local Anthropic Messages API stand-in at ${mock.url} (Ctrl+C to stop). Put [[mock:529]], [[mock:slow delay=100]], … in a prompt to pick a scenario.\n`,
+  );
+  const stop = () => {
+    void mock.close().then(() => process.exit(0));
+  };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

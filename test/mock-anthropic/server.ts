@@ -35,7 +35,14 @@ export type ScenarioKind =
   | 'stream-error' // sends the first events then an SSE `error` event (overloaded_error), as the real API can
   | 'prompt-too-long' // 400 invalid_request_error "prompt is too long: N tokens > M maximum"
   | 'tool' // a tool_use block (input streamed as input_json_delta), stop_reason tool_use
-  | '400' | '401' | '403' | '404' | '413' | '429' | '500' | '529';
+  | '400'
+  | '401'
+  | '403'
+  | '404'
+  | '413'
+  | '429'
+  | '500'
+  | '529';
 
 export interface Scenario {
   kind: ScenarioKind;
@@ -156,7 +163,26 @@ const ERROR_MESSAGES: Record<number, string> = {
   529: 'Overloaded',
 };
 
-const KINDS = new Set<string>(['ok', 'slow', 'max_tokens', 'refusal', 'cache', 'tool', 'stall', 'cut', 'stream-error', 'prompt-too-long', '400', '401', '403', '404', '413', '429', '500', '529']);
+const KINDS = new Set<string>([
+  'ok',
+  'slow',
+  'max_tokens',
+  'refusal',
+  'cache',
+  'tool',
+  'stall',
+  'cut',
+  'stream-error',
+  'prompt-too-long',
+  '400',
+  '401',
+  '403',
+  '404',
+  '413',
+  '429',
+  '500',
+  '529',
+]);
 
 export function isScenarioKind(s: string): s is ScenarioKind {
   return KINDS.has(s);
@@ -194,12 +220,20 @@ export function contentText(c: unknown): string {
 export const MOCK_IMAGE_TOKENS = 85;
 
 function imagesIn(c: unknown): number {
-  return Array.isArray(c) ? c.filter((b) => b && typeof b === 'object' && (b as { type?: string }).type === 'image').length : 0;
+  return Array.isArray(c)
+    ? c.filter((b) => b && typeof b === 'object' && (b as { type?: string }).type === 'image').length
+    : 0;
 }
 
 /** Input tokens of a request body: tools, system and every message's text, ceil(chars / 4), images flat; at least 1. */
-export function mockInputTokens(body: { system?: unknown; messages?: { content: unknown }[]; tools?: unknown[] }): number {
-  let chars = contentText(body.system).length + (Array.isArray(body.tools) && body.tools.length ? JSON.stringify(body.tools).length : 0);
+export function mockInputTokens(body: {
+  system?: unknown;
+  messages?: { content: unknown }[];
+  tools?: unknown[];
+}): number {
+  let chars =
+    contentText(body.system).length +
+    (Array.isArray(body.tools) && body.tools.length ? JSON.stringify(body.tools).length : 0);
   let images = 0;
   for (const m of body.messages ?? []) {
     chars += contentText(m.content).length;
@@ -210,7 +244,8 @@ export function mockInputTokens(body: { system?: unknown; messages?: { content: 
 
 /** A value of the right type for each property of a JSON Schema (what the stand-in's tool calls send). */
 export function mockToolInput(schema: unknown): Record<string, unknown> {
-  const props = (schema as { properties?: Record<string, { type?: string; enum?: unknown[] }> } | undefined)?.properties ?? {};
+  const props =
+    (schema as { properties?: Record<string, { type?: string; enum?: unknown[] }> } | undefined)?.properties ?? {};
   const out: Record<string, unknown> = {};
   for (const [k, p] of Object.entries(props)) {
     if (p?.enum?.length) out[k] = p.enum[0];
@@ -236,13 +271,16 @@ function cachePrefixes(body: any): { text: string; marked: boolean; ttl: '5m' | 
     const cc = (part as { cache_control?: { ttl?: string } } | null)?.cache_control;
     out.push({ text: acc, marked: !!cc, ttl: cc?.ttl === '1h' ? '1h' : '5m' });
   };
-  for (const t of Array.isArray(body.tools) ? body.tools : []) visit(t, JSON.stringify({ ...t, cache_control: undefined }));
+  for (const t of Array.isArray(body.tools) ? body.tools : [])
+    visit(t, JSON.stringify({ ...t, cache_control: undefined }));
   if (Array.isArray(body.system)) for (const b of body.system) visit(b, blockText(b));
   else if (typeof body.system === 'string') acc += body.system;
   for (const m of Array.isArray(body.messages) ? body.messages : []) {
     acc += `\u0000${m.role}:`;
     if (typeof m.content === 'string') visit(null, m.content);
-    else for (const b of m.content ?? []) visit(b, blockText(b) + (b?.type === 'image' ? String(b?.source?.data ?? '').slice(0, 64) : ''));
+    else
+      for (const b of m.content ?? [])
+        visit(b, blockText(b) + (b?.type === 'image' ? String(b?.source?.data ?? '').slice(0, 64) : ''));
   }
   return out;
 }
@@ -299,7 +337,10 @@ function parseMarker(text: string): { scenario: Scenario; times: number | null; 
   let times: number | null = null;
   for (const a of args) {
     const [k, v] = a.split('=');
-    if (k === 'name' && v) { s.tool = v; continue; }
+    if (k === 'name' && v) {
+      s.tool = v;
+      continue;
+    }
     const n = Number(v);
     if (!Number.isFinite(n)) continue;
     if (k === 'delay') s.delayMs = n;
@@ -316,7 +357,8 @@ function parseMarker(text: string): { scenario: Scenario; times: number | null; 
 }
 
 let seq = 0;
-const newId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(seq++).toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
+const newId = (prefix: string) =>
+  `${prefix}${Date.now().toString(36)}${(seq++).toString(36).padStart(4, '0')}${randomBytes(4).toString('hex')}`;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Closes the connection in the middle of a chunked body: what was written still arrives, then the socket ends. */
@@ -338,25 +380,31 @@ function validate(body: any, countOnly: boolean): string | null {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return 'Request body must be a JSON object';
   if (typeof body.model !== 'string' || !body.model) return 'model: Field required';
   if (!countOnly && !(Number.isInteger(body.max_tokens) && body.max_tokens >= 1)) {
-    return body.max_tokens === undefined ? 'max_tokens: Field required' : 'max_tokens: Input should be a valid integer greater than or equal to 1';
+    return body.max_tokens === undefined
+      ? 'max_tokens: Field required'
+      : 'max_tokens: Input should be a valid integer greater than or equal to 1';
   }
   if (!Array.isArray(body.messages)) return 'messages: Field required';
   if (body.messages.length === 0) return 'messages: at least one message is required';
   for (let i = 0; i < body.messages.length; i++) {
     const m = body.messages[i];
-    if (!m || (m.role !== 'user' && m.role !== 'assistant')) return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (!m || (m.role !== 'user' && m.role !== 'assistant'))
+      return `messages.${i}.role: Input should be 'user' or 'assistant'`;
     const c = m.content;
     if (typeof c === 'string') {
-      if (!c && i !== body.messages.length - 1) return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
+      if (!c && i !== body.messages.length - 1)
+        return `messages.${i}: all messages must have non-empty content except for the optional final assistant message`;
     } else if (!Array.isArray(c)) {
       return `messages.${i}.content: Input should be a valid string or list`;
     } else {
       for (let j = 0; j < c.length; j++) {
-        if (c[j]?.type === 'text' && !c[j].text) return `messages.${i}.content.${j}.text: text content blocks must be non-empty`;
+        if (c[j]?.type === 'text' && !c[j].text)
+          return `messages.${i}.content.${j}.text: text content blocks must be non-empty`;
       }
     }
   }
-  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) return 'system: Input should be a valid string or list';
+  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system))
+    return 'system: Input should be a valid string or list';
   return null;
 }
 
@@ -403,7 +451,11 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
   }
 
   function sendError(res: http.ServerResponse, rec: RecordedRequest, status: number, message?: string, sc?: Scenario) {
-    const headers: Record<string, string> = { 'content-type': 'application/json', 'request-id': rec.id, 'x-should-retry': String(status === 429 || status >= 500) };
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'request-id': rec.id,
+      'x-should-retry': String(status === 429 || status >= 500),
+    };
     if (sc?.retryAfterS !== undefined) headers['retry-after'] = String(sc.retryAfterS);
     if (sc?.retryAfterMs !== undefined) headers['retry-after-ms'] = String(sc.retryAfterMs);
     if (status === 429) {
@@ -411,7 +463,11 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       headers['anthropic-ratelimit-requests-remaining'] = '0';
     }
     rec.status = status;
-    const body = JSON.stringify({ type: 'error', error: { type: ERROR_TYPES[status] ?? 'api_error', message: message ?? ERROR_MESSAGES[status] ?? 'Error' }, request_id: rec.id });
+    const body = JSON.stringify({
+      type: 'error',
+      error: { type: ERROR_TYPES[status] ?? 'api_error', message: message ?? ERROR_MESSAGES[status] ?? 'Error' },
+      request_id: rec.id,
+    });
     res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body) });
     res.end(body);
   }
@@ -422,7 +478,10 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     const all = cachePrefixes(body);
     const lastMark = all.map((p) => p.marked).lastIndexOf(true);
     if (lastMark < 0) return { read: 0, write: 0, write1h: 0 };
-    const points = all.slice(0, lastMark + 1).map((p) => ({ ...p, key: `${body.model}\u0000${p.text}`, tokens: Math.min(total, mockTokens(p.text)) })).filter((p) => p.tokens >= cacheMin);
+    const points = all
+      .slice(0, lastMark + 1)
+      .map((p) => ({ ...p, key: `${body.model}\u0000${p.text}`, tokens: Math.min(total, mockTokens(p.text)) }))
+      .filter((p) => p.tokens >= cacheMin);
     if (!points.length) return { read: 0, write: 0, write1h: 0 };
     let read = 0;
     for (const p of points) if ((cached.get(p.key) ?? 0) > now) read = Math.max(read, p.tokens);
@@ -496,62 +555,121 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     const outputTokens = mockTokens(text) + mockTokens(callJson);
     const usage = usageOf(body, sc, outputTokens);
     const delayMs = sc.delayMs ?? (sc.kind === 'slow' ? 200 : 0);
-    const breakAt = sc.kind === 'stall' || sc.kind === 'cut' || sc.kind === 'stream-error' ? Math.min(sc.afterDeltas ?? 2, chunks.length) : -1;
+    const breakAt =
+      sc.kind === 'stall' || sc.kind === 'cut' || sc.kind === 'stream-error'
+        ? Math.min(sc.afterDeltas ?? 2, chunks.length)
+        : -1;
 
     if (!body.stream) {
       if (sc.kind === 'stall') return; // never answers; the client times out or goes away
-      if (sc.kind === 'cut') { req.socket.destroy(); return; }
+      if (sc.kind === 'cut') {
+        req.socket.destroy();
+        return;
+      }
       if (sc.kind === 'stream-error') return sendError(res, rec, 529, undefined, sc);
       if (delayMs) await sleep(delayMs * chunks.length);
       if (rec.closed) return;
       const content: unknown[] = [{ type: 'text', text }];
       if (call) content.push({ type: 'tool_use', ...call });
-      const msg = { id, type: 'message', role: 'assistant', model: body.model, content, stop_reason: stop, stop_sequence: null, usage };
+      const msg = {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content,
+        stop_reason: stop,
+        stop_sequence: null,
+        usage,
+      };
       const out = JSON.stringify(msg);
       rec.status = 200;
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id, 'content-length': Buffer.byteLength(out) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'request-id': rec.id,
+        'content-length': Buffer.byteLength(out),
+      });
       res.end(out);
       return;
     }
 
     rec.status = 200;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'request-id': rec.id, connection: 'keep-alive' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'request-id': rec.id,
+      connection: 'keep-alive',
+    });
     const send = (event: string, data: unknown) => {
       if (!rec.closed) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
     send('message_start', {
       type: 'message_start',
-      message: { id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: Math.min(1, outputTokens) } },
+      message: {
+        id,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: Math.min(1, outputTokens) },
+      },
     });
     send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
     send('ping', { type: 'ping' });
     for (let i = 0; i < chunks.length; i++) {
       if (i === breakAt) {
         if (sc.kind === 'stall') return; // the connection stays open, silent, until the client gives up
-        if (sc.kind === 'cut') { cut(res); return; }
-        send('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' }, request_id: rec.id });
+        if (sc.kind === 'cut') {
+          cut(res);
+          return;
+        }
+        send('error', {
+          type: 'error',
+          error: { type: 'overloaded_error', message: 'Overloaded' },
+          request_id: rec.id,
+        });
         res.end();
         return;
       }
       if (delayMs && i > 0) await sleep(delayMs);
       if (rec.closed) return;
-      send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: chunks[i] } });
+      send('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: chunks[i] },
+      });
       rec.deltasSent++;
     }
     if (breakAt === chunks.length && sc.kind === 'stall') return;
-    if (breakAt === chunks.length && sc.kind === 'cut') { cut(res); return; }
+    if (breakAt === chunks.length && sc.kind === 'cut') {
+      cut(res);
+      return;
+    }
     send('content_block_stop', { type: 'content_block_stop', index: 0 });
     if (call) {
-      send('content_block_start', { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
+      send('content_block_start', {
+        type: 'content_block_start',
+        index: 1,
+        content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} },
+      });
       for (let i = 0; i < callJson.length; i += 8) {
         if (delayMs) await sleep(delayMs);
         if (rec.closed) return;
-        send('content_block_delta', { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: callJson.slice(i, i + 8) } });
+        send('content_block_delta', {
+          type: 'content_block_delta',
+          index: 1,
+          delta: { type: 'input_json_delta', partial_json: callJson.slice(i, i + 8) },
+        });
       }
       send('content_block_stop', { type: 'content_block_stop', index: 1 });
     }
     const { service_tier: _tier, cache_creation: _cc, ...cumulative } = usage;
-    send('message_delta', { type: 'message_delta', delta: { stop_reason: stop, stop_sequence: null }, usage: cumulative });
+    send('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stop, stop_sequence: null },
+      usage: cumulative,
+    });
     send('message_stop', { type: 'message_stop' });
     res.end();
   }
@@ -563,7 +681,12 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       if (k === 'x-api-key' || k === 'authorization' || v === undefined) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const rawKey = typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : typeof req.headers.authorization === 'string' ? req.headers.authorization.replace(/^Bearer\s+/i, '') : '';
+    const rawKey =
+      typeof req.headers['x-api-key'] === 'string'
+        ? req.headers['x-api-key']
+        : typeof req.headers.authorization === 'string'
+          ? req.headers.authorization.replace(/^Bearer\s+/i, '')
+          : '';
     const keyHash = rawKey ? hashKey(rawKey) : null;
     const rec: RecordedRequest = {
       id: newId('req_mock_'),
@@ -572,7 +695,13 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       url: path,
       headers,
       body: null,
-      apiKey: !keyHash ? 'missing' : !expectedKeyHash ? 'present' : keyHash === expectedKeyHash ? 'matched' : 'mismatched',
+      apiKey: !keyHash
+        ? 'missing'
+        : !expectedKeyHash
+          ? 'present'
+          : keyHash === expectedKeyHash
+            ? 'matched'
+            : 'mismatched',
       keyHash,
       model: null,
       stream: false,
@@ -587,18 +716,27 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     };
     Object.defineProperty(rec, 'keyHash', { enumerable: false, value: keyHash }); // not in JSON dumps of a record
     requests.push(rec);
-    res.on('finish', () => { rec.finished = true; });
+    res.on('finish', () => {
+      rec.finished = true;
+    });
     res.on('close', () => {
       rec.closed = true;
       if (!rec.finished) rec.aborted = true;
-      if (opts.log) process.stderr.write(`[mock-anthropic] ${rec.method} ${rec.path} ${rec.model ?? ''} ${rec.scenario} → ${rec.status}${rec.aborted ? ' (closed early)' : ''}\n`);
+      if (opts.log)
+        process.stderr.write(
+          `[mock-anthropic] ${rec.method} ${rec.path} ${rec.model ?? ''} ${rec.scenario} → ${rec.status}${rec.aborted ? ' (closed early)' : ''}\n`,
+        );
     });
 
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     let body: any = null;
-    try { body = raw ? JSON.parse(raw) : null; } catch { body = null; }
+    try {
+      body = raw ? JSON.parse(raw) : null;
+    } catch {
+      body = null;
+    }
     rec.body = body;
     rec.model = typeof body?.model === 'string' ? body.model : null;
     rec.stream = body?.stream === true;
@@ -614,14 +752,19 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       const ids = models ? [...models] : ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'];
       const one = path.slice('/v1/models/'.length);
       const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
-      const out = JSON.stringify(one ? data.find((d) => d.id === one) ?? null : { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null });
+      const out = JSON.stringify(
+        one
+          ? (data.find((d) => d.id === one) ?? null)
+          : { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null },
+      );
       if (out === 'null') return sendError(res, rec, 404, `model: ${one}`);
       rec.status = 200;
       res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id });
       res.end(out);
       return;
     }
-    if (body === null && raw) return sendError(res, rec, 400, 'There was an issue with the format of your request: the body is not valid JSON');
+    if (body === null && raw)
+      return sendError(res, rec, 400, 'There was an issue with the format of your request: the body is not valid JSON');
     const bad = validate(body, isCount);
     if (bad) return sendError(res, rec, 400, bad);
     if (!modelExists(body.model)) return sendError(res, rec, 404, `model: ${body.model}`);
@@ -633,7 +776,11 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       if (/^\d+$/.test(standing.kind)) return sendError(res, rec, Number(standing.kind), undefined, standing);
       const out = JSON.stringify({ input_tokens: mockInputTokens(body) });
       rec.status = 200;
-      res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id, 'content-length': Buffer.byteLength(out) });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'request-id': rec.id,
+        'content-length': Buffer.byteLength(out),
+      });
       res.end(out);
       return;
     }
@@ -644,7 +791,12 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     handle(req, res).catch((e) => {
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `mock server bug: ${(e as Error).message}` } }));
+        res.end(
+          JSON.stringify({
+            type: 'error',
+            error: { type: 'api_error', message: `mock server bug: ${(e as Error).message}` },
+          }),
+        );
       } else res.destroy();
     });
   });
@@ -654,7 +806,10 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
 
@@ -682,7 +837,9 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
       requests.length = 0;
     },
     keyMatches: (req, key) => !!req.keyHash && req.keyHash === hashKey(key),
-    setExpectedKey(key) { expectedKeyHash = key ? hashKey(key) : null; },
+    setExpectedKey(key) {
+      expectedKeyHash = key ? hashKey(key) : null;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -26,7 +26,14 @@ export type ScenarioKind =
   | 'stall' // the first deltas, then nothing (connection kept open)
   | 'cut' // the first deltas, then the socket is destroyed
   | 'stream-error' // the first deltas, then an SSE error object
-  | '400' | '401' | '403' | '404' | '429' | '500' | '502' | '503';
+  | '400'
+  | '401'
+  | '403'
+  | '404'
+  | '429'
+  | '500'
+  | '502'
+  | '503';
 
 export interface Scenario {
   kind: ScenarioKind;
@@ -90,7 +97,23 @@ export interface MockOpenAI {
   close(): Promise<void>;
 }
 
-const KINDS = new Set<string>(['ok', 'slow', 'tools', 'cache', 'stall', 'cut', 'stream-error', '400', '401', '403', '404', '429', '500', '502', '503']);
+const KINDS = new Set<string>([
+  'ok',
+  'slow',
+  'tools',
+  'cache',
+  'stall',
+  'cut',
+  'stream-error',
+  '400',
+  '401',
+  '403',
+  '404',
+  '429',
+  '500',
+  '502',
+  '503',
+]);
 export const isScenarioKind = (s: string): s is ScenarioKind => KINDS.has(s);
 const norm = (s: Scenario | ScenarioKind): Scenario => {
   const sc = typeof s === 'string' ? { kind: s } : { ...s };
@@ -138,7 +161,16 @@ function parseMarker(text: string): { scenario: Scenario; times: number | null; 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 let seq = 0;
 const newId = (p: string) => `${p}${Date.now().toString(36)}${(seq++).toString(36)}${randomBytes(3).toString('hex')}`;
-const ERR_TYPE: Record<number, string> = { 400: 'invalid_request_error', 401: 'invalid_request_error', 403: 'permission_error', 404: 'invalid_request_error', 429: 'rate_limit_error', 500: 'server_error', 502: 'server_error', 503: 'server_error' };
+const ERR_TYPE: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'invalid_request_error',
+  403: 'permission_error',
+  404: 'invalid_request_error',
+  429: 'rate_limit_error',
+  500: 'server_error',
+  502: 'server_error',
+  503: 'server_error',
+};
 
 export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<MockOpenAI> {
   const secret = randomBytes(16);
@@ -170,7 +202,13 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     return perModel.get(body.model) ?? defaultScenario;
   };
 
-  const sendError = (res: http.ServerResponse, rec: RecordedRequest, status: number, message: string, sc?: Scenario) => {
+  const sendError = (
+    res: http.ServerResponse,
+    rec: RecordedRequest,
+    status: number,
+    message: string,
+    sc?: Scenario,
+  ) => {
     rec.status = status;
     const h: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': rec.id };
     if (sc?.retryAfterS !== undefined) h['retry-after'] = String(sc.retryAfterS);
@@ -193,7 +231,7 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
       completion_tokens: tool ? mockTokens(argsText) : mockTokens(text),
       total_tokens: 0,
       prompt_tokens_details: { cached_tokens: cached },
-      ...(sc.cost ?? opts.cost) !== undefined ? { cost: sc.cost ?? opts.cost } : {},
+      ...((sc.cost ?? opts.cost) !== undefined ? { cost: sc.cost ?? opts.cost } : {}),
     };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = newId('chatcmpl-mock');
@@ -203,30 +241,65 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     if (!rec.stream) {
       res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': rec.id });
       const message = tool
-        ? { role: 'assistant', content: null, tool_calls: [{ id: `call_${id}`, type: 'function', function: { name: tool.function.name, arguments: argsText } }] }
+        ? {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: `call_${id}`, type: 'function', function: { name: tool.function.name, arguments: argsText } },
+            ],
+          }
         : { role: 'assistant', content: text };
-      res.end(JSON.stringify({ id, object: 'chat.completion', created, model: body.model, choices: [{ index: 0, message, finish_reason: finish }], usage }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model: body.model,
+          choices: [{ index: 0, message, finish_reason: finish }],
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': rec.id });
-    const send = (choices: unknown[], extra: object = {}) => res.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`);
+    const send = (choices: unknown[], extra: object = {}) =>
+      res.write(
+        `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices, ...extra })}\n\n`,
+      );
     send([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
-    const pieces = tool ? [argsText.slice(0, 5), argsText.slice(5, 12), argsText.slice(12)].filter(Boolean) : chunkText(text);
+    const pieces = tool
+      ? [argsText.slice(0, 5), argsText.slice(5, 12), argsText.slice(12)].filter(Boolean)
+      : chunkText(text);
     const delay = sc.delayMs ?? (sc.kind === 'slow' ? 200 : 0);
-    const breakAt = ['stall', 'cut', 'stream-error'].includes(sc.kind) ? sc.afterDeltas ?? 2 : Infinity;
+    const breakAt = ['stall', 'cut', 'stream-error'].includes(sc.kind) ? (sc.afterDeltas ?? 2) : Infinity;
     for (let i = 0; i < pieces.length; i++) {
       if (res.destroyed) return;
       if (i === breakAt) {
         if (sc.kind === 'stall') return; // nothing more; the connection stays open
-        if (sc.kind === 'cut') { const so = res.socket; so?.end(); setTimeout(() => so?.destroy(), 50).unref(); return; } // what was written arrives, then the socket ends
-        res.write(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: 500 } })}\n\n`);
+        if (sc.kind === 'cut') {
+          const so = res.socket;
+          so?.end();
+          setTimeout(() => so?.destroy(), 50).unref();
+          return;
+        } // what was written arrives, then the socket ends
+        res.write(
+          `data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: 500 } })}\n\n`,
+        );
         res.end();
         return;
       }
       if (delay) await sleep(delay);
       if (tool) {
         const fn = i === 0 ? { name: tool.function.name, arguments: pieces[i] } : { arguments: pieces[i] };
-        send([{ index: 0, delta: { tool_calls: [{ index: 0, ...(i === 0 ? { id: `call_${id}`, type: 'function' } : {}), function: fn }] }, finish_reason: null }]);
+        send([
+          {
+            index: 0,
+            delta: {
+              tool_calls: [{ index: 0, ...(i === 0 ? { id: `call_${id}`, type: 'function' } : {}), function: fn }],
+            },
+            finish_reason: null,
+          },
+        ]);
       } else send([{ index: 0, delta: { content: pieces[i] }, finish_reason: null }]);
     }
     send([{ index: 0, delta: {}, finish_reason: finish }]);
@@ -241,26 +314,48 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
       if (k === 'authorization' || k === 'api-key' || v === undefined) continue;
       headers[k] = Array.isArray(v) ? v.join(', ') : v;
     }
-    const raw = typeof req.headers.authorization === 'string' ? req.headers.authorization.replace(/^Bearer\s+/i, '') : '';
+    const raw =
+      typeof req.headers.authorization === 'string' ? req.headers.authorization.replace(/^Bearer\s+/i, '') : '';
     const keyHash = raw ? hashKey(raw) : null;
     const rec: RecordedRequest = {
-      id: newId('req_'), method: req.method ?? 'GET', path, headers, body: null,
+      id: newId('req_'),
+      method: req.method ?? 'GET',
+      path,
+      headers,
+      body: null,
       apiKey: !keyHash ? 'missing' : !expected ? 'present' : keyHash === expected ? 'matched' : 'mismatched',
-      keyHash, model: null, stream: false, scenario: 'ok', status: 0,
-      retryCount: Number(req.headers['x-stainless-retry-count'] ?? 0) || 0, time: Date.now(), closed: false, aborted: false, finished: false,
+      keyHash,
+      model: null,
+      stream: false,
+      scenario: 'ok',
+      status: 0,
+      retryCount: Number(req.headers['x-stainless-retry-count'] ?? 0) || 0,
+      time: Date.now(),
+      closed: false,
+      aborted: false,
+      finished: false,
     };
     Object.defineProperty(rec, 'keyHash', { enumerable: false, value: keyHash });
     requests.push(rec);
-    res.on('finish', () => { rec.finished = true; });
+    res.on('finish', () => {
+      rec.finished = true;
+    });
     res.on('close', () => {
       rec.closed = true;
       if (!rec.finished) rec.aborted = true;
-      if (opts.log) process.stderr.write(`[mock-openai] ${rec.method} ${rec.path} ${rec.model ?? ''} ${rec.scenario} → ${rec.status}\n`);
+      if (opts.log)
+        process.stderr.write(
+          `[mock-openai] ${rec.method} ${rec.path} ${rec.model ?? ''} ${rec.scenario} → ${rec.status}\n`,
+        );
     });
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: any = null;
-    try { body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null; } catch { body = null; }
+    try {
+      body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null;
+    } catch {
+      body = null;
+    }
     rec.body = body;
     rec.model = typeof body?.model === 'string' ? body.model : null;
     rec.stream = body?.stream === true;
@@ -271,13 +366,24 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     if (isModels) {
       rec.status = 200;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: (opts.models ?? ['gpt-4o-mini', 'llama3.2']).map((id) => ({ id, object: 'model', created: 0, owned_by: 'mock' })) }));
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: (opts.models ?? ['gpt-4o-mini', 'llama3.2']).map((id) => ({
+            id,
+            object: 'model',
+            created: 0,
+            owned_by: 'mock',
+          })),
+        }),
+      );
       return;
     }
     if (!body || typeof body.model !== 'string' || !Array.isArray(body.messages) || !body.messages.length) {
       return sendError(res, rec, 400, 'model and messages are required');
     }
-    if (!modelExists(body.model)) return sendError(res, rec, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`);
+    if (!modelExists(body.model))
+      return sendError(res, rec, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`);
     const sc = pick(body);
     rec.scenario = sc.kind;
     await answer(res, rec, body, sc);
@@ -285,13 +391,22 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((e) => {
-      if (!res.headersSent) { res.writeHead(500, { 'content-type': 'application/json' }); res.end(JSON.stringify({ error: { message: `mock bug: ${(e as Error).message}` } })); } else res.destroy();
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: `mock bug: ${(e as Error).message}` } }));
+      } else res.destroy();
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
+    server.listen(opts.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -300,11 +415,27 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     requests,
     completions: () => requests.filter((r) => r.method === 'POST' && r.path === '/v1/chat/completions'),
     setScenario(s, o) {
-      if (o?.model) { if (s === null) perModel.delete(o.model); else perModel.set(o.model, norm(s)); } else defaultScenario = s === null ? { kind: 'ok' } : norm(s);
+      if (o?.model) {
+        if (s === null) perModel.delete(o.model);
+        else perModel.set(o.model, norm(s));
+      } else defaultScenario = s === null ? { kind: 'ok' } : norm(s);
     },
-    queue(s, o) { const times = o?.times ?? 1; if (times > 0) oneShots.push({ scenario: norm(s), left: times, model: o?.model }); },
-    reset() { defaultScenario = opts.scenario ? norm(opts.scenario) : { kind: 'ok' }; perModel.clear(); oneShots.length = 0; markerCounts.clear(); requests.length = 0; },
+    queue(s, o) {
+      const times = o?.times ?? 1;
+      if (times > 0) oneShots.push({ scenario: norm(s), left: times, model: o?.model });
+    },
+    reset() {
+      defaultScenario = opts.scenario ? norm(opts.scenario) : { kind: 'ok' };
+      perModel.clear();
+      oneShots.length = 0;
+      markerCounts.clear();
+      requests.length = 0;
+    },
     keyMatches: (r, key) => !!r.keyHash && r.keyHash === hashKey(key),
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -15,9 +15,13 @@ const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 /** Starts `llm-router ARGS` with its stdout closed before anything is written (as `| head` is once it has its
  *  lines); resolves with the exit status and stderr. */
 async function withClosedStdout(args: string[], stdin?: string): Promise<{ code: number | null; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    env: { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '' },
+  });
   let err = '';
-  child.stderr.on('data', (b) => { err += String(b); });
+  child.stderr.on('data', (b) => {
+    err += String(b);
+  });
   child.stdout.destroy();
   child.stdin.on('error', () => {}); // a command that stops early leaves the rest of its input unread
   child.stdin.end(stdin ?? '');
@@ -27,7 +31,9 @@ async function withClosedStdout(args: string[], stdin?: string): Promise<{ code:
 
 describe('CLI as a process', function () {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-process-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-process-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('demo --db with its reader gone (| head) exits 0 without an EPIPE error and keeps its database write', async () => {
@@ -40,7 +46,9 @@ describe('CLI as a process', function () {
   });
 
   it('classify --jsonl with its reader gone stops quietly with exit 0', async () => {
-    const lines = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: String(i), prompt: `What is ${i} + ${i}?` })).join('\n');
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      JSON.stringify({ id: String(i), prompt: `What is ${i} + ${i}?` }),
+    ).join('\n');
     const r = await withClosedStdout(['classify', '--jsonl', '-', '--strategy', 'rules'], `${lines}\n`);
     assert.equal(r.code, 0, r.err);
     assert.doesNotMatch(r.err, /EPIPE|Error/);
@@ -61,13 +69,18 @@ describe('CLI as a process', function () {
     assert.match(help.stdout, /Usage: llm-router/);
   });
 
-  it('route against a server that echoes the key: the process\'s stderr carries no copy of it', async () => {
+  it("route against a server that echoes the key: the process's stderr carries no copy of it", async () => {
     const srv = await echoServer();
     try {
-      const r = await spawnCli(['route', '--base-url', srv.url, '--db', path.join(dir, 'redact.sqlite'), 'What is the capital of France?'], { env: { ANTHROPIC_API_KEY: KEY } });
+      const r = await spawnCli(
+        ['route', '--base-url', srv.url, '--db', path.join(dir, 'redact.sqlite'), 'What is the capital of France?'],
+        { env: { ANTHROPIC_API_KEY: KEY } },
+      );
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /\[redacted\]/);
       assertNoKey(r.stderr);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 });

@@ -13,12 +13,19 @@ const { defaultConfig } = await tsImport('../../src/core/config.ts', import.meta
 const { PRESETS } = await tsImport('../../src/core/presets.ts', import.meta.url);
 const { fitThresholds } = await tsImport('../../src/core/mixEval.ts', import.meta.url);
 const TIER = { haiku: 0, sonnet: 1, opus: 2 };
-const mix = fs.readFileSync(path.join(root, 'src/core/classifier/data/vscode_mix.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const mix = fs
+  .readFileSync(path.join(root, 'src/core/classifier/data/vscode_mix.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const c = createClassifier('learned');
 const items = mix.map((r) => ({ cls: c.classify(r.prompt), need: TIER[r.tier] }));
 const rules = (name) => ({ ...defaultConfig(name) });
 const loosest = (config, t) => {
-  for (let u = 0.02; u < 0.8; u += 0.01) { const r = fitThresholds(items, config, { ...t, maxUnder: u }); if (r) return r; }
+  for (let u = 0.02; u < 0.8; u += 0.01) {
+    const r = fitThresholds(items, config, { ...t, maxUnder: u });
+    if (r) return r;
+  }
   return null;
 };
 const pc = (x) => `${(x * 100).toFixed(1)} %`;
@@ -28,6 +35,11 @@ for (const [name, fit] of [
   ['quality', (cfg) => fitThresholds(items, cfg, { maxUnder: 0.05 })],
 ]) {
   const r = fit(rules(name));
-  if (!r) { console.log(`${name}: no thresholds meet the target`); continue; }
-  console.log(`${name}: thresholds [${r.thresholds.join(', ')}] (rules: ${JSON.stringify({ ...PRESETS[name], thresholds: undefined, description: undefined, name: undefined })}) → ${r.report.shares.map(pc).join(' / ')}, needing more sent below ${pc(r.report.underOfNeedy)}, cost vs all-top ${pc(r.report.costVsTop)}`);
+  if (!r) {
+    console.log(`${name}: no thresholds meet the target`);
+    continue;
+  }
+  console.log(
+    `${name}: thresholds [${r.thresholds.join(', ')}] (rules: ${JSON.stringify({ ...PRESETS[name], thresholds: undefined, description: undefined, name: undefined })}) → ${r.report.shares.map(pc).join(' / ')}, needing more sent below ${pc(r.report.underOfNeedy)}, cost vs all-top ${pc(r.report.costVsTop)}`,
+  );
 }

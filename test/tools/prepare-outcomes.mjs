@@ -11,14 +11,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = process.env.LLM_ROUTER_SHARED_DATA || path.resolve(root, '../shared/data');
-const read = (f) => fs.readFileSync(path.join(shared, f), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const read = (f) =>
+  fs
+    .readFileSync(path.join(shared, f), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 export const TEST_ONLY = new Set(['human_eval', 'gpqa']);
 const out = [];
 const round = (x) => Math.round(x * 1000) / 1000;
 for (const f of ['outcomes/llmrouter_14tasks_9models.jsonl', 'outcomes/zeroeval_math_l5_43models.jsonl']) {
   for (const r of read(f)) {
     if (TEST_ONLY.has(r.benchmark)) continue;
-    const models = Object.fromEntries(Object.entries(r.models).filter(([, s]) => typeof s === 'number').map(([m, s]) => [m, round(s)]));
+    const models = Object.fromEntries(
+      Object.entries(r.models)
+        .filter(([, s]) => typeof s === 'number')
+        .map(([m, s]) => [m, round(s)]),
+    );
     out.push({ id: r.id, source: r.source, benchmark: r.benchmark, prompt: r.prompt, models });
   }
 }
@@ -26,7 +35,13 @@ for (const b of ['arc_challenge', 'mbpp', 'winograde']) {
   const byId = new Map();
   for (const pair of ['gpt35', 'mixtral']) {
     for (const r of read(`routerbench_${b}_train_${pair}_gpt4.jsonl`)) {
-      const row = byId.get(r.id) ?? { id: r.id, source: 'withmartian/routerbench', benchmark: r.benchmark, prompt: r.prompt, models: {} };
+      const row = byId.get(r.id) ?? {
+        id: r.id,
+        source: 'withmartian/routerbench',
+        benchmark: r.benchmark,
+        prompt: r.prompt,
+        models: {},
+      };
       row.models[r.weak_model] = r.weak_score;
       row.models[r.strong_model] = r.strong_score;
       byId.set(r.id, row);

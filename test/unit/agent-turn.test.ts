@@ -6,12 +6,18 @@ import { createClassifier } from '../../src/core/classifier';
 import { defaultConfig } from '../../src/core/config';
 import { decide } from '../../src/core/policy';
 import type { ChatMessage } from '../../src/core/provider/api';
-import { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldChars, scaffoldUserText } from '../integration/fixtures/agentScaffold';
+import {
+  SCAFFOLD_SYSTEM,
+  SCAFFOLD_TOOLS,
+  scaffoldChars,
+  scaffoldUserText,
+} from '../integration/fixtures/agentScaffold';
 
 const QUESTION = 'what does git stash do?';
 const config = defaultConfig();
 const classifier = createClassifier('learned');
-const route = (prompt: string, history: { role: 'user' | 'assistant'; content: string }[] = []) => decide(classifier.classify(prompt, history), config, {});
+const route = (prompt: string, history: { role: 'user' | 'assistant'; content: string }[] = []) =>
+  decide(classifier.classify(prompt, history), config, {});
 
 describe('agent turns: what the person asked', () => {
   it('the scaffolding is about 6 KB', () => {
@@ -21,14 +27,20 @@ describe('agent turns: what the person asked', () => {
 
   for (const tagged of [true, false]) {
     it(`"${QUESTION}" wrapped in agent scaffolding (${tagged ? 'with' : 'without'} <userRequest>) routes exactly like the question alone`, () => {
-      const messages: ChatMessage[] = [{ role: 'user', content: [{ type: 'text', text: scaffoldUserText(QUESTION, { tagged }) }] }];
+      const messages: ChatMessage[] = [
+        { role: 'user', content: [{ type: 'text', text: scaffoldUserText(QUESTION, { tagged }) }] },
+      ];
       const t = readAgentTurn(messages, SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS);
       assert.strictEqual(t.prompt, QUESTION);
       const alone = route(QUESTION);
       const wrapped = route(t.prompt, t.history);
       assert.strictEqual(wrapped.tierId, alone.tierId);
       assert.strictEqual(wrapped.score, alone.score);
-      assert.strictEqual(wrapped.highStakes, false, 'the attached file\'s "legal" and "compliance" are not the question');
+      assert.strictEqual(
+        wrapped.highStakes,
+        false,
+        'the attached file\'s "legal" and "compliance" are not the question',
+      );
       // and everything is still counted: ~6 KB is some 1,500 tokens beyond the question
       assert.ok(t.extraTokens > 1400, `extra ${t.extraTokens}`);
       assert.ok(t.inputTokens >= t.extraTokens + 5);
@@ -39,7 +51,10 @@ describe('agent turns: what the person asked', () => {
     const whole = `${SCAFFOLD_SYSTEM}\n\n${scaffoldUserText(QUESTION)}`;
     const before = route(whole);
     const alone = route(QUESTION);
-    assert.ok(before.tier > alone.tier || before.highStakes, `whole text → ${before.tierId} (${before.score.toFixed(2)}), question → ${alone.tierId}`);
+    assert.ok(
+      before.tier > alone.tier || before.highStakes,
+      `whole text → ${before.tierId} (${before.score.toFixed(2)}), question → ${alone.tierId}`,
+    );
   });
 
   it('a follow-up is judged with the earlier turns, stripped of their scaffolding', () => {
@@ -57,13 +72,31 @@ describe('agent turns: what the person asked', () => {
     assert.strictEqual(t.continuation, false);
   });
 
-  it('a request that brings tool results continues the loop of the person\'s last turn; tool traffic is counted, not classified', () => {
+  it("a request that brings tool results continues the loop of the person's last turn; tool traffic is counted, not classified", () => {
     const messages: ChatMessage[] = [
       { role: 'user', content: scaffoldUserText('Fix the failing audit test') },
-      { role: 'assistant', content: [{ type: 'text', text: 'Reading the test.' }, { type: 'tool_use', id: 'call_1', name: 'read_file', input: { filePath: '/x/test/audit.test.ts' } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Reading the test.' },
+          { type: 'tool_use', id: 'call_1', name: 'read_file', input: { filePath: '/x/test/audit.test.ts' } },
+        ],
+      },
       { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_1', content: 'x'.repeat(4000) }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_2', name: 'run_in_terminal', input: { command: 'npm test' } }, { type: 'tool_use', id: 'call_3', name: 'get_errors', input: { filePaths: [] } }] },
-      { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_2', content: 'ok' }, { type: 'tool_result', toolUseId: 'call_3', content: 'none' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'call_2', name: 'run_in_terminal', input: { command: 'npm test' } },
+          { type: 'tool_use', id: 'call_3', name: 'get_errors', input: { filePaths: [] } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: 'call_2', content: 'ok' },
+          { type: 'tool_result', toolUseId: 'call_3', content: 'none' },
+        ],
+      },
     ];
     const t = readAgentTurn(messages);
     assert.strictEqual(t.prompt, 'Fix the failing audit test');
@@ -74,7 +107,15 @@ describe('agent turns: what the person asked', () => {
   });
 
   it('images count in the estimate', () => {
-    const t = readAgentTurn([{ role: 'user', content: [{ type: 'text', text: 'what is in this screenshot?' }, { type: 'image', mediaType: 'image/png', data: 'AAAA' }] }]);
+    const t = readAgentTurn([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'what is in this screenshot?' },
+          { type: 'image', mediaType: 'image/png', data: 'AAAA' },
+        ],
+      },
+    ]);
     assert.strictEqual(t.images, 1);
     assert.ok(t.inputTokens >= IMAGE_TOKENS);
     assert.strictEqual(t.prompt, 'what is in this screenshot?');

@@ -14,13 +14,26 @@ import type { DecisionStore } from '../../src/core/store/api';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 
 const KEY = 'sk-ant-budget-test-91c2';
-const settings = (d: number | null, m: number | null, onExhausted: 'block' | 'cheapest' = 'block') => ({ dailyLimitUsd: d, monthlyLimitUsd: m, onExhausted });
+const settings = (d: number | null, m: number | null, onExhausted: 'block' | 'cheapest' = 'block') => ({
+  dailyLimitUsd: d,
+  monthlyLimitUsd: m,
+  onExhausted,
+});
 
 describe('budget state and worst case', () => {
   it('no limit → no state; below 75 % normal, 75–90 % warning, 90–100 % downgrading, 100 % blocked', () => {
     assert.strictEqual(budgetState(settings(null, null), 5, 5), null);
     const st = (today: number) => budgetState(settings(1, null), today, today)!.state;
-    assert.deepStrictEqual([0, 0.74, 0.75, 0.89, 0.9, 0.99, 1, 3].map(st), ['normal', 'normal', 'warning', 'warning', 'downgrading', 'downgrading', 'blocked', 'blocked']);
+    assert.deepStrictEqual([0, 0.74, 0.75, 0.89, 0.9, 0.99, 1, 3].map(st), [
+      'normal',
+      'normal',
+      'warning',
+      'warning',
+      'downgrading',
+      'downgrading',
+      'blocked',
+      'blocked',
+    ]);
     // the tighter of the two limits decides
     const b = budgetState(settings(10, 2), 1, 1.9)!;
     assert.strictEqual(b.state, 'downgrading');
@@ -60,13 +73,18 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-budget-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const PROMPT = 'Write a SQL query that counts orders per customer.';
 
@@ -90,9 +108,16 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     assert.match(blocked.message, /not sent/i);
     assert.strictEqual(tiers[0], 'sonnet');
     assert.ok(tiers.includes('haiku'), `never downgraded: ${tiers.join(',')}`);
-    assert.deepStrictEqual(tiers, [...tiers].sort((a, b) => (a === b ? 0 : a === 'sonnet' ? -1 : 1)), 'once down, it stays down');
+    assert.deepStrictEqual(
+      tiers,
+      [...tiers].sort((a, b) => (a === b ? 0 : a === 'sonnet' ? -1 : 1)),
+      'once down, it stays down',
+    );
     const downgraded = store.listDecisions({ status: 'ok', limit: 100 }).rows.find((r) => r.tierId === 'haiku')!;
-    assert.ok(downgraded.reasons.some((r) => r.startsWith('budget')), downgraded.reasons.join(' | '));
+    assert.ok(
+      downgraded.reasons.some((r) => r.startsWith('budget')),
+      downgraded.reasons.join(' | '),
+    );
     const b = svc.budgetState()!;
     assert.ok(b.spentTodayUsd <= limit, `spent ${b.spentTodayUsd} > ${limit}`);
     assert.ok(['downgrading', 'warning', 'blocked'].includes(b.state));
@@ -117,12 +142,19 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     mock.setScenario('529', { model: 'claude-haiku-4-5' });
     const svc = createRouterService({ config: defaultConfig(), store });
     const e = await (async () => {
-      try { await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client); } catch (x) { return x as RouteError; }
+      try {
+        await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client);
+      } catch (x) {
+        return x as RouteError;
+      }
       assert.fail('expected a refusal');
     })();
     assert.ok(e instanceof RouteError);
     assert.strictEqual(e.kind, 'blocked');
-    assert.match(e.message, /Sonnet is unavailable .* falling back to Opus was refused: its worst case .* would pass the daily limit.* Haiku was unavailable too\./);
+    assert.match(
+      e.message,
+      /Sonnet is unavailable .* falling back to Opus was refused: its worst case .* would pass the daily limit.* Haiku was unavailable too\./,
+    );
     const models = mock.messageRequests().map((r) => r.body.model);
     assert.ok(!models.includes('claude-opus-4-6'), `Opus was called: ${models.join(',')}`);
     const rows = store.listDecisions({ limit: 10 }).rows;
@@ -132,7 +164,7 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     assert.ok(svc.budgetState()!.spentTodayUsd <= 0.002);
   });
 
-  it('two requests at once cannot together pass the limit: the second sees the first one\'s worst case in flight', async () => {
+  it("two requests at once cannot together pass the limit: the second sees the first one's worst case in flight", async () => {
     // One Sonnet worst case (≈ $0.0015) fits in $0.0025; two do not, so the second goes to Haiku (≈ $0.0005).
     store.setBudget(settings(0.0025, null));
     mock.setScenario({ kind: 'slow', delayMs: 20 });
@@ -142,7 +174,10 @@ describe('budget in the routing service (real store, local Messages API)', () =>
       svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client),
     ]);
     assert.deepStrictEqual([a.record.tierId, b.record.tierId], ['sonnet', 'haiku']);
-    assert.ok(b.decision.reasons.some((r) => r.startsWith('budget: on Sonnet')), b.decision.reasons.join(' | '));
+    assert.ok(
+      b.decision.reasons.some((r) => r.startsWith('budget: on Sonnet')),
+      b.decision.reasons.join(' | '),
+    );
     assert.ok(svc.budgetState()!.spentTodayUsd <= 0.0025);
   });
 

@@ -5,7 +5,13 @@ import { defaultConfig } from '../../src/core/config';
 
 const traffic = (n: number): ScoredDecision[] =>
   Array.from({ length: n }, (_, i) => ({
-    score: (i + 0.5) / n, complexity: 'medium', category: 'factual', confidence: 0.9, highStakes: false, estInputTokens: 200, strategy: 'rules',
+    score: (i + 0.5) / n,
+    complexity: 'medium',
+    category: 'factual',
+    confidence: 0.9,
+    highStakes: false,
+    estInputTokens: 200,
+    strategy: 'rules',
   }));
 
 describe('calibration', () => {

@@ -39,7 +39,11 @@ describe('cascade', () => {
     assert.strictEqual(cascadeTier({ ...d, override: 'sonnet' }, cfg, ON), null, 'a forced tier is kept');
     const floored = { ...cfg, thresholds: [0, 0.99], categoryFloors: { code: 1 } };
     const code = decide(cls.classify('Write a SQL query that counts orders per customer.'), floored);
-    assert.strictEqual(cascadeTier(code, floored, { ...ON, margin: 1 }), null, 'a floor (here code → Sonnet) is never tried below');
+    assert.strictEqual(
+      cascadeTier(code, floored, { ...ON, margin: 1 }),
+      null,
+      'a floor (here code → Sonnet) is never tried below',
+    );
   });
 
   describe('in the service', () => {
@@ -51,19 +55,36 @@ describe('cascade', () => {
       mock = await startMockAnthropic({ apiKey: KEY });
       client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
     });
-    after(async () => { await mock.close(); });
+    after(async () => {
+      await mock.close();
+    });
     beforeEach(async () => {
       mock.reset();
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-cascade-'));
       store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
     });
-    afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+    afterEach(async () => {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
 
     it('a good cheap answer is kept: one call, on Haiku, with the cascade reason', async () => {
       const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
       let text = '';
-      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; } }, client);
-      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [['cascade-cheap', 'claude-haiku-4-5', 'ok']]);
+      const o = await svc.run(
+        {
+          prompt: PROMPT,
+          source: 'cli',
+          onText: (t) => {
+            text += t;
+          },
+        },
+        client,
+      );
+      assert.deepStrictEqual(
+        o.calls.map((c) => [c.role, c.model, c.status]),
+        [['cascade-cheap', 'claude-haiku-4-5', 'ok']],
+      );
       assert.strictEqual(text, o.text);
       assert.ok(o.decision.reasons.some((r) => r.startsWith('cascade: ')));
       assert.strictEqual(mock.messageRequests().length, 1);
@@ -74,18 +95,39 @@ describe('cascade', () => {
       const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
       const notices: string[] = [];
       let text = '';
-      const o = await svc.run({ prompt: PROMPT, source: 'cli', onText: (t) => { text += t; }, onNotice: (m) => notices.push(m) }, client);
-      assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-        ['cascade-cheap', 'claude-haiku-4-5', 'ok'], ['cascade-escalated', 'claude-sonnet-4-6', 'ok'],
-      ]);
-      assert.match(notices.join('\n'), /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/);
+      const o = await svc.run(
+        {
+          prompt: PROMPT,
+          source: 'cli',
+          onText: (t) => {
+            text += t;
+          },
+          onNotice: (m) => notices.push(m),
+        },
+        client,
+      );
+      assert.deepStrictEqual(
+        o.calls.map((c) => [c.role, c.model, c.status]),
+        [
+          ['cascade-cheap', 'claude-haiku-4-5', 'ok'],
+          ['cascade-escalated', 'claude-sonnet-4-6', 'ok'],
+        ],
+      );
+      assert.match(
+        notices.join('\n'),
+        /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/,
+      );
       assert.strictEqual(text, o.text, 'only the answer the user keeps is shown');
       const cheap = store.getDecision(o.calls[0].decisionId)!;
       const strong = store.getDecision(o.calls[1].decisionId)!;
       assert.strictEqual(strong.parentId, cheap.id);
       assert.ok(cheap.costUsd! > 0 && strong.costUsd! > 0);
       assert.ok(Math.abs(o.totalCostUsd! - (cheap.costUsd! + strong.costUsd!)) < 1e-12);
-      assert.strictEqual(store.feedbackFor(cheap.id)[0].signals!.refusal, 1, 'the failed cheap answer is evidence for retraining');
+      assert.strictEqual(
+        store.feedbackFor(cheap.id)[0].signals!.refusal,
+        1,
+        'the failed cheap answer is evidence for retraining',
+      );
       await store.flush();
       assert.ok(Math.abs(store.stats().spendUsd - o.totalCostUsd!) < 1e-9);
     });

@@ -12,17 +12,52 @@ import { runCli } from './fixtures/cli';
 const cli = (args: string[], stdin?: string) => runCli(args, { stdin });
 
 const sample = (id: string, tier: number, quality: number): QualitySample => ({
-  decisionId: id, time: 0, tier, complexity: 'simple', category: 'factual', thumb: quality > 0.5 ? 'up' : 'down', autoQuality: null, quality,
+  decisionId: id,
+  time: 0,
+  tier,
+  complexity: 'simple',
+  category: 'factual',
+  thumb: quality > 0.5 ? 'up' : 'down',
+  autoQuality: null,
+  quality,
 });
 
 describe('training from rated answers', function () {
   this.timeout(60_000);
 
   it('turns bad cheap answers into "needs a stronger model" and good Haiku answers into "enough", skipping what says nothing', async () => {
-    const prompts: Record<string, string | null> = { a: 'prompt a', b: 'prompt b', c: 'prompt c', d: null, e: 'prompt e' };
-    const r = feedbackRows([sample('a', 0, 0), sample('b', 1, 0.2), sample('c', 0, 1), sample('d', 0, 0), sample('e', 2, 0), sample('a', 1, 0.55)], (id) => prompts[id], 2);
-    assert.deepEqual(r.rows.map((x) => [x.id, x.weak_score, x.strong_score]), [['a', 0, 1], ['b', 0, 1], ['c', 1, 1]]);
-    assert.deepEqual(r.skipped, { 'prompt not stored in full': 1, 'answered by the top tier': 1, 'quality neither clearly good nor bad': 1 });
+    const prompts: Record<string, string | null> = {
+      a: 'prompt a',
+      b: 'prompt b',
+      c: 'prompt c',
+      d: null,
+      e: 'prompt e',
+    };
+    const r = feedbackRows(
+      [
+        sample('a', 0, 0),
+        sample('b', 1, 0.2),
+        sample('c', 0, 1),
+        sample('d', 0, 0),
+        sample('e', 2, 0),
+        sample('a', 1, 0.55),
+      ],
+      (id) => prompts[id],
+      2,
+    );
+    assert.deepEqual(
+      r.rows.map((x) => [x.id, x.weak_score, x.strong_score]),
+      [
+        ['a', 0, 1],
+        ['b', 0, 1],
+        ['c', 1, 1],
+      ],
+    );
+    assert.deepEqual(r.skipped, {
+      'prompt not stored in full': 1,
+      'answered by the top tier': 1,
+      'quality neither clearly good nor bad': 1,
+    });
   });
 
   it('train --from-db fine-tunes the shipped model on thumbs-down answers so similar prompts score higher', async () => {
@@ -35,10 +70,35 @@ describe('training from rated answers', function () {
       const add = (prompt: string, tier: number, thumb: 'up' | 'down') => {
         const id = `d${n++}`;
         const rec: DecisionRecord = {
-          id, time: Date.now() - 1000 + n, tier, tierId: ['haiku', 'sonnet', 'opus'][tier], model: ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'][tier],
-          score: 0.2, complexity: 'simple', category: 'factual', confidence: 0.9, reasons: ['test'], estInputTokens: 20, estCostUsd: 0.001,
-          baselineEstCostUsd: 0.005, override: null, adjustments: [], highStakes: false, blocked: false, strategy: 'learned', source: 'cli',
-          prompt, answeredModel: null, usage: null, costUsd: null, baselineCostUsd: null, latencyMs: 100, ttftMs: 50, status: 'ok', error: null, parentId: null,
+          id,
+          time: Date.now() - 1000 + n,
+          tier,
+          tierId: ['haiku', 'sonnet', 'opus'][tier],
+          model: ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'][tier],
+          score: 0.2,
+          complexity: 'simple',
+          category: 'factual',
+          confidence: 0.9,
+          reasons: ['test'],
+          estInputTokens: 20,
+          estCostUsd: 0.001,
+          baselineEstCostUsd: 0.005,
+          override: null,
+          adjustments: [],
+          highStakes: false,
+          blocked: false,
+          strategy: 'learned',
+          source: 'cli',
+          prompt,
+          answeredModel: null,
+          usage: null,
+          costUsd: null,
+          baselineCostUsd: null,
+          latencyMs: 100,
+          ttftMs: 50,
+          status: 'ok',
+          error: null,
+          parentId: null,
         };
         store.insertDecision(rec);
         store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null });

@@ -34,10 +34,15 @@ for (const s of STRATEGIES) {
     });
 
     it('detects code in fenced blocks and in programming requests', () => {
-      const fenced = c.classify('Why does this crash?\n```python\ndef f(xs):\n    return xs[0] / len(xs)\nprint(f([]))\n```');
+      const fenced = c.classify(
+        'Why does this crash?\n```python\ndef f(xs):\n    return xs[0] / len(xs)\nprint(f([]))\n```',
+      );
       assert.equal(fenced.category, 'code');
       assert.equal(c.classify('Write a SQL query that returns the ten newest users per country.').category, 'code');
-      assert.ok(fenced.reasons.some((r) => /code|programming/.test(r)), fenced.reasons.join('; '));
+      assert.ok(
+        fenced.reasons.some((r) => /code|programming/.test(r)),
+        fenced.reasons.join('; '),
+      );
     });
 
     it('recognises creative writing and factual look-ups', () => {
@@ -50,7 +55,10 @@ for (const s of STRATEGIES) {
       assert.equal(med.highStakes, true);
       assert.equal(med.highStakesDomain, 'medical');
       assert.equal(c.classify('Can my landlord keep my deposit? Should I sue?').highStakesDomain, 'legal');
-      assert.equal(c.classify('How do I fix this SQL injection vulnerability in my login form?').highStakesDomain, 'security');
+      assert.equal(
+        c.classify('How do I fix this SQL injection vulnerability in my login form?').highStakesDomain,
+        'security',
+      );
       assert.equal(c.classify('Should I move my retirement portfolio into bonds?').highStakesDomain, 'financial');
       assert.equal(c.classify('Write a haiku about spring').highStakes, false);
       const custom = createClassifier(s, { highStakesTerms: ['Project Falcon'] });
@@ -61,7 +69,10 @@ for (const s of STRATEGIES) {
 
     it('judges a follow-up with the turns before it', () => {
       const history: Turn[] = [
-        { role: 'user', content: 'Prove that there are infinitely many primes, and derive a lower bound on the n-th prime.' },
+        {
+          role: 'user',
+          content: 'Prove that there are infinitely many primes, and derive a lower bound on the n-th prime.',
+        },
         { role: 'assistant', content: 'I can do that. Do you want the full proof?' },
       ];
       const alone = c.classify('yes, do that');
@@ -73,7 +84,9 @@ for (const s of STRATEGIES) {
       assert.ok(withHistory.reasons[0].includes('follow-up'), withHistory.reasons.join('; '));
       assert.ok(withHistory.estInputTokens > alone.estInputTokens, 'history counts in the input estimate');
       // "now do it for Python" after a code request stays code
-      const code = c.classify('now do it for Python', [{ role: 'user', content: 'Write a Java class implementing an LRU cache with O(1) get and put.' }]);
+      const code = c.classify('now do it for Python', [
+        { role: 'user', content: 'Write a Java class implementing an LRU cache with O(1) get and put.' },
+      ]);
       assert.equal(code.category, 'code');
       // a follow-up after small talk stays small
       assert.equal(c.classify('yes', [{ role: 'user', content: 'hi!' }]).complexity, 'simple');
@@ -81,17 +94,32 @@ for (const s of STRATEGIES) {
 
     it('explains a decision by the signals that pushed it that way, not by a word that pulled against it', () => {
       // A word problem that mentions "every morning": above the cheapest tier, so "small talk" is no reason.
-      const word = c.classify("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in dollars does she make every day at the farmers' market?");
+      const word = c.classify(
+        "Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. How much in dollars does she make every day at the farmers' market?",
+      );
       assert.ok(word.score >= 0.35, `score ${word.score}`);
       assert.ok(!word.reasons.some((r) => /small talk/.test(r)), word.reasons.join('; '));
-      assert.ok(word.reasons.some((r) => /mathematics/.test(r)), word.reasons.join('; '));
+      assert.ok(
+        word.reasons.some((r) => /mathematics/.test(r)),
+        word.reasons.join('; '),
+      );
       // A greeting: cheap, and said to be small talk or short.
       const hi = c.classify('good morning! how are you?');
-      assert.ok(hi.reasons.some((r) => /small talk|short/.test(r)), hi.reasons.join('; '));
+      assert.ok(
+        hi.reasons.some((r) => /small talk|short/.test(r)),
+        hi.reasons.join('; '),
+      );
     });
 
     it('gives every prompt a bounded score, confidence, a few readable reasons and its strategy', () => {
-      for (const p of ['', '?', 'x'.repeat(5000), '```\n}}}{{{\n```', 'ünïcödé 日本語のテキスト', 'Answer:\nA\n\nAnswer:\nB']) {
+      for (const p of [
+        '',
+        '?',
+        'x'.repeat(5000),
+        '```\n}}}{{{\n```',
+        'ünïcödé 日本語のテキスト',
+        'Answer:\nA\n\nAnswer:\nB',
+      ]) {
         const r = c.classify(p);
         assert.ok(r.score >= 0 && r.score <= 1, `score ${r.score}`);
         assert.ok(r.confidence >= 0 && r.confidence <= 1);
@@ -103,9 +131,14 @@ for (const s of STRATEGIES) {
 
     it('does not let few-shot exemplars make a multiple-choice question look hard', () => {
       const q = 'Which gas do plants absorb?\nA) oxygen\nB) carbon dioxide\nC) helium\nD) neon\nAnswer:';
-      const shots = Array.from({ length: 8 }, (_, i) => `Question ${i}: which of these is a metal?\nA) iron\nB) wood\nC) glass\nD) water\nAnswer:\nA\n`).join('\n');
+      const shots = Array.from(
+        { length: 8 },
+        (_, i) => `Question ${i}: which of these is a metal?\nA) iron\nB) wood\nC) glass\nD) water\nAnswer:\nA\n`,
+      ).join('\n');
       const fewShot = c.classify(`${shots}\n${q}`);
-      const essay = c.classify('Write a comprehensive, detailed essay (1,500 words) analysing the causes of the First World War, comparing three historians\' interpretations.');
+      const essay = c.classify(
+        "Write a comprehensive, detailed essay (1,500 words) analysing the causes of the First World War, comparing three historians' interpretations.",
+      );
       assert.ok(fewShot.score < essay.score, `few-shot ${fewShot.score} vs essay ${essay.score}`);
     });
   });
@@ -127,8 +160,12 @@ describe('classifier internals', () => {
     const rows: string[] = [];
     const topics = ['volcano', 'glacier', 'desert', 'river', 'forest', 'canyon'];
     for (const t of topics) {
-      rows.push(JSON.stringify({ prompt: `Tell me about the zorblax ${t} protocol`, complexity: 'complex', category: 'code' }));
-      rows.push(JSON.stringify({ prompt: `Tell me about the ${t} in summer`, complexity: 'simple', category: 'factual' }));
+      rows.push(
+        JSON.stringify({ prompt: `Tell me about the zorblax ${t} protocol`, complexity: 'complex', category: 'code' }),
+      );
+      rows.push(
+        JSON.stringify({ prompt: `Tell me about the ${t} in summer`, complexity: 'simple', category: 'factual' }),
+      );
     }
     const { rows: data, errors } = parseJsonl(rows.join('\n'));
     assert.equal(errors.length, 0);
@@ -140,7 +177,10 @@ describe('classifier internals', () => {
     const a = trained.classify(p);
     assert.equal(a.complexity, 'complex');
     assert.equal(a.category, 'code');
-    assert.ok(a.score > shipped.classify(p).score, 'the new model scores its "complex" topic higher than the shipped one');
+    assert.ok(
+      a.score > shipped.classify(p).score,
+      'the new model scores its "complex" topic higher than the shipped one',
+    );
     assert.ok(trained.classify('Tell me about the mountain in summer').score < a.score);
     // the JSON form keeps the predictions (int8 weights)
     const again = createClassifier('learned', { model: toJson(fromJson(json)) });

@@ -22,16 +22,26 @@ describe('CLI classify / eval / train', function () {
       '',
       JSON.stringify({ id: 42, text: 'no prompt field' }),
       JSON.stringify({ id: 'h', prompt: 'hi', history: 'not a list' }),
-      JSON.stringify({ id: 'f', prompt: 'yes, go ahead', history: [{ role: 'user', content: 'Prove that there are infinitely many primes and derive a bound.' }] }),
+      JSON.stringify({
+        id: 'f',
+        prompt: 'yes, go ahead',
+        history: [{ role: 'user', content: 'Prove that there are infinitely many primes and derive a bound.' }],
+      }),
       JSON.stringify({ id: 'med', prompt: 'What is a safe dose of ibuprofen for a child?' }),
     ].join('\n');
     const r = await cli(['classify', '--jsonl', '-', '--strategy', 'rules'], `${input}\n`);
     assert.equal(r.code, 0, r.stderr);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     assert.equal(lines.length, 7, 'the blank line is skipped, every other line answered');
     const ok = lines.filter((l) => !('error' in l));
     for (const l of ok) assert.deepEqual(Object.keys(l), CONTRACT);
-    assert.deepEqual(ok.map((l) => l.id), ['greet', 'p', 'f', 'med']);
+    assert.deepEqual(
+      ok.map((l) => l.id),
+      ['greet', 'p', 'f', 'med'],
+    );
     const byId = Object.fromEntries(ok.map((l) => [l.id, l]));
     assert.equal(byId.greet.tier, 'haiku');
     assert.equal(byId.greet.model, 'claude-haiku-4-5');
@@ -47,16 +57,24 @@ describe('CLI classify / eval / train', function () {
     assert.match(lines[4].error, /history/);
     assert.match(r.stderr, /3 line\(s\) could not be classified/);
     const q = await cli(['classify', '--jsonl', '-', '--strategy', 'rules', '--preset', 'quality'], `${input}\n`);
-    const qMed = q.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.id === 'med');
+    const qMed = q.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((l) => l.id === 'med');
     assert.deepEqual(Object.keys(qMed), CONTRACT, 'the contract is the same with a preset');
     assert.equal(qMed.tier, 'opus', 'the quality preset sends high-stakes prompts to the top tier');
   });
 
   it('classify --preset: economy, balanced and quality route the same prompt from cheaper to dearer; an unknown preset is refused', async () => {
-    const prompt = 'Review this retry loop for a payment webhook handler: is it idempotent, and what happens if the process dies between the charge and the write?';
-    const tierOf = async (preset: string) => JSON.parse((await cli(['classify', '--json', '--preset', preset, prompt])).stdout).tier as string;
+    const prompt =
+      'Review this retry loop for a payment webhook handler: is it idempotent, and what happens if the process dies between the charge and the write?';
+    const tierOf = async (preset: string) =>
+      JSON.parse((await cli(['classify', '--json', '--preset', preset, prompt])).stdout).tier as string;
     const order = ['haiku', 'sonnet', 'opus'];
-    const [e, b, q] = await Promise.all(['economy', 'balanced', 'quality'].map(async (p) => order.indexOf(await tierOf(p))));
+    const [e, b, q] = await Promise.all(
+      ['economy', 'balanced', 'quality'].map(async (p) => order.indexOf(await tierOf(p))),
+    );
     assert.ok(e >= 0 && e <= b && b <= q, `economy ${e} ≤ balanced ${b} ≤ quality ${q}`);
     const bad = await cli(['classify', '--preset', 'cheap', 'hello']);
     assert.notEqual(bad.code, 0);
@@ -88,17 +106,33 @@ describe('CLI classify / eval / train', function () {
         { prompt: 'hi', complexity: 'simple', category: 'factual' },
         { prompt: 'Prove that the square root of 2 is irrational.', complexity: 'complex', category: 'reasoning' },
         { prompt: 'Write a haiku about rain', complexity: 'simple', category: 'creative' },
-      ].map((x) => JSON.stringify(x)).join('\n') + '\n{"prompt": "bad label", "complexity": "huge", "category": "code"}\n',
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n') + '\n{"prompt": "bad label", "complexity": "huge", "category": "code"}\n',
     );
     const outcome = path.join(dir, 'outcome.jsonl');
     fs.writeFileSync(
       outcome,
       [
         { prompt: 'hello', weak_score: 1, strong_score: 1, weak_cost: 1, strong_cost: 10 },
-        { prompt: 'Prove Fermat\'s little theorem by induction.', weak_score: 0, strong_score: 1, weak_cost: 1, strong_cost: 10 },
+        {
+          prompt: "Prove Fermat's little theorem by induction.",
+          weak_score: 0,
+          strong_score: 1,
+          weak_cost: 1,
+          strong_cost: 10,
+        },
         { prompt: 'What is 2+2?', weak_score: 1, strong_score: 1, weak_cost: 1, strong_cost: 10 },
-        { prompt: 'Derive the closed form of the Fibonacci numbers and prove it.', weak_score: 0, strong_score: 1, weak_cost: 1, strong_cost: 10 },
-      ].map((x) => JSON.stringify(x)).join('\n'),
+        {
+          prompt: 'Derive the closed form of the Fibonacci numbers and prove it.',
+          weak_score: 0,
+          strong_score: 1,
+          weak_cost: 1,
+          strong_cost: 10,
+        },
+      ]
+        .map((x) => JSON.stringify(x))
+        .join('\n'),
     );
     const r = await cli(['eval', '--strategy', 'rules', '--json', '--data', labeled, outcome]);
     assert.equal(r.code, 0, r.stderr);

@@ -17,16 +17,23 @@ const N = demoPrompts.length;
 
 describe('CLI demo', function () {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-demo-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-demo-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("prints one row per prompt of the mix sample, and each preset's tier counts, cost and saving against the top tier", async () => {
     const r = await cli('demo');
     assert.equal(r.code, 0, r.err);
-    const rows = r.out.split('\n').filter((l) => /\s(Haiku|Sonnet|Opus)\s+(Haiku|Sonnet|Opus)\s/.test(l) && /\$/.test(l));
+    const rows = r.out
+      .split('\n')
+      .filter((l) => /\s(Haiku|Sonnet|Opus)\s+(Haiku|Sonnet|Opus)\s/.test(l) && /\$/.test(l));
     assert.equal(rows.length, N);
     const preset = (name: string) => {
-      const m = new RegExp(`^${name}\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\$([\\d.]+)\\s+(\\d+)%\\s+(\\d+) of ${N}`, 'm').exec(r.out);
+      const m = new RegExp(
+        `^${name}\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+\\$([\\d.]+)\\s+(\\d+)%\\s+(\\d+) of ${N}`,
+        'm',
+      ).exec(r.out);
       assert.ok(m, `${name} line in:\n${r.out}`);
       const [h, s, o, cost, saved, below] = m.slice(1).map(Number);
       assert.equal(h + s + o, N);
@@ -46,7 +53,14 @@ describe('CLI demo', function () {
   it('--json gives the decisions with their prompt ids, costs and baselines', async () => {
     const r = await cli('demo', '--json');
     assert.equal(r.code, 0, r.err);
-    const ds = JSON.parse(r.out) as Array<{ promptId: string; id: string; tier: number; estCostUsd: number; baselineEstCostUsd: number; reasons: string[] }>;
+    const ds = JSON.parse(r.out) as Array<{
+      promptId: string;
+      id: string;
+      tier: number;
+      estCostUsd: number;
+      baselineEstCostUsd: number;
+      reasons: string[];
+    }>;
     assert.equal(ds.length, N);
     assert.equal(new Set(ds.map((d) => d.promptId)).size, N);
     for (const d of ds) {

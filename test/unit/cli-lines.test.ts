@@ -28,13 +28,22 @@ describe('CLI line input', function () {
     try {
       const file = path.join(dir, 'in.jsonl');
       const big = JSON.stringify({ id: 'big', prompt: 'a'.repeat(MAX_LINE_BYTES + 1024) });
-      fs.writeFileSync(file, [
-        JSON.stringify({ id: 'first', prompt: 'hello!' }), big, JSON.stringify({ id: 'empty', prompt: '' }),
-        JSON.stringify({ id: 'blank', prompt: ' \n\t ' }), JSON.stringify({ id: 'last', prompt: 'What is 2+2?' }),
-      ].join('\n') + '\n');
+      fs.writeFileSync(
+        file,
+        [
+          JSON.stringify({ id: 'first', prompt: 'hello!' }),
+          big,
+          JSON.stringify({ id: 'empty', prompt: '' }),
+          JSON.stringify({ id: 'blank', prompt: ' \n\t ' }),
+          JSON.stringify({ id: 'last', prompt: 'What is 2+2?' }),
+        ].join('\n') + '\n',
+      );
       const r = await runCli(['classify', '--jsonl', file, '--strategy', 'rules']);
       assert.equal(r.code, 0, r.stderr);
-      const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.equal(lines.length, 5);
       assert.equal(lines[0].id, 'first');
       assert.equal(lines[1].line, 2);

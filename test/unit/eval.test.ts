@@ -1,5 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { crossValidate, kFolds, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline } from '../../src/core/routingMetrics';
+import {
+  crossValidate,
+  kFolds,
+  labeledMetrics,
+  lengthBaseline,
+  outcomeMetrics,
+  randomBaseline,
+} from '../../src/core/routingMetrics';
 
 // Four prompts: the weak model gets 1 of 4 right, the strong one 3 of 4. Costs: weak $1, strong $10 per prompt.
 const table = [
@@ -8,13 +15,17 @@ const table = [
   { prompt: 'ccc', weak_score: 0, strong_score: 1, weak_cost: 1, strong_cost: 10 },
   { prompt: 'dddd', weak_score: 0, strong_score: 0, weak_cost: 1, strong_cost: 10 },
 ];
-const close = (a: number | null, b: number, msg?: string) => assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} ≠ ${b}`);
+const close = (a: number | null, b: number, msg?: string) =>
+  assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${msg ?? ''} ${a} ≠ ${b}`);
 
 describe('eval: outcome tables', () => {
   it('computes PGR, APGR, CPT(50%) and cost saved at 95% by hand for a 4-row table', () => {
     // Order by score: rows 1, 2, 3, 4. Quality sums 1 → 2 → 2 → 3 → 3, so PGR = 0, .5, .5, 1, 1 at 0, ¼, ½, ¾, 1.
     const m = outcomeMetrics(table, [0.9, 0.8, 0.3, 0.1]);
-    assert.deepEqual(m.curve.map((p) => p.pgr), [0, 0.5, 0.5, 1, 1]);
+    assert.deepEqual(
+      m.curve.map((p) => p.pgr),
+      [0, 0.5, 0.5, 1, 1],
+    );
     // APGR = ¼ · (0.25 + 0.5 + 0.75 + 1) = 0.625
     close(m.apgr, 0.625, 'APGR');
     close(m.cpt50, 0.25, 'CPT(50%)');
@@ -81,10 +92,14 @@ describe('eval: cross-validation', () => {
   it('puts rows with the same key in one fold and never scores a row it trained on', () => {
     const keys = ['p1', 'p2', 'p1', 'p3', 'p4', 'p2', 'p5', 'p6', 'p7', 'p8'];
     const folds = kFolds(keys, 3);
-    assert.deepEqual(folds.flat().sort((a, b) => a - b), keys.map((_, i) => i));
+    assert.deepEqual(
+      folds.flat().sort((a, b) => a - b),
+      keys.map((_, i) => i),
+    );
     for (const f of folds) {
       const inFold = new Set(f.map((i) => keys[i]));
-      for (const g of folds) if (g !== f) for (const i of g) assert.ok(!inFold.has(keys[i]), `${keys[i]} split across folds`);
+      for (const g of folds)
+        if (g !== f) for (const i of g) assert.ok(!inFold.has(keys[i]), `${keys[i]} split across folds`);
     }
     const seenBy: number[][] = [];
     const preds = crossValidate(keys, 3, (trainIdx) => {
@@ -94,7 +109,10 @@ describe('eval: cross-validation', () => {
         return i;
       };
     });
-    assert.deepEqual(preds, keys.map((_, i) => i));
+    assert.deepEqual(
+      preds,
+      keys.map((_, i) => i),
+    );
     keys.forEach((k, i) => {
       assert.ok(!seenBy[i].includes(i));
       assert.ok(!seenBy[i].some((j) => keys[j] === k), 'a copy of the prompt was in the training set');

@@ -5,7 +5,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  fineTune, hasFineTunedModel, lastFineTune, ratedRows, resetFineTune, splitRows, FINETUNED_STAMP_META,
+  fineTune,
+  hasFineTunedModel,
+  lastFineTune,
+  ratedRows,
+  resetFineTune,
+  splitRows,
+  FINETUNED_STAMP_META,
 } from '../../src/core/classifier/finetune';
 import { defaultConfig } from '../../src/core/config';
 import { createRouterService } from '../../src/core/service';
@@ -21,14 +27,44 @@ const cli = async (args: string[]) => {
 };
 
 const config = defaultConfig();
-const TOPICS = ['ledger', 'invoice', 'payroll', 'audit trail', 'refund', 'chargeback', 'receipt', 'statement', 'budget', 'forecast', 'expense', 'tax form'];
+const TOPICS = [
+  'ledger',
+  'invoice',
+  'payroll',
+  'audit trail',
+  'refund',
+  'chargeback',
+  'receipt',
+  'statement',
+  'budget',
+  'forecast',
+  'expense',
+  'tax form',
+];
 const VERBS = ['reconcile the', 'merge the', 'tidy the'];
 /** Needs a stronger model than Haiku (the user says so), though the shipped model scores most of them for Haiku. */
 const hard = (verb: string, topic: string) => `${verb} ${topic} with the quarterly zentrix export`;
 const easy = (topic: string) => `what colour is a ${topic} icon`;
 
-function addRated(store: DecisionStore, id: string, prompt: string, tier: number, thumb: 'up' | 'down', time: number): void {
-  store.insertDecision(makeRecord(id, { time, tier, prompt, source: 'chat', strategy: 'learned', complexity: 'simple', category: 'factual' }));
+function addRated(
+  store: DecisionStore,
+  id: string,
+  prompt: string,
+  tier: number,
+  thumb: 'up' | 'down',
+  time: number,
+): void {
+  store.insertDecision(
+    makeRecord(id, {
+      time,
+      tier,
+      prompt,
+      source: 'chat',
+      strategy: 'learned',
+      complexity: 'simple',
+      category: 'factual',
+    }),
+  );
   store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null, time });
 }
 
@@ -45,7 +81,9 @@ function fillRatings(store: DecisionStore): void {
 describe('fine-tuning the classifier on your feedback', function () {
   this.timeout(120_000);
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-finetune-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-finetune-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('holds back the same quarter of the ratings on every run, chosen by decision id', async () => {
@@ -56,14 +94,20 @@ describe('fine-tuning the classifier on your feedback', function () {
       assert.equal(rows.length, 48);
       const a = splitRows(rows);
       const b = splitRows([...rows].reverse());
-      assert.deepEqual(a.heldBack.map((r) => r.row.id).sort(), b.heldBack.map((r) => r.row.id).sort(), 'order does not matter');
+      assert.deepEqual(
+        a.heldBack.map((r) => r.row.id).sort(),
+        b.heldBack.map((r) => r.row.id).sort(),
+        'order does not matter',
+      );
       assert.ok(a.heldBack.length >= 6 && a.heldBack.length <= 12, `about a quarter held back: ${a.heldBack.length}`);
       assert.equal(a.heldBack.length + a.train.length, 48);
       // With only 4 rows, one is still held back and three are trained on.
       const four = splitRows(rows.slice(0, 4));
       assert.equal(four.heldBack.length, 1);
       assert.equal(four.train.length, 3);
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 
   it('routes held-back prompts the way the ratings say after fine-tuning, keeps the model, and the service routes with it', async () => {
@@ -86,23 +130,47 @@ describe('fine-tuning the classifier on your feedback', function () {
       assert.equal(result.accuracyAfter, 1);
       assert.equal(result.rightAfter, result.heldBack);
       assert.equal(result.kept, true);
-      assert.match(result.message, /held-back answers routed consistently with their rating before .* after \(100 %\)\. Kept/);
+      assert.match(
+        result.message,
+        /held-back answers routed consistently with their rating before .* after \(100 %\)\. Kept/,
+      );
       // Stored, and the service (same store) routes with it at once: a new prompt of the kind rated bad goes up.
       assert.equal(hasFineTunedModel(store), true);
       assert.deepEqual(lastFineTune(store), result);
       assert.notEqual(svc.decide({ prompt: probe }).tierId, 'haiku', 'the fine-tuned model sends it above Haiku');
-      assert.equal(svc.decide({ prompt: 'what colour is a folder icon' }).tierId, 'haiku', 'trivial questions stay on Haiku');
+      assert.equal(
+        svc.decide({ prompt: 'what colour is a folder icon' }).tierId,
+        'haiku',
+        'trivial questions stay on Haiku',
+      );
       await store.flush();
       // Another process (the CLI, another window) opening the same file routes with it too.
       const other = await openStore({ path: db });
       try {
         assert.notEqual(createRouterService({ config, store: other }).decide({ prompt: probe }).tierId, 'haiku');
-      } finally { await other.close(); }
+      } finally {
+        await other.close();
+      }
 
       // A worse model is not kept: rows from a file that say these prompts are fine on Haiku drown the feedback.
-      const contrary = TOPICS.flatMap((t) => VERBS.map((v, i) => ({ kind: 'outcome' as const, id: `x-${t}-${i}`, prompt: hard(v, t), weak_score: 1, strong_score: 1, weak_cost: 0, strong_cost: 0 })));
+      const contrary = TOPICS.flatMap((t) =>
+        VERBS.map((v, i) => ({
+          kind: 'outcome' as const,
+          id: `x-${t}-${i}`,
+          prompt: hard(v, t),
+          weak_score: 1,
+          strong_score: 1,
+          weak_cost: 0,
+          strong_cost: 0,
+        })),
+      );
       const stamp = store.getMeta(FINETUNED_STAMP_META);
-      const worse = fineTune(store, config, { extraRows: [...contrary, ...contrary, ...contrary], outcomeWeight: 1, epochs: 8, now: 1_700_000_100_000 });
+      const worse = fineTune(store, config, {
+        extraRows: [...contrary, ...contrary, ...contrary],
+        outcomeWeight: 1,
+        epochs: 8,
+        now: 1_700_000_100_000,
+      });
       assert.equal(worse.result.before, 'fine-tuned', 'measured against the fine-tuned model in use');
       assert.equal(worse.result.accuracyBefore, 1);
       assert.ok(worse.result.accuracyAfter! < 1, `after ${worse.result.accuracyAfter}`);
@@ -118,7 +186,9 @@ describe('fine-tuning the classifier on your feedback', function () {
       assert.equal(svc.decide({ prompt: probe }).tierId, 'haiku');
       assert.equal(lastFineTune(store)?.removedAt, 1_700_000_200_000);
       assert.equal(resetFineTune(store), false, 'nothing left to remove');
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 
   it('with too little feedback it trains nothing and says so', async () => {
@@ -138,7 +208,9 @@ describe('fine-tuning the classifier on your feedback', function () {
       assert.match(few.result.message, /Only 2 usable rated answers: fine-tuning needs at least 4/);
       assert.equal(hasFineTunedModel(store), false);
       assert.equal(lastFineTune(store), null, 'a run that trained nothing does not replace the last result');
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 
   const jsonlFile = (prompt: string) => {
@@ -165,13 +237,19 @@ describe('fine-tuning the classifier on your feedback', function () {
     const m = /fine-tuned from the shipped model on (\d+) rows; (\d+) rated answer\(s\) held back/.exec(tr.out);
     assert.ok(m, tr.out);
     assert.equal(Number(m[1]) + Number(m[2]), 48);
-    const acc = /held-back accuracy: (\d+)% before \(shipped model\) → 100% after \((\d+) → (\d+) of (\d+)\)/.exec(tr.out);
+    const acc = /held-back accuracy: (\d+)% before \(shipped model\) → 100% after \((\d+) → (\d+) of (\d+)\)/.exec(
+      tr.out,
+    );
     assert.ok(acc, tr.out);
     assert.ok(Number(acc[1]) < 100, `before ${acc[1]}%`);
     assert.equal(acc[3], acc[4]);
     assert.match(tr.out, /kept: routing with the learned strategy uses it now/);
     assert.doesNotMatch(tr.out, /wrote /, 'no file without --out');
-    assert.notEqual(await routeTier(), 'haiku', 'route (opening the database afresh) uses the fine-tuned model from the database');
+    assert.notEqual(
+      await routeTier(),
+      'haiku',
+      'route (opening the database afresh) uses the fine-tuned model from the database',
+    );
     // classify decides like the database's router with --db (nothing recorded), like the shipped model without it.
     const cj = await cli(['classify', '--json', '--db', db, probe]);
     assert.equal(cj.code, 0, cj.err);
@@ -180,7 +258,14 @@ describe('fine-tuning the classifier on your feedback', function () {
     const lines = await cli(['classify', '--jsonl', jsonlFile(probe), '--db', db]);
     assert.equal(lines.code, 0, lines.err);
     assert.notEqual((JSON.parse(lines.out.trim()) as { id: string; tier: string }).tier, 'haiku');
-    const dryRuns = async () => { const s = await openStore({ path: db }); try { return s.stats().decisions; } finally { await s.close(); } };
+    const dryRuns = async () => {
+      const s = await openStore({ path: db });
+      try {
+        return s.stats().decisions;
+      } finally {
+        await s.close();
+      }
+    };
     const n = await dryRuns();
     await cli(['classify', '--db', db, probe]);
     assert.equal(await dryRuns(), n, 'classify --db records nothing');

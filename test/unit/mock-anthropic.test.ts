@@ -4,7 +4,14 @@ import Anthropic from '@anthropic-ai/sdk';
 import * as assert from 'node:assert';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { chunkText, mockAnswer, mockInputTokens, mockTokens, REFUSAL_TEXT, startMockAnthropic } from '../mock-anthropic';
+import {
+  chunkText,
+  mockAnswer,
+  mockInputTokens,
+  mockTokens,
+  REFUSAL_TEXT,
+  startMockAnthropic,
+} from '../mock-anthropic';
 import type { MockAnthropic } from '../mock-anthropic';
 
 const KEY = 'sk-ant-mock-test-88c2e1f0';
@@ -12,7 +19,9 @@ const MODEL = 'claude-sonnet-4-6';
 const user = (content: string) => [{ role: 'user' as const, content }];
 
 async function sdkError(p: Promise<unknown>): Promise<InstanceType<typeof Anthropic.APIError>> {
-  try { await p; } catch (e) {
+  try {
+    await p;
+  } catch (e) {
     assert.ok(e instanceof Anthropic.APIError, `not an APIError: ${String(e)}`);
     return e;
   }
@@ -30,11 +39,14 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 /** SSE text → [{event, data}] */
 function parseSse(text: string): { event: string; data: any }[] {
-  return text.trim().split('\n\n').map((block) => {
-    const ev = /^event: (.*)$/m.exec(block)?.[1] ?? '';
-    const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
-    return { event: ev, data: JSON.parse(data) };
-  });
+  return text
+    .trim()
+    .split('\n\n')
+    .map((block) => {
+      const ev = /^event: (.*)$/m.exec(block)?.[1] ?? '';
+      const data = /^data: (.*)$/m.exec(block)?.[1] ?? 'null';
+      return { event: ev, data: JSON.parse(data) };
+    });
 }
 
 describe('local Messages API stand-in (mock-anthropic)', () => {
@@ -44,7 +56,9 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     mock = await startMockAnthropic();
     sdk = new Anthropic({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => mock.reset());
 
   it('listens on 127.0.0.1 only, on a free port', () => {
@@ -52,7 +66,7 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     assert.ok(mock.port > 0);
   });
 
-  it('streams events in the real order and shape; the SDK\'s finalMessage() parses them', async () => {
+  it("streams events in the real order and shape; the SDK's finalMessage() parses them", async () => {
     const prompt = 'What is the capital of France?';
     const stream = sdk.messages.stream({ model: MODEL, max_tokens: 500, messages: user(prompt) });
     const types: string[] = [];
@@ -62,13 +76,23 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     const msg = await stream.finalMessage();
     const answer = mockAnswer(MODEL, prompt);
     const n = chunkText(answer).length;
-    assert.deepStrictEqual(types, ['message_start', 'content_block_start', ...Array(n).fill('content_block_delta'), 'content_block_stop', 'message_delta', 'message_stop']);
+    assert.deepStrictEqual(types, [
+      'message_start',
+      'content_block_start',
+      ...Array(n).fill('content_block_delta'),
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
     assert.deepStrictEqual(texts, chunkText(answer));
     assert.strictEqual(msg.type, 'message');
     assert.strictEqual(msg.role, 'assistant');
     assert.strictEqual(msg.model, MODEL);
     assert.match(msg.id, /^msg_/);
-    assert.deepStrictEqual(msg.content.map((b) => b.type), ['text']);
+    assert.deepStrictEqual(
+      msg.content.map((b) => b.type),
+      ['text'],
+    );
     assert.strictEqual((msg.content[0] as Anthropic.TextBlock).text, answer);
     assert.strictEqual(msg.stop_reason, 'end_turn');
     assert.strictEqual(msg.usage.input_tokens, mockInputTokens({ messages: user(prompt) }));
@@ -86,7 +110,10 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     assert.match(res.headers.get('request-id') ?? '', /^req_/);
     const events = parseSse(await res.text());
-    assert.deepStrictEqual(events.slice(0, 3).map((e) => e.event), ['message_start', 'content_block_start', 'ping']);
+    assert.deepStrictEqual(
+      events.slice(0, 3).map((e) => e.event),
+      ['message_start', 'content_block_start', 'ping'],
+    );
     for (const e of events) assert.strictEqual(e.data.type, e.event, 'event name and data.type agree');
     const start = events[0].data.message;
     assert.deepStrictEqual(
@@ -99,14 +126,22 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     const delta = events.find((e) => e.event === 'message_delta')!.data;
     assert.strictEqual(delta.delta.stop_reason, 'end_turn');
     assert.strictEqual(delta.usage.cache_read_input_tokens, 5);
-    const text = events.filter((e) => e.event === 'content_block_delta').map((e) => e.data.delta.text).join('');
+    const text = events
+      .filter((e) => e.event === 'content_block_delta')
+      .map((e) => e.data.delta.text)
+      .join('');
     assert.strictEqual(delta.usage.output_tokens, mockTokens(text));
     assert.strictEqual(events[events.length - 1].event, 'message_stop');
   });
 
   it('non-streaming create returns the same answer and usage as the stream', async () => {
     const prompt = 'Name three primary colours.';
-    const msg = await sdk.messages.create({ model: MODEL, max_tokens: 500, messages: user(prompt), system: 'Be short.' });
+    const msg = await sdk.messages.create({
+      model: MODEL,
+      max_tokens: 500,
+      messages: user(prompt),
+      system: 'Be short.',
+    });
     assert.strictEqual((msg.content[0] as Anthropic.TextBlock).text, mockAnswer(MODEL, prompt));
     assert.strictEqual(msg.usage.input_tokens, mockInputTokens({ system: 'Be short.', messages: user(prompt) }));
     assert.strictEqual(msg._request_id?.startsWith('req_'), true);
@@ -118,10 +153,15 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     assert.strictEqual((m.content[0] as Anthropic.TextBlock).text, mockAnswer(MODEL, 'Tell me a story').slice(0, 12));
     assert.strictEqual(m.usage.output_tokens, 3);
     mock.setScenario('max_tokens');
-    const s = await sdk.messages.stream({ model: MODEL, max_tokens: 1000, messages: user('Tell me a story') }).finalMessage();
+    const s = await sdk.messages
+      .stream({ model: MODEL, max_tokens: 1000, messages: user('Tell me a story') })
+      .finalMessage();
     assert.strictEqual(s.stop_reason, 'max_tokens');
     const full = mockAnswer(MODEL, 'Tell me a story');
-    assert.ok(full.startsWith((s.content[0] as Anthropic.TextBlock).text) && (s.content[0] as Anthropic.TextBlock).text.length < full.length);
+    assert.ok(
+      full.startsWith((s.content[0] as Anthropic.TextBlock).text) &&
+        (s.content[0] as Anthropic.TextBlock).text.length < full.length,
+    );
   });
 
   it('refusal: stop_reason refusal', async () => {
@@ -131,7 +171,7 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     assert.strictEqual((s.content[0] as Anthropic.TextBlock).text, REFUSAL_TEXT);
   });
 
-  it('errors: real status, body shape, request-id, and the SDK\'s own error classes', async () => {
+  it("errors: real status, body shape, request-id, and the SDK's own error classes", async () => {
     const cases: [string, number, string, new (...a: any[]) => Error][] = [
       ['400', 400, 'invalid_request_error', Anthropic.BadRequestError],
       ['401', 401, 'authentication_error', Anthropic.AuthenticationError],
@@ -145,7 +185,7 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
       mock.setScenario({ kind: kind as '400', retryAfterS: 7 });
       const res = await post(`${mock.url}/v1/messages`, { model: MODEL, max_tokens: 10, messages: user('hi') });
       assert.strictEqual(res.status, status);
-      const body = await res.json() as any;
+      const body = (await res.json()) as any;
       assert.strictEqual(body.type, 'error');
       assert.strictEqual(body.error.type, type);
       assert.ok(typeof body.error.message === 'string' && body.error.message.length > 0);
@@ -160,15 +200,25 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
   });
 
   it('real checks: missing key → 401, wrong expected key → 401, no anthropic-version → 400, bad body → 400, unknown model → 404', async () => {
-    let res = await post(`${mock.url}/v1/messages`, { model: MODEL, max_tokens: 10, messages: user('hi') }, { 'x-api-key': '' });
+    let res = await post(
+      `${mock.url}/v1/messages`,
+      { model: MODEL, max_tokens: 10, messages: user('hi') },
+      { 'x-api-key': '' },
+    );
     assert.strictEqual(res.status, 401);
-    res = await post(`${mock.url}/v1/messages`, { model: MODEL, max_tokens: 10, messages: user('hi') }, { 'anthropic-version': '' });
+    res = await post(
+      `${mock.url}/v1/messages`,
+      { model: MODEL, max_tokens: 10, messages: user('hi') },
+      { 'anthropic-version': '' },
+    );
     assert.strictEqual(res.status, 400);
     assert.match(((await res.json()) as any).error.message, /anthropic-version/);
     const noMax = await sdkError(sdk.messages.create({ model: MODEL, messages: user('hi') } as any));
     assert.strictEqual(noMax.status, 400);
     assert.match((noMax.error as any).error.message, /max_tokens/);
-    const badRole = await sdkError(sdk.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'system', content: 'x' }] } as any));
+    const badRole = await sdkError(
+      sdk.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'system', content: 'x' }] } as any),
+    );
     assert.strictEqual(badRole.status, 400);
     const nf = await sdkError(sdk.messages.create({ model: 'claude-nope-1', max_tokens: 5, messages: user('hi') }));
     assert.ok(nf instanceof Anthropic.NotFoundError);
@@ -195,47 +245,83 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     }
   });
 
-  it('the SDK\'s own retry honours retry-after: a queued 429 then OK is two requests, the retry counted by the SDK', async () => {
+  it("the SDK's own retry honours retry-after: a queued 429 then OK is two requests, the retry counted by the SDK", async () => {
     const c = new Anthropic({ apiKey: KEY, baseURL: mock.url, maxRetries: 2 });
     mock.queue({ kind: '429', retryAfterMs: 50 });
     const m = await c.messages.create({ model: MODEL, max_tokens: 50, messages: user('hi') });
     assert.strictEqual(m.type, 'message');
     const sent = mock.messageRequests();
-    assert.deepStrictEqual(sent.map((r) => [r.status, r.retryCount, r.scenario]), [[429, 0, '429'], [200, 1, 'ok']]);
+    assert.deepStrictEqual(
+      sent.map((r) => [r.status, r.retryCount, r.scenario]),
+      [
+        [429, 0, '429'],
+        [200, 1, 'ok'],
+      ],
+    );
     assert.ok(sent[1].time - sent[0].time >= 40);
   });
 
   it('per-model scenarios and model-scoped one-shots leave other models alone', async () => {
     mock.setScenario('529', { model: MODEL });
     mock.queue('401', { model: 'claude-opus-4-6', times: 2 });
-    assert.strictEqual((await sdkError(sdk.messages.create({ model: MODEL, max_tokens: 5, messages: user('hi') }))).status, 529);
+    assert.strictEqual(
+      (await sdkError(sdk.messages.create({ model: MODEL, max_tokens: 5, messages: user('hi') }))).status,
+      529,
+    );
     const h = await sdk.messages.create({ model: 'claude-haiku-4-5', max_tokens: 50, messages: user('hi') });
     assert.strictEqual(h.model, 'claude-haiku-4-5');
-    assert.strictEqual((await sdkError(sdk.messages.create({ model: 'claude-opus-4-6', max_tokens: 5, messages: user('hi') }))).status, 401);
-    assert.strictEqual((await sdkError(sdk.messages.create({ model: 'claude-opus-4-6', max_tokens: 5, messages: user('hi') }))).status, 401);
+    assert.strictEqual(
+      (await sdkError(sdk.messages.create({ model: 'claude-opus-4-6', max_tokens: 5, messages: user('hi') }))).status,
+      401,
+    );
+    assert.strictEqual(
+      (await sdkError(sdk.messages.create({ model: 'claude-opus-4-6', max_tokens: 5, messages: user('hi') }))).status,
+      401,
+    );
     const o = await sdk.messages.create({ model: 'claude-opus-4-6', max_tokens: 50, messages: user('hi') });
     assert.strictEqual(o.model, 'claude-opus-4-6');
     mock.setScenario(null, { model: MODEL });
-    assert.strictEqual((await sdk.messages.create({ model: MODEL, max_tokens: 50, messages: user('hi') })).model, MODEL);
+    assert.strictEqual(
+      (await sdk.messages.create({ model: MODEL, max_tokens: 50, messages: user('hi') })).model,
+      MODEL,
+    );
   });
 
   it('a marker in the prompt picks the scenario (for editor tests); times=N makes it one-shot per prompt', async () => {
-    const e = await sdkError(sdk.messages.create({ model: MODEL, max_tokens: 5, messages: user('[[mock:529]] hello') }));
+    const e = await sdkError(
+      sdk.messages.create({ model: MODEL, max_tokens: 5, messages: user('[[mock:529]] hello') }),
+    );
     assert.strictEqual(e.status, 529);
     const c = new Anthropic({ apiKey: KEY, baseURL: mock.url, maxRetries: 2 });
-    const m = await c.messages.create({ model: MODEL, max_tokens: 200, messages: user('[[mock:429 retry-after-ms=10 times=1]] hello') });
+    const m = await c.messages.create({
+      model: MODEL,
+      max_tokens: 200,
+      messages: user('[[mock:429 retry-after-ms=10 times=1]] hello'),
+    });
     assert.strictEqual((m.content[0] as Anthropic.TextBlock).text, mockAnswer(MODEL, 'hello'));
-    assert.deepStrictEqual(mock.messageRequests().slice(1).map((r) => r.status), [429, 200]);
-    const cached = await sdk.messages.create({ model: MODEL, max_tokens: 200, messages: user('[[mock:cache read=2 write=1]] ' + 'y'.repeat(40)) });
+    assert.deepStrictEqual(
+      mock
+        .messageRequests()
+        .slice(1)
+        .map((r) => r.status),
+      [429, 200],
+    );
+    const cached = await sdk.messages.create({
+      model: MODEL,
+      max_tokens: 200,
+      messages: user('[[mock:cache read=2 write=1]] ' + 'y'.repeat(40)),
+    });
     assert.strictEqual(cached.usage.cache_read_input_tokens, 2);
     assert.strictEqual(cached.usage.cache_creation_input_tokens, 1);
   });
 
-  it('a stream error event after a 200 surfaces as the SDK\'s APIError with the overloaded_error type', async () => {
+  it("a stream error event after a 200 surfaces as the SDK's APIError with the overloaded_error type", async () => {
     mock.setScenario({ kind: 'stream-error', afterDeltas: 1 });
     const s = sdk.messages.stream({ model: MODEL, max_tokens: 100, messages: user('hi') });
     let got = '';
-    s.on('text', (t) => { got += t; });
+    s.on('text', (t) => {
+      got += t;
+    });
     const e = await sdkError(s.finalMessage());
     assert.strictEqual((e.error as any).error.type, 'overloaded_error');
     assert.strictEqual(got, chunkText(mockAnswer(MODEL, 'hi'))[0]);
@@ -245,8 +331,15 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     mock.setScenario({ kind: 'cut', afterDeltas: 2 });
     const s = await sdk.messages.create({ model: MODEL, max_tokens: 100, stream: true, messages: user('hi') });
     const seen: string[] = [];
-    await assert.rejects(async () => { for await (const ev of s) seen.push(ev.type); });
-    assert.deepStrictEqual(seen, ['message_start', 'content_block_start', 'content_block_delta', 'content_block_delta']);
+    await assert.rejects(async () => {
+      for await (const ev of s) seen.push(ev.type);
+    });
+    assert.deepStrictEqual(seen, [
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+    ]);
     const rec = mock.messageRequests()[0];
     for (let i = 0; i < 200 && !rec.closed; i++) await new Promise((r) => setTimeout(r, 10));
     assert.strictEqual(rec.closed, true);
@@ -304,11 +397,18 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
 
   it('main.ts runs it by hand and prints the URL', async () => {
     const root = join(__dirname, '..', '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--quiet'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--quiet'],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
-        child.stdout.on('data', (d) => { out += d; if (out.includes('\n')) resolve(out.trim()); });
+        child.stdout.on('data', (d) => {
+          out += d;
+          if (out.includes('\n')) resolve(out.trim());
+        });
         child.on('exit', (c) => reject(new Error(`exited ${c}`)));
       });
       assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/);

@@ -6,7 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import { createClientFor, envEndpointKey, unreachableReason, type EndpointConfig } from '../../src/core/provider/endpoints';
+import {
+  createClientFor,
+  envEndpointKey,
+  unreachableReason,
+  type EndpointConfig,
+} from '../../src/core/provider/endpoints';
 import { usageCost } from '../../src/core/pricing';
 import { readSettings, type SettingValues } from '../../src/core/settings';
 import type { TierConfig } from '../../src/core/types';
@@ -22,15 +27,30 @@ const TIERS = [
 ];
 const ENDPOINTS = [
   { name: 'ollama', baseUrl: 'http://localhost:11434/v1/' },
-  { name: 'openrouter', baseUrl: 'https://openrouter.ai/api/v1', keyName: 'openrouter', headers: { 'X-Title': 'LLM Router' } },
+  {
+    name: 'openrouter',
+    baseUrl: 'https://openrouter.ai/api/v1',
+    keyName: 'openrouter',
+    headers: { 'X-Title': 'LLM Router' },
+  },
 ];
 
 describe('endpoint settings', () => {
-  it('reads the user\'s endpoints and mixed tiers; a tier without a price is unpriced, a price of 0 is free', () => {
+  it("reads the user's endpoints and mixed tiers; a tier without a price is unpriced, a price of 0 is free", () => {
     const s = readSettings(src({ tiers: user(TIERS), endpoints: user(ENDPOINTS) }));
     assert.deepStrictEqual(s.problems, []);
-    assert.deepStrictEqual(s.endpoints.map((e) => e.baseUrl), ['http://localhost:11434/v1', 'https://openrouter.ai/api/v1']);
-    assert.deepStrictEqual(s.config.tiers.map((t) => [t.provider ?? 'anthropic', t.endpoint ?? null]), [['openai', 'ollama'], ['openai', 'openrouter'], ['anthropic', null]]);
+    assert.deepStrictEqual(
+      s.endpoints.map((e) => e.baseUrl),
+      ['http://localhost:11434/v1', 'https://openrouter.ai/api/v1'],
+    );
+    assert.deepStrictEqual(
+      s.config.tiers.map((t) => [t.provider ?? 'anthropic', t.endpoint ?? null]),
+      [
+        ['openai', 'ollama'],
+        ['openai', 'openrouter'],
+        ['anthropic', null],
+      ],
+    );
     const u = { inputTokens: 1000, outputTokens: 500, cacheWriteTokens: 0, cacheReadTokens: 0 };
     assert.strictEqual(usageCost(s.config, 'llama3.2', u), 0, 'explicitly free');
     assert.strictEqual(s.config.tiers[1].priced, false);
@@ -38,31 +58,52 @@ describe('endpoint settings', () => {
   });
 
   it('never takes endpoints from a workspace: they decide where a key is sent', () => {
-    const s = readSettings(src({ endpoints: { workspaceValue: [{ name: 'evil', baseUrl: 'https://evil.example/v1', keyName: 'openrouter' }] } }));
+    const s = readSettings(
+      src({
+        endpoints: { workspaceValue: [{ name: 'evil', baseUrl: 'https://evil.example/v1', keyName: 'openrouter' }] },
+      }),
+    );
     assert.deepStrictEqual(s.endpoints, []);
     assert.match(s.problems.join('\n'), /endpoints in this workspace's settings ignored/);
   });
 
   it('refuses a key in headers, a bad URL, a repeated name and a tier naming no endpoint, in words', () => {
-    const withKey = readSettings(src({ endpoints: user([{ name: 'x', baseUrl: 'https://x.example/v1', headers: { Authorization: 'Bearer sk-123' } }]) }));
+    const withKey = readSettings(
+      src({
+        endpoints: user([{ name: 'x', baseUrl: 'https://x.example/v1', headers: { Authorization: 'Bearer sk-123' } }]),
+      }),
+    );
     assert.deepStrictEqual(withKey.endpoints, []);
     assert.match(withKey.problems[0], /may not carry a key/);
     assert.ok(!withKey.problems.join('').includes('sk-123'));
-    assert.match(readSettings(src({ endpoints: user([{ name: 'x', baseUrl: 'ftp://x' }]) })).problems[0], /http\(s\) URL/);
+    assert.match(
+      readSettings(src({ endpoints: user([{ name: 'x', baseUrl: 'ftp://x' }]) })).problems[0],
+      /http\(s\) URL/,
+    );
     const twice = readSettings(src({ endpoints: user([ENDPOINTS[0], ENDPOINTS[0]]) }));
     assert.strictEqual(twice.endpoints.length, 1);
     assert.match(twice.problems[0], /used twice/);
     const orphan = readSettings(src({ tiers: user(TIERS), endpoints: user([ENDPOINTS[0]]) }));
-    assert.match(orphan.problems.join('\n'), /tier mid names the endpoint "openrouter", which llmRouter\.endpoints does not define/);
+    assert.match(
+      orphan.problems.join('\n'),
+      /tier mid names the endpoint "openrouter", which llmRouter\.endpoints does not define/,
+    );
     const noEp = readSettings(src({ tiers: user([{ id: 'a', model: 'm', provider: 'openai' }]) }));
     assert.match(noEp.problems[0], /needs "endpoint"/);
   });
 
-  it('the CLI reads an endpoint\'s key from LLM_ROUTER_KEY_<KEYNAME>', () => {
+  it("the CLI reads an endpoint's key from LLM_ROUTER_KEY_<KEYNAME>", () => {
     const ep: EndpointConfig = { name: 'team', baseUrl: 'https://llm.corp.example/v1', keyName: 'team-gateway' };
-    assert.strictEqual(envEndpointKey(ep, { LLM_ROUTER_KEY_TEAM_GATEWAY: ' sk-team-1234567890 ' }), 'sk-team-1234567890');
+    assert.strictEqual(
+      envEndpointKey(ep, { LLM_ROUTER_KEY_TEAM_GATEWAY: ' sk-team-1234567890 ' }),
+      'sk-team-1234567890',
+    );
     assert.strictEqual(envEndpointKey(ep, {}), null, 'missing');
-    assert.strictEqual(envEndpointKey({ name: 'ollama', baseUrl: 'http://localhost:11434/v1' }, {}), undefined, 'needs none');
+    assert.strictEqual(
+      envEndpointKey({ name: 'ollama', baseUrl: 'http://localhost:11434/v1' }, {}),
+      undefined,
+      'needs none',
+    );
   });
 });
 
@@ -70,16 +111,37 @@ describe('a client per tier across providers', () => {
   let a: MockOpenAI;
   let b: MockOpenAI;
   const KEY_B = 'sk-or-v1-4f1c9e2a7b3d5f6e8a9c0b1d2e3f4a5b';
-  before(async () => { a = await startMockOpenAI(); b = await startMockOpenAI({ apiKey: KEY_B }); });
-  after(async () => { await a.close(); await b.close(); });
+  before(async () => {
+    a = await startMockOpenAI();
+    b = await startMockOpenAI({ apiKey: KEY_B });
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+  });
 
   const tier = (id: string, endpoint: string, provider: TierConfig['provider'] = 'openai'): TierConfig => ({
-    id, label: id, model: `${id}-model`, provider, endpoint, price: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 }, contextWindow: 8000, maxOutputTokens: 1000,
+    id,
+    label: id,
+    model: `${id}-model`,
+    provider,
+    endpoint,
+    price: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
+    contextWindow: 8000,
+    maxOutputTokens: 1000,
   });
 
   it('sends each tier to its own endpoint, each key only to its own endpoint, one client per endpoint', async () => {
-    const endpoints: EndpointConfig[] = [{ name: 'local', baseUrl: a.baseURL }, { name: 'router', baseUrl: b.baseURL, keyName: 'router', headers: { 'X-Title': 'LLM Router' } }];
-    const anthropic = { stream: async () => { throw new Error('not here'); }, countTokens: async () => 0 };
+    const endpoints: EndpointConfig[] = [
+      { name: 'local', baseUrl: a.baseURL },
+      { name: 'router', baseUrl: b.baseURL, keyName: 'router', headers: { 'X-Title': 'LLM Router' } },
+    ];
+    const anthropic = {
+      stream: async () => {
+        throw new Error('not here');
+      },
+      countTokens: async () => 0,
+    };
     const keyOf = (ep: EndpointConfig) => (ep.keyName === 'router' ? KEY_B : undefined);
     const cf = createClientFor({ endpoints, anthropic, endpointKey: keyOf });
     assert.strictEqual(cf(tier('claude', '', 'anthropic')), anthropic);
@@ -88,7 +150,7 @@ describe('a client per tier across providers', () => {
     assert.strictEqual(cf(tier('other', 'router')), routed, 'one client (one connection pool) per endpoint');
     await local.stream({ model: 'small-model', messages: [{ role: 'user', content: 'hi' }], maxTokens: 10 });
     await routed.stream({ model: 'big-model', messages: [{ role: 'user', content: 'hi' }], maxTokens: 10 });
-    assert.strictEqual(a.completions()[0].apiKey, 'present', 'a placeholder, not a key of the user\'s');
+    assert.strictEqual(a.completions()[0].apiKey, 'present', "a placeholder, not a key of the user's");
     assert.ok(!a.keyMatches(a.completions()[0], KEY_B));
     assert.ok(b.keyMatches(b.completions()[0], KEY_B));
     assert.strictEqual(b.completions()[0].headers['x-title'], 'LLM Router');
@@ -99,7 +161,10 @@ describe('a client per tier across providers', () => {
     const opts = { endpoints, anthropic: null, endpointKey: () => null };
     const cf = createClientFor(opts);
     assert.strictEqual(cf(tier('big', 'router')), null);
-    assert.match(unreachableReason(tier('big', 'router'), opts)!, /no key for the endpoint “router”.*LLM_ROUTER_KEY_ROUTER/);
+    assert.match(
+      unreachableReason(tier('big', 'router'), opts)!,
+      /no key for the endpoint “router”.*LLM_ROUTER_KEY_ROUTER/,
+    );
     assert.strictEqual(cf(tier('x', 'nowhere')), null);
     assert.match(unreachableReason(tier('x', 'nowhere'), opts)!, /does not define/);
     assert.strictEqual(cf(tier('claude', '', 'anthropic')), null);
@@ -113,26 +178,55 @@ describe('CLI route over mixed tiers from a settings file', function () {
   const KEY = 'sk-local-gw-7c2e9a4f1b3d5e6f8a0b';
   let dir: string;
   let mock: MockOpenAI;
-  before(async () => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-openai-cli-')); mock = await startMockOpenAI({ apiKey: KEY, cost: 0.00042 }); });
-  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
-  const cli = (args: string[], env: Record<string, string>) => new Promise<{ code: number; out: string; err: string }>((resolve) => {
-    const base = { ...process.env, LLM_ROUTER_DB: '', ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', LLM_ROUTER_SETTINGS: '' };
-    execFile(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...base, ...env }, encoding: 'utf8' }, (e, out, err) => {
-      resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-    });
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-openai-cli-'));
+    mock = await startMockOpenAI({ apiKey: KEY, cost: 0.00042 });
   });
+  after(async () => {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const cli = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number; out: string; err: string }>((resolve) => {
+      const base = {
+        ...process.env,
+        LLM_ROUTER_DB: '',
+        ANTHROPIC_API_KEY: '',
+        ANTHROPIC_BASE_URL: '',
+        LLM_ROUTER_SETTINGS: '',
+      };
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', MAIN, ...args],
+        { env: { ...base, ...env }, encoding: 'utf8' },
+        (e, out, err) => {
+          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
+        },
+      );
+    });
 
-  it('answers on the OpenAI-compatible tier with its key from LLM_ROUTER_KEY_<KEYNAME> and records the endpoint\'s own cost', async () => {
+  it("answers on the OpenAI-compatible tier with its key from LLM_ROUTER_KEY_<KEYNAME> and records the endpoint's own cost", async () => {
     const settings = path.join(dir, 'settings.json');
     const db = path.join(dir, 'router.sqlite');
-    fs.writeFileSync(settings, JSON.stringify({
-      'llmRouter.endpoints': [{ name: 'gw', baseUrl: mock.baseURL, keyName: 'gw' }],
-      'llmRouter.tiers': [
-        { id: 'small', model: 'gpt-4o-mini', provider: 'openai', endpoint: 'gw', price: { input: 0.15, output: 0.6 } },
-        { id: 'opus', model: 'claude-opus-4-6', price: { input: 5, output: 25 } },
-      ],
-    }));
-    const r = await cli(['route', '--settings', settings, '--db', db, 'What is the capital of France?'], { LLM_ROUTER_KEY_GW: KEY });
+    fs.writeFileSync(
+      settings,
+      JSON.stringify({
+        'llmRouter.endpoints': [{ name: 'gw', baseUrl: mock.baseURL, keyName: 'gw' }],
+        'llmRouter.tiers': [
+          {
+            id: 'small',
+            model: 'gpt-4o-mini',
+            provider: 'openai',
+            endpoint: 'gw',
+            price: { input: 0.15, output: 0.6 },
+          },
+          { id: 'opus', model: 'claude-opus-4-6', price: { input: 5, output: 25 } },
+        ],
+      }),
+    );
+    const r = await cli(['route', '--settings', settings, '--db', db, 'What is the capital of France?'], {
+      LLM_ROUTER_KEY_GW: KEY,
+    });
     assert.strictEqual(r.code, 0, r.err);
     assert.match(r.out, /\[gpt-4o-mini\] You asked: "What is the capital of France\?"/);
     assert.match(r.out, /cost \$0\.00042/);
@@ -144,6 +238,8 @@ describe('CLI route over mixed tiers from a settings file', function () {
       assert.strictEqual(rec.tierId, 'small');
       assert.strictEqual(rec.costUsd, 0.00042);
       assert.strictEqual(rec.status, 'ok');
-    } finally { await store.close(); }
+    } finally {
+      await store.close();
+    }
   });
 });

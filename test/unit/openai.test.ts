@@ -9,10 +9,17 @@ import { mockPromptTokens, mockToolArgs, startMockOpenAI, type MockOpenAI } from
 const KEY = 'sk-or-v1-unit9f3b2c71d04e5a6b8c9d0e1f2a3b4c5d';
 const MODEL = 'meta-llama/llama-3.3-70b-instruct';
 
-const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: MODEL, messages: [{ role: 'user', content: prompt }], maxTokens: 512, ...extra });
+const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: MODEL,
+  messages: [{ role: 'user', content: prompt }],
+  maxTokens: 512,
+  ...extra,
+});
 
 async function rejects(p: Promise<unknown>): Promise<ProviderError> {
-  try { await p; } catch (e) {
+  try {
+    await p;
+  } catch (e) {
     assert.ok(e instanceof ProviderError, `not a ProviderError: ${String(e)}`);
     return e;
   }
@@ -24,9 +31,17 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
   let client: OpenAIClient;
   before(async () => {
     mock = await startMockOpenAI({ apiKey: KEY });
-    client = new OpenAIClient({ endpoint: 'openrouter', baseURL: mock.baseURL, apiKey: KEY, maxRetries: 2, idleTimeoutMs: 1500 });
+    client = new OpenAIClient({
+      endpoint: 'openrouter',
+      baseURL: mock.baseURL,
+      apiKey: KEY,
+      maxRetries: 2,
+      idleTimeoutMs: 1500,
+    });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => mock.reset());
 
   it('streams the answer in deltas with usage, stop reason, model and one attempt; the key goes as a bearer token', async () => {
@@ -42,7 +57,12 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
     assert.deepStrictEqual(sent.body.messages[0], { role: 'system', content: 'Be brief.' });
     assert.strictEqual(sent.body.stream_options.include_usage, true);
     assert.strictEqual(sent.body.max_tokens, 512);
-    assert.deepStrictEqual(r.usage, { inputTokens: mockPromptTokens(sent.body), outputTokens: mockTokens(expected), cacheWriteTokens: 0, cacheReadTokens: 0 });
+    assert.deepStrictEqual(r.usage, {
+      inputTokens: mockPromptTokens(sent.body),
+      outputTokens: mockTokens(expected),
+      cacheWriteTokens: 0,
+      cacheReadTokens: 0,
+    });
     assert.strictEqual(r.stopReason, 'end_turn');
     assert.strictEqual(r.model, MODEL);
     assert.strictEqual(r.attempts, 1);
@@ -53,8 +73,16 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
   it('assembles a tool call from its streamed pieces and hands it over parsed', async () => {
     mock.queue('tools');
     const seen: ToolCall[] = [];
-    const tools = [{ name: 'read_file', description: 'Read a file', inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] } }];
-    const r = await client.stream(req('Open the README', { tools, toolMode: 'required' }), undefined, (c) => seen.push(c));
+    const tools = [
+      {
+        name: 'read_file',
+        description: 'Read a file',
+        inputSchema: { type: 'object', properties: { path: { type: 'string' } }, required: ['path'] },
+      },
+    ];
+    const r = await client.stream(req('Open the README', { tools, toolMode: 'required' }), undefined, (c) =>
+      seen.push(c),
+    );
     const body = mock.completions()[0].body;
     assert.strictEqual(body.tool_choice, 'required');
     assert.deepStrictEqual(body.tools[0].function.parameters, tools[0].inputSchema);
@@ -66,22 +94,40 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
     assert.deepStrictEqual(seen, r.toolCalls);
   });
 
-  it('sends an agent loop\'s tool call and its result in Chat Completions form', async () => {
+  it("sends an agent loop's tool call and its result in Chat Completions form", async () => {
     const messages: ChatRequest['messages'] = [
       { role: 'user', content: 'Open the README' },
-      { role: 'assistant', content: [{ type: 'text', text: 'Reading it.' }, { type: 'tool_use', id: 'call_1', name: 'read_file', input: { path: 'README.md' } }] },
-      { role: 'user', content: [{ type: 'tool_result', toolUseId: 'call_1', content: '# Title' }, { type: 'text', text: 'Summarise it.' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Reading it.' },
+          { type: 'tool_use', id: 'call_1', name: 'read_file', input: { path: 'README.md' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { type: 'tool_result', toolUseId: 'call_1', content: '# Title' },
+          { type: 'text', text: 'Summarise it.' },
+        ],
+      },
     ];
     await client.stream(req('', { messages }));
     assert.deepStrictEqual(mock.completions()[0].body.messages, toOpenAIMessages(messages));
     assert.deepStrictEqual(toOpenAIMessages(messages).slice(1), [
-      { role: 'assistant', content: 'Reading it.', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{"path":"README.md"}' } }] },
+      {
+        role: 'assistant',
+        content: 'Reading it.',
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'read_file', arguments: '{"path":"README.md"}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'call_1', content: '# Title' },
       { role: 'user', content: 'Summarise it.' },
     ]);
   });
 
-  it('reports cached prompt tokens apart from the rest, and the endpoint\'s own cost when it gives one', async () => {
+  it("reports cached prompt tokens apart from the rest, and the endpoint's own cost when it gives one", async () => {
     mock.queue({ kind: 'cache', cachedTokens: 6, cost: 0.000123 });
     const r = await client.stream(req('A prompt long enough to have a cached prefix of several tokens in it.'));
     const total = mockPromptTokens(mock.completions()[0].body);
@@ -97,7 +143,7 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
     assert.strictEqual(mock.completions().length, 2);
   });
 
-  it('a 429 that persists is a rate limit with the server\'s retry-after', async () => {
+  it("a 429 that persists is a rate limit with the server's retry-after", async () => {
     const once = new OpenAIClient({ endpoint: 'openrouter', baseURL: mock.baseURL, apiKey: KEY, maxRetries: 0 });
     mock.queue({ kind: '429', retryAfterS: 7 });
     const e = await rejects(once.stream(req('hello')));
@@ -170,13 +216,15 @@ describe('OpenAIClient against the local OpenAI-compatible server', () => {
     assert.match(e.message, /“ollama”.*llmRouter\.endpoints/);
   });
 
-  it('an endpoint without a key (a local server) sends no key of the user\'s', async () => {
+  it("an endpoint without a key (a local server) sends no key of the user's", async () => {
     const open = await startMockOpenAI();
     try {
       const local = new OpenAIClient({ endpoint: 'ollama', baseURL: open.baseURL });
       const r = await local.stream(req('hi', { model: 'llama3.2' }));
       assert.ok(r.text.startsWith('[llama3.2]'));
       assert.ok(!open.keyMatches(open.completions()[0], KEY));
-    } finally { await open.close(); }
+    } finally {
+      await open.close();
+    }
   });
 });

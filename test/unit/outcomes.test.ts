@@ -2,10 +2,24 @@
 import * as assert from 'node:assert/strict';
 import { createClassifier, shippedModel } from '../../src/core/classifier';
 import { fromJson, toJson } from '../../src/core/classifier/model';
-import { difficulties, familyOf, pairFor, percentileRanks, tables, toMultiRow, type MultiRow } from '../../src/core/classifier/outcomes';
+import {
+  difficulties,
+  familyOf,
+  pairFor,
+  percentileRanks,
+  tables,
+  toMultiRow,
+  type MultiRow,
+} from '../../src/core/classifier/outcomes';
 import { fitRanker, rankInputs, rankScore } from '../../src/core/classifier/ranker';
 
-const row = (id: string, prompt: string, models: Record<string, number>, benchmark = 'gsm8k', source = 's'): MultiRow => {
+const row = (
+  id: string,
+  prompt: string,
+  models: Record<string, number>,
+  benchmark = 'gsm8k',
+  source = 's',
+): MultiRow => {
   const r = toMultiRow({ id, prompt, benchmark, source, models }, id);
   if (typeof r === 'string') throw new Error(r);
   return r;
@@ -24,17 +38,23 @@ describe('outcome tables', () => {
       row('2', 'mid', { a: 1, b: 0, c: 1, broken: 0 }),
       row('3', 'hard', { a: 0, b: 0, c: 0, broken: 0 }),
     ])[0];
-    assert.deepEqual(difficulties(t).map((d) => +d.toFixed(2)), [0, 0.33, 1]);
+    assert.deepEqual(
+      difficulties(t).map((d) => +d.toFixed(2)),
+      [0, 0.33, 1],
+    );
     assert.deepEqual(percentileRanks([3, 1, 2, 2]), [1, 0, 0.5, 0.5]);
   });
   it('summarises a table with a Claude pair when it has one, else median → best', () => {
-    const claude = tables([row('1', 'p', { 'claude-3-5-haiku-20241022': 0, 'claude-3-5-sonnet-20241022': 1, 'gpt-4o': 1 })])[0];
+    const claude = tables([
+      row('1', 'p', { 'claude-3-5-haiku-20241022': 0, 'claude-3-5-sonnet-20241022': 1, 'gpt-4o': 1 }),
+    ])[0];
     assert.deepEqual(pairFor(claude), { weak: 'claude-3-5-haiku-20241022', strong: 'claude-3-5-sonnet-20241022' });
     const open = tables([row('1', 'p', { a: 0.2, b: 0.5, c: 0.9 }), row('2', 'q', { a: 0.1, b: 0.6, c: 0.8 })])[0];
     assert.deepEqual(pairFor(open), { weak: 'b', strong: 'c' });
   });
   it('the ranker learns, within each table, that more quantities make a word problem harder', () => {
-    const problem = (n: number, i: number) => `Tom has ${Array.from({ length: n }, (_, k) => `${k + i + 2} apples`).join(' and ')}. How many?`;
+    const problem = (n: number, i: number) =>
+      `Tom has ${Array.from({ length: n }, (_, k) => `${k + i + 2} apples`).join(' and ')}. How many?`;
     const groups = [0, 1, 2].map((g) => {
       const prompts = Array.from({ length: 20 }, (_, i) => problem(1 + (i % 5), g * 7 + i));
       return { x: prompts.map((p) => rankInputs(p)), y: prompts.map((_, i) => (i % 5) / 4) };

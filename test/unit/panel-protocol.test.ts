@@ -2,8 +2,20 @@
 // request gets its own reply, bad messages are answered or ignored without breaking the channel.
 import assert from 'node:assert/strict';
 import {
-  HostEndpoint, WebviewEndpoint, Ready, State, Notice, RetrainNow, UndoAdjustment, SetPeriod, REPLY,
-  WEBVIEW_TO_HOST, HOST_TO_WEBVIEW, type WireMessage, type WireReply, type ViewModel,
+  HostEndpoint,
+  WebviewEndpoint,
+  Ready,
+  State,
+  Notice,
+  RetrainNow,
+  UndoAdjustment,
+  SetPeriod,
+  REPLY,
+  WEBVIEW_TO_HOST,
+  HOST_TO_WEBVIEW,
+  type WireMessage,
+  type WireReply,
+  type ViewModel,
 } from '../../webview/protocol';
 import { periodSince, buildViewModel } from '../../src/panel/viewModel';
 import { PanelController, budgetProblem } from '../../src/panel/host';
@@ -22,12 +34,18 @@ import { record, manyRecords } from '../webview/harness/fixtures';
 function pair() {
   const toWebview: (WireMessage | WireReply)[] = [];
   let webview: WebviewEndpoint | null = null;
-  const host = new HostEndpoint((m) => { toWebview.push(m); if (webview) { const w = webview; setImmediate(() => w.receive(m)); } });
+  const host = new HostEndpoint((m) => {
+    toWebview.push(m);
+    if (webview) {
+      const w = webview;
+      setImmediate(() => w.receive(m));
+    }
+  });
   webview = new WebviewEndpoint((m) => setImmediate(() => void host.receive(m)));
   return { host, webview, toWebview };
 }
 const tick = () => new Promise((r) => setImmediate(r));
-const vm = (period: ViewModel['period']) => ({ period } as ViewModel);
+const vm = (period: ViewModel['period']) => ({ period }) as ViewModel;
 
 describe('panel protocol', () => {
   it('declares every method once', () => {
@@ -43,12 +61,17 @@ describe('panel protocol', () => {
     webview.on(Notice, (p) => got.push(`notice:${p.message}`));
     host.notify(Notice, { level: 'info', message: 'one' });
     host.notify(State, { state: vm('7d') });
-    await tick(); await tick();
+    await tick();
+    await tick();
     assert.deepEqual(got, [], 'nothing before ready');
     let readyFlushed: string[] = [];
-    host.onReady((_p, flushed) => { readyFlushed = flushed; });
+    host.onReady((_p, flushed) => {
+      readyFlushed = flushed;
+    });
     webview.send(Ready, {});
-    await tick(); await tick(); await tick();
+    await tick();
+    await tick();
+    await tick();
     assert.deepEqual(got, ['notice:one', 'state:7d']);
     assert.deepEqual(readyFlushed, [Notice.method, State.method]);
     host.notify(State, { state: vm('30d') });
@@ -64,7 +87,9 @@ describe('panel protocol', () => {
     host.dropQueued(State);
     host.notify(State, { state: vm('all') });
     webview.send(Ready, {});
-    await tick(); await tick(); await tick();
+    await tick();
+    await tick();
+    await tick();
     assert.deepEqual(got, ['all']);
   });
 
@@ -73,13 +98,17 @@ describe('panel protocol', () => {
     const got: string[] = [];
     webview.on(State, (p) => got.push(p.state.period));
     webview.send(Ready, {});
-    await tick(); await tick();
+    await tick();
+    await tick();
     host.reset();
     host.notify(State, { state: vm('today') });
-    await tick(); await tick();
+    await tick();
+    await tick();
     assert.deepEqual(got, []);
     webview.send(Ready, {});
-    await tick(); await tick(); await tick();
+    await tick();
+    await tick();
+    await tick();
     assert.deepEqual(got, ['today']);
   });
 
@@ -102,7 +131,9 @@ describe('panel protocol', () => {
 
   it('a failing handler rejects only its own request, with the error message', async () => {
     const { host, webview } = pair();
-    host.onRequest(RetrainNow, () => { throw new Error('not enough feedback'); });
+    host.onRequest(RetrainNow, () => {
+      throw new Error('not enough feedback');
+    });
     host.onRequest(UndoAdjustment, () => ({ ok: true, message: 'fine' }));
     await assert.rejects(webview.request(RetrainNow, {}), /not enough feedback/);
     assert.equal((await webview.request(UndoAdjustment, { id: 'a' })).message, 'fine');
@@ -111,7 +142,10 @@ describe('panel protocol', () => {
   it('answers an unknown request with an error and ignores malformed messages', async () => {
     const sent: (WireMessage | WireReply)[] = [];
     const logs: string[] = [];
-    const host = new HostEndpoint((m) => sent.push(m), (l) => logs.push(l));
+    const host = new HostEndpoint(
+      (m) => sent.push(m),
+      (l) => logs.push(l),
+    );
     await host.receive({ method: 'deleteEverything', id: 7, params: {} });
     await host.receive('garbage');
     await host.receive(null);
@@ -132,9 +166,18 @@ describe('panel view model helpers', () => {
 
   it('refuses a budget that is not an amount, with a sentence saying why', () => {
     assert.equal(budgetProblem({ dailyLimitUsd: 2, monthlyLimitUsd: null, onExhausted: 'block' }), null);
-    assert.match(budgetProblem({ dailyLimitUsd: -1, monthlyLimitUsd: null, onExhausted: 'block' })!, /Daily limit must be/);
-    assert.match(budgetProblem({ dailyLimitUsd: null, monthlyLimitUsd: Number.NaN, onExhausted: 'block' })!, /Monthly limit must be/);
-    assert.match(budgetProblem({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'sometimes' })!, /block.*cheapest/);
+    assert.match(
+      budgetProblem({ dailyLimitUsd: -1, monthlyLimitUsd: null, onExhausted: 'block' })!,
+      /Daily limit must be/,
+    );
+    assert.match(
+      budgetProblem({ dailyLimitUsd: null, monthlyLimitUsd: Number.NaN, onExhausted: 'block' })!,
+      /Monthly limit must be/,
+    );
+    assert.match(
+      budgetProblem({ dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'sometimes' })!,
+      /block.*cheapest/,
+    );
     assert.match(budgetProblem('2 dollars')!, /No budget/);
   });
 
@@ -149,9 +192,27 @@ describe('panel view model helpers', () => {
 
   it('writes dollars and counts exactly as toLocaleString("en-US") does (without Intl)', () => {
     const intl = (a: number) => a.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-    const values = [1, 1.005, 1.015, 2.675, 9.995, 99.995, 999.995, 999_999.995, 1234.565, 123_456_789.125, 1e15, 1e20, 1e21, 2 ** 53];
+    const values = [
+      1,
+      1.005,
+      1.015,
+      2.675,
+      9.995,
+      99.995,
+      999.995,
+      999_999.995,
+      1234.565,
+      123_456_789.125,
+      1e15,
+      1e20,
+      1e21,
+      2 ** 53,
+    ];
     let seed = 7;
-    const next = () => { seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31; return seed / 2 ** 31; };
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
     for (let i = 0; i < 2000; i++) {
       const v = next() * 10 ** Math.floor(next() * 12);
       values.push(v, Math.round(v), Math.round(v * 100) / 100 + 0.005, Math.round(v * 1000) / 1000);
@@ -172,7 +233,14 @@ describe('panel sources', () => {
     const offenders: string[] = [];
     for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       const src = fs.readFileSync(path.join(dir, f), 'utf8').replace(/\/\/.*$/gm, '');
-      for (const bad of ['innerHTML', 'outerHTML', 'insertAdjacentHTML', 'document.write', 'DOMParser', 'createContextualFragment']) {
+      for (const bad of [
+        'innerHTML',
+        'outerHTML',
+        'insertAdjacentHTML',
+        'document.write',
+        'DOMParser',
+        'createContextualFragment',
+      ]) {
         if (src.includes(bad)) offenders.push(`${f}: ${bad}`);
       }
     }
@@ -181,11 +249,21 @@ describe('panel sources', () => {
 
   it('send messages only through the protocol (no postMessage outside protocol.ts and the acquireVsCodeApi wrapper)', () => {
     const dir = path.join(__dirname, '../../webview');
-    const uses = fs.readdirSync(dir).filter((n) => n.endsWith('.ts'))
+    const uses = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.ts'))
       .flatMap((f) => (fs.readFileSync(path.join(dir, f), 'utf8').match(/\.postMessage\(/g) ?? []).map(() => f));
-    assert.deepEqual(uses.sort(), ['context.ts'], 'context.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts');
+    assert.deepEqual(
+      uses.sort(),
+      ['context.ts'],
+      'context.ts hands vscode.postMessage to the WebviewEndpoint, nothing else posts',
+    );
     const panel = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
-    assert.equal((panel.match(/\.postMessage\(/g) ?? []).length, 1, 'panel.ts hands webview.postMessage to the PanelController');
+    assert.equal(
+      (panel.match(/\.postMessage\(/g) ?? []).length,
+      1,
+      'panel.ts hands webview.postMessage to the PanelController',
+    );
   });
 
   it('carry the headline in the page as JSON data that no prompt text can break out of', () => {
@@ -220,13 +298,18 @@ describe('panel view model on a real store', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-vm-'));
     store = await openStore({ path: path.join(dir, 'db.sqlite') });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('sends the headline figures and the budget first, alone, then the whole state with the same figures', async () => {
     store.insertDecision(record(config, { id: 'a', time: Date.now(), tier: 1 }));
     const sent: { method: string; params?: any }[] = [];
     const service = createRouterService({ config, store });
-    const c = new PanelController({ service, store }, (m) => { sent.push(m as { method: string; params?: any }); });
+    const c = new PanelController({ service, store }, (m) => {
+      sent.push(m as { method: string; params?: any });
+    });
     try {
       await c.receive({ method: 'ready', params: {} });
       await c.whenPushed();
@@ -234,12 +317,23 @@ describe('panel view model on a real store', () => {
       assert.deepEqual(order.slice(0, 2), ['headline', 'state']);
       const head = sent.find((m) => m.method === 'headline')!.params.summary;
       const state = sent.find((m) => m.method === 'state')!.params.state;
-      assert.deepEqual(Object.keys(head).sort(), ['budget', 'empty', 'generatedAt', 'hasKey', 'headline', 'period', 'since', 'tiers']);
+      assert.deepEqual(Object.keys(head).sort(), [
+        'budget',
+        'empty',
+        'generatedAt',
+        'hasKey',
+        'headline',
+        'period',
+        'since',
+        'tiers',
+      ]);
       assert.equal(head.headline.decisions, 1);
       assert.deepEqual(head.headline, state.headline);
       assert.deepEqual(head.budget, state.budget);
       assert.ok(state.days && state.recent.rows.length === 1, 'the charts and the list come with the state');
-    } finally { c.dispose(); }
+    } finally {
+      c.dispose();
+    }
   });
 
   it('shows the welcome only while nothing was ever recorded', () => {
@@ -251,7 +345,7 @@ describe('panel view model on a real store', () => {
     assert.equal(vm.headline.requests, 0);
   });
 
-  it('has the store\'s figures, every day of the period, and weeks beyond 62 days with the same total', () => {
+  it("has the store's figures, every day of the period, and weeks beyond 62 days with the same total", () => {
     const now = Date.now();
     const recs = manyRecords(config, { count: 300, days: 100, now: now - 60_000, seed: 3 });
     for (const r of recs) store.insertDecision(r);
@@ -262,14 +356,23 @@ describe('panel view model on a real store', () => {
       assert.equal(vm.headline.spendUsd, s.spendUsd);
       assert.equal(vm.headline.requests, s.requests);
       assert.equal(vm.headline.savedPct, s.savedPct);
-      assert.deepEqual(vm.tierDist.map((t) => t.decisions), config.tiers.map((_, i) => s.byTier[i] ?? 0));
+      assert.deepEqual(
+        vm.tierDist.map((t) => t.decisions),
+        config.tiers.map((_, i) => s.byTier[i] ?? 0),
+      );
       const charted = vm.days.spendByTier.flat().reduce((a, b) => a + b, 0);
       const byDay = s.byDay.reduce((a, r) => a + r.spendUsd, 0);
       assert.ok(Math.abs(charted - byDay) < 1e-9, `${period}: chart total ${charted} vs ${byDay}`);
       if (period === '7d') assert.equal(vm.days.labels.length, 7);
       if (period === '30d') assert.equal(vm.days.labels.length, 30);
-      if (period === 'all') { assert.equal(vm.days.unit, 'week'); assert.ok(vm.days.labels.length >= 14 && vm.days.labels.length <= 16); }
-      assert.deepEqual(vm.recent.rows.map((r) => r.id), store.listDecisions({ limit: 20 }).rows.map((r) => r.id));
+      if (period === 'all') {
+        assert.equal(vm.days.unit, 'week');
+        assert.ok(vm.days.labels.length >= 14 && vm.days.labels.length <= 16);
+      }
+      assert.deepEqual(
+        vm.recent.rows.map((r) => r.id),
+        store.listDecisions({ limit: 20 }).rows.map((r) => r.id),
+      );
     }
   });
 });

@@ -23,7 +23,8 @@ describe('periods', () => {
   });
 
   it('refuses what is not a period, in words: fractional days, 0d, an impossible date', () => {
-    for (const bad of ['1.5d', '0d', '2026-02-30', 'yesterdayish']) assert.throws(() => parseSince(bad, now), /--since: expected/, bad);
+    for (const bad of ['1.5d', '0d', '2026-02-30', 'yesterdayish'])
+      assert.throws(() => parseSince(bad, now), /--since: expected/, bad);
   });
 
   it('llm-router stats --since 7d reports the period starting where the panel\'s "7 days" starts', async () => {

@@ -10,7 +10,11 @@ import { applyPreset, isPresetName } from '../../src/core/presets';
 import { readSettings } from '../../src/core/settings';
 
 const TIER: Record<string, number> = { haiku: 0, sonnet: 1, opus: 2 };
-const mix = fs.readFileSync(path.join(__dirname, '../../src/core/classifier/data/vscode_mix.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { prompt: string; tier: string });
+const mix = fs
+  .readFileSync(path.join(__dirname, '../../src/core/classifier/data/vscode_mix.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { prompt: string; tier: string });
 
 describe('presets', () => {
   const c = createClassifier('learned');
@@ -34,11 +38,17 @@ describe('presets', () => {
     assert.ok(q.underOfNeedy <= 0.05, `quality misses ${q.underOfNeedy}`);
   });
   it('the preset setting is read, an unknown one is reported in words, and two tiers get one threshold', () => {
-    const src = (v: Record<string, unknown>) => ({ get: <T>(k: string) => v[k] as T, inspect: <T>(k: string) => (k in v ? { key: k, globalValue: v[k] as T } : undefined) });
+    const src = (v: Record<string, unknown>) => ({
+      get: <T>(k: string) => v[k] as T,
+      inspect: <T>(k: string) => (k in v ? { key: k, globalValue: v[k] as T } : undefined),
+    });
     assert.equal(readSettings(src({ preset: 'quality' })).config.preset, 'quality');
     const bad = readSettings(src({ preset: 'cheap' }));
     assert.equal(bad.config.preset, 'balanced');
-    assert.ok(bad.problems.some((p) => p.includes('preset')), bad.problems.join('; '));
+    assert.ok(
+      bad.problems.some((p) => p.includes('preset')),
+      bad.problems.join('; '),
+    );
     const two = applyPreset({ ...defaultConfig(), tiers: defaultConfig().tiers.slice(0, 2) }, 'economy');
     assert.equal(two.thresholds.length, 1);
     assert.equal(isPresetName('balanced'), true);

@@ -5,19 +5,34 @@ import { priceFor, usageCost, formatUsd } from '../../src/core/pricing';
 import type { BudgetState, Classification, RoutingAdjustment } from '../../src/core/types';
 
 const cls = (over: Partial<Classification> = {}): Classification => ({
-  score: 0.1, complexity: 'simple', category: 'factual', confidence: 0.9, reasons: ['short factual question'],
-  highStakes: false, estInputTokens: 20, strategy: 'rules', ...over,
+  score: 0.1,
+  complexity: 'simple',
+  category: 'factual',
+  confidence: 0.9,
+  reasons: ['short factual question'],
+  highStakes: false,
+  estInputTokens: 20,
+  strategy: 'rules',
+  ...over,
 });
 
 describe('pricing', () => {
   const config = defaultConfig();
   it('prices a request from all four kinds of tokens', () => {
     // Sonnet: $3 in, $15 out, $3.75 cache write, $0.30 cache read per million
-    const cost = usageCost(config, 'claude-sonnet-4-6', { inputTokens: 1_000_000, outputTokens: 100_000, cacheWriteTokens: 200_000, cacheReadTokens: 1_000_000 });
+    const cost = usageCost(config, 'claude-sonnet-4-6', {
+      inputTokens: 1_000_000,
+      outputTokens: 100_000,
+      cacheWriteTokens: 200_000,
+      cacheReadTokens: 1_000_000,
+    });
     assert.equal(cost!.toFixed(4), (3 + 1.5 + 0.75 + 0.3).toFixed(4));
   });
   it('reports an unknown model as unpriced, never as $0', () => {
-    assert.equal(usageCost(config, 'gpt-9-mega', { inputTokens: 10, outputTokens: 10, cacheWriteTokens: 0, cacheReadTokens: 0 }), null);
+    assert.equal(
+      usageCost(config, 'gpt-9-mega', { inputTokens: 10, outputTokens: 10, cacheWriteTokens: 0, cacheReadTokens: 0 }),
+      null,
+    );
     assert.equal(formatUsd(null), 'unpriced');
   });
   it('finds the price of a dated snapshot of a known model', () => {
@@ -48,7 +63,10 @@ describe('policy', () => {
     const d = decide(cls({ highStakes: true, highStakesDomain: 'medical' }), config);
     assert.equal(d.tierId, 'sonnet');
     assert.ok(d.reasons.some((r) => r.includes('medical')));
-    assert.equal(decide(cls({ highStakes: true, highStakesDomain: 'medical' }), defaultConfig('quality')).tierId, 'opus');
+    assert.equal(
+      decide(cls({ highStakes: true, highStakesDomain: 'medical' }), defaultConfig('quality')).tierId,
+      'opus',
+    );
   });
   it('escalates one tier when the classifier is unsure, where a threshold is set (no preset sets one)', () => {
     assert.equal(decide(cls({ confidence: 0.2 }), config).tier, 0);
@@ -61,8 +79,15 @@ describe('policy', () => {
   });
   it('applies a raise adjustment only to its group, and not once reverted', () => {
     const adj: RoutingAdjustment = {
-      id: 'a1', complexity: 'medium', category: 'code', kind: 'raise', tier: 2, reason: '5 of 5 bad', createdAt: 0,
-      revertedAt: null, evidence: { samples: 5, meanQuality: 0.1, fromTier: 1 },
+      id: 'a1',
+      complexity: 'medium',
+      category: 'code',
+      kind: 'raise',
+      tier: 2,
+      reason: '5 of 5 bad',
+      createdAt: 0,
+      revertedAt: null,
+      evidence: { samples: 5, meanQuality: 0.1, fromTier: 1 },
     };
     const med = cls({ complexity: 'medium', category: 'code', score: 0.5 });
     assert.equal(decide(med, config, { adjustments: [adj] }).tier, 2);
@@ -72,7 +97,13 @@ describe('policy', () => {
   });
   it('downgrades near the budget limit and blocks or goes cheapest when exhausted', () => {
     const b = (state: BudgetState['state'], onExhausted: 'block' | 'cheapest' = 'block'): BudgetState => ({
-      state, onExhausted, dailyLimitUsd: 1, monthlyLimitUsd: null, spentTodayUsd: 0.95, spentMonthUsd: 0.95, usedFraction: 0.95,
+      state,
+      onExhausted,
+      dailyLimitUsd: 1,
+      monthlyLimitUsd: null,
+      spentTodayUsd: 0.95,
+      spentMonthUsd: 0.95,
+      usedFraction: 0.95,
     });
     const hard = cls({ score: 0.97, complexity: 'complex', category: 'reasoning' });
     assert.equal(decide(hard, config, { budget: b('downgrading') }).tier, 1);

@@ -22,7 +22,10 @@ describe('fitHistory', () => {
     const r = fitHistory(history, 'prompt', 10_000, 100, chars);
     assert.deepStrictEqual(r.messages, [...history, u('prompt')]);
     assert.strictEqual(r.dropped, 0);
-    const total = history.reduce((s, t) => s + t.content.length + MESSAGE_OVERHEAD_TOKENS, 0) + 'prompt'.length + MESSAGE_OVERHEAD_TOKENS;
+    const total =
+      history.reduce((s, t) => s + t.content.length + MESSAGE_OVERHEAD_TOKENS, 0) +
+      'prompt'.length +
+      MESSAGE_OVERHEAD_TOKENS;
     assert.strictEqual(r.inputTokens, total);
     assert.strictEqual(r.promptTooLong, false);
   });
@@ -56,23 +59,42 @@ describe('fitHistory', () => {
 
   it('the result alternates and starts with user for any history (random role sequences)', () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let n = 0; n < 200; n++) {
-      const h: Turn[] = Array.from({ length: Math.floor(rnd() * 12) }, () => ({ role: rnd() < 0.5 ? 'user' : 'assistant', content: rnd() < 0.1 ? '' : 'w'.repeat(1 + Math.floor(rnd() * 40)) }));
+      const h: Turn[] = Array.from({ length: Math.floor(rnd() * 12) }, () => ({
+        role: rnd() < 0.5 ? 'user' : 'assistant',
+        content: rnd() < 0.1 ? '' : 'w'.repeat(1 + Math.floor(rnd() * 40)),
+      }));
       const window = 40 + Math.floor(rnd() * 200);
       const r = fitHistory(h, 'the prompt', window, 20, chars);
       assertValid(r.messages);
       assert.strictEqual(r.messages[r.messages.length - 1].content, 'the prompt');
       assert.ok(r.dropped >= 0 && r.dropped <= h.length);
-      assert.ok(r.promptTooLong || r.inputTokens <= window - 20, `${r.inputTokens} tokens in a budget of ${window - 20}`);
-      assert.strictEqual(r.inputTokens, r.messages.reduce((s, t) => s + t.content.length + MESSAGE_OVERHEAD_TOKENS, 0));
+      assert.ok(
+        r.promptTooLong || r.inputTokens <= window - 20,
+        `${r.inputTokens} tokens in a budget of ${window - 20}`,
+      );
+      assert.strictEqual(
+        r.inputTokens,
+        r.messages.reduce((s, t) => s + t.content.length + MESSAGE_OVERHEAD_TOKENS, 0),
+      );
     }
   });
 
   it('uses the shared ≈4 characters a token estimate by default', () => {
-    const r = fitHistory([u('a'.repeat(400)), a('b'.repeat(400))], 'c'.repeat(40), 100 + 100 + 10 + 3 * MESSAGE_OVERHEAD_TOKENS + 50, 50);
+    const r = fitHistory(
+      [u('a'.repeat(400)), a('b'.repeat(400))],
+      'c'.repeat(40),
+      100 + 100 + 10 + 3 * MESSAGE_OVERHEAD_TOKENS + 50,
+      50,
+    );
     assert.strictEqual(r.messages.length, 3);
-    const r2 = fitHistory([u('a'.repeat(400)), a('b'.repeat(400))], 'c'.repeat(40), 100 + 100 + 10 + 3 * MESSAGE_OVERHEAD_TOKENS + 49, 50);
+    const r2 = fitHistory(
+      [u('a'.repeat(400)), a('b'.repeat(400))],
+      'c'.repeat(40),
+      100 + 100 + 10 + 3 * MESSAGE_OVERHEAD_TOKENS + 49,
+      50,
+    );
     assert.strictEqual(r2.messages.length, 1);
     assert.strictEqual(r2.dropped, 2);
   });

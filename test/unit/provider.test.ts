@@ -39,10 +39,12 @@ describe('AnthropicClient against the local Messages API server', () => {
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, idleTimeoutMs: 2000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(() => mock.reset());
 
-  it('streams the server\'s answer as several deltas, with usage, stop reason, model and one attempt', async () => {
+  it("streams the server's answer as several deltas, with usage, stop reason, model and one attempt", async () => {
     const prompt = 'Explain what a closure is in JavaScript.';
     const deltas: string[] = [];
     const r = await client.stream(req(prompt, { system: 'Be brief.' }), (d) => deltas.push(d));
@@ -87,7 +89,12 @@ describe('AnthropicClient against the local Messages API server', () => {
     mock.setScenario({ kind: 'cache', cacheReadTokens: 30, cacheWriteTokens: 10 });
     const prompt = 'x'.repeat(400); // 100 input tokens in all
     const r = await client.stream(req(prompt));
-    assert.deepStrictEqual(r.usage, { inputTokens: 60, outputTokens: mockTokens(r.text), cacheWriteTokens: 10, cacheReadTokens: 30 });
+    assert.deepStrictEqual(r.usage, {
+      inputTokens: 60,
+      outputTokens: mockTokens(r.text),
+      cacheWriteTokens: 10,
+      cacheReadTokens: 30,
+    });
   });
 
   it('a max_tokens stop keeps the truncated answer and says so', async () => {
@@ -109,7 +116,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(r.attempts, 2);
     assert.strictEqual(r.text, mockAnswer(MODEL, 'Hello'));
     const sent = mock.messageRequests();
-    assert.deepStrictEqual(sent.map((s) => [s.status, s.retryCount]), [[429, 0], [200, 1]]);
+    assert.deepStrictEqual(
+      sent.map((s) => [s.status, s.retryCount]),
+      [
+        [429, 0],
+        [200, 1],
+      ],
+    );
     // the SDK waited what retry-after said (0.2 s), not its default backoff: the retry came after it
     assert.ok(sent[1].time - sent[0].time >= 150, `retried after ${sent[1].time - sent[0].time} ms`);
   });
@@ -118,7 +131,10 @@ describe('AnthropicClient against the local Messages API server', () => {
     mock.queue({ kind: '529', retryAfterMs: 20 }, { times: 2 });
     const r = await client.stream(req('Hi'));
     assert.strictEqual(r.attempts, 3);
-    assert.deepStrictEqual(mock.messageRequests().map((s) => s.status), [529, 529, 200]);
+    assert.deepStrictEqual(
+      mock.messageRequests().map((s) => s.status),
+      [529, 529, 200],
+    );
   });
 
   it('a tier that stays overloaded: ProviderError overloaded, tierUnavailable, after 1 + maxRetries attempts', async () => {
@@ -152,7 +168,10 @@ describe('AnthropicClient against the local Messages API server', () => {
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'auth');
     assert.strictEqual(e.status, 401);
-    assert.strictEqual(e.message, 'Anthropic rejected the API key (401). Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.');
+    assert.strictEqual(
+      e.message,
+      'Anthropic rejected the API key (401). Set a valid key with “LLM Router: Set API Key” or ANTHROPIC_API_KEY.',
+    );
     assert.ok(!e.message.includes(bad) && !String(e.stack).includes(bad));
     assert.ok(!e.tierUnavailable);
     assert.strictEqual(mock.messageRequests().length, 1, '401 must not be retried');
@@ -160,7 +179,10 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('an empty key is refused before any request, with the fix', () => {
-    assert.throws(() => new AnthropicClient({ apiKey: ' ' }), (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /Set API Key/.test(e.message));
+    assert.throws(
+      () => new AnthropicClient({ apiKey: ' ' }),
+      (e: unknown) => e instanceof ProviderError && e.kind === 'auth' && /Set API Key/.test(e.message),
+    );
   });
 
   it('400 prompt too long: bad-request that says to shorten or start a new chat', async () => {
@@ -172,7 +194,7 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(mock.messageRequests().length, 1);
   });
 
-  it('404 unknown model: not-found that points at the tier\'s model id setting', async () => {
+  it("404 unknown model: not-found that points at the tier's model id setting", async () => {
     const e = await rejects(client.stream(req('Hi', { model: 'claude-nonexistent-9' })));
     assert.strictEqual(e.kind, 'not-found');
     assert.match(e.message, /claude-nonexistent-9/);
@@ -185,7 +207,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     mock.setScenario({ kind: 'stall', afterDeltas: 2 });
     const e = await rejects(c.stream(req('Tell me something')));
     assert.strictEqual(e.kind, 'timeout');
-    assert.strictEqual(e.partialText, mockAnswer(MODEL, 'Tell me something').split(/(?<=\s)/).slice(0, 6).join(''));
+    assert.strictEqual(
+      e.partialText,
+      mockAnswer(MODEL, 'Tell me something')
+        .split(/(?<=\s)/)
+        .slice(0, 6)
+        .join(''),
+    );
     assert.ok(e.partialUsage && e.partialUsage.inputTokens > 0);
     await until('the server to see the connection closed', () => mock.messageRequests()[0].aborted);
   });
@@ -211,7 +239,13 @@ describe('AnthropicClient against the local Messages API server', () => {
     const prompt = 'Describe the sea';
     const e = await rejects(client.stream(req(prompt)));
     assert.strictEqual(e.kind, 'network');
-    assert.strictEqual(e.partialText, mockAnswer(MODEL, prompt).split(/(?<=\s)/).slice(0, 9).join(''));
+    assert.strictEqual(
+      e.partialText,
+      mockAnswer(MODEL, prompt)
+        .split(/(?<=\s)/)
+        .slice(0, 9)
+        .join(''),
+    );
     assert.strictEqual(e.partialUsage?.inputTokens, mockInputTokens({ messages: [{ content: prompt }] }));
     assert.match(e.message, /cut/);
     assert.strictEqual(mock.messageRequests().length, 1, 'a stream that already answered is not retried');
@@ -243,7 +277,12 @@ describe('AnthropicClient against the local Messages API server', () => {
   it('a caller whose onText throws gets its own error back and the stream is stopped', async () => {
     mock.setScenario({ kind: 'slow', delayMs: 50 });
     const boom = new Error('the chat view went away');
-    await assert.rejects(client.stream(req('Hi'), () => { throw boom; }), (e) => e === boom);
+    await assert.rejects(
+      client.stream(req('Hi'), () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
     const rec = mock.messageRequests()[0];
     await until('the server to see the connection closed', () => rec.aborted);
   });
@@ -295,15 +334,23 @@ describe('AnthropicClient against the local Messages API server', () => {
     const dead = await startMockAnthropic();
     const port = dead.port;
     await dead.close();
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: `http://bob:hunter2secret@127.0.0.1:${port}`, maxRetries: 0 });
+    const c = new AnthropicClient({
+      apiKey: KEY,
+      baseURL: `http://bob:hunter2secret@127.0.0.1:${port}`,
+      maxRetries: 0,
+    });
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'network');
     assert.ok(!e.message.includes('hunter2secret'), e.message);
     assert.ok(e.message.includes(`127.0.0.1:${port}`));
   });
 
-  it('countTokens returns the API\'s count_tokens number', async () => {
-    const n = await client.countTokens({ model: MODEL, system: 'sys', messages: [{ role: 'user', content: 'count these words please' }] });
+  it("countTokens returns the API's count_tokens number", async () => {
+    const n = await client.countTokens({
+      model: MODEL,
+      system: 'sys',
+      messages: [{ role: 'user', content: 'count these words please' }],
+    });
     assert.strictEqual(n, mockInputTokens({ system: 'sys', messages: [{ content: 'count these words please' }] }));
     const sent = mock.requests.filter((r) => r.path === '/v1/messages/count_tokens');
     assert.strictEqual(sent.length, 1);

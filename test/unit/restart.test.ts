@@ -17,7 +17,8 @@ const SONNET = 'claude-sonnet-4-6';
 const OPUS = 'claude-opus-4-6';
 const CODE = 'Write a Python function that parses a CSV file and returns the rows as dictionaries.';
 /** The first `n` text deltas of the stand-in's answer, as it sends them. */
-const firstDeltas = (model: string, prompt: string, n: number) => chunkText(mockAnswer(model, prompt)).slice(0, n).join('');
+const firstDeltas = (model: string, prompt: string, n: number) =>
+  chunkText(mockAnswer(model, prompt)).slice(0, n).join('');
 
 describe('an answer that restarts on another tier', () => {
   let mock: MockAnthropic;
@@ -28,21 +29,38 @@ describe('an answer that restarts on another tier', () => {
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 3000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-restart-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('the streamed text marks the place: partial Sonnet answer, the marker line, then Opus\'s whole answer', async () => {
+  it("the streamed text marks the place: partial Sonnet answer, the marker line, then Opus's whole answer", async () => {
     mock.setScenario({ kind: 'stream-error', afterDeltas: 3 }, { model: SONNET });
     const svc = createRouterService({ config: defaultConfig(), store });
     let streamed = '';
-    const o = await svc.run({ prompt: CODE, source: 'cli', onText: (t) => { streamed += t; } }, client);
+    const o = await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      client,
+    );
     const partial = firstDeltas(SONNET, CODE, 3);
-    assert.strictEqual(streamed, `${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer(OPUS, CODE)}`);
+    assert.strictEqual(
+      streamed,
+      `${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer(OPUS, CODE)}`,
+    );
     assert.strictEqual(o.text, mockAnswer(OPUS, CODE), 'the outcome holds only the answer that stands');
   });
 
@@ -51,7 +69,17 @@ describe('an answer that restarts on another tier', () => {
     const svc = createRouterService({ config: defaultConfig(), store });
     let streamed = '';
     const restarts: Restart[] = [];
-    await svc.run({ prompt: CODE, source: 'chat', onText: (t) => { streamed += t; }, onRestart: (r) => restarts.push(r) }, client);
+    await svc.run(
+      {
+        prompt: CODE,
+        source: 'chat',
+        onText: (t) => {
+          streamed += t;
+        },
+        onRestart: (r) => restarts.push(r),
+      },
+      client,
+    );
     const partial = firstDeltas(SONNET, CODE, 2);
     assert.deepStrictEqual(restarts, [{ stopped: 'Sonnet', reason: 'overloaded', next: 'Opus', partialText: partial }]);
     assert.strictEqual(streamed, partial + mockAnswer(OPUS, CODE));
@@ -61,7 +89,16 @@ describe('an answer that restarts on another tier', () => {
     mock.setScenario('529', { model: SONNET });
     const svc = createRouterService({ config: defaultConfig(), store });
     let streamed = '';
-    await svc.run({ prompt: CODE, source: 'cli', onText: (t) => { streamed += t; } }, client);
+    await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      client,
+    );
     assert.strictEqual(streamed, mockAnswer(OPUS, CODE));
   });
 });

@@ -6,10 +6,25 @@ import type { QualitySample } from '../../src/core/store/api';
 import type { Category, Complexity, RoutingAdjustment } from '../../src/core/types';
 
 let t = 0;
-const samples = (n: number, tier: number, quality: number | number[], complexity: Complexity = 'medium', category: Category = 'code'): QualitySample[] =>
+const samples = (
+  n: number,
+  tier: number,
+  quality: number | number[],
+  complexity: Complexity = 'medium',
+  category: Category = 'code',
+): QualitySample[] =>
   Array.from({ length: n }, (_, i) => {
     const q = Array.isArray(quality) ? quality[i % quality.length] : quality;
-    return { decisionId: `d${++t}`, time: ++t, tier, complexity, category, thumb: q < 0.5 ? 'down' : 'up', autoQuality: null, quality: q };
+    return {
+      decisionId: `d${++t}`,
+      time: ++t,
+      tier,
+      complexity,
+      category,
+      thumb: q < 0.5 ? 'down' : 'up',
+      autoQuality: null,
+      quality: q,
+    };
   });
 let ids = 0;
 const opts = (o: object = {}) => ({ now: 1000, newId: () => `adj${++ids}`, ...o });
@@ -24,7 +39,12 @@ describe('retraining', () => {
     assert.deepStrictEqual([a.kind, a.complexity, a.category, a.tier], ['raise', 'medium', 'code', 2]);
     assert.strictEqual(a.reason, '5 of 5 medium/code answers from Sonnet rated bad (mean quality 0.00)');
     assert.deepStrictEqual(a.evidence, { samples: 5, meanQuality: 0, fromTier: 1 });
-    assert.ok(r.report.some((l) => l === 'medium/code: 5 of 5 medium/code answers from Sonnet rated bad (mean quality 0.00) → raised to Opus'));
+    assert.ok(
+      r.report.some(
+        (l) =>
+          l === 'medium/code: 5 of 5 medium/code answers from Sonnet rated bad (mean quality 0.00) → raised to Opus',
+      ),
+    );
   });
 
   it('too few samples, or bad but not consistently bad, changes nothing and says why', () => {

@@ -18,10 +18,20 @@ import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anth
 const KEY = 'sk-ant-retry-wait-7e11';
 const SONNET = 'claude-sonnet-4-6';
 const CODE = 'Write a SQL query that counts orders per customer.';
-const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({ model: SONNET, messages: [{ role: 'user', content: prompt }], maxTokens: 512, ...extra });
+const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: SONNET,
+  messages: [{ role: 'user', content: prompt }],
+  maxTokens: 512,
+  ...extra,
+});
 
 async function providerError(p: Promise<unknown>): Promise<ProviderError> {
-  try { await p; } catch (e) { assert.ok(e instanceof ProviderError, `not a ProviderError: ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof ProviderError, `not a ProviderError: ${String(e)}`);
+    return e;
+  }
   assert.fail('expected a ProviderError');
 }
 
@@ -30,14 +40,21 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
   let mock: MockAnthropic;
   let dir: string;
   let store: DecisionStore;
-  before(async () => { mock = await startMockAnthropic({ apiKey: KEY }); });
-  after(async () => { await mock.close(); });
+  before(async () => {
+    mock = await startMockAnthropic({ apiKey: KEY });
+  });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-retry-wait-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads the wait as the SDK does: retry-after-ms, seconds, an HTTP date; none → its backoff; no retries left → none', () => {
     const h = (o: Record<string, string>) => new Headers(o);
@@ -47,8 +64,15 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     assert.ok(Math.abs(askedWaitMs(h({ 'retry-after': new Date(at + 120_000).toUTCString() }), at)! - 120_000) <= 1000);
     assert.strictEqual(askedWaitMs(h({ 'retry-after': 'soon' })), null);
     assert.deepStrictEqual(plannedRetry({ status: 429, headers: h({}) }, 1, 2), { waitMs: 500, asked: false });
-    assert.deepStrictEqual(plannedRetry({ status: 529, headers: h({ 'retry-after': '2' }) }, 2, 2), { waitMs: 2000, asked: true });
-    assert.strictEqual(plannedRetry({ status: 429, headers: h({ 'retry-after': '2' }) }, 3, 2), null, 'no retries left');
+    assert.deepStrictEqual(plannedRetry({ status: 529, headers: h({ 'retry-after': '2' }) }, 2, 2), {
+      waitMs: 2000,
+      asked: true,
+    });
+    assert.strictEqual(
+      plannedRetry({ status: 429, headers: h({ 'retry-after': '2' }) }, 3, 2),
+      null,
+      'no retries left',
+    );
     assert.strictEqual(plannedRetry({ status: 400, headers: h({}) }, 1, 2), null, 'not retryable');
   });
 
@@ -60,7 +84,10 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     assert.ok(Date.now() - t0 < 5000, 'it did not wait');
     assert.strictEqual(e.kind, 'rate-limit');
     assert.strictEqual(e.refusedWaitMs, 3_600_000);
-    assert.match(e.message, /It asked to wait 1 h, longer than the 1 s LLM Router waits \(llmRouter\.maxRetryWaitSeconds\), so it did not retry\./);
+    assert.match(
+      e.message,
+      /It asked to wait 1 h, longer than the 1 s LLM Router waits \(llmRouter\.maxRetryWaitSeconds\), so it did not retry\./,
+    );
     assert.strictEqual(mock.messageRequests().length, 1);
   });
 
@@ -75,7 +102,13 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
   });
 
   it('the stall watchdog stays on during a wait: a retry that then sends nothing is stopped as stalled', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, idleTimeoutMs: 300, maxRetryWaitMs: 1000 });
+    const c = new AnthropicClient({
+      apiKey: KEY,
+      baseURL: mock.url,
+      maxRetries: 2,
+      idleTimeoutMs: 300,
+      maxRetryWaitMs: 1000,
+    });
     mock.queue({ kind: '429', retryAfterMs: 500 });
     mock.queue({ kind: 'ok', firstByteDelayMs: 10_000 });
     const t0 = Date.now();
@@ -91,10 +124,19 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
     mock.queue({ kind: '429', retryAfterS: 3600 }, { model: SONNET });
     const notices: [string, NoticeKind | undefined][] = [];
     const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m, k) => notices.push([m, k]) }, c);
-    assert.deepStrictEqual(o.calls.map((x) => [x.role, x.model, x.status]), [['primary', SONNET, 'error'], ['fallback', 'claude-opus-4-6', 'ok']]);
-    assert.deepStrictEqual(notices, [[
-      'Sonnet is unavailable (rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows): falling back to Opus.', undefined,
-    ]]);
+    assert.deepStrictEqual(
+      o.calls.map((x) => [x.role, x.model, x.status]),
+      [
+        ['primary', SONNET, 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
+    assert.deepStrictEqual(notices, [
+      [
+        'Sonnet is unavailable (rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows): falling back to Opus.',
+        undefined,
+      ],
+    ]);
     assert.match(store.getDecision(o.calls[0].decisionId)!.error!, /asked to wait 1 h/);
 
     notices.length = 0;

@@ -26,7 +26,10 @@ describe('CLI route, budget, retrain, calibrate', function () {
     db = path.join(dir, 'router.sqlite');
     mock = await startMockAnthropic({ apiKey: KEY });
   });
-  after(async () => { await mock.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  after(async () => {
+    await mock.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   const SQL = 'Write a SQL query that counts orders per customer.';
 
@@ -56,7 +59,9 @@ describe('CLI route, budget, retrain, calibrate', function () {
       const ok = s.listDecisions({ status: 'ok' }).rows;
       assert.equal(ok.length, 1);
       assert.ok(ok[0].costUsd! > 0);
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
   });
 
   it('budget set / status --json; a bad amount is refused in words and changes nothing', async () => {
@@ -76,20 +81,27 @@ describe('CLI route, budget, retrain, calibrate', function () {
 
   it('retrain prints the adjustment and its reason after 5 thumbs-down; retrain undo restores routing', async () => {
     // Coding requests the balanced preset sends to Sonnet (medium / code).
-    for (const p of ['Write a Python function that parses a CSV of orders and returns totals per customer, handling quoted commas and missing fields.',
+    for (const p of [
+      'Write a Python function that parses a CSV of orders and returns totals per customer, handling quoted commas and missing fields.',
       'Refactor this Express handler into a service and a repository layer, keeping the error handling the same.',
       'Write a Rust function that merges overlapping intervals, with unit tests for edge cases.',
       "Write a SQL query that returns each customer's three most recent orders with their totals.",
-      'Write a Python script that walks a directory tree, finds duplicate files by hash, and prints them grouped.']) {
+      'Write a Python script that walks a directory tree, finds duplicate files by hash, and prints them grouped.',
+    ]) {
       assert.equal((await cli(['route', '--dry-run', p])).code, 0);
     }
     const s = await openStore({ path: db });
     try {
-      for (const d of s.listDecisions({ limit: 50 }).rows.filter((x) => x.tierId === 'sonnet' && x.category === 'code' && x.complexity === 'medium').slice(0, 5)) {
+      for (const d of s
+        .listDecisions({ limit: 50 })
+        .rows.filter((x) => x.tierId === 'sonnet' && x.category === 'code' && x.complexity === 'medium')
+        .slice(0, 5)) {
         s.addFeedback({ decisionId: d.id, thumb: 'down', autoQuality: null, signals: null });
       }
       await s.flush();
-    } finally { await s.close(); }
+    } finally {
+      await s.close();
+    }
     const r = await cli(['retrain', '--json']);
     assert.equal(r.code, 0, r.err);
     const res = JSON.parse(r.out);
@@ -112,7 +124,11 @@ describe('CLI route, budget, retrain, calibrate', function () {
     assert.equal(c.thresholds.length, 2);
     assert.ok(c.expected.afterUsd > 0);
     const s = await openStore({ path: db });
-    try { assert.deepEqual(JSON.parse(s.getMeta('thresholds')!), c.thresholds); } finally { await s.close(); }
+    try {
+      assert.deepEqual(JSON.parse(s.getMeta('thresholds')!), c.thresholds);
+    } finally {
+      await s.close();
+    }
     const bad = await cli(['calibrate', '--top-share', '2']);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--top-share: "2" is not a share between 0 and 1/);
@@ -129,7 +145,10 @@ describe('CLI route, budget, retrain, calibrate', function () {
     mock.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
     r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', mock.url, SQL], env);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /Sonnet is unavailable \(rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows\): falling back to Opus/);
+    assert.match(
+      r.err,
+      /Sonnet is unavailable \(rate-limit; a retry would wait 1 h, longer than llmRouter.maxRetryWaitSeconds allows\): falling back to Opus/,
+    );
     assert.match(r.out, /model claude-opus-4-6/);
     r = await cli(['route', '--max-retry-wait', 'soon', SQL], env);
     assert.equal(r.code, 1);
@@ -143,8 +162,15 @@ describe('CLI route, budget, retrain, calibrate', function () {
       const r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
       assert.equal(r.code, 0, r.err);
       const partial = chunkText(mockAnswer('claude-sonnet-4-6', SQL)).slice(0, 2).join('');
-      assert.ok(r.out.startsWith(`${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer('claude-opus-4-6', SQL)}\n\n`), r.out);
+      assert.ok(
+        r.out.startsWith(
+          `${partial}\n\n[Sonnet stopped: overloaded. Answer from Opus:]\n\n${mockAnswer('claude-opus-4-6', SQL)}\n\n`,
+        ),
+        r.out,
+      );
       assert.match(r.err, /Sonnet is unavailable \(overloaded\): falling back to Opus; the answer starts again\./);
-    } finally { mock.reset(); }
+    } finally {
+      mock.reset();
+    }
   });
 });

@@ -19,7 +19,12 @@ const KEY_B = 'sk-ant-clients-b-9e2d';
 const CODE = 'Write a Python function that parses a CSV file and returns the rows as dictionaries.';
 
 async function routeError(p: Promise<unknown>): Promise<RouteError> {
-  try { await p; } catch (e) { assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`);
+    return e;
+  }
   assert.fail('expected a RouteError');
 }
 
@@ -36,28 +41,47 @@ describe('routing service with a client per tier', () => {
     clientA = new AnthropicClient({ apiKey: KEY_A, baseURL: a.url, maxRetries: 0, idleTimeoutMs: 3000 });
     clientB = new AnthropicClient({ apiKey: KEY_B, baseURL: b.url, maxRetries: 0, idleTimeoutMs: 3000 });
   });
-  after(async () => { await a.close(); await b.close(); });
+  after(async () => {
+    await a.close();
+    await b.close();
+  });
   beforeEach(async () => {
     a.reset();
     b.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-clients-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('Haiku and Sonnet on one provider, Opus on another: Sonnet overloaded falls back to Opus on the other server', async () => {
     a.setScenario('529', { model: 'claude-sonnet-4-6' });
     const asked: string[] = [];
-    const clientFor: ClientFor = (t) => { asked.push(t.id); return t.id === 'opus' ? clientB : clientA; };
+    const clientFor: ClientFor = (t) => {
+      asked.push(t.id);
+      return t.id === 'opus' ? clientB : clientA;
+    };
     const svc = createRouterService({ config: defaultConfig(), store });
     const notices: string[] = [];
     const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, clientFor);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-opus-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
     assert.strictEqual(o.text, mockAnswer('claude-opus-4-6', CODE));
-    assert.deepStrictEqual(a.messageRequests().map((r) => r.model), ['claude-sonnet-4-6']);
-    assert.deepStrictEqual(b.messageRequests().map((r) => r.model), ['claude-opus-4-6']);
+    assert.deepStrictEqual(
+      a.messageRequests().map((r) => r.model),
+      ['claude-sonnet-4-6'],
+    );
+    assert.deepStrictEqual(
+      b.messageRequests().map((r) => r.model),
+      ['claude-opus-4-6'],
+    );
     assert.ok(b.keyMatches(b.messageRequests()[0], KEY_B), 'the other provider got its own key');
     assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Opus\.$/);
     assert.ok(asked.includes('sonnet') && asked.includes('opus'));
@@ -68,11 +92,20 @@ describe('routing service with a client per tier', () => {
     a.setScenario('529', { model: 'claude-sonnet-4-6' });
     const svc = createRouterService({ config: defaultConfig(), store });
     const notices: string[] = [];
-    const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, (t) => (t.id === 'opus' ? null : clientA));
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-haiku-4-5', 'ok'],
-    ]);
-    assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Haiku; Opus can't be reached \(no API key or client for its provider\)\./);
+    const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m) => notices.push(m) }, (t) =>
+      t.id === 'opus' ? null : clientA,
+    );
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-haiku-4-5', 'ok'],
+      ],
+    );
+    assert.match(
+      notices.join('\n'),
+      /Sonnet is unavailable \(overloaded\): falling back to Haiku; Opus can't be reached \(no API key or client for its provider\)\./,
+    );
     assert.strictEqual(b.messageRequests().length, 0);
   });
 
@@ -80,11 +113,22 @@ describe('routing service with a client per tier', () => {
     const svc = createRouterService({ config: defaultConfig(), store });
     const notices: string[] = [];
     let shown = '';
-    const o = await svc.run({ prompt: CODE, source: 'cli', onDecision: (d) => { shown = d.tierId; }, onNotice: (m) => notices.push(m) },
-      (t) => (t.id === 'sonnet' ? null : clientB));
+    const o = await svc.run(
+      {
+        prompt: CODE,
+        source: 'cli',
+        onDecision: (d) => {
+          shown = d.tierId;
+        },
+        onNotice: (m) => notices.push(m),
+      },
+      (t) => (t.id === 'sonnet' ? null : clientB),
+    );
     assert.strictEqual(shown, 'opus');
     assert.strictEqual(o.record.answeredModel, 'claude-opus-4-6');
-    assert.deepStrictEqual(notices, ["Sonnet can't be reached (no API key or client for its provider): answering on Opus instead."]);
+    assert.deepStrictEqual(notices, [
+      "Sonnet can't be reached (no API key or client for its provider): answering on Opus instead.",
+    ]);
     assert.ok(store.getDecision(o.record.id)!.reasons.some((r) => /Sonnet has no client .* → Opus/.test(r)));
   });
 

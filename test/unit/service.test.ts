@@ -23,7 +23,12 @@ const CODE = [
 ];
 
 async function routeError(p: Promise<unknown>): Promise<RouteError> {
-  try { await p; } catch (e) { assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`);
+    return e;
+  }
   assert.fail('expected a RouteError');
 }
 
@@ -36,20 +41,37 @@ describe('routing service (real store, real client, local Messages API)', () => 
     mock = await startMockAnthropic({ apiKey: KEY });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 3000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-service-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('answers a medium code prompt on Sonnet: streamed text, real usage and cost, baseline on Opus, automatic quality', async () => {
     const config = defaultConfig();
     const svc = createRouterService({ config, store });
     let shown: string | null = null;
     let streamed = '';
-    const o = await svc.run({ prompt: CODE[0], source: 'cli', onDecision: (d) => { shown = d.tierId; }, onText: (t) => { streamed += t; } }, client);
+    const o = await svc.run(
+      {
+        prompt: CODE[0],
+        source: 'cli',
+        onDecision: (d) => {
+          shown = d.tierId;
+        },
+        onText: (t) => {
+          streamed += t;
+        },
+      },
+      client,
+    );
     assert.strictEqual(shown, 'sonnet');
     assert.strictEqual(o.text, mockAnswer('claude-sonnet-4-6', CODE[0]));
     assert.strictEqual(streamed, o.text);
@@ -60,7 +82,10 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.strictEqual(rec.costUsd, usageCost(config, 'claude-sonnet-4-6', rec.usage));
     assert.strictEqual(rec.baselineCostUsd, usageCost(config, 'claude-opus-4-6', rec.usage));
     assert.ok(rec.latencyMs !== null && rec.ttftMs !== null);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [['primary', 'claude-sonnet-4-6', 'ok']]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [['primary', 'claude-sonnet-4-6', 'ok']],
+    );
     assert.ok(o.savedUsd! > 0);
     // the stand-in's answer has no code: the automatic quality says so and is stored with its signals
     assert.strictEqual(o.quality!.signals.missingCode, 1);
@@ -94,7 +119,10 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.strictEqual(rows[0].status, 'error');
     assert.match(rows[0].error!, /key/i);
     assert.ok(!rows[0].error!.includes('sk-ant-wrong'));
-    assert.throws(() => svc.decide({ prompt: 'hi there', override: 'gpt5' }), /unknown tier "gpt5".*haiku, sonnet, opus/);
+    assert.throws(
+      () => svc.decide({ prompt: 'hi there', override: 'gpt5' }),
+      /unknown tier "gpt5".*haiku, sonnet, opus/,
+    );
   });
 
   it('cancel stops the stream: RouteError cancelled, the record says cancelled', async () => {
@@ -102,10 +130,26 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = createRouterService({ config: defaultConfig(), store });
     const ac = new AbortController();
     let got = '';
-    const e = await routeError(svc.run({ prompt: CODE[2], source: 'cli', signal: ac.signal, onText: (t) => { got += t; if (got.length > 5) ac.abort(); } }, client));
+    const e = await routeError(
+      svc.run(
+        {
+          prompt: CODE[2],
+          source: 'cli',
+          signal: ac.signal,
+          onText: (t) => {
+            got += t;
+            if (got.length > 5) ac.abort();
+          },
+        },
+        client,
+      ),
+    );
     assert.strictEqual(e.kind, 'cancelled');
     const rows = store.listDecisions().rows;
-    assert.deepStrictEqual(rows.map((r) => r.status), ['cancelled']);
+    assert.deepStrictEqual(
+      rows.map((r) => r.status),
+      ['cancelled'],
+    );
   });
 
   it('Sonnet overloaded (529): falls back to Opus, both calls recorded, the fallback linked to the first and counted', async () => {
@@ -114,9 +158,13 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = createRouterService({ config, store });
     const notices: string[] = [];
     const o = await svc.run({ prompt: CODE[3], source: 'chat', onNotice: (m) => notices.push(m) }, client);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-sonnet-4-6', 'error'], ['fallback', 'claude-opus-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-sonnet-4-6', 'error'],
+        ['fallback', 'claude-opus-4-6', 'ok'],
+      ],
+    );
     assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Opus/);
     const first = store.getDecision(o.calls[0].decisionId)!;
     const second = store.getDecision(o.calls[1].decisionId)!;
@@ -134,9 +182,13 @@ describe('routing service (real store, real client, local Messages API)', () => 
     mock.setScenario('529', { model: 'claude-opus-4-6' });
     const svc = createRouterService({ config: defaultConfig(), store });
     const o = await svc.run({ prompt: CODE[1], source: 'chat', override: 'opus' }, client);
-    assert.deepStrictEqual(o.calls.map((c) => [c.role, c.model, c.status]), [
-      ['primary', 'claude-opus-4-6', 'error'], ['fallback', 'claude-sonnet-4-6', 'ok'],
-    ]);
+    assert.deepStrictEqual(
+      o.calls.map((c) => [c.role, c.model, c.status]),
+      [
+        ['primary', 'claude-opus-4-6', 'error'],
+        ['fallback', 'claude-sonnet-4-6', 'ok'],
+      ],
+    );
     assert.strictEqual(o.record.answeredModel, 'claude-sonnet-4-6');
   });
 
@@ -154,11 +206,17 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const r = svc.retrain();
     assert.strictEqual(r.added.length, 1);
     const a = r.added[0];
-    assert.deepStrictEqual([a.kind, a.complexity, a.category, a.tier, a.evidence.samples, a.evidence.fromTier], ['raise', 'medium', 'code', 2, 5, 1]);
+    assert.deepStrictEqual(
+      [a.kind, a.complexity, a.category, a.tier, a.evidence.samples, a.evidence.fromTier],
+      ['raise', 'medium', 'code', 2, 5, 1],
+    );
     assert.match(a.reason, /^5 of 5 medium\/code answers from Sonnet rated bad/);
     const o = await svc.run({ prompt: next, source: 'chat' }, client);
     assert.strictEqual(o.record.tierId, 'opus');
-    assert.ok(o.decision.reasons.some((x) => x.includes(a.reason) && x.endsWith('→ Opus')), o.decision.reasons.join(' | '));
+    assert.ok(
+      o.decision.reasons.some((x) => x.includes(a.reason) && x.endsWith('→ Opus')),
+      o.decision.reasons.join(' | '),
+    );
     assert.deepStrictEqual(store.getDecision(o.record.id)!.adjustments, [a.id]);
     // a second run adds nothing new
     assert.strictEqual(svc.retrain().added.length, 0);
@@ -188,11 +246,17 @@ describe('routing service (real store, real client, local Messages API)', () => 
     const svc = createRouterService({ config: defaultConfig(), store });
     const first = await svc.run({ prompt: CODE[4], source: 'chat' }, client);
     const before = first.quality!.score;
-    await svc.run({
-      prompt: "That's wrong, it doesn't compile. Try again.",
-      history: [{ role: 'user', content: CODE[4] }, { role: 'assistant', content: first.text }],
-      source: 'chat',
-    }, client);
+    await svc.run(
+      {
+        prompt: "That's wrong, it doesn't compile. Try again.",
+        history: [
+          { role: 'user', content: CODE[4] },
+          { role: 'assistant', content: first.text },
+        ],
+        source: 'chat',
+      },
+      client,
+    );
     const fb = store.feedbackFor(first.record.id);
     assert.strictEqual(fb.length, 2);
     assert.strictEqual(fb[1].signals!.nextTurn, 1);

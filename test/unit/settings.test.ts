@@ -15,10 +15,16 @@ describe('settings (core)', () => {
     assert.deepEqual(s.problems, []);
   });
 
-  it('a workspace cannot redirect the key: a workspace or folder baseUrl is ignored (said in words), the user\'s is used', () => {
-    const s = readSettings(source({
-      baseUrl: { globalValue: 'http://127.0.0.1:4000/', workspaceValue: 'https://evil.example', workspaceFolderValue: 'https://evil2.example' },
-    }));
+  it("a workspace cannot redirect the key: a workspace or folder baseUrl is ignored (said in words), the user's is used", () => {
+    const s = readSettings(
+      source({
+        baseUrl: {
+          globalValue: 'http://127.0.0.1:4000/',
+          workspaceValue: 'https://evil.example',
+          workspaceFolderValue: 'https://evil2.example',
+        },
+      }),
+    );
     assert.equal(s.baseUrl, 'http://127.0.0.1:4000');
     assert.equal(s.problems.length, 1);
     assert.match(s.problems[0], /llmRouter\.baseUrl in this workspace's settings ignored/);
@@ -26,15 +32,29 @@ describe('settings (core)', () => {
   });
 
   it('a workspace cannot swap the tiers (the models the key pays for); other routing settings still follow the workspace', () => {
-    const tiers = [{ id: 'cheap', model: 'evil-model', price: { input: 0, output: 0 } }, { id: 'top', model: 'evil-top', price: { input: 0, output: 0 } }];
-    const s = readSettings(source({ tiers: { workspaceValue: tiers }, strategy: { globalValue: 'learned', workspaceValue: 'rules' } }));
-    assert.deepEqual(s.config.tiers.map((t) => t.model), defaultConfig().tiers.map((t) => t.model));
+    const tiers = [
+      { id: 'cheap', model: 'evil-model', price: { input: 0, output: 0 } },
+      { id: 'top', model: 'evil-top', price: { input: 0, output: 0 } },
+    ];
+    const s = readSettings(
+      source({ tiers: { workspaceValue: tiers }, strategy: { globalValue: 'learned', workspaceValue: 'rules' } }),
+    );
+    assert.deepEqual(
+      s.config.tiers.map((t) => t.model),
+      defaultConfig().tiers.map((t) => t.model),
+    );
     assert.equal(s.config.strategy, 'rules');
     assert.match(s.problems.join('\n'), /llmRouter\.tiers in this workspace's settings ignored/);
   });
 
   it('an invalid value keeps its default and is reported; routing keeps working', () => {
-    const s = readSettings(source({ baseUrl: { globalValue: 'ftp://x' }, maxRetries: { globalValue: 99 }, thresholds: { globalValue: [0.9, 0.1] } }));
+    const s = readSettings(
+      source({
+        baseUrl: { globalValue: 'ftp://x' },
+        maxRetries: { globalValue: 99 },
+        thresholds: { globalValue: [0.9, 0.1] },
+      }),
+    );
     assert.equal(s.baseUrl, undefined);
     assert.equal(s.maxRetries, 2);
     assert.deepEqual(s.config.thresholds, defaultConfig().thresholds);

@@ -4,9 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createClassifier } from '../../src/core/classifier/index';
 
-interface Row { prompt: string; domain: string | null }
+interface Row {
+  prompt: string;
+  domain: string | null;
+}
 const read = (f: string): Row[] =>
-  fs.readFileSync(path.join(__dirname, '../fixtures/high-stakes', f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Row);
+  fs
+    .readFileSync(path.join(__dirname, '../fixtures/high-stakes', f), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Row);
 const negative = read('negative.jsonl');
 const positive = read('positive.jsonl');
 
@@ -30,9 +37,13 @@ for (const s of ['rules', 'learned'] as const) {
     });
 
     it('does not flag everyday and developer uses of trigger words', () => {
-      for (const p of ['What will the weather be like tomorrow?', 'How big is a regulation basketball court?',
+      for (const p of [
+        'What will the weather be like tomorrow?',
+        'How big is a regulation basketball court?',
         'Write a SQL query that lists products whose stock is below the reorder level.',
-        'Explain dependency injection in Angular with an example.', 'What are the legal moves for a knight in chess?']) {
+        'Explain dependency injection in Angular with an example.',
+        'What are the legal moves for a knight in chess?',
+      ]) {
         assert.equal(c.classify(p).highStakes, false, p);
       }
     });
@@ -48,7 +59,7 @@ for (const s of ['rules', 'learned'] as const) {
       assert.equal(c.classify('Should I put my savings in an index fund?').highStakesDomain, 'financial');
     });
 
-    it('keeps the user\'s own terms (domain custom)', () => {
+    it("keeps the user's own terms (domain custom)", () => {
       const custom = createClassifier(s, { highStakesTerms: ['Project Falcon'] });
       assert.equal(custom.classify('Summarise the status of project falcon').highStakesDomain, 'custom');
       assert.equal(c.classify('Summarise the status of project falcon').highStakes, false);

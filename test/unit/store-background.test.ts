@@ -120,7 +120,11 @@ describe('decision store: saving in a worker thread', function () {
     for (let i = 0; i < 3000; i += 97) assert.ok(ids.has(`k${i}`), `k${i}`);
     assert.ok(ids.has('after'));
     assert.ok(!fs.existsSync(`${file}.lock`), 'the lock is released');
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temporary file left behind');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+      'no temporary file left behind',
+    );
   });
 
   it('a worker that died between saves: the next save and refresh run on the main thread', async () => {

@@ -18,7 +18,9 @@ describe('decision store from a bundle', function () {
   it('loads sql.js from the wasm file next to the bundle, and says where it looked when it is missing', async () => {
     const entry = path.join(dir, 'entry.ts');
     const store = path.resolve(__dirname, '../../src/core/store').replace(/\\/g, '/');
-    fs.writeFileSync(entry, `
+    fs.writeFileSync(
+      entry,
+      `
       import { openStore } from '${store}';
       (async () => {
         const s = await openStore({ path: process.argv[2] });
@@ -28,12 +30,25 @@ describe('decision store from a bundle', function () {
         process.stdout.write(String(again.getMeta('from')));
         await again.close();
       })().catch((e) => { process.stderr.write(e.message); process.exit(3); });
-    `);
+    `,
+    );
     const outDir = path.join(dir, 'dist');
-    await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: path.join(outDir, 'app.js'), logLevel: 'silent' });
+    await esbuild.build({
+      entryPoints: [entry],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outfile: path.join(outDir, 'app.js'),
+      logLevel: 'silent',
+    });
     fs.copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(outDir, 'sql-wasm.wasm'));
     // run from a folder with no node_modules anywhere above it
-    const run = () => spawnSync(process.execPath, [path.join(outDir, 'app.js'), path.join(dir, 'db.sqlite')], { cwd: dir, encoding: 'utf8' });
+    const run = () =>
+      spawnSync(process.execPath, [path.join(outDir, 'app.js'), path.join(dir, 'db.sqlite')], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
     const ok = run();
     assert.equal(ok.status, 0, ok.stderr);
     assert.equal(ok.stdout, 'bundle');

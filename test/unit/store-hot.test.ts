@@ -11,7 +11,8 @@ import { useTempStores } from './fixtures/temp-store';
 
 /** spendSince computed from the database now, bypassing the in-memory figure. */
 function fromDb(s: DecisionStore, ms: number): number {
-  const all = (sql: string, params?: SqlValue[]) => (s as unknown as { all(q: string, p?: SqlValue[]): SqlValue[][] }).all(sql, params);
+  const all = (sql: string, params?: SqlValue[]) =>
+    (s as unknown as { all(q: string, p?: SqlValue[]): SqlValue[][] }).all(sql, params);
   return spendSince({ all }, ms);
 }
 
@@ -29,7 +30,8 @@ describe('decision store: figures kept in memory for the pre-call path', () => {
     const mid = at(14, 22); // a partial day
     s.insertDecision(makeRecord('old', { time: at(1, 12), costUsd: 1 }));
     const check = (what: string) => {
-      for (const t of [today, month, mid]) assert.equal(s.spendSince(t), fromDb(s, t), `${what}: since ${new Date(t).toISOString()}`);
+      for (const t of [today, month, mid])
+        assert.equal(s.spendSince(t), fromDb(s, t), `${what}: since ${new Date(t).toISOString()}`);
     };
     check('first read');
     s.insertDecision(makeRecord('p', { time: now, costUsd: null, usage: null, status: 'pending' }));
@@ -53,7 +55,7 @@ describe('decision store: figures kept in memory for the pre-call path', () => {
     assert.equal(s.spendSince(month), 0);
   });
 
-  it('budget, thresholds and adjustments are read once and follow this process\'s changes', async () => {
+  it("budget, thresholds and adjustments are read once and follow this process's changes", async () => {
     const s = await openHere();
     assert.deepEqual(s.getBudget(), { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' });
     s.setBudget({ dailyLimitUsd: 2, monthlyLimitUsd: null, onExhausted: 'cheapest' });
@@ -65,15 +67,28 @@ describe('decision store: figures kept in memory for the pre-call path', () => {
     s.setMeta('thresholds', '[0.3,0.6]');
     assert.equal(s.getMeta('thresholds'), '[0.3,0.6]');
     assert.deepEqual(s.listAdjustments(), []);
-    const adj = { id: 'a1', complexity: 'simple', category: 'factual', kind: 'raise', tier: 1, reason: 'r', evidence: { samples: 5, meanQuality: 0.4, fromTier: 0 }, createdAt: 1, revertedAt: null } as const;
+    const adj = {
+      id: 'a1',
+      complexity: 'simple',
+      category: 'factual',
+      kind: 'raise',
+      tier: 1,
+      reason: 'r',
+      evidence: { samples: 5, meanQuality: 0.4, fromTier: 0 },
+      createdAt: 1,
+      revertedAt: null,
+    } as const;
     s.addAdjustment(adj);
-    assert.deepEqual(s.listAdjustments().map((a) => a.id), ['a1']);
+    assert.deepEqual(
+      s.listAdjustments().map((a) => a.id),
+      ['a1'],
+    );
     s.revertAdjustment('a1', 2);
     assert.deepEqual(s.listAdjustments(), []);
     assert.equal(s.listAdjustments(true).length, 1);
   });
 
-  it('another process\'s rows, budget and thresholds count once they are merged in (refresh or save)', async () => {
+  it("another process's rows, budget and thresholds count once they are merged in (refresh or save)", async () => {
     const a = await openHere({ debounceMs: 10_000 });
     const b = await openHere({ debounceMs: 10_000 });
     const today = new Date().setHours(0, 0, 0, 0);
@@ -107,7 +122,8 @@ describe('decision store: figures kept in memory for the pre-call path', () => {
     const day = 86_400_000;
     const today = new Date().setHours(0, 0, 0, 0);
     const since = today - 3 * day + 3600_000; // inside a day that will be folded
-    for (let i = 0; i < 5; i++) s.insertDecision(makeRecord(`r${i}`, { time: today - (4 - i) * day + 7200_000, costUsd: 1 }));
+    for (let i = 0; i < 5; i++)
+      s.insertDecision(makeRecord(`r${i}`, { time: today - (4 - i) * day + 7200_000, costUsd: 1 }));
     const before = s.spendSince(since);
     assert.equal(before, fromDb(s, since));
     await s.flush(); // folds r0..r2

@@ -30,7 +30,10 @@ describe('store lock file', () => {
   });
 
   it('breaks the lock of a process that died', async () => {
-    fs.writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), time: Date.now(), token: 'dead' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), time: Date.now(), token: 'dead' }),
+    );
     const release = await acquireLock(lock, { timeoutMs: 2000 });
     assert.match(fs.readFileSync(lock, 'utf8'), new RegExp(`"pid":${process.pid}`));
     release();
@@ -45,19 +48,28 @@ describe('store lock file', () => {
   });
 
   it('breaks a lock older than the stale age even if its pid exists (a reused pid)', async () => {
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() - 60_000, token: 'old' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() - 60_000, token: 'old' }),
+    );
     const release = await acquireLock(lock, { timeoutMs: 2000, staleMs: 20_000 });
     release();
   });
 
   it('never removes a lock it does not hold', async () => {
     const release = await acquireLock(lock);
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now(), token: 'someone-else' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now(), token: 'someone-else' }),
+    );
     release();
     assert.ok(fs.existsSync(lock));
   });
   it('breaks a lock whose timestamp is in the future (another clock), instead of waiting for it', async () => {
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() + 3_600_000, token: 'future' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.ppid, host: os.hostname(), time: Date.now() + 3_600_000, token: 'future' }),
+    );
     const t0 = Date.now();
     const release = await acquireLock(lock, { timeoutMs: 3000 });
     assert.ok(Date.now() - t0 < 1000, 'taken at once');
@@ -67,7 +79,10 @@ describe('store lock file', () => {
 
   it('with the default limits, a live lock from another host is broken as stale before the wait gives up', async function () {
     this.timeout(LOCK_STALE_MS + 20_000);
-    fs.writeFileSync(lock, JSON.stringify({ pid: 1, host: 'another-host.example', time: Date.now(), token: 'elsewhere' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: 1, host: 'another-host.example', time: Date.now(), token: 'elsewhere' }),
+    );
     const t0 = Date.now();
     const release = await acquireLock(lock);
     const waited = Date.now() - t0;
@@ -78,13 +93,19 @@ describe('store lock file', () => {
 
   it('on giving up, says who holds the lock: pid, host and since when', async () => {
     const since = new Date(Date.now() - 3000);
-    fs.writeFileSync(lock, JSON.stringify({ pid: process.ppid, host: os.hostname(), time: since.getTime(), token: 'live' }));
+    fs.writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.ppid, host: os.hostname(), time: since.getTime(), token: 'live' }),
+    );
     const p2 = (n: number) => String(n).padStart(2, '0');
     const at = `${since.getFullYear()}-${p2(since.getMonth() + 1)}-${p2(since.getDate())} ${p2(since.getHours())}:${p2(since.getMinutes())}:${p2(since.getSeconds())}`;
     await assert.rejects(acquireLock(lock, { timeoutMs: 200 }), (e: Error) => {
       const head = `the database is busy: process ${process.ppid} on ${os.hostname()} has held ${lock} since ${at} (`;
       assert.ok(e.message.startsWith(head), e.message);
-      assert.match(e.message.slice(head.length), /^\d+ s\); gave up after 0\.2 s\. If that process is gone, delete the lock file\.$/);
+      assert.match(
+        e.message.slice(head.length),
+        /^\d+ s\); gave up after 0\.2 s\. If that process is gone, delete the lock file\.$/,
+      );
       return true;
     });
   });

@@ -16,7 +16,9 @@ async function cli(...args: string[]): Promise<{ out: string; err: string; error
   process.stdout.write = ((c: string | Uint8Array) => ((out += String(c)), true)) as typeof process.stdout.write;
   process.stderr.write = ((c: string | Uint8Array) => ((err += String(c)), true)) as typeof process.stderr.write;
   try {
-    await buildProgram().exitOverride().parseAsync(['node', 'llm-router', ...args]);
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(['node', 'llm-router', ...args]);
     return { out, err };
   } catch (e) {
     return { out, err, error: e as Error };

@@ -17,7 +17,9 @@ const modeOf = (file: string) => (fs.statSync(file).mode & 0o777).toString(8);
 
 /** Runs the worker's `once` mode; kills it after `ms` (a save that hangs fails the test instead of the suite). */
 function once(db: string, ms: number): Promise<{ code: number | null; err: string; killed: boolean }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, 'once', db, 'from-worker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, 'once', db, 'from-worker'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
   let killed = false;
   child.stderr.on('data', (d) => (err += d));
@@ -25,10 +27,12 @@ function once(db: string, ms: number): Promise<{ code: number | null; err: strin
     killed = true;
     child.kill('SIGKILL');
   }, ms);
-  return new Promise((resolve) => child.on('close', (code) => {
-    clearTimeout(timer);
-    resolve({ code, err, killed });
-  }));
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, err, killed });
+    }),
+  );
 }
 
 describe('decision store: what is at the database path', function () {
@@ -41,23 +45,26 @@ describe('decision store: what is at the database path', function () {
     await s.close();
   }
 
-  (posix ? it : it.skip)('follows a symbolic link: the link stays, its target gets the rows, nothing forks', async () => {
-    const target = path.join(tmp.dir, 'real', 'router.sqlite');
-    fs.mkdirSync(path.dirname(target));
-    await fileWithOneRow(target);
-    const link = path.join(tmp.dir, 'link.sqlite');
-    fs.symlinkSync(target, link);
-    const viaLink = await tmp.open({ path: link });
-    assert.ok(viaLink.getDecision('first'), 'the link is read');
-    viaLink.insertDecision(makeRecord('through-the-link'));
-    await viaLink.close();
-    assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
-    assert.equal(fs.readlinkSync(link), target);
-    const direct = await tmp.open({ path: target });
-    assert.ok(direct.getDecision('through-the-link'), 'the row was saved in the target');
-    assert.ok(direct.getDecision('first'));
-    assert.deepEqual(fs.readdirSync(tmp.dir).sort(), ['link.sqlite', 'real'], 'no second database beside the link');
-  });
+  (posix ? it : it.skip)(
+    'follows a symbolic link: the link stays, its target gets the rows, nothing forks',
+    async () => {
+      const target = path.join(tmp.dir, 'real', 'router.sqlite');
+      fs.mkdirSync(path.dirname(target));
+      await fileWithOneRow(target);
+      const link = path.join(tmp.dir, 'link.sqlite');
+      fs.symlinkSync(target, link);
+      const viaLink = await tmp.open({ path: link });
+      assert.ok(viaLink.getDecision('first'), 'the link is read');
+      viaLink.insertDecision(makeRecord('through-the-link'));
+      await viaLink.close();
+      assert.ok(fs.lstatSync(link).isSymbolicLink(), 'the link is still a link');
+      assert.equal(fs.readlinkSync(link), target);
+      const direct = await tmp.open({ path: target });
+      assert.ok(direct.getDecision('through-the-link'), 'the row was saved in the target');
+      assert.ok(direct.getDecision('first'));
+      assert.deepEqual(fs.readdirSync(tmp.dir).sort(), ['link.sqlite', 'real'], 'no second database beside the link');
+    },
+  );
 
   (posix ? it : it.skip)('a link to a file not created yet creates the target and keeps the link', async () => {
     const target = path.join(tmp.dir, 'elsewhere', 'router.sqlite');
@@ -118,7 +125,10 @@ describe('decision store: what is at the database path', function () {
   it('refuses a folder at the path with a message', async () => {
     const dir = path.join(tmp.dir, 'router.sqlite');
     fs.mkdirSync(dir);
-    await assert.rejects(openStore({ path: dir }), new RegExp(`${dir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} is a folder, not a regular file`));
+    await assert.rejects(
+      openStore({ path: dir }),
+      new RegExp(`${dir.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} is a folder, not a regular file`),
+    );
     assert.ok(fs.statSync(dir).isDirectory());
   });
 

@@ -21,13 +21,33 @@ describe('decision store retention', () => {
     for (let i = 0; i < 1200; i++) {
       const time = now - Math.floor((i / 1200) * 60 * 86_400_000) - 1000;
       const tier = i % 3;
-      const rec = i % 50 === 7
-        ? makeRecord(`r${i}`, { time, tier, model: 'mystery', answeredModel: 'mystery', costUsd: null })
-        : i % 9 === 0
-          ? makeRecord(`r${i}`, { time, tier, status: 'dry-run', usage: null, costUsd: null, baselineCostUsd: null, answeredModel: null })
-          : makeRecord(`r${i}`, { time, tier, costUsd: 0.001 * (1 + (i % 7)), prompt: `prompt ${i} ${'text '.repeat(60)}` });
+      const rec =
+        i % 50 === 7
+          ? makeRecord(`r${i}`, { time, tier, model: 'mystery', answeredModel: 'mystery', costUsd: null })
+          : i % 9 === 0
+            ? makeRecord(`r${i}`, {
+                time,
+                tier,
+                status: 'dry-run',
+                usage: null,
+                costUsd: null,
+                baselineCostUsd: null,
+                answeredModel: null,
+              })
+            : makeRecord(`r${i}`, {
+                time,
+                tier,
+                costUsd: 0.001 * (1 + (i % 7)),
+                prompt: `prompt ${i} ${'text '.repeat(60)}`,
+              });
       s.insertDecision(rec);
-      if (i % 5 === 0) s.addFeedback({ decisionId: rec.id, thumb: i % 10 === 0 ? 'up' : 'down', autoQuality: (i % 11) / 10, signals: { n: i } });
+      if (i % 5 === 0)
+        s.addFeedback({
+          decisionId: rec.id,
+          thumb: i % 10 === 0 ? 'up' : 'down',
+          autoQuality: (i % 11) / 10,
+          signals: { n: i },
+        });
     }
     await s.close();
   }
@@ -47,7 +67,11 @@ describe('decision store retention', () => {
     const after = await openStore({ path: file, retention: { maxRows: 200 } });
     assert.equal(after.listDecisions().total, 200);
     assert.deepEqual(after.stats({ now }), statsBefore);
-    assert.deepEqual(after.stats({ since: dayBoundary, now }), periodBefore, 'a period starting at midnight is exact too');
+    assert.deepEqual(
+      after.stats({ since: dayBoundary, now }),
+      periodBefore,
+      'a period starting at midnight is exact too',
+    );
     // a period starting mid-day in folded history takes in that whole day (only days are known there)
     const folded = after.stats({ since: midday, now });
     assert.deepEqual(folded, periodBefore);

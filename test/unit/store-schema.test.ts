@@ -32,8 +32,12 @@ describe('decision store: a schema from the future, or a broken one', () => {
   }
 
   const NEWER = SCHEMA_VERSION + 1;
-  const newerMessage = new RegExp(`was written by a newer LLM Router \\(schema ${NEWER}; this version knows schema ${SCHEMA_VERSION}\\)\\. It is opened read-only and nothing is saved in it`);
-  const notSaved = new RegExp(`not saved: the routing database .* was written by a newer LLM Router \\(schema ${NEWER}; this version knows schema ${SCHEMA_VERSION}\\) and this version never writes it`);
+  const newerMessage = new RegExp(
+    `was written by a newer LLM Router \\(schema ${NEWER}; this version knows schema ${SCHEMA_VERSION}\\)\\. It is opened read-only and nothing is saved in it`,
+  );
+  const notSaved = new RegExp(
+    `not saved: the routing database .* was written by a newer LLM Router \\(schema ${NEWER}; this version knows schema ${SCHEMA_VERSION}\\) and this version never writes it`,
+  );
 
   it('opens a newer schema read-only, says a newer LLM Router wrote it, and never writes it', async () => {
     await databaseEditedBy(`CREATE TABLE later_feature (id TEXT PRIMARY KEY); PRAGMA user_version = ${NEWER};`);
@@ -74,7 +78,12 @@ describe('decision store: a schema from the future, or a broken one', () => {
     const before = sha(tmp.file);
     const notices: string[] = [];
     await assert.rejects(openStore({ path: tmp.file, onNotice: (m) => notices.push(m) }), (e: Error) => {
-      assert.ok(e.message.startsWith(`cannot use ${tmp.file}: its schema is broken (the table decisions has no column ttft_ms)`), e.message);
+      assert.ok(
+        e.message.startsWith(
+          `cannot use ${tmp.file}: its schema is broken (the table decisions has no column ttft_ms)`,
+        ),
+        e.message,
+      );
       assert.match(e.message, /the file was left as it is/);
       return true;
     });

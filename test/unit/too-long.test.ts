@@ -18,7 +18,12 @@ const KEY = 'sk-ant-too-long-93ab';
 const LONG = `Summarize the errors in this log.\n${'2026-12-03 12:00:01 INFO request served in 12 ms from cache\n'.repeat(16_000)}`;
 
 async function routeError(p: Promise<unknown>): Promise<RouteError> {
-  try { await p; } catch (e) { assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`); return e; }
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`);
+    return e;
+  }
   assert.fail('expected a RouteError');
 }
 
@@ -32,24 +37,46 @@ describe('a prompt longer than a context window', function () {
     mock = await startMockAnthropic({ apiKey: KEY, contextWindow: 2_000_000 });
     client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 5000 });
   });
-  after(async () => { await mock.close(); });
+  after(async () => {
+    await mock.close();
+  });
   beforeEach(async () => {
     mock.reset();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-too-long-'));
     store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
   });
-  afterEach(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('no tier fits (all 200,000 tokens): refused before the call with the sizes, recorded as an error with no cost', async () => {
     const svc = createRouterService({ config: defaultConfig(), store });
     let decided = false;
-    const e = await routeError(svc.run({ prompt: LONG, source: 'cli', onDecision: () => { decided = true; } }, client));
+    const e = await routeError(
+      svc.run(
+        {
+          prompt: LONG,
+          source: 'cli',
+          onDecision: () => {
+            decided = true;
+          },
+        },
+        client,
+      ),
+    );
     assert.strictEqual(e.kind, 'too-long');
-    assert.match(e.message, /^Not sent: the prompt \(about 240,0\d\d tokens, estimated\) does not fit Opus's 200,000-token context window with 4,096 tokens of output, and no other tier's window is larger\. Shorten the prompt or start a new chat\.$/);
+    assert.match(
+      e.message,
+      /^Not sent: the prompt \(about 240,0\d\d tokens, estimated\) does not fit Opus's 200,000-token context window with 4,096 tokens of output, and no other tier's window is larger\. Shorten the prompt or start a new chat\.$/,
+    );
     assert.strictEqual(mock.messageRequests().length, 0, 'nothing was sent');
     assert.strictEqual(decided, false, 'no routing line for a request that was not routed');
     const rows = store.listDecisions().rows;
-    assert.deepStrictEqual(rows.map((r) => [r.status, r.costUsd, r.usage]), [['error', null, null]]);
+    assert.deepStrictEqual(
+      rows.map((r) => [r.status, r.costUsd, r.usage]),
+      [['error', null, null]],
+    );
     assert.strictEqual(rows[0].error, e.message);
   });
 
@@ -58,12 +85,24 @@ describe('a prompt longer than a context window', function () {
     config.tiers[2].contextWindow = 1_000_000;
     const svc = createRouterService({ config, store });
     const notices: string[] = [];
-    const o = await svc.run({ prompt: LONG, source: 'cli', override: 'sonnet', onNotice: (m) => notices.push(m) }, client);
-    assert.deepStrictEqual(mock.messageRequests().map((r) => r.model), ['claude-opus-4-6']);
+    const o = await svc.run(
+      { prompt: LONG, source: 'cli', override: 'sonnet', onNotice: (m) => notices.push(m) },
+      client,
+    );
+    assert.deepStrictEqual(
+      mock.messageRequests().map((r) => r.model),
+      ['claude-opus-4-6'],
+    );
     assert.strictEqual(o.record.answeredModel, 'claude-opus-4-6');
     assert.strictEqual(notices.length, 1);
-    assert.match(notices[0], /^The prompt \(about 240,0\d\d tokens, estimated\) does not fit Sonnet's 200,000-token context window with 4,096 tokens of output: answering on Opus \(1,000,000-token window\) instead\.$/);
-    assert.ok(o.decision.reasons.some((r) => /^context: .* → Opus \(1,000,000-token window\)$/.test(r)), o.decision.reasons.join(' | '));
+    assert.match(
+      notices[0],
+      /^The prompt \(about 240,0\d\d tokens, estimated\) does not fit Sonnet's 200,000-token context window with 4,096 tokens of output: answering on Opus \(1,000,000-token window\) instead\.$/,
+    );
+    assert.ok(
+      o.decision.reasons.some((r) => /^context: .* → Opus \(1,000,000-token window\)$/.test(r)),
+      o.decision.reasons.join(' | '),
+    );
   });
 
   it('a fallback does not go to a tier whose window is too small', async () => {
@@ -73,7 +112,13 @@ describe('a prompt longer than a context window', function () {
     const svc = createRouterService({ config, store });
     const e = await routeError(svc.run({ prompt: LONG, source: 'cli', override: 'sonnet' }, client));
     assert.strictEqual(e.kind, 'provider');
-    assert.match(e.message, /no other tier could answer either: Opus's context window is too small for the prompt; Haiku's context window is too small for the prompt\)$/);
-    assert.deepStrictEqual(mock.messageRequests().map((r) => r.model), ['claude-sonnet-4-6']);
+    assert.match(
+      e.message,
+      /no other tier could answer either: Opus's context window is too small for the prompt; Haiku's context window is too small for the prompt\)$/,
+    );
+    assert.deepStrictEqual(
+      mock.messageRequests().map((r) => r.model),
+      ['claude-sonnet-4-6'],
+    );
   });
 });

@@ -10,13 +10,37 @@ const DATA = path.resolve(__dirname, '../../src/core/classifier/data');
 const TIERS = ['haiku', 'sonnet', 'opus'] as const;
 /** The fixed list of kinds, documented in src/core/classifier/data/README.md. */
 const KINDS = [
-  'explain-error', 'write-test', 'regex', 'git', 'shell', 'rename', 'refactor', 'review-diff', 'explain-code',
-  'write-code', 'debug', 'design', 'agent-task', 'docs', 'sql', 'config', 'performance', 'security-review',
-  'everyday', 'chit-chat', 'conceptual',
+  'explain-error',
+  'write-test',
+  'regex',
+  'git',
+  'shell',
+  'rename',
+  'refactor',
+  'review-diff',
+  'explain-code',
+  'write-code',
+  'debug',
+  'design',
+  'agent-task',
+  'docs',
+  'sql',
+  'config',
+  'performance',
+  'security-review',
+  'everyday',
+  'chit-chat',
+  'conceptual',
 ] as const;
 const FIELDS = ['id', 'prompt', 'tier', 'kind', 'why'];
 
-interface MixRow { id: string; prompt: string; tier: string; kind: string; why: string }
+interface MixRow {
+  id: string;
+  prompt: string;
+  tier: string;
+  kind: string;
+  why: string;
+}
 
 /** Every problem of a JSONL text of mix rows, one message each, with its line number; empty when the text is valid. */
 function problems(text: string, idPrefix: string, minRows: number, minPerKind: number): string[] {
@@ -41,7 +65,8 @@ function problems(text: string, idPrefix: string, minRows: number, minPerKind: n
       if (typeof row[f] !== 'string' || !(row[f] as string).trim()) out.push(`${at}: ${f} is not a non-empty string`);
     }
     const r = row as unknown as MixRow;
-    if (typeof r.id === 'string' && !new RegExp(`^${idPrefix}-\\d{4}$`).test(r.id)) out.push(`${at}: id ${r.id} is not ${idPrefix}-NNNN`);
+    if (typeof r.id === 'string' && !new RegExp(`^${idPrefix}-\\d{4}$`).test(r.id))
+      out.push(`${at}: id ${r.id} is not ${idPrefix}-NNNN`);
     if (ids.has(r.id)) out.push(`${at}: duplicate id ${r.id}`);
     ids.add(r.id);
     const norm = String(r.prompt).toLowerCase().replace(/\s+/g, ' ').trim();
@@ -53,13 +78,18 @@ function problems(text: string, idPrefix: string, minRows: number, minPerKind: n
   });
   if (lines.length < minRows) out.push(`${lines.length} rows, expected at least ${minRows}`);
   for (const k of KINDS) {
-    if ((perKind.get(k) ?? 0) < minPerKind) out.push(`kind ${k} has ${perKind.get(k) ?? 0} rows, expected at least ${minPerKind}`);
+    if ((perKind.get(k) ?? 0) < minPerKind)
+      out.push(`kind ${k} has ${perKind.get(k) ?? 0} rows, expected at least ${minPerKind}`);
   }
   return out;
 }
 
 const read = (name: string) => fs.readFileSync(path.join(DATA, name), 'utf8');
-const rowsOf = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as MixRow);
+const rowsOf = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as MixRow);
 const share = (rows: MixRow[], tier: string) => rows.filter((r) => r.tier === tier).length / rows.length;
 
 describe('vscode_mix.jsonl (the realistic VS Code chat mix)', () => {
@@ -84,7 +114,13 @@ describe('vscode_mix.jsonl (the realistic VS Code chat mix)', () => {
 });
 
 describe('the mix checks themselves', () => {
-  const good = (n: number) => ({ id: `mix-${String(n).padStart(4, '0')}`, prompt: `prompt ${n}`, tier: 'haiku', kind: KINDS[n % KINDS.length], why: 'simple' });
+  const good = (n: number) => ({
+    id: `mix-${String(n).padStart(4, '0')}`,
+    prompt: `prompt ${n}`,
+    tier: 'haiku',
+    kind: KINDS[n % KINDS.length],
+    why: 'simple',
+  });
   const file = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
   const valid = Array.from({ length: KINDS.length }, (_, i) => good(i + 1));
 
@@ -106,13 +142,18 @@ describe('the mix checks themselves', () => {
     ];
     for (const [expected, text] of cases) {
       const found = problems(text, 'mix', KINDS.length, 1);
-      assert.ok(found.some((p) => p.includes(expected)), `${expected}: ${JSON.stringify(found)}`);
+      assert.ok(
+        found.some((p) => p.includes(expected)),
+        `${expected}: ${JSON.stringify(found)}`,
+      );
     }
   });
 
   it('reject too few rows and a kind with too few rows', () => {
     assert.ok(problems(file(valid), 'mix', 400, 1).some((p) => p.includes('expected at least 400')));
-    assert.ok(problems(file(valid.slice(1)), 'mix', 1, 1).some((p) => p.startsWith(`kind ${valid[0].kind} has 0 rows`)));
+    assert.ok(
+      problems(file(valid.slice(1)), 'mix', 1, 1).some((p) => p.startsWith(`kind ${valid[0].kind} has 0 rows`)),
+    );
   });
 });
 
@@ -125,6 +166,11 @@ describe('vscode_train.jsonl (training prompts in the same style)', () => {
   it('shares no prompt with the mix, which is kept for calibration and measurement', () => {
     const norm = (s: string) => s.toLowerCase().replace(/\s+/g, ' ').trim();
     const mix = new Set(rowsOf(read('vscode_mix.jsonl')).map((r) => norm(r.prompt)));
-    assert.deepEqual(rowsOf(read(TRAIN)).filter((r) => mix.has(norm(r.prompt))).map((r) => r.id), []);
+    assert.deepEqual(
+      rowsOf(read(TRAIN))
+        .filter((r) => mix.has(norm(r.prompt)))
+        .map((r) => r.id),
+      [],
+    );
   });
 });

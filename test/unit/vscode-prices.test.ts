@@ -1,12 +1,24 @@
 // The price table of VS Code's models (Copilot bills them at their API rates) and the tier set proposed from the
 // models a person has.
 import * as assert from 'node:assert';
-import { normaliseModelName, proposeTiers, tierFromModel, vscodeModelPrice, type VscodeModelInfo } from '../../src/core/vscodePrices';
+import {
+  normaliseModelName,
+  proposeTiers,
+  tierFromModel,
+  vscodeModelPrice,
+  type VscodeModelInfo,
+} from '../../src/core/vscodePrices';
 import { priceFor } from '../../src/core/pricing';
 import { defaultConfig } from '../../src/core/config';
 import { readSettings } from '../../src/core/settings';
 
-const m = (vendor: string, family: string, id = family, name = family): VscodeModelInfo => ({ vendor, family, id, name, maxInputTokens: 128_000 });
+const m = (vendor: string, family: string, id = family, name = family): VscodeModelInfo => ({
+  vendor,
+  family,
+  id,
+  name,
+  maxInputTokens: 128_000,
+});
 
 describe('VS Code model prices', () => {
   it('finds a model by id, family or name, whatever the dots, case and date suffix', () => {
@@ -27,21 +39,50 @@ describe('VS Code model prices', () => {
 
   it('a tier from a model: provider vscode, selector by vendor and id, context = input window + output', () => {
     const t = tierFromModel(m('copilot', 'claude-sonnet-4.5', 'claude-sonnet-4.5', 'Claude Sonnet 4.5'), 16_000);
-    assert.deepStrictEqual([t.provider, t.selector, t.model, t.label, t.contextWindow, t.maxOutputTokens], ['vscode', { vendor: 'copilot', id: 'claude-sonnet-4.5', family: 'claude-sonnet-4.5' }, 'claude-sonnet-4.5', 'Claude Sonnet 4.5', 144_000, 16_000]);
+    assert.deepStrictEqual(
+      [t.provider, t.selector, t.model, t.label, t.contextWindow, t.maxOutputTokens],
+      [
+        'vscode',
+        { vendor: 'copilot', id: 'claude-sonnet-4.5', family: 'claude-sonnet-4.5' },
+        'claude-sonnet-4.5',
+        'Claude Sonnet 4.5',
+        144_000,
+        16_000,
+      ],
+    );
     assert.strictEqual(t.price.input, 3);
   });
 });
 
 describe('proposing tiers from the models a person has', () => {
   it('Copilot with Claude Haiku, Sonnet and Opus: those three, cheapest first', () => {
-    const have = [m('copilot', 'gpt-4.1'), m('copilot', 'claude-opus-4.5'), m('copilot', 'claude-haiku-4.5'), m('copilot', 'claude-sonnet-4.5'), m('copilot', 'gpt-5-mini')];
-    assert.deepStrictEqual(proposeTiers(have, 'llm-router').map((t) => t.model), ['claude-haiku-4.5', 'claude-sonnet-4.5', 'claude-opus-4.5']);
+    const have = [
+      m('copilot', 'gpt-4.1'),
+      m('copilot', 'claude-opus-4.5'),
+      m('copilot', 'claude-haiku-4.5'),
+      m('copilot', 'claude-sonnet-4.5'),
+      m('copilot', 'gpt-5-mini'),
+    ];
+    assert.deepStrictEqual(
+      proposeTiers(have, 'llm-router').map((t) => t.model),
+      ['claude-haiku-4.5', 'claude-sonnet-4.5', 'claude-opus-4.5'],
+    );
   });
 
   it('otherwise the cheapest, a middle one and the dearest priced model; never the router itself, never an unpriced one', () => {
-    const have = [m('llm-router', 'llm-router', 'router'), m('copilot', 'gpt-5-mini'), m('copilot', 'gpt-4.1'), m('copilot', 'gpt-5'), m('copilot', 'gpt-4o'), m('local', 'llama')];
+    const have = [
+      m('llm-router', 'llm-router', 'router'),
+      m('copilot', 'gpt-5-mini'),
+      m('copilot', 'gpt-4.1'),
+      m('copilot', 'gpt-5'),
+      m('copilot', 'gpt-4o'),
+      m('local', 'llama'),
+    ];
     const tiers = proposeTiers(have, 'llm-router');
-    assert.deepStrictEqual(tiers.map((t) => t.model), ['gpt-5-mini', 'gpt-5', 'gpt-4o']);
+    assert.deepStrictEqual(
+      tiers.map((t) => t.model),
+      ['gpt-5-mini', 'gpt-5', 'gpt-4o'],
+    );
     assert.ok(tiers.every((t) => t.selector?.vendor !== 'llm-router'));
   });
 
@@ -51,8 +92,7 @@ describe('proposing tiers from the models a person has', () => {
 });
 
 describe('the tiers setting with VS Code models', () => {
-  it('a vscode tier without a price gets its model\'s API rate; an unknown one stays unpriced', () => {
-
+  it("a vscode tier without a price gets its model's API rate; an unknown one stays unpriced", () => {
     const tiers = [
       { id: 'fast', model: 'gpt-5-mini', provider: 'vscode', selector: { vendor: 'copilot', id: 'gpt-5-mini' } },
       { id: 'mine', model: 'llama-x', provider: 'vscode' },

@@ -49,10 +49,17 @@ async function open({ fill, theme = 'dark', viewport = { width: 340, height: 150
   const page = await context.newPage();
   const problems = [];
   const dialogs = [];
-  page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console error: ${m.text()}`); });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console error: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
   const session = `s${++seq}`;
   cleanups.push(async () => {
     const csp = await page.evaluate(() => window.__harness.cspViolations).catch(() => []);
@@ -60,7 +67,11 @@ async function open({ fill, theme = 'dark', viewport = { width: 340, height: 150
     await harness.close();
     await env.close();
     assert.deepEqual(csp, [], `content-security-policy violations: ${csp.join(', ')}`);
-    assert.deepEqual(problems.filter((p) => !/favicon/.test(p)), [], 'errors in the page');
+    assert.deepEqual(
+      problems.filter((p) => !/favicon/.test(p)),
+      [],
+      'errors in the page',
+    );
   });
   await page.goto(harness.page(session, theme));
   await waitRendered(page, 0);
@@ -74,7 +85,9 @@ async function waitRendered(page, after, check) {
   const fn = src ? new Function(`return (${src})`)() : null;
   const end = Date.now() + 10_000;
   for (;;) {
-    const p = await page.evaluate(() => window.__panel ? { renders: window.__panel.renders, vm: window.__panel.lastState } : null);
+    const p = await page.evaluate(() =>
+      window.__panel ? { renders: window.__panel.renders, vm: window.__panel.lastState } : null,
+    );
     if (p && p.renders > after && (!fn || fn(p.vm))) return p.vm;
     if (Date.now() > end) throw new Error(`timed out waiting for the panel to draw${src ? `: ${src}` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
@@ -84,9 +97,14 @@ const renders = (page) => page.evaluate(() => window.__panel?.renders ?? 0);
 
 /** The headline figures exactly as shown. */
 async function figures(page) {
-  return page.evaluate(() => Object.fromEntries(Array.from(document.querySelectorAll('[data-figure]'), (f) => [
-    f.getAttribute('data-figure'), { value: f.querySelector('.figure-value').textContent, sub: f.querySelector('.figure-sub')?.textContent ?? '' },
-  ])));
+  return page.evaluate(() =>
+    Object.fromEntries(
+      Array.from(document.querySelectorAll('[data-figure]'), (f) => [
+        f.getAttribute('data-figure'),
+        { value: f.querySelector('.figure-value').textContent, sub: f.querySelector('.figure-sub')?.textContent ?? '' },
+      ]),
+    ),
+  );
 }
 
 function assertUsd(shown, expected, what) {
@@ -140,13 +158,20 @@ test('a new user sees the welcome, and its buttons ask the host to set the key a
   assert.equal(await t.page.getByTestId('budget').isVisible(), true, 'a budget can be set before the first request');
   await t.page.getByTestId('set-key').click();
   await t.page.getByTestId('open-chat').click();
-  await t.page.waitForFunction(() => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2);
-  await waitFor(() => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1, 'host got setApiKey and openChat');
+  await t.page.waitForFunction(
+    () => window.__harness.posted.filter((m) => m.method === 'setApiKey' || m.method === 'openChat').length === 2,
+  );
+  await waitFor(
+    () => t.harness.globalState.get('setApiKeyClicks') === 1 && t.harness.globalState.get('openChatClicks') === 1,
+    'host got setApiKey and openChat',
+  );
   await t.page.setViewportSize({ width: 340, height: 640 });
   await t.page.screenshot({ path: join(SHOTS, 'panel-welcome-dark.png'), fullPage: true });
   // The first decision (from the chat) replaces the welcome with the figures.
   const n = await renders(t.page);
-  t.env.store.insertDecision(record(t.env.config, { id: 'first-1', time: Date.now(), tier: 0, prompt: 'hello router' }));
+  t.env.store.insertDecision(
+    record(t.env.config, { id: 'first-1', time: Date.now(), tier: 0, prompt: 'hello router' }),
+  );
   await waitRendered(t.page, n, `(vm) => !vm.empty`);
   assert.equal(await t.page.getByTestId('welcome').isVisible(), false);
   assert.equal((await figures(t.page)).requests.value, '1');
@@ -158,11 +183,25 @@ test('while the database is still opening the panel waits, then shows it; if it 
   let open;
   let fail;
   const harnesses = [
-    await startHarness({ service: env.service, ready: new Promise((r) => { open = r; }) }),
-    await startHarness({ service: env.service, ready: new Promise((_r, j) => { fail = j; }) }),
+    await startHarness({
+      service: env.service,
+      ready: new Promise((r) => {
+        open = r;
+      }),
+    }),
+    await startHarness({
+      service: env.service,
+      ready: new Promise((_r, j) => {
+        fail = j;
+      }),
+    }),
   ];
   const context = await browser.newContext({ viewport: { width: 340, height: 900 } });
-  cleanups.push(async () => { await context.close(); for (const h of harnesses) await h.close(); await env.close(); });
+  cleanups.push(async () => {
+    await context.close();
+    for (const h of harnesses) await h.close();
+    await env.close();
+  });
   const page = await context.newPage();
   await page.goto(harnesses[0].page('opening'));
   await page.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'ready'));
@@ -175,7 +214,9 @@ test('while the database is still opening the panel waits, then shows it; if it 
   await page2.goto(harnesses[1].page('broken'));
   await page2.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'ready'));
   fail(new Error('database file is locked by another program'));
-  await page2.waitForFunction(() => /could not be opened: database file is locked/.test(document.querySelector('[data-testid=status]').textContent));
+  await page2.waitForFunction(() =>
+    /could not be opened: database file is locked/.test(document.querySelector('[data-testid=status]').textContent),
+  );
   assert.equal(await renders(page2), 0);
 });
 
@@ -191,10 +232,16 @@ test('a host whose service is not built yet: the panel says so, then shows the f
   });
   const harness = await startHarness({ service });
   const context = await browser.newContext({ viewport: { width: 340, height: 900 } });
-  cleanups.push(async () => { await context.close(); await harness.close(); await env.close(); });
+  cleanups.push(async () => {
+    await context.close();
+    await harness.close();
+    await env.close();
+  });
   const page = await context.newPage();
   await page.goto(harness.page('late-service'));
-  await page.waitForFunction(() => /still opening its database/.test(document.querySelector('[data-testid=status]').textContent));
+  await page.waitForFunction(() =>
+    /still opening its database/.test(document.querySelector('[data-testid=status]').textContent),
+  );
   assert.equal(await renders(page), 0);
   built = true;
   await waitRendered(page, 0);
@@ -211,17 +258,34 @@ test('the headline figures, tiers, quality and recent decisions equal the store 
     // Tier distribution: the chart's accessible summary names each tier's decisions.
     const aria = await t.page.locator('canvas').first().getAttribute('aria-label');
     for (const [i, tier] of t.env.config.tiers.entries()) {
-      assert.ok(aria.includes(`${tier.label} ${(s.byTier[i] ?? 0).toLocaleString('en-US')} decisions`), `${period}: ${aria}`);
+      assert.ok(
+        aria.includes(`${tier.label} ${(s.byTier[i] ?? 0).toLocaleString('en-US')} decisions`),
+        `${period}: ${aria}`,
+      );
     }
     // Quality by tier, with counts.
     for (const q of s.qualityByTier) {
       const row = await t.page.locator(`[data-testid="quality"] tr[data-tier="${q.tier}"]`).textContent();
-      if (q.upRate !== null) assert.ok(row.includes(`${(q.upRate * 100).toFixed(1)}% (${q.up} up, ${q.down} down)`), `${period} quality row: ${row}`);
-      if (q.autoQuality !== null) assert.ok(row.includes(`${q.autoQuality.toFixed(2)} (${q.autoCount} answers)`), `${period} auto quality: ${row}`);
+      if (q.upRate !== null)
+        assert.ok(
+          row.includes(`${(q.upRate * 100).toFixed(1)}% (${q.up} up, ${q.down} down)`),
+          `${period} quality row: ${row}`,
+        );
+      if (q.autoQuality !== null)
+        assert.ok(
+          row.includes(`${q.autoQuality.toFixed(2)} (${q.autoCount} answers)`),
+          `${period} auto quality: ${row}`,
+        );
     }
   }
-  const shownIds = await t.page.locator('[data-decision]').evaluateAll((els) => els.map((e) => e.getAttribute('data-decision')));
-  assert.deepEqual(shownIds, t.env.store.listDecisions({ limit: 20 }).rows.map((r) => r.id), 'recent decisions, newest first');
+  const shownIds = await t.page
+    .locator('[data-decision]')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-decision')));
+  assert.deepEqual(
+    shownIds,
+    t.env.store.listDecisions({ limit: 20 }).rows.map((r) => r.id),
+    'recent decisions, newest first',
+  );
   // Screenshots for the README: the whole panel once, then the sidebar as a user sees it in each theme.
   await t.page.screenshot({ path: join(SHOTS, 'panel-full-dark.png'), fullPage: true });
   await t.page.setViewportSize({ width: 340, height: 1040 });
@@ -245,7 +309,13 @@ test('a decision recorded elsewhere shows up live, without reloading', async () 
   await choosePeriod(t.page, 'today');
   const before = await figures(t.page);
   const n = await renders(t.page);
-  const rec = record(t.env.config, { id: 'live-1', time: Date.now(), tier: 1, prompt: 'a brand new question from the CLI', source: 'cli' });
+  const rec = record(t.env.config, {
+    id: 'live-1',
+    time: Date.now(),
+    tier: 1,
+    prompt: 'a brand new question from the CLI',
+    source: 'cli',
+  });
   t.env.store.insertDecision(rec);
   await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'live-1')`);
   await checkFiguresMatchStore(t.page, t.env.store, 'today');
@@ -260,12 +330,16 @@ test('a decision written by another process (the CLI, another window) appears wh
   const other = await openStore({ path: t.env.dbPath });
   try {
     const n = await renders(t.page);
-    other.insertDecision(record(t.env.config, { id: 'other-process-1', time: Date.now(), tier: 2, prompt: 'from the CLI', source: 'cli' }));
+    other.insertDecision(
+      record(t.env.config, { id: 'other-process-1', time: Date.now(), tier: 2, prompt: 'from the CLI', source: 'cli' }),
+    );
     await other.flush();
     await waitRendered(t.page, n, `(vm) => vm.recent.rows.some((r) => r.id === 'other-process-1')`);
     await checkFiguresMatchStore(t.page, t.env.store, '7d');
     assert.equal(t.env.store.getDecision('other-process-1')?.source, 'cli');
-  } finally { await other.close(); }
+  } finally {
+    await other.close();
+  }
 });
 
 test('thumbs given in the panel land in the store', async () => {
@@ -277,7 +351,13 @@ test('thumbs given in the panel land in the store', async () => {
   await waitRendered(t.page, n, `(vm) => vm.recent.rows.find((r) => r.id === '${id}')?.feedback === 'down'`);
   const fb = t.env.store.feedbackFor(id).filter((f) => f.thumb !== null);
   assert.equal(fb.at(-1)?.thumb, 'down', 'the store has the thumb');
-  assert.equal(await t.page.locator(`[data-decision="${id}"]`).getByRole('button', { name: 'Bad answer' }).getAttribute('aria-pressed'), 'true');
+  assert.equal(
+    await t.page
+      .locator(`[data-decision="${id}"]`)
+      .getByRole('button', { name: 'Bad answer' })
+      .getAttribute('aria-pressed'),
+    'true',
+  );
   assert.match(await t.page.getByTestId('status').textContent(), /bad answer/);
   // From the detail view of another decision.
   const second = t.page.locator('[data-decision]').nth(1);
@@ -286,8 +366,18 @@ test('thumbs given in the panel land in the store', async () => {
   const detail = t.page.getByTestId('detail');
   await detail.waitFor({ state: 'visible' });
   await detail.getByRole('button', { name: 'Good answer' }).click();
-  await t.page.waitForFunction(() => document.querySelector('[data-testid=detail] [aria-label="Good answer"]')?.getAttribute('aria-pressed') === 'true');
-  assert.equal(t.env.store.feedbackFor(id2).filter((f) => f.thumb !== null).at(-1)?.thumb, 'up');
+  await t.page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid=detail] [aria-label="Good answer"]')?.getAttribute('aria-pressed') ===
+      'true',
+  );
+  assert.equal(
+    t.env.store
+      .feedbackFor(id2)
+      .filter((f) => f.thumb !== null)
+      .at(-1)?.thumb,
+    'up',
+  );
   assert.match(await detail.textContent(), /Feedback.*up/);
 });
 
@@ -296,7 +386,9 @@ test('the budget is edited in place: a good value is saved to the store, a bad o
   const daily = t.page.getByTestId('budget-daily').locator('input');
   await daily.fill('abc');
   await t.page.getByTestId('budget-save').click();
-  await t.page.waitForFunction(() => /Daily limit must be/.test(document.querySelector('[data-testid=status]').textContent));
+  await t.page.waitForFunction(() =>
+    /Daily limit must be/.test(document.querySelector('[data-testid=status]').textContent),
+  );
   assert.deepEqual(t.env.store.getBudget().dailyLimitUsd, null, 'nothing saved');
   assert.equal(await daily.inputValue(), 'abc', 'what the user typed is kept');
   await daily.fill('2.5');
@@ -304,8 +396,14 @@ test('the budget is edited in place: a good value is saved to the store, a bad o
   const n = await renders(t.page);
   await t.page.getByTestId('budget-save').click();
   await waitRendered(t.page, n, `(vm) => vm.budget.dailyLimitUsd === 2.5`);
-  const sent = t.harness.traffic.filter((x) => x.dir === 'to-host' && x.msg.method === 'setBudget').map((x) => x.msg.params);
-  assert.deepEqual(sent.at(-1), { dailyLimitUsd: 2.5, monthlyLimitUsd: 40, onExhausted: t.env.store.getBudget().onExhausted });
+  const sent = t.harness.traffic
+    .filter((x) => x.dir === 'to-host' && x.msg.method === 'setBudget')
+    .map((x) => x.msg.params);
+  assert.deepEqual(sent.at(-1), {
+    dailyLimitUsd: 2.5,
+    monthlyLimitUsd: 40,
+    onExhausted: t.env.store.getBudget().onExhausted,
+  });
   assert.equal(t.env.store.getBudget().dailyLimitUsd, 2.5);
   assert.equal(t.env.store.getBudget().monthlyLimitUsd, 40);
   const used = await t.page.getByTestId('budget-used').textContent();
@@ -324,18 +422,33 @@ test('the budget is edited in place: a good value is saved to the store, a bad o
   assert.notEqual(over.state, 'normal');
   assert.equal(await t.page.getByTestId('budget-state').textContent(), over.state);
   assert.match(await gauge.getAttribute('aria-valuetext'), new RegExp(`used, ${over.state}`));
-  await t.page.screenshot({ path: join(SHOTS, 'panel-budget-dark.png'), clip: await t.page.locator('section', { has: t.page.getByTestId('budget') }).boundingBox() });
+  await t.page.screenshot({
+    path: join(SHOTS, 'panel-budget-dark.png'),
+    clip: await t.page.locator('section', { has: t.page.getByTestId('budget') }).boundingBox(),
+  });
 });
 
 test('retraining from the panel: thumbs down, "Retrain now" gets its own reply and adds an adjustment with its reason; undo reaches the store', async () => {
   // Six Sonnet answers to medium/code prompts: five rated bad through the service (as from the chat), the sixth in the panel.
-  const t = await open({ fill: (env) => {
-    for (const r of manyRecords(env.config, { count: 30, days: 2, now: Date.now() - 60_000, seed: 11 })) env.store.insertDecision(r);
-    for (let i = 0; i < 6; i++) {
-      env.store.insertDecision(record(env.config, { id: `mc-${i}`, time: Date.now() - 1000 * (i + 1), tier: 1, complexity: 'medium', category: 'code', prompt: `refactor module ${i}` }));
-      if (i > 0) env.service.feedback(`mc-${i}`, 'down');
-    }
-  } });
+  const t = await open({
+    fill: (env) => {
+      for (const r of manyRecords(env.config, { count: 30, days: 2, now: Date.now() - 60_000, seed: 11 }))
+        env.store.insertDecision(r);
+      for (let i = 0; i < 6; i++) {
+        env.store.insertDecision(
+          record(env.config, {
+            id: `mc-${i}`,
+            time: Date.now() - 1000 * (i + 1),
+            tier: 1,
+            complexity: 'medium',
+            category: 'code',
+            prompt: `refactor module ${i}`,
+          }),
+        );
+        if (i > 0) env.service.feedback(`mc-${i}`, 'down');
+      }
+    },
+  });
   const n0 = await renders(t.page);
   await t.page.locator('[data-decision="mc-0"]').getByRole('button', { name: 'Bad answer' }).click();
   await waitRendered(t.page, n0, `(vm) => vm.recent.rows.find((r) => r.id === 'mc-0')?.feedback === 'down'`);
@@ -343,44 +456,83 @@ test('retraining from the panel: thumbs down, "Retrain now" gets its own reply a
 
   const n = await renders(t.page);
   await t.page.getByRole('button', { name: 'Retrain now' }).click();
-  await t.page.waitForFunction(() => /Retrained: 1 new adjustment/.test(document.querySelector('[data-testid=status]').textContent));
+  await t.page.waitForFunction(() =>
+    /Retrained: 1 new adjustment/.test(document.querySelector('[data-testid=status]').textContent),
+  );
   const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'retrainNow');
   assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
-  const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
+  const reply = t.harness.traffic.find(
+    (x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id,
+  );
   assert.ok(reply?.msg.ok && reply.msg.result.added === 1, 'its own reply');
   const [adj] = t.env.store.listAdjustments(false);
-  assert.equal(`${adj.complexity}/${adj.category}/${adj.kind}/${adj.tier}`, 'medium/code/raise/2', 'the store has the adjustment');
+  assert.equal(
+    `${adj.complexity}/${adj.category}/${adj.kind}/${adj.tier}`,
+    'medium/code/raise/2',
+    'the store has the adjustment',
+  );
   await waitRendered(t.page, n, `(vm) => vm.retrain.adjustments.length === 1 && vm.retrain.lastRun !== null`);
-  assert.match(await t.page.getByTestId('retrain-last').textContent(), /Last run: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\)/);
+  assert.match(
+    await t.page.getByTestId('retrain-last').textContent(),
+    /Last run: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\)/,
+  );
   const item = t.page.locator(`[data-adjustment="${adj.id}"]`);
   assert.match(await item.textContent(), /medium\/code → at least Opus/);
   assert.ok((await item.textContent()).includes(adj.reason), `the reason is shown: ${adj.reason}`);
 
   const k = await renders(t.page);
   await item.getByRole('button', { name: 'Undo adjustment for medium/code' }).click();
-  await waitRendered(t.page, k, `(vm) => vm.retrain.adjustments.find((a) => a.id === '${adj.id}')?.revertedAt !== null`);
-  assert.notEqual(t.env.store.listAdjustments(true).find((a) => a.id === adj.id).revertedAt, null, 'reverted in the store');
+  await waitRendered(
+    t.page,
+    k,
+    `(vm) => vm.retrain.adjustments.find((a) => a.id === '${adj.id}')?.revertedAt !== null`,
+  );
+  assert.notEqual(
+    t.env.store.listAdjustments(true).find((a) => a.id === adj.id).revertedAt,
+    null,
+    'reverted in the store',
+  );
   assert.equal(t.env.store.listAdjustments(false).length, 0);
   assert.match(await item.textContent(), /undone/);
-  assert.equal(await item.getByRole('button', { name: /Undo/ }).count(), 0, 'an undone adjustment cannot be undone twice');
+  assert.equal(
+    await item.getByRole('button', { name: /Undo/ }).count(),
+    0,
+    'an undone adjustment cannot be undone twice',
+  );
 });
 
 test('fine-tuning from the panel: "Fine-tune on my feedback" shows when, rows used, held back, accuracy before → after and kept; "Use the shipped model" undoes it', async () => {
   // 36 Haiku answers to "zentrix export" prompts rated bad, 12 Haiku answers to trivial questions rated good.
-  const topics = ['ledger', 'invoice', 'payroll', 'audit trail', 'refund', 'chargeback', 'receipt', 'statement', 'budget', 'forecast', 'expense', 'tax form'];
+  const topics = [
+    'ledger',
+    'invoice',
+    'payroll',
+    'audit trail',
+    'refund',
+    'chargeback',
+    'receipt',
+    'statement',
+    'budget',
+    'forecast',
+    'expense',
+    'tax form',
+  ];
   const probe = 'reconcile the bank balance with the quarterly zentrix export';
-  const t = await open({ fill: (env) => {
-    let n = 0;
-    const add = (prompt, thumb) => {
-      const id = `fb-${n++}`;
-      env.store.insertDecision(record(env.config, { id, time: Date.now() - 3_600_000 + n, tier: 0, prompt }));
-      env.store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null });
-    };
-    for (const topic of topics) {
-      for (const verb of ['reconcile the', 'merge the', 'tidy the']) add(`${verb} ${topic} with the quarterly zentrix export`, 'down');
-      add(`what colour is a ${topic} icon`, 'up');
-    }
-  } });
+  const t = await open({
+    fill: (env) => {
+      let n = 0;
+      const add = (prompt, thumb) => {
+        const id = `fb-${n++}`;
+        env.store.insertDecision(record(env.config, { id, time: Date.now() - 3_600_000 + n, tier: 0, prompt }));
+        env.store.addFeedback({ decisionId: id, thumb, autoQuality: null, signals: null });
+      };
+      for (const topic of topics) {
+        for (const verb of ['reconcile the', 'merge the', 'tidy the'])
+          add(`${verb} ${topic} with the quarterly zentrix export`, 'down');
+        add(`what colour is a ${topic} icon`, 'up');
+      }
+    },
+  });
   const block = t.page.getByTestId('finetune');
   assert.match(await block.textContent(), /Not fine-tuned yet \(routing uses the shipped model\)/);
   assert.equal(t.env.service.decide({ prompt: probe }).tierId, 'haiku', 'the shipped model sends it to Haiku');
@@ -388,35 +540,69 @@ test('fine-tuning from the panel: "Fine-tune on my feedback" shows when, rows us
 
   const n = await renders(t.page);
   await block.getByRole('button', { name: 'Fine-tune on my feedback' }).click();
-  await t.page.waitForFunction(() => /^Fine-tuned on 36 rows: \d+ of 12 held-back answers .* Kept: routing uses it now\.$/.test(document.querySelector('[data-testid=status]').textContent));
+  await t.page.waitForFunction(() =>
+    /^Fine-tuned on 36 rows: \d+ of 12 held-back answers .* Kept: routing uses it now\.$/.test(
+      document.querySelector('[data-testid=status]').textContent,
+    ),
+  );
   const req = t.harness.traffic.find((x) => x.dir === 'to-host' && x.msg.method === 'fineTuneNow');
   assert.ok(req && typeof req.msg.id === 'number', 'a request with an id');
-  const reply = t.harness.traffic.find((x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id);
+  const reply = t.harness.traffic.find(
+    (x) => x.dir === 'to-webview' && x.msg.method === '$reply' && x.msg.id === req.msg.id,
+  );
   assert.ok(reply?.msg.ok && reply.msg.result.fineTune.heldBack === 12, 'its own reply, with the figures');
   await waitRendered(t.page, n, `(vm) => vm.retrain.fineTune !== null && vm.retrain.fineTunedInUse`);
-  assert.match(await t.page.getByTestId('finetune-last').textContent(), /^Last fine-tune: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\) · 36 rows trained on, 12 held back$/);
-  assert.match(await t.page.getByTestId('finetune-accuracy').textContent(),
-    /^Held-back accuracy: \d+\.\d% → 100\.0% \((\d+) → 12 of 12 routed as rated; before: the shipped model\)$/);
+  assert.match(
+    await t.page.getByTestId('finetune-last').textContent(),
+    /^Last fine-tune: \d{4}-\d\d-\d\d \d\d:\d\d \(just now\) · 36 rows trained on, 12 held back$/,
+  );
+  assert.match(
+    await t.page.getByTestId('finetune-accuracy').textContent(),
+    /^Held-back accuracy: \d+\.\d% → 100\.0% \((\d+) → 12 of 12 routed as rated; before: the shipped model\)$/,
+  );
   assert.equal(await t.page.getByTestId('finetune-kept').textContent(), 'Kept: routing uses it now.');
-  assert.notEqual(t.env.service.decide({ prompt: probe }).tierId, 'haiku', 'the service routes with the fine-tuned model');
+  assert.notEqual(
+    t.env.service.decide({ prompt: probe }).tierId,
+    'haiku',
+    'the service routes with the fine-tuned model',
+  );
   assert.equal(t.env.service.decide({ prompt: 'what colour is a folder icon' }).tierId, 'haiku');
 
   const k = await renders(t.page);
   await block.getByRole('button', { name: 'Use the shipped model' }).click();
   await waitRendered(t.page, k, `(vm) => !vm.retrain.fineTunedInUse && vm.retrain.fineTune?.removedAt !== null`);
-  assert.match(await t.page.getByTestId('status').textContent(), /Fine-tuned model removed: routing uses the shipped model\./);
-  assert.match(await t.page.getByTestId('finetune-kept').textContent(), /^Kept, then removed \d{4}-\d\d-\d\d \d\d:\d\d: routing uses the shipped model\.$/);
+  assert.match(
+    await t.page.getByTestId('status').textContent(),
+    /Fine-tuned model removed: routing uses the shipped model\./,
+  );
+  assert.match(
+    await t.page.getByTestId('finetune-kept').textContent(),
+    /^Kept, then removed \d{4}-\d\d-\d\d \d\d:\d\d: routing uses the shipped model\.$/,
+  );
   assert.equal(t.env.service.decide({ prompt: probe }).tierId, 'haiku', 'back to the shipped model');
   assert.equal(await block.getByRole('button', { name: 'Use the shipped model' }).count(), 0);
 });
 
 test('fine-tuning from the panel with too little feedback says so and changes nothing', async () => {
-  const t = await open({ fill: (env) => {
-    env.store.insertDecision(record(env.config, { id: 'one', time: Date.now() - 1000, tier: 0, prompt: 'tidy the ledger with the quarterly zentrix export' }));
-    env.store.addFeedback({ decisionId: 'one', thumb: 'down', autoQuality: null, signals: null });
-  } });
+  const t = await open({
+    fill: (env) => {
+      env.store.insertDecision(
+        record(env.config, {
+          id: 'one',
+          time: Date.now() - 1000,
+          tier: 0,
+          prompt: 'tidy the ledger with the quarterly zentrix export',
+        }),
+      );
+      env.store.addFeedback({ decisionId: 'one', thumb: 'down', autoQuality: null, signals: null });
+    },
+  });
   await t.page.getByRole('button', { name: 'Fine-tune on my feedback' }).click();
-  await t.page.waitForFunction(() => /Only 1 usable rated answer: fine-tuning needs at least 4/.test(document.querySelector('[data-testid=status]').textContent));
+  await t.page.waitForFunction(() =>
+    /Only 1 usable rated answer: fine-tuning needs at least 4/.test(
+      document.querySelector('[data-testid=status]').textContent,
+    ),
+  );
   assert.equal(await t.page.getByTestId('status').getAttribute('data-level'), 'warning');
   assert.match(await t.page.getByTestId('finetune-last').textContent(), /Not fine-tuned yet/);
   assert.equal(t.env.store.getMeta('classifierModelAt'), null, 'no model stored');
@@ -424,7 +610,18 @@ test('fine-tuning from the panel with too little feedback says so and changes no
 
 test('a prompt with <script> and <img onerror> is shown as text and runs nothing, in the list and the detail view', async () => {
   const evil = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2;alert(1)"> & "quotes"';
-  const t = await open({ fill: (env) => env.store.insertDecision(record(env.config, { id: 'evil-1', time: Date.now() - 1000, tier: 0, prompt: evil, reasons: ['<b>bold</b> reason'] })) });
+  const t = await open({
+    fill: (env) =>
+      env.store.insertDecision(
+        record(env.config, {
+          id: 'evil-1',
+          time: Date.now() - 1000,
+          tier: 0,
+          prompt: evil,
+          reasons: ['<b>bold</b> reason'],
+        }),
+      ),
+  });
   const row = t.page.locator('[data-decision="evil-1"]');
   assert.equal(await row.locator('[data-prompt]').textContent(), evil, 'the list shows the prompt literally');
   assert.equal(await row.locator('img, script, b').count(), 0, 'no element was made from it');
@@ -466,8 +663,11 @@ test('keyboard only: Tab reaches "Retrain now" and Enter runs it; controls have 
   assert.ok(found, 'Retrain now is reachable with Tab');
   await t.page.keyboard.press('Enter');
   await t.page.waitForFunction(() => window.__harness.posted.some((m) => m.method === 'retrainNow'));
-  const unnamed = await t.page.evaluate(() => Array.from(document.querySelectorAll('vscode-button, button, canvas, [role=meter]'))
-    .filter((e) => !(e.getAttribute('aria-label') || e.textContent.trim())).map((e) => e.outerHTML.slice(0, 80)));
+  const unnamed = await t.page.evaluate(() =>
+    Array.from(document.querySelectorAll('vscode-button, button, canvas, [role=meter]'))
+      .filter((e) => !(e.getAttribute('aria-label') || e.textContent.trim()))
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
   assert.deepEqual(unnamed, [], 'every control has a name');
 });
 
@@ -487,9 +687,23 @@ let failed = 0;
 for (const { name, fn } of tests) {
   if (filter && !name.includes(filter)) continue;
   const errors = [];
-  try { await fn(); } catch (e) { errors.push(e); }
-  for (const c of cleanups.splice(0)) { try { await c(); } catch (e) { errors.push(e); } }
-  if (!errors.length) { passed++; console.log(`  ✓ ${name}`); continue; }
+  try {
+    await fn();
+  } catch (e) {
+    errors.push(e);
+  }
+  for (const c of cleanups.splice(0)) {
+    try {
+      await c();
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  if (!errors.length) {
+    passed++;
+    console.log(`  ✓ ${name}`);
+    continue;
+  }
   failed++;
   console.log(`  ✗ ${name}`);
   for (const e of errors) console.log(`    ${(e?.stack ?? String(e)).split('\n').slice(0, 6).join('\n    ')}`);

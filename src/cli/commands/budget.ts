@@ -25,7 +25,9 @@ function status(store: DecisionStore) {
 
 function print(s: ReturnType<typeof status>): void {
   const lim = (v: number | null) => (v === null ? 'no limit' : formatUsd(v));
-  out(`state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${pct(s.usedFraction)} used)`}`);
+  out(
+    `state: ${s.state === 'none' ? 'no budget set' : s.state}${s.state === 'none' ? '' : ` (${pct(s.usedFraction)} used)`}`,
+  );
   out(`today: ${formatUsd(s.spentToday)} of ${lim(s.dailyLimit)}`);
   out(`this month: ${formatUsd(s.spentMonth)} of ${lim(s.monthlyLimit)}`);
   out(`at 100 %: ${s.onExhausted === 'block' ? 'requests are refused' : 'the cheapest tier only'}`);
@@ -39,7 +41,11 @@ export function register(program: Command): void {
       .description('set the limits (in dollars; "off" for none); a limit not given stays as it is')
       .option('--daily <usd>', 'daily limit in USD')
       .option('--monthly <usd>', 'monthly limit in USD')
-      .addOption(new Option('--on-exhausted <what>', 'at 100 %: refuse requests, or answer with the cheapest tier only').choices(['block', 'cheapest'])),
+      .addOption(
+        new Option('--on-exhausted <what>', 'at 100 %: refuse requests, or answer with the cheapest tier only').choices(
+          ['block', 'cheapest'],
+        ),
+      ),
   ).action(async (opts: { db?: string; daily?: string; monthly?: string; onExhausted?: 'block' | 'cheapest' }) => {
     if (opts.daily === undefined && opts.monthly === undefined && opts.onExhausted === undefined) {
       throw new Error('nothing to set: give --daily, --monthly and/or --on-exhausted');
@@ -57,7 +63,10 @@ export function register(program: Command): void {
     });
   });
   addDbOption(
-    budget.command('status').description('spend against the limits, and the state routing is in').option('--json', 'as JSON'),
+    budget
+      .command('status')
+      .description('spend against the limits, and the state routing is in')
+      .option('--json', 'as JSON'),
   ).action(async (opts: { db?: string; json?: boolean }) => {
     await withStore(opts.db, (store) => {
       const s = status(store);

@@ -34,7 +34,8 @@ interface ClassifyOpts {
 /** The routing configuration for a command's --preset (economy, balanced, quality; default balanced). */
 export function configFromOptions(opts: { preset?: string }): RouterConfig {
   if (opts.preset === undefined) return defaultConfig();
-  if (!isPresetName(opts.preset)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${opts.preset}"`);
+  if (!isPresetName(opts.preset))
+    throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, not "${opts.preset}"`);
   return defaultConfig(opts.preset);
 }
 
@@ -43,7 +44,8 @@ export const PRESET_HELP = `routing preset: ${PRESET_NAMES.join(', ')} (default 
 /** Builds the classifier a command asked for: strategy and optionally a model file from `llm-router train`. */
 export function classifierFromOptions(config: RouterConfig, opts: { strategy?: string; model?: string }): Classifier {
   const strategy = opts.strategy ?? (opts.model ? 'learned' : config.strategy);
-  if (strategy !== 'rules' && strategy !== 'learned') throw new Error(`--strategy must be rules or learned, not "${strategy}"`);
+  if (strategy !== 'rules' && strategy !== 'learned')
+    throw new Error(`--strategy must be rules or learned, not "${strategy}"`);
   let model: unknown;
   if (opts.model) {
     if (strategy !== 'learned') throw new Error('--model only applies to the learned strategy');
@@ -51,7 +53,9 @@ export function classifierFromOptions(config: RouterConfig, opts: { strategy?: s
     try {
       text = fs.readFileSync(opts.model, 'utf8');
     } catch (e) {
-      throw new Error(`cannot read model file ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new Error(
+        `cannot read model file ${opts.model}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     try {
       model = JSON.parse(text);
@@ -85,9 +89,11 @@ export function classifyLine(line: string, lineNo: number, route: Router): strin
     return JSON.stringify({ line: lineNo, error: `not valid JSON: ${(e as Error).message}` });
   }
   const r = o as Record<string, unknown>;
-  if (!r || typeof r !== 'object' || Array.isArray(r)) return JSON.stringify({ line: lineNo, error: 'expected a JSON object {"id", "prompt", "history"?}' });
+  if (!r || typeof r !== 'object' || Array.isArray(r))
+    return JSON.stringify({ line: lineNo, error: 'expected a JSON object {"id", "prompt", "history"?}' });
   const id = r.id;
-  const err = (error: string) => JSON.stringify(id === undefined ? { line: lineNo, error } : { line: lineNo, id, error });
+  const err = (error: string) =>
+    JSON.stringify(id === undefined ? { line: lineNo, error } : { line: lineNo, id, error });
   if (typeof r.prompt !== 'string') return err('"prompt" must be a string');
   if (!r.prompt.trim()) return err('"prompt" is empty: nothing to classify');
   let history: Turn[] | undefined;
@@ -131,8 +137,13 @@ async function streamJsonl(src: string, route: Router): Promise<{ ok: number; ba
     lineNo++;
     const line = 'line' in read ? read.line.trim() : '';
     if ('line' in read && !line) continue;
-    const res = 'line' in read ? classifyLine(line, lineNo, route)
-      : JSON.stringify({ line: lineNo, error: `line is ${read.tooLongBytes} bytes, over the ${MAX_LINE_BYTES / 1024 / 1024} MB limit: skipped` });
+    const res =
+      'line' in read
+        ? classifyLine(line, lineNo, route)
+        : JSON.stringify({
+            line: lineNo,
+            error: `line is ${read.tooLongBytes} bytes, over the ${MAX_LINE_BYTES / 1024 / 1024} MB limit: skipped`,
+          });
     if (res.startsWith('{"line"')) bad++;
     else ok++;
     pending += `${res}\n`;
@@ -146,12 +157,18 @@ export function register(program: Command): void {
   program
     .command('classify [text...]')
     .description('classify a prompt and show the tier it would go to and why; --jsonl classifies a JSONL stream')
-    .option('--jsonl <file>', 'read JSONL {"id","prompt","history"?} from a file or - (stdin); writes one JSON line per input')
+    .option(
+      '--jsonl <file>',
+      'read JSONL {"id","prompt","history"?} from a file or - (stdin); writes one JSON line per input',
+    )
     .option('--json', 'print the single classification as JSON')
     .option('--preset <name>', PRESET_HELP)
     .option('--strategy <name>', 'classifier strategy: rules or learned (default: the configured one)')
     .option('--model <file>', 'use a model file written by `llm-router train` (learned strategy)')
-    .option('--db <path>', "decide as this database's router would: its fine-tuned model, calibrated thresholds and retraining adjustments (nothing is recorded)")
+    .option(
+      '--db <path>',
+      "decide as this database's router would: its fine-tuned model, calibrated thresholds and retraining adjustments (nothing is recorded)",
+    )
     .addHelpText(
       'after',
       `
@@ -166,7 +183,8 @@ Examples:
     )
     .action(async (text: string[], opts: ClassifyOpts) => {
       const config = configFromOptions(opts);
-      if (opts.db && (opts.model || opts.strategy)) throw new Error('--db decides with the database\'s own model; leave out --model and --strategy');
+      if (opts.db && (opts.model || opts.strategy))
+        throw new Error("--db decides with the database's own model; leave out --model and --strategy");
       if (!opts.db) {
         await classifyWith(plainRouter(classifierFromOptions(config, opts), config), text, opts, config);
         return;
@@ -196,17 +214,21 @@ async function classifyWith(route: Router, text: string[], opts: ClassifyOpts, c
   }
   if (text.length) throw new Error('give either a prompt or --jsonl, not both');
   const { bad } = await streamJsonl(opts.jsonl, route);
-  if (bad && !stdoutClosed()) writeErr(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
+  if (bad && !stdoutClosed())
+    writeErr(`llm-router classify: ${bad} line(s) could not be classified (see their "error")\n`);
 }
 
 function printOne(prompt: string, route: Router, config: RouterConfig, json?: boolean): void {
-  if (!prompt.trim()) throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
+  if (!prompt.trim())
+    throw new Error('nothing to classify: give a prompt, e.g. llm-router classify "What is 2+2?", or --jsonl FILE|-');
   const { cls, d } = route(prompt);
   if (json) {
     out(JSON.stringify({ ...cls, tier: d.tierId, model: d.model, decisionReasons: d.reasons }, null, 2));
     return;
   }
-  out(`${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}, ${config.preset ?? 'custom'}]`);
+  out(
+    `${config.tiers[d.tier].label} (${d.model})  score ${cls.score.toFixed(2)}  ${cls.complexity} ${cls.category}  confidence ${cls.confidence.toFixed(2)}  [${cls.strategy}, ${config.preset ?? 'custom'}]`,
+  );
   if (cls.highStakes) out(`high-stakes: ${cls.highStakesDomain}`);
   out('why:');
   for (const r of d.reasons) out(`  - ${r}`);

@@ -20,7 +20,9 @@ export function register(program: Command): void {
       store.addFeedback({ decisionId: d.id, thumb: rating, autoQuality: null, signals: null });
       await store.flush();
       const fb = store.feedbackFor(d.id).filter((f) => f.thumb);
-      out(`recorded thumbs ${rating} for ${d.id} (${d.tierId}, ${d.complexity}/${d.category})${fb.length > 1 ? `; it replaces the earlier rating (${fb[fb.length - 2].thumb})` : ''}`);
+      out(
+        `recorded thumbs ${rating} for ${d.id} (${d.tierId}, ${d.complexity}/${d.category})${fb.length > 1 ? `; it replaces the earlier rating (${fb[fb.length - 2].thumb})` : ''}`,
+      );
     });
   });
 }

@@ -22,7 +22,11 @@ export function register(program: Command): void {
         const all = store.listAdjustments(true);
         if (opts.json) out(JSON.stringify(all, null, 2));
         else if (!all.length) out('no adjustments yet');
-        else for (const a of all) out(`${a.id}  ${a.revertedAt ? 'undone ' : 'active '} ${a.complexity}/${a.category} ${a.kind} → ${config.tiers[a.tier]?.label}: ${a.reason}`);
+        else
+          for (const a of all)
+            out(
+              `${a.id}  ${a.revertedAt ? 'undone ' : 'active '} ${a.complexity}/${a.category} ${a.kind} → ${config.tiers[a.tier]?.label}: ${a.reason}`,
+            );
         return;
       }
       const r = retrain(store, config, { allowStepDown: !!opts.allowStepDown });
@@ -32,26 +36,33 @@ export function register(program: Command): void {
         return;
       }
       if (!r.added.length) out('no change: no group has consistent enough feedback');
-      for (const a of r.added) out(`added ${a.id}: ${a.complexity}/${a.category} ${a.kind === 'raise' ? 'raised' : 'lowered'} to ${config.tiers[a.tier].label} because ${a.reason} (undo: llm-router retrain undo ${a.id})`);
+      for (const a of r.added)
+        out(
+          `added ${a.id}: ${a.complexity}/${a.category} ${a.kind === 'raise' ? 'raised' : 'lowered'} to ${config.tiers[a.tier].label} because ${a.reason} (undo: llm-router retrain undo ${a.id})`,
+        );
       if (r.report.length) {
         out('');
         for (const l of r.report) out(`  ${l}`);
       }
     });
   });
-  addDbOption(cmd.command('undo').description('undo an adjustment (it stays in the history, marked undone)').argument('<id>', 'adjustment id (or its first 6+ characters)'))
-    .action(async (id: string, _o: unknown, sub: Command) => {
-      // --db may be parsed by `retrain` itself (commander reads a parent's options anywhere on the line)
-      const opts = sub.optsWithGlobals<{ db?: string }>();
-      await withStore(opts.db, async (store) => {
-        const a = store.listAdjustments(true).find((x) => x.id === id || (id.length >= 6 && x.id.startsWith(id)));
-        if (!undoAdjustment(store, id)) {
-          warn(a ? `adjustment ${a.id} is already undone` : `no adjustment with id "${id}"`);
-          setExitCode(1);
-          return;
-        }
-        await store.flush();
-        out(`undone ${a!.id}: ${a!.complexity}/${a!.category} routes as before (${a!.reason})`);
-      });
+  addDbOption(
+    cmd
+      .command('undo')
+      .description('undo an adjustment (it stays in the history, marked undone)')
+      .argument('<id>', 'adjustment id (or its first 6+ characters)'),
+  ).action(async (id: string, _o: unknown, sub: Command) => {
+    // --db may be parsed by `retrain` itself (commander reads a parent's options anywhere on the line)
+    const opts = sub.optsWithGlobals<{ db?: string }>();
+    await withStore(opts.db, async (store) => {
+      const a = store.listAdjustments(true).find((x) => x.id === id || (id.length >= 6 && x.id.startsWith(id)));
+      if (!undoAdjustment(store, id)) {
+        warn(a ? `adjustment ${a.id} is already undone` : `no adjustment with id "${id}"`);
+        setExitCode(1);
+        return;
+      }
+      await store.flush();
+      out(`undone ${a!.id}: ${a!.complexity}/${a!.category} routes as before (${a!.reason})`);
     });
+  });
 }

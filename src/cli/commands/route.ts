@@ -11,7 +11,18 @@ import { addDbOption, defaultDbPath, out } from '../io';
 import { cliClientFor, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
-interface Opts { db?: string; preset?: string; dryRun?: boolean; json?: boolean; tier?: string; maxTokens?: string; baseUrl?: string; system?: string; settings?: string; maxRetryWait?: string }
+interface Opts {
+  db?: string;
+  preset?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  tier?: string;
+  maxTokens?: string;
+  baseUrl?: string;
+  system?: string;
+  settings?: string;
+  maxRetryWait?: string;
+}
 
 const describe = (d: Decision, config: RouterConfig) => `${routedLine(config, d)} · est. ${formatUsd(d.estCostUsd)}`;
 
@@ -19,7 +30,9 @@ export function register(program: Command): void {
   addDbOption(
     program
       .command('route')
-      .description('route a prompt: choose the tier, record the decision, and (unless --dry-run) stream the answer from Anthropic')
+      .description(
+        'route a prompt: choose the tier, record the decision, and (unless --dry-run) stream the answer from Anthropic',
+      )
       .argument('<text...>', 'the prompt')
       .option('--dry-run', 'decide and record without calling any model')
       .option('--json', 'print the decision (and outcome) as JSON')
@@ -28,9 +41,15 @@ export function register(program: Command): void {
       .option('--max-tokens <n>', 'max output tokens for the answer')
       .option('--system <text>', 'system prompt')
       .option('--base-url <url>', 'Anthropic API base URL (default: $ANTHROPIC_BASE_URL or the official API)')
-      .option('--max-retry-wait <seconds>', 'longest wait before a retry; a longer retry-after makes another tier answer (default 30)')
+      .option(
+        '--max-retry-wait <seconds>',
+        'longest wait before a retry; a longer retry-after makes another tier answer (default 30)',
+      )
 
-      .option('--settings <file>', 'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)'),
+      .option(
+        '--settings <file>',
+        'settings file with tiers and endpoints (default: $LLM_ROUTER_SETTINGS or ~/.config/llm-router/settings.json)',
+      ),
   ).action(async (words: string[], opts: Opts) => {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
@@ -38,15 +57,21 @@ export function register(program: Command): void {
     const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
     for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
     const config = settings.config;
-    if (opts.tier && tierIndex(config, opts.tier) < 0) throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
+    if (opts.tier && tierIndex(config, opts.tier) < 0)
+      throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
     let maxTokens: number | undefined;
     if (opts.maxTokens !== undefined) {
       maxTokens = Number(opts.maxTokens);
-      if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
+      if (!Number.isInteger(maxTokens) || maxTokens < 1)
+        throw new Error(`--max-tokens: "${opts.maxTokens}" is not a whole number ≥ 1`);
     }
     const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
-    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0) throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
-    const store = await openStore({ path: opts.db ?? defaultDbPath(), onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0)
+      throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
+    const store = await openStore({
+      path: opts.db ?? defaultDbPath(),
+      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+    });
     try {
       const svc = createRouterService({ config, store });
       const labels = svc.config.tiers.map((t) => t.label);
@@ -69,14 +94,21 @@ export function register(program: Command): void {
       process.once('SIGINT', onSigint);
       let o: RouteOutcome;
       try {
-        o = await svc.run({
-          ...req,
-          signal: ac.signal,
-          // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
-          onDecision: (d) => { if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`); },
-          onText: (t) => { if (!opts.json) process.stdout.write(t); },
-          onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
-        }, client);
+        o = await svc.run(
+          {
+            ...req,
+            signal: ac.signal,
+            // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
+            onDecision: (d) => {
+              if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`);
+            },
+            onText: (t) => {
+              if (!opts.json) process.stdout.write(t);
+            },
+            onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+          },
+          client,
+        );
       } catch (e) {
         if (!(e instanceof RouteError)) throw e;
         process.exitCode = e.kind === 'no-key' ? 2 : e.kind === 'cancelled' ? 130 : 1;
@@ -86,22 +118,45 @@ export function register(program: Command): void {
             out(describe(e.decision, svc.config));
             for (const r of e.decision.reasons) out(`  - ${r}`);
           }
-          process.stderr.write(`llm-router: ${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}\n`);
+          process.stderr.write(
+            `llm-router: ${e.message}${e.kind === 'no-key' ? ' Use --dry-run to record the decision only.' : ''}\n`,
+          );
         }
         return;
       } finally {
         process.off('SIGINT', onSigint);
       }
       if (opts.json) {
-        out(JSON.stringify({ id: o.record.id, decision: o.decision, record: o.record, text: o.text, calls: o.calls, totalCostUsd: o.totalCostUsd, baselineCostUsd: o.baselineCostUsd, savedUsd: o.savedUsd, quality: o.quality, budget: o.budget }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              id: o.record.id,
+              decision: o.decision,
+              record: o.record,
+              text: o.text,
+              calls: o.calls,
+              totalCostUsd: o.totalCostUsd,
+              baselineCostUsd: o.baselineCostUsd,
+              savedUsd: o.savedUsd,
+              quality: o.quality,
+              budget: o.budget,
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       const u = o.record.usage;
       out('');
       out('');
-      out(`model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`);
-      if (o.calls.length > 1) out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
-      if (o.budget && o.budget.state !== 'normal') out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
+      out(
+        `model ${o.record.answeredModel ?? o.record.model} · tokens in ${u?.inputTokens ?? 0} / out ${u?.outputTokens ?? 0}${u && (u.cacheReadTokens || u.cacheWriteTokens) ? ` (cache write ${u.cacheWriteTokens}, read ${u.cacheReadTokens})` : ''} · cost ${formatUsd(o.totalCostUsd)} · saved ${formatUsd(o.savedUsd)} vs ${labels[labels.length - 1]}`,
+      );
+      if (o.calls.length > 1)
+        out(`calls: ${o.calls.map((c) => `${c.role} ${c.model} ${c.status} ${formatUsd(c.costUsd)}`).join('; ')}`);
+      if (o.budget && o.budget.state !== 'normal')
+        out(`budget: ${o.budget.state} (${pct(o.budget.usedFraction)} used)`);
       out(`decision ${o.record.id} (rate it: llm-router feedback ${o.record.id} up|down)`);
     } finally {
       await store.close();

@@ -24,43 +24,71 @@ export function register(program: Command): void {
       const config = defaultConfig();
       const label = (t: number) => tierLabel(config, t);
       if (opts.json) {
-        out(JSON.stringify({
-          db: store.path,
-          period: { since: since === undefined ? null : new Date(since).toISOString(), until: new Date(now).toISOString() },
-          ...st,
-          budget,
-        }, null, 2));
+        out(
+          JSON.stringify(
+            {
+              db: store.path,
+              period: {
+                since: since === undefined ? null : new Date(since).toISOString(),
+                until: new Date(now).toISOString(),
+              },
+              ...st,
+              budget,
+            },
+            null,
+            2,
+          ),
+        );
         return;
       }
       out(`Database ${store.path}`);
       out(`Period   ${since === undefined ? 'all history' : `since ${new Date(since).toLocaleString()}`}`);
       out('');
       if (!st.decisions) {
-        out('No decisions recorded in this period yet. Try `llm-router demo --db <path>` or `llm-router route --dry-run`.');
+        out(
+          'No decisions recorded in this period yet. Try `llm-router demo --db <path>` or `llm-router route --dry-run`.',
+        );
         return;
       }
-      out(`${pad('tier', 8)} ${lpad('decisions', 9)} ${lpad('share', 6)} ${lpad('spend', 11)} ${lpad('thumbs', 9)} ${lpad('up-rate', 7)} ${lpad('auto q.', 7)}`);
+      out(
+        `${pad('tier', 8)} ${lpad('decisions', 9)} ${lpad('share', 6)} ${lpad('spend', 11)} ${lpad('thumbs', 9)} ${lpad('up-rate', 7)} ${lpad('auto q.', 7)}`,
+      );
       out('-'.repeat(64));
       for (const [k, n] of Object.entries(st.byTier)) {
         const t = Number(k);
         const q = st.qualityByTier.find((x) => x.tier === t);
-        out(`${pad(label(t), 8)} ${lpad(String(n), 9)} ${lpad(pct(n / st.decisions), 6)} ${lpad(formatUsd(st.spendByTier[t] ?? 0), 11)} ${lpad(`${q?.up ?? 0}↑ ${q?.down ?? 0}↓`, 9)} ${lpad(q?.upRate == null ? '–' : pct(q.upRate), 7)} ${lpad(q?.autoQuality == null ? '–' : q.autoQuality.toFixed(2), 7)}`);
+        out(
+          `${pad(label(t), 8)} ${lpad(String(n), 9)} ${lpad(pct(n / st.decisions), 6)} ${lpad(formatUsd(st.spendByTier[t] ?? 0), 11)} ${lpad(`${q?.up ?? 0}↑ ${q?.down ?? 0}↓`, 9)} ${lpad(q?.upRate == null ? '–' : pct(q.upRate), 7)} ${lpad(q?.autoQuality == null ? '–' : q.autoQuality.toFixed(2), 7)}`,
+        );
       }
       out('-'.repeat(64));
-      out(`${pad('total', 8)} ${lpad(String(st.decisions), 9)} ${lpad('100%', 6)} ${lpad(formatUsd(st.spendUsd), 11)} ${lpad(`${st.feedback.up}↑ ${st.feedback.down}↓`, 9)}`);
+      out(
+        `${pad('total', 8)} ${lpad(String(st.decisions), 9)} ${lpad('100%', 6)} ${lpad(formatUsd(st.spendUsd), 11)} ${lpad(`${st.feedback.up}↑ ${st.feedback.down}↓`, 9)}`,
+      );
       out('');
       out(`Requests that reached a model  ${st.requests}`);
-      out(`Spend                          ${formatUsd(st.spendUsd)}${st.requests ? `  (average ${formatUsd(st.avgCostUsd)} a request)` : ''}`);
+      out(
+        `Spend                          ${formatUsd(st.spendUsd)}${st.requests ? `  (average ${formatUsd(st.avgCostUsd)} a request)` : ''}`,
+      );
       out(`All on ${pad(label(config.tiers.length - 1), 24)}${formatUsd(st.baselineUsd)}`);
       out(`Saved                          ${formatUsd(st.savedUsd)} (${pct(st.savedPct)})`);
-      if (st.unpriced) out(`Unpriced requests              ${st.unpriced} (model without a known price: cost unknown, not counted as $0)`);
-      const lim = (v: number | null, spent: number) => (v === null ? `${formatUsd(spent)} (no limit)` : `${formatUsd(spent)} of ${formatUsd(v)} (${pct(v > 0 ? spent / v : 1)})`);
+      if (st.unpriced)
+        out(
+          `Unpriced requests              ${st.unpriced} (model without a known price: cost unknown, not counted as $0)`,
+        );
+      const lim = (v: number | null, spent: number) =>
+        v === null
+          ? `${formatUsd(spent)} (no limit)`
+          : `${formatUsd(spent)} of ${formatUsd(v)} (${pct(v > 0 ? spent / v : 1)})`;
       out(`Today                          ${lim(budget.dailyLimitUsd, st.spentTodayUsd)}`);
       out(`This month                     ${lim(budget.monthlyLimitUsd, st.spentMonthUsd)}`);
       if (st.byModel.length) {
         out('');
         out(`${pad('model', 28)} ${lpad('requests', 8)} ${lpad('spend', 11)} ${lpad('saved', 11)}`);
-        for (const m of st.byModel) out(`${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`);
+        for (const m of st.byModel)
+          out(
+            `${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`,
+          );
       }
     });
   });

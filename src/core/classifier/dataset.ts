@@ -19,7 +19,11 @@ export type TierLabel = (typeof TIER_LABELS)[number];
 /** What a tier-labeled row says about complexity, and the category its kind of request belongs to. */
 const TIER_COMPLEXITY: Record<TierLabel, Complexity> = { haiku: 'simple', sonnet: 'medium', opus: 'complex' };
 const KIND_CATEGORY: Record<string, Category> = {
-  everyday: 'factual', 'chit-chat': 'factual', conceptual: 'factual', docs: 'creative', design: 'reasoning',
+  everyday: 'factual',
+  'chit-chat': 'factual',
+  conceptual: 'factual',
+  docs: 'creative',
+  design: 'reasoning',
 };
 export const categoryOfKind = (kind: unknown): Category => KIND_CATEGORY[String(kind)] ?? 'code';
 
@@ -60,19 +64,37 @@ export function toRow(o: unknown, fallbackId: string): Row | string {
   const id = r.id === undefined ? fallbackId : String(r.id);
   if (num(r.weak_score) && num(r.strong_score)) {
     return {
-      kind: 'outcome', id, prompt: r.prompt,
-      weak_score: r.weak_score as number, strong_score: r.strong_score as number,
-      weak_cost: num(r.weak_cost) ? (r.weak_cost as number) : 0, strong_cost: num(r.strong_cost) ? (r.strong_cost as number) : 0,
+      kind: 'outcome',
+      id,
+      prompt: r.prompt,
+      weak_score: r.weak_score as number,
+      strong_score: r.strong_score as number,
+      weak_cost: num(r.weak_cost) ? (r.weak_cost as number) : 0,
+      strong_cost: num(r.strong_cost) ? (r.strong_cost as number) : 0,
     };
   }
   if (TIER_LABELS.includes(r.tier as TierLabel) && r.complexity === undefined) {
     const tier = r.tier as TierLabel;
-    return { kind: 'labeled', id, prompt: r.prompt, complexity: TIER_COMPLEXITY[tier], category: categoryOfKind(r.kind), tier };
+    return {
+      kind: 'labeled',
+      id,
+      prompt: r.prompt,
+      complexity: TIER_COMPLEXITY[tier],
+      category: categoryOfKind(r.kind),
+      tier,
+    };
   }
   if (r.complexity !== undefined || r.category !== undefined) {
-    if (!COMPLEXITIES.includes(r.complexity as Complexity)) return `"complexity" must be one of ${COMPLEXITIES.join(', ')}`;
+    if (!COMPLEXITIES.includes(r.complexity as Complexity))
+      return `"complexity" must be one of ${COMPLEXITIES.join(', ')}`;
     if (!CATEGORIES.includes(r.category as Category)) return `"category" must be one of ${CATEGORIES.join(', ')}`;
-    const row: LabeledRow = { kind: 'labeled', id, prompt: r.prompt, complexity: r.complexity as Complexity, category: r.category as Category };
+    const row: LabeledRow = {
+      kind: 'labeled',
+      id,
+      prompt: r.prompt,
+      complexity: r.complexity as Complexity,
+      category: r.category as Category,
+    };
     if (Array.isArray(r.history)) row.history = r.history as Turn[];
     return row;
   }

@@ -1,7 +1,15 @@
 // Evaluates a strategy on rows: labeled accuracy and outcome-table metrics, with k-fold cross-validation for the
 // learned strategy (each row is scored by a model trained without it, nor any row with the same prompt). The metrics
 // themselves are in src/core/routingMetrics.ts.
-import { crossValidate, labeledMetrics, lengthBaseline, outcomeMetrics, randomBaseline, type LabeledMetrics, type OutcomeMetrics } from '../routingMetrics';
+import {
+  crossValidate,
+  labeledMetrics,
+  lengthBaseline,
+  outcomeMetrics,
+  randomBaseline,
+  type LabeledMetrics,
+  type OutcomeMetrics,
+} from '../routingMetrics';
 import type { Classifier, Complexity, Category } from '../types';
 import { classifyWith, extract } from './strategy';
 import type { LabeledRow, OutcomeRow, Row } from './dataset';
@@ -89,16 +97,25 @@ export function reportFile(name: string, rows: readonly Row[], preds: readonly P
   const rep: FileReport = { name };
   const li = rows.map((r, i) => (r.kind === 'labeled' ? i : -1)).filter((i) => i >= 0);
   const oi = rows.map((r, i) => (r.kind === 'outcome' ? i : -1)).filter((i) => i >= 0);
-  if (li.length) rep.labeled = labeledMetrics(li.map((i) => rows[i] as LabeledRow), li.map((i) => preds[i]));
+  if (li.length)
+    rep.labeled = labeledMetrics(
+      li.map((i) => rows[i] as LabeledRow),
+      li.map((i) => preds[i]),
+    );
   if (oi.length) {
     const orows = oi.map((i) => rows[i] as OutcomeRow);
-    const m = outcomeMetrics(orows, oi.map((i) => preds[i].score));
+    const m = outcomeMetrics(
+      orows,
+      oi.map((i) => preds[i].score),
+    );
     const step = Math.max(1, Math.floor(m.curve.length / 10));
     rep.outcome = {
       router: noCurve(m),
       random: randomBaseline(orows),
       length: noCurve(lengthBaseline(orows)),
-      curve: m.curve.filter((_, i) => i % step === 0 || i === m.curve.length - 1).map((p) => ({ strongFraction: p.strongFraction, pgr: p.pgr })),
+      curve: m.curve
+        .filter((_, i) => i % step === 0 || i === m.curve.length - 1)
+        .map((p) => ({ strongFraction: p.strongFraction, pgr: p.pgr })),
     };
   }
   return rep;

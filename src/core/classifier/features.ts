@@ -32,16 +32,42 @@ export enum S {
 }
 export const SIGNAL_COUNT = S.COUNT as number;
 export const SIGNAL_NAMES = [
-  'length', 'code-fence', 'code-syntax', 'code-words', 'language', 'reasoning', 'proof', 'math', 'multi-part',
-  'constraints', 'output-format', 'long-form', 'creative', 'factual', 'chitchat', 'high-stakes', 'design', 'debug',
-  'few-shot', 'short-question', 'brief', 'compare', 'explain',
+  'length',
+  'code-fence',
+  'code-syntax',
+  'code-words',
+  'language',
+  'reasoning',
+  'proof',
+  'math',
+  'multi-part',
+  'constraints',
+  'output-format',
+  'long-form',
+  'creative',
+  'factual',
+  'chitchat',
+  'high-stakes',
+  'design',
+  'debug',
+  'few-shot',
+  'short-question',
+  'brief',
+  'compare',
+  'explain',
 ];
 
-const W = (s: S, words: string) => words.split(/\s+/).filter(Boolean).map((w) => [w, s] as const);
+const W = (s: S, words: string) =>
+  words
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((w) => [w, s] as const);
 
 // Single words → signal. A word belongs to one signal.
 const WORDS = new Map<string, S>([
-  ...W(S.CodeWords, `function functions method class classes variable variables array arrays list lists dict dictionary
+  ...W(
+    S.CodeWords,
+    `function functions method class classes variable variables array arrays list lists dict dictionary
     hashmap string strings integer loop loops recursion recursive algorithm algorithms api apis endpoint endpoints
     database query queries sql regex compile compiler runtime async await promise callback thread threads mutex
     refactor refactoring implement implementation snippet script scripts library package module modules unittest
@@ -51,67 +77,143 @@ const WORDS = new Map<string, S>([
     webpack vite npm pip cargo cli bash shell command-line microservice microservices orm migration typescript
     codebase deploy deployment pipeline ci cache caching serialize deserialize parse parser tokenizer
     http rest graphql websocket oauth jwt crud leetcode palindrome fibonacci substring subarray print println
-    printf console stdout stdin boolean int float char const var def return import`),
-  ...W(S.Language, `python javascript typescript java c++ cpp c# csharp golang go rust ruby php swift kotlin scala haskell
+    printf console stdout stdin boolean int float char const var def return import`,
+  ),
+  ...W(
+    S.Language,
+    `python javascript typescript java c++ cpp c# csharp golang go rust ruby php swift kotlin scala haskell
     perl lua r matlab julia elixir erlang clojure dart sql postgres postgresql mysql sqlite mongodb redis react vue
     angular svelte django flask fastapi express node nodejs numpy pandas pytorch tensorflow spring rails html css
-    tailwind jquery nextjs laravel dotnet unity terraform ansible`),
-  ...W(S.Reasoning, `why reason reasoning analyze analyse analysis evaluate evaluation critique critically assess
+    tailwind jquery nextjs laravel dotnet unity terraform ansible`,
+  ),
+  ...W(
+    S.Reasoning,
+    `why reason reasoning analyze analyse analysis evaluate evaluation critique critically assess
     implications justify argue argument infer deduce logic logical strategy strategic tradeoff tradeoffs trade-off
     trade-offs pros cons consequences hypothesis plan optimize optimise optimization optimisation evidence weigh
     implication counterargument rigorous rigorously nuanced scenario scenarios recommend recommendation decide
-    think`),
-  ...W(S.Proof, `prove proof proofs derive derivation theorem lemma induction contradiction rigorous qed corollary
-    axiom axioms formally`),
-  ...W(S.Math, `equation equations integral integrals derivative derivatives calculus algebra matrix matrices
+    think`,
+  ),
+  ...W(
+    S.Proof,
+    `prove proof proofs derive derivation theorem lemma induction contradiction rigorous qed corollary
+    axiom axioms formally`,
+  ),
+  ...W(
+    S.Math,
+    `equation equations integral integrals derivative derivatives calculus algebra matrix matrices
     eigenvalue eigenvalues probability probabilities statistics polynomial polynomials solve sum product
     factorial prime primes divisible modulo logarithm log exponent geometry triangle circle area volume
     percent percentage ratio fraction fractions vector vectors limit limits series sequence converge
     convergence expected variance sqrt integer integers real complex inequality optimize many much cost costs
-    total each per remaining profit average combinatorics permutations combinations`),
-  ...W(S.Constraints, `must should without exactly least most only ensure constraint constraints requirement
+    total each per remaining profit average combinatorics permutations combinations`,
+  ),
+  ...W(
+    S.Constraints,
+    `must should without exactly least most only ensure constraint constraints requirement
     requirements limit handle handles edge cases avoid maximum minimum under within covering including include
-    consider considering support supports account`),
-  ...W(S.OutputFormat, `json table tables csv markdown yaml xml bullet bullets format formatted outline diagram
-    chart template`),
-  ...W(S.LongForm, `detailed comprehensive thorough in-depth depth essay report whitepaper extensive exhaustive
-    complete full elaborate long-form thoroughly chapter chapters`),
-  ...W(S.Creative, `poem poems poetry story stories haiku limerick sonnet lyrics song rap verse fiction fictional
+    consider considering support supports account`,
+  ),
+  ...W(
+    S.OutputFormat,
+    `json table tables csv markdown yaml xml bullet bullets format formatted outline diagram
+    chart template`,
+  ),
+  ...W(
+    S.LongForm,
+    `detailed comprehensive thorough in-depth depth essay report whitepaper extensive exhaustive
+    complete full elaborate long-form thoroughly chapter chapters`,
+  ),
+  ...W(
+    S.Creative,
+    `poem poems poetry story stories haiku limerick sonnet lyrics song rap verse fiction fictional
     narrative novel screenplay script's character characters plot tale fairy fable slogan tagline jingle joke
     jokes pun riddle creative imaginative imaginary rewrite rephrase paraphrase tone persuasive toast speech
     metaphor metaphors dialogue monologue scene villain hero protagonist email letter blog essay draft
-    compose op-ed memo copywriting brand world-building worldbuilding`),
-  ...W(S.Factual, `what who when where which capital define definition meaning stand stands invented founded
-    population year date located name named largest smallest tallest fastest first`),
-  ...W(S.Chitchat, `hi hello hey hiya howdy thanks thank thx ty bye goodbye morning evening afternoon lol haha
-    cool nice great awesome ok okay sup yo cheers`),
-  ...W(S.Design, `design architecture architect architectures scalable scalability distributed system systems
+    compose op-ed memo copywriting brand world-building worldbuilding`,
+  ),
+  ...W(
+    S.Factual,
+    `what who when where which capital define definition meaning stand stands invented founded
+    population year date located name named largest smallest tallest fastest first`,
+  ),
+  ...W(
+    S.Chitchat,
+    `hi hello hey hiya howdy thanks thank thx ty bye goodbye morning evening afternoon lol haha
+    cool nice great awesome ok okay sup yo cheers`,
+  ),
+  ...W(
+    S.Design,
+    `design architecture architect architectures scalable scalability distributed system systems
     consensus tradeoffs microservices sharding replication throughput latency fault-tolerant concurrency
-    concurrent infrastructure scale migrate migration roadmap framework`),
-  ...W(S.Debug, `debug debugging bug bugs error errors exception exceptions traceback stacktrace crash crashes
+    concurrent infrastructure scale migrate migration roadmap framework`,
+  ),
+  ...W(
+    S.Debug,
+    `debug debugging bug bugs error errors exception exceptions traceback stacktrace crash crashes
     crashing fails failing failure broken fix leak leaks segfault undefined null nullpointerexception
-    typeerror valueerror panic deadlock race wrong`),
-  ...W(S.Brief, `briefly brief quick quickly simple simply one-line one-sentence tl;dr tldr eli5
-    summarize summarise summary`),
-  ...W(S.Compare, `compare comparison versus vs contrast difference differences differ better worse advantages
-    disadvantages`),
+    typeerror valueerror panic deadlock race wrong`,
+  ),
+  ...W(
+    S.Brief,
+    `briefly brief quick quickly simple simply one-line one-sentence tl;dr tldr eli5
+    summarize summarise summary`,
+  ),
+  ...W(
+    S.Compare,
+    `compare comparison versus vs contrast difference differences differ better worse advantages
+    disadvantages`,
+  ),
   ...W(S.Explain, `explain explanation describe how walk overview`),
 ]);
 
 // Two-word phrases → signal (looked up only when the first word starts a phrase).
 const PHRASES = new Map<string, S>([
-  ['step by', S.Reasoning], ['by step', S.Reasoning], ['trade offs', S.Reasoning], ['think through', S.Reasoning],
-  ['walk through', S.Reasoning], ['root cause', S.Debug], ['show that', S.Proof], ['prove that', S.Proof],
-  ['system design', S.Design], ['time complexity', S.CodeWords], ['space complexity', S.CodeWords],
-  ['big o', S.CodeWords], ['how are', S.Chitchat], ['are you', S.Chitchat], ["what's up", S.Chitchat],
-  ['good morning', S.Chitchat], ['thank you', S.Chitchat], ['short story', S.Creative],
-  ['cover letter', S.Creative], ['write me', S.Creative], ['what is', S.Factual], ["what's the", S.Factual], ['who is', S.Factual],
-  ['who was', S.Factual], ['when did', S.Factual], ['when was', S.Factual], ['where is', S.Factual],
-  ['how many', S.Math], ['how much', S.Math], ['edge cases', S.Constraints], ['in depth', S.LongForm],
-  ['case study', S.LongForm], ['design a', S.Design], ['pull request', S.CodeWords], ['stack trace', S.Debug],
-  ['unit tests', S.CodeWords], ['doesn\'t work', S.Debug], ['not working', S.Debug], ['should i', S.Reasoning],
-  ['what if', S.Reasoning], ['in detail', S.LongForm], ['at least', S.Constraints], ['no more', S.Constraints],
-  ['for example', S.Explain], ['pros and', S.Reasoning],
+  ['step by', S.Reasoning],
+  ['by step', S.Reasoning],
+  ['trade offs', S.Reasoning],
+  ['think through', S.Reasoning],
+  ['walk through', S.Reasoning],
+  ['root cause', S.Debug],
+  ['show that', S.Proof],
+  ['prove that', S.Proof],
+  ['system design', S.Design],
+  ['time complexity', S.CodeWords],
+  ['space complexity', S.CodeWords],
+  ['big o', S.CodeWords],
+  ['how are', S.Chitchat],
+  ['are you', S.Chitchat],
+  ["what's up", S.Chitchat],
+  ['good morning', S.Chitchat],
+  ['thank you', S.Chitchat],
+  ['short story', S.Creative],
+  ['cover letter', S.Creative],
+  ['write me', S.Creative],
+  ['what is', S.Factual],
+  ["what's the", S.Factual],
+  ['who is', S.Factual],
+  ['who was', S.Factual],
+  ['when did', S.Factual],
+  ['when was', S.Factual],
+  ['where is', S.Factual],
+  ['how many', S.Math],
+  ['how much', S.Math],
+  ['edge cases', S.Constraints],
+  ['in depth', S.LongForm],
+  ['case study', S.LongForm],
+  ['design a', S.Design],
+  ['pull request', S.CodeWords],
+  ['stack trace', S.Debug],
+  ['unit tests', S.CodeWords],
+  ["doesn't work", S.Debug],
+  ['not working', S.Debug],
+  ['should i', S.Reasoning],
+  ['what if', S.Reasoning],
+  ['in detail', S.LongForm],
+  ['at least', S.Constraints],
+  ['no more', S.Constraints],
+  ['for example', S.Explain],
+  ['pros and', S.Reasoning],
 ]);
 
 /** Words that, opening a short message, mark it as a follow-up to the turns before it. */
@@ -199,7 +301,12 @@ const isWordChar = (c: number) =>
  * If `hash` is given, it is called with the FNV-1a hash of every word and word bigram (the learned model's features).
  * `lowered` says the text is already lower-case.
  */
-export function extract(text: string, extraStakes: readonly string[] = [], hash?: (h: number) => void, lowered = false): Features {
+export function extract(
+  text: string,
+  extraStakes: readonly string[] = [],
+  hash?: (h: number) => void,
+  lowered = false,
+): Features {
   const sig = new Float64Array(SIGNAL_COUNT);
   const whole = lowered ? text : text.toLowerCase();
   const full = whole.length;
@@ -248,7 +355,14 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
       // "1,500" → 1500; "600-word" / "2,000-word" → a long-form request
       if (leadDigits === 3 && prevNum >= 0 && i > 0 && lower.charCodeAt(i - 1) === 44) lead += prevNum * 1000;
       const num = leadDigits > 0 && allDigits ? lead : -1;
-      if (leadDigits > 0 && !allDigits && lead >= 250 && end - i > leadDigits + 4 && lower.startsWith('-word', i + leadDigits)) sig[S.LongForm] += 2;
+      if (
+        leadDigits > 0 &&
+        !allDigits &&
+        lead >= 250 &&
+        end - i > leadDigits + 4 &&
+        lower.startsWith('-word', i + leadDigits)
+      )
+        sig[S.LongForm] += 2;
       words++;
       if (lineStart) {
         // "A)" / "1." at the start of a line
@@ -300,14 +414,29 @@ export function extract(text: string, extraStakes: readonly string[] = [], hash?
         }
         syntax += 0.5;
         break;
-      case 123: case 125: case 59: case 91: case 93: case 61: case 60: case 62: case 95: case 36: case 124: case 92:
+      case 123:
+      case 125:
+      case 59:
+      case 91:
+      case 93:
+      case 61:
+      case 60:
+      case 62:
+      case 95:
+      case 36:
+      case 124:
+      case 92:
         // { } ; [ ] = < > _ $ | \
         syntax++;
         break;
       case 40: // (  — "f(x" / "print(" count as code or maths
         if (i > 0 && lower.charCodeAt(i - 1) > 96 && lower.charCodeAt(i - 1) < 123) syntax += 0.5;
         break;
-      case 43: case 42: case 47: case 94: case 37: // + * / ^ %
+      case 43:
+      case 42:
+      case 47:
+      case 94:
+      case 37: // + * / ^ %
         mathOps++;
         break;
     }

@@ -38,7 +38,15 @@ export function feedbackRows(
       skip('prompt not stored in full');
       continue;
     }
-    rows.push({ kind: 'outcome', id: s.decisionId, prompt, weak_score: needsStrong ? 0 : 1, strong_score: 1, weak_cost: 0, strong_cost: 0 });
+    rows.push({
+      kind: 'outcome',
+      id: s.decisionId,
+      prompt,
+      weak_score: needsStrong ? 0 : 1,
+      strong_score: 1,
+      weak_cost: 0,
+      strong_cost: 0,
+    });
   }
   return { rows, skipped };
 }

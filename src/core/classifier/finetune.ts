@@ -45,7 +45,9 @@ export interface FineTuneResult {
   removedAt?: number;
 }
 
-interface MetaReader { getMeta(key: string): string | null }
+interface MetaReader {
+  getMeta(key: string): string | null;
+}
 
 /** The result of the last fine-tune that trained a model, or null. */
 export function lastFineTune(store: MetaReader): FineTuneResult | null {
@@ -91,7 +93,11 @@ export interface FineTuneOutcome {
 }
 
 /** A feedback row and what it says about routing: the tier that answered and whether the answer was good. */
-export interface RatedRow { row: OutcomeRow; tier: number; needsStrong: boolean }
+export interface RatedRow {
+  row: OutcomeRow;
+  tier: number;
+  needsStrong: boolean;
+}
 
 /** FNV-1a of the decision id → [0, 1): where a row falls decides whether it is held back. Stable across runs. */
 export function splitKey(id: string): number {
@@ -102,7 +108,10 @@ export function splitKey(id: string): number {
  * Splits rows into train and held back: a row is held back when its key falls below `share`; at least one row is
  * held back, and at least one is trained on (the rows with the lowest keys are moved when the hash gives none).
  */
-export function splitRows<T extends { row: { id: string } }>(rows: readonly T[], share = HELD_BACK_SHARE): { train: T[]; heldBack: T[] } {
+export function splitRows<T extends { row: { id: string } }>(
+  rows: readonly T[],
+  share = HELD_BACK_SHARE,
+): { train: T[]; heldBack: T[] } {
   const keyed = rows.map((r) => ({ r, k: splitKey(r.row.id) })).sort((a, b) => a.k - b.k);
   let held = keyed.filter((x) => x.k < share).length;
   held = Math.max(1, Math.min(held, rows.length - 1, Math.ceil(rows.length * share)));
@@ -110,17 +119,28 @@ export function splitRows<T extends { row: { id: string } }>(rows: readonly T[],
 }
 
 /** Usable feedback rows from the store (needs prompts stored in full), with the tier each answer came from. */
-export function ratedRows(store: Pick<DecisionStore, 'qualitySamples' | 'getDecision'>, config: RouterConfig): { rated: number; rows: RatedRow[]; skipped: Record<string, number> } {
+export function ratedRows(
+  store: Pick<DecisionStore, 'qualitySamples' | 'getDecision'>,
+  config: RouterConfig,
+): { rated: number; rows: RatedRow[]; skipped: Record<string, number> } {
   const samples = store.qualitySamples();
-  const fb = feedbackRows(samples, (id) => {
-    const d = store.getDecision(id);
-    return d?.prompt && !d.prompt.endsWith('…') ? d.prompt : null;
-  }, config.tiers.length - 1);
+  const fb = feedbackRows(
+    samples,
+    (id) => {
+      const d = store.getDecision(id);
+      return d?.prompt && !d.prompt.endsWith('…') ? d.prompt : null;
+    },
+    config.tiers.length - 1,
+  );
   const tierOf = new Map(samples.map((s) => [s.decisionId, s.tier]));
   return {
     rated: samples.length,
     skipped: fb.skipped,
-    rows: fb.rows.map((row) => ({ row, tier: tierOf.get(row.id) ?? 0, needsStrong: row.weak_score < row.strong_score })),
+    rows: fb.rows.map((row) => ({
+      row,
+      tier: tierOf.get(row.id) ?? 0,
+      needsStrong: row.weak_score < row.strong_score,
+    })),
   };
 }
 
@@ -148,7 +168,11 @@ export function storedModelJson(store: Pick<DecisionStore, 'getMeta'>): unknown 
  * The learned classifier in use for this store: the stored fine-tuned model, or `shipped` (built when not given)
  * when there is none or it cannot be read.
  */
-function classifierInUse(store: Pick<DecisionStore, 'getMeta'>, config: RouterConfig, shipped?: Classifier): { c: Classifier; fineTuned: boolean } {
+function classifierInUse(
+  store: Pick<DecisionStore, 'getMeta'>,
+  config: RouterConfig,
+  shipped?: Classifier,
+): { c: Classifier; fineTuned: boolean } {
   const j = storedModelJson(store);
   if (j) {
     try {
@@ -172,14 +196,28 @@ export function fineTune(store: DecisionStore, config: RouterConfig, opts: FineT
   const extra = opts.extraRows ?? [];
   const inUse = classifierInUse(store, config);
   const base: FineTuneResult = {
-    at, rated, usable: rows.length, skipped, trainRows: 0, heldBack: 0, accuracyBefore: null, accuracyAfter: null,
-    rightBefore: null, rightAfter: null, before: inUse.fineTuned ? 'fine-tuned' : 'shipped', trained: false, kept: false, message: '',
+    at,
+    rated,
+    usable: rows.length,
+    skipped,
+    trainRows: 0,
+    heldBack: 0,
+    accuracyBefore: null,
+    accuracyAfter: null,
+    rightBefore: null,
+    rightAfter: null,
+    before: inUse.fineTuned ? 'fine-tuned' : 'shipped',
+    trained: false,
+    kept: false,
+    message: '',
   };
   if (rows.length < MIN_FINETUNE_ROWS) {
-    const how = 'rate answers from Haiku or Sonnet with prompts stored in full (setting llmRouter.promptStorage = "full")';
-    base.message = rows.length === 0
-      ? `No usable rated answers yet: nothing was trained. To fine-tune, ${how}.`
-      : `Only ${rows.length} usable rated answer${rows.length === 1 ? '' : 's'}: fine-tuning needs at least ${MIN_FINETUNE_ROWS} (one is held back to measure on), so nothing was trained. ${how[0].toUpperCase()}${how.slice(1)}.`;
+    const how =
+      'rate answers from Haiku or Sonnet with prompts stored in full (setting llmRouter.promptStorage = "full")';
+    base.message =
+      rows.length === 0
+        ? `No usable rated answers yet: nothing was trained. To fine-tune, ${how}.`
+        : `Only ${rows.length} usable rated answer${rows.length === 1 ? '' : 's'}: fine-tuning needs at least ${MIN_FINETUNE_ROWS} (one is held back to measure on), so nothing was trained. ${how[0].toUpperCase()}${how.slice(1)}.`;
     return { result: base, model: null };
   }
 
@@ -191,7 +229,11 @@ export function fineTune(store: DecisionStore, config: RouterConfig, opts: FineT
     files: opts.sources ?? ['feedback'],
     init: opts.base ?? shippedModel(),
   });
-  w.trainedOn = { ...w.trainedOn, createdAt: new Date(at).toISOString(), note: `fine-tuned on ${split.train.length} rated answers; ${split.heldBack.length} held back` };
+  w.trainedOn = {
+    ...w.trainedOn,
+    createdAt: new Date(at).toISOString(),
+    note: `fine-tuned on ${split.train.length} rated answers; ${split.heldBack.length} held back`,
+  };
   // Measure the model as it will be used: its stored (quantised) form.
   const model = toJson(w);
   const after = createClassifier('learned', { highStakesTerms: config.highStakesTerms, model });
@@ -202,8 +244,15 @@ export function fineTune(store: DecisionStore, config: RouterConfig, opts: FineT
   const was = inUse.fineTuned ? 'the fine-tuned model in use' : 'the shipped model';
   const figures = `${rightBefore} of ${n} held-back answer${n === 1 ? '' : 's'} routed consistently with their rating before (${pct(rightBefore / n)}), ${rightAfter} of ${n} after (${pct(rightAfter / n)})`;
   const result: FineTuneResult = {
-    ...base, trainRows: trainRows.length, heldBack: n, accuracyBefore: rightBefore / n, accuracyAfter: rightAfter / n, rightBefore, rightAfter,
-    trained: true, kept,
+    ...base,
+    trainRows: trainRows.length,
+    heldBack: n,
+    accuracyBefore: rightBefore / n,
+    accuracyAfter: rightAfter / n,
+    rightBefore,
+    rightAfter,
+    trained: true,
+    kept,
     message: kept
       ? `Fine-tuned on ${trainRows.length} row${trainRows.length === 1 ? '' : 's'}: ${figures}. Kept: routing uses it now.`
       : `Fine-tuned on ${trainRows.length} row${trainRows.length === 1 ? '' : 's'}: ${figures}. Not kept: it did worse than ${was}, which stays in use.`,

@@ -22,8 +22,10 @@ export function shippedModel(): Weights {
 
 export function createClassifier(strategy: 'rules' | 'learned', opts: ClassifierOptions = {}): Classifier {
   const extra = (opts.highStakesTerms ?? []).map((t) => t.trim().toLowerCase()).filter(Boolean);
-  if (strategy !== 'rules' && strategy !== 'learned') throw new Error(`unknown classifier strategy "${String(strategy)}" (use rules or learned)`);
-  const core = strategy === 'rules' ? rulesCore(extra) : learnedCore(opts.model ? fromJson(opts.model) : shippedModel(), extra);
+  if (strategy !== 'rules' && strategy !== 'learned')
+    throw new Error(`unknown classifier strategy "${String(strategy)}" (use rules or learned)`);
+  const core =
+    strategy === 'rules' ? rulesCore(extra) : learnedCore(opts.model ? fromJson(opts.model) : shippedModel(), extra);
   const ex = (t: string) => extract(t, extra);
   return {
     name: strategy,

@@ -15,7 +15,11 @@ export interface Logits {
 
 const ACC = new Float64Array(H);
 
-export function logits(w: Weights, text: string, extraStakes: readonly string[]): { l: Float64Array; fz: ReturnType<typeof featurize> } {
+export function logits(
+  w: Weights,
+  text: string,
+  extraStakes: readonly string[],
+): { l: Float64Array; fz: ReturnType<typeof featurize> } {
   const fz = featurize(text, extraStakes);
   const l = new Float64Array(H);
   for (let k = 0; k < H; k++) l[k] = w.bias[k];
@@ -69,7 +73,11 @@ function softmax(l: Float64Array, from: number, n: number): number[] {
  */
 export const BLEND = { head: 0.35, complexity: 0.35, rules: 0.3 };
 
-export function scoreFrom(l: Float64Array, rulesZ: number, rankZ: number | null = null): { score: number; pCx: number[]; pCat: number[] } {
+export function scoreFrom(
+  l: Float64Array,
+  rulesZ: number,
+  rankZ: number | null = null,
+): { score: number; pCx: number[]; pCat: number[] } {
   const pCx = softmax(l, 1, 3);
   const pCat = softmax(l, 4, 4);
   if (rankZ !== null) return { score: sigmoid(l[0] + rankZ), pCx, pCat };
@@ -97,9 +105,18 @@ export function learnedCore(w: Weights, extraStakes: readonly string[]): Strateg
       const category: Category = CATEGORIES[ki];
       // Reasons: the signals whose learned weights moved the score head most for this prompt.
       const contrib = new Float64Array(DENSE - 1);
-      for (let i = 0; i < DENSE - 1; i++) contrib[i] = fz.dense[i] * (w.dense[i * H] + 0.5 * (w.dense[i * H + 3] - w.dense[i * H + 1])) + 0.5 * fz.terms[i];
+      for (let i = 0; i < DENSE - 1; i++)
+        contrib[i] =
+          fz.dense[i] * (w.dense[i * H] + 0.5 * (w.dense[i * H + 3] - w.dense[i * H + 1])) + 0.5 * fz.terms[i];
       const confidence = Math.min(1, 0.15 + 0.45 * pCat[ki] + 0.4 * Math.max(pCx[ci], boundaryConfidence(score) - 0.2));
-      return { score, complexity, category, confidence, reasons: reasonsFrom(contrib, fz.f, 3, score), highStakesDomain: fz.f.highStakesDomain };
+      return {
+        score,
+        complexity,
+        category,
+        confidence,
+        reasons: reasonsFrom(contrib, fz.f, 3, score),
+        highStakesDomain: fz.f.highStakesDomain,
+      };
     },
   };
 }

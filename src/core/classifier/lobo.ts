@@ -17,7 +17,12 @@ export const DEFAULT_BETA = 6;
 export type OutcomeGroup = RankGroup & { family: string; prompts: string[] };
 
 export function rankGroups(ts: readonly Table[]): OutcomeGroup[] {
-  return ts.map((t) => ({ family: t.family, prompts: t.rows.map((r) => r.prompt), x: t.rows.map((r) => rankInputs(r.prompt)), y: percentileRanks(difficulties(t)) }));
+  return ts.map((t) => ({
+    family: t.family,
+    prompts: t.rows.map((r) => r.prompt),
+    x: t.rows.map((r) => rankInputs(r.prompt)),
+    y: percentileRanks(difficulties(t)),
+  }));
 }
 
 /**
@@ -29,11 +34,15 @@ export function rankGroups(ts: readonly Table[]): OutcomeGroup[] {
 export const OUTCOME_LEVEL = { low: 0.05, span: 0.5, weightPerTable: 20 };
 
 export function levelRows(groups: readonly OutcomeGroup[]): Row[] {
-  return groups.flatMap((g, gi) => g.prompts.map((prompt, i) => ({
-    kind: 'scored' as const, id: `outcome-${gi}-${i}`, prompt,
-    target: OUTCOME_LEVEL.low + OUTCOME_LEVEL.span * g.y[i] ** 2,
-    weight: Math.min(1, OUTCOME_LEVEL.weightPerTable / g.prompts.length),
-  })));
+  return groups.flatMap((g, gi) =>
+    g.prompts.map((prompt, i) => ({
+      kind: 'scored' as const,
+      id: `outcome-${gi}-${i}`,
+      prompt,
+      target: OUTCOME_LEVEL.low + OUTCOME_LEVEL.span * g.y[i] ** 2,
+      weight: Math.min(1, OUTCOME_LEVEL.weightPerTable / g.prompts.length),
+    })),
+  );
 }
 
 export interface BuildOptions extends TrainOptions {
@@ -77,24 +86,46 @@ export interface LoboResult {
 }
 
 /** Scores every table of `evalTables` with a model that never saw its family. */
-export function leaveOneBenchmarkOut(train: readonly MultiRow[], evalOnly: readonly MultiRow[], labeled: readonly Row[], o: BuildOptions = {}): LoboResult {
+export function leaveOneBenchmarkOut(
+  train: readonly MultiRow[],
+  evalOnly: readonly MultiRow[],
+  labeled: readonly Row[],
+  o: BuildOptions = {},
+): LoboResult {
   const groups = rankGroups(tables(train));
   const all = tables([...train, ...evalOnly]);
   const families = [...new Set(all.map((t) => t.family))].sort();
   const out: FamilyResult[] = [];
   const held: HeldOut[] = [];
   for (const family of families) {
-    const core = learnedCore(buildModel(groups.filter((g) => g.family !== family), labeled, o), []);
+    const core = learnedCore(
+      buildModel(
+        groups.filter((g) => g.family !== family),
+        labeled,
+        o,
+      ),
+      [],
+    );
     for (const t of all.filter((x) => x.family === family)) {
       const p = pairFor(t);
       const { outcomes } = pairOutcomes(t, p);
       const cls = outcomes.map((r) => classifyWith(core, r.prompt, undefined, (x) => extract(x)));
       held.push({ family, table: t.key, outcomes, cls });
-      const m = outcomeMetrics(outcomes, cls.map((c) => c.score));
+      const m = outcomeMetrics(
+        outcomes,
+        cls.map((c) => c.score),
+      );
       const len = lengthBaseline(outcomes);
       out.push({
-        family, table: t.key, rows: outcomes.length, pair: `${p.weak} → ${p.strong}`,
-        apgr: m.apgr, cpt50: m.cpt50, lengthApgr: len.apgr, lengthCpt50: len.cpt50, randomApgr: randomBaseline(outcomes).apgr,
+        family,
+        table: t.key,
+        rows: outcomes.length,
+        pair: `${p.weak} → ${p.strong}`,
+        apgr: m.apgr,
+        cpt50: m.cpt50,
+        lengthApgr: len.apgr,
+        lengthCpt50: len.cpt50,
+        randomApgr: randomBaseline(outcomes).apgr,
       });
     }
   }

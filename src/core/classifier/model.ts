@@ -103,7 +103,9 @@ export function toJson(w: Weights): ModelJson {
     dense: [...w.dense].map(r),
     scale: scale.map((x) => +x.toPrecision(6)),
     sparse: toBase64(new Uint8Array(q.buffer)),
-    ...(w.ranker ? { ranker: { w: w.ranker.w.map((x) => +x.toPrecision(6)), c: +w.ranker.c.toPrecision(6), beta: w.ranker.beta } } : {}),
+    ...(w.ranker
+      ? { ranker: { w: w.ranker.w.map((x) => +x.toPrecision(6)), c: +w.ranker.c.toPrecision(6), beta: w.ranker.beta } }
+      : {}),
     trainedOn: w.trainedOn,
   };
 }
@@ -111,11 +113,14 @@ export function toJson(w: Weights): ModelJson {
 /** Reads a model file's JSON; throws with a clear message when it is not one. */
 export function fromJson(j: unknown): Weights {
   const m = j as Partial<ModelJson>;
-  if (!m || m.format !== 'llm-router-logreg' || (m.version !== 1 && m.version !== 2)) throw new Error('not an llm-router model file (format llm-router-logreg, version 1 or 2)');
+  if (!m || m.format !== 'llm-router-logreg' || (m.version !== 1 && m.version !== 2))
+    throw new Error('not an llm-router model file (format llm-router-logreg, version 1 or 2)');
   if (!m.heads || m.heads.join() !== HEADS.join()) throw new Error(`model file: heads must be ${HEADS.join(', ')}`);
   const bits = m.bits ?? 0;
-  if (!(Number.isInteger(bits) && bits >= 8 && bits <= 20)) throw new Error('model file: bits must be an integer in 8..20');
-  if (!m.dense || m.dense.length !== DENSE * H) throw new Error(`model file: expected ${DENSE * H} dense weights (this version's signals), got ${m.dense?.length}`);
+  if (!(Number.isInteger(bits) && bits >= 8 && bits <= 20))
+    throw new Error('model file: bits must be an integer in 8..20');
+  if (!m.dense || m.dense.length !== DENSE * H)
+    throw new Error(`model file: expected ${DENSE * H} dense weights (this version's signals), got ${m.dense?.length}`);
   const w = emptyWeights(bits);
   w.bias.set(m.bias ?? []);
   w.dense.set(m.dense);

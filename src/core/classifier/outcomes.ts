@@ -45,7 +45,8 @@ export function toMultiRow(o: unknown, fallbackId: string): MultiRow | string {
     models[String(r.weak_model ?? 'weak')] = r.weak_score;
     models[String(r.strong_model ?? 'strong')] = r.strong_score;
   }
-  if (Object.keys(models).length < 2) return 'needs the scores of at least two models ("models", or weak_score and strong_score)';
+  if (Object.keys(models).length < 2)
+    return 'needs the scores of at least two models ("models", or weak_score and strong_score)';
   return {
     id: r.id === undefined ? fallbackId : String(r.id),
     prompt: r.prompt,
@@ -172,14 +173,23 @@ export function pairFor(t: Table): Pair {
 export const DEFAULT_COST_RATIO = { weak: 1, strong: 3 };
 
 /** Weak/strong outcomes of a table's rows (rows missing either model are left out, with their index). */
-export function pairOutcomes(t: Table, p: Pair = pairFor(t)): { outcomes: (Outcome & { prompt: string })[]; index: number[] } {
+export function pairOutcomes(
+  t: Table,
+  p: Pair = pairFor(t),
+): { outcomes: (Outcome & { prompt: string })[]; index: number[] } {
   const outcomes: (Outcome & { prompt: string })[] = [];
   const index: number[] = [];
   t.rows.forEach((r, i) => {
     const w = r.models[p.weak];
     const s = r.models[p.strong];
     if (w === undefined || s === undefined) return;
-    outcomes.push({ prompt: r.prompt, weak_score: w, strong_score: s, weak_cost: DEFAULT_COST_RATIO.weak, strong_cost: DEFAULT_COST_RATIO.strong });
+    outcomes.push({
+      prompt: r.prompt,
+      weak_score: w,
+      strong_score: s,
+      weak_cost: DEFAULT_COST_RATIO.weak,
+      strong_cost: DEFAULT_COST_RATIO.strong,
+    });
     index.push(i);
   });
   return { outcomes, index };

@@ -1,7 +1,15 @@
 // The transparent strategy: every signal has a fixed weight; the weights and the words behind them are in this file
 // and in features.ts, so a user can see exactly why a prompt went where it did.
 import type { Category } from '../types';
-import { argmax, boundaryConfidence, complexityOf, reasonsFrom, sigmoid, type Partial1, type StrategyCore } from './strategy';
+import {
+  argmax,
+  boundaryConfidence,
+  complexityOf,
+  reasonsFrom,
+  sigmoid,
+  type Partial1,
+  type StrategyCore,
+} from './strategy';
 import { S, extract, sat, type Features } from './features';
 
 export interface RuleScores {
@@ -46,11 +54,17 @@ export function ruleCategories(f: Features): Record<Category, number> {
   const s = f.sig;
   return {
     code:
-      2 * sat(s[S.CodeFence]) + 1.2 * sat(s[S.CodeSyntax], 2) + 1.1 * sat(s[S.CodeWords], 1.5) +
-      1.3 * sat(s[S.Language]) + 0.4 * sat(s[S.Debug]),
+      2 * sat(s[S.CodeFence]) +
+      1.2 * sat(s[S.CodeSyntax], 2) +
+      1.1 * sat(s[S.CodeWords], 1.5) +
+      1.3 * sat(s[S.Language]) +
+      0.4 * sat(s[S.Debug]),
     creative: 1.7 * sat(s[S.Creative]),
     reasoning:
-      1.6 * sat(s[S.Proof]) + 1.0 * sat(s[S.Reasoning]) + 0.8 * sat(s[S.Math], 2) + 0.7 * sat(s[S.Compare]) +
+      1.6 * sat(s[S.Proof]) +
+      1.0 * sat(s[S.Reasoning]) +
+      0.8 * sat(s[S.Math], 2) +
+      0.7 * sat(s[S.Compare]) +
       0.5 * sat(s[S.Design]),
     factual: 0.45 + 0.6 * sat(s[S.Factual]) + 0.3 * sat(s[S.Explain]) + 0.3 * sat(s[S.Chitchat]),
   };
@@ -71,9 +85,21 @@ export function rulesCore(extraStakes: readonly string[]): StrategyCore {
       const f = extract(text, extraStakes);
       const r = ruleScores(f);
       const score = sigmoid(r.z);
-      const { cat, p } = argmax({ factual: r.cat.factual * 3, reasoning: r.cat.reasoning * 3, creative: r.cat.creative * 3, code: r.cat.code * 3 });
+      const { cat, p } = argmax({
+        factual: r.cat.factual * 3,
+        reasoning: r.cat.reasoning * 3,
+        creative: r.cat.creative * 3,
+        code: r.cat.code * 3,
+      });
       const confidence = 0.5 * p + 0.5 * boundaryConfidence(score);
-      return { score, complexity: complexityOf(score), category: cat, confidence, reasons: reasonsFrom(r.terms, f, 3, score), highStakesDomain: f.highStakesDomain };
+      return {
+        score,
+        complexity: complexityOf(score),
+        category: cat,
+        confidence,
+        reasons: reasonsFrom(r.terms, f, 3, score),
+        highStakesDomain: f.highStakesDomain,
+      };
     },
   };
 }

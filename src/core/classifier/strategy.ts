@@ -91,7 +91,8 @@ export function reasonsFrom(terms: ArrayLike<number>, f: Features, max = 3, scor
     }
     out.push(w);
   }
-  if (out.length === 0) out.push(f.words <= 12 ? 'short prompt with no sign of difficulty' : 'no strong signal either way');
+  if (out.length === 0)
+    out.push(f.words <= 12 ? 'short prompt with no sign of difficulty' : 'no strong signal either way');
   return out;
 }
 
@@ -113,7 +114,8 @@ export interface StrategyCore {
 
 function lastUserTurn(history: readonly Turn[] | undefined): string | null {
   if (!history) return null;
-  for (let i = history.length - 1; i >= 0; i--) if (history[i].role === 'user' && history[i].content.trim()) return history[i].content;
+  for (let i = history.length - 1; i >= 0; i--)
+    if (history[i].role === 'user' && history[i].content.trim()) return history[i].content;
   return null;
 }
 
@@ -122,7 +124,12 @@ export function isFollowUp(f: Features, text: string): boolean {
   return text.length < 160 && (f.followUpCue || f.words <= 3);
 }
 
-export function classifyWith(core: StrategyCore, prompt: string, history: readonly Turn[] | undefined, extract1: (t: string) => Features): Classification {
+export function classifyWith(
+  core: StrategyCore,
+  prompt: string,
+  history: readonly Turn[] | undefined,
+  extract1: (t: string) => Features,
+): Classification {
   let own = core.one(prompt);
   const prevText = lastUserTurn(history);
   let histChars = 0;

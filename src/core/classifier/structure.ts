@@ -5,12 +5,42 @@
 import { SCAN_HEAD, SCAN_TAIL, fnv } from './features';
 
 export const STRUCT_NAMES = [
-  'log-chars', 'log-words', 'word-length', 'numbers', 'long-numbers', 'sentences', 'questions', 'operators', 'notation',
-  'lines', 'code-chars', 'option-lines', 'negations', 'capitalised', 'long-word-share', 'long-words',
+  'log-chars',
+  'log-words',
+  'word-length',
+  'numbers',
+  'long-numbers',
+  'sentences',
+  'questions',
+  'operators',
+  'notation',
+  'lines',
+  'code-chars',
+  'option-lines',
+  'negations',
+  'capitalised',
+  'long-word-share',
+  'long-words',
 ] as const;
 export const STRUCT_COUNT = STRUCT_NAMES.length;
 
-const NEGATIONS = new Set(['not', 'no', 'never', 'except', 'false', 'incorrect', 'cannot', 'least', 'neither', 'nor', "isn't", "doesn't", "don't"].map(fnv));
+const NEGATIONS = new Set(
+  [
+    'not',
+    'no',
+    'never',
+    'except',
+    'false',
+    'incorrect',
+    'cannot',
+    'least',
+    'neither',
+    'nor',
+    "isn't",
+    "doesn't",
+    "don't",
+  ].map(fnv),
+);
 
 const isLower = (c: number) => c >= 97 && c <= 122;
 const isUpper = (c: number) => c >= 65 && c <= 90;
@@ -35,11 +65,38 @@ interface Counts {
 
 function countPunct(c: number, k: Counts) {
   switch (c) {
-    case 63: k.questions++; k.sentences++; break; // ?
-    case 33: k.sentences++; break; // !
-    case 43: case 45: case 42: case 47: case 61: case 60: case 62: case 37: k.operators++; break; // + - * / = < > %
-    case 92: case 94: case 36: case 95: k.notation++; break; // \ ^ $ _
-    case 123: case 125: case 59: case 40: case 41: case 91: case 93: k.code++; break; // { } ; ( ) [ ]
+    case 63:
+      k.questions++;
+      k.sentences++;
+      break; // ?
+    case 33:
+      k.sentences++;
+      break; // !
+    case 43:
+    case 45:
+    case 42:
+    case 47:
+    case 61:
+    case 60:
+    case 62:
+    case 37:
+      k.operators++;
+      break; // + - * / = < > %
+    case 92:
+    case 94:
+    case 36:
+    case 95:
+      k.notation++;
+      break; // \ ^ $ _
+    case 123:
+    case 125:
+    case 59:
+    case 40:
+    case 41:
+    case 91:
+    case 93:
+      k.code++;
+      break; // { } ; ( ) [ ]
   }
 }
 
@@ -86,7 +143,12 @@ function scan(t: string, k: Counts) {
     }
     if (isDigit(c)) {
       let j = i;
-      while (j < n && (isDigit(t.charCodeAt(j)) || ((t.charCodeAt(j) === 46 || t.charCodeAt(j) === 44) && isDigit(t.charCodeAt(j + 1))))) j++;
+      while (
+        j < n &&
+        (isDigit(t.charCodeAt(j)) ||
+          ((t.charCodeAt(j) === 46 || t.charCodeAt(j) === 44) && isDigit(t.charCodeAt(j + 1))))
+      )
+        j++;
       k.numbers++;
       if (j - i >= 3) k.longNumbers++;
       afterStop = false;
@@ -116,7 +178,22 @@ export function structure(text: string): Float64Array {
   const full = text.length;
   const t = full > SCAN_HEAD + SCAN_TAIL ? `${text.slice(0, SCAN_HEAD)}\n${text.slice(full - SCAN_TAIL)}` : text;
   const grow = full / Math.max(1, t.length);
-  const k: Counts = { words: 0, letters: 0, numbers: 0, longNumbers: 0, sentences: 0, questions: 0, operators: 0, notation: 0, lines: 1, code: 0, options: 0, negations: 0, caps: 0, longWords: 0 };
+  const k: Counts = {
+    words: 0,
+    letters: 0,
+    numbers: 0,
+    longNumbers: 0,
+    sentences: 0,
+    questions: 0,
+    operators: 0,
+    notation: 0,
+    lines: 1,
+    code: 0,
+    options: 0,
+    negations: 0,
+    caps: 0,
+    longWords: 0,
+  };
   scan(t, k);
   const L = (x: number) => Math.log1p(x * grow);
   const v = new Float64Array(STRUCT_COUNT);

@@ -63,7 +63,13 @@ export function train(rows: readonly Row[], o: TrainOptions = {}): Weights {
     const off = rk ? rk.beta * rankScore(rk, rankInputs(r.prompt, dense)) : 0;
     const base = { dense, idx, s: 1 / Math.sqrt(fz.n + 1), off };
     if (r.kind === 'labeled') {
-      return { ...base, target: r.tier ? TIER_TARGET[r.tier] : CX_TARGET[r.complexity], tw: r.tier ? 1.5 : 1, cx: COMPLEXITIES.indexOf(r.complexity), cat: CATEGORIES.indexOf(r.category as Category) };
+      return {
+        ...base,
+        target: r.tier ? TIER_TARGET[r.tier] : CX_TARGET[r.complexity],
+        tw: r.tier ? 1.5 : 1,
+        cx: COMPLEXITIES.indexOf(r.complexity),
+        cat: CATEGORIES.indexOf(r.category as Category),
+      };
     }
     if (r.kind === 'scored') return { ...base, target: r.target, tw: r.weight, cx: -1, cat: -1 };
     return { ...base, target: r.strong_score > r.weak_score ? 1 : 0, tw: ow, cx: -1, cat: -1 };

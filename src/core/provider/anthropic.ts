@@ -14,7 +14,16 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
-import type { AnthropicClientOptions, ChatRequest, ChatResult, ContentPart, ModelClient, ProviderErrorKind, RetryWait, ToolCall } from './api';
+import type {
+  AnthropicClientOptions,
+  ChatRequest,
+  ChatResult,
+  ContentPart,
+  ModelClient,
+  ProviderErrorKind,
+  RetryWait,
+  ToolCall,
+} from './api';
 import { stallWatchdog } from './watchdog';
 import { backoffCeilingMs, plannedRetry, withoutRetry, type PlannedRetry } from './retryWait';
 
@@ -42,8 +51,14 @@ interface Attempt {
   onWait?(w: RetryWait): void;
 }
 
-const newAttempt = (maxRetries: number, maxWaitMs: number, onWait?: (w: RetryWait) => void): Attempt =>
-  ({ attempts: 0, statuses: [], maxRetries, maxWaitMs, refused: null, onWait });
+const newAttempt = (maxRetries: number, maxWaitMs: number, onWait?: (w: RetryWait) => void): Attempt => ({
+  attempts: 0,
+  statuses: [],
+  maxRetries,
+  maxWaitMs,
+  refused: null,
+  onWait,
+});
 
 /** Where a request's attempt counter rides in its fetchOptions (a symbol: fetch itself ignores it). */
 const ATTEMPT = Symbol('llm-router.attempt');
@@ -115,7 +130,11 @@ export class AnthropicClient implements ModelClient {
     this.baseURL = displayUrl(this.sdk.baseURL || DEFAULT_BASE_URL);
   }
 
-  async stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult> {
+  async stream(
+    req: ChatRequest,
+    onText?: (delta: string) => void,
+    onToolCall?: (call: ToolCall) => void,
+  ): Promise<ChatResult> {
     const t0 = performance.now();
     const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs, req.onRetryWait);
     let text = '';
@@ -124,13 +143,24 @@ export class AnthropicClient implements ModelClient {
     let usage: Usage | null = null;
     let why: Why = null;
     let callbackError: unknown = null;
-    if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
+    if (req.signal?.aborted)
+      throw new ProviderError('cancelled', 'Cancelled before the request was sent.', null, null, '');
 
     let ms: ReturnType<Anthropic['messages']['stream']> | null = null;
-    const dog = stallWatchdog(this.idleTimeoutMs, () => { why ??= 'timeout'; ms?.abort(); });
+    const dog = stallWatchdog(this.idleTimeoutMs, () => {
+      why ??= 'timeout';
+      ms?.abort();
+    });
     attempt.onStart = () => dog.watch(); // waiting for the response head counts as idle too
-    attempt.onHead = (ok, resumeInMs) => { if (ok) dog.watch(); else if (resumeInMs !== null) dog.watch(resumeInMs); else dog.unwatch(); };
-    const onAbort = () => { why ??= 'cancelled'; ms?.abort(); };
+    attempt.onHead = (ok, resumeInMs) => {
+      if (ok) dog.watch();
+      else if (resumeInMs !== null) dog.watch(resumeInMs);
+      else dog.unwatch();
+    };
+    const onAbort = () => {
+      why ??= 'cancelled';
+      ms?.abort();
+    };
 
     try {
       ms = this.sdk.messages.stream(
@@ -150,7 +180,13 @@ export class AnthropicClient implements ModelClient {
           case 'content_block_stop': {
             const call = calls.stop(ev.index);
             if (call && onToolCall) {
-              try { onToolCall(call); } catch (e) { callbackError ??= e; why ??= 'cancelled'; ms?.abort(); }
+              try {
+                onToolCall(call);
+              } catch (e) {
+                callbackError ??= e;
+                why ??= 'cancelled';
+                ms?.abort();
+              }
             }
             break;
           }
@@ -160,7 +196,13 @@ export class AnthropicClient implements ModelClient {
               if (ttftMs === null) ttftMs = performance.now() - t0;
               text += ev.delta.text;
               if (onText) {
-                try { onText(ev.delta.text); } catch (e) { callbackError ??= e; why ??= 'cancelled'; ms?.abort(); }
+                try {
+                  onText(ev.delta.text);
+                } catch (e) {
+                  callbackError ??= e;
+                  why ??= 'cancelled';
+                  ms?.abort();
+                }
               }
             }
             break;
@@ -194,7 +236,9 @@ export class AnthropicClient implements ModelClient {
   async countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number> {
     const attempt = newAttempt(this.maxRetries, this.maxRetryWaitMs);
     try {
-      const r = await this.sdk.messages.countTokens(anthropicParams(req, false), { fetchOptions: { [ATTEMPT]: attempt } as object });
+      const r = await this.sdk.messages.countTokens(anthropicParams(req, false), {
+        fetchOptions: { [ATTEMPT]: attempt } as object,
+      });
       return r.input_tokens;
     } catch (e) {
       throw this.toProviderError(e, { model: req.model, why: null, attempt, usage: null, text: '' });
@@ -215,14 +259,23 @@ export class AnthropicClient implements ModelClient {
     const kept = c.text ? ' The partial answer is kept.' : '';
     if (c.why === 'cancelled') return mk('cancelled', 'Cancelled.');
     if (c.why === 'timeout') {
-      return mk('timeout', `${c.model} sent nothing for ${fmtS(this.idleTimeoutMs)}, so the stalled request was stopped.${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`);
+      return mk(
+        'timeout',
+        `${c.model} sent nothing for ${fmtS(this.idleTimeoutMs)}, so the stalled request was stopped.${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`,
+      );
     }
     if (e instanceof Anthropic.APIUserAbortError) return mk('cancelled', 'Cancelled.');
     if (e instanceof Anthropic.APIConnectionTimeoutError) {
-      return mk('timeout', `The request to ${this.baseURL} timed out${tries} (limit ${fmtS(this.timeoutMs)}).${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`);
+      return mk(
+        'timeout',
+        `The request to ${this.baseURL} timed out${tries} (limit ${fmtS(this.timeoutMs)}).${kept} Try again; if it keeps happening, check your network and the base URL setting (llmRouter.baseUrl).`,
+      );
     }
     if (e instanceof Anthropic.APIConnectionError) {
-      return mk('network', `Can't reach the Anthropic API at ${this.baseURL}${tries} (${causeOf(e)}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
+      return mk(
+        'network',
+        `Can't reach the Anthropic API at ${this.baseURL}${tries} (${causeOf(e)}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`,
+      );
     }
     if (e instanceof Anthropic.APIError) {
       const body = e.error as { error?: { type?: string; message?: string } } | undefined;
@@ -230,47 +283,103 @@ export class AnthropicClient implements ModelClient {
       const apiMsg = String(body?.error?.message ?? '').slice(0, 300);
       const status = typeof e.status === 'number' ? e.status : null;
       const inStream = status === null; // an SSE `error` event after a 200
-      const code = status ?? (apiType === 'overloaded_error' ? 529 : apiType === 'rate_limit_error' ? 429 : apiType === 'api_error' ? 500 : null);
+      const code =
+        status ??
+        (apiType === 'overloaded_error'
+          ? 529
+          : apiType === 'rate_limit_error'
+            ? 429
+            : apiType === 'api_error'
+              ? 500
+              : null);
       const during = inStream ? ' during the answer' : '';
       switch (code) {
         case 401:
           return mk('auth', `Anthropic rejected the API key (401). ${SET_KEY_FIX}`, status);
         case 403:
-          return mk('auth', `Anthropic refused this API key access to ${c.model} (403). Use a key from a workspace that may use this model (set it with “LLM Router: Set API Key”), or pick another tier.`, status);
+          return mk(
+            'auth',
+            `Anthropic refused this API key access to ${c.model} (403). Use a key from a workspace that may use this model (set it with “LLM Router: Set API Key”), or pick another tier.`,
+            status,
+          );
         case 404:
-          return mk('not-found', `Anthropic doesn't know the model “${c.model}” (404). Check the tier's model id in the llmRouter.tiers setting (for example claude-sonnet-4-6).`, status);
+          return mk(
+            'not-found',
+            `Anthropic doesn't know the model “${c.model}” (404). Check the tier's model id in the llmRouter.tiers setting (for example claude-sonnet-4-6).`,
+            status,
+          );
         case 413:
-          return mk('bad-request', `The request is too large for the API (413). Shorten the prompt or start a new chat.`, status);
+          return mk(
+            'bad-request',
+            `The request is too large for the API (413). Shorten the prompt or start a new chat.`,
+            status,
+          );
         case 429:
-          return mk('rate-limit', `Anthropic's rate limit was hit for ${c.model} (429)${during}${tries}.${noWait}${kept} Wait a minute and try again, or ask for a higher rate limit in the Anthropic console.`, status);
+          return mk(
+            'rate-limit',
+            `Anthropic's rate limit was hit for ${c.model} (429)${during}${tries}.${noWait}${kept} Wait a minute and try again, or ask for a higher rate limit in the Anthropic console.`,
+            status,
+          );
         case 529:
-          return mk('overloaded', `${c.model} is overloaded at Anthropic (529)${during}${tries}.${noWait}${kept} Try again in a moment or use another tier.`, status);
+          return mk(
+            'overloaded',
+            `${c.model} is overloaded at Anthropic (529)${during}${tries}.${noWait}${kept} Try again in a moment or use another tier.`,
+            status,
+          );
         default:
           if (code !== null && code >= 500) {
-            return mk('server', `Anthropic had a server error (${code})${during}${tries}.${noWait}${kept} Try again in a moment; status.anthropic.com shows incidents.`, status);
+            return mk(
+              'server',
+              `Anthropic had a server error (${code})${during}${tries}.${noWait}${kept} Try again in a moment; status.anthropic.com shows incidents.`,
+              status,
+            );
           }
           if (/prompt is too long/i.test(apiMsg)) {
-            return mk('bad-request', `The conversation is too long for ${c.model} (400: ${apiMsg}). Shorten the prompt or start a new chat.`, status);
+            return mk(
+              'bad-request',
+              `The conversation is too long for ${c.model} (400: ${apiMsg}). Shorten the prompt or start a new chat.`,
+              status,
+            );
           }
           if (code === 400) {
-            return mk('bad-request', `Anthropic rejected the request as invalid (400: ${apiMsg || 'no reason given'}). Check the tier's model id and max output tokens settings; if it persists, start a new chat.`, status);
+            return mk(
+              'bad-request',
+              `Anthropic rejected the request as invalid (400: ${apiMsg || 'no reason given'}). Check the tier's model id and max output tokens settings; if it persists, start a new chat.`,
+              status,
+            );
           }
-          return mk('server', `Anthropic answered with an error${status ? ` (${status})` : ''}${during}: ${apiMsg || apiType || 'unknown'}.${kept} Try again.`, status);
+          return mk(
+            'server',
+            `Anthropic answered with an error${status ? ` (${status})` : ''}${during}: ${apiMsg || apiType || 'unknown'}.${kept} Try again.`,
+            status,
+          );
       }
     }
     // A body that broke off (socket closed halfway) surfaces as a plain AnthropicError/TypeError from the SSE reader.
     const detail = causeOf(e);
-    if (c.attempt.attempts > 0 && (c.usage || c.text || /terminated|socket|ECONNRESET|closed|premature|ended/i.test(detail))) {
-      return mk('network', `The connection to ${this.baseURL} was cut in the middle of the answer (${detail}).${kept} Try again.`);
+    if (
+      c.attempt.attempts > 0 &&
+      (c.usage || c.text || /terminated|socket|ECONNRESET|closed|premature|ended/i.test(detail))
+    ) {
+      return mk(
+        'network',
+        `The connection to ${this.baseURL} was cut in the middle of the answer (${detail}).${kept} Try again.`,
+      );
     }
-    return mk('network', `The request to ${this.baseURL} failed (${detail}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`);
+    return mk(
+      'network',
+      `The request to ${this.baseURL} failed (${detail}). Check your network connection, the base URL setting (llmRouter.baseUrl) and any proxy.`,
+    );
   }
 }
 
 /** The API's usage counts (any of them may be missing or null in a delta) as ours; a missing count keeps `prev`'s. */
 function toUsage(
   u: {
-    input_tokens?: number | null; output_tokens?: number | null; cache_creation_input_tokens?: number | null; cache_read_input_tokens?: number | null;
+    input_tokens?: number | null;
+    output_tokens?: number | null;
+    cache_creation_input_tokens?: number | null;
+    cache_read_input_tokens?: number | null;
     cache_creation?: { ephemeral_1h_input_tokens?: number | null } | null;
   },
   prev: Usage = ZERO_USAGE,
@@ -321,7 +430,8 @@ class ToolCallCollector {
   readonly done: ToolCall[] = [];
   private readonly open = new Map<number, { id: string; name: string; json: string; input: unknown }>();
   start(index: number, block: Anthropic.ContentBlock): void {
-    if (block.type === 'tool_use') this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
+    if (block.type === 'tool_use')
+      this.open.set(index, { id: block.id, name: block.name, json: '', input: block.input });
   }
   delta(index: number, json: string): void {
     const c = this.open.get(index);
@@ -333,7 +443,11 @@ class ToolCallCollector {
     this.open.delete(index);
     let input: unknown = c.input ?? {};
     if (c.json.trim()) {
-      try { input = JSON.parse(c.json); } catch { input = { _unparsed: c.json }; }
+      try {
+        input = JSON.parse(c.json);
+      } catch {
+        input = { _unparsed: c.json };
+      }
     }
     const call: ToolCall = { id: c.id, name: c.name, input };
     this.done.push(call);
@@ -351,7 +465,16 @@ export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'too
   let chars = (req.system ?? '').length + (req.tools?.length ? JSON.stringify(req.tools).length : 0);
   for (const m of req.messages) {
     if (typeof m.content === 'string') chars += m.content.length;
-    else for (const p of m.content) chars += p.type === 'text' ? p.text.length : p.type === 'tool_result' ? p.content.length : p.type === 'tool_use' ? JSON.stringify(p.input ?? {}).length : 0;
+    else
+      for (const p of m.content)
+        chars +=
+          p.type === 'text'
+            ? p.text.length
+            : p.type === 'tool_result'
+              ? p.content.length
+              : p.type === 'tool_use'
+                ? JSON.stringify(p.input ?? {}).length
+                : 0;
     if (chars >= CACHE_MIN_TOKENS * 4) return true;
   }
   return chars >= CACHE_MIN_TOKENS * 4;
@@ -363,7 +486,10 @@ export function worthCaching(req: Pick<ChatRequest, 'system' | 'messages' | 'too
  * conversation (so the next request of an agent loop reads everything before it from the cache). The API ignores a
  * breakpoint whose prefix is too short to cache, so marking is always safe.
  */
-export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, cache: boolean): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
+export function anthropicParams(
+  req: Omit<ChatRequest, 'maxTokens' | 'signal'>,
+  cache: boolean,
+): Omit<Anthropic.MessageCreateParams, 'max_tokens'> {
   const tools = (req.tools ?? []).map((t, i, all): Anthropic.Tool => ({
     name: t.name,
     ...(t.description ? { description: t.description } : {}),
@@ -375,7 +501,9 @@ export function anthropicParams(req: Omit<ChatRequest, 'maxTokens' | 'signal'>, 
   return {
     model: req.model,
     messages,
-    ...(req.system ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system } : {}),
+    ...(req.system
+      ? { system: cache ? [{ type: 'text', text: req.system, cache_control: EPHEMERAL }] : req.system }
+      : {}),
     ...(tools.length ? { tools } : {}),
     ...(tools.length && req.toolMode === 'required' ? { tool_choice: { type: 'any' } } : {}),
   };
@@ -391,7 +519,8 @@ function markLastBlock(messages: Anthropic.MessageParam[]): void {
   }
   const blocks = last.content;
   const b = blocks[blocks.length - 1];
-  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking') (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
+  if (b && b.type !== 'thinking' && b.type !== 'redacted_thinking')
+    (b as { cache_control?: unknown }).cache_control = EPHEMERAL;
 }
 
 /** Our messages in the Messages API's own form: tool calls as `tool_use`, their results as `tool_result`. */
@@ -411,6 +540,11 @@ function toAnthropicBlock(p: ContentPart): Anthropic.ContentBlockParam {
     case 'tool_use':
       return { type: 'tool_use', id: p.id, name: p.name, input: p.input };
     case 'tool_result':
-      return { type: 'tool_result', tool_use_id: p.toolUseId, content: p.content, ...(p.isError ? { is_error: true } : {}) };
+      return {
+        type: 'tool_result',
+        tool_use_id: p.toolUseId,
+        content: p.content,
+        ...(p.isError ? { is_error: true } : {}),
+      };
   }
 }

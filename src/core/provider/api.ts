@@ -110,13 +110,19 @@ export class ProviderError extends Error {
   }
   /** True when trying another tier might work (rate limit, overload, server error). */
   get tierUnavailable(): boolean {
-    return this.kind === 'rate-limit' || this.kind === 'overloaded' || this.kind === 'server' || this.kind === 'not-found';
+    return (
+      this.kind === 'rate-limit' || this.kind === 'overloaded' || this.kind === 'server' || this.kind === 'not-found'
+    );
   }
 }
 
 export interface ModelClient {
   /** Streams an answer; onText gets each text delta as it arrives. Throws ProviderError. */
-  stream(req: ChatRequest, onText?: (delta: string) => void, onToolCall?: (call: ToolCall) => void): Promise<ChatResult>;
+  stream(
+    req: ChatRequest,
+    onText?: (delta: string) => void,
+    onToolCall?: (call: ToolCall) => void,
+  ): Promise<ChatResult>;
   /** Input tokens of a request, from the API's count_tokens. */
   countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number>;
 }

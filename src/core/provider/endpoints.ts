@@ -43,13 +43,19 @@ export interface ClientForOptions {
 }
 
 /** Why a tier has no client, in words with the fix; null when it has one. */
-export function unreachableReason(tier: TierConfig, opts: Pick<ClientForOptions, 'endpoints' | 'endpointKey' | 'anthropic'>): string | null {
+export function unreachableReason(
+  tier: TierConfig,
+  opts: Pick<ClientForOptions, 'endpoints' | 'endpointKey' | 'anthropic'>,
+): string | null {
   const provider = tier.provider ?? 'anthropic';
-  if (provider === 'anthropic') return opts.anthropic ? null : 'no Anthropic API key (“LLM Router: Set API Key” or ANTHROPIC_API_KEY)';
+  if (provider === 'anthropic')
+    return opts.anthropic ? null : 'no Anthropic API key (“LLM Router: Set API Key” or ANTHROPIC_API_KEY)';
   if (provider === 'vscode') return null;
   const ep = opts.endpoints.find((e) => e.name === tier.endpoint);
-  if (!ep) return `the tier ${tier.id} names the endpoint “${tier.endpoint ?? ''}”, which llmRouter.endpoints does not define`;
-  if (opts.endpointKey(ep) === null) return `no key for the endpoint “${ep.name}” (“LLM Router: Set Endpoint Key” or ${endpointEnvVar(ep)})`;
+  if (!ep)
+    return `the tier ${tier.id} names the endpoint “${tier.endpoint ?? ''}”, which llmRouter.endpoints does not define`;
+  if (opts.endpointKey(ep) === null)
+    return `no key for the endpoint “${ep.name}” (“LLM Router: Set Endpoint Key” or ${endpointEnvVar(ep)})`;
   return null;
 }
 
@@ -67,7 +73,11 @@ export function createClientFor(opts: ClientForOptions): ClientFor {
     const have = made.get(ep.name);
     if (have && have.key === key) return have.client;
     const client = new OpenAIClient({
-      endpoint: ep.name, baseURL: ep.baseUrl, apiKey: key, keyName: ep.keyName, headers: ep.headers,
+      endpoint: ep.name,
+      baseURL: ep.baseUrl,
+      apiKey: key,
+      keyName: ep.keyName,
+      headers: ep.headers,
       ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
       ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     });

@@ -41,7 +41,11 @@ export interface PlannedRetry {
 }
 
 /** What the SDK will do after failed attempt number `attempt` (1-based) of at most `maxRetries` + 1; null: no retry. */
-export function plannedRetry(res: Pick<Response, 'status' | 'headers'>, attempt: number, maxRetries: number): PlannedRetry | null {
+export function plannedRetry(
+  res: Pick<Response, 'status' | 'headers'>,
+  attempt: number,
+  maxRetries: number,
+): PlannedRetry | null {
   if (attempt > maxRetries || !sdkWouldRetry(res.status, res.headers)) return null;
   const asked = askedWaitMs(res.headers);
   return asked === null ? { waitMs: backoffCeilingMs(attempt), asked: false } : { waitMs: asked, asked: true };

@@ -19,7 +19,10 @@ export function stallWatchdog(idleMs: number, onStall: () => void): Watchdog {
     idle = undefined;
     if (!watching) return;
     const quiet = performance.now() - lastActivity;
-    if (quiet >= idleMs) { onStall(); return; }
+    if (quiet >= idleMs) {
+      onStall();
+      return;
+    }
     schedule(idleMs - quiet);
   };
   const schedule = (delay: number) => {
@@ -34,7 +37,10 @@ export function stallWatchdog(idleMs: number, onStall: () => void): Watchdog {
     },
     unwatch() {
       watching = false;
-      if (idle !== undefined) { clearTimeout(idle); idle = undefined; }
+      if (idle !== undefined) {
+        clearTimeout(idle);
+        idle = undefined;
+      }
     },
     touch() {
       lastActivity = performance.now();

@@ -27,7 +27,12 @@ export async function answerDirect(s: RunScope, d: Decision, talk: Conversation,
 
 /** The cascade: `cheap` (a tier below `strong`) first; its answer is shown only once it passes the gate. */
 export async function answerCascade(
-  s: RunScope, cheapD: Decision, strong: Decision, gate: CascadeSettings, talk: Conversation, judge: () => void,
+  s: RunScope,
+  cheapD: Decision,
+  strong: Decision,
+  gate: CascadeSettings,
+  talk: Conversation,
+  judge: () => void,
 ): Promise<Answered> {
   const { cfg, req } = s;
   const cheap = await callWithFallback(s, cheapD, 'cascade-cheap', null, undefined, judge);
@@ -40,14 +45,34 @@ export async function answerCascade(
     return { ans: cheap, quality: q };
   }
   if (!recheck.fits) {
-    req.onNotice?.(`${cheapLabel}'s answer scored ${q.score.toFixed(2)}, but escalating to ${strongLabel} was refused: ${recheck.message}. Showing ${cheapLabel}'s answer.`);
-    recordRefusal(s, strong, strong.tier, 'cascade-escalated', cheap.rec.id, `cascade: escalation refused: ${recheck.message}`, 'escalation', recheck.message);
+    req.onNotice?.(
+      `${cheapLabel}'s answer scored ${q.score.toFixed(2)}, but escalating to ${strongLabel} was refused: ${recheck.message}. Showing ${cheapLabel}'s answer.`,
+    );
+    recordRefusal(
+      s,
+      strong,
+      strong.tier,
+      'cascade-escalated',
+      cheap.rec.id,
+      `cascade: escalation refused: ${recheck.message}`,
+      'escalation',
+      recheck.message,
+    );
     req.onText?.(cheap.result.text);
     return { ans: cheap, quality: q };
   }
   const bad = Object.keys(q.signals).join(', ') || 'low score';
-  req.onNotice?.(`${cheapLabel}'s answer fell short (quality ${q.score.toFixed(2)}: ${bad}): escalating to ${strongLabel}.`);
-  const esc = retier(cfg, strong, strong.tier, `cascade: ${cheapLabel}'s answer failed the quality gate (${q.score.toFixed(2)} < ${gate.gate}) → ${strongLabel}`, true, s.env.now);
+  req.onNotice?.(
+    `${cheapLabel}'s answer fell short (quality ${q.score.toFixed(2)}: ${bad}): escalating to ${strongLabel}.`,
+  );
+  const esc = retier(
+    cfg,
+    strong,
+    strong.tier,
+    `cascade: ${cheapLabel}'s answer failed the quality gate (${q.score.toFixed(2)} < ${gate.gate}) → ${strongLabel}`,
+    true,
+    s.env.now,
+  );
   const ans = await callWithFallback(s, esc, 'cascade-escalated', cheap.rec.id, req.onText);
   return { ans, quality: talk.scoreAnswer(ans.rec.id, req.prompt, ans.result) };
 }

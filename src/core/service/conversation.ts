@@ -47,7 +47,13 @@ export function createConversation(store: DecisionStore, now: () => number): Con
       const fb = store.feedbackFor(prev.id).filter((f) => f.autoQuality !== null);
       const last = fb[fb.length - 1];
       const score = applyNextTurn(last?.autoQuality ?? null, penalty);
-      store.addFeedback({ decisionId: prev.id, thumb: null, autoQuality: score, signals: { ...(last?.signals ?? {}), nextTurn: penalty }, time: now() });
+      store.addFeedback({
+        decisionId: prev.id,
+        thumb: null,
+        autoQuality: score,
+        signals: { ...(last?.signals ?? {}), nextTurn: penalty },
+        time: now(),
+      });
     },
     remember(text, id) {
       const key = text.trim();

@@ -18,22 +18,34 @@ export interface Answer {
 
 /** "Sonnet hit a rate limit (429): retrying in 12 s (retry 1 of 2)." */
 export function waitWords(tier: string, w: RetryWait): string {
-  const what = w.status === null ? 'could not be reached'
-    : w.status === 429 ? 'hit a rate limit (429)'
-      : w.status === 529 ? 'is overloaded (529)'
-        : w.status >= 500 ? `had a server error (${w.status})` : `answered ${w.status}`;
+  const what =
+    w.status === null
+      ? 'could not be reached'
+      : w.status === 429
+        ? 'hit a rate limit (429)'
+        : w.status === 529
+          ? 'is overloaded (529)'
+          : w.status >= 500
+            ? `had a server error (${w.status})`
+            : `answered ${w.status}`;
   return `${tier} ${what}: retrying in ${formatDuration(w.waitMs)} (retry ${w.retry} of ${w.maxRetries}).`;
 }
 
 /** Why a tier is unavailable, in a few words: the error kind, and the wait that was not made. */
 function unavailableWhy(pe: ProviderError): string {
-  return pe.refusedWaitMs === null ? pe.kind : `${pe.kind}; a retry would wait ${formatDuration(pe.refusedWaitMs)}, longer than llmRouter.maxRetryWaitSeconds allows`;
+  return pe.refusedWaitMs === null
+    ? pe.kind
+    : `${pe.kind}; a retry would wait ${formatDuration(pe.refusedWaitMs)}, longer than llmRouter.maxRetryWaitSeconds allows`;
 }
 
 /** Why a tier stopped, in a few words for the restart marker. */
 const STOPPED: Partial<Record<ProviderError['kind'], string>> = {
-  'rate-limit': 'rate limited', overloaded: 'overloaded', server: 'server error', 'not-found': 'model not found',
-  network: 'connection cut', timeout: 'stalled',
+  'rate-limit': 'rate limited',
+  overloaded: 'overloaded',
+  server: 'server error',
+  'not-found': 'model not found',
+  network: 'connection cut',
+  timeout: 'stalled',
 };
 
 /** Marks where the stopped tier's streamed text ends and `next`'s begins: the caller's onRestart, else a marked line. */
@@ -50,15 +62,28 @@ type Tried = { ok: true; answer: Answer; late: unknown } | { ok: false; error: P
  * A failure that another tier cannot help with is thrown as a RouteError (about `d`, the request's decision).
  */
 async function attempt(
-  s: RunScope, d: Decision, cur: Decision, role: CallSummary['role'], parent: string | null,
-  onText: ((t: string) => void) | undefined, extra: (() => void) | undefined,
+  s: RunScope,
+  d: Decision,
+  cur: Decision,
+  role: CallSummary['role'],
+  parent: string | null,
+  onText: ((t: string) => void) | undefined,
+  extra: (() => void) | undefined,
 ): Promise<Tried> {
   const { cfg, req, env } = s;
   const client = s.clientOf(cur.tier);
   if (!client) throw new RouteError('no-key', `${unreachableWords([tierLabel(cfg, cur.tier)])}. Nothing was sent.`, d);
   const f = fitted(cfg, req, cur.tier);
   const rec = recordOf(cur, req, 'pending', parent);
-  const summary: CallSummary = { decisionId: cur.id, role, model: cur.model, tier: cur.tier, status: 'pending', costUsd: null, error: null };
+  const summary: CallSummary = {
+    decisionId: cur.id,
+    role,
+    model: cur.model,
+    tier: cur.tier,
+    status: 'pending',
+    costUsd: null,
+    error: null,
+  };
   s.calls.push(summary);
   const reserve = worstCase(cfg, req, cur.tier, f) ?? 0;
   env.inFlight.usd += reserve;
@@ -67,12 +92,23 @@ async function attempt(
     const onRetryWait = (w: RetryWait) => req.onNotice?.(waitWords(tierLabel(cfg, cur.tier), w), 'wait');
     const a = req.agent;
     const sent = a ? { messages: a.messages, tools: a.tools, toolMode: a.toolMode } : { messages: f.messages };
-    const result = await client.stream({ model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait }, onText, a?.onToolCall)
-      .finally(() => { env.inFlight.usd -= reserve; });
+    const result = await client
+      .stream(
+        { model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait },
+        onText,
+        a?.onToolCall,
+      )
+      .finally(() => {
+        env.inFlight.usd -= reserve;
+      });
     const late = settle();
     const c = costs(cfg, cur.model, result.model, result.usage, result.costUsd);
     const patch: Partial<DecisionRecord> = {
-      status: 'ok', usage: result.usage, ...c, latencyMs: Math.round(result.latencyMs), ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
+      status: 'ok',
+      usage: result.usage,
+      ...c,
+      latencyMs: Math.round(result.latencyMs),
+      ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
       answeredModel: result.model,
     };
     env.store.updateDecision(cur.id, patch);
@@ -86,7 +122,13 @@ async function attempt(
     const c = usage ? costs(cfg, cur.model, null, usage) : { costUsd: null, baselineCostUsd: null };
     const message = pe ? pe.message : `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
     const error = cancelled ? 'cancelled by the user' : message;
-    env.store.updateDecision(cur.id, { status: cancelled ? 'cancelled' : 'error', usage, ...c, error, answeredModel: null });
+    env.store.updateDecision(cur.id, {
+      status: cancelled ? 'cancelled' : 'error',
+      usage,
+      ...c,
+      error,
+      answeredModel: null,
+    });
     Object.assign(summary, { status: cancelled ? 'cancelled' : 'error', costUsd: c.costUsd, error });
     if (cancelled) throw new RouteError('cancelled', 'Cancelled: the answer was stopped.', d);
     if (!pe || !pe.tierUnavailable) throw new RouteError('provider', message, d);
@@ -113,8 +155,14 @@ function nextTier(s: RunScope, d: Decision, cur: Decision, pe: ProviderError, se
   if (seen.refusal) seen.alsoDown.push(tierLabel(cfg, cur.tier));
   for (const t of fallbackOrder(cfg.tiers.length, d.tier)) {
     if (tried.has(t) || seen.unreachable.has(t)) continue;
-    if (!s.clientOf(t)) { seen.unreachable.add(t); continue; }
-    if (!windowFits(s, t)) { seen.tooSmall.add(t); continue; }
+    if (!s.clientOf(t)) {
+      seen.unreachable.add(t);
+      continue;
+    }
+    if (!windowFits(s, t)) {
+      seen.tooSmall.add(t);
+      continue;
+    }
     const check = fitsBudget(s, t);
     if (check.fits) return t;
     const why = `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, t)}`;
@@ -130,8 +178,12 @@ function nextTier(s: RunScope, d: Decision, cur: Decision, pe: ProviderError, se
  * `alsoAfterDispatch` (judging the previous answer) runs with the first attempt's record, after its request has left.
  */
 export async function callWithFallback(
-  s: RunScope, d: Decision, role: CallSummary['role'], parentId: string | null,
-  onText: ((t: string) => void) | undefined, alsoAfterDispatch?: () => void,
+  s: RunScope,
+  d: Decision,
+  role: CallSummary['role'],
+  parentId: string | null,
+  onText: ((t: string) => void) | undefined,
+  alsoAfterDispatch?: () => void,
 ): Promise<Answer> {
   const { cfg } = s;
   let cur = d;
@@ -153,18 +205,40 @@ export async function callWithFallback(
     if (next === null) {
       if (seen.refusal) {
         const also = seen.alsoDown;
-        throw new RouteError('blocked', `${seen.refusal}${also.length ? ` ${also.join(' and ')} ${also.length > 1 ? 'were' : 'was'} unavailable too.` : ''}`, d);
+        throw new RouteError(
+          'blocked',
+          `${seen.refusal}${also.length ? ` ${also.join(' and ')} ${also.length > 1 ? 'were' : 'was'} unavailable too.` : ''}`,
+          d,
+        );
       }
       const others = [...(skipped.length ? [unreachableWords(skipped)] : []), ...small];
-      throw new RouteError('provider', `${pe.message} (no other tier could answer either${others.length ? `: ${others.join('; ')}` : ''})`, d);
+      throw new RouteError(
+        'provider',
+        `${pe.message} (no other tier could answer either${others.length ? `: ${others.join('; ')}` : ''})`,
+        d,
+      );
     }
     const skippedNote = skipped.length ? `; ${unreachableWords(skipped)}` : '';
-    s.req.onNotice?.(`${tierLabel(cfg, cur.tier)} is unavailable (${unavailableWhy(pe)}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`);
+    s.req.onNotice?.(
+      `${tierLabel(cfg, cur.tier)} is unavailable (${unavailableWhy(pe)}): falling back to ${tierLabel(cfg, next)}${skippedNote}${pe.partialText ? '; the answer starts again' : ''}.`,
+    );
     if (onText && pe.partialText) {
-      markRestart(s, onText, { stopped: tierLabel(cfg, cur.tier), reason: STOPPED[pe.kind] ?? pe.kind, next: tierLabel(cfg, next), partialText: pe.partialText });
+      markRestart(s, onText, {
+        stopped: tierLabel(cfg, cur.tier),
+        reason: STOPPED[pe.kind] ?? pe.kind,
+        next: tierLabel(cfg, next),
+        partialText: pe.partialText,
+      });
     }
     parent = cur.id;
-    cur = retier(cfg, d, next, `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, next)}`, true, s.env.now);
+    cur = retier(
+      cfg,
+      d,
+      next,
+      `${tierLabel(cfg, cur.tier)} unavailable (${pe.kind}) → fallback to ${tierLabel(cfg, next)}`,
+      true,
+      s.env.now,
+    );
     curRole = 'fallback';
   }
 }

@@ -11,7 +11,10 @@ export interface Fitted extends FittedHistory {
 }
 
 export function maxTokensFor(cfg: RouterConfig, req: RouteRequest, tier: number): number {
-  return Math.max(1, Math.min(Math.floor(req.maxTokens ?? cfg.defaultMaxOutputTokens), cfg.tiers[tier].maxOutputTokens));
+  return Math.max(
+    1,
+    Math.min(Math.floor(req.maxTokens ?? cfg.defaultMaxOutputTokens), cfg.tiers[tier].maxOutputTokens),
+  );
 }
 
 /** The messages to send on `tier`: the newest history that fits its window beside the system prompt, then the prompt. */
@@ -20,7 +23,13 @@ export function fitted(cfg: RouterConfig, req: RouteRequest, tier: number): Fitt
   if (req.agent) {
     // an agent's conversation goes as it is: its tool calls and results must stay paired
     const budget = cfg.tiers[tier].contextWindow - max;
-    return { messages: [], dropped: 0, inputTokens: req.agent.inputTokens, promptTooLong: req.agent.inputTokens > budget, maxTokens: max };
+    return {
+      messages: [],
+      dropped: 0,
+      inputTokens: req.agent.inputTokens,
+      promptTooLong: req.agent.inputTokens > budget,
+      maxTokens: max,
+    };
   }
   const sys = req.system ? estimateTokens(req.system) : 0;
   const f = fitHistory(req.history ?? [], req.prompt, cfg.tiers[tier].contextWindow - sys, max);
@@ -33,6 +42,11 @@ export function promptTokens(req: Pick<RouteRequest, 'prompt' | 'system'>): numb
 }
 
 /** The most the call on `tier` can cost (null when its model has no price). */
-export function worstCase(cfg: RouterConfig, req: RouteRequest, tier: number, f: Fitted = fitted(cfg, req, tier)): number | null {
+export function worstCase(
+  cfg: RouterConfig,
+  req: RouteRequest,
+  tier: number,
+  f: Fitted = fitted(cfg, req, tier),
+): number | null {
   return worstCaseCost(cfg, cfg.tiers[tier].model, f.inputTokens, f.maxTokens);
 }

@@ -6,7 +6,14 @@ import type { DecisionStore } from '../store/api';
 import type { Decision, DecisionRecord, RouterConfig, Usage } from '../types';
 
 /** The same decision on another tier (a worst-case downgrade, a fallback or a cascade step). */
-export function retier(cfg: RouterConfig, d: Decision, tier: number, reason: string, newId: boolean, now: () => number): Decision {
+export function retier(
+  cfg: RouterConfig,
+  d: Decision,
+  tier: number,
+  reason: string,
+  newId: boolean,
+  now: () => number,
+): Decision {
   const t = cfg.tiers[tier];
   const p = priceFor(cfg, t.model);
   const out = estimateOutputTokens(d.estInputTokens, d.complexity);
@@ -18,19 +25,44 @@ export function retier(cfg: RouterConfig, d: Decision, tier: number, reason: str
     tierId: t.id,
     model: t.model,
     reasons: [...d.reasons, reason],
-    estCostUsd: p ? costOf(p, { inputTokens: d.estInputTokens, outputTokens: out, cacheWriteTokens: 0, cacheReadTokens: 0 }) : null,
+    estCostUsd: p
+      ? costOf(p, { inputTokens: d.estInputTokens, outputTokens: out, cacheWriteTokens: 0, cacheReadTokens: 0 })
+      : null,
   };
 }
 
-export function recordOf(d: Decision, req: RouteRequest, status: DecisionRecord['status'], parentId: string | null, error: string | null = null): DecisionRecord {
+export function recordOf(
+  d: Decision,
+  req: RouteRequest,
+  status: DecisionRecord['status'],
+  parentId: string | null,
+  error: string | null = null,
+): DecisionRecord {
   return {
-    ...d, source: req.source, prompt: req.prompt, answeredModel: null, usage: null, costUsd: null, baselineCostUsd: null,
-    latencyMs: null, ttftMs: null, status, error, parentId,
+    ...d,
+    source: req.source,
+    prompt: req.prompt,
+    answeredModel: null,
+    usage: null,
+    costUsd: null,
+    baselineCostUsd: null,
+    latencyMs: null,
+    ttftMs: null,
+    status,
+    error,
+    parentId,
   };
 }
 
 /** Writes a record for `d` at once (dry runs, refusals). */
-export function record(store: DecisionStore, d: Decision, req: RouteRequest, status: DecisionRecord['status'], parentId: string | null, error: string | null = null): DecisionRecord {
+export function record(
+  store: DecisionStore,
+  d: Decision,
+  req: RouteRequest,
+  status: DecisionRecord['status'],
+  parentId: string | null,
+  error: string | null = null,
+): DecisionRecord {
   const rec = recordOf(d, req, status, parentId, error);
   store.insertDecision(rec);
   return rec;
@@ -38,7 +70,13 @@ export function record(store: DecisionStore, d: Decision, req: RouteRequest, sta
 
 /** The cost of a call: what the endpoint reported (`reportedUsd`, OpenRouter's usage.cost) when it did, else usage
  *  on the price table; the baseline is always the top tier's price. */
-export function costs(cfg: RouterConfig, model: string, answeredModel: string | null, u: Usage, reportedUsd?: number): { costUsd: number | null; baselineCostUsd: number | null } {
+export function costs(
+  cfg: RouterConfig,
+  model: string,
+  answeredModel: string | null,
+  u: Usage,
+  reportedUsd?: number,
+): { costUsd: number | null; baselineCostUsd: number | null } {
   return {
     costUsd: reportedUsd ?? (answeredModel ? usageCost(cfg, answeredModel, u) : null) ?? usageCost(cfg, model, u),
     baselineCostUsd: usageCost(cfg, cfg.tiers[cfg.tiers.length - 1].model, u),

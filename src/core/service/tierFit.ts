@@ -11,7 +11,10 @@ import type { RunScope } from './scope';
 /** Where to go when `tier` cannot answer: the tiers above it (nearest first), then those below. */
 export function fallbackOrder(tierCount: number, tier: number): number[] {
   const top = tierCount - 1;
-  return [...Array.from({ length: top - tier }, (_, i) => tier + 1 + i), ...Array.from({ length: tier }, (_, i) => tier - 1 - i)];
+  return [
+    ...Array.from({ length: top - tier }, (_, i) => tier + 1 + i),
+    ...Array.from({ length: tier }, (_, i) => tier - 1 - i),
+  ];
 }
 
 /** "Opus and Haiku can't be reached (no API key or client for their provider)". */

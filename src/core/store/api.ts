@@ -1,7 +1,15 @@
 // The contract of the decision store. Implemented by ./sqlite.ts (sql.js); used by the CLI, the VS Code glue,
 // the panel, budgets and retraining. Pure TypeScript: no `vscode`.
 import type {
-  BudgetState, Category, Complexity, DecisionRecord, DecisionStatus, PromptStorage, RoutingAdjustment, Source, Usage,
+  BudgetState,
+  Category,
+  Complexity,
+  DecisionRecord,
+  DecisionStatus,
+  PromptStorage,
+  RoutingAdjustment,
+  Source,
+  Usage,
 } from '../types';
 
 export interface FeedbackInput {
@@ -46,8 +54,20 @@ export interface DecisionQuery {
   model?: string;
 }
 
-export interface DayRow { day: string; tier: number; requests: number; spendUsd: number; baselineUsd: number }
-export interface GroupRow { key: string; requests: number; spendUsd: number; baselineUsd: number; savedUsd: number }
+export interface DayRow {
+  day: string;
+  tier: number;
+  requests: number;
+  spendUsd: number;
+  baselineUsd: number;
+}
+export interface GroupRow {
+  key: string;
+  requests: number;
+  spendUsd: number;
+  baselineUsd: number;
+  savedUsd: number;
+}
 
 export interface Stats {
   /** Decisions in the period (dry runs included, blocked included). */
@@ -69,7 +89,14 @@ export interface Stats {
   feedback: { up: number; down: number };
   byDay: DayRow[];
   byModel: GroupRow[];
-  qualityByTier: { tier: number; up: number; down: number; upRate: number | null; autoQuality: number | null; autoCount: number }[];
+  qualityByTier: {
+    tier: number;
+    up: number;
+    down: number;
+    upRate: number | null;
+    autoQuality: number | null;
+    autoCount: number;
+  }[];
   spentTodayUsd: number;
   spentMonthUsd: number;
 }

@@ -20,12 +20,17 @@ async function main(start: WorkerStart): Promise<void> {
   /** The main thread lacks something this copy has (another process's rows, a newer file): send the database back. */
   let behind = false;
   // Retention folds the main thread's copy too, as of the same moment (see persist.ts): a fold alone leaves it alike.
-  const persist = new Persistence(SQL, conn, { path: start.file, debounceMs: 0, retention: start.retention }, {
-    invalidate: () => undefined,
-    merged: () => (behind = true),
-    renumbered: () => (behind = true),
-    notice: (message, readOnly) => post({ type: 'notice', message, readOnly: !!readOnly }),
-  });
+  const persist = new Persistence(
+    SQL,
+    conn,
+    { path: start.file, debounceMs: 0, retention: start.retention },
+    {
+      invalidate: () => undefined,
+      merged: () => (behind = true),
+      renumbered: () => (behind = true),
+      notice: (message, readOnly) => post({ type: 'notice', message, readOnly: !!readOnly }),
+    },
+  );
   behind = false;
   behind = persist.attach(start.file, start.base);
   // One export now, while nothing waits: it grows this thread's memory to what a save needs. Growing it stalls every
@@ -47,7 +52,12 @@ async function main(start: WorkerStart): Promise<void> {
       const transfer = bytes ? [bytes.buffer as ArrayBuffer] : [];
       post({ id: req.id, type: 'done', state: persist.state, bytes, ms: performance.now() - started }, transfer);
     } catch (e) {
-      post({ id: req.id, type: 'failed', message: (e as Error).message, refusal: e instanceof ReadOnlyError ? e.refusal : null });
+      post({
+        id: req.id,
+        type: 'failed',
+        message: (e as Error).message,
+        refusal: e instanceof ReadOnlyError ? e.refusal : null,
+      });
     }
   };
   let chain = Promise.resolve();

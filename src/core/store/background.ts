@@ -24,9 +24,7 @@ export interface WorkerStart {
   retention?: Retention;
 }
 
-export type WorkerRequest =
-  | { id: number; type: 'save'; ops: Op[]; now: number }
-  | { id: number; type: 'refresh' };
+export type WorkerRequest = { id: number; type: 'save'; ops: Op[]; now: number } | { id: number; type: 'refresh' };
 
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -55,7 +53,11 @@ export class BackgroundWriter {
   private gone: Error | null = null;
   private readonly ready: Promise<void>;
 
-  private constructor(script: { file: string; eval: boolean }, start: WorkerStart, private readonly relay: (m: string, readOnly: boolean) => void) {
+  private constructor(
+    script: { file: string; eval: boolean },
+    start: WorkerStart,
+    private readonly relay: (m: string, readOnly: boolean) => void,
+  ) {
     this.worker = new Worker(script.file, { eval: script.eval, workerData: start });
     this.worker.unref(); // a store left open never keeps the process alive by its worker
     let started: () => void = () => undefined;

@@ -5,7 +5,8 @@ import type { Database, SqlValue, Statement } from 'sql.js';
 import type { Query } from './stats';
 
 /** Per-connection settings: the file is written whole by the store, so SQLite's own journal is not needed. */
-const PRAGMAS = 'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;';
+const PRAGMAS =
+  'PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16000;';
 
 export class Conn implements Query {
   private current: Database;

@@ -39,7 +39,9 @@ function kindOf(st: fs.Stats): string {
 /** Thrown for a database path that names something other than a regular file: it is never read or replaced. */
 export class NotAFileError extends Error {
   constructor(file: string, st: fs.Stats) {
-    super(`${file} is ${kindOf(st)}, not a regular file: the routing database must be a file of its own, so it was not read or replaced. Give the path of a database file (or of a new one).`);
+    super(
+      `${file} is ${kindOf(st)}, not a regular file: the routing database must be a file of its own, so it was not read or replaced. Give the path of a database file (or of a new one).`,
+    );
     this.name = 'NotAFileError';
   }
 }
@@ -172,7 +174,8 @@ export function headerProblem(b: Uint8Array): string | null {
   let pageSize = buf.readUInt16BE(16);
   if (pageSize === 1) pageSize = 65536;
   if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return 'the database header is damaged (page size)';
-  if (b.length % pageSize !== 0) return `the file is truncated (${b.length} bytes is not a whole number of ${pageSize}-byte pages)`;
+  if (b.length % pageSize !== 0)
+    return `the file is truncated (${b.length} bytes is not a whole number of ${pageSize}-byte pages)`;
   const counter = buf.readUInt32BE(24);
   const validFor = buf.readUInt32BE(92);
   const pages = buf.readUInt32BE(28);

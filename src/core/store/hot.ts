@@ -44,11 +44,21 @@ export class HotFigures {
   private keepHot(op: Op): void {
     const h = this.h;
     switch (op.k) {
-      case 'budget': h.budget = undefined; break;
-      case 'meta': h.meta.delete(op.key); break;
-      case 'adj': case 'revert': h.adjustments = undefined; break;
-      case 'reset': this.clear(); break;
-      default: break;
+      case 'budget':
+        h.budget = undefined;
+        break;
+      case 'meta':
+        h.meta.delete(op.key);
+        break;
+      case 'adj':
+      case 'revert':
+        h.adjustments = undefined;
+        break;
+      case 'reset':
+        this.clear();
+        break;
+      default:
+        break;
     }
   }
 
@@ -81,7 +91,11 @@ export class HotFigures {
     if (!this.h.budget) {
       const r = this.conn.all('SELECT daily_limit_usd, monthly_limit_usd, on_exhausted FROM budget WHERE id = 1')[0];
       this.h.budget = r
-        ? { dailyLimitUsd: num(r[0]), monthlyLimitUsd: num(r[1]), onExhausted: r[2] === 'cheapest' ? 'cheapest' : 'block' }
+        ? {
+            dailyLimitUsd: num(r[0]),
+            monthlyLimitUsd: num(r[1]),
+            onExhausted: r[2] === 'cheapest' ? 'cheapest' : 'block',
+          }
         : { dailyLimitUsd: null, monthlyLimitUsd: null, onExhausted: 'block' };
     }
     return { ...this.h.budget };

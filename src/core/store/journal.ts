@@ -48,7 +48,17 @@ export function applyOp(conn: Conn, op: Op): void {
       break;
     case 'adj': {
       const a = op.a;
-      conn.run(UPSERT_ADJUSTMENT, [a.id, a.complexity, a.category, a.kind, a.tier, a.reason, JSON.stringify(a.evidence), a.createdAt, a.revertedAt]);
+      conn.run(UPSERT_ADJUSTMENT, [
+        a.id,
+        a.complexity,
+        a.category,
+        a.kind,
+        a.tier,
+        a.reason,
+        JSON.stringify(a.evidence),
+        a.createdAt,
+        a.revertedAt,
+      ]);
       break;
     }
     case 'revert':

@@ -25,7 +25,8 @@ export function loadDatabase(SQL: SqlJsStatic, bytes: Uint8Array, check: boolean
     db = new SQL.Database(bytes);
     if (check) {
       const res = db.exec('PRAGMA quick_check')[0]?.values.map((v) => String(v[0])) ?? [];
-      if (res.length !== 1 || res[0] !== 'ok') throw new Error(`the database is damaged (${res.slice(0, 3).join('; ')})`);
+      if (res.length !== 1 || res[0] !== 'ok')
+        throw new Error(`the database is damaged (${res.slice(0, 3).join('; ')})`);
     }
   } catch (e) {
     db?.close();
@@ -39,7 +40,9 @@ export function loadDatabase(SQL: SqlJsStatic, bytes: Uint8Array, check: boolean
     const migrated = newer === undefined && migrate(db) > 0;
     const missing = missingSchema(SQL, db);
     if (missing) {
-      throw new Error(`its schema is broken (${missing}); the file was left as it is: move it away or choose another database file to start a new one`);
+      throw new Error(
+        `its schema is broken (${missing}); the file was left as it is: move it away or choose another database file to start a new one`,
+      );
     }
     return { db, migrated, newer };
   } catch (e) {
@@ -64,11 +67,15 @@ function expectedSchema(SQL: SqlJsStatic): Map<string, string[]> {
 }
 
 function tableColumns(db: Database): Map<string, string[]> {
-  const names = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
+  const names =
+    db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
   const tables = new Map<string, string[]>();
   for (const [name] of names) {
     const cols = db.exec(`PRAGMA table_info("${String(name).replace(/"/g, '""')}")`)[0]?.values ?? [];
-    tables.set(String(name), cols.map((c) => String(c[1])));
+    tables.set(
+      String(name),
+      cols.map((c) => String(c[1])),
+    );
   }
   return tables;
 }

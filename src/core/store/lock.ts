@@ -22,7 +22,12 @@ export interface LockOptions {
   staleMs?: number;
 }
 
-interface LockInfo { pid: number; host: string; time: number; token: string }
+interface LockInfo {
+  pid: number;
+  host: string;
+  time: number;
+  token: string;
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -96,7 +101,10 @@ function tryTake(lockPath: string, token: string): (() => void) | null {
   try {
     const fd = fs.openSync(lockPath, 'wx');
     try {
-      fs.writeSync(fd, JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token } satisfies LockInfo));
+      fs.writeSync(
+        fd,
+        JSON.stringify({ pid: process.pid, host: os.hostname(), time: Date.now(), token } satisfies LockInfo),
+      );
     } finally {
       fs.closeSync(fd);
     }
@@ -138,7 +146,9 @@ export async function acquireLock(lockPath: string, opts: LockOptions = {}): Pro
       continue;
     }
     if (now - start > timeoutMs) {
-      throw new Error(`the database is busy: ${holderOf(lockPath, cur, now)}; gave up after ${timeoutMs < 10_000 ? (timeoutMs / 1000).toFixed(1) : Math.round(timeoutMs / 1000)} s. If that process is gone, delete the lock file.`);
+      throw new Error(
+        `the database is busy: ${holderOf(lockPath, cur, now)}; gave up after ${timeoutMs < 10_000 ? (timeoutMs / 1000).toFixed(1) : Math.round(timeoutMs / 1000)} s. If that process is gone, delete the lock file.`,
+      );
     }
     await sleep(wait + Math.random() * wait);
     wait = Math.min(wait * 2, 50);

@@ -73,7 +73,10 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 /** What one decision row adds to its daily aggregate row; `R` is NEW or OLD, `s` is +1 or -1. */
 function contribution(R: string, s: string): string[] {
   return [
-    `${R}.day`, `${R}.day_start`, `${R}.tier`, `COALESCE(${R}.answered_model, ${R}.model)`,
+    `${R}.day`,
+    `${R}.day_start`,
+    `${R}.tier`,
+    `COALESCE(${R}.answered_model, ${R}.model)`,
     `${s}`,
     `${s} * (${R}.status IN ('ok', 'error') OR (${R}.status = 'cancelled' AND ${R}.input_tokens IS NOT NULL))`,
     `${s} * (${R}.cost_usd IS NOT NULL)`,
@@ -92,13 +95,28 @@ function contribution(R: string, s: string): string[] {
 }
 
 export const DAILY_SUMS = [
-  'decisions', 'requests', 'priced', 'spend', 'baseline', 'unpriced',
-  'in_tok', 'out_tok', 'cw_tok', 'cr_tok', 'up', 'down', 'auto_sum', 'auto_n',
+  'decisions',
+  'requests',
+  'priced',
+  'spend',
+  'baseline',
+  'unpriced',
+  'in_tok',
+  'out_tok',
+  'cw_tok',
+  'cr_tok',
+  'up',
+  'down',
+  'auto_sum',
+  'auto_n',
 ] as const;
 const DAILY_COLS = ['day', 'day_start', 'tier', 'model', ...DAILY_SUMS];
 
 /** The aggregate of detailed rows, in the same shape as `daily` (used for partial days). */
-export const DETAIL_AGGREGATE = `SELECT day, MIN(day_start) AS day_start, tier, COALESCE(answered_model, model) AS model, ${contribution('d', '1')
+export const DETAIL_AGGREGATE = `SELECT day, MIN(day_start) AS day_start, tier, COALESCE(answered_model, model) AS model, ${contribution(
+  'd',
+  '1',
+)
   .slice(4)
   .map((e, i) => `SUM(${e}) AS ${DAILY_SUMS[i]}`)
   .join(', ')} FROM decisions d`;
@@ -168,9 +186,15 @@ export function schemaVersion(db: Database): number {
 export function migrate(db: Database): number {
   const from = schemaVersion(db);
   if (from === 0) {
-    const tables = db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
+    const tables =
+      db.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")[0]?.values ?? [];
     if (tables.length) {
-      throw new Error(`it is an SQLite database of another program (tables: ${tables.slice(0, 5).map((t) => t[0]).join(', ')}), not an LLM Router database`);
+      throw new Error(
+        `it is an SQLite database of another program (tables: ${tables
+          .slice(0, 5)
+          .map((t) => t[0])
+          .join(', ')}), not an LLM Router database`,
+      );
     }
   }
   for (let v = from; v < MIGRATIONS.length; v++) {

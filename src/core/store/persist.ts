@@ -8,8 +8,19 @@ import * as path from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { Conn } from './conn';
 import {
-  atomicWrite, backupName, pidAlive, readFile, readOnlyProblem, ReadOnlyError, removeDeadTemps, resolveLinks, sameState,
-  stampGeneration, statFile, type FileState, type Refusal,
+  atomicWrite,
+  backupName,
+  pidAlive,
+  readFile,
+  readOnlyProblem,
+  ReadOnlyError,
+  removeDeadTemps,
+  resolveLinks,
+  sameState,
+  stampGeneration,
+  statFile,
+  type FileState,
+  type Refusal,
 } from './file';
 import { applyOp, type Op } from './journal';
 import { loadDatabase } from './load';
@@ -141,7 +152,9 @@ export class Persistence {
     fs.renameSync(file, backup);
     this.base = null;
     this.needsWrite = true;
-    this.hooks.notice(`The routing database ${file} could not be read (${problem}). It was kept as ${backup} and a new database was started.`);
+    this.hooks.notice(
+      `The routing database ${file} could not be read (${problem}). It was kept as ${backup} and a new database was started.`,
+    );
   }
 
   /** Folds rows beyond the retention cap (see retention.ts) as of `now`; returns how many. */

@@ -4,7 +4,10 @@
 import type { Database } from 'sql.js';
 import type { Conn } from './conn';
 
-export interface Retention { maxRows?: number; maxDays?: number }
+export interface Retention {
+  maxRows?: number;
+  maxDays?: number;
+}
 
 export const FOLDED_BEFORE_KEY = 'store.foldedBefore';
 
@@ -19,7 +22,9 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
     const count = Number(db.exec('SELECT COUNT(*) FROM decisions')[0].values[0][0]);
     if (count > r.maxRows) {
       // the newest maxRows rows stay (ties on time broken by insertion order)
-      const b = db.exec('SELECT time, rowid FROM decisions ORDER BY time DESC, rowid DESC LIMIT 1 OFFSET ?', [r.maxRows])[0]?.values[0];
+      const b = db.exec('SELECT time, rowid FROM decisions ORDER BY time DESC, rowid DESC LIMIT 1 OFFSET ?', [
+        r.maxRows,
+      ])[0]?.values[0];
       if (b && Number(b[0]) >= cutoff) {
         cutoff = Number(b[0]);
         cutoffRowid = Number(b[1]);
@@ -28,15 +33,19 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
   }
   if (cutoff === -Infinity) return 0;
   const first = db.exec('SELECT MIN(time) FROM decisions')[0]?.values[0][0];
-  if (first === null || first === undefined || Number(first) > cutoff || (Number(first) === cutoff && cutoffRowid < 0)) return 0;
+  if (first === null || first === undefined || Number(first) > cutoff || (Number(first) === cutoff && cutoffRowid < 0))
+    return 0;
   const where = 'time < ? OR (time = ? AND rowid <= ?)';
   const args = [cutoff, cutoff, cutoffRowid];
   db.run(`DELETE FROM feedback WHERE decision_id IN (SELECT id FROM decisions WHERE ${where})`, args);
   db.run(`DELETE FROM decisions WHERE ${where}`, args);
   const folded = db.getRowsModified();
-  const prev = Number(db.exec('SELECT value FROM meta WHERE key = ?', [FOLDED_BEFORE_KEY])[0]?.values[0][0] ?? -Infinity);
+  const prev = Number(
+    db.exec('SELECT value FROM meta WHERE key = ?', [FOLDED_BEFORE_KEY])[0]?.values[0][0] ?? -Infinity,
+  );
   db.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', [
-    FOLDED_BEFORE_KEY, String(Math.max(prev, cutoffRowid >= 0 ? cutoff + 1 : cutoff)),
+    FOLDED_BEFORE_KEY,
+    String(Math.max(prev, cutoffRowid >= 0 ? cutoff + 1 : cutoff)),
   ]);
   return folded;
 }
@@ -46,7 +55,12 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
  * own, and, with `compact`, gives freed pages back (for the copy that is written to the file; a copy that is never
  * written skips it: new rows reuse the freed pages). `renumbered`: a VACUUM ran, which may renumber rows.
  */
-export function foldRetained(conn: Conn, r: Retention | undefined, now = Date.now(), compact = true): { folded: number; renumbered: boolean } {
+export function foldRetained(
+  conn: Conn,
+  r: Retention | undefined,
+  now = Date.now(),
+  compact = true,
+): { folded: number; renumbered: boolean } {
   const folded = conn.transaction(() => foldOld(conn.db, r, now));
   if (folded === 0 || !compact) return { folded, renumbered: false };
   if (conn.pragma('auto_vacuum') === 2) {

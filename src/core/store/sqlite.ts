@@ -8,11 +8,25 @@ import * as path from 'node:path';
 import type { SqlJsStatic, SqlValue } from 'sql.js';
 import type { DecisionRecord, RoutingAdjustment } from '../types';
 import type {
-  BudgetSettings, DecisionQuery, DecisionStore, FeedbackInput, FeedbackRow, QualitySample, Stats, StoreOptions,
+  BudgetSettings,
+  DecisionQuery,
+  DecisionStore,
+  FeedbackInput,
+  FeedbackRow,
+  QualitySample,
+  Stats,
+  StoreOptions,
 } from './api';
 import {
-  DecisionColumns, READ_ADJUSTMENTS, READ_COLS, READ_FEEDBACK, READ_QUALITY, rowToAdjustment, rowToDecision,
-  rowToFeedback, rowToQualitySample,
+  DecisionColumns,
+  READ_ADJUSTMENTS,
+  READ_COLS,
+  READ_FEEDBACK,
+  READ_QUALITY,
+  rowToAdjustment,
+  rowToDecision,
+  rowToFeedback,
+  rowToQualitySample,
 } from './columns';
 import { BackgroundWriter } from './background';
 import { Conn } from './conn';
@@ -31,7 +45,10 @@ export class SqlJsStore implements DecisionStore {
   private changeQueued = false;
   private closed = false;
 
-  constructor(SQL: SqlJsStatic, private readonly opts: StoreOptions) {
+  constructor(
+    SQL: SqlJsStatic,
+    private readonly opts: StoreOptions,
+  ) {
     this.path = path.resolve(opts.path);
     this.conn = new Conn(new SQL.Database());
     this.hot = new HotFigures(this.conn);
@@ -124,17 +141,39 @@ export class SqlJsStore implements DecisionStore {
     this.assertOpen();
     const where: string[] = [];
     const params: SqlValue[] = [];
-    if (q.tier !== undefined) { where.push('tier = ?'); params.push(q.tier); }
-    if (q.source !== undefined) { where.push('source = ?'); params.push(q.source); }
-    if (q.status !== undefined) { where.push('status = ?'); params.push(q.status); }
-    if (q.since !== undefined) { where.push('time >= ?'); params.push(q.since); }
-    if (q.until !== undefined) { where.push('time < ?'); params.push(q.until); }
-    if (q.model) { where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)"); params.push(q.model, q.model); }
+    if (q.tier !== undefined) {
+      where.push('tier = ?');
+      params.push(q.tier);
+    }
+    if (q.source !== undefined) {
+      where.push('source = ?');
+      params.push(q.source);
+    }
+    if (q.status !== undefined) {
+      where.push('status = ?');
+      params.push(q.status);
+    }
+    if (q.since !== undefined) {
+      where.push('time >= ?');
+      params.push(q.since);
+    }
+    if (q.until !== undefined) {
+      where.push('time < ?');
+      params.push(q.until);
+    }
+    if (q.model) {
+      where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)");
+      params.push(q.model, q.model);
+    }
     const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const total = Number(this.all(`SELECT COUNT(*) FROM decisions${w}`, params)[0][0]);
-    const rows = this.all(`SELECT ${READ_COLS} FROM decisions${w} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    const rows = this.all(`SELECT ${READ_COLS} FROM decisions${w} ORDER BY time DESC, id DESC LIMIT ? OFFSET ?`, [
+      ...params,
+      limit,
+      offset,
+    ]);
     return { rows: rows.map(rowToDecision), total };
   }
 
@@ -143,16 +182,25 @@ export class SqlJsStore implements DecisionStore {
   addFeedback(f: FeedbackInput): void {
     this.assertOpen();
     if (!f || typeof f.decisionId !== 'string') throw new TypeError('addFeedback: decisionId is required');
-    if (f.thumb !== null && f.thumb !== 'up' && f.thumb !== 'down') throw new TypeError(`addFeedback: thumb must be "up", "down" or null, not ${JSON.stringify(f.thumb)}`);
+    if (f.thumb !== null && f.thumb !== 'up' && f.thumb !== 'down')
+      throw new TypeError(`addFeedback: thumb must be "up", "down" or null, not ${JSON.stringify(f.thumb)}`);
     if (f.autoQuality !== null && !(typeof f.autoQuality === 'number' && f.autoQuality >= 0 && f.autoQuality <= 1)) {
-      throw new TypeError(`addFeedback: autoQuality must be a number in [0, 1] or null, not ${JSON.stringify(f.autoQuality)}`);
+      throw new TypeError(
+        `addFeedback: autoQuality must be a number in [0, 1] or null, not ${JSON.stringify(f.autoQuality)}`,
+      );
     }
-    if (f.thumb === null && f.autoQuality === null) throw new TypeError('addFeedback: give a thumb, an automatic quality, or both');
+    if (f.thumb === null && f.autoQuality === null)
+      throw new TypeError('addFeedback: give a thumb, an automatic quality, or both');
     if (!this.all('SELECT 1 FROM decisions WHERE id = ?', [f.decisionId]).length) {
       throw new Error(`no decision with id ${f.decisionId}`);
     }
     const row: SqlValue[] = [
-      crypto.randomUUID(), f.decisionId, f.thumb, f.autoQuality, f.signals ? JSON.stringify(f.signals) : null, f.time ?? Date.now(),
+      crypto.randomUUID(),
+      f.decisionId,
+      f.thumb,
+      f.autoQuality,
+      f.signals ? JSON.stringify(f.signals) : null,
+      f.time ?? Date.now(),
     ];
     this.write({ k: 'fb', row });
   }
@@ -191,11 +239,20 @@ export class SqlJsStore implements DecisionStore {
   setBudget(b: BudgetSettings): void {
     const lim = (v: number | null, what: string) => {
       if (v === null) return null;
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new TypeError(`setBudget: ${what} must be a number ≥ 0 or null, not ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+        throw new TypeError(`setBudget: ${what} must be a number ≥ 0 or null, not ${JSON.stringify(v)}`);
       return v;
     };
-    if (b.onExhausted !== 'block' && b.onExhausted !== 'cheapest') throw new TypeError('setBudget: onExhausted must be "block" or "cheapest"');
-    this.write({ k: 'budget', b: { dailyLimitUsd: lim(b.dailyLimitUsd, 'dailyLimitUsd'), monthlyLimitUsd: lim(b.monthlyLimitUsd, 'monthlyLimitUsd'), onExhausted: b.onExhausted } });
+    if (b.onExhausted !== 'block' && b.onExhausted !== 'cheapest')
+      throw new TypeError('setBudget: onExhausted must be "block" or "cheapest"');
+    this.write({
+      k: 'budget',
+      b: {
+        dailyLimitUsd: lim(b.dailyLimitUsd, 'dailyLimitUsd'),
+        monthlyLimitUsd: lim(b.monthlyLimitUsd, 'monthlyLimitUsd'),
+        onExhausted: b.onExhausted,
+      },
+    });
   }
 
   // ---------------------------------------------------------------- adjustments and meta

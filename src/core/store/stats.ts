@@ -39,18 +39,36 @@ function toAgg(r: SqlValue[]): Agg {
   // columns: day, day_start, tier, model, then DAILY_SUMS in order
   const s = (name: (typeof DAILY_SUMS)[number]) => n(4 + DAILY_SUMS.indexOf(name));
   return {
-    day: String(r[0]), tier: n(2), model: String(r[3]),
-    decisions: s('decisions'), requests: s('requests'), priced: s('priced'), spend: s('spend'), baseline: s('baseline'),
-    unpriced: s('unpriced'), up: s('up'), down: s('down'), autoSum: s('auto_sum'), autoN: s('auto_n'),
+    day: String(r[0]),
+    tier: n(2),
+    model: String(r[3]),
+    decisions: s('decisions'),
+    requests: s('requests'),
+    priced: s('priced'),
+    spend: s('spend'),
+    baseline: s('baseline'),
+    unpriced: s('unpriced'),
+    up: s('up'),
+    down: s('down'),
+    autoSum: s('auto_sum'),
+    autoN: s('auto_n'),
   };
 }
 
 /** Aggregate rows covering [since, until): daily rows for whole local days, detailed rows for the partial ones. */
 export function aggregates(db: Query, since?: number, until?: number): Agg[] {
   const daily = (lo: number, hi: number) =>
-    db.all(`SELECT day, day_start, tier, model, ${SUM_COLS} FROM daily WHERE day_start >= ? AND day_start < ? AND decisions != 0`, [lo, hi]);
+    db.all(
+      `SELECT day, day_start, tier, model, ${SUM_COLS} FROM daily WHERE day_start >= ? AND day_start < ? AND decisions != 0`,
+      [lo, hi],
+    );
   const detail = (lo: number, hi: number) =>
-    lo < hi ? db.all(`${DETAIL_AGGREGATE} WHERE time >= ? AND time < ? GROUP BY day, tier, COALESCE(answered_model, model)`, [lo, hi]) : [];
+    lo < hi
+      ? db.all(`${DETAIL_AGGREGATE} WHERE time >= ? AND time < ? GROUP BY day, tier, COALESCE(answered_model, model)`, [
+          lo,
+          hi,
+        ])
+      : [];
   if (since === undefined && until === undefined) return daily(MIN, MAX).map(toAgg);
   const s = since ?? MIN;
   const u = until ?? MAX;
@@ -80,7 +98,8 @@ export function spendFrom(db: Query, ms: number): number {
 export function spendSince(db: Query, ms: number): number {
   const lo = ms < foldedBefore(db) ? dayStart(ms) : ceilDay(ms);
   const full = Number(db.all('SELECT TOTAL(spend) FROM daily WHERE day_start >= ?', [lo])[0][0]);
-  const part = lo > ms ? Number(db.all('SELECT TOTAL(cost_usd) FROM decisions WHERE time >= ? AND time < ?', [ms, lo])[0][0]) : 0;
+  const part =
+    lo > ms ? Number(db.all('SELECT TOTAL(cost_usd) FROM decisions WHERE time >= ? AND time < ?', [ms, lo])[0][0]) : 0;
   return money(full + part);
 }
 
@@ -88,9 +107,22 @@ export function computeStats(db: Query, q: { since?: number; until?: number; now
   const now = q.now ?? Date.now();
   const rows = aggregates(db, q.since, q.until);
   const st: Stats = {
-    decisions: 0, requests: 0, byTier: {}, spendByTier: {}, spendUsd: 0, baselineUsd: 0, savedUsd: 0, savedPct: 0,
-    avgCostUsd: 0, unpriced: 0, feedback: { up: 0, down: 0 }, byDay: [], byModel: [], qualityByTier: [],
-    spentTodayUsd: 0, spentMonthUsd: 0,
+    decisions: 0,
+    requests: 0,
+    byTier: {},
+    spendByTier: {},
+    spendUsd: 0,
+    baselineUsd: 0,
+    savedUsd: 0,
+    savedPct: 0,
+    avgCostUsd: 0,
+    unpriced: 0,
+    feedback: { up: 0, down: 0 },
+    byDay: [],
+    byModel: [],
+    qualityByTier: [],
+    spentTodayUsd: 0,
+    spentMonthUsd: 0,
   };
   let priced = 0;
   const days = new Map<string, DayRow>();
@@ -141,13 +173,20 @@ export function computeStats(db: Query, q: { since?: number; until?: number; now
     .map((d) => ({ ...d, spendUsd: money(d.spendUsd), baselineUsd: money(d.baselineUsd) }))
     .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.tier - b.tier));
   st.byModel = [...models.values()]
-    .map((m) => ({ ...m, spendUsd: money(m.spendUsd), baselineUsd: money(m.baselineUsd), savedUsd: money(m.baselineUsd - m.spendUsd) }))
+    .map((m) => ({
+      ...m,
+      spendUsd: money(m.spendUsd),
+      baselineUsd: money(m.baselineUsd),
+      savedUsd: money(m.baselineUsd - m.spendUsd),
+    }))
     .sort((a, b) => b.spendUsd - a.spendUsd || b.requests - a.requests || a.key.localeCompare(b.key));
   st.qualityByTier = [...quality.entries()]
     .filter(([t]) => st.byTier[t])
     .sort((a, b) => a[0] - b[0])
     .map(([tier, v]) => ({
-      tier, up: v.up, down: v.down,
+      tier,
+      up: v.up,
+      down: v.down,
       upRate: v.up + v.down > 0 ? v.up / (v.up + v.down) : null,
       autoQuality: v.autoN > 0 ? v.autoSum / v.autoN : null,
       autoCount: v.autoN,

@@ -21,7 +21,9 @@ suite('activation', () => {
 
   test('every contributed command is registered', async () => {
     await api();
-    const contributed: string[] = vscode.extensions.getExtension(EXT_ID)!.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    const contributed: string[] = vscode.extensions
+      .getExtension(EXT_ID)!
+      .packageJSON.contributes.commands.map((c: { command: string }) => c.command);
     assert.ok(contributed.length >= 8, contributed.join(', '));
     const all = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((c) => !all.has(c));
@@ -37,11 +39,20 @@ suite('activation', () => {
         return m.length ? m : null;
       });
       const tiers = a.runtime.settings.config.tiers;
-      assert.deepStrictEqual(models.map((m) => m.id), ['router', ...tiers.map((t) => `tier.${t.id}`)]);
-      assert.deepStrictEqual(models.map((m) => m.name), ['LLM Router', ...tiers.map((t) => `LLM Router: ${t.label}`)]);
+      assert.deepStrictEqual(
+        models.map((m) => m.id),
+        ['router', ...tiers.map((t) => `tier.${t.id}`)],
+      );
+      assert.deepStrictEqual(
+        models.map((m) => m.name),
+        ['LLM Router', ...tiers.map((t) => `LLM Router: ${t.label}`)],
+      );
       assert.strictEqual(models[0].vendor, 'llm-router');
       // the context window less the output it may ask for
-      assert.strictEqual(models[0].maxInputTokens, Math.min(...tiers.map((t) => t.contextWindow)) - a.runtime.settings.config.defaultMaxOutputTokens);
+      assert.strictEqual(
+        models[0].maxInputTokens,
+        Math.min(...tiers.map((t) => t.contextWindow)) - a.runtime.settings.config.defaultMaxOutputTokens,
+      );
       const count = await models[0].countTokens('How many tokens is this sentence?');
       assert.ok(count > 3 && count < 20, String(count));
     } finally {
@@ -49,7 +60,7 @@ suite('activation', () => {
     }
   });
 
-  test('the status bar shows today\'s spend', async () => {
+  test("the status bar shows today's spend", async () => {
     const a = await api();
     await until('status bar text', () => a.statusBar.text.includes('today'));
     assert.match(a.statusBar.text, /\$[\d.,]+ today/);
@@ -64,7 +75,9 @@ suite('activation', () => {
       await until('the settings reload', () => a.runtime.settings.problems.some((p) => /ascending/.test(p)));
       assert.deepStrictEqual(a.runtime.service.config.thresholds, balanced);
       await setSetting('thresholds', 'high');
-      await until('the settings reload', () => a.runtime.settings.problems.some((p) => /llmRouter\.thresholds ignored/.test(p)));
+      await until('the settings reload', () =>
+        a.runtime.settings.problems.some((p) => /llmRouter\.thresholds ignored/.test(p)),
+      );
       assert.deepStrictEqual(a.runtime.service.config.thresholds, balanced);
       // a valid override is applied
       await setSetting('thresholds', [0.2, 0.5]);
@@ -72,7 +85,10 @@ suite('activation', () => {
       assert.deepStrictEqual(a.runtime.settings.problems, []);
       await setSetting('categoryFloors', { code: 'opus', factual: 'nonexistent' });
       await until('the floors', () => a.runtime.service.config.categoryFloors.code === 2);
-      assert.ok(a.runtime.settings.problems.some((p) => /no tier "nonexistent"/.test(p)), a.runtime.settings.problems.join('\n'));
+      assert.ok(
+        a.runtime.settings.problems.some((p) => /no tier "nonexistent"/.test(p)),
+        a.runtime.settings.problems.join('\n'),
+      );
       // a preset sets thresholds and rules together
       await setSetting('categoryFloors', undefined);
       await setSetting('thresholds', undefined);
@@ -85,7 +101,13 @@ suite('activation', () => {
       await setSetting('categoryFloors', undefined);
       await setSetting('preset', undefined);
     }
-    await until('defaults back', () => a.runtime.service.config.thresholds[0] === balanced[0] && a.runtime.service.config.categoryFloors.code === undefined && a.runtime.service.config.preset === 'balanced');
+    await until(
+      'defaults back',
+      () =>
+        a.runtime.service.config.thresholds[0] === balanced[0] &&
+        a.runtime.service.config.categoryFloors.code === undefined &&
+        a.runtime.service.config.preset === 'balanced',
+    );
   });
 
   test('a daily budget set in the settings shows in the status bar and reaches the store; removing it removes the limit', async () => {
@@ -96,7 +118,7 @@ suite('activation', () => {
       assert.strictEqual(a.runtime.store.getBudget().dailyLimitUsd, 5);
       assert.strictEqual(a.runtime.service.budgetState()?.dailyLimitUsd, 5);
       const tip = a.statusBar.tooltip as { value?: string } | string | undefined;
-      assert.match(typeof tip === 'string' ? tip : tip?.value ?? '', /daily/);
+      assert.match(typeof tip === 'string' ? tip : (tip?.value ?? ''), /daily/);
     } finally {
       await setSetting('budget.dailyLimitUsd', undefined);
     }

@@ -11,7 +11,9 @@ import { api, mockServer, seedDecision, TEST_KEY, until, useKey } from './helper
 const tmp = process.env.LLM_ROUTER_IT_TMP ?? require('node:os').tmpdir();
 
 suite('commands', () => {
-  suiteSetup(async () => { await mockServer(); });
+  suiteSetup(async () => {
+    await mockServer();
+  });
 
   test('Set API Key refuses something that is not a key and stores a real-looking one in SecretStorage', async () => {
     const a = await api();
@@ -25,7 +27,10 @@ suite('commands', () => {
   test('Classify Prompt shows the decision with its reasons and records nothing', async () => {
     const a = await api();
     const before = a.runtime.store.stats().decisions;
-    const d = await vscode.commands.executeCommand<Decision>('llm-router.classifyPrompt', 'Write a TypeScript function that merges two sorted arrays.');
+    const d = await vscode.commands.executeCommand<Decision>(
+      'llm-router.classifyPrompt',
+      'Write a TypeScript function that merges two sorted arrays.',
+    );
     assert.ok(d, 'no decision returned');
     assert.ok(d.reasons.length > 0);
     assert.ok(['haiku', 'sonnet', 'opus'].includes(d.tierId));
@@ -34,7 +39,10 @@ suite('commands', () => {
   });
 
   test('Classify Prompt uses the editor selection when no text is given', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: 'intro\nWhat is the capital of Italy?\n' });
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'markdown',
+      content: 'intro\nWhat is the capital of Italy?\n',
+    });
     const ed = await vscode.window.showTextDocument(doc);
     ed.selection = new vscode.Selection(1, 0, 1, 30);
     const d = await vscode.commands.executeCommand<Decision>('llm-router.classifyPrompt');
@@ -47,7 +55,10 @@ suite('commands', () => {
     await useKey();
     const mock = await mockServer();
     const before = mock.messageRequests().length;
-    const o = await vscode.commands.executeCommand<RouteOutcome>('llm-router.routePrompt', 'Summarise the plot of Hamlet in two sentences.');
+    const o = await vscode.commands.executeCommand<RouteOutcome>(
+      'llm-router.routePrompt',
+      'Summarise the plot of Hamlet in two sentences.',
+    );
     assert.ok(o, 'no outcome');
     assert.strictEqual(mock.messageRequests().length, before + 1);
     const doc = vscode.window.activeTextEditor?.document;

@@ -46,7 +46,10 @@ suite('@router chat', () => {
     assert.ok(mock.keyMatches(sent[0], TEST_KEY), 'the key from SecretStorage is sent');
     // Real token counts: what the server reported for this very request (it counts a token per 4 characters).
     assert.ok(rec.usage, 'no usage recorded');
-    assert.strictEqual(rec.usage.inputTokens + rec.usage.cacheReadTokens + rec.usage.cacheWriteTokens, mockInputTokens(sent[0].body));
+    assert.strictEqual(
+      rec.usage.inputTokens + rec.usage.cacheReadTokens + rec.usage.cacheWriteTokens,
+      mockInputTokens(sent[0].body),
+    );
     assert.strictEqual(rec.usage.outputTokens, mockTokens(h.outcome!.text));
     assert.ok(rec.costUsd !== null && rec.costUsd > 0);
     assert.strictEqual(m.answer, h.outcome!.text);
@@ -70,7 +73,10 @@ suite('@router chat', () => {
     await useKey();
     // Its own conversation: a first turn, then the follow-up.
     await vscode.commands.executeCommand('workbench.action.chat.newChat');
-    assert.strictEqual(meta(await chat('@router Explain what a closure is in JavaScript, with a short example.')).status, 'ok');
+    assert.strictEqual(
+      meta(await chat('@router Explain what a closure is in JavaScript, with a short example.')).status,
+      'ok',
+    );
     const before = mock.messageRequests().length;
     const h = await chat('@router And how would the same look in Python?');
     assert.strictEqual(meta(h).status, 'ok', JSON.stringify(h.result));
@@ -114,7 +120,10 @@ suite('@router chat', () => {
     const rec = a.runtime.store.getDecision(m.decisionId!)!;
     assert.strictEqual(rec.override, 'haiku');
     assert.strictEqual(rec.tier, 0);
-    assert.ok(rec.reasons.some((r) => /you chose Haiku/.test(r)), rec.reasons.join('; '));
+    assert.ok(
+      rec.reasons.some((r) => /you chose Haiku/.test(r)),
+      rec.reasons.join('; '),
+    );
   });
 
   test('/opus forces the top tier', async () => {
@@ -137,16 +146,26 @@ suite('@router chat', () => {
     const id1 = meta(h1).decisionId!;
     assert.ok(id1);
     // The runner (outside the extension host) clicks the last such button in the chat view, as a person would.
-    console.log(`[[llm-router:click .interactive-response:has-text("${id1.slice(0, 8)}") .monaco-button:has-text("Good answer")]]`);
+    console.log(
+      `[[llm-router:click .interactive-response:has-text("${id1.slice(0, 8)}") .monaco-button:has-text("Good answer")]]`,
+    );
     await until('the click to be recorded', () => a.runtime.store.feedbackFor(id1).some((f) => f.thumb === 'up'));
     const h2 = await chat('@router What is the chemical symbol for silver?');
     const id2 = meta(h2).decisionId!;
-    console.log(`[[llm-router:click .interactive-response:has-text("${id2.slice(0, 8)}") .monaco-button:has-text("Bad answer")]]`);
+    console.log(
+      `[[llm-router:click .interactive-response:has-text("${id2.slice(0, 8)}") .monaco-button:has-text("Bad answer")]]`,
+    );
     await until('the click to be recorded', () => a.runtime.store.feedbackFor(id2).some((f) => f.thumb === 'down'));
-    assert.deepStrictEqual(a.runtime.store.feedbackFor(id1).filter((f) => f.thumb).map((f) => f.thumb), ['up']);
+    assert.deepStrictEqual(
+      a.runtime.store
+        .feedbackFor(id1)
+        .filter((f) => f.thumb)
+        .map((f) => f.thumb),
+      ['up'],
+    );
   });
 
-  test('thumbs up and down land on the right decision (through the participant\'s onDidReceiveFeedback handler)', async () => {
+  test("thumbs up and down land on the right decision (through the participant's onDidReceiveFeedback handler)", async () => {
     const a = await api();
     await useKey();
     const h1 = await chat('@router Name three primary colours.');
@@ -161,8 +180,14 @@ suite('@router chat', () => {
     a.chat.handleFeedback({ result: h2.result, kind: vscode.ChatResultFeedbackKind.Unhelpful });
     const f1 = a.runtime.store.feedbackFor(id1).filter((f) => f.thumb);
     const f2 = a.runtime.store.feedbackFor(id2).filter((f) => f.thumb);
-    assert.deepStrictEqual(f1.map((f) => f.thumb), ['up']);
-    assert.deepStrictEqual(f2.map((f) => f.thumb), ['down']);
+    assert.deepStrictEqual(
+      f1.map((f) => f.thumb),
+      ['up'],
+    );
+    assert.deepStrictEqual(
+      f2.map((f) => f.thumb),
+      ['down'],
+    );
   });
 
   test('cancelling stops the stream: the server sees the connection closed and the record says cancelled', async () => {
@@ -176,8 +201,10 @@ suite('@router chat', () => {
       await until('the slow request to reach the server', () => mock.messageRequests().length > before);
       const req = mock.messageRequests()[before];
       await until('some text to stream', () => req.deltasSent >= 2);
-      const decisionId = await until('the decision to be recorded', () =>
-        a.runtime.store.listDecisions({ source: 'chat', limit: 1 }).rows.find((r) => r.status === 'pending')?.id);
+      const decisionId = await until(
+        'the decision to be recorded',
+        () => a.runtime.store.listDecisions({ source: 'chat', limit: 1 }).rows.find((r) => r.status === 'pending')?.id,
+      );
       await vscode.commands.executeCommand('workbench.action.chat.cancel');
       const h = await pending;
       assert.strictEqual(meta(h).status, 'cancelled');
@@ -197,10 +224,16 @@ suite('@router chat', () => {
   test('"LLM Router" in the model picker answers through the router and is recorded', async () => {
     const a = await api();
     await useKey();
-    const [model] = await until('the LLM Router model', async () => vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' }).then((m) => (m.length ? m : null)));
+    const [model] = await until('the LLM Router model', async () =>
+      vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' }).then((m) => (m.length ? m : null)),
+    );
     assert.ok(model);
     const cts = new vscode.CancellationTokenSource();
-    const res = await model.sendRequest([vscode.LanguageModelChatMessage.User('What is the boiling point of water at sea level?')], {}, cts.token);
+    const res = await model.sendRequest(
+      [vscode.LanguageModelChatMessage.User('What is the boiling point of water at sea level?')],
+      {},
+      cts.token,
+    );
     let text = '';
     for await (const t of res.text) text += t;
     assert.ok(text.length > 0);

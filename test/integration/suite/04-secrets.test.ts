@@ -33,7 +33,11 @@ suite('API key', () => {
 
     const needle = Buffer.from(TEST_KEY);
     const leaks = files.filter((f) => {
-      try { return fs.readFileSync(f).includes(needle); } catch { return false; }
+      try {
+        return fs.readFileSync(f).includes(needle);
+      } catch {
+        return false;
+      }
     });
     assert.deepStrictEqual(leaks, [], 'the key was found in these files');
   });

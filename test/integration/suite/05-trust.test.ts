@@ -23,11 +23,20 @@ suite('trust', () => {
       assert.strictEqual(a.runtime.settings.baseUrl, mock.url.replace(/\/+$/, ''));
       await a.commands.setApiKey(TEST_KEY);
       const before = mock.messageRequests().length;
-      const o = await vscode.commands.executeCommand<RouteOutcome>('llm-router.routePrompt', 'What is the capital of Portugal?');
+      const o = await vscode.commands.executeCommand<RouteOutcome>(
+        'llm-router.routePrompt',
+        'What is the capital of Portugal?',
+      );
       assert.ok(o, 'the routed prompt got no answer');
-      assert.ok(mock.messageRequests().length > before, 'the user\'s base URL got no request');
-      assert.ok(mock.messageRequests().slice(before).every((r) => r.apiKey === 'present'), 'the request to the user\'s server carried no key');
-      assert.strictEqual(other.requests.length, 0, 'the workspace\'s server got a request (and the key)');
+      assert.ok(mock.messageRequests().length > before, "the user's base URL got no request");
+      assert.ok(
+        mock
+          .messageRequests()
+          .slice(before)
+          .every((r) => r.apiKey === 'present'),
+        "the request to the user's server carried no key",
+      );
+      assert.strictEqual(other.requests.length, 0, "the workspace's server got a request (and the key)");
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
       await until('the workspace settings gone', () => a.runtime.settings.maxRetries === 2);
@@ -38,7 +47,10 @@ suite('trust', () => {
   test('Set API Key and Export Decisions ignore arguments and ask the person (cancelled here: nothing stored or written)', async () => {
     const a = await api();
     await vscode.commands.executeCommand('llm-router.clearApiKey');
-    const stored = vscode.commands.executeCommand<boolean>('llm-router.setApiKey', 'sk-ant-from-another-extension-0000');
+    const stored = vscode.commands.executeCommand<boolean>(
+      'llm-router.setApiKey',
+      'sk-ant-from-another-extension-0000',
+    );
     await sleep(1000);
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     assert.strictEqual(await stored, false);
@@ -60,11 +72,18 @@ suite('trust', () => {
     // The test workbench refuses every dialog (as if the person said no): the command must have asked, and kept all.
     let asked = false;
     try {
-      assert.strictEqual(await vscode.commands.executeCommand('llm-router.resetStatistics', { confirmed: true }), false);
+      assert.strictEqual(
+        await vscode.commands.executeCommand('llm-router.resetStatistics', { confirmed: true }),
+        false,
+      );
     } catch (e) {
       asked = /refused to show dialog/.test((e as Error).message);
       if (!asked) throw e;
     }
-    assert.strictEqual(a.runtime.store.stats().decisions, n, `the statistics were reset without a confirmation (asked: ${asked})`);
+    assert.strictEqual(
+      a.runtime.store.stats().decisions,
+      n,
+      `the statistics were reset without a confirmation (asked: ${asked})`,
+    );
   });
 });

@@ -9,10 +9,25 @@ import type { DecisionRecord } from '../../../src/core/types';
 import { api, mockServer, setSetting, TEST_KEY, until } from './helpers';
 
 const QUESTION = 'what does git stash do?';
-const TOOLS: vscode.LanguageModelChatTool[] = SCAFFOLD_TOOLS.map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema }));
+const TOOLS: vscode.LanguageModelChatTool[] = SCAFFOLD_TOOLS.map((t) => ({
+  name: t.name,
+  description: t.description,
+  inputSchema: t.inputSchema,
+}));
 const TEST_VENDOR = 'test-models';
 
-interface TestModels { requests: { model: string; messages: { role: number; parts: { type: string; text?: string; mimeType?: string; bytes?: number; callId?: string }[] }[]; tools: string[]; toolMode: number }[]; reset(): void }
+interface TestModels {
+  requests: {
+    model: string;
+    messages: {
+      role: number;
+      parts: { type: string; text?: string; mimeType?: string; bytes?: number; callId?: string }[];
+    }[];
+    tools: string[];
+    toolMode: number;
+  }[];
+  reset(): void;
+}
 const testModels = (): TestModels => {
   const ext = vscode.extensions.getExtension<TestModels>('llm-router-tests.test-models');
   assert.ok(ext, 'the test vendor extension is not loaded');
@@ -20,8 +35,16 @@ const testModels = (): TestModels => {
 };
 
 /** One request through vscode.lm: the text and the tool calls that came back. */
-async function send(model: vscode.LanguageModelChat, messages: vscode.LanguageModelChatMessage[], tools?: vscode.LanguageModelChatTool[]) {
-  const res = await model.sendRequest(messages, tools ? { tools, toolMode: vscode.LanguageModelChatToolMode.Auto } : {}, new vscode.CancellationTokenSource().token);
+async function send(
+  model: vscode.LanguageModelChat,
+  messages: vscode.LanguageModelChatMessage[],
+  tools?: vscode.LanguageModelChatTool[],
+) {
+  const res = await model.sendRequest(
+    messages,
+    tools ? { tools, toolMode: vscode.LanguageModelChatToolMode.Auto } : {},
+    new vscode.CancellationTokenSource().token,
+  );
   let text = '';
   const calls: vscode.LanguageModelToolCallPart[] = [];
   for await (const part of res.stream) {
@@ -60,11 +83,19 @@ async function agentLoop(model: vscode.LanguageModelChat) {
   const r1 = await send(model, first, TOOLS);
   assert.strictEqual(r1.calls.length, 1, `no tool call came back: ${r1.text}`);
   const call = r1.calls[0];
-  const r2 = await send(model, [
-    ...first,
-    vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelTextPart(r1.text), call]),
-    vscode.LanguageModelChatMessage.User([new vscode.LanguageModelToolResultPart(call.callId, [new vscode.LanguageModelTextPart('stash@{0}: WIP on main')])]),
-  ], TOOLS);
+  const r2 = await send(
+    model,
+    [
+      ...first,
+      vscode.LanguageModelChatMessage.Assistant([new vscode.LanguageModelTextPart(r1.text), call]),
+      vscode.LanguageModelChatMessage.User([
+        new vscode.LanguageModelToolResultPart(call.callId, [
+          new vscode.LanguageModelTextPart('stash@{0}: WIP on main'),
+        ]),
+      ]),
+    ],
+    TOOLS,
+  );
   return { r1, r2, call };
 }
 
@@ -99,12 +130,21 @@ suite('agent mode through vscode.lm', () => {
     const sent = mock.messageRequests().slice(before);
     assert.strictEqual(sent.length, 2);
     assert.strictEqual(sent[0].model, sent[1].model, 'the loop changed models');
-    assert.deepStrictEqual(sent[0].body.tools.map((t: { name: string }) => t.name), SCAFFOLD_TOOLS.map((t) => t.name));
+    assert.deepStrictEqual(
+      sent[0].body.tools.map((t: { name: string }) => t.name),
+      SCAFFOLD_TOOLS.map((t) => t.name),
+    );
     const sys = JSON.stringify(sent[0].body.system ?? '');
     const firstUser = JSON.stringify(sent[0].body.messages[0]);
-    assert.ok(sys.includes('expert AI programming assistant') || firstUser.includes('expert AI programming assistant'), 'the system prompt was lost');
+    assert.ok(
+      sys.includes('expert AI programming assistant') || firstUser.includes('expert AI programming assistant'),
+      'the system prompt was lost',
+    );
     assert.deepStrictEqual(sent[1].body.messages.at(-1).content[0].type, 'tool_result');
-    assert.deepStrictEqual(sent[1].body.messages.at(-2).content.find((b: { type: string }) => b.type === 'tool_use').id, call.callId);
+    assert.deepStrictEqual(
+      sent[1].body.messages.at(-2).content.find((b: { type: string }) => b.type === 'tool_use').id,
+      call.callId,
+    );
 
     const rows = await decisions(since);
     assert.strictEqual(rows.length, 1, `decisions: ${rows.map((r) => r.tierId).join(', ')}`);
@@ -116,9 +156,20 @@ suite('agent mode through vscode.lm', () => {
     const price = a.runtime.service.config.tiers[rec.tier].price;
     assert.ok(rec.usage && rec.usage.outputTokens > 0);
     assert.ok(rec.costUsd !== null && rec.costUsd > 0);
-    const expected = (rec.usage.inputTokens * price.input + rec.usage.outputTokens * price.output + rec.usage.cacheWriteTokens * price.cacheWrite + rec.usage.cacheReadTokens * price.cacheRead) / 1e6;
-    assert.ok(Math.abs(rec.costUsd - expected) < 1e-9, `cost ${rec.costUsd} ≠ summed usage at the tier's price ${expected}`);
-    assert.ok(rec.reasons.some((x) => /agent loop: 2 requests/.test(x)), rec.reasons.join('; '));
+    const expected =
+      (rec.usage.inputTokens * price.input +
+        rec.usage.outputTokens * price.output +
+        rec.usage.cacheWriteTokens * price.cacheWrite +
+        rec.usage.cacheReadTokens * price.cacheRead) /
+      1e6;
+    assert.ok(
+      Math.abs(rec.costUsd - expected) < 1e-9,
+      `cost ${rec.costUsd} ≠ summed usage at the tier's price ${expected}`,
+    );
+    assert.ok(
+      rec.reasons.some((x) => /agent loop: 2 requests/.test(x)),
+      rec.reasons.join('; '),
+    );
     assert.strictEqual(r1.calls.length, 1);
   });
 
@@ -129,11 +180,22 @@ suite('agent mode through vscode.lm', () => {
     const tier = a.runtime.settings.config.tiers[0];
     const model = await routerModel(`tier.${tier.id}`);
     // a real 1×1 PNG: VS Code decodes (and may re-encode) images before they reach a provider
-    const png = new Uint8Array(Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
-    const Data = (vscode as unknown as { LanguageModelDataPart?: { image(d: Uint8Array, m: string): unknown } }).LanguageModelDataPart;
+    const png = new Uint8Array(
+      Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    );
+    const Data = (vscode as unknown as { LanguageModelDataPart?: { image(d: Uint8Array, m: string): unknown } })
+      .LanguageModelDataPart;
     assert.ok(Data, 'this VS Code has no LanguageModelDataPart');
     const before = mock.messageRequests().length;
-    await send(model, [new vscode.LanguageModelChatMessage(vscode.LanguageModelChatMessageRole.User, [new vscode.LanguageModelTextPart('What is in this picture?'), Data.image(png, 'image/png')] as vscode.LanguageModelChatMessage['content'])]);
+    await send(model, [
+      new vscode.LanguageModelChatMessage(vscode.LanguageModelChatMessageRole.User, [
+        new vscode.LanguageModelTextPart('What is in this picture?'),
+        Data.image(png, 'image/png'),
+      ] as vscode.LanguageModelChatMessage['content']),
+    ]);
     const sent = mock.messageRequests().slice(before);
     assert.strictEqual(sent.length, 1);
     assert.strictEqual(sent[0].model, tier.model, 'the pinned entry went elsewhere');
@@ -142,7 +204,10 @@ suite('agent mode through vscode.lm', () => {
     assert.strictEqual(img.source.type, 'base64');
     assert.match(img.source.media_type, /^image\/(png|jpeg|webp)$/);
     const bytes = Buffer.from(img.source.data, 'base64');
-    assert.ok(bytes.length > 8 && (bytes.subarray(1, 4).toString() === 'PNG' || bytes[0] === 0xff), 'the image data is not an image');
+    assert.ok(
+      bytes.length > 8 && (bytes.subarray(1, 4).toString() === 'PNG' || bytes[0] === 0xff),
+      'the image data is not an image',
+    );
   });
 
   test('VS Code models as tiers: the proposal never includes the router; an agent loop on those tiers stays on one model, is one decision, priced at the API rate', async () => {
@@ -152,9 +217,15 @@ suite('agent mode through vscode.lm', () => {
     tm.reset();
     const proposal = await a.setup.proposal();
     assert.ok(proposal.length >= 2, JSON.stringify(proposal));
-    assert.ok(proposal.every((t) => t.provider === 'vscode' && t.selector?.vendor !== 'llm-router'), JSON.stringify(proposal.map((t) => t.selector)));
+    assert.ok(
+      proposal.every((t) => t.provider === 'vscode' && t.selector?.vendor !== 'llm-router'),
+      JSON.stringify(proposal.map((t) => t.selector)),
+    );
     const tiers = await a.setup.useVscodeModels(['tm-small', 'tm-large']);
-    assert.deepStrictEqual(tiers.map((t) => t.selector?.vendor), [TEST_VENDOR, TEST_VENDOR]);
+    assert.deepStrictEqual(
+      tiers.map((t) => t.selector?.vendor),
+      [TEST_VENDOR, TEST_VENDOR],
+    );
     try {
       await until('the VS Code tiers', () => a.runtime.settings.config.tiers.every((t) => t.provider === 'vscode'));
       const model = await until('the router over VS Code tiers', async () => {
@@ -168,8 +239,13 @@ suite('agent mode through vscode.lm', () => {
       assert.match(r2.text, /The tool said: stash@\{0\}: WIP on main/);
       assert.strictEqual(tm.requests.length, 2);
       assert.strictEqual(tm.requests[0].model, tm.requests[1].model, 'the loop changed models');
-      assert.deepStrictEqual(tm.requests[0].tools, SCAFFOLD_TOOLS.map((t) => t.name));
-      assert.ok(tm.requests[1].messages.at(-1)?.parts.some((p) => p.type === 'tool_result' && p.callId === call.callId));
+      assert.deepStrictEqual(
+        tm.requests[0].tools,
+        SCAFFOLD_TOOLS.map((t) => t.name),
+      );
+      assert.ok(
+        tm.requests[1].messages.at(-1)?.parts.some((p) => p.type === 'tool_result' && p.callId === call.callId),
+      );
       const rows = await decisions(since);
       assert.strictEqual(rows.length, 1);
       assert.strictEqual(rows[0].model, tm.requests[0].model);
@@ -198,7 +274,13 @@ suite('agent mode through vscode.lm', () => {
       const r2 = await send(fails, [vscode.LanguageModelChatMessage.User('Hello?')]);
       assert.match(r2.text, /\[tm-slow\]/);
       const calls = (await decisions(since2)).sort((x, y) => x.time - y.time);
-      assert.deepStrictEqual(calls.map((c) => [c.model, c.status]), [['tm-fails', 'error'], ['tm-slow', 'ok']]);
+      assert.deepStrictEqual(
+        calls.map((c) => [c.model, c.status]),
+        [
+          ['tm-fails', 'error'],
+          ['tm-slow', 'ok'],
+        ],
+      );
       assert.match(calls[0].error ?? '', /Test Fails failed: tm-fails always fails/);
     } finally {
       await setSetting('tiers', undefined);

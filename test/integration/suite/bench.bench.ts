@@ -8,7 +8,10 @@ import { manyRecords } from '../../webview/harness/fixtures';
 import { api, chat, EXT_ID, mockServer, TEST_KEY } from './helpers';
 
 const report = (name: string, data: unknown) => console.log(`BENCH ${JSON.stringify({ name, ...(data as object) })}`);
-const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
 const RUNS = Number(process.env.LLM_ROUTER_BENCH_RUNS || 15);
 
 suite('bench', () => {
@@ -24,7 +27,13 @@ suite('bench', () => {
       require(main);
       loads.push(performance.now() - t0);
     }
-    report('activation', { activateMs: a.activateMs, phases: a.activatePhases, readyMs: a.readyMs, loadMs: loads[0], loadMsWarm: median(loads.slice(1)) });
+    report('activation', {
+      activateMs: a.activateMs,
+      phases: a.activatePhases,
+      readyMs: a.readyMs,
+      loadMs: loads[0],
+      loadMsWarm: median(loads.slice(1)),
+    });
   });
 
   // Two servers: the stand-in as fast as it goes (the routing overhead laid bare) and with a first byte after 400 ms,
@@ -50,13 +59,24 @@ suite('bench', () => {
           let t0 = performance.now();
           let first = 0;
           const s = sdk.messages.stream({ model, max_tokens: 256, messages: [{ role: 'user', content: prompt }] });
-          s.on('text', () => { first ||= performance.now(); });
+          s.on('text', () => {
+            first ||= performance.now();
+          });
           await s.finalMessage();
           if (i >= 2) direct.push(first - t0);
           // routed: what @router runs (classify, decide, budget check, record, client) up to the first text
           t0 = performance.now();
           first = 0;
-          await a.runtime.service.run({ prompt, source: 'chat', onText: () => { first ||= performance.now(); } }, client);
+          await a.runtime.service.run(
+            {
+              prompt,
+              source: 'chat',
+              onText: () => {
+                first ||= performance.now();
+              },
+            },
+            client,
+          );
           if (i >= 2) routed.push(first - t0);
         }
         // The whole chat handler once per run: handler entry → first text (VS Code's own chat plumbing excluded).
@@ -64,7 +84,15 @@ suite('bench', () => {
           const h = await chat(`@router ${prompt}`);
           if (h.timing.firstText) chatUi.push(h.timing.firstText - h.timing.start);
         }
-        report(`ttft-${firstByteDelayMs}`, { runs, firstByteDelayMs, directMs: median(direct), routedMs: median(routed), chatHandlerMs: median(chatUi), overheadMs: median(routed) - median(direct), overheadPct: (median(routed) / median(direct) - 1) * 100 });
+        report(`ttft-${firstByteDelayMs}`, {
+          runs,
+          firstByteDelayMs,
+          directMs: median(direct),
+          routedMs: median(routed),
+          chatHandlerMs: median(chatUi),
+          overheadMs: median(routed) - median(direct),
+          overheadPct: (median(routed) / median(direct) - 1) * 100,
+        });
       } finally {
         mock.setScenario('ok');
       }
@@ -78,7 +106,13 @@ suite('bench', () => {
     this.timeout(300_000);
     const a = await api();
     const store = a.runtime.store;
-    const recs = manyRecords(a.runtime.service.config, { count: 100_000, days: 365, now: Date.now() - 3_600_000, seed: 7, idPrefix: 'bench-' });
+    const recs = manyRecords(a.runtime.service.config, {
+      count: 100_000,
+      days: 365,
+      now: Date.now() - 3_600_000,
+      seed: 7,
+      idPrefix: 'bench-',
+    });
     for (let i = 0; i < recs.length; i += 5000) {
       for (const r of recs.slice(i, i + 5000)) store.insertDecision(r);
       await new Promise((r) => setImmediate(r));
@@ -88,9 +122,14 @@ suite('bench', () => {
       const since = Date.now();
       const t0 = performance.now();
       let headline = 0;
-      const head = a.panel.whenRendered((r) => r.stage === 'headline' && r.generatedAt >= since && !r.empty)
-        .then(() => { headline = performance.now() - t0; });
-      const drawn = a.panel.whenRendered((r) => r.stage === 'full' && r.renders === 1 && r.generatedAt >= since && !r.empty);
+      const head = a.panel
+        .whenRendered((r) => r.stage === 'headline' && r.generatedAt >= since && !r.empty)
+        .then(() => {
+          headline = performance.now() - t0;
+        });
+      const drawn = a.panel.whenRendered(
+        (r) => r.stage === 'full' && r.renders === 1 && r.generatedAt >= since && !r.empty,
+      );
       await a.panel.reveal();
       await drawn;
       await head;
@@ -110,8 +149,13 @@ suite('bench', () => {
     const h = again.map((x) => x.headline);
     const c = again.map((x) => x.charts);
     report('panel', {
-      decisions: store.stats().decisions, firstHeadlineMs: first.headline, firstMs: first.charts,
-      reopenHeadlineMs: median(h), reopenHeadlineMaxMs: Math.max(...h), reopenMs: median(c), reopenMaxMs: Math.max(...c),
+      decisions: store.stats().decisions,
+      firstHeadlineMs: first.headline,
+      firstMs: first.charts,
+      reopenHeadlineMs: median(h),
+      reopenHeadlineMaxMs: Math.max(...h),
+      reopenMs: median(c),
+      reopenMaxMs: Math.max(...c),
     });
   });
 });

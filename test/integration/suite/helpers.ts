@@ -25,8 +25,11 @@ export async function until<T>(what: string, fn: () => T | Promise<T>, ms = 20_0
     try {
       const v = await fn();
       if (v) return v as NonNullable<T>;
-    } catch (e) { last = e; }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -93,16 +96,28 @@ export type { Handled };
 export async function chat(query: string, ms = 30_000): Promise<Handled> {
   const a = await api();
   const done = new Promise<Handled>((resolve) => {
-    const sub = a.chat.onDidHandle((e) => { sub.dispose(); resolve(e); });
+    const sub = a.chat.onDidHandle((e) => {
+      sub.dispose();
+      resolve(e);
+    });
   });
   await vscode.commands.executeCommand('workbench.action.chat.open');
   // The router's own entry once a tier can be reached; before that its list is empty, so the test vendor's model.
   const ours = await vscode.lm.selectChatModels({ vendor: 'llm-router', id: 'router' });
-  await vscode.commands.executeCommand('workbench.action.chat.changeModel', ours.length
-    ? { vendor: 'llm-router', id: 'router', family: 'llm-router' }
-    : { vendor: 'test-models', id: 'tm-small', family: 'gpt-5-mini' });
+  await vscode.commands.executeCommand(
+    'workbench.action.chat.changeModel',
+    ours.length
+      ? { vendor: 'llm-router', id: 'router', family: 'llm-router' }
+      : { vendor: 'test-models', id: 'tm-small', family: 'gpt-5-mini' },
+  );
   await vscode.commands.executeCommand('workbench.action.chat.open', { query });
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no @router result for "${query}" within ${ms} ms`)), ms); });
-  try { return await Promise.race([done, timeout]); } finally { clearTimeout(timer); }
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no @router result for "${query}" within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([done, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

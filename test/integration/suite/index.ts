@@ -12,7 +12,10 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec', grep: grep || undefined });
   // LLM_ROUTER_BENCH=1: only the in-host benchmarks (test/bench/vscode.bench.mjs), else only the tests.
   const suffix = process.env.LLM_ROUTER_BENCH ? '.bench.js' : '.test.js';
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith(suffix)).sort();
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith(suffix))
+    .sort();
   for (const f of files) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     try {

@@ -10,7 +10,14 @@ import type { DecisionStore } from '../../../src/core/store/api';
 import type { RouterService } from '../../../src/core/service-api';
 import type { RouterConfig } from '../../../src/core/types';
 
-export interface Env { dir: string; dbPath: string; store: DecisionStore; service: RouterService; config: RouterConfig; close(): Promise<void> }
+export interface Env {
+  dir: string;
+  dbPath: string;
+  store: DecisionStore;
+  service: RouterService;
+  config: RouterConfig;
+  close(): Promise<void>;
+}
 
 export async function openEnv(): Promise<Env> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llm-router-panel-'));
@@ -19,7 +26,14 @@ export async function openEnv(): Promise<Env> {
   const store = await openStore({ path: dbPath, debounceMs: 50 });
   const service = createRouterService({ store, config });
   return {
-    dir, dbPath, store, service, config,
-    async close() { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); },
+    dir,
+    dbPath,
+    store,
+    service,
+    config,
+    async close() {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

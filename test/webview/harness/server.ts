@@ -13,7 +13,11 @@ import type { RouterService } from '../../../src/core/service-api';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json', '.svg': 'image/svg+xml',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
   '.html': 'text/html',
 };
 
@@ -81,17 +85,26 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       deliver(cur);
       return true;
     };
-    const controller = new PanelController({
-      service: opts.service,
-      ready: opts.ready,
-      throttleMs: opts.throttleMs,
-      onSetApiKey: () => { globalState.set('setApiKeyClicks', ((globalState.get('setApiKeyClicks') as number) ?? 0) + 1); },
-      onOpenChat: () => { globalState.set('openChatClicks', ((globalState.get('openChatClicks') as number) ?? 0) + 1); },
-      hasApiKey: () => globalState.get('hasKey') === true,
-      loadPeriod: () => globalState.get('period') as Period | undefined,
-      savePeriod: (p) => { globalState.set('period', p); },
-      log: opts.log,
-    }, post);
+    const controller = new PanelController(
+      {
+        service: opts.service,
+        ready: opts.ready,
+        throttleMs: opts.throttleMs,
+        onSetApiKey: () => {
+          globalState.set('setApiKeyClicks', ((globalState.get('setApiKeyClicks') as number) ?? 0) + 1);
+        },
+        onOpenChat: () => {
+          globalState.set('openChatClicks', ((globalState.get('openChatClicks') as number) ?? 0) + 1);
+        },
+        hasApiKey: () => globalState.get('hasKey') === true,
+        loadPeriod: () => globalState.get('period') as Period | undefined,
+        savePeriod: (p) => {
+          globalState.set('period', p);
+        },
+        log: opts.log,
+      },
+      post,
+    );
     controller.onDidPush = (vm, ms) => opts.onPush?.(id, vm, ms);
     controller.setPolling(true, opts.pollMs ?? 5000); // the page is visible
     s = { controller, waiting: null, lastPoll: Date.now(), buffer: [], pageId: null };
@@ -109,8 +122,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         const nonce = makeNonce((n) => crypto.randomBytes(n));
         const q = u.search;
         const html = panelHtml({
-          cspSource: origin, nonce, connectSrc: origin,
-          scriptUri: '/dist/webview.js', styleUri: '/dist/webview.css', codiconUri: '/dist/codicon.css',
+          cspSource: origin,
+          nonce,
+          connectSrc: origin,
+          scriptUri: '/dist/webview.js',
+          styleUri: '/dist/webview.css',
+          codiconUri: '/dist/codicon.css',
           preScripts: [`/harness/stub.js${q}`],
           testMode: true,
           summary: sessionFor(session).controller.summaryNow(),
@@ -119,7 +136,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         res.end(html);
         return;
       }
-      if (u.pathname === '/favicon.ico') { res.writeHead(204).end(); return; }
+      if (u.pathname === '/favicon.ico') {
+        res.writeHead(204).end();
+        return;
+      }
       const pageId = u.searchParams.get('page');
       /** A message or a poll from a new page (first load or reload): hold messages until it says ready. */
       const newPage = (s: Session): boolean => {
@@ -136,7 +156,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         // (An EventSource was tried first: Chromium holds its data back while the page is still loading.)
         const s = sessionFor(session);
         newPage(s);
-        if (pageId && s.pageId !== pageId) { res.writeHead(204).end(); return; }
+        if (pageId && s.pageId !== pageId) {
+          res.writeHead(204).end();
+          return;
+        }
         s.waiting?.writeHead(204).end();
         s.waiting = res;
         s.lastPoll = Date.now();
@@ -159,7 +182,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           let msg: unknown;
-          try { msg = JSON.parse(Buffer.concat(chunks).toString('utf8')); } catch { res.writeHead(400).end('bad json'); return; }
+          try {
+            msg = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          } catch {
+            res.writeHead(400).end('bad json');
+            return;
+          }
           traffic.push({ dir: 'to-host', session, msg: msg as WireMessage });
           opts.onTraffic?.('to-host', session, msg);
           res.writeHead(204).end();
@@ -173,15 +201,25 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       if (u.pathname === '/harness/stub.js') {
         // The theme table and the acquireVsCodeApi stand-in, in one script (one round trip, like VS Code's own preload).
         res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-        res.end(fs.readFileSync(path.join(__dirname, 'themes.js'), 'utf8') + '\n' + fs.readFileSync(path.join(__dirname, 'stub.js'), 'utf8'));
+        res.end(
+          fs.readFileSync(path.join(__dirname, 'themes.js'), 'utf8') +
+            '\n' +
+            fs.readFileSync(path.join(__dirname, 'stub.js'), 'utf8'),
+        );
         return;
       }
-      const file = u.pathname.startsWith('/dist/') ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
-        : u.pathname.startsWith('/harness/') ? path.join(__dirname, path.basename(u.pathname)) : null;
+      const file = u.pathname.startsWith('/dist/')
+        ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
+        : u.pathname.startsWith('/harness/')
+          ? path.join(__dirname, path.basename(u.pathname))
+          : null;
       if (file && fs.existsSync(file)) {
         // Like the editor, which serves an extension's files from disk with caching, so reopening the view reuses
         // the browser's compiled code; `cache: false` (the tests) forces a fresh load every time.
-        res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': opts.cache ? 'max-age=3600' : 'no-store' });
+        res.writeHead(200, {
+          'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'cache-control': opts.cache ? 'max-age=3600' : 'no-store',
+        });
         fs.createReadStream(file).pipe(res);
         return;
       }
@@ -199,7 +237,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     globalState,
     traffic,
     async close() {
-      for (const s of sessions.values()) { s.waiting?.writeHead(204).end(); s.controller.dispose(); }
+      for (const s of sessions.values()) {
+        s.waiting?.writeHead(204).end();
+        s.controller.dispose();
+      }
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -8,7 +8,9 @@
   const session = q.get('session') || 'default';
   window.__harness = { cspViolations: [], posted: [], received: [] };
   document.addEventListener('securitypolicyviolation', (e) => {
-    window.__harness.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile || ''}:${e.lineNumber || ''}`);
+    window.__harness.cspViolations.push(
+      `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile || ''}:${e.lineNumber || ''}`,
+    );
   });
 
   function setTheme(name) {
@@ -33,8 +35,11 @@
   // Messages go out at once (like VS Code's postMessage); the server keeps its answers until the next poll.
   const send = (m) => {
     window.__harness.posted.push(m);
-    fetch(`/msg?${q2}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(m) })
-      .catch((e) => console.error('harness: post failed', e));
+    fetch(`/msg?${q2}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(m),
+    }).catch((e) => console.error('harness: post failed', e));
   };
   (async function poll() {
     for (;;) {
@@ -42,7 +47,9 @@
       try {
         const r = await fetch(`/poll?${q2}`, { cache: 'no-store' });
         if (r.status === 200) msgs = await r.json();
-      } catch { await new Promise((ok) => setTimeout(ok, 200)); }
+      } catch {
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
       for (const data of msgs) {
         window.__harness.received.push(data);
         window.dispatchEvent(new MessageEvent('message', { data }));
@@ -55,9 +62,17 @@
     if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
     acquired = true;
     return Object.freeze({
-      postMessage: (m) => { send(JSON.parse(JSON.stringify(m))); },
-      getState: () => { const s = sessionStorage.getItem(stateKey); return s ? JSON.parse(s) : undefined; },
-      setState: (s) => { sessionStorage.setItem(stateKey, JSON.stringify(s)); return s; },
+      postMessage: (m) => {
+        send(JSON.parse(JSON.stringify(m)));
+      },
+      getState: () => {
+        const s = sessionStorage.getItem(stateKey);
+        return s ? JSON.parse(s) : undefined;
+      },
+      setState: (s) => {
+        sessionStorage.setItem(stateKey, JSON.stringify(s));
+        return s;
+      },
     });
   };
 })();
