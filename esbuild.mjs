@@ -22,6 +22,10 @@ copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), 'dist/sql-wasm.wasm')
 const codiconDir = dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
 copyFileSync(join(codiconDir, 'codicon.css'), 'dist/codicon.css');
 copyFileSync(join(codiconDir, 'codicon.ttf'), 'dist/codicon.ttf');
+// The shipped workflow examples, read at run time by src/core/workflows/library.ts (dist/workflows).
+mkdirSync('dist/workflows', { recursive: true });
+for (const f of readdirSync('src/core/workflows/examples'))
+  copyFileSync(join('src/core/workflows/examples', f), join('dist/workflows', f));
 
 const common = {
   bundle: true,
@@ -42,8 +46,22 @@ const builds = [
     outfile: 'dist/extension.js',
     external: ['vscode', './heavyModules'],
   },
-  { ...node, entryPoints: ['src/vscode/heavyModules.ts'], outfile: 'dist/heavyModules.js', external: ['vscode'] },
-  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The OpenTelemetry export (1.5 MB of SDK and exporters) is its own file, required only when the export is on
+  // (src/core/telemetry/index.ts: require('./otel')), so neither the engine nor the CLI parse it otherwise.
+  {
+    ...node,
+    entryPoints: ['src/vscode/heavyModules.ts'],
+    outfile: 'dist/heavyModules.js',
+    external: ['vscode', './otel'],
+  },
+  {
+    ...node,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    external: ['./otel'],
+  },
+  { ...node, entryPoints: ['src/core/telemetry/otel.ts'], outfile: 'dist/otel.js' },
   // The store's background save worker (src/core/store/background.ts looks for it beside the bundle).
   { ...node, entryPoints: ['src/core/store/background-worker.ts'], outfile: 'dist/store-saver.js' },
   {

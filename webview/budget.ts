@@ -90,7 +90,8 @@ export class BudgetSection {
     this.stateLabel.textContent = stateName;
     this.used.textContent =
       `Today ${usd(s?.spentTodayUsd ?? b.spentTodayUsd)}${b.dailyLimitUsd !== null ? ` of ${usd(b.dailyLimitUsd)}` : ''}` +
-      ` · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}`;
+      ` · this month ${usd(s?.spentMonthUsd ?? b.spentMonthUsd)}${b.monthlyLimitUsd !== null ? ` of ${usd(b.monthlyLimitUsd)}` : ''}` +
+      (b.heldMonthUsd > 0 ? ` · ${usd(b.heldTodayUsd)} held today (calls under way or interrupted)` : '');
     if (this.dirty) return; // keep what the user is typing
     const dv = b.dailyLimitUsd === null ? '' : String(b.dailyLimitUsd);
     const mv = b.monthlyLimitUsd === null ? '' : String(b.monthlyLimitUsd);

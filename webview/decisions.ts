@@ -13,6 +13,10 @@ import {
   type ViewModel,
 } from './protocol';
 
+/** The process making the call ended before its cost was known; its worst case stays held against the budget. */
+const INTERRUPTED_TITLE =
+  'The window or process making this call was closed or killed before its cost was known: its worst case is counted against your budget.';
+
 export class Decisions {
   readonly el = h('div', { 'data-testid': 'recent' });
   readonly dialog = h('dialog', { class: 'detail', 'aria-labelledby': 'detail-h', 'data-testid': 'detail' });
@@ -96,8 +100,12 @@ export class Decisions {
         h('span', { class: 'model' }, r.model),
         h(
           'span',
-          { class: 'cost', 'data-cost': '' },
-          r.status === 'ok' || r.costUsd !== null ? usd(r.costUsd) : r.status,
+          { class: 'cost', 'data-cost': '', title: r.status === 'interrupted' ? INTERRUPTED_TITLE : undefined },
+          r.status === 'ok' || r.costUsd !== null
+            ? usd(r.costUsd)
+            : r.status === 'interrupted'
+              ? 'interrupted · cost unknown'
+              : r.status,
         ),
       ),
       h('span', { class: 'prompt', 'data-prompt': '' }, r.prompt ?? '(prompt not kept)'),

@@ -5,6 +5,7 @@ import { BudgetSection } from './budget';
 import { Charts } from './charts';
 import type { PanelContext } from './context';
 import { Decisions } from './decisions';
+import { renderExperiment, renderWorkspaces } from './features';
 import { h } from './dom';
 import { PeriodBar } from './period';
 import { Rendered, type Summary, type ViewModel } from './protocol';
@@ -55,6 +56,8 @@ export class Panel {
   private readonly daysTitle = h('h2', { id: 'days-h' }, 'Spend per day');
   private readonly quality = h('div', { 'data-testid': 'quality' });
   private readonly retrain = h('div', { 'data-testid': 'retrain' });
+  private readonly experiment = h('div', { 'data-testid': 'experiment' });
+  private readonly workspaces = h('div', { 'data-testid': 'workspaces' });
   private readonly budget: BudgetSection;
   private readonly decisions: Decisions;
   private readonly main: HTMLElement;
@@ -89,6 +92,8 @@ export class Panel {
       card('quality-h', 'Quality by tier', this.quality),
       card('budget-h', 'Budget', this.budget.el, true),
       card('retrain-h', 'Retraining', this.retrain),
+      card('experiment-h', 'A/B experiment', this.experiment),
+      card('workspaces-h', 'Spend by workspace', this.workspaces),
       card('recent-h', 'Recent decisions', this.decisions.el),
     );
     app.replaceChildren(this.main, this.decisions.dialog);
@@ -152,6 +157,10 @@ export class Panel {
     step('budget', () => this.budget.render(v));
     step('retrain', () => renderRetrain(this.retrain, v, this.ctx));
     step('recent', () => this.decisions.render(v));
+    step('features', () => {
+      renderExperiment(this.experiment, v);
+      renderWorkspaces(this.workspaces, v);
+    });
     this.probe.timings = timings;
     this.main.classList.toggle('is-empty', v.empty);
     this.main.setAttribute('aria-busy', 'false');

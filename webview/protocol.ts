@@ -17,6 +17,7 @@
 import type { FineTuneResult } from '../src/core/classifier/finetune';
 import type { BudgetSettings } from '../src/core/store/api';
 import type { BudgetState, DecisionRecord } from '../src/core/types';
+import type { BackendHealth } from '../src/core/pool/breaker';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire types
@@ -100,6 +101,9 @@ export interface ViewModel {
     decisions: number;
     avgCostUsd: number;
     unpriced: number;
+    /** Calls whose process ended before their cost was known (status interrupted), and the worst cases held for them. */
+    interrupted: number;
+    interruptedHeldUsd: number;
     feedbackUp: number;
     feedbackDown: number;
   };
@@ -118,7 +122,14 @@ export interface ViewModel {
     autoCount: number;
   }[];
   /** Settings, the service's budget state (null when it has none), and spend today / this month from the store. */
-  budget: BudgetSettings & { state: BudgetState | null; spentTodayUsd: number; spentMonthUsd: number };
+  budget: BudgetSettings & {
+    state: BudgetState | null;
+    spentTodayUsd: number;
+    spentMonthUsd: number;
+    /** Worst cases held against the limits, not yet spent: calls under way (in any window or process) and interrupted ones. */
+    heldTodayUsd: number;
+    heldMonthUsd: number;
+  };
   retrain: {
     lastRun: number | null;
     adjustments: AdjustmentRow[];
@@ -128,6 +139,31 @@ export interface ViewModel {
     fineTunedInUse: boolean;
   };
   recent: { rows: DecisionRow[]; total: number };
+  /** Each backend's health as the pool last saw it (circuit breaker, error rate, latency); absent or empty: none yet. */
+  backends?: BackendHealth[];
+  /** The A/B experiment and the split by workspace (src/panel/features.ts); absent from hosts that do not send it. */
+  features?: FeaturesView;
+}
+
+/** What the panel shows of the A/B experiment (running, else the latest) and of spend per workspace. */
+export interface FeaturesView {
+  experiment: {
+    name: string;
+    running: boolean;
+    arms: {
+      arm: 'a' | 'b';
+      config: string;
+      requests: number;
+      costPerRequestUsd: number | null;
+      thumbsUpRate: number | null;
+      thumbs: number;
+      errorRate: number | null;
+    }[];
+    /** One line per measure: b against a with its 95 % interval, or why it is not yet meaningful. */
+    verdicts: { text: string; meaningful: boolean }[];
+  } | null;
+  /** Spend in the period per workspace (folder name; null name: requests from no workspace), largest first. */
+  workspaces: { name: string | null; id: string | null; requests: number; spendUsd: number; savedUsd: number }[];
 }
 
 /** What the panel shows of the last fine-tune: the classifier's FineTuneResult without its training details. */

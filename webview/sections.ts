@@ -14,10 +14,19 @@ function figure(key: string, label: string, value: string, sub?: string, title?:
   );
 }
 
+/** What the spend leaves out: unpriced requests, and interrupted calls (cost unknown, their worst case held). */
+function spendNote(x: ViewModel['headline']): string | undefined {
+  const notes = [
+    x.unpriced ? `${int(x.unpriced)} unpriced` : '',
+    x.interrupted ? `${int(x.interrupted)} interrupted (${usd(x.interruptedHeldUsd)} held)` : '',
+  ].filter(Boolean);
+  return notes.length ? notes.join(' · ') : undefined;
+}
+
 export function renderFigures(el: HTMLElement, v: Pick<ViewModel, 'headline' | 'tiers'>): void {
   const x = v.headline;
   el.replaceChildren(
-    figure('spend', 'Spend', usd(x.spendUsd), x.unpriced ? `${int(x.unpriced)} unpriced` : undefined, `${x.spendUsd}`),
+    figure('spend', 'Spend', usd(x.spendUsd), spendNote(x), `${x.spendUsd}`),
     figure(
       'baseline',
       `All on ${v.tiers[v.tiers.length - 1]?.label ?? 'top tier'}`,
@@ -81,6 +90,15 @@ export function renderWelcome(el: HTMLElement, v: Pick<ViewModel, 'empty' | 'has
   );
 }
 
+/** One line of backend health under the quality table: "openrouter/gpt-4o-mini paused (retry in 20 s) · …". */
+function backendLine(v: ViewModel): HTMLElement | null {
+  const b = v.backends ?? [];
+  if (!b.length) return null;
+  const one = (x: NonNullable<ViewModel['backends']>[number]) =>
+    `${x.id} ${x.state === 'closed' ? 'ok' : x.state === 'open' ? 'paused' : 'probing'} (${x.errorRate === null ? 'no calls' : `${pct(x.errorRate)} errors`}${x.p50LatencyMs === null ? '' : `, p50 ${int(x.p50LatencyMs)} ms`})`;
+  return h('p', { class: 'figure-sub', 'data-testid': 'backend-health' }, `Backends: ${b.map(one).join(' · ')}`);
+}
+
 export function renderQuality(el: HTMLElement, v: ViewModel): void {
   el.replaceChildren(
     h(
@@ -120,5 +138,6 @@ export function renderQuality(el: HTMLElement, v: ViewModel): void {
         ),
       ),
     ),
+    ...[backendLine(v)].filter((x): x is HTMLElement => x !== null),
   );
 }

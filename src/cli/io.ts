@@ -28,6 +28,9 @@ interface Run {
 
 const runs = new AsyncLocalStorage<Run>();
 
+/** Errors of a terminal or pipe that has gone away: the reader quit (EPIPE) or the terminal was closed (EIO). */
+const GONE = new Set(['EPIPE', 'EIO', 'ECONNRESET', 'ENOTCONN', 'EBADF']);
+
 /** The process's own streams (stdin only touched when a command reads it). */
 export function processStreams(): CliStreams {
   return {
@@ -55,11 +58,15 @@ export async function withCliStreams<T>(
 ): Promise<{ result: T; exitCode: number }> {
   const r: Run = { streams, stdoutClosed: false, exitCode: 0 };
   const onError = (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') r.stdoutClosed = true;
+    if (GONE.has(e.code ?? '')) r.stdoutClosed = true;
     else throw e;
   };
   // Stays on after the run: a pipe's EPIPE can arrive after the last write returned.
   streams.stdout.on('error', onError);
+  // A closed terminal (SIGHUP): nothing more can be said on stderr; the save still happens and the exit code tells.
+  streams.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (!GONE.has(e.code ?? '')) throw e;
+  });
   const result = await runs.run(r, fn);
   return { result, exitCode: r.exitCode };
 }
@@ -161,6 +168,56 @@ export async function withStore<T>(db: string | undefined, fn: (store: DecisionS
     return await fn(store);
   } finally {
     await store.close();
+  }
+}
+
+/** Why a save failed, in words a person can act on (the read-only folder, the full disk), from a file-system error. */
+export function saveFailure(e: unknown, dbPath: string): string {
+  const err = e as NodeJS.ErrnoException;
+  const dir = path.dirname(dbPath);
+  // The lock's own error names the code only in its message.
+  const code = err?.code ?? /\b(EACCES|EPERM|EROFS|ENOSPC|EDQUOT)\b/.exec(String(err?.message))?.[1];
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `the folder ${dir} is not writable (permission denied)`;
+    case 'EROFS':
+      return `the folder ${dir} is on a read-only file system`;
+    case 'ENOSPC':
+      return `the disk holding ${dir} is full`;
+    case 'EDQUOT':
+      return `the disk quota for ${dir} is used up`;
+    default:
+      return (err as Error)?.message ?? String(e);
+  }
+}
+
+/** Thrown when the database could not be written: the command said nothing was recorded and exits 1. */
+export class NotSavedError extends Error {}
+
+const abandoned = new WeakSet<DecisionStore>();
+
+/**
+ * Writes what `store` holds to disk now, so that a line saying "recorded" is true when it is printed. A failure
+ * becomes a NotSavedError whose message says what failed (read-only folder, full disk, busy lock) and that
+ * nothing was recorded; the store is then closed without another attempt.
+ */
+export async function saveNow(store: DecisionStore, what: string): Promise<void> {
+  try {
+    await store.flush();
+  } catch (e) {
+    abandoned.add(store);
+    throw new NotSavedError(`${what} was not recorded: could not save ${store.path}: ${saveFailure(e, store.path)}`);
+  }
+}
+
+/** Closes a store (saving what is left), unless saveNow already failed on it: that failure was said once. */
+export async function closeStore(store: DecisionStore): Promise<void> {
+  if (abandoned.has(store)) return;
+  try {
+    await store.close();
+  } catch (e) {
+    throw new NotSavedError(`could not save ${store.path}: ${saveFailure(e, store.path)}`);
   }
 }
 

@@ -5,10 +5,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { layerClients } from '../core/cache';
+import { createPool } from '../core/pool';
 import type { ClientFor } from '../core/provider/api';
 import { AnthropicClient } from '../core/provider/anthropic';
 import { createClientFor, envEndpointKey } from '../core/provider/endpoints';
 import { readSettings, SECTION, type Settings } from '../core/settings';
+import type { DecisionStore } from '../core/store/api';
 
 /** Default: $LLM_ROUTER_SETTINGS, else settings.json in the user's config directory (XDG on Linux). */
 export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -69,4 +72,16 @@ export function cliClientFor(s: Settings, baseUrl?: string, env: NodeJS.ProcessE
     maxRetries: s.maxRetries,
     endpointKey: (ep) => envEndpointKey(ep, env),
   });
+}
+
+/** What a CLI command routes with: the tiers' clients from the environment, pooled (breakers and health kept in
+ *  `store` for `stats`), identical requests in flight shared, and the response cache when the settings turn it on
+ *  (`scope`: whose answers it may reuse, e.g. one per client of `serve`). */
+export function cliRouteClients(
+  s: Settings,
+  store: Pick<DecisionStore, 'getMeta' | 'setMeta'>,
+  opts: { baseUrl?: string; scope?: string; env?: NodeJS.ProcessEnv } = {},
+): ClientFor {
+  const pooled = createPool(s, store).wrap(cliClientFor(s, opts.baseUrl, opts.env));
+  return layerClients(pooled, s, opts.scope ?? 'cli').clientFor;
 }

@@ -78,7 +78,10 @@ export class AgentRouter {
     if (!turn.prompt) throw new RouteError('provider', 'The request has no text from the person to answer.');
     const found = turn.continuation ? this.loops.find(turn.toolCallIds) : null;
     // a pinned request continues its loop only on the pinned tier
-    const loop = found && (!req.override || tierIs(service.config, found.tierId, req.override)) ? found : null;
+    // (and only while its tier is still configured: settings may have changed mid-loop)
+    const stillThere = !!found && service.config.tiers.some((t) => t.id === found.tierId);
+    const loop =
+      found && stillThere && (!req.override || tierIs(service.config, found.tierId, req.override)) ? found : null;
     const rec = loop ? service.store.getDecision(loop.decisionId) : null;
     if (loop && rec) return this.continueLoop(service, req, clients, loop, rec, turn.inputTokens);
 
@@ -152,6 +155,38 @@ export class AgentRouter {
     );
     if (reason) req.onNotice?.(reason);
     const toolCalls: ToolCall[] = [];
+    const maxTokens = Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens));
+    // Held like any routed call: a loop running in one window is seen by the budget of every other window and process.
+    const held = await service.holdCall(rec, worstCaseCost(cfg, t.model, inputTokens, maxTokens));
+    if ('refused' in held) {
+      service.store.updateDecision(rec.id, { reasons: [...rec.reasons, `budget: ${held.refused}`] });
+      throw new RouteError(
+        'blocked',
+        `Not sent: the next step of this agent loop on ${tierLabel(cfg, tier)} ${held.refused}.`,
+        rec,
+      );
+    }
+    try {
+      return await this.streamLoopRequest(service, req, client, loop, rec, tier, maxTokens, reason, toolCalls);
+    } finally {
+      held.release();
+    }
+  }
+
+  /** Streams one later request of a loop on `tier` and adds its usage and cost to the loop's decision. */
+  private async streamLoopRequest(
+    service: RouterService,
+    req: AgentRequest,
+    client: ModelClient,
+    loop: LoopEntry,
+    rec: DecisionRecord,
+    tier: number,
+    maxTokens: number,
+    reason: string | null,
+    toolCalls: ToolCall[],
+  ): Promise<AgentOutcome> {
+    const cfg = service.config;
+    const t = cfg.tiers[tier];
     let result: ChatResult;
     try {
       result = await client.stream(
@@ -161,7 +196,7 @@ export class AgentRouter {
           messages: req.messages,
           tools: req.tools,
           toolMode: req.toolMode,
-          maxTokens: Math.max(1, Math.min(req.maxTokens ?? cfg.defaultMaxOutputTokens, t.maxOutputTokens)),
+          maxTokens,
           signal: req.signal,
         },
         req.onText,

@@ -58,20 +58,33 @@ export interface WorstCaseCheck {
   message: string | null;
 }
 
+/** Money not yet in the spend but held against the limits: calls under way (in any process) and interrupted ones. */
+export interface Held {
+  /** Held by reservations made today (counts against the daily and the monthly limit). */
+  dayUsd: number;
+  /** Held by reservations made this month (today's included). */
+  monthUsd: number;
+}
+
+const asHeld = (h: number | Held): Held => (typeof h === 'number' ? { dayUsd: h, monthUsd: h } : h);
+
 /**
  * Whether a call whose worst case is `worstCaseUsd` stays within the limits. A model without a price cannot be checked:
  * it fits only when no limit is set (its cost would be unknown, never counted as $0).
- * `extraSpentUsd` is money already spent by this request's earlier calls and not yet in the state (a fallback's first try).
+ * `held` is money not yet in the state's spend: calls under way or interrupted (reservations), a fallback's first
+ * try; a plain number counts against both limits.
  */
 export function checkWorstCase(
   state: BudgetState | null,
   worstCaseUsd: number | null,
-  extraSpentUsd = 0,
+  held: number | Held = 0,
 ): WorstCaseCheck {
   if (!state) return { fits: true, worstCaseUsd, limit: null, remainingUsd: null, message: null };
-  const left = (limit: number | null, spent: number) => (limit === null ? Infinity : limit - spent - extraSpentUsd);
-  const dayLeft = left(state.dailyLimitUsd, state.spentTodayUsd);
-  const monthLeft = left(state.monthlyLimitUsd, state.spentMonthUsd);
+  const h = asHeld(held);
+  const left = (limit: number | null, spent: number, extra: number) =>
+    limit === null ? Infinity : limit - spent - extra;
+  const dayLeft = left(state.dailyLimitUsd, state.spentTodayUsd, h.dayUsd);
+  const monthLeft = left(state.monthlyLimitUsd, state.spentMonthUsd, h.monthUsd);
   const tighter: 'daily' | 'monthly' = dayLeft <= monthLeft ? 'daily' : 'monthly';
   const remaining = Math.max(0, Math.min(dayLeft, monthLeft));
   const limitValue = tighter === 'daily' ? state.dailyLimitUsd : state.monthlyLimitUsd;
@@ -90,12 +103,14 @@ export function checkWorstCase(
   const which: 'daily' | 'monthly' = passes(dayLeft) ? 'daily' : 'monthly';
   const rem = Math.max(0, which === 'daily' ? dayLeft : monthLeft);
   const lim = which === 'daily' ? state.dailyLimitUsd : state.monthlyLimitUsd;
+  const heldHere = which === 'daily' ? h.dayUsd : h.monthUsd;
+  const heldWords = heldHere > 1e-12 ? `; calls under way or interrupted hold ${formatUsd(heldHere)}` : '';
   return {
     fits: false,
     worstCaseUsd,
     limit: which,
     remainingUsd: rem,
-    message: `its worst case ${formatUsd(worstCaseUsd)} would pass the ${which} limit (${formatUsd(rem)} left of ${formatUsd(lim ?? limitValue)})`,
+    message: `its worst case ${formatUsd(worstCaseUsd)} would pass the ${which} limit (${formatUsd(rem)} left of ${formatUsd(lim ?? limitValue)}${heldWords})`,
   };
 }
 

@@ -1,7 +1,7 @@
 // Every recorded decision with its cost and latest feedback, as CSV or JSON: what `llm-router export` and the
 // "Export Decisions" command write (one module, so both files read the same).
 import type { DecisionStore, FeedbackRow } from './store/api';
-import type { DecisionRecord } from './types';
+import type { DecisionRecord, Source } from './types';
 
 export type ExportFormat = 'csv' | 'json';
 
@@ -37,6 +37,12 @@ export const CSV_COLUMNS = [
   'error',
   'reasons',
   'prompt',
+  'workspaceName',
+  'workspaceId',
+  'workflowId',
+  'workflowStep',
+  'experimentId',
+  'experimentArm',
 ] as const;
 
 /** One CSV field (RFC 4180): quoted when needed; text a spreadsheet would run as a formula gets a leading '. */
@@ -92,16 +98,32 @@ export function csvRow(d: DecisionRecord, fb: FeedbackRow[]): string {
     error: d.error,
     reasons: d.reasons.join(' | '),
     prompt: d.prompt,
+    workspaceName: d.workspaceName,
+    workspaceId: d.workspaceId,
+    workflowId: d.workflowId,
+    workflowStep: d.workflowStep,
+    experimentId: d.experimentId,
+    experimentArm: d.experimentArm,
   };
   return CSV_COLUMNS.map((c) => csvField(v[c])).join(',');
 }
 
 /** Every decision since a time, oldest first (read newest-first in pages, then reversed). */
-export function decisionsOldestFirst(store: DecisionStore, since?: number): DecisionRecord[] {
+/** Only the decisions of one workspace and/or one client (source). */
+export interface ExportFilter {
+  workspaceId?: string;
+  source?: Source;
+}
+
+export function decisionsOldestFirst(
+  store: DecisionStore,
+  since?: number,
+  filter: ExportFilter = {},
+): DecisionRecord[] {
   const all: DecisionRecord[] = [];
   const page = 5000;
   for (let off = 0; ; off += page) {
-    const { rows } = store.listDecisions({ since, limit: page, offset: off });
+    const { rows } = store.listDecisions({ since, limit: page, offset: off, ...filter });
     all.push(...rows);
     if (rows.length < page) break;
   }
@@ -113,8 +135,9 @@ export function exportText(
   store: DecisionStore,
   format: ExportFormat,
   since?: number,
+  filter: ExportFilter = {},
 ): { text: string; count: number } {
-  const rows = decisionsOldestFirst(store, since);
+  const rows = decisionsOldestFirst(store, since, filter);
   if (format === 'json') {
     const all = rows.map((d) => ({
       ...d,

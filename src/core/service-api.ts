@@ -19,6 +19,8 @@ export interface RouteRequest {
   /** Earlier turns of the same conversation, oldest first (fitted to the model's context window by the service). */
   history?: Turn[];
   source: Source;
+  /** The workspace the request came from (folder name and stable id, never a path); recorded on each call. */
+  workspace?: { name: string; id: string } | null;
   /** A tier id or label the user forced ("opus"), or null. */
   override?: string | null;
   system?: string;
@@ -122,6 +124,16 @@ export interface RouterService {
    * client for any tier (no API key) it throws RouteError 'no-key'.
    */
   run(req: RouteRequest, client: ModelClient | ClientFor | null): Promise<RouteOutcome>;
+  /**
+   * Stops every request under way (VS Code shutting down mid-answer) and resolves once each has recorded what it
+   * received (status cancelled, the tokens and their cost) and released its budget reservation.
+   */
+  cancelAll(): Promise<void>;
+  /**
+   * Holds the worst case of a call made outside `run` (a later request of an agent loop, recorded on decision `rec`)
+   * against the budget, shared with every process using the store. Refused: why, in words. `release` once recorded.
+   */
+  holdCall(rec: DecisionRecord, worstUsd: number | null): Promise<{ release(): void } | { refused: string }>;
   /** Thumbs from a person; may trigger automatic retraining every N feedback events. */
   feedback(decisionId: string, thumb: 'up' | 'down'): void;
   budgetState(): BudgetState | null;

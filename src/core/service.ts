@@ -26,7 +26,8 @@ import {
 } from './service-api';
 import { dayStart, monthStart } from './store/days';
 import type { DecisionStore } from './store/api';
-import type { Classifier, Decision, RouterConfig } from './types';
+import type { Classification, Classifier, Decision, RouterConfig } from './types';
+import { holdCall } from './service/reserve';
 
 export interface ServiceSettings {
   cascade: CascadeSettings;
@@ -49,6 +50,10 @@ export interface CreateServiceOptions {
   allowStepDown?: boolean;
   /** Clock (tests, replay). */
   now?: () => number;
+  /** Moves a prompt's score after classification (similar past prompts: neighbours/fromStore.ts); its reasons are kept. */
+  adjustScore?: (prompt: string, cls: Classification, cfg: RouterConfig) => Classification;
+  /** Told of every answered request after it is returned (the judge's sampling: judge/live.ts); never holds it back. */
+  afterAnswer?: (o: RouteOutcome, req: RouteRequest, client: ClientChoice, cfg: RouterConfig) => void;
 }
 
 export const DEFAULT_SETTINGS: ServiceSettings = { cascade: DEFAULT_CASCADE, retrainEvery: 20, allowStepDown: false };
@@ -81,6 +86,7 @@ interface Engine {
   classifier: Classifier;
   talk: Conversation;
   effective(): RouterConfig;
+  adjustScore?: CreateServiceOptions['adjustScore'];
 }
 
 function overrideIndex(cfg: RouterConfig, o: string | null | undefined): number | null {
@@ -97,7 +103,8 @@ function decideFor(
   budget = e.env.getBudget(),
 ): Decision {
   if (typeof req.prompt !== 'string' || !req.prompt.trim()) throw new Error('the prompt is empty: nothing to route');
-  let cls = e.classifier.classify(req.prompt, req.history);
+  const classified = e.classifier.classify(req.prompt, req.history);
+  let cls = e.adjustScore ? e.adjustScore(req.prompt, classified, cfg) : classified;
   // an agent's scaffolding is not classified, but it is sent and paid for
   if (req.agent) cls = { ...cls, estInputTokens: Math.max(cls.estInputTokens, req.agent.inputTokens) };
   return decide(cls, cfg, {
@@ -160,6 +167,7 @@ export function createRouterService(
   const baseConfig = opts.config;
   const settings = resolveSettings(opts);
   const now = opts.now ?? (() => Date.now());
+  const reserving = { usd: 0 };
   const env: ServiceEnv = {
     store,
     now,
@@ -167,7 +175,15 @@ export function createRouterService(
       const t = now();
       return budgetState(store.getBudget(), store.spendSince(dayStart(t)), store.spendSince(monthStart(t)));
     },
-    inFlight: { usd: 0 },
+    held: () => {
+      const t = now();
+      const r = reserving.usd;
+      return {
+        dayUsd: store.reservations.heldSince(dayStart(t)) + r,
+        monthUsd: store.reservations.heldSince(monthStart(t)) + r,
+      };
+    },
+    reserving,
   };
   /** The configuration in force: calibrated thresholds from the database override the configured ones. */
   let eff: { raw: string | null; cfg: RouterConfig } | null = null;
@@ -184,8 +200,10 @@ export function createRouterService(
     effective,
     classifier: opts.classifier ?? storeClassifier(store, baseConfig),
     talk: createConversation(store, now),
+    adjustScore: opts.adjustScore,
   };
 
+  const running = requestsUnderWay();
   const service: RouterService & { readonly settings: ServiceSettings } = {
     get config() {
       return effective();
@@ -199,7 +217,17 @@ export function createRouterService(
       req.onDecision?.(d);
       return record(store, d, req, 'dry-run', null);
     },
-    run: (req, client) => runRequest(engine, req, client),
+    run: async (req, client) => {
+      const o = await running.run(req, (r) => runRequest(engine, r, client));
+      try {
+        opts.afterAnswer?.(o, req, client, effective());
+      } catch {
+        // A failing observer never fails the request it observes.
+      }
+      return o;
+    },
+    cancelAll: () => running.cancelAll(),
+    holdCall: (rec, usd) => holdCall(env, rec, usd),
     feedback(decisionId, thumb) {
       if (thumb !== 'up' && thumb !== 'down')
         throw new Error(`a rating is "up" or "down", not ${JSON.stringify(thumb)}`);
@@ -217,6 +245,38 @@ export function createRouterService(
     resetFineTune: () => runResetFineTune(store, now()),
   };
   return service;
+}
+
+/** The requests under way, each with its own abort (linked to the caller's signal), so that all can be stopped at once. */
+function requestsUnderWay() {
+  const under = new Set<{ ac: AbortController; done: Promise<void> }>();
+  return {
+    run<T>(req: RouteRequest, go: (r: RouteRequest) => Promise<T>): Promise<T> {
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      if (req.signal?.aborted) ac.abort();
+      else req.signal?.addEventListener('abort', stop, { once: true });
+      const p = go({ ...req, signal: ac.signal });
+      const entry = {
+        ac,
+        done: p.then(
+          () => undefined,
+          () => undefined,
+        ),
+      };
+      under.add(entry);
+      void entry.done.then(() => {
+        under.delete(entry);
+        req.signal?.removeEventListener('abort', stop);
+      });
+      return p;
+    },
+    async cancelAll(): Promise<void> {
+      const all = [...under];
+      for (const e of all) e.ac.abort();
+      await Promise.all(all.map((e) => e.done));
+    },
+  };
 }
 
 export { RouteError };

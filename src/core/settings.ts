@@ -4,8 +4,10 @@
 import { z } from 'zod';
 import { defaultConfig, validateConfig } from './config';
 import { DEFAULT_PRESET, PRESET_NAMES } from './presets';
+import type { Alternate } from './pool/pool';
 import type { EndpointConfig } from './provider/endpoints';
 import { vscodeModelPrice } from './vscodePrices';
+import { DEFAULT_JUDGE, type JudgeSettings } from './judge/run';
 import type { PromptStorage, RouterConfig, TierConfig } from './types';
 
 export const SECTION = 'llmRouter';
@@ -29,6 +31,16 @@ export interface Settings {
   retention: { maxDays: number; maxRows: number };
   /** OpenAI-compatible endpoints the user defined (user settings only): tiers with provider "openai" name one. */
   endpoints: EndpointConfig[];
+  /** The resilient pool: alternates per tier id (user settings only), and when a backend's breaker opens. */
+  pool: { alternates: Record<string, Alternate[]>; failureThreshold: number; cooldownMs: number };
+  /** The opt-in response cache (off by default); acrossWorkspaces only from the user's settings. */
+  cache: { enabled: boolean; ttlMs: number; maxEntries: number; similarity: number; acrossWorkspaces: boolean };
+  /** Export of decisions as OpenTelemetry spans and metrics (off by default; user settings only). */
+  telemetry: { enabled: boolean; endpoint: string; includePrompt: boolean };
+  /** LLM-as-judge sampling (judge/run.ts); sampleRate 0 = off. */
+  judge: JudgeSettings;
+  /** Similar past prompts move a new prompt's score (neighbours/); only with stored prompts. */
+  neighbours: boolean;
   /** One line per setting that was ignored, in words. Empty when all is well. */
   problems: string[];
 }
@@ -74,6 +86,12 @@ const endpointZ = z
   });
 const floorsZ = z.record(z.string(), z.union([z.string(), z.number().int().min(0)]));
 
+const alternateZ = z.object({
+  provider: z.enum(['anthropic', 'openai']).optional(),
+  endpoint: z.string().min(1).optional(),
+  model: z.string().min(1),
+});
+
 function zodWords(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}`).join('; ');
 }
@@ -95,7 +113,16 @@ export interface SettingsSource {
  * the user's own settings only. A repository's .vscode/settings.json could otherwise send the key to a server of
  * its own; package.json gives them `machine` scope too, and this holds even if that is bypassed.
  */
-export const USER_ONLY_SETTINGS: readonly string[] = ['baseUrl', 'tiers', 'endpoints'];
+export const USER_ONLY_SETTINGS: readonly string[] = [
+  'baseUrl',
+  'tiers',
+  'endpoints',
+  'pool.alternates',
+  'cache.acrossWorkspaces',
+  'telemetry.enabled',
+  'telemetry.endpoint',
+  'telemetry.includePrompt',
+];
 
 type Take = <T>(key: string, schema: z.ZodType<T>) => T | undefined;
 
@@ -233,6 +260,26 @@ function routingConfig(take: Take, problems: string[]): RouterConfig {
   return defaultConfig(preset);
 }
 
+function judgeSettings(
+  take: ReturnType<typeof settingReader>,
+  config: RouterConfig,
+  problems: string[],
+): JudgeSettings {
+  let tier = take('judge.tier', z.string().trim()) || null;
+  if (tier && !config.tiers.some((t) => t.id === tier)) {
+    problems.push(
+      `llmRouter.judge.tier: "${tier}" is not a tier (${config.tiers.map((t) => t.id).join(', ')}); the top tier judges`,
+    );
+    tier = null;
+  }
+  return {
+    sampleRate: take('judge.sampleRate', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.sampleRate,
+    maxBudgetShare: take('judge.maxBudgetShare', z.number().min(0).max(1)) ?? DEFAULT_JUDGE.maxBudgetShare,
+    tier,
+    mode: take('judge.mode', z.enum(['compare', 'alone'])) ?? DEFAULT_JUDGE.mode,
+  };
+}
+
 /** Turns the `llmRouter.*` values into Settings: defaults for what is unset, a problem in words for what is invalid. */
 export function readSettings(cfg: SettingsSource): Settings {
   const problems: string[] = [];
@@ -269,6 +316,40 @@ export function readSettings(cfg: SettingsSource): Settings {
       maxRows: take('retention.maxRows', z.number().int().min(1000)) ?? 100_000,
     },
     endpoints: readEndpoints(take, finalConfig, problems),
+    pool: {
+      alternates: take('pool.alternates', z.record(z.string(), z.array(alternateZ))) ?? {},
+      failureThreshold: take('pool.failureThreshold', z.number().int().min(1).max(100)) ?? 5,
+      cooldownMs: (take('pool.cooldownSeconds', z.number().min(1).max(3600)) ?? 30) * 1000,
+    },
+    cache: {
+      enabled: take('cache.enabled', z.boolean()) ?? false,
+      ttlMs:
+        (take(
+          'cache.ttlSeconds',
+          z
+            .number()
+            .min(1)
+            .max(30 * 86400),
+        ) ?? 3600) * 1000,
+      maxEntries: take('cache.maxEntries', z.number().int().min(1).max(100_000)) ?? 500,
+      similarity: take('cache.similarity', z.number().min(0).max(1)) ?? 0,
+      acrossWorkspaces: take('cache.acrossWorkspaces', z.boolean()) ?? false,
+    },
+    telemetry: {
+      enabled: take('telemetry.enabled', z.boolean()) ?? false,
+      endpoint: (
+        take(
+          'telemetry.endpoint',
+          z
+            .string()
+            .trim()
+            .regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL'),
+        ) ?? 'http://localhost:4318'
+      ).replace(/\/+$/, ''),
+      includePrompt: take('telemetry.includePrompt', z.boolean()) ?? false,
+    },
+    judge: judgeSettings(take, finalConfig, problems),
+    neighbours: take('neighbours.enabled', z.boolean()) ?? false,
     problems,
   };
 }

@@ -5,8 +5,8 @@ export type Category = 'factual' | 'reasoning' | 'creative' | 'code';
 export const COMPLEXITIES: readonly Complexity[] = ['simple', 'medium', 'complex'];
 export const CATEGORIES: readonly Category[] = ['factual', 'reasoning', 'creative', 'code'];
 
-/** Where a request came from. */
-export type Source = 'chat' | 'command' | 'cli' | 'model-provider' | 'endpoint';
+/** Where a request came from ('judge': a quality check's own call, never a routed request). */
+export type Source = 'chat' | 'command' | 'cli' | 'model-provider' | 'endpoint' | 'judge';
 
 /** One turn of a conversation, oldest first. */
 export interface Turn {
@@ -171,7 +171,9 @@ export interface Usage {
   cacheWrite1hTokens?: number;
 }
 
-export type DecisionStatus = 'pending' | 'ok' | 'error' | 'cancelled' | 'dry-run' | 'blocked';
+/** `interrupted`: the process making the call ended (killed) before its outcome was recorded; the cost is unknown and
+ *  its worst case stays held against the budget (store/reservations.ts). */
+export type DecisionStatus = 'pending' | 'ok' | 'error' | 'cancelled' | 'dry-run' | 'blocked' | 'interrupted';
 
 /** A decision as the store keeps it: what was decided plus what happened. */
 export interface DecisionRecord extends Decision {
@@ -191,6 +193,15 @@ export interface DecisionRecord extends Decision {
   error: string | null;
   /** For a cascade's second call or a fallback: the decision it continues. */
   parentId: string | null;
+  /** A step of a workflow run: the run's id and the step's id (null otherwise). */
+  workflowId?: string | null;
+  workflowStep?: string | null;
+  /** Routed by an A/B experiment: its id and the arm ('a' or 'b'). */
+  experimentId?: string | null;
+  experimentArm?: string | null;
+  /** The workspace the request came from: its folder name and a stable id (a hash, never the full path). */
+  workspaceName?: string | null;
+  workspaceId?: string | null;
 }
 
 export type PromptStorage = 'preview' | 'none' | 'full';

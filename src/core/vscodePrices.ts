@@ -91,8 +91,9 @@ const slug = (s: string) =>
     .replace(/[^a-z0-9-]/g, '')
     .slice(0, 40) || 'model';
 
-/** A tier served by a VS Code model: priced from the table when it is there, unpriced otherwise. */
-export function tierFromModel(m: VscodeModelInfo, maxOutputTokens = 16_000): TierConfig {
+/** A tier served by a VS Code model: priced from the table when it is there, unpriced otherwise. Its context window
+ *  is the model's input limit plus the output it may ask for, so the picker offers exactly the model's input limit. */
+export function tierFromModel(m: VscodeModelInfo, maxOutputTokens = 4096): TierConfig {
   const price = vscodeModelPrice(m);
   return {
     id: slug(m.family || m.id),

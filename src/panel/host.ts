@@ -28,7 +28,15 @@ import {
   type WireMessage,
   type WireReply,
 } from '../../webview/protocol';
-import { buildSummary, buildViewModel, decisionDetail, decisionRow, fineTuneView, tierInfos } from './viewModel';
+import {
+  buildSummary,
+  buildViewModel,
+  decisionDetail,
+  decisionRow,
+  fineTuneView,
+  tierInfos,
+  type SummaryBasis,
+} from './viewModel';
 import type { DecisionStore, BudgetSettings } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
 import { tierLabel } from '../core/format';
@@ -70,6 +78,8 @@ export class PanelController {
   private computing = false;
   private lastError: string | undefined;
   private hasKey: boolean | null = null;
+  /** What summaryNow() read, reused by the next push unless the store changed or the period did meanwhile. */
+  private carried: SummaryBasis | undefined;
   private lastModel: ViewModel | undefined;
   private readonly renderWaiters: ((vm: ViewModel) => void)[] = [];
   private lastShown: RenderedInfo | undefined;
@@ -110,7 +120,13 @@ export class PanelController {
     const s = this.deps.store ?? this.deps.service.store;
     if (this.watched?.store !== s && !this.disposed) {
       this.watched?.off();
-      this.watched = { store: s, off: s.onDidChange(() => this.scheduleUpdate()) };
+      this.watched = {
+        store: s,
+        off: s.onDidChange(() => {
+          this.carried = undefined;
+          this.scheduleUpdate();
+        }),
+      };
     }
     return s;
   }
@@ -143,13 +159,14 @@ export class PanelController {
   summaryNow(): Summary | undefined {
     if (!this.isOpen || this.disposed) return undefined;
     try {
-      return buildSummary({
+      this.carried = buildSummary({
         store: this.store,
         service: this.deps.service,
         period: this.period,
         now: this.deps.now?.(),
         hasKey: this.hasKey,
-      }).summary;
+      });
+      return this.carried.summary;
     } catch {
       return undefined;
     }
@@ -211,7 +228,11 @@ export class PanelController {
         hasKey: this.hasKey,
       };
       // The headline figures and the budget go first, so the panel shows them before it draws the charts.
-      const basis = buildSummary(input);
+      const carried = this.carried?.summary.period === this.period ? this.carried : undefined;
+      this.carried = undefined;
+      const basis = carried
+        ? { ...carried, summary: { ...carried.summary, hasKey: this.hasKey } }
+        : buildSummary(input);
       this.endpoint.dropQueued(Headline);
       this.endpoint.notify(Headline, { summary: basis.summary });
       vm = buildViewModel(input, basis);

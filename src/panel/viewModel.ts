@@ -1,12 +1,15 @@
 // What the cost panel shows, computed from the store (pure: no DOM, no `vscode`). Used by the extension host
 // (./host.ts via src/vscode/panel.ts), the Chromium test harness and the benchmark, so all three show the
 // same numbers. The webview only formats and draws a ViewModel; its shape is declared in webview/protocol.ts.
+import { loadHealth } from '../core/pool/health';
 import type { DecisionStore, Stats } from '../core/store/api';
+import { featuresView } from './features';
 import type { RouterService } from '../core/service-api';
 import type { BudgetState, DecisionRecord, RoutingAdjustment, TierConfig } from '../core/types';
 import { hasFineTunedModel, lastFineTune, type FineTuneResult } from '../core/classifier/finetune';
 import { tierLabel } from '../core/format';
 import { parseSince } from '../core/period';
+import { dayStart, monthStart } from '../core/store/days';
 import {
   PAGE_SIZE,
   type AdjustmentRow,
@@ -103,10 +106,19 @@ export function buildSummary(input: ViewModelInput): SummaryBasis {
       decisions: stats.decisions,
       avgCostUsd: stats.avgCostUsd,
       unpriced: stats.unpriced,
+      interrupted: stats.interrupted,
+      interruptedHeldUsd: stats.interruptedHeldUsd,
       feedbackUp: stats.feedback.up,
       feedbackDown: stats.feedback.down,
     },
-    budget: { ...budget, state: budgetState, spentTodayUsd: stats.spentTodayUsd, spentMonthUsd: stats.spentMonthUsd },
+    budget: {
+      ...budget,
+      state: budgetState,
+      spentTodayUsd: stats.spentTodayUsd,
+      spentMonthUsd: stats.spentMonthUsd,
+      heldTodayUsd: store.reservations.heldSince(dayStart(now)),
+      heldMonthUsd: store.reservations.heldSince(monthStart(now)),
+    },
   };
   return { summary, stats, tierCount, labelOf: (i: number) => tierLabel(tiers, i), page };
 }
@@ -162,6 +174,8 @@ export function buildViewModel(input: ViewModelInput, basis: SummaryBasis = buil
       fineTunedInUse: hasFineTunedModel(store),
     },
     recent: { rows: page.rows.map((r) => decisionRow(store, r, labelOf)), total: page.total },
+    backends: loadHealth(store),
+    features: featuresView(store, summary.since ?? undefined, summary.generatedAt),
   };
 }
 

@@ -5,6 +5,7 @@ import { formatUsd, tierLabel } from '../core/format';
 import type { RouteOutcome } from '../core/service-api';
 import { AgentRouter } from '../core/agentRun';
 import { streamAnswer } from './chatAnswer';
+import { chatWorkflow } from './chatWorkflow';
 import { readReferences, referencedTools } from './chatContext';
 import { historyFrom, PARTICIPANT_ID, TIER_COMMANDS, type RouterResultMeta } from './chatHistory';
 import { explainMarkdown, routedLine, statsMarkdown } from './format';
@@ -60,6 +61,7 @@ async function handle(
     stream.button({ command: 'llm-router.showCostPanel', title: 'Open the cost panel' });
     return { metadata: { status: 'stats', command } satisfies RouterResultMeta };
   }
+  if (command === 'workflow') return chatWorkflow(rt, prompt, await rt.client(), stream, token);
   if (!prompt) {
     stream.markdown(
       'Ask me anything after `@router`: I pick the cheapest Claude model that answers it well. `/explain <prompt>` shows the choice without calling a model; `/haiku`, `/sonnet`, `/opus` force a tier; `/stats` shows spend and savings.',
@@ -76,8 +78,8 @@ async function handle(
     return { metadata: { status: 'explain', command, prompt } satisfies RouterResultMeta };
   }
 
-  const client = await rt.clientFor(vscodeClients);
-  if (!config.tiers.some((t) => client(t))) {
+  const client = await rt.routeClients(vscodeClients);
+  if (!client) {
     const d = service.decide({ prompt, history, override });
     rt.log.decision(d, 'chat (no key)');
     stream.markdown(`**${routedLine(config, d)}**\n\n`);

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Decision } from '../core/types';
 import { promptText, showMarkdown } from './commandInput';
 import { registerConfirmedCommands } from './confirmedCommands';
+import { registerFeatures } from './features';
 import { explainMarkdown, routedLine } from './format';
 import { routePrompt } from './routeCommand';
 import type { Runtime } from './runtime';
@@ -21,6 +22,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   return [
     ...registerConfirmedCommands(rt),
+    ...registerFeatures(rt),
 
     /** Classify Prompt [text] → the Decision, shown with its reasons (nothing recorded, no model call). */
     reg('classifyPrompt', async (arg?: unknown): Promise<Decision | undefined> => {

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { registerChat, type ChatEvents } from './chat';
 import { commandHooks, registerCommands, type CommandHooks } from './commands';
+import { registerEndpoint } from './endpoint';
 import { createLog } from './log';
 import { registerModelProvider } from './lmProvider';
 import { registerCostPanel, type CostPanel } from './panel';
@@ -61,9 +62,10 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   const testMode = context.extensionMode === vscode.ExtensionMode.Test;
   const chat = registerChat(rt, testMode);
   phase('chat');
-  const status = registerStatusBar(rt);
+  const endpoint = registerEndpoint(rt);
+  const status = registerStatusBar(rt, endpoint);
   phase('statusBar');
-  context.subscriptions.push(chat, status, registerModelProvider(rt));
+  context.subscriptions.push(chat, status, endpoint, registerModelProvider(rt));
   phase('modelProvider');
   const setup = registerSetup(rt, testMode);
   context.subscriptions.push(...setup.disposables);
@@ -99,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): LlmRouterApi | undef
   return testMode ? api : undefined;
 }
 
+/** VS Code shutting down (or the extension disabled): answers under way are stopped and what they received is
+ *  recorded (cancelled, with its tokens and cost) and saved before the database closes (Runtime.close). */
 export async function deactivate(): Promise<void> {
   const rt = runtime;
   runtime = undefined;

@@ -36,8 +36,8 @@ export async function routePrompt(rt: Runtime, arg?: unknown): Promise<RouteOutc
   if (!text) return undefined;
   await rt.ready;
   const config = rt.service.config;
-  const client = await rt.clientFor(vscodeTierClients());
-  if (!config.tiers.some((t) => client(t))) {
+  const client = await rt.routeClients(vscodeTierClients());
+  if (!client) {
     const d = rt.service.decide({ prompt: text, override: null });
     const pick = await vscode.window.showWarningMessage(
       `No Anthropic API key is set. ${routedLine(config, d)}; estimated cost ${formatUsd(d.estCostUsd)}.`,

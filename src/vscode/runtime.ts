@@ -34,11 +34,25 @@ function defaultSettings(): Settings {
     allowStepDown: false,
     retention: { maxDays: 365, maxRows: 100_000 },
     endpoints: [],
+    pool: { alternates: {}, failureThreshold: 5, cooldownMs: 30_000 },
+    cache: { enabled: false, ttlMs: 3_600_000, maxEntries: 500, similarity: 0, acrossWorkspaces: false },
+    telemetry: { enabled: false, endpoint: 'http://localhost:4318', includePrompt: false },
     problems: [],
+    judge: { sampleRate: 0, maxBudgetShare: 0.05, tier: null, mode: 'compare' },
+    neighbours: false,
   };
 }
 
 export const DB_FILE = 'decisions.sqlite';
+
+/** The open workspace: a multi-root workspace by its file, else its first folder; null with none open. */
+function currentWorkspace(tag: (folder: string) => { name: string; id: string }): { name: string; id: string } | null {
+  const file = vscode.workspace.workspaceFile;
+  if (file?.scheme === 'file')
+    return { ...tag(file.fsPath), name: vscode.workspace.name ?? path.basename(file.fsPath) };
+  const f = vscode.workspace.workspaceFolders?.[0];
+  return f && f.uri.scheme === 'file' ? tag(f.uri.fsPath) : null;
+}
 
 export class Runtime implements vscode.Disposable {
   settings: Settings;
@@ -56,10 +70,13 @@ export class Runtime implements vscode.Disposable {
   /** Fires after the settings were read and the service (re)built: not for each decision, unlike onDidChange. */
   readonly onDidChangeSettings = this.settingsChanged.event;
   private unsubscribeStore: (() => void) | undefined;
+  private neighbours: { dispose(): void } | null = null;
   private cachedClient:
     | { key: string; baseUrl: string | undefined; maxRetries: number; maxRetryWaitSeconds: number; client: ModelClient }
     | undefined;
-  private cachedClientFor: { key: string; anthropic: ModelClient | null; clientFor: ClientFor } | undefined;
+  private telemetry: { shutdown(): Promise<void> } | null = null;
+  private cachedClientFor:
+    { key: string; anthropic: ModelClient | null; store: DecisionStore | undefined; clientFor: ClientFor } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -69,6 +86,7 @@ export class Runtime implements vscode.Disposable {
     this.settings = defaultSettings();
     this.keys = new ApiKeys(context.secrets);
     this.endpointKeys = new EndpointKeys(context.secrets);
+    this.disposables.push(this.endpointKeys);
     this.disposables.push(this.keys);
     this.ready = this.open();
     // A failed open is reported here; callers awaiting `ready` see the error too.
@@ -107,13 +125,48 @@ export class Runtime implements vscode.Disposable {
   }
 
   private build(s: Settings): RouterService {
-    return lazy.service().createRouterService({
-      config: s.config,
-      store: this.store,
-      cascade: s.cascade,
-      retrainEvery: s.retrainEvery,
-      allowStepDown: s.allowStepDown,
+    const h = lazy.service();
+    // Opt-in OpenTelemetry export: the store the service writes to hands each finished decision to the exporter.
+    void this.telemetry?.shutdown();
+    const version = (this.context.extension?.packageJSON as { version?: string } | undefined)?.version;
+    const t = h.withTelemetry(s, this.store, s.config, {
+      ...(version ? { serviceVersion: version } : {}),
+      onError: (m) => this.log.warn(m),
     });
+    this.telemetry = t.exporter;
+    // Similar past prompts (llmRouter.neighbours.enabled) need stored prompts; the judge samples when its rate is > 0.
+    this.neighbours?.dispose();
+    const nb = (this.neighbours = s.neighbours && s.promptStorage !== 'none' ? h.neighbourAdjuster(this.store) : null);
+    const judge =
+      s.judge.sampleRate > 0
+        ? h.liveJudge({
+            store: this.store,
+            settings: s.judge,
+            onJudged: (r) =>
+              this.log.info(
+                `judge ${r.decisionId.slice(0, 8)}: ${r.skipped ?? (r.verdict?.kind === 'none' ? `no verdict (${r.verdict.why})` : r.verdict?.kind)}`,
+              ),
+            onError: (e) => this.log.warn(`judge: ${e instanceof Error ? e.message : String(e)}`),
+          })
+        : null;
+    // A running A/B experiment (src/core/experiments) routes each conversation with its arm's configuration; every
+    // request is recorded with the workspace it came from (src/core/projects: folder name and a hash, no path).
+    const ex = h.experiments;
+    return ex.withWorkspace(
+      ex.createExperimentService(
+        {
+          config: s.config,
+          store: t.store,
+          cascade: s.cascade,
+          retrainEvery: s.retrainEvery,
+          allowStepDown: s.allowStepDown,
+          adjustScore: nb?.adjust,
+          afterAnswer: judge ? (...a) => void judge(...a) : undefined,
+        },
+        (m) => this.log.warn(m),
+      ),
+      () => currentWorkspace(ex.workspaceTag),
+    );
   }
 
   /**
@@ -220,30 +273,50 @@ export class Runtime implements vscode.Disposable {
       if (k) this.log.addSecret(k);
       keys.set(ep.keyName, k);
     }
-    const { endpoints, maxRetries } = this.settings;
-    const key = `${JSON.stringify(endpoints)}|${maxRetries}|${[...keys.values()].join('|')}`;
-    if (this.cachedClientFor?.key !== key || this.cachedClientFor.anthropic !== anthropic) {
-      const made = lazy
-        .anthropic()
-        .createClientFor({
-          endpoints,
-          anthropic,
-          maxRetries,
-          endpointKey: (ep) => (ep.keyName ? (keys.get(ep.keyName) ?? null) : undefined),
-        });
-      this.cachedClientFor = { key, anthropic, clientFor: made };
+    const { endpoints, maxRetries, pool, cache } = this.settings;
+    const key = `${JSON.stringify([endpoints, pool, cache])}|${maxRetries}|${[...keys.values()].join('|')}`;
+    if (
+      this.cachedClientFor?.key !== key ||
+      this.cachedClientFor.anthropic !== anthropic ||
+      this.cachedClientFor.store !== this._store
+    ) {
+      const m = lazy.anthropic();
+      const made = m.createClientFor({
+        endpoints,
+        anthropic,
+        maxRetries,
+        endpointKey: (ep) => (ep.keyName ? (keys.get(ep.keyName) ?? null) : undefined),
+      });
+      // Pooled: a breaker and health per backend (kept in the database for the panel and `llm-router stats`).
+      // Then identical requests in flight share one call, and the opt-in cache answers repeats (this workspace only).
+      const workspace =
+        vscode.workspace.workspaceFolders?.[0]?.uri.toString() ?? vscode.workspace.name ?? 'no-workspace';
+      const layered = m.layerClients(m.createPool(this.settings, this._store).wrap(made), this.settings, workspace);
+      this.cachedClientFor = { key, anthropic, store: this._store, clientFor: layered.clientFor };
     }
     const base = this.cachedClientFor.clientFor;
     return vscodeTier ? (t) => (t.provider === 'vscode' ? vscodeTier(t) : base(t)) : base;
+  }
+
+  /** The clients of the tiers (pooled, de-duplicated, cached when asked), or null when no tier can be reached (no
+   *  key for any tier's provider): what the chat, the model provider and the commands route with. */
+  async routeClients(vscodeTier?: (tier: TierConfig) => ModelClient | null): Promise<ClientFor | null> {
+    const cf = await this.clientFor(vscodeTier);
+    return this.settings.config.tiers.some((t) => cf(t) !== null) ? cf : null;
   }
 
   async flush(): Promise<void> {
     await this._store?.flush();
   }
 
+  /** Shutting down (deactivate): answers under way are stopped and what they received is recorded, then saved. */
   async close(): Promise<void> {
-    this.unsubscribeStore?.();
-    await this._store?.close();
+    try {
+      await this._service?.cancelAll();
+    } finally {
+      this.unsubscribeStore?.();
+      await this._store?.close();
+    }
   }
 
   dispose(): void {

@@ -83,14 +83,29 @@ export const endpointSecretKey = (keyName: string) => `llm-router.endpointKey.${
 
 /** Keys of OpenAI-compatible endpoints, by the key name an endpoint gives (llmRouter.endpoints): SecretStorage first,
  *  LLM_ROUTER_KEY_<KEYNAME> from the environment as a fallback. */
-export class EndpointKeys {
+export class EndpointKeys implements vscode.Disposable {
+  /** SecretStorage is a round trip to the window: each key is read once, again after it changed. */
+  private readonly cached = new Map<string, Promise<string | undefined>>();
+  private readonly sub: vscode.Disposable;
+
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly env: NodeJS.ProcessEnv = process.env,
-  ) {}
+  ) {
+    this.sub = secrets.onDidChange((e) => {
+      if (e.key.startsWith(endpointSecretKey(''))) this.cached.clear();
+    });
+  }
 
   async get(keyName: string): Promise<string | null> {
-    const stored = await this.secrets.get(endpointSecretKey(keyName));
+    const name = endpointSecretKey(keyName);
+    let p = this.cached.get(name);
+    if (!p) {
+      p = Promise.resolve(this.secrets.get(name));
+      this.cached.set(name, p);
+      p.catch(() => this.cached.delete(name));
+    }
+    const stored = await p;
     if (stored) return stored;
     return this.env[envKeyName(keyName)]?.trim() || null;
   }
@@ -100,11 +115,19 @@ export class EndpointKeys {
     const key = raw.trim();
     const problem = checkKey(key);
     if (problem) return problem;
+    this.cached.clear();
     await this.secrets.store(endpointSecretKey(keyName), key);
+    this.cached.clear();
     return null;
   }
 
   async clear(keyName: string): Promise<void> {
+    this.cached.clear();
     await this.secrets.delete(endpointSecretKey(keyName));
+    this.cached.clear();
+  }
+
+  dispose(): void {
+    this.sub.dispose();
   }
 }

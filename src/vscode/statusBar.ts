@@ -1,10 +1,12 @@
 // Status bar: today's spend, and the budget once one is set. Click opens the cost panel.
 import * as vscode from 'vscode';
 import { formatUsd, pct } from '../core/format';
+import type { LocalEndpoint } from './endpoint';
 import type { Runtime } from './runtime';
 
 export function registerStatusBar(
   rt: Runtime,
+  endpoint?: LocalEndpoint,
 ): vscode.Disposable & { readonly item: vscode.StatusBarItem; update(): void } {
   const item = vscode.window.createStatusBarItem('llm-router.spend', vscode.StatusBarAlignment.Right, 100);
   item.name = 'LLM Router spend';
@@ -30,6 +32,11 @@ export function registerStatusBar(
           item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
         if (b.state === 'blocked') item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
       }
+      const ep = endpoint?.info;
+      if (ep) {
+        text += ` · $(radio-tower) ${ep.port}`;
+        tip.appendMarkdown(`\n\nLocal endpoint: running on ${ep.url} (“LLM Router: Stop Local Endpoint” stops it)`);
+      }
       tip.appendMarkdown('\n\nClick to open the cost panel.');
       item.text = text;
       item.tooltip = tip;
@@ -47,6 +54,7 @@ export function registerStatusBar(
   };
   void rt.ready.then(update, () => undefined);
   const sub = rt.onDidChange(schedule);
+  const epSub = endpoint?.onDidChange(update);
   // The day rolls over without any change event.
   const tick = setInterval(update, 60_000);
   return {
@@ -54,6 +62,7 @@ export function registerStatusBar(
     update,
     dispose() {
       sub.dispose();
+      epSub?.dispose();
       clearInterval(tick);
       if (timer) clearTimeout(timer);
       item.dispose();

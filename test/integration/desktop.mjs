@@ -47,7 +47,8 @@ fs.mkdirSync(workspace, { recursive: true });
 try {
   await runTests({
     vscodeExecutablePath,
-    extensionDevelopmentPath: root,
+    // ours, and the test vendor's models (test/integration/fixtures/test-models) the agent suite routes between
+    extensionDevelopmentPath: [root, path.join(root, 'test/integration/fixtures/test-models')],
     extensionTestsPath: path.join(root, 'out/test/integration/index'),
     // A fresh profile: nothing of a person's own setup (settings, extensions, keys) leaks in or is touched.
     launchArgs: [

@@ -1,19 +1,11 @@
 // Budgets: the state a limit puts routing in, the worst-case check, and a real service that downgrades, then blocks,
 // and refuses a fallback to a dearer tier when its worst case would pass the limit.
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { budgetState, checkWorstCase, parseUsd, worstCaseCost } from '../../src/core/budget';
 import { defaultConfig } from '../../src/core/config';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
-import { createRouterService } from '../../src/core/service';
 import { RouteError } from '../../src/core/service-api';
-import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-budget-test-91c2';
 const settings = (d: number | null, m: number | null, onExhausted: 'block' | 'cheapest' = 'block') => ({
   dailyLimitUsd: d,
   monthlyLimitUsd: m,
@@ -65,38 +57,19 @@ describe('budget state and worst case', () => {
 });
 
 describe('budget in the routing service (real store, local Messages API)', () => {
-  let mock: MockAnthropic;
-  let client: AnthropicClient;
-  let dir: string;
-  let store: DecisionStore;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY });
-    client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(async () => {
-    mock.reset();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-budget-'));
-    store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-  });
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const api = useMessagesApi({ store: 'llmr-budget-' });
 
   const PROMPT = 'Write a SQL query that counts orders per customer.';
 
   it('with a tiny daily limit, requests downgrade, then are blocked; spend never passes the limit', async () => {
     const limit = 0.004;
-    store.setBudget(settings(limit, null));
-    const svc = createRouterService({ config: defaultConfig(), store });
+    api.store().setBudget(settings(limit, null));
+    const svc = api.service();
     const tiers: string[] = [];
     let blocked: RouteError | null = null;
     for (let i = 0; i < 30 && !blocked; i++) {
       try {
-        const o = await svc.run({ prompt: PROMPT, source: 'cli', maxTokens: 100 }, client);
+        const o = await svc.run({ prompt: PROMPT, source: 'cli', maxTokens: 100 }, api.client());
         tiers.push(o.record.tierId);
       } catch (e) {
         if (!(e instanceof RouteError)) throw e;
@@ -113,7 +86,10 @@ describe('budget in the routing service (real store, local Messages API)', () =>
       [...tiers].sort((a, b) => (a === b ? 0 : a === 'sonnet' ? -1 : 1)),
       'once down, it stays down',
     );
-    const downgraded = store.listDecisions({ status: 'ok', limit: 100 }).rows.find((r) => r.tierId === 'haiku')!;
+    const downgraded = api
+      .store()
+      .listDecisions({ status: 'ok', limit: 100 })
+      .rows.find((r) => r.tierId === 'haiku')!;
     assert.ok(
       downgraded.reasons.some((r) => r.startsWith('budget')),
       downgraded.reasons.join(' | '),
@@ -122,28 +98,28 @@ describe('budget in the routing service (real store, local Messages API)', () =>
     assert.ok(b.spentTodayUsd <= limit, `spent ${b.spentTodayUsd} > ${limit}`);
     assert.ok(['downgrading', 'warning', 'blocked'].includes(b.state));
     // the refused request is recorded as blocked, and never reached the API
-    const rows = store.listDecisions({ limit: 100 }).rows;
+    const rows = api.store().listDecisions({ limit: 100 }).rows;
     assert.strictEqual(rows.filter((r) => r.status === 'blocked').length, 1);
-    assert.strictEqual(mock.messageRequests().length, tiers.length);
+    assert.strictEqual(api.server.messageRequests().length, tiers.length);
   });
 
   it('cheapest-only: at 100 % requests still go, on the cheapest tier', async () => {
-    store.setBudget(settings(0, null, 'cheapest'));
-    const svc = createRouterService({ config: defaultConfig(), store });
-    const o = await svc.run({ prompt: PROMPT, source: 'cli', maxTokens: 100 }, client);
+    api.store().setBudget(settings(0, null, 'cheapest'));
+    const svc = api.service();
+    const o = await svc.run({ prompt: PROMPT, source: 'cli', maxTokens: 100 }, api.client());
     assert.strictEqual(o.record.tierId, 'haiku');
     assert.ok(o.decision.reasons.some((r) => /cheapest/.test(r)));
   });
 
   it('a 529 fallback to a dearer tier is refused when its worst case would pass the limit', async () => {
     // Sonnet's worst case (100 out tokens at $15/M ≈ $0.0015) fits in $0.002; Opus's ($25/M ≈ $0.0025) does not.
-    store.setBudget(settings(0.002, null));
-    mock.setScenario('529', { model: 'claude-sonnet-4-6' });
-    mock.setScenario('529', { model: 'claude-haiku-4-5' });
-    const svc = createRouterService({ config: defaultConfig(), store });
+    api.store().setBudget(settings(0.002, null));
+    api.server.setScenario('529', { model: 'claude-sonnet-4-6' });
+    api.server.setScenario('529', { model: 'claude-haiku-4-5' });
+    const svc = api.service();
     const e = await (async () => {
       try {
-        await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client);
+        await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, api.client());
       } catch (x) {
         return x as RouteError;
       }
@@ -155,9 +131,9 @@ describe('budget in the routing service (real store, local Messages API)', () =>
       e.message,
       /Sonnet is unavailable .* falling back to Opus was refused: its worst case .* would pass the daily limit.* Haiku was unavailable too\./,
     );
-    const models = mock.messageRequests().map((r) => r.body.model);
+    const models = api.server.messageRequests().map((r) => r.body.model);
     assert.ok(!models.includes('claude-opus-4-6'), `Opus was called: ${models.join(',')}`);
-    const rows = store.listDecisions({ limit: 10 }).rows;
+    const rows = api.store().listDecisions({ limit: 10 }).rows;
     const opus = rows.find((r) => r.tierId === 'opus')!;
     assert.strictEqual(opus.status, 'blocked');
     assert.ok(opus.parentId, 'the refused fallback is linked to the failed call');
@@ -166,12 +142,12 @@ describe('budget in the routing service (real store, local Messages API)', () =>
 
   it("two requests at once cannot together pass the limit: the second sees the first one's worst case in flight", async () => {
     // One Sonnet worst case (≈ $0.0015) fits in $0.0025; two do not, so the second goes to Haiku (≈ $0.0005).
-    store.setBudget(settings(0.0025, null));
-    mock.setScenario({ kind: 'slow', delayMs: 20 });
-    const svc = createRouterService({ config: defaultConfig(), store });
+    api.store().setBudget(settings(0.0025, null));
+    api.server.setScenario({ kind: 'slow', delayMs: 20 });
+    const svc = api.service();
     const [a, b] = await Promise.all([
-      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client),
-      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client),
+      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, api.client()),
+      svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, api.client()),
     ]);
     assert.deepStrictEqual([a.record.tierId, b.record.tierId], ['sonnet', 'haiku']);
     assert.ok(
@@ -182,10 +158,10 @@ describe('budget in the routing service (real store, local Messages API)', () =>
   });
 
   it('the same 529 with room in the budget falls back to Opus and the fallback is counted in spend', async () => {
-    store.setBudget(settings(1, null));
-    mock.setScenario('529', { model: 'claude-sonnet-4-6' });
-    const svc = createRouterService({ config: defaultConfig(), store });
-    const o = await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, client);
+    api.store().setBudget(settings(1, null));
+    api.server.setScenario('529', { model: 'claude-sonnet-4-6' });
+    const svc = api.service();
+    const o = await svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, api.client());
     assert.strictEqual(o.record.answeredModel, 'claude-opus-4-6');
     assert.ok(Math.abs(svc.budgetState()!.spentTodayUsd - o.totalCostUsd!) < 1e-9);
   });

@@ -1,21 +1,13 @@
 // Cascade: a prompt just above a threshold tries the cheaper tier first and escalates when its answer falls short;
 // both calls are recorded with their costs (real store, real client, local Messages API).
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { cascadeTier, DEFAULT_CASCADE } from '../../src/core/cascade';
 import { createClassifier } from '../../src/core/classifier';
 import { defaultConfig } from '../../src/core/config';
 import { decide } from '../../src/core/policy';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
-import { createRouterService } from '../../src/core/service';
-import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
 import type { RouterConfig } from '../../src/core/types';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-cascade-test-7731';
 const PROMPT = 'When did the Berlin wall fall?';
 const ON = { ...DEFAULT_CASCADE, enabled: true, margin: 0.1 };
 
@@ -47,29 +39,10 @@ describe('cascade', () => {
   });
 
   describe('in the service', () => {
-    let mock: MockAnthropic;
-    let client: AnthropicClient;
-    let dir: string;
-    let store: DecisionStore;
-    before(async () => {
-      mock = await startMockAnthropic({ apiKey: KEY });
-      client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
-    });
-    after(async () => {
-      await mock.close();
-    });
-    beforeEach(async () => {
-      mock.reset();
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-cascade-'));
-      store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-    });
-    afterEach(async () => {
-      await store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    const api = useMessagesApi({ store: 'llmr-cascade-' });
 
     it('a good cheap answer is kept: one call, on Haiku, with the cascade reason', async () => {
-      const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
+      const svc = api.service(nearThreshold(), { cascade: ON });
       let text = '';
       const o = await svc.run(
         {
@@ -79,7 +52,7 @@ describe('cascade', () => {
             text += t;
           },
         },
-        client,
+        api.client(),
       );
       assert.deepStrictEqual(
         o.calls.map((c) => [c.role, c.model, c.status]),
@@ -87,12 +60,12 @@ describe('cascade', () => {
       );
       assert.strictEqual(text, o.text);
       assert.ok(o.decision.reasons.some((r) => r.startsWith('cascade: ')));
-      assert.strictEqual(mock.messageRequests().length, 1);
+      assert.strictEqual(api.server.messageRequests().length, 1);
     });
 
     it('a refusal from Haiku escalates to Sonnet: both calls recorded and linked, both costs counted', async () => {
-      mock.setScenario('refusal', { model: 'claude-haiku-4-5' });
-      const svc = createRouterService({ config: nearThreshold(), store, cascade: ON });
+      api.server.setScenario('refusal', { model: 'claude-haiku-4-5' });
+      const svc = api.service(nearThreshold(), { cascade: ON });
       const notices: string[] = [];
       let text = '';
       const o = await svc.run(
@@ -104,7 +77,7 @@ describe('cascade', () => {
           },
           onNotice: (m) => notices.push(m),
         },
-        client,
+        api.client(),
       );
       assert.deepStrictEqual(
         o.calls.map((c) => [c.role, c.model, c.status]),
@@ -118,18 +91,18 @@ describe('cascade', () => {
         /Haiku's answer fell short \(quality 0\.\d+: refusal[^)]*\): escalating to Sonnet/,
       );
       assert.strictEqual(text, o.text, 'only the answer the user keeps is shown');
-      const cheap = store.getDecision(o.calls[0].decisionId)!;
-      const strong = store.getDecision(o.calls[1].decisionId)!;
+      const cheap = api.store().getDecision(o.calls[0].decisionId)!;
+      const strong = api.store().getDecision(o.calls[1].decisionId)!;
       assert.strictEqual(strong.parentId, cheap.id);
       assert.ok(cheap.costUsd! > 0 && strong.costUsd! > 0);
       assert.ok(Math.abs(o.totalCostUsd! - (cheap.costUsd! + strong.costUsd!)) < 1e-12);
       assert.strictEqual(
-        store.feedbackFor(cheap.id)[0].signals!.refusal,
+        api.store().feedbackFor(cheap.id)[0].signals!.refusal,
         1,
         'the failed cheap answer is evidence for retraining',
       );
-      await store.flush();
-      assert.ok(Math.abs(store.stats().spendUsd - o.totalCostUsd!) < 1e-9);
+      await api.store().flush();
+      assert.ok(Math.abs(api.store().stats().spendUsd - o.totalCostUsd!) < 1e-9);
     });
   });
 });

@@ -241,5 +241,11 @@ describe('CLI route over mixed tiers from a settings file', function () {
     } finally {
       await store.close();
     }
+    const st = await cli(['stats', '--db', db], {});
+    assert.strictEqual(st.code, 0, st.err);
+    assert.match(
+      st.out,
+      /Backend health[^\n]*\n\s+gw\s+closed\s+1 calls, 0% errors, p50 \d+ ms[^\n]*\n\s+gw\/gpt-4o-mini\s+closed\s+1 calls/,
+    );
   });
 });

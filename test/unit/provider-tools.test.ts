@@ -2,13 +2,12 @@
 // streams back as input_json_delta and arrives as whole tool calls, tool results and images go as the API's own
 // blocks, the system prompt goes as the system prompt, and long prefixes are cached (and the cache tokens priced).
 import * as assert from 'node:assert';
-import { AnthropicClient, CACHE_MIN_TOKENS } from '../../src/core/provider/anthropic';
+import { CACHE_MIN_TOKENS } from '../../src/core/provider/anthropic';
 import type { ChatRequest, ToolCall, ToolSpec } from '../../src/core/provider/api';
 import { costOf } from '../../src/core/pricing';
-import { mockToolInput, startMockAnthropic } from '../mock-anthropic';
-import type { MockAnthropic } from '../mock-anthropic';
+import { mockToolInput } from '../mock-anthropic';
+import { useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-unit-tools-0c9b77a45d1e';
 const MODEL = 'claude-sonnet-4-6';
 const READ_FILE: ToolSpec = {
   name: 'read_file',
@@ -26,20 +25,11 @@ const RUN: ToolSpec = {
 };
 
 describe('AnthropicClient: tools, images, system prompt and prompt caching', () => {
-  let mock: MockAnthropic;
-  let client: AnthropicClient;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY });
-    client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 2000 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(() => mock.reset());
+  const api = useMessagesApi({ store: false, client: { idleTimeoutMs: 2000 } });
 
   it('sends the tools, streams the tool call as JSON pieces and returns it whole, in order, to onToolCall too', async () => {
     const seen: ToolCall[] = [];
-    const r = await client.stream(
+    const r = await api.client().stream(
       {
         model: MODEL,
         system: 'You are an agent.',
@@ -57,7 +47,7 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
     );
     assert.deepStrictEqual(seen, r.toolCalls);
     assert.match(r.toolCalls![0].id, /^toolu_mock_/);
-    const body = mock.messageRequests()[0].body;
+    const body = api.server.messageRequests()[0].body;
     assert.deepStrictEqual(
       body.tools.map((t: { name: string }) => t.name),
       ['run_in_terminal', 'read_file'],
@@ -72,14 +62,14 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
   });
 
   it('tool mode required becomes tool_choice any, and the model then must call a tool', async () => {
-    const r = await client.stream({
+    const r = await api.client().stream({
       model: MODEL,
       messages: [{ role: 'user', content: 'Run the tests' }],
       tools: [RUN],
       toolMode: 'required',
       maxTokens: 500,
     });
-    assert.deepStrictEqual(mock.messageRequests()[0].body.tool_choice, { type: 'any' });
+    assert.deepStrictEqual(api.server.messageRequests()[0].body.tool_choice, { type: 'any' });
     assert.strictEqual(r.toolCalls?.[0]?.name, 'run_in_terminal');
   });
 
@@ -102,11 +92,11 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
       },
       { role: 'user', content: [{ type: 'tool_result', toolUseId: 'toolu_1', content: '# Hello project' }] },
     ];
-    const r = await client.stream({ model: MODEL, messages, tools: [READ_FILE], maxTokens: 500 });
+    const r = await api.client().stream({ model: MODEL, messages, tools: [READ_FILE], maxTokens: 500 });
     assert.strictEqual(r.stopReason, 'end_turn');
     assert.deepStrictEqual(r.toolCalls, []);
     assert.match(r.text, /# Hello project/);
-    const sent = mock.messageRequests()[0].body.messages;
+    const sent = api.server.messageRequests()[0].body.messages;
     assert.deepStrictEqual(sent[0].content[1], {
       type: 'image',
       source: { type: 'base64', media_type: 'image/png', data: png },
@@ -133,8 +123,8 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
       tools: [READ_FILE],
       maxTokens: 500,
     };
-    const a = await client.stream(first);
-    const body = mock.messageRequests()[0].body;
+    const a = await api.client().stream(first);
+    const body = api.server.messageRequests()[0].body;
     assert.deepStrictEqual(body.system, [{ type: 'text', text: system, cache_control: { type: 'ephemeral' } }]);
     assert.deepStrictEqual(body.tools[0].cache_control, { type: 'ephemeral' });
     assert.deepStrictEqual(body.messages[0].content.at(-1).cache_control, { type: 'ephemeral' });
@@ -142,7 +132,7 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
     assert.strictEqual(a.usage.cacheReadTokens, 0);
 
     const call = a.toolCalls![0];
-    const b = await client.stream({
+    const b = await api.client().stream({
       ...first,
       messages: [
         ...first.messages,
@@ -165,13 +155,10 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
   });
 
   it('a short chat has no breakpoints (nothing the API would cache): its body is as before', async () => {
-    await client.stream({
-      model: MODEL,
-      system: 'Be brief.',
-      messages: [{ role: 'user', content: 'hi' }],
-      maxTokens: 50,
-    });
-    const body = mock.messageRequests()[0].body;
+    await api
+      .client()
+      .stream({ model: MODEL, system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }], maxTokens: 50 });
+    const body = api.server.messageRequests()[0].body;
     assert.strictEqual(body.system, 'Be brief.');
     assert.strictEqual(body.messages[0].content, 'hi');
   });
@@ -188,12 +175,10 @@ describe('AnthropicClient: tools, images, system prompt and prompt caching', () 
   });
 
   it('countTokens counts the tools too', async () => {
-    const bare = await client.countTokens({ model: MODEL, messages: [{ role: 'user', content: 'hello there' }] });
-    const withTools = await client.countTokens({
-      model: MODEL,
-      messages: [{ role: 'user', content: 'hello there' }],
-      tools: [READ_FILE, RUN],
-    });
+    const bare = await api.client().countTokens({ model: MODEL, messages: [{ role: 'user', content: 'hello there' }] });
+    const withTools = await api
+      .client()
+      .countTokens({ model: MODEL, messages: [{ role: 'user', content: 'hello there' }], tools: [READ_FILE, RUN] });
     assert.ok(withTools > bare + 20, `${withTools} vs ${bare}`);
   });
 });

@@ -5,23 +5,12 @@ import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { ProviderError } from '../../src/core/provider/api';
 import type { ChatRequest } from '../../src/core/provider/api';
 import { mockAnswer, mockInputTokens, mockTokens, startMockAnthropic } from '../mock-anthropic';
-import type { MockAnthropic } from '../mock-anthropic';
+import { providerError as rejects, useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-unit-test-5d1e0c9b77a4';
 const MODEL = 'claude-haiku-4-5';
 
 function req(prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest {
   return { model: MODEL, messages: [{ role: 'user', content: prompt }], maxTokens: 1024, ...extra };
-}
-
-async function rejects(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, `not a ProviderError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a ProviderError');
 }
 
 const until = async (what: string, f: () => boolean, ms = 5000) => {
@@ -33,21 +22,13 @@ const until = async (what: string, f: () => boolean, ms = 5000) => {
 };
 
 describe('AnthropicClient against the local Messages API server', () => {
-  let mock: MockAnthropic;
-  let client: AnthropicClient;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY });
-    client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, idleTimeoutMs: 2000 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(() => mock.reset());
+  const api = useMessagesApi({ store: false, client: { maxRetries: 2, idleTimeoutMs: 2000 } });
+  const KEY = api.key;
 
   it("streams the server's answer as several deltas, with usage, stop reason, model and one attempt", async () => {
     const prompt = 'Explain what a closure is in JavaScript.';
     const deltas: string[] = [];
-    const r = await client.stream(req(prompt, { system: 'Be brief.' }), (d) => deltas.push(d));
+    const r = await api.client().stream(req(prompt, { system: 'Be brief.' }), (d) => deltas.push(d));
     const expected = mockAnswer(MODEL, prompt);
     assert.strictEqual(r.text, expected);
     assert.ok(deltas.length > 5, `only ${deltas.length} deltas`);
@@ -62,14 +43,14 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(r.model, MODEL);
     assert.strictEqual(r.attempts, 1);
     assert.ok(r.ttftMs !== null && r.ttftMs <= r.latencyMs);
-    const sent = mock.messageRequests();
+    const sent = api.server.messageRequests();
     assert.strictEqual(sent.length, 1);
     assert.strictEqual(sent[0].body.model, MODEL);
     assert.strictEqual(sent[0].body.max_tokens, 1024);
     assert.strictEqual(sent[0].body.system, 'Be brief.');
     assert.strictEqual(sent[0].body.stream, true);
     assert.strictEqual(sent[0].apiKey, 'matched');
-    assert.ok(mock.keyMatches(sent[0], KEY));
+    assert.ok(api.server.keyMatches(sent[0], KEY));
     assert.ok(!JSON.stringify(sent).includes(KEY), 'the record holds the key');
   });
 
@@ -79,16 +60,16 @@ describe('AnthropicClient against the local Messages API server', () => {
       { role: 'assistant', content: 'A function with its scope.' },
       { role: 'user', content: 'And in Python?' },
     ];
-    const r = await client.stream({ model: MODEL, messages: history, maxTokens: 300 });
+    const r = await api.client().stream({ model: MODEL, messages: history, maxTokens: 300 });
     assert.strictEqual(r.text, mockAnswer(MODEL, 'And in Python?'));
-    assert.deepStrictEqual(mock.messageRequests()[0].body.messages, history);
-    assert.strictEqual(mock.messageRequests()[0].body.max_tokens, 300);
+    assert.deepStrictEqual(api.server.messageRequests()[0].body.messages, history);
+    assert.strictEqual(api.server.messageRequests()[0].body.max_tokens, 300);
   });
 
   it('reports cache write and cache read tokens from the usage', async () => {
-    mock.setScenario({ kind: 'cache', cacheReadTokens: 30, cacheWriteTokens: 10 });
+    api.server.setScenario({ kind: 'cache', cacheReadTokens: 30, cacheWriteTokens: 10 });
     const prompt = 'x'.repeat(400); // 100 input tokens in all
-    const r = await client.stream(req(prompt));
+    const r = await api.client().stream(req(prompt));
     assert.deepStrictEqual(r.usage, {
       inputTokens: 60,
       outputTokens: mockTokens(r.text),
@@ -98,24 +79,24 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('a max_tokens stop keeps the truncated answer and says so', async () => {
-    const r = await client.stream(req('Write a long story.', { maxTokens: 8 }));
+    const r = await api.client().stream(req('Write a long story.', { maxTokens: 8 }));
     assert.strictEqual(r.stopReason, 'max_tokens');
     assert.strictEqual(r.usage.outputTokens, 8);
     assert.strictEqual(r.text, mockAnswer(MODEL, 'Write a long story.').slice(0, 32));
   });
 
   it('a refusal comes back with stop reason refusal', async () => {
-    const r = await client.stream(req('[[mock:refusal]] something'));
+    const r = await api.client().stream(req('[[mock:refusal]] something'));
     assert.strictEqual(r.stopReason, 'refusal');
     assert.ok(r.text.length > 0);
   });
 
   it('429 with retry-after, then success: two attempts, the second after the first, and the answer', async () => {
-    mock.queue({ kind: '429', retryAfterS: 0.2 });
-    const r = await client.stream(req('Hello'));
+    api.server.queue({ kind: '429', retryAfterS: 0.2 });
+    const r = await api.client().stream(req('Hello'));
     assert.strictEqual(r.attempts, 2);
     assert.strictEqual(r.text, mockAnswer(MODEL, 'Hello'));
-    const sent = mock.messageRequests();
+    const sent = api.server.messageRequests();
     assert.deepStrictEqual(
       sent.map((s) => [s.status, s.retryCount]),
       [
@@ -128,43 +109,43 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('retry-after-ms is honoured too, and two one-shot 529s then OK take three attempts', async () => {
-    mock.queue({ kind: '529', retryAfterMs: 20 }, { times: 2 });
-    const r = await client.stream(req('Hi'));
+    api.server.queue({ kind: '529', retryAfterMs: 20 }, { times: 2 });
+    const r = await api.client().stream(req('Hi'));
     assert.strictEqual(r.attempts, 3);
     assert.deepStrictEqual(
-      mock.messageRequests().map((s) => s.status),
+      api.server.messageRequests().map((s) => s.status),
       [529, 529, 200],
     );
   });
 
   it('a tier that stays overloaded: ProviderError overloaded, tierUnavailable, after 1 + maxRetries attempts', async () => {
-    mock.setScenario({ kind: '529', retryAfterMs: 10 }, { model: 'claude-sonnet-4-6' });
-    const e = await rejects(client.stream(req('Hi', { model: 'claude-sonnet-4-6' })));
+    api.server.setScenario({ kind: '529', retryAfterMs: 10 }, { model: 'claude-sonnet-4-6' });
+    const e = await rejects(api.client().stream(req('Hi', { model: 'claude-sonnet-4-6' })));
     assert.strictEqual(e.kind, 'overloaded');
     assert.strictEqual(e.status, 529);
     assert.ok(e.tierUnavailable);
     assert.match(e.message, /overloaded/);
     assert.match(e.message, /3 attempts/);
-    assert.strictEqual(mock.messageRequests().length, 3);
+    assert.strictEqual(api.server.messageRequests().length, 3);
     // another model on the same server still answers (what a fallback relies on)
-    const r = await client.stream(req('Hi', { model: 'claude-opus-4-6' }));
+    const r = await api.client().stream(req('Hi', { model: 'claude-opus-4-6' }));
     assert.strictEqual(r.model, 'claude-opus-4-6');
   });
 
   it('persistent 500 → server, persistent 429 → rate-limit', async () => {
-    mock.setScenario({ kind: '500', retryAfterMs: 5 });
-    const s = await rejects(client.stream(req('Hi')));
+    api.server.setScenario({ kind: '500', retryAfterMs: 5 });
+    const s = await rejects(api.client().stream(req('Hi')));
     assert.strictEqual(s.kind, 'server');
     assert.ok(s.tierUnavailable);
-    mock.setScenario({ kind: '429', retryAfterMs: 5 });
-    const r = await rejects(client.stream(req('Hi')));
+    api.server.setScenario({ kind: '429', retryAfterMs: 5 });
+    const r = await rejects(api.client().stream(req('Hi')));
     assert.strictEqual(r.kind, 'rate-limit');
     assert.match(r.message, /rate limit/);
   });
 
   it('401: auth, one attempt, a message that names the fix and never the key', async () => {
     const bad = 'sk-ant-WRONG-key-0123456789';
-    const c = new AnthropicClient({ apiKey: bad, baseURL: mock.url, maxRetries: 2 });
+    const c = api.client({ apiKey: bad, maxRetries: 2 });
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'auth');
     assert.strictEqual(e.status, 401);
@@ -174,8 +155,8 @@ describe('AnthropicClient against the local Messages API server', () => {
     );
     assert.ok(!e.message.includes(bad) && !String(e.stack).includes(bad));
     assert.ok(!e.tierUnavailable);
-    assert.strictEqual(mock.messageRequests().length, 1, '401 must not be retried');
-    assert.strictEqual(mock.messageRequests()[0].apiKey, 'mismatched');
+    assert.strictEqual(api.server.messageRequests().length, 1, '401 must not be retried');
+    assert.strictEqual(api.server.messageRequests()[0].apiKey, 'mismatched');
   });
 
   it('an empty key is refused before any request, with the fix', () => {
@@ -186,16 +167,16 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('400 prompt too long: bad-request that says to shorten or start a new chat', async () => {
-    const e = await rejects(client.stream(req('[[mock:prompt-too-long]] hi')));
+    const e = await rejects(api.client().stream(req('[[mock:prompt-too-long]] hi')));
     assert.strictEqual(e.kind, 'bad-request');
     assert.strictEqual(e.status, 400);
     assert.match(e.message, /too long/);
     assert.match(e.message, /start a new chat/);
-    assert.strictEqual(mock.messageRequests().length, 1);
+    assert.strictEqual(api.server.messageRequests().length, 1);
   });
 
   it("404 unknown model: not-found that points at the tier's model id setting", async () => {
-    const e = await rejects(client.stream(req('Hi', { model: 'claude-nonexistent-9' })));
+    const e = await rejects(api.client().stream(req('Hi', { model: 'claude-nonexistent-9' })));
     assert.strictEqual(e.kind, 'not-found');
     assert.match(e.message, /claude-nonexistent-9/);
     assert.match(e.message, /llmRouter\.tiers/);
@@ -203,8 +184,8 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it('a stream that stalls is stopped after idleTimeoutMs: timeout, with the text so far', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 150 });
-    mock.setScenario({ kind: 'stall', afterDeltas: 2 });
+    const c = api.client({ maxRetries: 0, idleTimeoutMs: 150 });
+    api.server.setScenario({ kind: 'stall', afterDeltas: 2 });
     const e = await rejects(c.stream(req('Tell me something')));
     assert.strictEqual(e.kind, 'timeout');
     assert.strictEqual(
@@ -215,29 +196,29 @@ describe('AnthropicClient against the local Messages API server', () => {
         .join(''),
     );
     assert.ok(e.partialUsage && e.partialUsage.inputTokens > 0);
-    await until('the server to see the connection closed', () => mock.messageRequests()[0].aborted);
+    await until('the server to see the connection closed', () => api.server.messageRequests()[0].aborted);
   });
 
   it('a server that never starts answering is stopped by the same watchdog', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 150 });
-    mock.setScenario({ kind: 'ok', firstByteDelayMs: 10_000 });
+    const c = api.client({ maxRetries: 0, idleTimeoutMs: 150 });
+    api.server.setScenario({ kind: 'ok', firstByteDelayMs: 10_000 });
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'timeout');
     assert.strictEqual(e.partialText, '');
   });
 
   it('waiting out a retry-after longer than the idle timeout is not a stall', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, idleTimeoutMs: 100 });
-    mock.queue({ kind: '529', retryAfterMs: 300 });
+    const c = api.client({ maxRetries: 2, idleTimeoutMs: 100 });
+    api.server.queue({ kind: '529', retryAfterMs: 300 });
     const r = await c.stream(req('Hi'));
     assert.strictEqual(r.attempts, 2);
     assert.strictEqual(r.text, mockAnswer(MODEL, 'Hi'));
   });
 
   it('a stream cut halfway: network, with the partial text and the input tokens already billed', async () => {
-    mock.setScenario({ kind: 'cut', afterDeltas: 3 });
+    api.server.setScenario({ kind: 'cut', afterDeltas: 3 });
     const prompt = 'Describe the sea';
-    const e = await rejects(client.stream(req(prompt)));
+    const e = await rejects(api.client().stream(req(prompt)));
     assert.strictEqual(e.kind, 'network');
     assert.strictEqual(
       e.partialText,
@@ -248,20 +229,20 @@ describe('AnthropicClient against the local Messages API server', () => {
     );
     assert.strictEqual(e.partialUsage?.inputTokens, mockInputTokens({ messages: [{ content: prompt }] }));
     assert.match(e.message, /cut/);
-    assert.strictEqual(mock.messageRequests().length, 1, 'a stream that already answered is not retried');
+    assert.strictEqual(api.server.messageRequests().length, 1, 'a stream that already answered is not retried');
   });
 
   it('an error event in the middle of a 200 stream (overloaded) maps to overloaded with the partial text', async () => {
-    const e = await rejects(client.stream(req('[[mock:stream-error after=2]] Hi')));
+    const e = await rejects(api.client().stream(req('[[mock:stream-error after=2]] Hi')));
     assert.strictEqual(e.kind, 'overloaded');
     assert.ok(e.partialText.length > 0);
   });
 
   it('cancelling mid-stream aborts at once: cancelled, partial text and usage, and the server sees the connection closed', async () => {
-    mock.setScenario({ kind: 'slow', delayMs: 100 });
+    api.server.setScenario({ kind: 'slow', delayMs: 100 });
     const ac = new AbortController();
     let got = '';
-    const p = client.stream(req('A long essay, please', { signal: ac.signal }), (d) => {
+    const p = api.client().stream(req('A long essay, please', { signal: ac.signal }), (d) => {
       got += d;
       if (got.split(' ').length > 4) ac.abort();
     });
@@ -269,41 +250,44 @@ describe('AnthropicClient against the local Messages API server', () => {
     assert.strictEqual(e.kind, 'cancelled');
     assert.strictEqual(e.partialText, got);
     assert.ok(e.partialUsage && e.partialUsage.inputTokens > 0);
-    const rec = mock.messageRequests()[0];
+    const rec = api.server.messageRequests()[0];
     await until('the server to see the connection closed', () => rec.aborted);
     assert.ok(rec.deltasSent < 10, `server kept sending: ${rec.deltasSent} deltas`);
   });
 
   it('a caller whose onText throws gets its own error back and the stream is stopped', async () => {
-    mock.setScenario({ kind: 'slow', delayMs: 50 });
+    api.server.setScenario({ kind: 'slow', delayMs: 50 });
     const boom = new Error('the chat view went away');
     await assert.rejects(
-      client.stream(req('Hi'), () => {
+      api.client().stream(req('Hi'), () => {
         throw boom;
       }),
       (e) => e === boom,
     );
-    const rec = mock.messageRequests()[0];
+    const rec = api.server.messageRequests()[0];
     await until('the server to see the connection closed', () => rec.aborted);
   });
 
   it('an already-aborted signal sends nothing', async () => {
     const ac = new AbortController();
     ac.abort();
-    const e = await rejects(client.stream(req('Hi', { signal: ac.signal })));
+    const e = await rejects(api.client().stream(req('Hi', { signal: ac.signal })));
     assert.strictEqual(e.kind, 'cancelled');
-    assert.strictEqual(mock.requests.length, 0);
+    assert.strictEqual(api.server.requests.length, 0);
   });
 
   it('cancelling while the SDK waits out a retry-after stops at once', async () => {
-    mock.setScenario({ kind: '429', retryAfterS: 30 });
+    api.server.setScenario({ kind: '429', retryAfterS: 30 });
     const ac = new AbortController();
-    const p = client.stream(req('Hi', { signal: ac.signal }));
-    await until('the first attempt', () => mock.messageRequests().length === 1 && mock.messageRequests()[0].finished);
+    const p = api.client().stream(req('Hi', { signal: ac.signal }));
+    await until(
+      'the first attempt',
+      () => api.server.messageRequests().length === 1 && api.server.messageRequests()[0].finished,
+    );
     ac.abort();
     const e = await rejects(p);
     assert.strictEqual(e.kind, 'cancelled');
-    assert.strictEqual(mock.messageRequests().length, 1);
+    assert.strictEqual(api.server.messageRequests().length, 1);
   });
 
   it('a base URL where nothing listens: network, naming the base URL setting', async () => {
@@ -319,7 +303,7 @@ describe('AnthropicClient against the local Messages API server', () => {
 
   it('no base URL: the SDK default, ANTHROPIC_BASE_URL from the environment, is honoured', async () => {
     const saved = process.env.ANTHROPIC_BASE_URL;
-    process.env.ANTHROPIC_BASE_URL = mock.url;
+    process.env.ANTHROPIC_BASE_URL = api.server.url;
     try {
       const c = new AnthropicClient({ apiKey: KEY, maxRetries: 0 });
       const r = await c.stream(req('Hi'));
@@ -346,13 +330,11 @@ describe('AnthropicClient against the local Messages API server', () => {
   });
 
   it("countTokens returns the API's count_tokens number", async () => {
-    const n = await client.countTokens({
-      model: MODEL,
-      system: 'sys',
-      messages: [{ role: 'user', content: 'count these words please' }],
-    });
+    const n = await api
+      .client()
+      .countTokens({ model: MODEL, system: 'sys', messages: [{ role: 'user', content: 'count these words please' }] });
     assert.strictEqual(n, mockInputTokens({ system: 'sys', messages: [{ content: 'count these words please' }] }));
-    const sent = mock.requests.filter((r) => r.path === '/v1/messages/count_tokens');
+    const sent = api.server.requests.filter((r) => r.path === '/v1/messages/count_tokens');
     assert.strictEqual(sent.length, 1);
     assert.strictEqual(sent[0].body.model, MODEL);
   });

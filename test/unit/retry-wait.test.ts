@@ -2,20 +2,12 @@
 // a wait within the cap is shown to the person while it runs, a longer one is not made (another tier answers), and
 // the stall watchdog stays on during a wait. Real client, real store, the local Messages API server.
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { defaultConfig } from '../../src/core/config';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
-import { ProviderError, type ChatRequest, type RetryWait } from '../../src/core/provider/api';
+import type { ChatRequest, RetryWait } from '../../src/core/provider/api';
 import { askedWaitMs, plannedRetry } from '../../src/core/provider/retryWait';
-import { createRouterService } from '../../src/core/service';
 import type { NoticeKind } from '../../src/core/service-api';
-import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { mockAnswer } from '../mock-anthropic';
+import { providerError, useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-retry-wait-7e11';
 const SONNET = 'claude-sonnet-4-6';
 const CODE = 'Write a SQL query that counts orders per customer.';
 const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -25,36 +17,9 @@ const req = (prompt: string, extra: Partial<ChatRequest> = {}): ChatRequest => (
   ...extra,
 });
 
-async function providerError(p: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof ProviderError, `not a ProviderError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a ProviderError');
-}
-
 describe('retry waits: capped, shown, and a fallback instead of a long wait', function () {
   this.timeout(15_000);
-  let mock: MockAnthropic;
-  let dir: string;
-  let store: DecisionStore;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(async () => {
-    mock.reset();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-retry-wait-'));
-    store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-  });
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const api = useMessagesApi({ store: 'llmr-retry-wait-' });
 
   it('reads the wait as the SDK does: retry-after-ms, seconds, an HTTP date; none → its backoff; no retries left → none', () => {
     const h = (o: Record<string, string>) => new Headers(o);
@@ -77,8 +42,8 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
   });
 
   it('a retry-after of an hour is not waited out: rate-limit at once, saying what it asked for and the limit', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, maxRetryWaitMs: 1000 });
-    mock.queue({ kind: '429', retryAfterS: 3600 });
+    const c = api.client({ maxRetries: 2, maxRetryWaitMs: 1000 });
+    api.server.queue({ kind: '429', retryAfterS: 3600 });
     const t0 = Date.now();
     const e = await providerError(c.stream(req('Hi')));
     assert.ok(Date.now() - t0 < 5000, 'it did not wait');
@@ -88,12 +53,12 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
       e.message,
       /It asked to wait 1 h, longer than the 1 s LLM Router waits \(llmRouter\.maxRetryWaitSeconds\), so it did not retry\./,
     );
-    assert.strictEqual(mock.messageRequests().length, 1);
+    assert.strictEqual(api.server.messageRequests().length, 1);
   });
 
   it('a wait within the cap is announced before it is made, and the retry answers', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, maxRetryWaitMs: 1000 });
-    mock.queue({ kind: '529', retryAfterS: 0.3 });
+    const c = api.client({ maxRetries: 2, maxRetryWaitMs: 1000 });
+    api.server.queue({ kind: '529', retryAfterS: 0.3 });
     const waits: RetryWait[] = [];
     const r = await c.stream(req('Hi', { onRetryWait: (w) => waits.push(w) }));
     assert.deepStrictEqual(waits, [{ waitMs: 300, status: 529, retry: 1, maxRetries: 2 }]);
@@ -102,26 +67,20 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
   });
 
   it('the stall watchdog stays on during a wait: a retry that then sends nothing is stopped as stalled', async () => {
-    const c = new AnthropicClient({
-      apiKey: KEY,
-      baseURL: mock.url,
-      maxRetries: 2,
-      idleTimeoutMs: 300,
-      maxRetryWaitMs: 1000,
-    });
-    mock.queue({ kind: '429', retryAfterMs: 500 });
-    mock.queue({ kind: 'ok', firstByteDelayMs: 10_000 });
+    const c = api.client({ maxRetries: 2, idleTimeoutMs: 300, maxRetryWaitMs: 1000 });
+    api.server.queue({ kind: '429', retryAfterMs: 500 });
+    api.server.queue({ kind: 'ok', firstByteDelayMs: 10_000 });
     const t0 = Date.now();
     const e = await providerError(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'timeout');
     assert.ok(Date.now() - t0 >= 700, 'the wait itself was not taken for a stall');
-    assert.strictEqual(mock.messageRequests().length, 2);
+    assert.strictEqual(api.server.messageRequests().length, 2);
   });
 
   it('the service: Sonnet asks for an hour → Opus answers now; the person sees why; a short wait is shown as a wait', async () => {
-    const c = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 2, maxRetryWaitMs: 1000 });
-    const svc = createRouterService({ config: defaultConfig(), store });
-    mock.queue({ kind: '429', retryAfterS: 3600 }, { model: SONNET });
+    const c = api.client({ maxRetries: 2, maxRetryWaitMs: 1000 });
+    const svc = api.service();
+    api.server.queue({ kind: '429', retryAfterS: 3600 }, { model: SONNET });
     const notices: [string, NoticeKind | undefined][] = [];
     const o = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m, k) => notices.push([m, k]) }, c);
     assert.deepStrictEqual(
@@ -137,10 +96,10 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
         undefined,
       ],
     ]);
-    assert.match(store.getDecision(o.calls[0].decisionId)!.error!, /asked to wait 1 h/);
+    assert.match(api.store().getDecision(o.calls[0].decisionId)!.error!, /asked to wait 1 h/);
 
     notices.length = 0;
-    mock.queue({ kind: '429', retryAfterS: 0.2 }, { model: SONNET });
+    api.server.queue({ kind: '429', retryAfterS: 0.2 }, { model: SONNET });
     const o2 = await svc.run({ prompt: CODE, source: 'cli', onNotice: (m, k) => notices.push([m, k]) }, c);
     assert.strictEqual(o2.record.answeredModel, SONNET);
     assert.deepStrictEqual(notices, [['Sonnet hit a rate limit (429): retrying in 200 ms (retry 1 of 2).', 'wait']]);

@@ -5,16 +5,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
-import { chunkText, mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { chunkText, mockAnswer } from '../mock-anthropic';
 import { runCli, spawnCli } from './fixtures/cli';
-
-const KEY = 'sk-ant-cli-test-e41a90';
+import { useMessagesApi } from './fixtures/service';
 
 describe('CLI route, budget, retrain, calibrate', function () {
   this.timeout(60_000);
   let dir: string;
   let db: string;
-  let mock: MockAnthropic;
+  const api = useMessagesApi({ store: false });
+  const KEY = api.key;
   // In process, except `route` with a model call: route.ts still reads process.env and writes process.stdout itself.
   const cli = async (args: string[], env: Record<string, string> = {}) => {
     const run = args[0] === 'route' && !args.includes('--dry-run') ? spawnCli : runCli;
@@ -24,12 +24,8 @@ describe('CLI route, budget, retrain, calibrate', function () {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-route-cli-'));
     db = path.join(dir, 'router.sqlite');
-    mock = await startMockAnthropic({ apiKey: KEY });
   });
-  after(async () => {
-    await mock.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const SQL = 'Write a SQL query that counts orders per customer.';
 
@@ -44,11 +40,11 @@ describe('CLI route, budget, retrain, calibrate', function () {
     assert.match(nokey.out, /Routed to Sonnet · medium \/ code/);
     assert.match(nokey.err, /No Anthropic API key/);
     assert.equal((nokey.out + nokey.err).split('Routed to').length - 1, 1, 'the decision is shown once');
-    assert.equal(mock.messageRequests().length, 0);
+    assert.equal(api.server.messageRequests().length, 0);
   });
 
   it('route streams the answer from the API (key from the environment, --base-url) and prints model, tokens, cost, saved', async () => {
-    const r = await cli(['route', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+    const r = await cli(['route', '--base-url', api.server.url, SQL], { ANTHROPIC_API_KEY: KEY });
     assert.equal(r.code, 0, r.err);
     assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)), r.out);
     assert.match(r.out, /model claude-sonnet-4-6 · tokens in \d+ \/ out \d+ · cost \$0\.\d+ · saved \$0\.\d+ vs Opus/);
@@ -136,14 +132,13 @@ describe('CLI route, budget, retrain, calibrate', function () {
 
   it('route shows a wait before a retry on stderr, and with --max-retry-wait below what the server asks, another tier answers at once', async () => {
     const env = { ANTHROPIC_API_KEY: KEY };
-    mock.reset();
-    mock.queue({ kind: '429', retryAfterS: 0.2 }, { model: 'claude-sonnet-4-6' });
-    let r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], env);
+    api.server.queue({ kind: '429', retryAfterS: 0.2 }, { model: 'claude-sonnet-4-6' });
+    let r = await cli(['route', '--tier', 'sonnet', '--base-url', api.server.url, SQL], env);
     assert.equal(r.code, 0, r.err);
     assert.match(r.err, /llm-router: Sonnet hit a rate limit \(429\): retrying in 200 ms \(retry 1 of 2\)\./);
     assert.ok(r.out.startsWith(mockAnswer('claude-sonnet-4-6', SQL)));
-    mock.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
-    r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', mock.url, SQL], env);
+    api.server.queue({ kind: '429', retryAfterS: 3600 }, { model: 'claude-sonnet-4-6' });
+    r = await cli(['route', '--tier', 'sonnet', '--max-retry-wait', '5', '--base-url', api.server.url, SQL], env);
     assert.equal(r.code, 0, r.err);
     assert.match(
       r.err,
@@ -156,10 +151,9 @@ describe('CLI route, budget, retrain, calibrate', function () {
   });
 
   it('route: when Sonnet stops mid-answer and Opus answers, stdout marks where one stops and the other starts', async () => {
-    mock.reset();
-    mock.setScenario({ kind: 'stream-error', afterDeltas: 2 }, { model: 'claude-sonnet-4-6' });
+    api.server.setScenario({ kind: 'stream-error', afterDeltas: 2 }, { model: 'claude-sonnet-4-6' });
     try {
-      const r = await cli(['route', '--tier', 'sonnet', '--base-url', mock.url, SQL], { ANTHROPIC_API_KEY: KEY });
+      const r = await cli(['route', '--tier', 'sonnet', '--base-url', api.server.url, SQL], { ANTHROPIC_API_KEY: KEY });
       assert.equal(r.code, 0, r.err);
       const partial = chunkText(mockAnswer('claude-sonnet-4-6', SQL)).slice(0, 2).join('');
       assert.ok(
@@ -170,7 +164,7 @@ describe('CLI route, budget, retrain, calibrate', function () {
       );
       assert.match(r.err, /Sonnet is unavailable \(overloaded\): falling back to Opus; the answer starts again\./);
     } finally {
-      mock.reset();
+      api.server.reset();
     }
   });
 });

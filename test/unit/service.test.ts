@@ -1,19 +1,11 @@
 // The routing service on a real database file and the real Anthropic client against the project's local Messages
 // API server: what a user sees recorded for answers, dry runs, missing keys, cancels, errors, fallbacks, learning.
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { defaultConfig } from '../../src/core/config';
 import { usageCost } from '../../src/core/pricing';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
-import { createRouterService } from '../../src/core/service';
-import { RouteError } from '../../src/core/service-api';
-import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
-import { mockAnswer, startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { mockAnswer } from '../mock-anthropic';
+import { routeError, useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-service-test-2b7f0e';
 const CODE = [
   'Write a Python function that parses a CSV file and returns the rows as dictionaries.',
   'Implement a function in Go that merges two sorted slices.',
@@ -22,41 +14,12 @@ const CODE = [
   'Write a Rust function that reverses the words of a sentence in place.',
 ];
 
-async function routeError(p: Promise<unknown>): Promise<RouteError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a RouteError');
-}
-
 describe('routing service (real store, real client, local Messages API)', () => {
-  let mock: MockAnthropic;
-  let client: AnthropicClient;
-  let dir: string;
-  let store: DecisionStore;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY });
-    client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 3000 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(async () => {
-    mock.reset();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-service-'));
-    store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-  });
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const api = useMessagesApi();
 
   it('answers a medium code prompt on Sonnet: streamed text, real usage and cost, baseline on Opus, automatic quality', async () => {
     const config = defaultConfig();
-    const svc = createRouterService({ config, store });
+    const svc = api.service(config);
     let shown: string | null = null;
     let streamed = '';
     const o = await svc.run(
@@ -70,12 +33,12 @@ describe('routing service (real store, real client, local Messages API)', () => 
           streamed += t;
         },
       },
-      client,
+      api.client(),
     );
     assert.strictEqual(shown, 'sonnet');
     assert.strictEqual(o.text, mockAnswer('claude-sonnet-4-6', CODE[0]));
     assert.strictEqual(streamed, o.text);
-    const rec = store.getDecision(o.record.id)!;
+    const rec = api.store().getDecision(o.record.id)!;
     assert.strictEqual(rec.status, 'ok');
     assert.strictEqual(rec.answeredModel, 'claude-sonnet-4-6');
     assert.ok(rec.usage && rec.usage.inputTokens > 0 && rec.usage.outputTokens > 0);
@@ -89,32 +52,32 @@ describe('routing service (real store, real client, local Messages API)', () => 
     assert.ok(o.savedUsd! > 0);
     // the stand-in's answer has no code: the automatic quality says so and is stored with its signals
     assert.strictEqual(o.quality!.signals.missingCode, 1);
-    const fb = store.feedbackFor(rec.id);
+    const fb = api.store().feedbackFor(rec.id);
     assert.strictEqual(fb.length, 1);
     assert.strictEqual(fb[0].autoQuality, o.quality!.score);
     assert.deepStrictEqual(fb[0].signals, o.quality!.signals);
   });
 
   it('dry run records the decision with status dry-run and calls no model; no key → no-key error with the decision', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store });
+    const svc = api.service();
     const rec = svc.dryRun({ prompt: 'What is the capital of France?', source: 'cli' });
-    assert.strictEqual(store.getDecision(rec.id)!.status, 'dry-run');
+    assert.strictEqual(api.store().getDecision(rec.id)!.status, 'dry-run');
     assert.strictEqual(rec.tierId, 'haiku');
     const e = await routeError(svc.run({ prompt: CODE[1], source: 'cli' }, null));
     assert.strictEqual(e.kind, 'no-key');
     assert.match(e.message, /API key/);
     assert.strictEqual(e.decision!.tierId, 'sonnet');
     assert.ok(e.decision!.estCostUsd! > 0);
-    assert.strictEqual(mock.messageRequests().length, 0);
+    assert.strictEqual(api.server.messageRequests().length, 0);
   });
 
   it('a wrong key: provider error in plain words, the record says error; an unknown tier is refused clearly', async () => {
-    const bad = new AnthropicClient({ apiKey: 'sk-ant-wrong-key-000', baseURL: mock.url, maxRetries: 0 });
-    const svc = createRouterService({ config: defaultConfig(), store });
+    const bad = api.client({ apiKey: 'sk-ant-wrong-key-000' });
+    const svc = api.service();
     const e = await routeError(svc.run({ prompt: CODE[1], source: 'cli' }, bad));
     assert.strictEqual(e.kind, 'provider');
     assert.match(e.message, /key/i);
-    const rows = store.listDecisions().rows;
+    const rows = api.store().listDecisions().rows;
     assert.strictEqual(rows.length, 1);
     assert.strictEqual(rows[0].status, 'error');
     assert.match(rows[0].error!, /key/i);
@@ -126,8 +89,8 @@ describe('routing service (real store, real client, local Messages API)', () => 
   });
 
   it('cancel stops the stream: RouteError cancelled, the record says cancelled', async () => {
-    mock.setScenario({ kind: 'slow', delayMs: 100, words: 200 });
-    const svc = createRouterService({ config: defaultConfig(), store });
+    api.server.setScenario({ kind: 'slow', delayMs: 100, words: 200 });
+    const svc = api.service();
     const ac = new AbortController();
     let got = '';
     const e = await routeError(
@@ -141,11 +104,11 @@ describe('routing service (real store, real client, local Messages API)', () => 
             if (got.length > 5) ac.abort();
           },
         },
-        client,
+        api.client(),
       ),
     );
     assert.strictEqual(e.kind, 'cancelled');
-    const rows = store.listDecisions().rows;
+    const rows = api.store().listDecisions().rows;
     assert.deepStrictEqual(
       rows.map((r) => r.status),
       ['cancelled'],
@@ -153,11 +116,11 @@ describe('routing service (real store, real client, local Messages API)', () => 
   });
 
   it('Sonnet overloaded (529): falls back to Opus, both calls recorded, the fallback linked to the first and counted', async () => {
-    mock.setScenario('529', { model: 'claude-sonnet-4-6' });
+    api.server.setScenario('529', { model: 'claude-sonnet-4-6' });
     const config = defaultConfig();
-    const svc = createRouterService({ config, store });
+    const svc = api.service(config);
     const notices: string[] = [];
-    const o = await svc.run({ prompt: CODE[3], source: 'chat', onNotice: (m) => notices.push(m) }, client);
+    const o = await svc.run({ prompt: CODE[3], source: 'chat', onNotice: (m) => notices.push(m) }, api.client());
     assert.deepStrictEqual(
       o.calls.map((c) => [c.role, c.model, c.status]),
       [
@@ -166,22 +129,22 @@ describe('routing service (real store, real client, local Messages API)', () => 
       ],
     );
     assert.match(notices.join('\n'), /Sonnet is unavailable \(overloaded\): falling back to Opus/);
-    const first = store.getDecision(o.calls[0].decisionId)!;
-    const second = store.getDecision(o.calls[1].decisionId)!;
+    const first = api.store().getDecision(o.calls[0].decisionId)!;
+    const second = api.store().getDecision(o.calls[1].decisionId)!;
     assert.strictEqual(first.status, 'error');
     assert.strictEqual(second.parentId, first.id);
     assert.strictEqual(second.answeredModel, 'claude-opus-4-6');
     assert.ok(second.reasons.some((r) => /Sonnet unavailable \(overloaded\) → fallback to Opus/.test(r)));
     assert.strictEqual(o.record.id, second.id);
     assert.strictEqual(o.totalCostUsd, second.costUsd);
-    await store.flush();
-    assert.strictEqual(store.stats().spendUsd.toFixed(8), second.costUsd!.toFixed(8));
+    await api.store().flush();
+    assert.strictEqual(api.store().stats().spendUsd.toFixed(8), second.costUsd!.toFixed(8));
   });
 
   it('the top tier overloaded: with no tier above, it falls back down to Sonnet', async () => {
-    mock.setScenario('529', { model: 'claude-opus-4-6' });
-    const svc = createRouterService({ config: defaultConfig(), store });
-    const o = await svc.run({ prompt: CODE[1], source: 'chat', override: 'opus' }, client);
+    api.server.setScenario('529', { model: 'claude-opus-4-6' });
+    const svc = api.service();
+    const o = await svc.run({ prompt: CODE[1], source: 'chat', override: 'opus' }, api.client());
     assert.deepStrictEqual(
       o.calls.map((c) => [c.role, c.model, c.status]),
       [
@@ -193,9 +156,9 @@ describe('routing service (real store, real client, local Messages API)', () => 
   });
 
   it('5 thumbs-down on medium code answers from Sonnet, retrain → the next medium code prompt goes to Opus with the reason; undo restores it', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store, retrainEvery: 0 });
+    const svc = api.service({}, { retrainEvery: 0 });
     for (const p of CODE) {
-      const o = await svc.run({ prompt: p, source: 'chat' }, client);
+      const o = await svc.run({ prompt: p, source: 'chat' }, api.client());
       assert.strictEqual(o.record.tierId, 'sonnet');
       assert.strictEqual(`${o.decision.complexity}/${o.decision.category}`, 'medium/code');
       svc.feedback(o.record.id, 'down');
@@ -211,13 +174,13 @@ describe('routing service (real store, real client, local Messages API)', () => 
       ['raise', 'medium', 'code', 2, 5, 1],
     );
     assert.match(a.reason, /^5 of 5 medium\/code answers from Sonnet rated bad/);
-    const o = await svc.run({ prompt: next, source: 'chat' }, client);
+    const o = await svc.run({ prompt: next, source: 'chat' }, api.client());
     assert.strictEqual(o.record.tierId, 'opus');
     assert.ok(
       o.decision.reasons.some((x) => x.includes(a.reason) && x.endsWith('→ Opus')),
       o.decision.reasons.join(' | '),
     );
-    assert.deepStrictEqual(store.getDecision(o.record.id)!.adjustments, [a.id]);
+    assert.deepStrictEqual(api.store().getDecision(o.record.id)!.adjustments, [a.id]);
     // a second run adds nothing new
     assert.strictEqual(svc.retrain().added.length, 0);
     assert.strictEqual(svc.undoAdjustment(a.id), true);
@@ -230,21 +193,21 @@ describe('routing service (real store, real client, local Messages API)', () => 
   });
 
   it('retrains by itself after N thumbs', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store, retrainEvery: 5 });
+    const svc = api.service({}, { retrainEvery: 5 });
     for (const p of CODE) {
       const d = svc.dryRun({ prompt: p, source: 'cli' });
-      assert.strictEqual(store.listAdjustments().length, 0);
+      assert.strictEqual(api.store().listAdjustments().length, 0);
       svc.feedback(d.id, 'down');
     }
-    const adj = store.listAdjustments();
+    const adj = api.store().listAdjustments();
     assert.strictEqual(adj.length, 1);
     assert.strictEqual(adj[0].kind, 'raise');
-    assert.ok(store.getMeta('lastRetrain'));
+    assert.ok(api.store().getMeta('lastRetrain'));
   });
 
   it('the next turn counts against the previous answer: "that\'s wrong" lowers its quality, with the signal stored', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store });
-    const first = await svc.run({ prompt: CODE[4], source: 'chat' }, client);
+    const svc = api.service();
+    const first = await svc.run({ prompt: CODE[4], source: 'chat' }, api.client());
     const before = first.quality!.score;
     await svc.run(
       {
@@ -255,9 +218,9 @@ describe('routing service (real store, real client, local Messages API)', () => 
         ],
         source: 'chat',
       },
-      client,
+      api.client(),
     );
-    const fb = store.feedbackFor(first.record.id);
+    const fb = api.store().feedbackFor(first.record.id);
     assert.strictEqual(fb.length, 2);
     assert.strictEqual(fb[1].signals!.nextTurn, 1);
     assert.ok(fb[1].autoQuality! < before, `${fb[1].autoQuality} < ${before}`);
@@ -265,10 +228,10 @@ describe('routing service (real store, real client, local Messages API)', () => 
   });
 
   it('uses calibrated thresholds stored in the database', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store });
+    const svc = api.service();
     const p = 'Explain the difference between TCP and UDP.';
     const before = svc.decide({ prompt: p });
-    store.setMeta('thresholds', JSON.stringify([0, 0]));
+    api.store().setMeta('thresholds', JSON.stringify([0, 0]));
     const after = svc.decide({ prompt: p });
     assert.strictEqual(after.tierId, 'opus', `${before.tierId} → ${after.tierId}`);
     assert.deepStrictEqual(svc.config.thresholds, [0, 0]);

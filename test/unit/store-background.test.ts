@@ -17,8 +17,8 @@ function dbOf(s: DecisionStore): unknown {
 
 /** The store's worker thread (null: it saves on the main thread). Reached into only to kill it, as a crash would. */
 function saverOf(s: DecisionStore): Worker | null {
-  const p = (s as unknown as { persist: { background: { worker: Worker } | null } }).persist;
-  return p.background?.worker ?? null;
+  const p = (s as unknown as { persist: { writer?: { worker: Worker } | null } }).persist;
+  return p.writer?.worker ?? null;
 }
 
 describe('decision store: saving in a worker thread', function () {

@@ -3,29 +3,14 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildProgram } from '../../src/cli/main';
 import { openStore } from '../../src/core/store';
+import { runCli } from './fixtures/cli';
 import { useTempStores } from './fixtures/temp-store';
 
 /** Runs the CLI in this process as `llm-router ...args`, with what it writes to stdout and stderr. */
-async function cli(...args: string[]): Promise<{ out: string; err: string; error?: Error }> {
-  let out = '';
-  let err = '';
-  const stdout = process.stdout.write;
-  const stderr = process.stderr.write;
-  process.stdout.write = ((c: string | Uint8Array) => ((out += String(c)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string | Uint8Array) => ((err += String(c)), true)) as typeof process.stderr.write;
-  try {
-    await buildProgram()
-      .exitOverride()
-      .parseAsync(['node', 'llm-router', ...args]);
-    return { out, err };
-  } catch (e) {
-    return { out, err, error: e as Error };
-  } finally {
-    process.stdout.write = stdout;
-    process.stderr.write = stderr;
-  }
+async function cli(...args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const r = await runCli(args);
+  return { out: r.stdout, err: r.stderr, code: r.code };
 }
 
 describe('decision store: a damaged file set aside is never silent', () => {
@@ -47,7 +32,7 @@ describe('decision store: a damaged file set aside is never silent', () => {
     garbage();
     const damaged = fs.readFileSync(tmp.file);
     const r = await cli('demo', '--db', tmp.file);
-    assert.equal(r.error, undefined, r.err);
+    assert.equal(r.code, 0, r.err);
     assertToldWhere(r.err, damaged);
     assert.match(r.out, new RegExp(`recorded in ${tmp.file.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}`));
   });

@@ -2,56 +2,22 @@
 // or it is refused before any call with the sizes in the message, recorded as an error with no cost (issue 14
 // item 10). Real client and store; the local Messages API server stands in for a provider with larger windows.
 import * as assert from 'node:assert';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { defaultConfig } from '../../src/core/config';
-import { AnthropicClient } from '../../src/core/provider/anthropic';
-import { createRouterService } from '../../src/core/service';
-import { RouteError } from '../../src/core/service-api';
-import { openStore } from '../../src/core/store';
-import type { DecisionStore } from '../../src/core/store/api';
-import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { routeError, useMessagesApi } from './fixtures/service';
 
-const KEY = 'sk-ant-too-long-93ab';
 /** About 240,000 tokens by the router's estimate (4 characters a token). */
 const LONG = `Summarize the errors in this log.\n${'2026-12-03 12:00:01 INFO request served in 12 ms from cache\n'.repeat(16_000)}`;
 
-async function routeError(p: Promise<unknown>): Promise<RouteError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof RouteError, `not a RouteError: ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected a RouteError');
-}
-
 describe('a prompt longer than a context window', function () {
   this.timeout(20_000);
-  let mock: MockAnthropic;
-  let client: AnthropicClient;
-  let dir: string;
-  let store: DecisionStore;
-  before(async () => {
-    mock = await startMockAnthropic({ apiKey: KEY, contextWindow: 2_000_000 });
-    client = new AnthropicClient({ apiKey: KEY, baseURL: mock.url, maxRetries: 0, idleTimeoutMs: 5000 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(async () => {
-    mock.reset();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-too-long-'));
-    store = await openStore({ path: path.join(dir, 'router.sqlite'), debounceMs: 20 });
-  });
-  afterEach(async () => {
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+  const api = useMessagesApi({
+    store: 'llmr-too-long-',
+    server: { contextWindow: 2_000_000 },
+    client: { idleTimeoutMs: 5000 },
   });
 
   it('no tier fits (all 200,000 tokens): refused before the call with the sizes, recorded as an error with no cost', async () => {
-    const svc = createRouterService({ config: defaultConfig(), store });
+    const svc = api.service();
     let decided = false;
     const e = await routeError(
       svc.run(
@@ -62,7 +28,7 @@ describe('a prompt longer than a context window', function () {
             decided = true;
           },
         },
-        client,
+        api.client(),
       ),
     );
     assert.strictEqual(e.kind, 'too-long');
@@ -70,9 +36,9 @@ describe('a prompt longer than a context window', function () {
       e.message,
       /^Not sent: the prompt \(about 240,0\d\d tokens, estimated\) does not fit Opus's 200,000-token context window with 4,096 tokens of output, and no other tier's window is larger\. Shorten the prompt or start a new chat\.$/,
     );
-    assert.strictEqual(mock.messageRequests().length, 0, 'nothing was sent');
+    assert.strictEqual(api.server.messageRequests().length, 0, 'nothing was sent');
     assert.strictEqual(decided, false, 'no routing line for a request that was not routed');
-    const rows = store.listDecisions().rows;
+    const rows = api.store().listDecisions().rows;
     assert.deepStrictEqual(
       rows.map((r) => [r.status, r.costUsd, r.usage]),
       [['error', null, null]],
@@ -83,14 +49,14 @@ describe('a prompt longer than a context window', function () {
   it('Sonnet is too small but Opus has 1,000,000 tokens: Opus answers, the notice and the reason say why', async () => {
     const config = defaultConfig();
     config.tiers[2].contextWindow = 1_000_000;
-    const svc = createRouterService({ config, store });
+    const svc = api.service(config);
     const notices: string[] = [];
     const o = await svc.run(
       { prompt: LONG, source: 'cli', override: 'sonnet', onNotice: (m) => notices.push(m) },
-      client,
+      api.client(),
     );
     assert.deepStrictEqual(
-      mock.messageRequests().map((r) => r.model),
+      api.server.messageRequests().map((r) => r.model),
       ['claude-opus-4-6'],
     );
     assert.strictEqual(o.record.answeredModel, 'claude-opus-4-6');
@@ -108,16 +74,16 @@ describe('a prompt longer than a context window', function () {
   it('a fallback does not go to a tier whose window is too small', async () => {
     const config = defaultConfig();
     config.tiers[1].contextWindow = 1_000_000;
-    mock.setScenario('529', { model: 'claude-sonnet-4-6' });
-    const svc = createRouterService({ config, store });
-    const e = await routeError(svc.run({ prompt: LONG, source: 'cli', override: 'sonnet' }, client));
+    api.server.setScenario('529', { model: 'claude-sonnet-4-6' });
+    const svc = api.service(config);
+    const e = await routeError(svc.run({ prompt: LONG, source: 'cli', override: 'sonnet' }, api.client()));
     assert.strictEqual(e.kind, 'provider');
     assert.match(
       e.message,
       /no other tier could answer either: Opus's context window is too small for the prompt; Haiku's context window is too small for the prompt\)$/,
     );
     assert.deepStrictEqual(
-      mock.messageRequests().map((r) => r.model),
+      api.server.messageRequests().map((r) => r.model),
       ['claude-sonnet-4-6'],
     );
   });

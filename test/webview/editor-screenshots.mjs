@@ -144,16 +144,14 @@ try {
   const config = defaultConfig();
   const recs = manyRecords(config, { count: 400, days: 21, now: Date.now() - 60_000, seed: 9 });
   for (const r of recs) store.insertDecision(r);
-  recs
-    .slice(-40)
-    .forEach((r, i) =>
-      store.addFeedback({
-        decisionId: r.id,
-        thumb: i % 4 === 0 ? 'down' : 'up',
-        autoQuality: 0.6 + (i % 4) / 10,
-        signals: null,
-      }),
-    );
+  recs.slice(-40).forEach((r, i) =>
+    store.addFeedback({
+      decisionId: r.id,
+      thumb: i % 4 === 0 ? 'down' : 'up',
+      autoQuality: 0.6 + (i % 4) / 10,
+      signals: null,
+    }),
+  );
   store.setBudget({ dailyLimitUsd: 5, monthlyLimitUsd: 60, onExhausted: 'cheapest' });
   await store.flush();
   await store.close();

@@ -3,7 +3,7 @@
 // and checks what a user sees and what lands in the store. Writes screenshots to .test-artifacts/screenshots/
 // (UPDATE_SCREENSHOTS=1: to media/screenshots/, the copies the README links, so a plain test run changes no tracked file).
 // Usage: node test/webview/run.mjs [filter]      (npm run test:webview)
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -381,6 +381,41 @@ test('thumbs given in the panel land in the store', async () => {
   assert.match(await detail.textContent(), /Feedback.*up/);
 });
 
+test('a call whose window was killed mid-answer shows as interrupted, its worst case held in the spend and the budget', async () => {
+  const t = await open({ fill: (env) => fillVaried(env, { count: 5, days: 1 }) });
+  await t.env.store.flush();
+  const n = await renders(t.page);
+  // Another process records a call, holds its worst case ($0.02) and is killed before the answer is recorded.
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(ROOT, 'test/process/fixtures/hold-worker.ts'), t.env.dbPath, 'killed-mid-answer', '0.02'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise((resolve, reject) => {
+    worker.stdout.on('data', (d) => {
+      if (/held/.test(String(d))) resolve();
+    });
+    worker.on('exit', reject);
+  });
+  worker.kill('SIGKILL');
+  await new Promise((r) => worker.on('exit', r));
+  await t.env.store.refresh(); // (the panel's own polling may have come first)
+  await waitRendered(
+    t.page,
+    n,
+    `(vm) => vm.recent.rows.some((r) => r.id === 'killed-mid-answer' && r.status === 'interrupted')`,
+  );
+  const row = t.page.locator('[data-decision="killed-mid-answer"]');
+  assert.equal(await row.locator('[data-cost]').textContent(), 'interrupted · cost unknown');
+  assert.match(await row.locator('[data-cost]').getAttribute('title'), /worst case is counted against your budget/);
+  const f = await figures(t.page);
+  assert.match(f.spend.sub, /1 interrupted \(\$0\.0200 held\)/);
+  assert.match(
+    await t.page.getByTestId('budget-used').textContent(),
+    /\$0\.0200 held today \(calls under way or interrupted\)/,
+  );
+});
+
 test('the budget is edited in place: a good value is saved to the store, a bad one is refused and kept', async () => {
   const t = await open({ fill: (env) => fillVaried(env, { count: 30, days: 2 }) });
   const daily = t.page.getByTestId('budget-daily').locator('input');
@@ -636,6 +671,44 @@ test('a prompt with <script> and <img onerror> is shown as text and runs nothing
   assert.deepEqual(t.dialogs, [], 'no dialog opened');
   await t.page.keyboard.press('Escape');
   await detail.waitFor({ state: 'hidden' });
+});
+
+test('the A/B experiment card shows both arms and says when the difference is not yet meaningful; spend by workspace lists each project', async () => {
+  const { createExperiment, assignArm } = require('../../src/core/experiments/definition.ts');
+  const t = await open({
+    fill: (env) => {
+      const exp = createExperiment(env.store, env.config, {
+        name: 'economy <trial>',
+        a: {},
+        b: { preset: 'economy' },
+        now: Date.now() - 60_000,
+      });
+      for (let i = 0; i < 6; i++) {
+        const r = record(env.config, { id: `x${i}`, time: Date.now() - 30_000 + i, tier: 0 });
+        env.store.insertDecision({
+          ...r,
+          experimentId: exp.id,
+          experimentArm: i % 2 ? 'b' : 'a',
+          workspaceName: i < 4 ? 'billing <svc>' : 'docs',
+          workspaceId: i < 4 ? 'aaaaaaaaaaaaaaaa' : 'bbbbbbbbbbbbbbbb',
+        });
+      }
+      void assignArm;
+    },
+  });
+  const card = t.page.getByRole('region', { name: 'A/B experiment' });
+  await card.waitFor({ state: 'visible' });
+  assert.match(await card.textContent(), /“economy <trial>” · running/);
+  assert.match(await card.locator('[data-arm="a"]').textContent(), /^a · your settings3\$0\.\d+/);
+  assert.match(await card.locator('[data-arm="b"]').textContent(), /^b · preset economy3/);
+  assert.match(
+    await t.page.getByTestId('experiment-verdicts').textContent(),
+    /cost per request: not yet meaningful: 3 vs 3, at least 20 in each arm needed/,
+  );
+  const ws = t.page.getByRole('region', { name: 'Spend by workspace' });
+  assert.match(await ws.locator('[data-workspace="aaaaaaaaaaaaaaaa"]').textContent(), /^billing <svc>4\$/);
+  assert.match(await ws.locator('[data-workspace="bbbbbbbbbbbbbbbb"]').textContent(), /^docs2\$/);
+  assert.equal(await t.page.locator('section b, section svc').count(), 0, 'names are text');
 });
 
 test('the chosen period persists across a reload of the view and a new session', async () => {

@@ -20,6 +20,9 @@ function status(store: DecisionStore) {
     monthlyLimit: b.monthlyLimitUsd,
     onExhausted: b.onExhausted,
     usedFraction: st?.usedFraction ?? 0,
+    /** Worst cases held by calls under way (in any process) and by interrupted calls, not yet in the spend. */
+    heldToday: store.reservations.heldSince(dayStart(now)),
+    heldMonth: store.reservations.heldSince(monthStart(now)),
   };
 }
 
@@ -30,6 +33,10 @@ function print(s: ReturnType<typeof status>): void {
   );
   out(`today: ${formatUsd(s.spentToday)} of ${lim(s.dailyLimit)}`);
   out(`this month: ${formatUsd(s.spentMonth)} of ${lim(s.monthlyLimit)}`);
+  if (s.heldMonth > 0)
+    out(
+      `held: ${formatUsd(s.heldToday)} today, ${formatUsd(s.heldMonth)} this month (worst cases of calls under way or interrupted)`,
+    );
   out(`at 100 %: ${s.onExhausted === 'block' ? 'requests are refused' : 'the cheapest tier only'}`);
 }
 

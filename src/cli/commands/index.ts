@@ -11,6 +11,12 @@ import * as routeCmd from './route';
 import * as budgetCmd from './budget';
 import * as retrainCmd from './retrain';
 import * as calibrateCmd from './calibrate';
+import * as serveCmd from './serve';
+import * as judgeCmd from './judge';
+import * as workflowCmd from './workflow';
+import * as experimentCmd from './experiment';
+import * as alertsCmd from './alerts';
+import * as projectsCmd from './projects';
 
 export type Register = (program: Command) => void;
 
@@ -26,4 +32,10 @@ export const commands: Register[] = [
   budgetCmd.register,
   retrainCmd.register,
   calibrateCmd.register,
+  serveCmd.register,
+  judgeCmd.register,
+  workflowCmd.register,
+  experimentCmd.register,
+  alertsCmd.register,
+  projectsCmd.register,
 ];

@@ -4,6 +4,8 @@ import { defaultConfig } from '../../core/config';
 import { formatUsd, pct, tierLabel } from '../../core/format';
 import { SINCE_HELP, parseSince } from '../../core/period';
 import { addDbOption, out, withStore } from '../io';
+import { healthLines, loadHealth } from '../../core/pool/health';
+import { printSplit, type SplitOpts } from './projects';
 
 const pad = (s: string, n: number) => s.padEnd(n);
 const lpad = (s: string, n: number) => s.padStart(n);
@@ -14,11 +16,18 @@ export function register(program: Command): void {
       .command('stats')
       .description('spend, savings against the top tier, tier distribution and answer quality from the database')
       .option('--json', 'print machine-readable JSON')
-      .option('--since <period>', SINCE_HELP, 'all'),
-  ).action(async (opts: { db?: string; json?: boolean; since?: string }) => {
+      .option('--since <period>', SINCE_HELP, 'all')
+      .option('--by <what>', 'split spend by workspace or client')
+      .option('--workspace <workspace>', 'only this workspace (a folder, its id or its name)')
+      .option('--client <client>', 'only requests from chat, model-picker, command, cli or endpoint'),
+  ).action(async (opts: { db?: string; json?: boolean; since?: string } & SplitOpts) => {
     const now = Date.now();
     const since = parseSince(opts.since, now);
     await withStore(opts.db, (store) => {
+      if (opts.by || opts.workspace || opts.client) {
+        printSplit(store, opts, since);
+        return;
+      }
       const st = store.stats({ since, now });
       const budget = store.getBudget();
       const config = defaultConfig();
@@ -34,6 +43,7 @@ export function register(program: Command): void {
               },
               ...st,
               budget,
+              backends: loadHealth(store),
             },
             null,
             2,
@@ -72,6 +82,10 @@ export function register(program: Command): void {
       );
       out(`All on ${pad(label(config.tiers.length - 1), 24)}${formatUsd(st.baselineUsd)}`);
       out(`Saved                          ${formatUsd(st.savedUsd)} (${pct(st.savedPct)})`);
+      if (st.interrupted)
+        out(
+          `Interrupted calls              ${st.interrupted} (the process ended before the cost was known: worst case ${formatUsd(st.interruptedHeldUsd)} held against the budget)`,
+        );
       if (st.unpriced)
         out(
           `Unpriced requests              ${st.unpriced} (model without a known price: cost unknown, not counted as $0)`,
@@ -89,6 +103,12 @@ export function register(program: Command): void {
           out(
             `${pad(m.key, 28)} ${lpad(String(m.requests), 8)} ${lpad(formatUsd(m.spendUsd), 11)} ${lpad(formatUsd(m.savedUsd), 11)}`,
           );
+      }
+      const backends = loadHealth(store);
+      if (backends.length) {
+        out('');
+        out('Backend health (as last seen by the editor, the CLI or serve)');
+        for (const l of healthLines(backends, now)) out(`  ${l}`);
       }
     });
   });

@@ -72,6 +72,9 @@ export interface ChatResult {
   /** What the endpoint itself says this call cost, in USD (OpenRouter's `usage.cost`, LiteLLM's
    *  `x-litellm-response-cost`); when present it is the real cost, ahead of the price table. */
   costUsd?: number;
+  /** Set when no upstream call was made for this caller: 'shared' (an identical request in flight answered it),
+   *  'cache' (the response cache, exact) or 'similar' (the cache, a near-duplicate prompt). costUsd is then 0. */
+  servedFrom?: 'shared' | 'cache' | 'similar';
 }
 
 export type ProviderErrorKind =

@@ -21,6 +21,8 @@ import { envKeyName } from './keys';
 
 export { envKeyName };
 import type { ChatRequest, ChatResult, ModelClient, ProviderErrorKind, ToolCall } from './api';
+import { stallWatchdog } from './watchdog';
+import { countingFetch } from './attemptFetch';
 
 export interface OpenAIClientOptions {
   /** The endpoint's name as the user defined it ("openrouter", "ollama"): named in every message. */
@@ -51,63 +53,16 @@ interface Attempt {
   onHead?(ok: boolean): void;
 }
 const ATTEMPT = Symbol('llm-router.openai-attempt');
-const countingFetch = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-  const a = (init as { [ATTEMPT]?: Attempt } | undefined)?.[ATTEMPT];
-  if (!a) return fetch(url, init);
-  a.attempts++;
-  a.onStart?.();
-  return fetch(url, init).then(
-    (res) => {
-      a.onHead?.(res.ok);
-      return res;
-    },
-    (e: unknown) => {
-      a.onHead?.(false);
-      throw e;
-    },
-  );
-};
+const openaiFetch = countingFetch<Attempt>(
+  ATTEMPT,
+  (a, res) => {
+    a.onHead?.(res.ok);
+    return res;
+  },
+  (a) => a.onHead?.(false),
+);
 
 type Why = 'cancelled' | 'timeout' | null;
-
-/** One timer that fires when nothing happened for `ms` (re-armed only when it fires). */
-function watchdog(ms: number, onStall: () => void) {
-  let watching = false;
-  let last = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const check = () => {
-    timer = undefined;
-    if (!watching) return;
-    const quiet = performance.now() - last;
-    if (quiet >= ms) {
-      onStall();
-      return;
-    }
-    arm(ms - quiet);
-  };
-  const arm = (delay: number) => {
-    timer = setTimeout(check, Math.max(1, Math.ceil(delay)));
-    (timer as { unref?: () => void }).unref?.();
-  };
-  return {
-    /** Something happened: the quiet period starts again. */
-    poke() {
-      last = performance.now();
-    },
-    watch() {
-      last = performance.now();
-      watching = ms > 0;
-      if (watching && timer === undefined) arm(ms);
-    },
-    stop() {
-      watching = false;
-      if (timer !== undefined) {
-        clearTimeout(timer);
-        timer = undefined;
-      }
-    },
-  };
-}
 
 export class OpenAIClient implements ModelClient {
   private readonly sdk: OpenAI;
@@ -137,7 +92,7 @@ export class OpenAIClient implements ModelClient {
       baseURL: opts.baseURL.replace(/\/+$/, ''),
       maxRetries: opts.maxRetries ?? 2,
       timeout: this.timeoutMs,
-      fetch: countingFetch,
+      fetch: openaiFetch,
       logLevel: 'off',
       ...(opts.headers ? { defaultHeaders: opts.headers } : {}),
       // never the organisation / project from the environment: the endpoint is what the user defined
@@ -167,12 +122,12 @@ export class OpenAIClient implements ModelClient {
       model: req.model,
       tools: new Map(),
     };
-    const dog = watchdog(this.idleTimeoutMs, () => {
+    const dog = stallWatchdog(this.idleTimeoutMs, () => {
       why ??= 'timeout';
       ac.abort();
     });
     attempt.onStart = () => dog.watch();
-    attempt.onHead = (ok) => (ok ? dog.watch() : dog.stop()); // a retry-after wait is not a stall
+    attempt.onHead = (ok) => (ok ? dog.watch() : dog.unwatch()); // a retry-after wait is not a stall
     const onAbort = () => {
       why ??= 'cancelled';
       ac.abort();
@@ -184,7 +139,7 @@ export class OpenAIClient implements ModelClient {
         .withResponse();
       const headerCost = Number(response.headers.get('x-litellm-response-cost'));
       for await (const chunk of chunks) {
-        dog.poke();
+        dog.touch();
         const delta = readChunk(st, chunk, t0);
         if (delta && onText) {
           try {
@@ -224,7 +179,7 @@ export class OpenAIClient implements ModelClient {
         text: st.text,
       });
     } finally {
-      dog.stop();
+      dog.unwatch();
       req.signal?.removeEventListener('abort', onAbort);
     }
   }

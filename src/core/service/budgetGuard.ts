@@ -10,7 +10,7 @@ import type { RunScope } from './scope';
 
 /** Whether a call on `tier` fits the budget, counting the calls under way. */
 export function fitsBudget(s: RunScope, tier: number, budget: BudgetState | null = s.env.getBudget()): WorstCaseCheck {
-  return checkWorstCase(budget, worstCase(s.cfg, s.req, tier), s.env.inFlight.usd);
+  return checkWorstCase(budget, worstCase(s.cfg, s.req, tier), s.env.held());
 }
 
 /** A decision the policy blocked (limit reached): recorded as blocked, and a RouteError says which limit. */

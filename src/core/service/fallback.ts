@@ -2,14 +2,23 @@
 // then down. Each attempt is its own record; a fallback the budget refuses is recorded as blocked and not made; a
 // tier with no client (no key for its provider) is skipped and the notice says so.
 import { formatDuration, tierLabel } from '../format';
+import { estimateTokens } from '../pricing';
 import { ProviderError, type ChatResult, type RetryWait } from '../provider/api';
 import { restartMarker, RouteError, type CallSummary, type Restart } from '../service-api';
-import type { Decision, DecisionRecord } from '../types';
+import type { Decision, DecisionRecord, Usage } from '../types';
 import { fitsBudget, recordRefusal } from './budgetGuard';
 import { fitted, worstCase } from './fit';
 import { afterDispatch, costs, recordOf, retier } from './records';
+import { holdBudget, HoldError, type Hold } from './reserve';
 import type { RunScope } from './scope';
 import { fallbackOrder, unreachableWords, windowFits } from './tierFit';
+
+/** The reason a call's record gets when no upstream call was made for it (it cost $0). */
+const SERVED_FROM = {
+  shared: 'answered by an identical request already in flight: no call of its own, $0',
+  cache: 'answered from the response cache: $0 spent',
+  similar: 'answered from the response cache (a near-identical prompt): $0 spent',
+} as const;
 
 export interface Answer {
   rec: DecisionRecord;
@@ -54,11 +63,52 @@ function markRestart(s: RunScope, onText: (t: string) => void, r: Restart): void
   else onText(`\n\n${restartMarker(r)}\n\n`);
 }
 
+/** What a failed call used: the usage the API reported, with the output tokens at least those of the text that
+ *  arrived (a stream stopped halfway reports only its first output token, yet the text before the stop is billed). */
+function partialUsage(pe: ProviderError | null): Usage | null {
+  const u = pe?.partialUsage;
+  if (!u) return null;
+  return pe.partialText ? { ...u, outputTokens: Math.max(u.outputTokens, estimateTokens(pe.partialText)) } : u;
+}
+
+/** Holds the call's worst case (reserve.ts); a call the budget no longer allows is recorded as blocked, not made. */
+async function holdOrRefuse(
+  s: RunScope,
+  d: Decision,
+  rec: DecisionRecord,
+  summary: CallSummary,
+  worst: number | null,
+): Promise<Hold> {
+  const { cfg } = s;
+  const cheapest = cfg.tiers.findIndex((_, i) => s.clientOf(i));
+  const mayPass = s.env.getBudget()?.onExhausted === 'cheapest' && rec.tier === cheapest;
+  let held;
+  try {
+    held = await holdBudget(s, rec, worst, mayPass);
+  } catch (e) {
+    if (!(e instanceof HoldError)) throw e;
+    Object.assign(summary, { status: 'error', error: e.message });
+    throw new RouteError('provider', e.message, d);
+  }
+  if ('hold' in held) return held.hold;
+  const msg = `Not sent: on ${tierLabel(cfg, rec.tier)} ${held.refused.message}.`;
+  s.env.store.insertDecision({
+    ...rec,
+    status: 'blocked',
+    blocked: true,
+    error: msg,
+    reasons: [...rec.reasons, `budget: ${held.refused.message}`],
+  });
+  Object.assign(summary, { status: 'blocked', error: `refused by the budget: ${held.refused.message}` });
+  throw new RouteError('blocked', msg, d);
+}
+
 type Tried = { ok: true; answer: Answer; late: unknown } | { ok: false; error: ProviderError };
 
 /**
- * One attempt on `cur`'s tier. The reservation is made before the call; the pending record is written right after
- * the request has left (or when the call settles, whichever comes first), so the database write does not delay it.
+ * One attempt on `cur`'s tier. The budget is held before the call (with a limit set, the pending record and the
+ * reservation are on disk before it leaves; without, they are written right after the request has left, or when
+ * the call settles, whichever comes first, so the database write does not delay it).
  * A failure that another tier cannot help with is thrown as a RouteError (about `d`, the request's decision).
  */
 async function attempt(
@@ -85,22 +135,17 @@ async function attempt(
     error: null,
   };
   s.calls.push(summary);
-  const reserve = worstCase(cfg, req, cur.tier, f) ?? 0;
-  env.inFlight.usd += reserve;
-  const settle = afterDispatch(() => env.store.insertDecision(rec), extra);
+  const hold = await holdOrRefuse(s, d, rec, summary, worstCase(cfg, req, cur.tier, f));
+  const settle = afterDispatch(() => hold.afterDispatch(), extra);
   try {
     const onRetryWait = (w: RetryWait) => req.onNotice?.(waitWords(tierLabel(cfg, cur.tier), w), 'wait');
     const a = req.agent;
     const sent = a ? { messages: a.messages, tools: a.tools, toolMode: a.toolMode } : { messages: f.messages };
-    const result = await client
-      .stream(
-        { model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait },
-        onText,
-        a?.onToolCall,
-      )
-      .finally(() => {
-        env.inFlight.usd -= reserve;
-      });
+    const result = await client.stream(
+      { model: cur.model, system: req.system, ...sent, maxTokens: f.maxTokens, signal: req.signal, onRetryWait },
+      onText,
+      a?.onToolCall,
+    );
     const late = settle();
     const c = costs(cfg, cur.model, result.model, result.usage, result.costUsd);
     const patch: Partial<DecisionRecord> = {
@@ -110,15 +155,17 @@ async function attempt(
       latencyMs: Math.round(result.latencyMs),
       ttftMs: result.ttftMs === null ? null : Math.round(result.ttftMs),
       answeredModel: result.model,
+      ...(result.servedFrom ? { reasons: [...cur.reasons, SERVED_FROM[result.servedFrom]] } : {}),
     };
     env.store.updateDecision(cur.id, patch);
+    hold.release();
     Object.assign(summary, { status: 'ok', costUsd: c.costUsd });
     return { ok: true, answer: { rec: { ...rec, ...patch }, result }, late };
   } catch (e) {
     settle();
     const pe = e instanceof ProviderError ? e : null;
     const cancelled = pe?.kind === 'cancelled' || !!req.signal?.aborted;
-    const usage = pe?.partialUsage ?? null;
+    const usage = partialUsage(pe);
     const c = usage ? costs(cfg, cur.model, null, usage) : { costUsd: null, baselineCostUsd: null };
     const message = pe ? pe.message : `unexpected failure: ${e instanceof Error ? e.message : String(e)}`;
     const error = cancelled ? 'cancelled by the user' : message;
@@ -129,6 +176,7 @@ async function attempt(
       error,
       answeredModel: null,
     });
+    hold.release();
     Object.assign(summary, { status: cancelled ? 'cancelled' : 'error', costUsd: c.costUsd, error });
     if (cancelled) throw new RouteError('cancelled', 'Cancelled: the answer was stopped.', d);
     if (!pe || !pe.tierUnavailable) throw new RouteError('provider', message, d);

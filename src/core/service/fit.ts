@@ -36,8 +36,10 @@ export function fitted(cfg: RouterConfig, req: RouteRequest, tier: number): Fitt
   return { ...f, maxTokens: max, inputTokens: f.inputTokens + sys };
 }
 
-/** Estimated input tokens that go with every call whatever history fits: the prompt and the system prompt. */
-export function promptTokens(req: Pick<RouteRequest, 'prompt' | 'system'>): number {
+/** Estimated input tokens that go with every call whatever history fits: the prompt and the system prompt (for an
+ *  agent request, everything it sends: its conversation goes unfitted). */
+export function promptTokens(req: Pick<RouteRequest, 'prompt' | 'system' | 'agent'>): number {
+  if (req.agent) return req.agent.inputTokens;
   return estimateTokens(req.prompt) + MESSAGE_OVERHEAD_TOKENS + (req.system ? estimateTokens(req.system) : 0);
 }
 

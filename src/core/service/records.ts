@@ -51,6 +51,7 @@ export function recordOf(
     status,
     error,
     parentId,
+    ...(req.workspace ? { workspaceName: req.workspace.name, workspaceId: req.workspace.id } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { ClientFor, ModelClient } from '../provider/api';
 import type { CallSummary, RouteRequest } from '../service-api';
 import type { DecisionStore } from '../store/api';
+import type { Held } from '../budget';
 import type { BudgetState, RouterConfig } from '../types';
 
 export interface ServiceEnv {
@@ -10,8 +11,11 @@ export interface ServiceEnv {
   now(): number;
   /** The budget as the store has it now (null: no limit set). */
   getBudget(): BudgetState | null;
-  /** Worst cases of the calls this service has under way: concurrent requests cannot together pass a limit. */
-  readonly inFlight: { usd: number };
+  /** Worst cases held by the calls under way in every process using the store, and by interrupted ones
+   *  (store/reservations.ts): concurrent requests cannot together pass a limit. */
+  held(): Held;
+  /** Worst cases of this process's calls waiting for the lock to reserve them (not in the table yet). */
+  readonly reserving: { usd: number };
 }
 
 /** One request being answered. */

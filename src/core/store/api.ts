@@ -52,6 +52,32 @@ export interface DecisionQuery {
   until?: number;
   /** Substring of model id */
   model?: string;
+  /** Only the decisions of this workflow run / A/B experiment / workspace (schema 4 tags). */
+  workflowId?: string;
+  experimentId?: string;
+  workspaceId?: string;
+}
+
+/** Spend split by workspace or by client: `stats --by`, the panel, per-workspace budgets. */
+export interface BreakdownQuery {
+  by: 'workspace' | 'source';
+  since?: number;
+  until?: number;
+  /** Only this workspace (null: requests from no workspace). */
+  workspaceId?: string | null;
+  source?: Source;
+}
+
+export interface BreakdownRow {
+  /** The workspace id or the source; null for requests without a workspace. */
+  key: string | null;
+  /** The workspace's folder name (or the source again). */
+  name: string | null;
+  decisions: number;
+  requests: number;
+  spendUsd: number;
+  baselineUsd: number;
+  savedUsd: number;
 }
 
 export interface DayRow {
@@ -99,6 +125,10 @@ export interface Stats {
   }[];
   spentTodayUsd: number;
   spentMonthUsd: number;
+  /** Calls in the period whose process ended before their cost was known (status interrupted)... */
+  interrupted: number;
+  /** ...and their worst cases, held against the budget in place of the unknown cost. */
+  interruptedHeldUsd: number;
 }
 
 export interface BudgetSettings {
@@ -127,6 +157,40 @@ export interface StoreOptions {
   onNotice?: (message: string) => void;
 }
 
+/** Money held against the budget for one call (store/reservations.ts). */
+export interface Reservation {
+  /** The decision (call) it holds money for. */
+  id: string;
+  /** The call's worst case, USD. */
+  usd: number;
+  /** When it was made: it counts in the budget of that day and month. */
+  time: number;
+  pid: number;
+  host: string;
+  /** Last sign of life of its process (ms, wall clock). */
+  heartbeat: number;
+  /** live: the call is under way; interrupted: its process ended before the cost was recorded. */
+  state: 'live' | 'interrupted';
+}
+
+/** The reservations of the calls in flight (and interrupted) in every process using the file. */
+export interface Reservations {
+  list(): Reservation[];
+  /** Money held by reservations made at or after `since` (calls under way and interrupted ones). */
+  heldSince(since: number): number;
+  /** Holds `usd` for the call `id` of this process, made at `time`, on disk now: call it inside `locked`. `record`
+   *  (kept without its prompt) is the row written if the call is interrupted before its own row reached the file. */
+  hold(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The same, written with the next save (no limit set: the call does not wait for it). */
+  holdAtNextSave(id: string, usd: number, time?: number, record?: DecisionRecord | null): void;
+  /** The call settled: its reservation goes with the save that records its outcome (journal both in one burst). */
+  release(id: string): void;
+  /** Live reservations whose process is gone. */
+  expiredNow(now?: number): Reservation[];
+  /** Marks the calls of expired reservations interrupted (their worst case stays held); returns how many. */
+  reconcile(now?: number): number;
+}
+
 export interface DecisionStore {
   readonly path: string;
   insertDecision(rec: DecisionRecord): void;
@@ -135,10 +199,13 @@ export interface DecisionStore {
   listDecisions(q?: DecisionQuery): { rows: DecisionRecord[]; total: number };
   addFeedback(f: FeedbackInput): void;
   feedbackFor(decisionId: string): FeedbackRow[];
-  qualitySamples(q?: { since?: number }): QualitySample[];
+  /** `thumbsOnly`: only decisions a person rated (alerts on bad ratings read just those). */
+  qualitySamples(q?: { since?: number; thumbsOnly?: boolean }): QualitySample[];
   stats(q?: { since?: number; until?: number; now?: number }): Stats;
   getBudget(): BudgetSettings;
   setBudget(b: BudgetSettings): void;
+  /** Spend and savings split by workspace or client, from the detailed rows (schema 4 tags). */
+  breakdown(q: BreakdownQuery): BreakdownRow[];
   /** Spend since a time, fast (used before every request for the budget check). */
   spendSince(ms: number): number;
   addAdjustment(a: RoutingAdjustment): void;
@@ -153,6 +220,16 @@ export interface DecisionStore {
   refresh(): Promise<boolean>;
   /** Writes what is pending now (atomic). */
   flush(): Promise<void>;
+  /**
+   * Runs `fn` holding the file lock, on the file's latest content (other processes' rows merged in), and saves
+   * before releasing it: when the promise resolves, what `fn` changed is on disk. Rejects when the save fails.
+   */
+  exclusive<T>(fn: () => T): Promise<T>;
+  /** Runs `fn` holding the file lock, on the file's latest content, without saving the database (a hold is written
+   *  to its own small file inside: see reservations.ts). */
+  locked<T>(fn: () => T): Promise<T>;
+  /** Budget reservations of the calls in flight in every process using this file (reservations.ts). */
+  readonly reservations: Reservations;
   /** Called after any change, from this process or (after refresh) another one. Returns an unsubscribe. */
   onDidChange(listener: () => void): () => void;
   close(): Promise<void>;

@@ -1,11 +1,58 @@
 // The worker thread of background.ts: a copy of the database that receives the main thread's changes and saves them
-// exactly as persist.ts does on one thread (lock, merge, retention, atomic write). Requests are handled one at a time.
+// exactly as persist.ts does on one thread (merge, retention, atomic write), while the main thread holds the lock
+// (persist-background.ts). Requests are handled one at a time.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest, WorkerStart } from './background';
 import { Conn } from './conn';
-import { ReadOnlyError } from './file';
+import { readFile, ReadOnlyError, readOnlyProblem, sameState, type FileState } from './file';
+import { applyOp, type Op } from './journal';
+import { loadDatabase } from './load';
 import { Persistence } from './persist';
 import { loadSqlJs } from './wasm';
+
+class WorkerPersistence extends Persistence {
+  /** Loads the file as it is now; true when it differs from `base` (what the main thread has). */
+  attach(file: string, base: FileState | null): boolean {
+    this.file = file;
+    this.lockPath = `${file}.lock`;
+    const r = readFile(file);
+    if (!r || r.bytes.length === 0) return base !== null;
+    const loaded = loadDatabase(this.SQL, r.bytes, false);
+    if (!loaded.db) throw new Error(`cannot use ${file}: ${loaded.problem}`);
+    this.setDb(loaded.db);
+    this.base = r.state;
+    if (loaded.newer !== undefined) this.freeze(loaded.newer);
+    return !sameState(r.state, base);
+  }
+
+  /** A change the main thread made, applied here and kept for the next save. */
+  receive(op: Op): void {
+    applyOp(this.conn, op);
+    this.pending.push(op);
+  }
+
+  get state(): FileState | null {
+    return this.base;
+  }
+
+  /** The save, the main thread holding the lock: merge, fold as of `now`, write; returns the bytes (null: nothing). */
+  saveLocked(now: number): Uint8Array | null {
+    const started = performance.now();
+    this.conn.commit();
+    if (!this.pending.length && !this.needsWrite) return null;
+    if (this.syncWithFile(true)) this.hooks.merged(); // the main thread gets the database back
+    const refusal = this.frozen ?? readOnlyProblem(this.file);
+    if (!refusal) return this.write(started, now);
+    this.refuseSave(refusal);
+    return null;
+  }
+
+  /** What `refresh` loads, as the bytes of the database (null: nothing changed). */
+  refreshHere(): Uint8Array | null {
+    this.conn.commit();
+    return this.syncWithFile(false) ? this.conn.db.export() : null;
+  }
+}
 
 function portOf(p: MessagePort | null): MessagePort {
   if (!p) throw new Error('background-worker.ts runs as a worker thread');
@@ -20,7 +67,7 @@ async function main(start: WorkerStart): Promise<void> {
   /** The main thread lacks something this copy has (another process's rows, a newer file): send the database back. */
   let behind = false;
   // Retention folds the main thread's copy too, as of the same moment (see persist.ts): a fold alone leaves it alike.
-  const persist = new Persistence(
+  const persist = new WorkerPersistence(
     SQL,
     conn,
     { path: start.file, debounceMs: 0, retention: start.retention },
@@ -43,7 +90,7 @@ async function main(start: WorkerStart): Promise<void> {
       let bytes: Uint8Array | null;
       if (req.type === 'save') {
         conn.transaction(() => req.ops.forEach((op) => persist.receive(op)));
-        const written = await persist.saveHere(req.now);
+        const written = persist.saveLocked(req.now);
         bytes = behind ? (written ?? conn.db.export()) : null;
       } else {
         bytes = persist.refreshHere();

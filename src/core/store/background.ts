@@ -117,9 +117,10 @@ export class BackgroundWriter {
     return { state: r.state, bytes: r.bytes, ms: r.ms };
   }
 
-  /** Loads what other processes saved; the database when something changed, else null. */
-  async refresh(): Promise<Uint8Array | null> {
-    return (await this.request({ type: 'refresh' })).bytes;
+  /** Loads what other processes saved: the database when something changed (else null), and the file's state. */
+  async refresh(): Promise<{ state: FileState | null; bytes: Uint8Array | null }> {
+    const r = await this.request({ type: 'refresh' });
+    return { state: r.state, bytes: r.bytes };
   }
 
   async close(): Promise<void> {

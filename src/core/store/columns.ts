@@ -7,6 +7,16 @@ import type { DecisionRecord, PromptStorage, RoutingAdjustment } from '../types'
 import type { FeedbackRow, QualitySample } from './api';
 import { dayKey, dayStart, nextDayStart } from './days';
 
+/** Optional tags of a decision (schema 4): workflow run and step, experiment and arm, workspace name and id. */
+const EXTRA_COLS = [
+  ['workflowId', 'workflow_id'],
+  ['workflowStep', 'workflow_step'],
+  ['experimentId', 'experiment_id'],
+  ['experimentArm', 'experiment_arm'],
+  ['workspaceName', 'workspace_name'],
+  ['workspaceId', 'workspace_id'],
+] as const;
+
 /** Decision columns in insert order; `day`/`day_start` are derived from `time`. */
 export const DEC_COLS = [
   'id',
@@ -41,6 +51,7 @@ export const DEC_COLS = [
   'status',
   'error',
   'parent_id',
+  ...EXTRA_COLS.map(([, c]) => c),
   'day',
   'day_start',
 ] as const;
@@ -55,8 +66,8 @@ export const READ_ADJUSTMENTS =
   'SELECT id, complexity, category, kind, tier, reason, evidence, created_at, reverted_at FROM adjustments';
 export const READ_QUALITY = 'SELECT id, time, tier, complexity, category, thumb, auto_quality FROM decisions';
 
-const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked']);
-const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider']);
+const STATUSES = new Set(['pending', 'ok', 'error', 'cancelled', 'dry-run', 'blocked', 'interrupted']);
+const SOURCES = new Set(['chat', 'command', 'cli', 'model-provider', 'endpoint', 'judge']);
 
 export const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
 export const str = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -110,6 +121,8 @@ export function rowToDecision(r: SqlValue[]): DecisionRecord {
     status: String(r[29]) as DecisionRecord['status'],
     error: str(r[30]),
     parentId: str(r[31]),
+    // The optional tags appear only when set, so records without them read back as they were written.
+    ...Object.fromEntries(EXTRA_COLS.map(([f], i) => [f, str(r[32 + i])]).filter(([, v]) => v !== null)),
   };
 }
 
@@ -167,6 +180,7 @@ const NULLABLE_TEXT_FIELDS: Partial<Record<keyof DecisionRecord, string>> = {
   answeredModel: 'answered_model',
   parentId: 'parent_id',
   override: 'override',
+  ...Object.fromEntries(EXTRA_COLS),
 };
 
 /** Turns records into decision rows: knows the prompt-storage setting and caches the local day of a time. */
@@ -240,6 +254,7 @@ export class DecisionColumns {
       rec.status,
       rec.error == null ? null : redactSecrets(rec.error),
       rec.parentId ?? null,
+      ...EXTRA_COLS.map(([f]) => rec[f] ?? null),
       ...this.dayOf(rec.time),
     ];
   }

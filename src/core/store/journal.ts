@@ -7,6 +7,7 @@ import type { RoutingAdjustment } from '../types';
 import type { BudgetSettings } from './api';
 import { FB_COLS, UPSERT_DECISION } from './columns';
 import type { Conn } from './conn';
+import { applyReservationOp, type ReservationOp } from './reservations';
 
 export type Op =
   | { k: 'dec'; row: SqlValue[] }
@@ -16,7 +17,8 @@ export type Op =
   | { k: 'adj'; a: RoutingAdjustment }
   | { k: 'revert'; id: string; time: number }
   | { k: 'meta'; key: string; value: string }
-  | { k: 'reset' };
+  | { k: 'reset' }
+  | { k: 'resv'; op: ReservationOp };
 
 const INSERT_FEEDBACK = `INSERT OR IGNORE INTO feedback (${FB_COLS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?)`;
 const UPSERT_BUDGET = `INSERT INTO budget (id, daily_limit_usd, monthly_limit_usd, on_exhausted) VALUES (1, ?, ?, ?)
@@ -29,7 +31,7 @@ const UPSERT_ADJUSTMENT = `INSERT INTO adjustments (id, complexity, category, ki
 const REVERT_ADJUSTMENT = 'UPDATE adjustments SET reverted_at = ? WHERE id = ? AND reverted_at IS NULL';
 const UPSERT_META = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
 const RESET = `DELETE FROM feedback; DELETE FROM decisions; DELETE FROM adjustments; DELETE FROM daily;
-  DELETE FROM meta WHERE key = 'store.foldedBefore';`;
+  DELETE FROM meta WHERE key = 'store.foldedBefore'; DELETE FROM reservations WHERE state = 'interrupted';`;
 
 /** Applies one operation to the database `conn` has open. */
 export function applyOp(conn: Conn, op: Op): void {
@@ -70,6 +72,9 @@ export function applyOp(conn: Conn, op: Op): void {
     case 'reset':
       conn.exec(RESET);
       conn.resetStatements();
+      break;
+    case 'resv':
+      applyReservationOp(conn, op.op);
       break;
   }
 }

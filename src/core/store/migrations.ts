@@ -2,6 +2,7 @@
 // upgraded in place when it is opened. Never edit a released migration: add a new one.
 import type { Database } from 'sql.js';
 import { dayKey, dayStart } from './days';
+import { RESERVATIONS_SCHEMA } from './reservations';
 
 /** Schema 1: the first released layout (kept verbatim: tests build a version-1 file from it). */
 export const SCHEMA_V1 = `
@@ -174,6 +175,30 @@ export const MIGRATIONS: Migration[] = [
   //    limits: listDecisions({ limit: 1 }) took ~75 ms on 100,000 rows, ~0.1 ms with this index. decisions_time
   //    stays: retention's ORDER BY time, rowid and COUNT(*) use it.
   (db) => db.exec('CREATE INDEX IF NOT EXISTS decisions_time_id ON decisions(time, id)'),
+  // 4 (features): tags on a decision — the workflow run and step it belongs to, the A/B experiment and arm that
+  //    routed it, and the workspace it came from (folder name and a stable hash id, never a path). All NULL on
+  //    older rows. Indexed where a listing filters by them (a run's steps, an experiment's arms, a workspace's spend),
+  //    and the rated decisions by time (the bad-ratings alert reads only those, after every change).
+  (db) =>
+    db.exec(`
+    ALTER TABLE decisions ADD COLUMN workflow_id TEXT;
+    ALTER TABLE decisions ADD COLUMN workflow_step TEXT;
+    ALTER TABLE decisions ADD COLUMN experiment_id TEXT;
+    ALTER TABLE decisions ADD COLUMN experiment_arm TEXT;
+    ALTER TABLE decisions ADD COLUMN workspace_name TEXT;
+    ALTER TABLE decisions ADD COLUMN workspace_id TEXT;
+    CREATE INDEX decisions_workflow ON decisions(workflow_id) WHERE workflow_id IS NOT NULL;
+    CREATE INDEX decisions_experiment ON decisions(experiment_id, experiment_arm) WHERE experiment_id IS NOT NULL;
+    CREATE INDEX decisions_workspace ON decisions(workspace_id, time) WHERE workspace_id IS NOT NULL;
+    CREATE INDEX decisions_rated ON decisions(time) WHERE thumb IS NOT NULL;
+  `),
+  // 5: budget reservations shared by every process (reservations.ts): the worst case of each call in flight, its
+  //    process and heartbeat. Calls left pending by an older version (no reservation names their process) are
+  //    marked interrupted: their cost is unknown; a process of that version still answering one records it after all.
+  (db) =>
+    db.exec(`${RESERVATIONS_SCHEMA}
+    UPDATE decisions SET status = 'interrupted', error = 'interrupted: the answer was never recorded (left pending by an earlier version)'
+      WHERE status = 'pending';`),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

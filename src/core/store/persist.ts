@@ -27,7 +27,6 @@ import { loadDatabase } from './load';
 import { acquireLock } from './lock';
 import { SCHEMA_VERSION, migrate } from './migrations';
 import { foldRetained, type Retention } from './retention';
-import { WriterGone, type BackgroundWriter } from './background';
 
 export interface PersistOptions {
   /** Absolute path of the database file. */
@@ -45,36 +44,38 @@ export interface PersistHooks {
   renumbered?(): void;
   /** A message a person should see (`readOnly`: the file may not be written; said once). */
   notice(message: string, readOnly?: boolean): void;
+  /** The file was just written, the lock still held (files that must follow the database: the holds). */
+  saved?(): void;
 }
 
+// Saving in a worker thread (background.ts) builds on this class: persist-background.ts on the main thread,
+// background-worker.ts in the worker; hence the protected members.
 export class Persistence {
   /** The file saves replace: the database path with symbolic links followed. */
-  private file: string;
-  private lockPath: string;
+  protected file: string;
+  protected lockPath: string;
   /** Why this database is never written (a newer schema), or null. */
-  private frozen: Refusal | null = null;
+  protected frozen: Refusal | null = null;
   /** The read-only message the person has already been shown. */
   private toldReadOnly = '';
-  private base: FileState | null = null;
-  private pending: Op[] = [];
+  protected base: FileState | null = null;
+  protected pending: Op[] = [];
   /** A change that is not in the journal (a migration, a new file) still has to be written. */
-  private needsWrite = false;
+  protected needsWrite = false;
   private timer: NodeJS.Timeout | null = null;
   private saveChain: Promise<void> = Promise.resolve();
   private closed = false;
   private lastSaveError = '';
   /** How long the last save took (ms): spaces saves out when they are slow. */
-  private lastSaveMs = 0;
-  /** Saves made by a worker thread (background.ts); null: saves run on this thread. */
-  private background: BackgroundWriter | null = null;
-  /** How many of `pending` the background writer already has. */
-  private sent = 0;
+  protected lastSaveMs = 0;
+  /** Saves load other processes' rows here before writing (false: a worker thread merges them, see writeFile). */
+  protected mergesHere = true;
 
   constructor(
-    private readonly SQL: SqlJsStatic,
-    private readonly conn: Conn,
-    private readonly opts: PersistOptions,
-    private readonly hooks: PersistHooks,
+    protected readonly SQL: SqlJsStatic,
+    protected readonly conn: Conn,
+    protected readonly opts: PersistOptions,
+    protected readonly hooks: PersistHooks,
   ) {
     this.file = opts.path;
     this.lockPath = `${opts.path}.lock`;
@@ -130,14 +131,14 @@ export class Persistence {
     this.needsWrite = true;
   }
 
-  private setDb(db: Database): void {
+  protected setDb(db: Database): void {
     const old = this.conn.use(db);
     if (old !== db) old.close();
     this.hooks.invalidate();
   }
 
   /** A newer LLM Router wrote the file: it is read, and never written by this version. */
-  private freeze(version: number): void {
+  protected freeze(version: number): void {
     const newer = `was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION})`;
     this.frozen = {
       notice: `The routing database ${this.file} ${newer}. It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`,
@@ -158,7 +159,7 @@ export class Persistence {
   }
 
   /** Folds rows beyond the retention cap (see retention.ts) as of `now`; returns how many. */
-  private fold(now = Date.now(), compact = true): number {
+  protected fold(now = Date.now(), compact = true): number {
     const { folded, renumbered } = foldRetained(this.conn, this.opts.retention, now, compact);
     if (folded > 0) this.hooks.invalidate(); // folding moves the boundary between detailed rows and whole days
     if (renumbered) this.hooks.renumbered?.();
@@ -217,7 +218,7 @@ export class Persistence {
    * If the file changed since we last read it, loads it and replays our unsaved changes onto it.
    * With `underLock`, a file that is not a database is set aside; without, it is left for the next save.
    */
-  private syncWithFile(underLock: boolean): boolean {
+  protected syncWithFile(underLock: boolean): boolean {
     const file = this.file;
     const st = statFile(file);
     if (!st || sameState(st, this.base)) return false;
@@ -242,7 +243,7 @@ export class Persistence {
   }
 
   /** Uses `fresh` from now on, with the unsaved changes replayed onto it (the old one is kept if that fails). */
-  private swapIn(fresh: Database): void {
+  protected swapIn(fresh: Database): void {
     this.conn.commit();
     const old = this.conn.use(fresh);
     this.hooks.invalidate();
@@ -258,154 +259,124 @@ export class Persistence {
     old.close();
   }
 
-  private async saveNow(): Promise<void> {
-    this.conn.commit();
-    if (!this.pending.length && !this.needsWrite) return;
-    if (this.background) return this.saveInBackground(this.background);
-    await this.saveHere();
+  /**
+   * Runs `fn` with the lock held, on the file's latest content (other processes' rows merged in), and saves what
+   * it changed before the lock is released: when this resolves, its changes are on disk and no other process
+   * changed the file in between. A failed save rejects (the changes stay journalled for the next save).
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain
+      .then(() =>
+        this.saveNow(() => {
+          result = fn();
+        }, true),
+      )
+      .then(() => result);
+    this.saveChain = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
   }
 
-  /** The save itself, on this thread, folding as of `now`; returns what was written (null: nothing). */
-  async saveHere(now = Date.now()): Promise<Uint8Array | null> {
+  /** Runs `fn` with the lock held, on the file's latest content, without writing the file. */
+  locked<T>(fn: () => T): Promise<T> {
+    let result: T;
+    const p = this.saveChain
+      .then(async () => {
+        const release = await acquireLock(this.lockPath);
+        let fromOthers = false;
+        try {
+          this.conn.commit();
+          fromOthers = this.syncWithFile(true);
+          result = fn();
+          this.conn.commit();
+        } finally {
+          release();
+        }
+        if (fromOthers) this.hooks.merged();
+      })
+      .then(() => result);
+    this.saveChain = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  }
+
+  private async saveNow(inside?: () => void, always = false): Promise<void> {
     this.conn.commit();
-    if (!this.pending.length && !this.needsWrite) return null;
+    if (!always && !this.pending.length && !this.needsWrite) return;
     const refusal = this.frozen ?? readOnlyProblem(this.file);
     if (refusal) return this.refuseSave(refusal);
-    let bytes: Uint8Array;
     const release = await acquireLock(this.lockPath);
     let fromOthers = false;
     const started = performance.now();
     try {
-      // Everything from here to the write is synchronous: no change can slip in between.
+      // Here, everything from this point to the write is synchronous: no change can slip in between. (A worker
+      // merges other processes' rows itself; `inside` needs them on this thread, so then they are loaded here too.)
       this.conn.commit();
-      fromOthers = this.syncWithFile(true);
+      if (this.mergesHere || inside) fromOthers = this.syncWithFile(true);
       if (this.frozen) return this.refuseSave(this.frozen);
-      if (this.opts.retention) this.fold(now);
-      bytes = this.conn.db.export();
-      stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
-      this.base = atomicWrite(this.file, bytes);
-      this.pending = [];
-      this.needsWrite = false;
-      this.lastSaveMs = performance.now() - started;
+      if (inside) {
+        inside();
+        this.conn.commit();
+      }
+      if (this.pending.length || this.needsWrite) {
+        if (await this.writeFile(started)) fromOthers = true;
+        this.afterWrite();
+      }
     } finally {
       release();
     }
     if (fromOthers) this.hooks.merged();
+  }
+
+  /** Writes the file, the lock held; true when other processes' rows came in meanwhile (persist-background.ts). */
+  protected writeFile(started: number): Promise<boolean> {
+    this.write(started);
+    return Promise.resolve(false);
+  }
+
+  /** Writes the file from this thread's copy, folding as of `now`; returns the bytes written. */
+  protected write(started: number, now = Date.now()): Uint8Array {
+    if (this.opts.retention) this.fold(now);
+    const bytes = this.conn.db.export();
+    stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
+    this.base = atomicWrite(this.file, bytes);
+    this.pending = [];
+    this.needsWrite = false;
+    this.lastSaveMs = performance.now() - started;
     return bytes;
   }
 
-  /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
-  private refuseSave(reason: Refusal): null {
-    this.needsWrite = false;
-    if (this.pending.length) throw new ReadOnlyError(reason);
-    return null;
+  /** The file was just written, the lock still held: the files that follow the database (the holds). */
+  private afterWrite(): void {
+    try {
+      this.hooks.saved?.();
+    } catch (e) {
+      // The database is written; what follows it is tried again with the next save.
+      this.hooks.notice(`Could not update ${this.file}.holds: ${(e as Error).message}. Will retry.`);
+    }
   }
 
-  private tellReadOnly(message: string): void {
+  /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
+  protected refuseSave(reason: Refusal): void {
+    this.needsWrite = false;
+    if (this.pending.length) throw new ReadOnlyError(reason);
+  }
+
+  protected tellReadOnly(message: string): void {
     if (message === this.toldReadOnly) return;
     this.toldReadOnly = message;
     this.hooks.notice(message, true);
   }
 
-  /** A notice from the background writer, told as if it came from here. */
-  relay(message: string, readOnly: boolean): void {
-    if (readOnly) this.tellReadOnly(message);
-    else this.hooks.notice(message);
-  }
-
-  // ---------------------------------------------------------------- saving in a worker thread
-
-  /** Hands saves to `writer` (already holding this database as of `base`); the caller made sure it may write. */
-  useBackground(writer: BackgroundWriter): void {
-    this.background = writer;
-    this.sent = 0;
-  }
-
-  /** Where the background writer starts from: the file, the state this process read, and where it will stop. */
-  get start(): { file: string; base: FileState | null; writable: boolean } {
-    return { file: this.file, base: this.base, writable: !this.frozen && !readOnlyProblem(this.file) };
-  }
-
-  /**
-   * Sends the changes the worker does not have yet and waits for its save. Retention folds both copies as of the same
-   * moment, so they stay alike. The database the worker wrote comes back only when it holds more than this thread
-   * knows (another process's rows, a new file): it is used from then on, with the changes made meanwhile replayed
-   * onto it. If the worker is gone, this thread saves from now on; the changes stay in `pending` until written.
-   */
-  private async saveInBackground(writer: BackgroundWriter): Promise<void> {
-    const upTo = this.pending.length;
-    const ops = this.pending.slice(this.sent, upTo);
-    this.sent = upTo;
-    const now = Date.now();
-    // Only the worker's copy is written, so only it gives freed pages back (that takes ~50 ms at 100k decisions).
-    if (this.opts.retention && !this.frozen) this.fold(now, false);
-    let r: Awaited<ReturnType<BackgroundWriter['save']>>;
-    try {
-      r = await writer.save(ops, now);
-    } catch (e) {
-      if (!(e instanceof WriterGone)) throw e;
-      this.background = null;
-      this.sent = 0;
-      await this.saveHere();
-      return;
-    }
-    this.pending = this.pending.slice(upTo);
-    this.sent -= upTo;
-    this.needsWrite = false;
-    this.base = r.state;
-    this.lastSaveMs = r.ms;
-    if (r.bytes) {
-      this.swapIn(new this.SQL.Database(r.bytes));
-      this.hooks.merged();
-    }
-  }
-
-  // ---------------------------------------------------------------- the worker thread's side
-
-  /** In the worker: loads the file as it is now; true when it differs from `base` (what the main thread has). */
-  attach(file: string, base: FileState | null): boolean {
-    this.file = file;
-    this.lockPath = `${file}.lock`;
-    const r = readFile(file);
-    if (!r || r.bytes.length === 0) return base !== null;
-    const loaded = loadDatabase(this.SQL, r.bytes, false);
-    if (!loaded.db) throw new Error(`cannot use ${file}: ${loaded.problem}`);
-    this.setDb(loaded.db);
-    this.base = r.state;
-    if (loaded.newer !== undefined) this.freeze(loaded.newer);
-    return !sameState(r.state, base);
-  }
-
-  /** In the worker: a change the main thread made, applied here and kept for the next save. */
-  receive(op: Op): void {
-    applyOp(this.conn, op);
-    this.pending.push(op);
-  }
-
-  get state(): FileState | null {
-    return this.base;
-  }
-
   /** Loads what other processes saved; true when something changed. */
-  async refresh(): Promise<boolean> {
+  refresh(): Promise<boolean> {
     this.conn.commit();
-    if (!this.background) return this.syncWithFile(false);
-    try {
-      const bytes = await this.background.refresh();
-      if (bytes) this.swapIn(new this.SQL.Database(bytes));
-      return bytes !== null;
-    } catch (e) {
-      if (!(e instanceof WriterGone)) throw e;
-      this.background = null;
-      this.sent = 0;
-      return this.syncWithFile(false);
-    }
-  }
-
-  /** In the worker: what `refresh` loads, as the bytes of the database (null: nothing changed). */
-  refreshHere(): Uint8Array | null {
-    this.conn.commit();
-    return this.syncWithFile(false) ? this.conn.db.export() : null;
+    return Promise.resolve(this.syncWithFile(false));
   }
 
   async flush(): Promise<void> {
@@ -422,7 +393,5 @@ export class Persistence {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    void this.background?.close();
-    this.background = null;
   }
 }

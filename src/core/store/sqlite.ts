@@ -8,6 +8,8 @@ import * as path from 'node:path';
 import type { SqlJsStatic, SqlValue } from 'sql.js';
 import type { DecisionRecord, RoutingAdjustment } from '../types';
 import type {
+  BreakdownQuery,
+  BreakdownRow,
   BudgetSettings,
   DecisionQuery,
   DecisionStore,
@@ -28,11 +30,14 @@ import {
   rowToFeedback,
   rowToQualitySample,
 } from './columns';
-import { BackgroundWriter } from './background';
+import { breakdown } from './breakdown';
 import { Conn } from './conn';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
+import { BackgroundPersistence } from './persist-background';
+import { holdsPath } from './holds';
+import { ReservationBook } from './reservations';
 import { computeStats } from './stats';
 
 export class SqlJsStore implements DecisionStore {
@@ -41,6 +46,7 @@ export class SqlJsStore implements DecisionStore {
   private readonly hot: HotFigures;
   private readonly columns: DecisionColumns;
   private readonly persist: Persistence;
+  readonly reservations: ReservationBook;
   private listeners = new Set<() => void>();
   private changeQueued = false;
   private closed = false;
@@ -53,24 +59,43 @@ export class SqlJsStore implements DecisionStore {
     this.conn = new Conn(new SQL.Database());
     this.hot = new HotFigures(this.conn);
     this.columns = new DecisionColumns(opts.promptStorage ?? 'preview', Math.max(0, opts.previewChars ?? 120));
-    this.persist = new Persistence(
+    // The extension host saves in a worker thread (persist-background.ts); the CLI on its own thread.
+    this.persist = new (opts.saveInBackground ? BackgroundPersistence : Persistence)(
       SQL,
       this.conn,
       { path: this.path, debounceMs: Math.max(0, opts.debounceMs ?? 250), retention: opts.retention },
-      { invalidate: () => this.hot.clear(), merged: () => this.changed(), notice: (m) => this.notice(m) },
+      {
+        invalidate: () => this.hot.clear(),
+        merged: () => this.changed(),
+        notice: (m) => this.notice(m),
+        saved: () => this.reservations.afterSave(),
+      },
     );
+    this.reservations = new ReservationBook({
+      conn: this.conn,
+      write: (op) => this.write({ k: 'resv', op }),
+      insert: (rec) => this.insertDecision(rec),
+      file: holdsPath(this.path),
+      locked: (fn) => this.persist.locked(fn),
+    });
   }
 
   async init(): Promise<void> {
     await this.persist.open();
-    const start = this.persist.start;
-    if (this.opts.saveInBackground && start.writable && start.base) {
-      const writer = BackgroundWriter.start(
-        { file: start.file, base: start.base, retention: this.opts.retention },
-        (m, readOnly) => this.persist.relay(m, readOnly),
-      );
-      if (writer) this.persist.useBackground(writer);
-    }
+    if (this.persist instanceof BackgroundPersistence) this.persist.startWorker();
+    // Calls whose process was killed: marked interrupted, their worst case still held (under the lock, on the
+    // file's latest content, so a call another process finished meanwhile is left alone).
+    if (this.reservations.expiredNow().length) await this.persist.exclusive(() => this.reservations.reconcile());
+  }
+
+  exclusive<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.exclusive(fn);
+  }
+
+  locked<T>(fn: () => T): Promise<T> {
+    this.assertOpen();
+    return this.persist.locked(fn);
   }
 
   /** Tells the person (without a listener, on stderr: a file set aside is never silent). */
@@ -165,6 +190,16 @@ export class SqlJsStore implements DecisionStore {
       where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)");
       params.push(q.model, q.model);
     }
+    for (const [k, col] of [
+      ['workflowId', 'workflow_id'],
+      ['experimentId', 'experiment_id'],
+      ['workspaceId', 'workspace_id'],
+    ] as const) {
+      if (q[k] !== undefined) {
+        where.push(`${col} = ?`);
+        params.push(q[k]);
+      }
+    }
     const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
@@ -210,10 +245,10 @@ export class SqlJsStore implements DecisionStore {
     return this.all(`${READ_FEEDBACK} WHERE decision_id = ? ORDER BY time, id`, [decisionId]).map(rowToFeedback);
   }
 
-  qualitySamples(q: { since?: number } = {}): QualitySample[] {
+  qualitySamples(q: { since?: number; thumbsOnly?: boolean } = {}): QualitySample[] {
     this.assertOpen();
     const rows = this.all(
-      `${READ_QUALITY} WHERE (thumb IS NOT NULL OR auto_quality IS NOT NULL) AND time >= ? ORDER BY time`,
+      `${READ_QUALITY} WHERE ${q.thumbsOnly ? 'thumb IS NOT NULL' : '(thumb IS NOT NULL OR auto_quality IS NOT NULL)'} AND time >= ? ORDER BY time`,
       [q.since ?? -Number.MAX_SAFE_INTEGER],
     );
     return rows.map(rowToQualitySample);
@@ -224,6 +259,11 @@ export class SqlJsStore implements DecisionStore {
   stats(q: { since?: number; until?: number; now?: number } = {}): Stats {
     this.assertOpen();
     return computeStats(this.conn, q);
+  }
+
+  breakdown(q: BreakdownQuery): BreakdownRow[] {
+    this.assertOpen();
+    return breakdown((sql, params) => this.all(sql, params), q);
   }
 
   spendSince(ms: number): number {
@@ -300,6 +340,11 @@ export class SqlJsStore implements DecisionStore {
     this.assertOpen();
     const changed = await this.persist.refresh();
     if (changed) this.changed();
+    // A call whose process has died since (another window, the CLI) is marked interrupted now, not at the next open.
+    if (this.reservations.expiredNow().length) {
+      await this.persist.exclusive(() => this.reservations.reconcile());
+      return true;
+    }
     return changed;
   }
 
@@ -314,6 +359,7 @@ export class SqlJsStore implements DecisionStore {
       await this.persist.flush();
     } finally {
       this.closed = true;
+      this.reservations.dispose();
       this.persist.stop();
       this.conn.close();
       this.listeners.clear();

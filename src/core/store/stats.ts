@@ -6,6 +6,7 @@ import type { DayRow, GroupRow, Stats } from './api';
 import { ceilDay, dayStart, monthStart } from './days';
 import { DAILY_SUMS, DETAIL_AGGREGATE } from './migrations';
 import { FOLDED_BEFORE_KEY } from './retention';
+import { interruptedIn } from './reservations';
 
 export interface Query {
   all(sql: string, params?: SqlValue[]): SqlValue[][];
@@ -121,6 +122,7 @@ export function computeStats(db: Query, q: { since?: number; until?: number; now
     byDay: [],
     byModel: [],
     qualityByTier: [],
+    ...interruptedIn(db, q.since, q.until),
     spentTodayUsd: 0,
     spentMonthUsd: 0,
   };

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { mockToolInput } from '../../mock-anthropic';
 import { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldUserText } from '../fixtures/agentScaffold';
 import type { DecisionRecord } from '../../../src/core/types';
-import { api, mockServer, setSetting, TEST_KEY, until } from './helpers';
+import { api, mockServer, setSetting, TEST_KEY, until, type Handled } from './helpers';
+import type { RouterResultMeta } from '../../../src/vscode/chat';
 
 const QUESTION = 'what does git stash do?';
 const TOOLS: vscode.LanguageModelChatTool[] = SCAFFOLD_TOOLS.map((t) => ({
@@ -17,6 +18,7 @@ const TOOLS: vscode.LanguageModelChatTool[] = SCAFFOLD_TOOLS.map((t) => ({
 const TEST_VENDOR = 'test-models';
 
 interface TestModels {
+  toolCalls: { city?: string }[];
   requests: {
     model: string;
     messages: {
@@ -190,12 +192,13 @@ suite('agent mode through vscode.lm', () => {
       .LanguageModelDataPart;
     assert.ok(Data, 'this VS Code has no LanguageModelDataPart');
     const before = mock.messageRequests().length;
-    await send(model, [
-      new vscode.LanguageModelChatMessage(vscode.LanguageModelChatMessageRole.User, [
-        new vscode.LanguageModelTextPart('What is in this picture?'),
-        Data.image(png, 'image/png'),
-      ] as vscode.LanguageModelChatMessage['content']),
-    ]);
+    const msg = new vscode.LanguageModelChatMessage(vscode.LanguageModelChatMessageRole.User, [
+      new vscode.LanguageModelTextPart('What is in this picture?'),
+      Data.image(png, 'image/png'),
+    ] as vscode.LanguageModelChatMessage['content']);
+    const counted = await model.countTokens(msg);
+    assert.ok(counted >= 1600, `the image is not counted: ${counted} tokens`);
+    await send(model, [msg]);
     const sent = mock.messageRequests().slice(before);
     assert.strictEqual(sent.length, 1);
     assert.strictEqual(sent[0].model, tier.model, 'the pinned entry went elsewhere');
@@ -285,5 +288,95 @@ suite('agent mode through vscode.lm', () => {
     } finally {
       await setSetting('tiers', undefined);
     }
+  });
+
+  test('@router puts an attached file into the prompt and counts it, but routes on the question', async () => {
+    const a = await api();
+    const mock = await mockServer();
+    await setSetting('tiers', undefined);
+    await a.commands.setApiKey(TEST_KEY);
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'no workspace folder');
+    const file = vscode.Uri.joinPath(folder.uri, 'notes-for-router.md');
+    const body = `# Release notes\n\n${'The parser now keeps comments. '.repeat(60)}\nSECRET-MARKER-7731`;
+    await vscode.workspace.fs.writeFile(file, Buffer.from(body));
+    const before = mock.messageRequests().length;
+    // attached as a person attaches a file (the paperclip / drag and drop): a reference of the request
+    const done = new Promise<Handled>((resolve) => {
+      const sub = a.chat.onDidHandle((e) => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.chat.open');
+    await vscode.commands.executeCommand('workbench.action.chat.changeModel', {
+      vendor: 'llm-router',
+      id: 'router',
+      family: 'llm-router',
+    });
+    await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: '@router what does git stash do?',
+      attachFiles: [file],
+    });
+    const h = await Promise.race([
+      done,
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no @router result')), 30_000)),
+    ]);
+    const m = (h.result.metadata ?? {}) as RouterResultMeta;
+    assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
+    const sent = mock.messageRequests().slice(before);
+    assert.strictEqual(sent.length, 1);
+    assert.ok(JSON.stringify(sent[0].body.messages).includes('SECRET-MARKER-7731'), 'the file did not reach the model');
+    const rec = a.runtime.store.getDecision(m.decisionId!)!;
+    assert.strictEqual(
+      rec.tierId,
+      a.runtime.service.decide({ prompt: h.prompt }).tierId,
+      'the attached file changed the tier',
+    );
+    assert.ok(rec.estInputTokens > body.length / 4, `the file is not counted: ${rec.estInputTokens}`);
+    const u = rec.usage!;
+    assert.ok(u.inputTokens + u.cacheReadTokens + u.cacheWriteTokens > body.length / 4, `input ${JSON.stringify(u)}`);
+  });
+
+  test('@router honours a tool the person references (#tmClock): the model must use it, VS Code runs it, the answer uses its result, one decision', async () => {
+    const a = await api();
+    const mock = await mockServer();
+    await setSetting('tiers', undefined);
+    await a.commands.setApiKey(TEST_KEY);
+    const tm = testModels();
+    tm.reset();
+    await until('the test tool', () => vscode.lm.tools.some((t) => t.name === 'tm_clock'));
+    const since = Date.now();
+    const before = mock.messageRequests().length;
+    const done = new Promise<Handled>((resolve) => {
+      const sub = a.chat.onDidHandle((e) => {
+        sub.dispose();
+        resolve(e);
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.chat.open');
+    await vscode.commands.executeCommand('workbench.action.chat.changeModel', {
+      vendor: 'llm-router',
+      id: 'router',
+      family: 'llm-router',
+    });
+    await vscode.commands.executeCommand('workbench.action.chat.open', { query: '@router what time is it? #tmClock' });
+    const h = await Promise.race([
+      done,
+      new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no @router result')), 30_000)),
+    ]);
+    const m = (h.result.metadata ?? {}) as RouterResultMeta;
+    assert.strictEqual(m.status, 'ok', JSON.stringify(h.result));
+    const sent = mock.messageRequests().slice(before);
+    assert.ok(sent.length >= 2, `requests: ${sent.length}`);
+    assert.deepStrictEqual(
+      sent[0].body.tools.map((t: { name: string }) => t.name),
+      ['tm_clock'],
+    );
+    assert.deepStrictEqual(sent[0].body.tool_choice, { type: 'any' });
+    assert.deepStrictEqual(tm.toolCalls, [{ city: 'mock-city' }]);
+    assert.match(h.outcome?.text ?? '', /It is 12:34 in mock-city/);
+    const rows = a.runtime.store.listDecisions({ source: 'chat', since, limit: 10 }).rows;
+    assert.strictEqual(rows.length, 1);
   });
 });
