@@ -2,12 +2,14 @@
 // reaches the file, another store's rows come back, retention folds both copies alike, and a worker that dies (even in
 // the middle of a save) hands saving back to the main thread without losing anything.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { openStore } from '../../src/core/store';
 import type { DecisionStore, StoreOptions } from '../../src/core/store/api';
+import { holdsPath, readHolds, writeHolds } from '../../src/core/store/holds';
 import { makeRecord } from './fixtures/store-records';
 
 /** The database this thread has open: the same object across a save means nothing was shipped back and reloaded. */
@@ -141,6 +143,43 @@ describe('decision store: saving in a worker thread', function () {
     assert.ok(s.getDecision('from-other'));
     const { ids } = await idsInFile();
     assert.deepEqual([...ids].sort(), ['after', 'before', 'from-other']);
+  });
+
+  it('budget holds: taken under the lock, released in the save that writes the cost; another store sees both', async () => {
+    const a = await open();
+    const b = await open();
+    a.setBudget({ dailyLimitUsd: 1, monthlyLimitUsd: null, onExhausted: 'block' });
+    await a.locked(() => a.reservations.hold('call-a', 0.25));
+    a.insertDecision(makeRecord('call-a', { status: 'pending', costUsd: null, usage: null }));
+    assert.equal(await b.locked(() => b.reservations.heldSince(0)), 0.25, "b sees a's call in flight");
+    a.updateDecision('call-a', { status: 'ok', costUsd: 0.1 });
+    a.reservations.release('call-a');
+    await a.flush();
+    assert.ok(saverOf(a), 'the worker wrote that save');
+    const seen = await b.locked(() => ({ held: b.reservations.heldSince(0), spent: b.spendSince(0) }));
+    assert.deepEqual(seen, { held: 0, spent: 0.1 });
+    assert.deepEqual(readHolds(holdsPath(file)).holds, [], 'the hold left the holds file');
+  });
+
+  it("a killed process's call is marked interrupted at open (exclusive), saved by the worker", async () => {
+    const first = await openStore({ path: file });
+    const rec = makeRecord('killed', { status: 'pending', costUsd: null, usage: null });
+    first.insertDecision(rec);
+    await first.close();
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const hold = { id: 'killed', usd: 0.02, time: Date.now(), pid: dead, host: os.hostname(), heartbeat: Date.now() };
+    writeHolds(holdsPath(file), [{ ...hold, record: rec }]);
+    const s = await open();
+    assert.ok(saverOf(s));
+    assert.equal(s.getDecision('killed')!.status, 'interrupted');
+    assert.equal(fs.existsSync(holdsPath(file)), false, 'the hold moved into the database');
+    s.insertDecision(makeRecord('later'));
+    await s.flush();
+    const again = await openStore({ path: file });
+    assert.equal(again.getDecision('killed')!.status, 'interrupted');
+    assert.ok(Math.abs(again.reservations.heldSince(0) - 0.02) < 1e-12);
+    assert.ok(again.getDecision('later'));
+    await again.close();
   });
 
   it('a read-only file opens without a worker, and nothing is written', async () => {
