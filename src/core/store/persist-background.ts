@@ -26,6 +26,33 @@ export class BackgroundPersistence extends Persistence {
     this.writer = writer;
     this.sent = 0;
     this.mergesHere = false;
+    this.makeRoom();
+  }
+
+  /**
+   * Gives the in-memory file room to grow, while nothing waits. sql.js keeps the database in a memory file exactly
+   * the size of the bytes it was opened from, and the first commit that adds a page copies the whole file into a new
+   * buffer 12.5 % larger: ~40 ms at 100,000 decisions, on this thread, in the middle of requests (measured). Adding
+   * a few pages now takes that copy here; the pages stay free for the rows that follow. This copy of the database is
+   * not the one written (the worker's is), so the free pages cost no disk.
+   */
+  private makeRoom(): void {
+    const pageSize = this.conn.pragma('page_size');
+    const free = this.conn.pragma('freelist_count');
+    if (free * pageSize > 8 * 1024 * 1024) return; // room enough: new rows take free pages for a long while
+    this.conn.transaction(() => {
+      this.conn.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, zeroblob(?))', [
+        '~room',
+        (free + 4) * pageSize,
+      ]);
+      this.conn.run('DELETE FROM meta WHERE key = ?', ['~room']);
+    });
+  }
+
+  /** A database from the file or the worker: room to grow for it too (see makeRoom). */
+  protected override swapIn(fresh: Parameters<Persistence['swapIn']>[0]): void {
+    super.swapIn(fresh);
+    if (this.writer) this.makeRoom();
   }
 
   /** A notice from the worker, told as if it came from here. */
