@@ -32,6 +32,7 @@ import {
 } from './columns';
 import { breakdown } from './breakdown';
 import { Conn } from './conn';
+import { Filter } from './filter';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
@@ -164,43 +165,16 @@ export class SqlJsStore implements DecisionStore {
 
   listDecisions(q: DecisionQuery = {}): { rows: DecisionRecord[]; total: number } {
     this.assertOpen();
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (q.tier !== undefined) {
-      where.push('tier = ?');
-      params.push(q.tier);
-    }
-    if (q.source !== undefined) {
-      where.push('source = ?');
-      params.push(q.source);
-    }
-    if (q.status !== undefined) {
-      where.push('status = ?');
-      params.push(q.status);
-    }
-    if (q.since !== undefined) {
-      where.push('time >= ?');
-      params.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('time < ?');
-      params.push(q.until);
-    }
-    if (q.model) {
-      where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)");
-      params.push(q.model, q.model);
-    }
-    for (const [k, col] of [
-      ['workflowId', 'workflow_id'],
-      ['experimentId', 'experiment_id'],
-      ['workspaceId', 'workspace_id'],
-    ] as const) {
-      if (q[k] !== undefined) {
-        where.push(`${col} = ?`);
-        params.push(q[k]);
-      }
-    }
-    const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const f = new Filter()
+      .when(q.tier, 'tier = ?')
+      .when(q.source, 'source = ?')
+      .when(q.status, 'status = ?')
+      .period(q)
+      .when(q.model || undefined, "(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)")
+      .when(q.workflowId, 'workflow_id = ?')
+      .when(q.experimentId, 'experiment_id = ?')
+      .when(q.workspaceId, 'workspace_id = ?');
+    const { sql: w, params } = f;
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const total = Number(this.all(`SELECT COUNT(*) FROM decisions${w}`, params)[0][0]);
