@@ -11,6 +11,8 @@ export class BackgroundPersistence extends Persistence {
   private writer: BackgroundWriter | null = null;
   /** How many of `pending` the worker already has. */
   private sent = 0;
+  /** A makeRoom to come (after a database was loaded). */
+  private roomTimer: NodeJS.Timeout | null = null;
 
   /**
    * After `open`: starts the worker (it loads the file as of `base` itself). Not for a file this process may not
@@ -49,10 +51,18 @@ export class BackgroundPersistence extends Persistence {
     });
   }
 
-  /** A database from the file or the worker: room to grow for it too (see makeRoom). */
+  /**
+   * A database from the file or the worker: room to grow for it too (see makeRoom), a moment later, so that its
+   * copy is not added to the block that loading the database already is.
+   */
   protected override swapIn(fresh: Parameters<Persistence['swapIn']>[0]): void {
     super.swapIn(fresh);
-    if (this.writer) this.makeRoom();
+    if (!this.writer || this.roomTimer) return;
+    this.roomTimer = setTimeout(() => {
+      this.roomTimer = null;
+      if (this.writer) this.makeRoom();
+    }, 500);
+    this.roomTimer.unref?.();
   }
 
   /** A notice from the worker, told as if it came from here. */
@@ -124,6 +134,8 @@ export class BackgroundPersistence extends Persistence {
 
   override stop(): void {
     super.stop();
+    if (this.roomTimer) clearTimeout(this.roomTimer);
+    this.roomTimer = null;
     void this.writer?.close();
     this.writer = null;
   }
