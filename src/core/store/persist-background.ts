@@ -42,13 +42,17 @@ export class BackgroundPersistence extends Persistence {
     const pageSize = this.conn.pragma('page_size');
     const free = this.conn.pragma('freelist_count');
     if (free * pageSize > 8 * 1024 * 1024) return; // room enough: new rows take free pages for a long while
-    this.conn.transaction(() => {
-      this.conn.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, zeroblob(?))', [
-        '~room',
-        (free + 4) * pageSize,
-      ]);
-      this.conn.run('DELETE FROM meta WHERE key = ?', ['~room']);
-    });
+    try {
+      this.conn.transaction(() => {
+        this.conn.run('INSERT OR REPLACE INTO meta (key, value) VALUES (?, zeroblob(?))', [
+          '~room',
+          (free + 4) * pageSize,
+        ]);
+        this.conn.run('DELETE FROM meta WHERE key = ?', ['~room']);
+      });
+    } catch {
+      // only an optimisation (rolled back): the first commit that grows the file then copies it, as before
+    }
   }
 
   /**
