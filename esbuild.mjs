@@ -2,6 +2,7 @@
 //   dist/extension.js  VS Code extension host (Node, CommonJS, `vscode` external)
 //   dist/heavyModules.js the extension's heavy half, loaded after activation
 //   dist/cli.js        the `llm-router` command (Node, CommonJS)
+//   dist/store-saver.js the decision store's background save worker (a worker thread of the extension host)
 //   dist/webview.js    the cost panel (browser, IIFE) + its CSS and codicons
 //   out/test/...       integration tests loaded by the real extension host (CommonJS, `vscode` and mocha external)
 // Usage: node esbuild.mjs [--watch] [--production]
@@ -61,6 +62,8 @@ const builds = [
     external: ['./otel'],
   },
   { ...node, entryPoints: ['src/core/telemetry/otel.ts'], outfile: 'dist/otel.js' },
+  // The store's background save worker (src/core/store/background.ts looks for it beside the bundle).
+  { ...node, entryPoints: ['src/core/store/background-worker.ts'], outfile: 'dist/store-saver.js' },
   {
     ...common,
     platform: 'browser',

@@ -110,6 +110,7 @@ export class Runtime implements vscode.Disposable {
       path: this.dbPath,
       promptStorage: s.promptStorage,
       retention: s.retention,
+      saveInBackground: true, // saves in a worker thread (dist/store-saver.js): the extension host never waits for one
       onNotice: (m) => {
         this.log.warn(m);
         void vscode.window.showWarningMessage(`LLM Router: ${m}`);
@@ -210,6 +211,7 @@ export class Runtime implements vscode.Disposable {
         path: this.dbPath,
         promptStorage: next.promptStorage,
         retention: next.retention,
+        saveInBackground: true,
         onNotice: (m) => this.log.warn(m),
       });
       this.unsubscribeStore = this._store.onDidChange(() => this.changed.fire());

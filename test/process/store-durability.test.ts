@@ -14,11 +14,15 @@ import { makeRecord } from '../unit/fixtures/store-records';
 
 const WORKER = path.join(__dirname, '..', 'unit', 'fixtures', 'store-worker.ts');
 
-function runWorker(args: string[]): {
-  child: ChildProcess;
-  done: Promise<{ code: number | null; out: string; err: string }>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function runWorker(
+  args: string[],
+  background = false,
+): { child: ChildProcess; done: Promise<{ code: number | null; out: string; err: string }> } {
+  const env = { ...process.env, LLMR_TEST_SAVE_IN_BACKGROUND: background ? '1' : '0' };
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -187,82 +191,92 @@ describe('decision store durability', function () {
     assert.deepEqual(fs.readdirSync(dir), ['router.sqlite']);
   });
 
-  it('several real processes appending at once: every row arrives, none twice, feedback across processes', async () => {
-    const seed = await openHere();
-    seed.insertDecision(makeRecord('seed'));
-    await seed.close();
-    opened.length = 0;
-    const n = 4;
-    const count = 150;
-    // worker i rates a decision written by worker i+1 (and the last one rates the seed row written by this process)
-    const runs = Array.from({ length: n }, (_, i) =>
-      runWorker(['append', file, `w${i}`, String(count), i === n - 1 ? 'seed' : `w${i + 1}-${count - 1}`]),
-    );
-    const results = await Promise.all(runs.map((r) => r.done));
-    for (const r of results) assert.equal(r.code, 0, r.err);
-    const s = await openHere();
-    const { rows, total } = s.listDecisions({ limit: 10_000 });
-    assert.equal(total, n * count + 1);
-    const ids = new Set(rows.map((r) => r.id));
-    assert.equal(ids.size, total, 'no duplicates');
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < count; j++) assert.ok(ids.has(`w${i}-${j}`), `w${i}-${j} is missing`);
-    assert.equal(
-      rows.filter((r) => r.latencyMs === 1234).length,
-      n * rows.filter((r) => r.id.startsWith('w0-') && r.latencyMs === 1234).length,
-    );
-    assert.equal(s.feedbackFor('seed').length, 1);
-    for (let i = 1; i < n; i++) assert.equal(s.feedbackFor(`w${i}-${count - 1}`).length, 1, `feedback for w${i}`);
-    // the aggregates stayed consistent through every merge
-    const st = s.stats();
-    assert.equal(st.decisions, total);
-    assert.equal(st.feedback.up, n);
-    const spend = rows.reduce((a, r) => a + (r.costUsd ?? 0), 0);
-    assert.ok(Math.abs(st.spendUsd - spend) < 1e-6, `${st.spendUsd} vs ${spend}`);
-    assert.ok(!fs.existsSync(`${file}.lock`), 'the lock is released');
-  });
+  // The CLI saves on its one thread; the extension host saves in a worker thread (saveInBackground). Both must hold.
+  for (const [how, background] of [
+    ['saving on the main thread', false],
+    ['saving in a worker thread', true],
+  ] as const) {
+    it(`several real processes appending at once, ${how}: every row arrives, none twice, feedback across processes`, async () => {
+      const seed = await openHere();
+      seed.insertDecision(makeRecord('seed'));
+      await seed.close();
+      opened.length = 0;
+      const n = 4;
+      const count = 150;
+      // worker i rates a decision written by worker i+1 (and the last one rates the seed row written by this process)
+      const runs = Array.from({ length: n }, (_, i) =>
+        runWorker(
+          ['append', file, `w${i}`, String(count), i === n - 1 ? 'seed' : `w${i + 1}-${count - 1}`],
+          background,
+        ),
+      );
+      const results = await Promise.all(runs.map((r) => r.done));
+      for (const r of results) assert.equal(r.code, 0, r.err);
+      const s = await openHere();
+      const { rows, total } = s.listDecisions({ limit: 10_000 });
+      assert.equal(total, n * count + 1);
+      const ids = new Set(rows.map((r) => r.id));
+      assert.equal(ids.size, total, 'no duplicates');
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < count; j++) assert.ok(ids.has(`w${i}-${j}`), `w${i}-${j} is missing`);
+      assert.equal(
+        rows.filter((r) => r.latencyMs === 1234).length,
+        n * rows.filter((r) => r.id.startsWith('w0-') && r.latencyMs === 1234).length,
+      );
+      assert.equal(s.feedbackFor('seed').length, 1);
+      for (let i = 1; i < n; i++) assert.equal(s.feedbackFor(`w${i}-${count - 1}`).length, 1, `feedback for w${i}`);
+      // the aggregates stayed consistent through every merge
+      const st = s.stats();
+      assert.equal(st.decisions, total);
+      assert.equal(st.feedback.up, n);
+      const spend = rows.reduce((a, r) => a + (r.costUsd ?? 0), 0);
+      assert.ok(Math.abs(st.spendUsd - spend) < 1e-6, `${st.spendUsd} vs ${spend}`);
+      assert.ok(!fs.existsSync(`${file}.lock`), 'the lock is released');
+    });
 
-  it('a process killed (SIGKILL) while saving leaves a database that opens, missing at most the unsaved batch', async () => {
-    let expectedAtLeast = 0;
-    for (let round = 0; round < 3; round++) {
-      const w = runWorker(['hammer', file, `k${round}`]);
-      let saved = -1;
-      await new Promise<void>((resolve) => {
-        w.child.on('close', () => resolve()); // died on its own: the assertions below say why
-        let buf = '';
-        let watcher: fs.FSWatcher | null = null;
-        w.child.stdout!.on('data', (d: Buffer) => {
-          buf += d.toString();
-          const m = [...buf.matchAll(/saved (\d+)/g)];
-          if (m.length) saved = Number(m[m.length - 1][1]);
-          // After a few saves (a multi-megabyte file by then), kill it the moment it starts writing the file again.
-          if (m.length >= 4 + round && !watcher) {
-            watcher = fs.watch(dir, (_event, name) => {
-              if (!name || name.includes('.lock')) return; // the lock comes first; wait for the data itself
-              watcher!.close();
-              w.child.kill('SIGKILL');
-              resolve();
-            });
-          }
+    it(`a process killed (SIGKILL) while saving, ${how}, leaves a database that opens, missing at most the unsaved batch`, async () => {
+      let expectedAtLeast = 0;
+      for (let round = 0; round < 3; round++) {
+        const w = runWorker(['hammer', file, `k${round}`], background);
+        let saved = -1;
+        await new Promise<void>((resolve) => {
+          w.child.on('close', () => resolve()); // died on its own: the assertions below say why
+          let buf = '';
+          let watcher: fs.FSWatcher | null = null;
+          w.child.stdout!.on('data', (d: Buffer) => {
+            buf += d.toString();
+            const m = [...buf.matchAll(/saved (\d+)/g)];
+            if (m.length) saved = Number(m[m.length - 1][1]);
+            // After a few saves (a multi-megabyte file by then), kill it the moment it starts writing the file again.
+            if (m.length >= 4 + round && !watcher) {
+              watcher = fs.watch(dir, (_event, name) => {
+                if (!name || name.includes('.lock')) return; // the lock comes first; wait for the data itself
+                watcher!.close();
+                w.child.kill('SIGKILL');
+                resolve();
+              });
+            }
+          });
         });
-      });
-      const r = await w.done;
-      assert.equal(r.code, null, `killed, not exited: ${r.err}`);
-      const notices: string[] = [];
-      const s = await openStore({ path: file, onNotice: (m) => notices.push(m) });
-      assert.deepEqual(notices, [], 'the file is intact');
-      const ids = new Set(s.listDecisions({ limit: 1_000_000 }).rows.map((x) => x.id));
-      // every acknowledged save is there, and what is there is a prefix (whole batches, nothing torn)
-      for (let i = 0; i < saved; i++) assert.ok(ids.has(`k${round}-${i}`), `k${round}-${i} was saved before the kill`);
-      const mine = [...ids].filter((id) => id.startsWith(`k${round}-`)).length;
-      assert.ok(mine >= saved && mine % 200 === 0, `${mine} rows of round ${round}`);
-      for (let i = 0; i < mine; i++) assert.ok(ids.has(`k${round}-${i}`));
-      expectedAtLeast += saved;
-      assert.ok(ids.size >= expectedAtLeast);
-      assert.equal(s.stats().decisions, ids.size);
-      await s.close();
-    }
-    const leftovers = fs.readdirSync(dir).filter((f) => f.includes('.tmp-'));
-    assert.deepEqual(leftovers, [], 'temporary files of dead processes are cleaned up');
-  });
+        const r = await w.done;
+        assert.equal(r.code, null, `killed, not exited: ${r.err}`);
+        const notices: string[] = [];
+        const s = await openStore({ path: file, onNotice: (m) => notices.push(m) });
+        assert.deepEqual(notices, [], 'the file is intact');
+        const ids = new Set(s.listDecisions({ limit: 1_000_000 }).rows.map((x) => x.id));
+        // every acknowledged save is there, and what is there is a prefix (whole batches, nothing torn)
+        for (let i = 0; i < saved; i++)
+          assert.ok(ids.has(`k${round}-${i}`), `k${round}-${i} was saved before the kill`);
+        const mine = [...ids].filter((id) => id.startsWith(`k${round}-`)).length;
+        assert.ok(mine >= saved && mine % 200 === 0, `${mine} rows of round ${round}`);
+        for (let i = 0; i < mine; i++) assert.ok(ids.has(`k${round}-${i}`));
+        expectedAtLeast += saved;
+        assert.ok(ids.size >= expectedAtLeast);
+        assert.equal(s.stats().decisions, ids.size);
+        await s.close();
+      }
+      const leftovers = fs.readdirSync(dir).filter((f) => f.includes('.tmp-'));
+      assert.deepEqual(leftovers, [], 'temporary files of dead processes are cleaned up');
+    });
+  }
 });

@@ -147,6 +147,11 @@ export interface StoreOptions {
   debounceMs?: number;
   /** Retention: keep at most this many detailed rows / this many days; older ones are folded into daily aggregates. */
   retention?: { maxRows?: number; maxDays?: number };
+  /**
+   * Saves run in a worker thread, so that a save never blocks this thread's event loop (the extension host). Costs a
+   * second copy of the database in memory and a moment to start; worth it for a long-lived process. Default false.
+   */
+  saveInBackground?: boolean;
   /** Called with a message a person should see (a corrupt file was set aside and where it was kept, a read-only or
    *  newer database, a failed save). Without it, the message goes to stderr. */
   onNotice?: (message: string) => void;

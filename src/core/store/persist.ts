@@ -40,36 +40,42 @@ export interface PersistHooks {
   invalidate(): void;
   /** A save brought in rows from another process. */
   merged(): void;
-  /** A message a person should see. */
-  notice(message: string): void;
+  /** A VACUUM rewrote the database (rows may be renumbered): another copy of it no longer matches row for row. */
+  renumbered?(): void;
+  /** A message a person should see (`readOnly`: the file may not be written; said once). */
+  notice(message: string, readOnly?: boolean): void;
   /** The file was just written, the lock still held (files that must follow the database: the holds). */
   saved?(): void;
 }
 
+// Saving in a worker thread (background.ts) builds on this class: persist-background.ts on the main thread,
+// background-worker.ts in the worker; hence the protected members.
 export class Persistence {
   /** The file saves replace: the database path with symbolic links followed. */
-  private file: string;
-  private lockPath: string;
+  protected file: string;
+  protected lockPath: string;
   /** Why this database is never written (a newer schema), or null. */
-  private frozen: Refusal | null = null;
+  protected frozen: Refusal | null = null;
   /** The read-only message the person has already been shown. */
   private toldReadOnly = '';
-  private base: FileState | null = null;
-  private pending: Op[] = [];
+  protected base: FileState | null = null;
+  protected pending: Op[] = [];
   /** A change that is not in the journal (a migration, a new file) still has to be written. */
-  private needsWrite = false;
+  protected needsWrite = false;
   private timer: NodeJS.Timeout | null = null;
   private saveChain: Promise<void> = Promise.resolve();
   private closed = false;
   private lastSaveError = '';
   /** How long the last save took (ms): spaces saves out when they are slow. */
-  private lastSaveMs = 0;
+  protected lastSaveMs = 0;
+  /** Saves load other processes' rows here before writing (false: a worker thread merges them, see writeFile). */
+  protected mergesHere = true;
 
   constructor(
-    private readonly SQL: SqlJsStatic,
-    private readonly conn: Conn,
-    private readonly opts: PersistOptions,
-    private readonly hooks: PersistHooks,
+    protected readonly SQL: SqlJsStatic,
+    protected readonly conn: Conn,
+    protected readonly opts: PersistOptions,
+    protected readonly hooks: PersistHooks,
   ) {
     this.file = opts.path;
     this.lockPath = `${opts.path}.lock`;
@@ -125,14 +131,14 @@ export class Persistence {
     this.needsWrite = true;
   }
 
-  private setDb(db: Database): void {
+  protected setDb(db: Database): void {
     const old = this.conn.use(db);
     if (old !== db) old.close();
     this.hooks.invalidate();
   }
 
   /** A newer LLM Router wrote the file: it is read, and never written by this version. */
-  private freeze(version: number): void {
+  protected freeze(version: number): void {
     const newer = `was written by a newer LLM Router (schema ${version}; this version knows schema ${SCHEMA_VERSION})`;
     this.frozen = {
       notice: `The routing database ${this.file} ${newer}. It is opened read-only and nothing is saved in it: update LLM Router to record decisions there, or use another database file.`,
@@ -152,11 +158,12 @@ export class Persistence {
     );
   }
 
-  /** Folds rows beyond the retention cap (see retention.ts); returns how many. */
-  private fold(): number {
-    const n = foldRetained(this.conn, this.opts.retention);
-    if (n > 0) this.hooks.invalidate(); // folding moves the boundary between detailed rows and whole days
-    return n;
+  /** Folds rows beyond the retention cap (see retention.ts) as of `now`; returns how many. */
+  protected fold(now = Date.now(), compact = true): number {
+    const { folded, renumbered } = foldRetained(this.conn, this.opts.retention, now, compact);
+    if (folded > 0) this.hooks.invalidate(); // folding moves the boundary between detailed rows and whole days
+    if (renumbered) this.hooks.renumbered?.();
+    return folded;
   }
 
   // ---------------------------------------------------------------- journal and saves
@@ -211,7 +218,7 @@ export class Persistence {
    * If the file changed since we last read it, loads it and replays our unsaved changes onto it.
    * With `underLock`, a file that is not a database is set aside; without, it is left for the next save.
    */
-  private syncWithFile(underLock: boolean): boolean {
+  protected syncWithFile(underLock: boolean): boolean {
     const file = this.file;
     const st = statFile(file);
     if (!st || sameState(st, this.base)) return false;
@@ -230,9 +237,14 @@ export class Persistence {
       this.freeze(loaded.newer);
       return false;
     }
+    this.swapIn(loaded.db);
+    this.base = r.state;
+    return true;
+  }
+
+  /** Uses `fresh` from now on, with the unsaved changes replayed onto it (the old one is kept if that fails). */
+  protected swapIn(fresh: Database): void {
     this.conn.commit();
-    const fresh = loaded.db;
-    // Swap without closing the old one until the replay worked.
     const old = this.conn.use(fresh);
     this.hooks.invalidate();
     try {
@@ -245,8 +257,6 @@ export class Persistence {
       throw e;
     }
     old.close();
-    this.base = r.state;
-    return true;
   }
 
   /**
@@ -304,29 +314,45 @@ export class Persistence {
     let fromOthers = false;
     const started = performance.now();
     try {
-      // Everything from here to the write is synchronous: no change can slip in between.
+      // Here, everything from this point to the write is synchronous: no change can slip in between. (A worker
+      // merges other processes' rows itself; `inside` needs them on this thread, so then they are loaded here too.)
       this.conn.commit();
-      fromOthers = this.syncWithFile(true);
+      if (this.mergesHere || inside) fromOthers = this.syncWithFile(true);
       if (this.frozen) return this.refuseSave(this.frozen);
       if (inside) {
         inside();
         this.conn.commit();
       }
-      if (this.pending.length || this.needsWrite) this.write(started);
+      if (this.pending.length || this.needsWrite) {
+        if (await this.writeFile(started)) fromOthers = true;
+        this.afterWrite();
+      }
     } finally {
       release();
     }
     if (fromOthers) this.hooks.merged();
   }
 
-  private write(started: number): void {
-    if (this.opts.retention) this.fold();
+  /** Writes the file, the lock held; true when other processes' rows came in meanwhile (persist-background.ts). */
+  protected writeFile(started: number): Promise<boolean> {
+    this.write(started);
+    return Promise.resolve(false);
+  }
+
+  /** Writes the file from this thread's copy, folding as of `now`; returns the bytes written. */
+  protected write(started: number, now = Date.now()): Uint8Array {
+    if (this.opts.retention) this.fold(now);
     const bytes = this.conn.db.export();
     stampGeneration(bytes, ((this.base?.gen ?? 0) + 1) >>> 0 || 1);
     this.base = atomicWrite(this.file, bytes);
     this.pending = [];
     this.needsWrite = false;
     this.lastSaveMs = performance.now() - started;
+    return bytes;
+  }
+
+  /** The file was just written, the lock still held: the files that follow the database (the holds). */
+  private afterWrite(): void {
     try {
       this.hooks.saved?.();
     } catch (e) {
@@ -336,21 +362,21 @@ export class Persistence {
   }
 
   /** An upgrade or a fold of a file we may not write stays in memory; changes of this process are refused. */
-  private refuseSave(reason: Refusal): void {
+  protected refuseSave(reason: Refusal): void {
     this.needsWrite = false;
     if (this.pending.length) throw new ReadOnlyError(reason);
   }
 
-  private tellReadOnly(message: string): void {
+  protected tellReadOnly(message: string): void {
     if (message === this.toldReadOnly) return;
     this.toldReadOnly = message;
-    this.hooks.notice(message);
+    this.hooks.notice(message, true);
   }
 
   /** Loads what other processes saved; true when something changed. */
-  refresh(): boolean {
+  refresh(): Promise<boolean> {
     this.conn.commit();
-    return this.syncWithFile(false);
+    return Promise.resolve(this.syncWithFile(false));
   }
 
   async flush(): Promise<void> {

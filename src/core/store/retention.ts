@@ -52,14 +52,20 @@ export function foldOld(db: Database, r: Retention | undefined, now = Date.now()
 
 /**
  * Folds rows beyond the retention cap into the daily aggregates (they already count them), in a transaction of its
- * own, and gives freed pages back; returns how many decisions were folded.
+ * own, and, with `compact`, gives freed pages back (for the copy that is written to the file; a copy that is never
+ * written skips it: new rows reuse the freed pages). `renumbered`: a VACUUM ran, which may renumber rows.
  */
-export function foldRetained(conn: Conn, r: Retention | undefined): number {
-  const n = conn.transaction(() => foldOld(conn.db, r));
-  if (n === 0) return 0;
+export function foldRetained(
+  conn: Conn,
+  r: Retention | undefined,
+  now = Date.now(),
+  compact = true,
+): { folded: number; renumbered: boolean } {
+  const folded = conn.transaction(() => foldOld(conn.db, r, now));
+  if (folded === 0 || !compact) return { folded, renumbered: false };
   if (conn.pragma('auto_vacuum') === 2) {
     conn.exec('PRAGMA incremental_vacuum'); // new databases: give the freed pages back now
-    return n;
+    return { folded, renumbered: false };
   }
   // Older files without auto-vacuum: new rows reuse freed pages; give them back only when half the file is
   // free (retention first applied to a big file), since VACUUM rewrites the whole database.
@@ -67,6 +73,7 @@ export function foldRetained(conn: Conn, r: Retention | undefined): number {
   if (free * conn.pragma('page_size') > 256 * 1024 && free > conn.pragma('page_count') / 2) {
     conn.freeStatements();
     conn.exec('VACUUM');
+    return { folded, renumbered: true };
   }
-  return n;
+  return { folded, renumbered: false };
 }

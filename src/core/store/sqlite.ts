@@ -32,9 +32,11 @@ import {
 } from './columns';
 import { breakdown } from './breakdown';
 import { Conn } from './conn';
+import { Filter } from './filter';
 import { HotFigures } from './hot';
 import { applyOp, type Op } from './journal';
 import { Persistence } from './persist';
+import { BackgroundPersistence } from './persist-background';
 import { holdsPath } from './holds';
 import { ReservationBook } from './reservations';
 import { computeStats } from './stats';
@@ -58,7 +60,8 @@ export class SqlJsStore implements DecisionStore {
     this.conn = new Conn(new SQL.Database());
     this.hot = new HotFigures(this.conn);
     this.columns = new DecisionColumns(opts.promptStorage ?? 'preview', Math.max(0, opts.previewChars ?? 120));
-    this.persist = new Persistence(
+    // The extension host saves in a worker thread (persist-background.ts); the CLI on its own thread.
+    this.persist = new (opts.saveInBackground ? BackgroundPersistence : Persistence)(
       SQL,
       this.conn,
       { path: this.path, debounceMs: Math.max(0, opts.debounceMs ?? 250), retention: opts.retention },
@@ -80,6 +83,7 @@ export class SqlJsStore implements DecisionStore {
 
   async init(): Promise<void> {
     await this.persist.open();
+    if (this.persist instanceof BackgroundPersistence) this.persist.startWorker();
     // Calls whose process was killed: marked interrupted, their worst case still held (under the lock, on the
     // file's latest content, so a call another process finished meanwhile is left alone).
     if (this.reservations.expiredNow().length) await this.persist.exclusive(() => this.reservations.reconcile());
@@ -161,43 +165,16 @@ export class SqlJsStore implements DecisionStore {
 
   listDecisions(q: DecisionQuery = {}): { rows: DecisionRecord[]; total: number } {
     this.assertOpen();
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (q.tier !== undefined) {
-      where.push('tier = ?');
-      params.push(q.tier);
-    }
-    if (q.source !== undefined) {
-      where.push('source = ?');
-      params.push(q.source);
-    }
-    if (q.status !== undefined) {
-      where.push('status = ?');
-      params.push(q.status);
-    }
-    if (q.since !== undefined) {
-      where.push('time >= ?');
-      params.push(q.since);
-    }
-    if (q.until !== undefined) {
-      where.push('time < ?');
-      params.push(q.until);
-    }
-    if (q.model) {
-      where.push("(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)");
-      params.push(q.model, q.model);
-    }
-    for (const [k, col] of [
-      ['workflowId', 'workflow_id'],
-      ['experimentId', 'experiment_id'],
-      ['workspaceId', 'workspace_id'],
-    ] as const) {
-      if (q[k] !== undefined) {
-        where.push(`${col} = ?`);
-        params.push(q[k]);
-      }
-    }
-    const w = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const f = new Filter()
+      .when(q.tier, 'tier = ?')
+      .when(q.source, 'source = ?')
+      .when(q.status, 'status = ?')
+      .period(q)
+      .when(q.model || undefined, "(instr(model, ?) > 0 OR instr(IFNULL(answered_model, ''), ?) > 0)")
+      .when(q.workflowId, 'workflow_id = ?')
+      .when(q.experimentId, 'experiment_id = ?')
+      .when(q.workspaceId, 'workspace_id = ?');
+    const { sql: w, params } = f;
     const limit = Math.max(0, Math.floor(q.limit ?? 100));
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const total = Number(this.all(`SELECT COUNT(*) FROM decisions${w}`, params)[0][0]);
@@ -335,7 +312,7 @@ export class SqlJsStore implements DecisionStore {
 
   async refresh(): Promise<boolean> {
     this.assertOpen();
-    const changed = this.persist.refresh();
+    const changed = await this.persist.refresh();
     if (changed) this.changed();
     // A call whose process has died since (another window, the CLI) is marked interrupted now, not at the next open.
     if (this.reservations.expiredNow().length) {
