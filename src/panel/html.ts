@@ -63,7 +63,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <body${o.testMode ? ' data-test-mode=""' : ''}>
 <div id="app"><p>Loading…</p></div>
 ${o.summary === undefined ? '' : `<script type="application/json" id="summary">${jsonForHtml(o.summary)}</script>\n`}${(o.preScripts ?? []).map((s) => `<script nonce="${n}" src="${attr(s)}"></script>`).join('\n')}
-<script nonce="${n}" src="${attr(o.scriptUri)}"></script>
+<script type="module" nonce="${n}" src="${attr(o.scriptUri)}"></script>
 </body>
 </html>`;
 }

@@ -208,8 +208,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         );
         return;
       }
-      const file = u.pathname.startsWith('/dist/')
-        ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
+      const dist = /^\/dist\/((?:webview-chunks\/)?[^/.][^/]*)$/.exec(u.pathname)?.[1];
+      const file = dist
+        ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), dist)
         : u.pathname.startsWith('/harness/')
           ? path.join(__dirname, path.basename(u.pathname))
           : null;
