@@ -49,7 +49,7 @@ ctx.endpoint.on(Headline, (p) => {
 ctx.endpoint.on(State, (p) => {
   panel.probe.receivedAt = Date.now();
   ctx.clearNotice();
-  performance.mark('state-received');
+  if (!performance.getEntriesByName('state-received').length) performance.mark('state-received');
   // The first time, the headline just drawn reaches the screen before the charts take the main thread.
   if (panel.probe.renders === 0) afterPaint(() => void panel.render(p.state));
   else void panel.render(p.state);

@@ -75,6 +75,7 @@ export class PanelController {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private hidden = false;
   private computing = false;
   private lastError: string | undefined;
   private hasKey: boolean | null = null;
@@ -182,6 +183,20 @@ export class PanelController {
     this.endpoint.reset();
   }
 
+  /** The view was hidden or shown again with its page kept (retainContextWhenHidden): while hidden, store changes
+   *  compute nothing and the polling stops; shown again, the page gets the figures of now at once. */
+  setVisible(visible: boolean): void {
+    if (this.disposed || this.hidden === !visible) return;
+    this.hidden = !visible;
+    this.setPolling(visible);
+    if (!visible) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    void this.pushState();
+  }
+
   /** While visible, re-read what other processes (the CLI, another window) wrote, every `ms`. */
   setPolling(on: boolean, ms = 5000): void {
     if (this.pollTimer) {
@@ -265,7 +280,7 @@ export class PanelController {
 
   /** Throttled push: immediate when the last one was long enough ago, otherwise once at the end of the window. */
   scheduleUpdate(): void {
-    if (this.disposed || this.timer) return;
+    if (this.disposed || this.hidden || this.timer) return;
     const wait = Math.max(0, (this.deps.throttleMs ?? 250) - (Date.now() - this.lastPush));
     if (wait === 0) {
       void this.pushState();

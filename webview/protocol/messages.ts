@@ -94,6 +94,8 @@ export interface RenderedInfo {
   /** Ids of the decisions listed. */
   decisionIds: string[];
   empty: boolean;
+  /** When the page got where (Date.now() clock, ms): its navigation start, HTML received, script start, headline drawn. */
+  marks?: Record<string, number>;
 }
 
 // host → webview --------------------------------------------------------------------------------------------------
