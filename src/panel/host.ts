@@ -4,23 +4,14 @@
 import {
   HostEndpoint,
   SetPeriod,
-  RetrainNow,
-  FineTuneNow,
-  ResetFineTune,
-  UndoAdjustment,
-  SetBudget,
-  GiveFeedback,
-  ShowDecision,
   SetApiKey,
   OpenChat,
-  RequestPage,
   Rendered,
   State,
   Headline,
   Notice,
   isPeriod,
   DEFAULT_PERIOD,
-  PAGE_SIZE,
   type Period,
   type ViewModel,
   type RenderedInfo,
@@ -28,18 +19,10 @@ import {
   type WireMessage,
   type WireReply,
 } from '../../webview/protocol';
-import {
-  buildSummary,
-  buildViewModel,
-  decisionDetail,
-  decisionRow,
-  fineTuneView,
-  tierInfos,
-  type SummaryBasis,
-} from './viewModel';
-import type { DecisionStore, BudgetSettings } from '../core/store/api';
+import { buildSummary, buildViewModel, type SummaryBasis } from './viewModel';
+import { wireHandlers } from './handlers';
+import type { DecisionStore } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
-import { tierLabel } from '../core/format';
 
 export interface PanelHostDeps {
   /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */
@@ -302,25 +285,18 @@ export class PanelController {
   }
 
   private wire(): void {
-    const deps = this.deps;
-    // Read deps.service on every use: the host may replace the service when settings change.
-    const service = {
-      get config() {
-        return deps.service.config;
-      },
-      retrain: () => deps.service.retrain(),
-      undoAdjustment: (id: string) => deps.service.undoAdjustment(id),
-      fineTune: () => deps.service.fineTune(),
-      resetFineTune: () => deps.service.resetFineTune(),
-      feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t),
-    };
-    // Requests wait for the database; if it could not open, they fail with that reason.
-    const opened = async () => {
-      if (!(await this.ready)) throw new Error('The decision database is not open.');
-    };
     const e = this.endpoint;
-    const tiers = () => tierInfos(service.config.tiers);
-    const labelOf = (i: number) => tierLabel(service.config, i);
+    // The actions and reads (src/panel/handlers.ts) read deps.service on every use: the host may replace the service
+    // when settings change. Requests wait for the database; if it could not open, they fail with that reason.
+    wireHandlers({
+      endpoint: e,
+      service: () => this.deps.service,
+      store: () => this.store,
+      opened: async () => {
+        if (!(await this.ready)) throw new Error('The decision database is not open.');
+      },
+      push: () => void this.pushState(),
+    });
 
     e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.
@@ -345,88 +321,6 @@ export class PanelController {
       void this.pushState();
     });
 
-    e.onRequest(RetrainNow, async () => {
-      await opened();
-      const r = service.retrain();
-      void this.pushState();
-      const added = r.added.length;
-      return {
-        ok: true,
-        added,
-        report: r.report,
-        message: added
-          ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.`
-          : 'Retrained: no change needed.',
-      };
-    });
-
-    e.onRequest(FineTuneNow, async () => {
-      await opened();
-      const r = service.fineTune();
-      void this.pushState();
-      return { ok: r.trained, message: r.message, fineTune: r.trained ? fineTuneView(r) : null };
-    });
-
-    e.onRequest(ResetFineTune, async () => {
-      await opened();
-      const ok = service.resetFineTune();
-      void this.pushState();
-      return {
-        ok,
-        message: ok
-          ? 'Fine-tuned model removed: routing uses the shipped model.'
-          : 'No fine-tuned model in use: routing already uses the shipped model.',
-      };
-    });
-
-    e.onRequest(UndoAdjustment, async (p) => {
-      await opened();
-      if (typeof p.id !== 'string' || !p.id) return { ok: false, message: 'No adjustment given.' };
-      const ok = service.undoAdjustment(p.id);
-      void this.pushState();
-      return { ok, message: ok ? 'Adjustment undone.' : 'That adjustment was already undone or no longer exists.' };
-    });
-
-    e.onRequest(SetBudget, async (p) => {
-      await opened();
-      const problem = budgetProblem(p);
-      if (problem) return { ok: false, message: problem };
-      const b: BudgetSettings = {
-        dailyLimitUsd: p.dailyLimitUsd,
-        monthlyLimitUsd: p.monthlyLimitUsd,
-        onExhausted: p.onExhausted,
-      };
-      this.store.setBudget(b);
-      void this.pushState();
-      return { ok: true, message: 'Budget saved.' };
-    });
-
-    e.onRequest(GiveFeedback, async (p) => {
-      await opened();
-      if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down'))
-        return { ok: false, message: 'Bad feedback.' };
-      if (!this.store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
-      service.feedback(p.decisionId, p.thumb);
-      void this.pushState();
-      return {
-        ok: true,
-        message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.',
-      };
-    });
-
-    e.onRequest(ShowDecision, async (p) => {
-      await opened();
-      return { decision: typeof p.id === 'string' ? decisionDetail(this.store, p.id, tiers()) : null };
-    });
-
-    e.onRequest(RequestPage, async (p) => {
-      await opened();
-      const limit = clampInt(p.limit, 1, 200, PAGE_SIZE);
-      const offset = clampInt(p.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-      const page = this.store.listDecisions({ limit, offset });
-      return { rows: page.rows.map((r) => decisionRow(this.store, r, labelOf)), total: page.total, offset };
-    });
-
     e.onCommand(Rendered, (r) => {
       this.lastShown = r;
       for (let i = this.shownWaiters.length - 1; i >= 0; i--) {
@@ -448,25 +342,4 @@ export class PanelController {
   }
 }
 
-/** Why a budget cannot be saved, in words; null when it can. */
-export function budgetProblem(b: unknown): string | null {
-  if (typeof b !== 'object' || b === null) return 'No budget given.';
-  const x = b as Record<string, unknown>;
-  for (const [k, name] of [
-    ['dailyLimitUsd', 'Daily limit'],
-    ['monthlyLimitUsd', 'Monthly limit'],
-  ] as const) {
-    const v = x[k];
-    if (v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      return `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
-  }
-  if (x.onExhausted !== 'block' && x.onExhausted !== 'cheapest')
-    return 'When the budget is used up: choose "block" or "cheapest".';
-  return null;
-}
-
-function clampInt(v: unknown, min: number, max: number, dflt: number): number {
-  const n = typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : dflt;
-  return Math.min(max, Math.max(min, n));
-}
+export { budgetProblem } from './handlers';
