@@ -27,6 +27,8 @@ const afterPaint = (fn: () => void) => requestAnimationFrame(() => setTimeout(fn
 // The web components (buttons, fields, the select) are defined once the headline is on screen, or after a second.
 let elements: Promise<unknown> | undefined;
 const loadElements = () => {
+  // The codicons' stylesheet waited (media="print" in the page's HTML) so it did not hold up the headline.
+  document.getElementById('vscode-codicon-stylesheet')?.removeAttribute('media');
   elements ??= import('./elements');
 };
 setTimeout(loadElements, 1000);

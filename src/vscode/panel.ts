@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { PanelController } from '../panel/host';
 import { panelHtml, makeNonce } from '../panel/html';
+import { readPageAssets } from '../panel/assets';
 import { isPeriod, type Period, type RenderedInfo, type ViewModel } from '../../webview/protocol';
 import type { RouterService } from '../core/service-api';
 import type { DecisionStore } from '../core/store/api';
@@ -63,6 +64,11 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
   );
   let controller: PanelController | undefined;
   let resolvedAt: number | undefined;
+  // The page carries its entry module and stylesheet (no fetch before the headline is drawn).
+  const inlineAssets = (base: string) => {
+    const a = readPageAssets(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+    return a && { ...a, base: `${base}/` };
+  };
   const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
 
   const provider: vscode.WebviewViewProvider = {
@@ -129,6 +135,7 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
         styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
         codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+        inline: inlineAssets(view.webview.asWebviewUri(dist).toString()),
         testMode: context.extensionMode === vscode.ExtensionMode.Test,
         summary: c.summaryNow(),
       });
