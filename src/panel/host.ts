@@ -208,15 +208,11 @@ export class PanelController {
       this.computing = false;
       return;
     }
-    if (this.deps.hasApiKey) {
-      try {
-        this.hasKey = await this.deps.hasApiKey();
-      } catch {
-        this.hasKey = null;
-      }
-    }
+    // Whether a key is set is asked of the editor (SecretStorage, a round trip) while the summary is read.
+    const keyRead = this.readKey();
     const t0 = performance.now();
     let vm: ViewModel;
+    let computed = 0;
     try {
       const input = {
         store: this.store,
@@ -228,12 +224,22 @@ export class PanelController {
       // The headline figures and the budget go first, so the panel shows them before it draws the charts.
       const carried = this.carried?.summary.period === this.period ? this.carried : undefined;
       this.carried = undefined;
-      const basis = carried
-        ? { ...carried, summary: { ...carried.summary, hasKey: this.hasKey } }
-        : buildSummary(input);
+      const read = carried ?? buildSummary(input);
+      let waited = 0;
+      if (keyRead) {
+        const w = performance.now();
+        this.hasKey = await keyRead;
+        waited = performance.now() - w;
+        if (this.disposed) {
+          this.computing = false;
+          return;
+        }
+      }
+      const basis = { ...read, summary: { ...read.summary, hasKey: this.hasKey } };
       this.endpoint.dropQueued(Headline);
       this.endpoint.notify(Headline, { summary: basis.summary });
-      vm = buildViewModel(input, basis);
+      vm = buildViewModel({ ...input, hasKey: this.hasKey }, basis);
+      computed = performance.now() - t0 - waited;
     } catch (e) {
       this.computing = false;
       // E.g. the host's service is not there yet: say so, and try again shortly.
@@ -252,13 +258,28 @@ export class PanelController {
     }
     this.lastError = undefined;
     this.computing = false;
-    const ms = performance.now() - t0;
+    const ms = computed;
     this.lastModel = vm;
     // A newer state replaces one still waiting for the webview to be ready.
     this.endpoint.dropQueued(State);
     this.endpoint.notify(State, { state: vm });
     this.onDidPush?.(vm, ms);
     for (const w of this.renderWaiters.splice(0)) w(vm);
+  }
+
+  /** Asks whether a key is set (null when that cannot be told); undefined when the host cannot say. */
+  private readKey(): Promise<boolean | null> | undefined {
+    const has = this.deps.hasApiKey;
+    if (!has) return undefined;
+    try {
+      // Asked now (not in a later microtask), so the editor answers while the summary is being read.
+      return Promise.resolve(has()).then(
+        (v) => v,
+        () => null,
+      );
+    } catch {
+      return Promise.resolve(null);
+    }
   }
 
   /** Throttled push: immediate when the last one was long enough ago, otherwise once at the end of the window. */
