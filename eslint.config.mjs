@@ -107,15 +107,18 @@ export default tseslint.config(
     ],
   ),
   layer(
-    ['webview/protocol.ts'],
+    ['webview/protocol.ts', 'webview/protocol/*.ts'],
     [
       // The wire types carry records defined in src/core: type imports only (erased from the browser bundle).
       {
-        regex: '^\\.\\./src/core/',
+        regex: '^(\\.\\./)+src/core/',
         allowTypeImports: true,
         message: 'protocol.ts may import only types from src/core.',
       },
-      { regex: '^\\.\\./(?!src/core/)', message: 'webview/ runs in the browser: it imports only its own files.' },
+      {
+        regex: '^(\\.\\./)+(?!\\.\\./|src/core/)',
+        message: 'webview/ runs in the browser: it imports only its own files.',
+      },
       { regex: '^node:', message: 'webview/ runs in the browser: no Node modules.' },
     ],
   ),

@@ -27,6 +27,8 @@ const afterPaint = (fn: () => void) => requestAnimationFrame(() => setTimeout(fn
 // The web components (buttons, fields, the select) are defined once the headline is on screen, or after a second.
 let elements: Promise<unknown> | undefined;
 const loadElements = () => {
+  // The codicons' stylesheet waited (media="print" in the page's HTML) so it did not hold up the headline.
+  document.getElementById('vscode-codicon-stylesheet')?.removeAttribute('media');
   elements ??= import('./elements');
 };
 setTimeout(loadElements, 1000);
@@ -40,19 +42,23 @@ if (carried && (!isPeriod(saved.period) || saved.period === carried.period)) {
   panel.renderSummary(carried);
   afterPaint(loadElements);
 }
+/** A Headline was drawn since the last State arrived. */
+let headlineDrawn = false;
 ctx.endpoint.on(Headline, (p) => {
   ctx.clearNotice();
   if (!performance.getEntriesByName('headline-received').length) performance.mark('headline-received');
   panel.renderSummary(p.summary);
+  headlineDrawn = true;
   afterPaint(loadElements);
 });
 ctx.endpoint.on(State, (p) => {
   panel.probe.receivedAt = Date.now();
   ctx.clearNotice();
-  performance.mark('state-received');
-  // The first time, the headline just drawn reaches the screen before the charts take the main thread.
-  if (panel.probe.renders === 0) afterPaint(() => void panel.render(p.state));
+  if (!performance.getEntriesByName('state-received').length) performance.mark('state-received');
+  // The headline just drawn reaches the screen (and the host hears of it) before the charts take the main thread.
+  if (panel.probe.renders === 0 || headlineDrawn) afterPaint(() => void panel.render(p.state));
   else void panel.render(p.state);
+  headlineDrawn = false;
 });
 ctx.endpoint.on(Notice, (p) => ctx.notice(p.message, p.level));
 

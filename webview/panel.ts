@@ -133,6 +133,7 @@ export class Panel {
         figures: shownFigures(this.figures),
         empty: s.empty,
         decisionIds: [],
+        marks: pageMarks(),
       });
     }
   }
@@ -179,6 +180,7 @@ export class Panel {
         figures: shownFigures(this.figures),
         empty: v.empty,
         decisionIds: this.decisions.listedIds(),
+        marks: pageMarks(),
       });
     }
   }
@@ -193,4 +195,17 @@ export class Panel {
   private runDeferred(): void {
     for (const fn of this.deferred.splice(0)) fn();
   }
+}
+
+/** The page's own timeline on the Date.now() clock: navigation start, HTML received, then each performance mark. */
+function pageMarks(): Record<string, number> {
+  const o = performance.timeOrigin;
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  const marks: Record<string, number> = { navigationStart: o };
+  if (nav) {
+    marks.responseEnd = o + nav.responseEnd;
+    marks.domInteractive = o + nav.domInteractive;
+  }
+  for (const m of performance.getEntriesByType('mark')) marks[m.name] = o + m.startTime;
+  return marks;
 }

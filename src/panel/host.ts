@@ -4,23 +4,14 @@
 import {
   HostEndpoint,
   SetPeriod,
-  RetrainNow,
-  FineTuneNow,
-  ResetFineTune,
-  UndoAdjustment,
-  SetBudget,
-  GiveFeedback,
-  ShowDecision,
   SetApiKey,
   OpenChat,
-  RequestPage,
   Rendered,
   State,
   Headline,
   Notice,
   isPeriod,
   DEFAULT_PERIOD,
-  PAGE_SIZE,
   type Period,
   type ViewModel,
   type RenderedInfo,
@@ -28,18 +19,10 @@ import {
   type WireMessage,
   type WireReply,
 } from '../../webview/protocol';
-import {
-  buildSummary,
-  buildViewModel,
-  decisionDetail,
-  decisionRow,
-  fineTuneView,
-  tierInfos,
-  type SummaryBasis,
-} from './viewModel';
-import type { DecisionStore, BudgetSettings } from '../core/store/api';
+import { buildSummary, buildViewModel, type SummaryBasis } from './viewModel';
+import { wireHandlers } from './handlers';
+import type { DecisionStore } from '../core/store/api';
 import type { RouterService } from '../core/service-api';
-import { tierLabel } from '../core/format';
 
 export interface PanelHostDeps {
   /** Read on every use (a getter is fine): the host may rebuild the service, or reopen the store, on settings changes. */
@@ -75,6 +58,7 @@ export class PanelController {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private pollTimer: ReturnType<typeof setInterval> | undefined;
   private disposed = false;
+  private hidden = false;
   private computing = false;
   private lastError: string | undefined;
   private hasKey: boolean | null = null;
@@ -182,6 +166,20 @@ export class PanelController {
     this.endpoint.reset();
   }
 
+  /** The view was hidden or shown again with its page kept (retainContextWhenHidden): while hidden, store changes
+   *  compute nothing and the polling stops; shown again, the page gets the figures of now at once. */
+  setVisible(visible: boolean): void {
+    if (this.disposed || this.hidden === !visible) return;
+    this.hidden = !visible;
+    this.setPolling(visible);
+    if (!visible) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      return;
+    }
+    void this.pushState();
+  }
+
   /** While visible, re-read what other processes (the CLI, another window) wrote, every `ms`. */
   setPolling(on: boolean, ms = 5000): void {
     if (this.pollTimer) {
@@ -210,15 +208,11 @@ export class PanelController {
       this.computing = false;
       return;
     }
-    if (this.deps.hasApiKey) {
-      try {
-        this.hasKey = await this.deps.hasApiKey();
-      } catch {
-        this.hasKey = null;
-      }
-    }
+    // Whether a key is set is asked of the editor (SecretStorage, a round trip) while the summary is read.
+    const keyRead = this.readKey();
     const t0 = performance.now();
     let vm: ViewModel;
+    let computed = 0;
     try {
       const input = {
         store: this.store,
@@ -230,12 +224,22 @@ export class PanelController {
       // The headline figures and the budget go first, so the panel shows them before it draws the charts.
       const carried = this.carried?.summary.period === this.period ? this.carried : undefined;
       this.carried = undefined;
-      const basis = carried
-        ? { ...carried, summary: { ...carried.summary, hasKey: this.hasKey } }
-        : buildSummary(input);
+      const read = carried ?? buildSummary(input);
+      let waited = 0;
+      if (keyRead) {
+        const w = performance.now();
+        this.hasKey = await keyRead;
+        waited = performance.now() - w;
+        if (this.disposed) {
+          this.computing = false;
+          return;
+        }
+      }
+      const basis = { ...read, summary: { ...read.summary, hasKey: this.hasKey } };
       this.endpoint.dropQueued(Headline);
       this.endpoint.notify(Headline, { summary: basis.summary });
-      vm = buildViewModel(input, basis);
+      vm = buildViewModel({ ...input, hasKey: this.hasKey }, basis);
+      computed = performance.now() - t0 - waited;
     } catch (e) {
       this.computing = false;
       // E.g. the host's service is not there yet: say so, and try again shortly.
@@ -254,7 +258,7 @@ export class PanelController {
     }
     this.lastError = undefined;
     this.computing = false;
-    const ms = performance.now() - t0;
+    const ms = computed;
     this.lastModel = vm;
     // A newer state replaces one still waiting for the webview to be ready.
     this.endpoint.dropQueued(State);
@@ -263,9 +267,24 @@ export class PanelController {
     for (const w of this.renderWaiters.splice(0)) w(vm);
   }
 
+  /** Asks whether a key is set (null when that cannot be told); undefined when the host cannot say. */
+  private readKey(): Promise<boolean | null> | undefined {
+    const has = this.deps.hasApiKey;
+    if (!has) return undefined;
+    try {
+      // Asked now (not in a later microtask), so the editor answers while the summary is being read.
+      return Promise.resolve(has()).then(
+        (v) => v,
+        () => null,
+      );
+    } catch {
+      return Promise.resolve(null);
+    }
+  }
+
   /** Throttled push: immediate when the last one was long enough ago, otherwise once at the end of the window. */
   scheduleUpdate(): void {
-    if (this.disposed || this.timer) return;
+    if (this.disposed || this.hidden || this.timer) return;
     const wait = Math.max(0, (this.deps.throttleMs ?? 250) - (Date.now() - this.lastPush));
     if (wait === 0) {
       void this.pushState();
@@ -287,25 +306,18 @@ export class PanelController {
   }
 
   private wire(): void {
-    const deps = this.deps;
-    // Read deps.service on every use: the host may replace the service when settings change.
-    const service = {
-      get config() {
-        return deps.service.config;
-      },
-      retrain: () => deps.service.retrain(),
-      undoAdjustment: (id: string) => deps.service.undoAdjustment(id),
-      fineTune: () => deps.service.fineTune(),
-      resetFineTune: () => deps.service.resetFineTune(),
-      feedback: (id: string, t: 'up' | 'down') => deps.service.feedback(id, t),
-    };
-    // Requests wait for the database; if it could not open, they fail with that reason.
-    const opened = async () => {
-      if (!(await this.ready)) throw new Error('The decision database is not open.');
-    };
     const e = this.endpoint;
-    const tiers = () => tierInfos(service.config.tiers);
-    const labelOf = (i: number) => tierLabel(service.config, i);
+    // The actions and reads (src/panel/handlers.ts) read deps.service on every use: the host may replace the service
+    // when settings change. Requests wait for the database; if it could not open, they fail with that reason.
+    wireHandlers({
+      endpoint: e,
+      service: () => this.deps.service,
+      store: () => this.store,
+      opened: async () => {
+        if (!(await this.ready)) throw new Error('The decision database is not open.');
+      },
+      push: () => void this.pushState(),
+    });
 
     e.onReady((p, flushed) => {
       // What the webview remembered wins (it is the same view being restored); otherwise the saved choice.
@@ -330,88 +342,6 @@ export class PanelController {
       void this.pushState();
     });
 
-    e.onRequest(RetrainNow, async () => {
-      await opened();
-      const r = service.retrain();
-      void this.pushState();
-      const added = r.added.length;
-      return {
-        ok: true,
-        added,
-        report: r.report,
-        message: added
-          ? `Retrained: ${added} new adjustment${added === 1 ? '' : 's'}.`
-          : 'Retrained: no change needed.',
-      };
-    });
-
-    e.onRequest(FineTuneNow, async () => {
-      await opened();
-      const r = service.fineTune();
-      void this.pushState();
-      return { ok: r.trained, message: r.message, fineTune: r.trained ? fineTuneView(r) : null };
-    });
-
-    e.onRequest(ResetFineTune, async () => {
-      await opened();
-      const ok = service.resetFineTune();
-      void this.pushState();
-      return {
-        ok,
-        message: ok
-          ? 'Fine-tuned model removed: routing uses the shipped model.'
-          : 'No fine-tuned model in use: routing already uses the shipped model.',
-      };
-    });
-
-    e.onRequest(UndoAdjustment, async (p) => {
-      await opened();
-      if (typeof p.id !== 'string' || !p.id) return { ok: false, message: 'No adjustment given.' };
-      const ok = service.undoAdjustment(p.id);
-      void this.pushState();
-      return { ok, message: ok ? 'Adjustment undone.' : 'That adjustment was already undone or no longer exists.' };
-    });
-
-    e.onRequest(SetBudget, async (p) => {
-      await opened();
-      const problem = budgetProblem(p);
-      if (problem) return { ok: false, message: problem };
-      const b: BudgetSettings = {
-        dailyLimitUsd: p.dailyLimitUsd,
-        monthlyLimitUsd: p.monthlyLimitUsd,
-        onExhausted: p.onExhausted,
-      };
-      this.store.setBudget(b);
-      void this.pushState();
-      return { ok: true, message: 'Budget saved.' };
-    });
-
-    e.onRequest(GiveFeedback, async (p) => {
-      await opened();
-      if (typeof p.decisionId !== 'string' || (p.thumb !== 'up' && p.thumb !== 'down'))
-        return { ok: false, message: 'Bad feedback.' };
-      if (!this.store.getDecision(p.decisionId)) return { ok: false, message: 'That decision no longer exists.' };
-      service.feedback(p.decisionId, p.thumb);
-      void this.pushState();
-      return {
-        ok: true,
-        message: p.thumb === 'up' ? 'Thanks: marked as a good answer.' : 'Thanks: marked as a bad answer.',
-      };
-    });
-
-    e.onRequest(ShowDecision, async (p) => {
-      await opened();
-      return { decision: typeof p.id === 'string' ? decisionDetail(this.store, p.id, tiers()) : null };
-    });
-
-    e.onRequest(RequestPage, async (p) => {
-      await opened();
-      const limit = clampInt(p.limit, 1, 200, PAGE_SIZE);
-      const offset = clampInt(p.offset, 0, Number.MAX_SAFE_INTEGER, 0);
-      const page = this.store.listDecisions({ limit, offset });
-      return { rows: page.rows.map((r) => decisionRow(this.store, r, labelOf)), total: page.total, offset };
-    });
-
     e.onCommand(Rendered, (r) => {
       this.lastShown = r;
       for (let i = this.shownWaiters.length - 1; i >= 0; i--) {
@@ -433,25 +363,4 @@ export class PanelController {
   }
 }
 
-/** Why a budget cannot be saved, in words; null when it can. */
-export function budgetProblem(b: unknown): string | null {
-  if (typeof b !== 'object' || b === null) return 'No budget given.';
-  const x = b as Record<string, unknown>;
-  for (const [k, name] of [
-    ['dailyLimitUsd', 'Daily limit'],
-    ['monthlyLimitUsd', 'Monthly limit'],
-  ] as const) {
-    const v = x[k];
-    if (v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
-      return `${name} must be an amount in dollars (0 or more), or empty for no limit.`;
-  }
-  if (x.onExhausted !== 'block' && x.onExhausted !== 'cheapest')
-    return 'When the budget is used up: choose "block" or "cheapest".';
-  return null;
-}
-
-function clampInt(v: unknown, min: number, max: number, dflt: number): number {
-  const n = typeof v === 'number' && Number.isFinite(v) ? Math.floor(v) : dflt;
-  return Math.min(max, Math.max(min, n));
-}
+export { budgetProblem } from './handlers';

@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import type { PanelController } from '../panel/host';
 import { panelHtml, makeNonce } from '../panel/html';
+import { readPageAssets } from '../panel/assets';
 import { isPeriod, type Period, type RenderedInfo, type ViewModel } from '../../webview/protocol';
 import type { RouterService } from '../core/service-api';
 import type { DecisionStore } from '../core/store/api';
@@ -43,6 +44,8 @@ export interface CostPanel extends vscode.Disposable {
   lastRendered(): RenderedInfo | undefined;
   /** Resolves when the webview reports a drawn state that satisfies `pred` (the view must be open: see reveal()). */
   whenRendered(pred?: (r: RenderedInfo) => boolean): Promise<RenderedInfo>;
+  /** When VS Code last asked for the view's page (Date.now()), for the benchmark; undefined before. */
+  resolvedAt(): number | undefined;
   /** Opens the view (runs `<viewId>.focus`). */
   reveal(): Thenable<unknown>;
   /** Recomputes and sends the state now (no-op while the view was never opened). */
@@ -60,10 +63,17 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
     () => undefined,
   );
   let controller: PanelController | undefined;
+  let resolvedAt: number | undefined;
+  // The page carries its entry module and stylesheet (no fetch before the headline is drawn).
+  const inlineAssets = (base: string) => {
+    const a = readPageAssets(vscode.Uri.joinPath(context.extensionUri, 'dist').fsPath);
+    return a && { ...a, base: `${base}/` };
+  };
   const waiters: { pred: (r: RenderedInfo) => boolean; resolve: (r: RenderedInfo) => void }[] = [];
 
   const provider: vscode.WebviewViewProvider = {
     resolveWebviewView(view: vscode.WebviewView): void {
+      resolvedAt = Date.now();
       const dist = vscode.Uri.joinPath(context.extensionUri, 'dist');
       const media = vscode.Uri.joinPath(context.extensionUri, 'media');
       view.webview.options = { enableScripts: true, localResourceRoots: [dist, media] };
@@ -105,16 +115,9 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
           const r = c.lastRendered;
           if (r) forward(r);
         }),
-        view.onDidChangeVisibility(() => {
-          if (view.visible) {
-            c.setPolling(true);
-            void c.pushState();
-          } // the webview re-sends ready if it was reloaded
-          else {
-            c.setPolling(false);
-            c.webviewGone();
-          }
-        }),
+        // The page is kept while hidden (retainContextWhenHidden): shown again, it still has what it drew and gets
+        // fresh figures at once, instead of loading the page anew. While hidden the host computes nothing.
+        view.onDidChangeVisibility(() => c.setVisible(view.visible)),
       ];
       view.onDidDispose(() => {
         subs.forEach((s) => s.dispose());
@@ -132,18 +135,23 @@ export function registerCostPanel(context: vscode.ExtensionContext, deps: CostPa
         scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
         styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
         codiconUri: view.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'codicon.css')).toString(),
+        inline: inlineAssets(view.webview.asWebviewUri(dist).toString()),
         testMode: context.extensionMode === vscode.ExtensionMode.Test,
         summary: c.summaryNow(),
       });
       c.setPolling(view.visible);
+      if (!view.visible) c.setVisible(false);
     },
   };
 
-  const registration = vscode.window.registerWebviewViewProvider(COST_PANEL_VIEW_ID, provider);
+  const registration = vscode.window.registerWebviewViewProvider(COST_PANEL_VIEW_ID, provider, {
+    webviewOptions: { retainContextWhenHidden: true },
+  });
   const panel: CostPanel = {
     viewId: COST_PANEL_VIEW_ID,
     lastViewModel: () => controller?.lastViewModel,
     lastRendered: () => controller?.lastRendered,
+    resolvedAt: () => resolvedAt,
     whenRendered(pred = () => true) {
       const last = controller?.lastRendered;
       if (last && pred(last)) return Promise.resolve(last);

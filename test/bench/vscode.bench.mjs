@@ -96,6 +96,11 @@ if (panel) {
     `| reopened after hiding (median of 5; max) | ${fmt(panel.reopenHeadlineMs)} (max ${fmt(panel.reopenHeadlineMaxMs)}) | ${fmt(panel.reopenMs)} (max ${fmt(panel.reopenMaxMs)}) | ≤ 150 ${panel.reopenHeadlineMs <= 150 ? '✅' : '❌'} |`,
     '',
   );
+  const st = panel.firstSteps ?? {};
+  lines.push(
+    `First open, ms after the view was asked to open: VS Code asks the extension for the page ${fmt(st.resolve, 0)} · the page starts loading ${fmt(st.navigation, 0)} · its HTML is in ${fmt(st.html, 0)} · the panel's script runs ${fmt(st.script, 0)} · headline drawn ${fmt(st.drawn, 0)} (then the host hears of it). A reopened view keeps its page (retainContextWhenHidden): it gets fresh figures without loading again.`,
+    '',
+  );
 }
 
 // 3. VSIX size.

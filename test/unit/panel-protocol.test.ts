@@ -21,6 +21,7 @@ import { periodSince, buildViewModel } from '../../src/panel/viewModel';
 import { PanelController, budgetProblem } from '../../src/panel/host';
 import { createRouterService } from '../../src/core/service';
 import { panelHtml } from '../../src/panel/html';
+import { readPageAssets } from '../../src/panel/assets';
 import { usd, int, parseUsd, usdStep } from '../../webview/format';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -275,7 +276,39 @@ describe('panel sources', () => {
     assert.ok(m, html);
     assert.ok(!m[1].includes('<'), 'a "<" could close the block');
     assert.deepEqual(JSON.parse(m[1]), summary);
-    assert.equal(html.match(/<script nonce=/g)?.length, 1, 'the data block is not a script the policy would run');
+    assert.equal(html.match(/<script [^>]*nonce=/g)?.length, 1, 'the data block is not a script the policy would run');
+  });
+
+  it('carry the entry module and its stylesheet in the page when the host read them, with nothing in them closing the block', () => {
+    const o = { cspSource: 'vscode-resource:', nonce: 'n0', scriptUri: 's.js', styleUri: 's.css', codiconUri: 'c.css' };
+    const linked = panelHtml(o);
+    assert.match(linked, /<script type="module" nonce="n0" src="s\.js"><\/script>/);
+    assert.match(linked, /<link rel="stylesheet" href="s\.css"/);
+    const script = 'const s = "</script><script>alert(1)</script><!--";';
+    const style = 'a::after { content: "</style>"; }';
+    const html = panelHtml({ ...o, inline: { script, style, base: 'https://res/dist/' } });
+    assert.doesNotMatch(html, /s\.js|s\.css/);
+    assert.match(html, /<base href="https:\/\/res\/dist\/">/);
+    const js = /<script type="module" nonce="n0">([\s\S]*?)<\/script>/.exec(html);
+    assert.ok(js, html);
+    assert.equal(new Function(`${js[1]}; return s;`)(), '</script><script>alert(1)</script><!--');
+    const css = /<style nonce="n0">([\s\S]*?)<\/style>/.exec(html);
+    assert.ok(css && css[1].includes('content: "<\\/style>"'), html);
+    // The codicons wait: a print stylesheet holds up neither the first paint nor the script.
+    assert.match(html, /id="vscode-codicon-stylesheet" media="print"/);
+    assert.equal(html.match(/<script [^>]*nonce=/g)?.length, 1);
+  });
+
+  it("read the page's entry module and stylesheet from dist/, or nothing when one is missing (the page links them)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panel-assets-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'webview.js'), 'export {};');
+      assert.equal(readPageAssets(dir), undefined);
+      fs.writeFileSync(path.join(dir, 'webview.css'), 'a {}');
+      assert.deepEqual(readPageAssets(dir), { script: 'export {};', style: 'a {}' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('mark the page as a test page only in test mode (the page reports its drawing and exposes window.__panel only then)', () => {

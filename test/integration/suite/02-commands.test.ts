@@ -111,6 +111,21 @@ suite('commands', () => {
     assert.ok(r.decisionIds.includes(seeded.id), JSON.stringify(r));
   });
 
+  test('The cost panel, hidden and shown again, keeps its page and draws what was recorded meanwhile', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('llm-router.showCostPanel');
+    const page = (await a.panel.whenRendered((x) => x.stage === 'full')).marks?.navigationStart;
+    assert.ok(page);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    const seeded = await seedDecision('Which planet has the most moons?');
+    const since = Date.now();
+    const head = a.panel.whenRendered((x) => x.stage === 'headline' && x.generatedAt >= since);
+    await a.panel.reveal();
+    const r = await a.panel.whenRendered((x) => x.stage === 'full' && x.decisionIds.includes(seeded.id));
+    assert.deepStrictEqual((await head).figures, r.figures);
+    assert.strictEqual(r.marks?.navigationStart, page, 'the page was loaded again');
+  });
+
   test('Reset Statistics deletes everything once confirmed', async () => {
     const a = await api();
     await seedDecision();

@@ -100,8 +100,8 @@ suite('bench', () => {
   }
 
   // The cost panel in the real workbench: open → the webview's own reports (headline figures and budget drawn, then
-  // charts drawn), with 100,000 decisions in the database. First open in this window, then reopened after the view was
-  // hidden (VS Code disposes a hidden webview view, so each reopen loads the page again).
+  // charts drawn), with 100,000 decisions in the database. First open in this window (VS Code asks for the page and
+  // loads it), then reopened after the view was hidden (the page is kept while hidden: it gets fresh figures).
   test('bench: cost panel first render in the real editor, 100,000 decisions', async function () {
     this.timeout(300_000);
     const a = await api();
@@ -122,18 +122,27 @@ suite('bench', () => {
       const since = Date.now();
       const t0 = performance.now();
       let headline = 0;
+      let marks: Record<string, number> = {};
       const head = a.panel
         .whenRendered((r) => r.stage === 'headline' && r.generatedAt >= since && !r.empty)
-        .then(() => {
+        .then((r) => {
           headline = performance.now() - t0;
+          marks = r.marks ?? {};
         });
-      const drawn = a.panel.whenRendered(
-        (r) => r.stage === 'full' && r.renders === 1 && r.generatedAt >= since && !r.empty,
-      );
+      const drawn = a.panel.whenRendered((r) => r.stage === 'full' && r.generatedAt >= since && !r.empty);
       await a.panel.reveal();
       await drawn;
       await head;
-      return { headline, charts: performance.now() - t0 };
+      // Where the first open's time went: VS Code asking for the page, the page loading, its script starting.
+      const at = (t: number | undefined) => (t !== undefined && t >= since ? t - since : undefined);
+      const steps = {
+        resolve: at(a.panel.resolvedAt()),
+        navigation: at(marks.navigationStart),
+        html: at(marks.responseEnd),
+        script: at(marks['panel-start']),
+        drawn: at(marks.headline),
+      };
+      return { headline, charts: performance.now() - t0, steps };
     };
     const hide = async () => {
       await vscode.commands.executeCommand('workbench.view.explorer');
@@ -156,6 +165,7 @@ suite('bench', () => {
       reopenHeadlineMaxMs: Math.max(...h),
       reopenMs: median(c),
       reopenMaxMs: Math.max(...c),
+      firstSteps: first.steps,
     });
   });
 });

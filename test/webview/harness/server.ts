@@ -8,6 +8,7 @@ import * as crypto from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PanelController } from '../../../src/panel/host';
 import { panelHtml, makeNonce } from '../../../src/panel/html';
+import { readPageAssets } from '../../../src/panel/assets';
 import type { Period, ViewModel, WireMessage, WireReply } from '../../../webview/protocol';
 import type { RouterService } from '../../../src/core/service-api';
 
@@ -112,6 +113,10 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     return s;
   };
 
+  const inlineAssets = () => {
+    const a = readPageAssets(opts.distDir ?? path.join(ROOT, 'dist'));
+    return a && { ...a, base: '/dist/' };
+  };
   const server = http.createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const session = u.searchParams.get('session') ?? 'default';
@@ -128,6 +133,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
           scriptUri: '/dist/webview.js',
           styleUri: '/dist/webview.css',
           codiconUri: '/dist/codicon.css',
+          // As in the editor: the page carries its entry module and stylesheet; the chunks come from /dist/.
+          inline: inlineAssets(),
           preScripts: [`/harness/stub.js${q}`],
           testMode: true,
           summary: sessionFor(session).controller.summaryNow(),
@@ -208,8 +215,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         );
         return;
       }
-      const file = u.pathname.startsWith('/dist/')
-        ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), path.basename(u.pathname))
+      const dist = /^\/dist\/((?:webview-chunks\/)?[^/.][^/]*)$/.exec(u.pathname)?.[1];
+      const file = dist
+        ? path.join(opts.distDir ?? path.join(ROOT, 'dist'), dist)
         : u.pathname.startsWith('/harness/')
           ? path.join(__dirname, path.basename(u.pathname))
           : null;
