@@ -10,14 +10,12 @@
 // bootstrap interval. `--first-byte MS` makes the stand-in wait before answering (the real API takes hundreds of ms).
 //
 // Run: node test/bench/run.mjs agent   (or: node --expose-gc test/bench/agent.bench.mjs [--quick] [--runs N] [--first-byte MS])
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
+import { fmt, interleaved, numArg, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts', import.meta.url);
 const { AgentRouter } = await tsImport('../../src/core/agentRun.ts', import.meta.url);
 const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
@@ -30,10 +28,7 @@ const { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldUserText } = await tsImport(
 
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const num = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
+const num = (name, dflt) => numArg(argv, name, dflt);
 const RUNS = num('--runs', quick ? 60 : 300);
 const WARMUP = quick ? 10 : 30;
 const FIRST_BYTE = num('--first-byte', 0);
@@ -41,43 +36,9 @@ const KEY = 'sk-ant-bench-not-a-real-key';
 const MAX_TOKENS = 1024;
 const QUESTION = 'what does git stash do?';
 
-async function startServer() {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.on('exit', (c) => reject(new Error(`mock server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-const pct = (a, q) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const fmt = (v) => `${v.toFixed(3)} ms`;
-
-function pairedMedian(diffs, rnd) {
-  const med = pct(diffs, 0.5);
-  const boots = [];
-  for (let b = 0; b < 1000; b++) {
-    const s = new Array(diffs.length);
-    for (let j = 0; j < diffs.length; j++) s[j] = diffs[Math.floor(rnd() * diffs.length)];
-    boots.push(pct(s, 0.5));
-  }
-  return { med, lo: pct(boots, 0.025), hi: pct(boots, 0.975) };
-}
-
 async function main() {
   const load0 = os.loadavg()[0];
-  const server = await startServer();
+  const server = await startMockServer(FIRST_BYTE);
   const dir = fs.mkdtempSync(join(os.tmpdir(), 'llmr-agent-bench-'));
   const store = await openStore({ path: join(dir, 'router.sqlite') });
   try {
@@ -113,6 +74,20 @@ async function main() {
       },
     ];
 
+    // A routed request on the same tier: `messages(i)` is round i's conversation.
+    const routed = (messages) => (i, onFirst) =>
+      router.run(
+        service,
+        {
+          messages: messages(i),
+          system: SCAFFOLD_SYSTEM,
+          tools: SCAFFOLD_TOOLS,
+          maxTokens: MAX_TOKENS,
+          source: 'model-provider',
+          onText: onFirst,
+        },
+        () => client,
+      );
     const variants = [
       {
         name: 'Tier called directly (`AnthropicClient.stream`, same system, messages, tools)',
@@ -122,37 +97,10 @@ async function main() {
             onFirst,
           ),
       },
-      {
-        name: 'Routed agent turn (`AgentRouter.run`, first request of a turn)',
-        run: (i, onFirst) =>
-          router.run(
-            service,
-            {
-              messages: first(i),
-              system: SCAFFOLD_SYSTEM,
-              tools: SCAFFOLD_TOOLS,
-              maxTokens: MAX_TOKENS,
-              source: 'model-provider',
-              onText: onFirst,
-            },
-            () => client,
-          ),
-      },
+      { name: 'Routed agent turn (`AgentRouter.run`, first request of a turn)', run: routed(first) },
       {
         name: 'Loop request with tool results (`AgentRouter.run`, continued on its tier)',
-        run: (_i, onFirst) =>
-          router.run(
-            service,
-            {
-              messages: loopMessages,
-              system: SCAFFOLD_SYSTEM,
-              tools: SCAFFOLD_TOOLS,
-              maxTokens: MAX_TOKENS,
-              source: 'model-provider',
-              onText: onFirst,
-            },
-            () => client,
-          ),
+        run: routed(() => loopMessages),
       },
     ];
     const timeOne = async (v, i) => {
@@ -167,22 +115,19 @@ async function main() {
         throw new Error(`${v.name}: continued = ${r.continued}`);
       return [tFirst - t0, t1 - t0];
     };
-    for (let i = 0; i < WARMUP; i++) for (const v of variants) await timeOne(v, i);
-    const ttft = variants.map(() => []);
-    const total = variants.map(() => []);
-    let seed = 7;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < RUNS; i++) {
-      for (const k of variants.map((_, k) => k).sort(() => rnd() - 0.5)) {
-        const [a, b] = await timeOne(variants[k], WARMUP + i);
-        ttft[k].push(a);
-        total[k].push(b);
-      }
-    }
+    const rnd = seeded(7);
+    const [ttft, total] = await interleaved({
+      variants: variants.length,
+      measures: 2,
+      warmup: WARMUP,
+      runs: RUNS,
+      firstRound: WARMUP,
+      rnd,
+      time: (k, i) => timeOne(variants[k], i),
+    });
     await store.flush();
     const rows = store.listDecisions({ limit: 5, source: 'model-provider' }).rows;
     const loopRec = store.getDecision(opened.decisionId);
-    const signed = (v, d = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
     const lines = [
       '## Agent turns: routed vs the tier called directly (local Messages API stand-in)',
       '',
@@ -198,14 +143,8 @@ async function main() {
         lines.push(`| ${v.name} | ${fmt(pct(ttft[0], 0.5))} | — | ${fmt(pct(total[0], 0.5))} | — |`);
         return;
       }
-      const a = pairedMedian(
-        ttft[k].map((x, i) => x - ttft[0][i]),
-        rnd,
-      );
-      const b = pairedMedian(
-        total[k].map((x, i) => x - total[0][i]),
-        rnd,
-      );
+      const a = overOfFirst(ttft, k, rnd);
+      const b = overOfFirst(total, k, rnd);
       lines.push(
         `| ${v.name} | ${fmt(pct(ttft[k], 0.5))} | ${signed(a.med, 3)} ms (95 %: ${signed(a.lo, 3)} … ${signed(a.hi, 3)}) | ${fmt(pct(total[k], 0.5))} | ${signed(b.med, 3)} ms (95 %: ${signed(b.lo, 3)} … ${signed(b.hi, 3)}) |`,
       );
