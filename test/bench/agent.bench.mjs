@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { fmt, interleaved, numArg, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
+import { benchOptions, fmt, interleaved, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
 
 const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts', import.meta.url);
 const { AgentRouter } = await tsImport('../../src/core/agentRun.ts', import.meta.url);
@@ -26,12 +26,10 @@ const { SCAFFOLD_SYSTEM, SCAFFOLD_TOOLS, scaffoldUserText } = await tsImport(
   import.meta.url,
 );
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const num = (name, dflt) => numArg(argv, name, dflt);
-const RUNS = num('--runs', quick ? 60 : 300);
-const WARMUP = quick ? 10 : 30;
-const FIRST_BYTE = num('--first-byte', 0);
+const opts = benchOptions({ runs: { quick: 60, full: 300 }, warmup: { quick: 10, full: 30 } });
+const RUNS = opts.runs;
+const WARMUP = opts.warmup;
+const FIRST_BYTE = opts.firstByte;
 const KEY = 'sk-ant-bench-not-a-real-key';
 const MAX_TOKENS = 1024;
 const QUESTION = 'what does git stash do?';
@@ -116,15 +114,8 @@ async function main() {
       return [tFirst - t0, t1 - t0];
     };
     const rnd = seeded(7);
-    const [ttft, total] = await interleaved({
-      variants: variants.length,
-      measures: 2,
-      warmup: WARMUP,
-      runs: RUNS,
-      firstRound: WARMUP,
-      rnd,
-      time: (k, i) => timeOne(variants[k], i),
-    });
+    const time = (k, i) => timeOne(variants[k], i);
+    const [ttft, total] = await interleaved(opts, { variants: variants.length, rnd, time, firstRound: WARMUP });
     await store.flush();
     const rows = store.listDecisions({ limit: 5, source: 'model-provider' }).rows;
     const loopRec = store.getDecision(opened.decisionId);

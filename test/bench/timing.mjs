@@ -7,10 +7,24 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The number after `name` in `argv`, else `dflt`. */
-export function numArg(argv, name, dflt) {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
+/**
+ * The command line every latency benchmark takes: `--quick`, `--runs N` (default `runs.quick` / `runs.full`),
+ * `--first-byte MS` (default 0); the warm-up rounds (`warmup.quick` / `warmup.full`); `num(name, dflt)` reads others.
+ */
+export function benchOptions({ runs, warmup }) {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  const num = (name, dflt) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : dflt;
+  };
+  return {
+    quick,
+    num,
+    runs: num('--runs', quick ? runs.quick : runs.full),
+    warmup: quick ? warmup.quick : warmup.full,
+    firstByte: num('--first-byte', 0),
+  };
 }
 
 /** The stand-in (test/mock-anthropic/main.ts) in its own process, answering after `firstByteMs`; its URL and a stop. */
@@ -63,19 +77,19 @@ export const overOfFirst = (samples, k, rnd) =>
   );
 
 /**
- * The timing loop. `time(k, i)` runs variant k once as round i and returns its measures (e.g. [TTFT, total]); each
- * variant is first run `warmup` times in order, then `runs` rounds run every variant once in a shuffled order (so
- * drift in the machine's load hits all alike; round i is passed as `firstRound + i`). Returns the samples as
- * `out[measure][variant][round]`.
+ * The timing loop. `time(k, i)` runs variant k (of `variants`) once as round i and returns its measures (e.g. [TTFT,
+ * total]); each variant is first run `opts.warmup` times in order, then `opts.runs` rounds run every variant once in
+ * a shuffled order (so drift in the machine's load hits all alike; round i is passed as `firstRound + i`). Returns the
+ * samples as `out[measure][variant][round]`.
  */
-export async function interleaved({ variants, measures, warmup, runs, firstRound = 0, rnd, time }) {
-  for (let i = 0; i < warmup; i++) for (let k = 0; k < variants; k++) await time(k, i);
-  const out = Array.from({ length: measures }, () => Array.from({ length: variants }, () => []));
-  for (let i = 0; i < runs; i++) {
+export async function interleaved(opts, { variants, rnd, time, firstRound = 0 }) {
+  for (let i = 0; i < opts.warmup; i++) for (let k = 0; k < variants; k++) await time(k, i);
+  const out = [];
+  for (let i = 0; i < opts.runs; i++) {
     const order = Array.from({ length: variants }, (_, k) => k).sort(() => rnd() - 0.5);
     for (const k of order) {
       const m = await time(k, firstRound + i);
-      for (let j = 0; j < measures; j++) out[j][k].push(m[j]);
+      m.forEach((v, j) => (out[j] ??= Array.from({ length: variants }, () => []))[k].push(v));
     }
   }
   return out;

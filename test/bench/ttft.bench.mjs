@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
-import { fmt, interleaved, numArg, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
+import { benchOptions, fmt, interleaved, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
 
 const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts', import.meta.url);
 const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
@@ -31,13 +31,11 @@ const { manyRecords } = await tsImport('../webview/harness/fixtures.ts', import.
 // same JIT-warmed SDK code, so the difference is our wrapper alone.
 const Anthropic = createRequire(import.meta.url)('@anthropic-ai/sdk').default;
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const num = (name, dflt) => numArg(argv, name, dflt);
-const RUNS = num('--runs', quick ? 100 : 500);
-const WARMUP = quick ? 20 : 50;
-const DB_ROWS = num('--db', 0);
-const FIRST_BYTE = num('--first-byte', 0);
+const opts = benchOptions({ runs: { quick: 100, full: 500 }, warmup: { quick: 20, full: 50 } });
+const RUNS = opts.runs;
+const WARMUP = opts.warmup;
+const DB_ROWS = opts.num('--db', 0);
+const FIRST_BYTE = opts.firstByte;
 const KEY = 'sk-ant-bench-not-a-real-key';
 const MODEL = 'claude-haiku-4-5';
 const MAX_TOKENS = 1024;
@@ -147,14 +145,7 @@ async function main() {
     const runs = [];
     for (const v of VARIANTS) runs.push(await v.make(server.url));
     const rnd = seeded(42);
-    const [samples, cpu] = await interleaved({
-      variants: runs.length,
-      measures: 2,
-      warmup: WARMUP,
-      runs: RUNS,
-      rnd,
-      time: (k, i) => timeOne(runs[k], i),
-    });
+    const [samples, cpu] = await interleaved(opts, { variants: runs.length, rnd, time: (k, i) => timeOne(runs[k], i) });
     const base = pct(samples[0], 0.5);
     const baseCpu = pct(cpu[0], 0.5);
     const lines = [
