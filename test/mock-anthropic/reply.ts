@@ -3,7 +3,10 @@
 // what the stall / cut / stream-error scenarios do to it.
 import type * as http from 'node:http';
 import { cut, sleep } from '../mock-common/http';
-import { sendError, sendJson } from './scenario';
+import { chunkText, lastUserText, mockAnswer } from '../mock-common/text';
+import { usageOf, type PromptCache } from './cache';
+import { mockTokens, mockToolInput } from './content';
+import { newId, REFUSAL_TEXT, sendError, sendJson } from './scenario';
 import type { RecordedRequest, Scenario } from './types';
 
 /** An answer made ready to send. */
@@ -23,6 +26,57 @@ export interface Answer {
   delayMs: number;
   /** The delta at which a stall / cut / stream-error happens (-1: none). */
   breakAt: number;
+}
+
+/** The tool call of a 'tool' answer: the named tool (or the first), its input built from its schema. */
+function toolCallOf(body: any, sc: Scenario): { id: string; name: string; input: Record<string, unknown> } | null {
+  if (sc.kind !== 'tool' || !Array.isArray(body.tools) || !body.tools.length) return null;
+  const tool = body.tools.find((t: { name?: string }) => t?.name === sc.tool) ?? body.tools[0];
+  return { id: newId('toolu_mock_'), name: String(tool.name), input: sc.input ?? mockToolInput(tool.input_schema) };
+}
+
+/** The text and stop reason of an answer (truncated at max_tokens like the real API). */
+function answerOf(body: any, sc: Scenario): { text: string; stop: string } {
+  if (sc.kind === 'refusal') return { text: REFUSAL_TEXT, stop: 'refusal' };
+  let text = sc.text ?? mockAnswer(body.model, lastUserText(body), sc.words ?? 60);
+  let stop = 'end_turn';
+  if (sc.kind === 'max_tokens') {
+    const words = text.split(' ');
+    text = words.slice(0, Math.max(1, Math.floor(words.length / 2))).join(' ');
+    stop = 'max_tokens';
+  }
+  const max = body.max_tokens as number;
+  if (mockTokens(text) > max) {
+    text = text.slice(0, max * 4);
+    stop = 'max_tokens';
+  }
+  return { text, stop };
+}
+
+export /** The answer to a Messages request on scenario `sc`, ready to send. */
+function prepare(body: any, sc: Scenario, cache: PromptCache): Answer {
+  const call = toolCallOf(body, sc);
+  const answered = answerOf(body, sc);
+  const text = call ? (sc.text ?? `I'll call ${call.name}.`) : answered.text;
+  const callJson = call ? JSON.stringify(call.input) : '';
+  const chunks = chunkText(text);
+  const outputTokens = mockTokens(text) + mockTokens(callJson);
+  return {
+    id: newId('msg_mock_'),
+    model: body.model,
+    text,
+    stop: call ? 'tool_use' : answered.stop,
+    call,
+    callJson,
+    chunks,
+    usage: usageOf(cache, body, sc, outputTokens),
+    outputTokens,
+    delayMs: sc.delayMs ?? (sc.kind === 'slow' ? 200 : 0),
+    breakAt:
+      sc.kind === 'stall' || sc.kind === 'cut' || sc.kind === 'stream-error'
+        ? Math.min(sc.afterDeltas ?? 2, chunks.length)
+        : -1,
+  };
 }
 
 /** A non-streamed answer (stall: none at all; cut: the socket destroyed; stream-error: a 529). */

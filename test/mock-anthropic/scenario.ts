@@ -1,7 +1,9 @@
 // The stand-in's scenarios and errors: the known kinds, `[[mock:…]]` markers, the API's error types and messages,
 // and the checks the API makes of a Messages request body.
 import type * as http from 'node:http';
-import { parseMarker, scenarioKinds, type MarkerArgs } from '../mock-common/scenarios';
+import { idMaker } from '../mock-common/http';
+import { parseMarker, scenarioKinds, type MarkerArgs, type ScenarioBook } from '../mock-common/scenarios';
+import { lastUserText } from '../mock-common/text';
 import type { RecordedRequest, Scenario, ScenarioKind } from './types';
 
 const ERROR_TYPES: Record<number, string> = {
@@ -71,6 +73,27 @@ const MARKER_ARGS: MarkerArgs<Scenario> = {
 
 /** The scenario a `[[mock:…]]` marker in the text asks for, or null. */
 export const markerIn = (text: string) => parseMarker(text, MARKER, isScenarioKind, MARKER_ARGS);
+
+/** Ids of requests, messages and tool calls ("req_mock_…", "msg_mock_…", "toolu_mock_…"). */
+export const newId = idMaker(4, 4);
+
+/** The scenario of the next answer: a forced tool call, a marker in the last user message, a one-shot, the
+ *  model's, the default. */
+export function pickScenario(book: ScenarioBook<Scenario>, body: any): Scenario {
+  const model = typeof body?.model === 'string' ? body.model : '';
+  const choice = body?.tool_choice?.type;
+  if ((choice === 'any' || choice === 'tool') && Array.isArray(body?.tools) && body.tools.length) {
+    return { kind: 'tool', ...(choice === 'tool' ? { tool: String(body.tool_choice.name) } : {}) };
+  }
+  const marker = markerIn(lastUserText(body));
+  if (marker) {
+    if (marker.times === null) return marker.scenario;
+    const n = book.sighting(`${model}\u0000${lastUserText(body)}`);
+    if (n < marker.times) return marker.scenario;
+    return { kind: 'ok' };
+  }
+  return book.next(model);
+}
 
 /** The refusal text of the 'refusal' scenario. */
 export const REFUSAL_TEXT = "I can't help with that request.";

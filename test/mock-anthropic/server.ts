@@ -21,12 +21,12 @@
 // Every request body is kept (`requests[i].body`), so tests can check what arrived: system, tools, images, history.
 // The API key never lands in a record or a log: a record keeps a keyed hash, checked with `keyMatches(req, key)`.
 import type * as http from 'node:http';
-import { idMaker, keyHasher, listen, readBody, recordFields, safeHeaders, sleep, track } from '../mock-common/http';
+import { keyHasher, listen, readBody, recordFields, safeHeaders, sleep, track } from '../mock-common/http';
 import { ScenarioBook, scenarioControls } from '../mock-common/scenarios';
-import { chunkText, lastUserText, mockAnswer } from '../mock-common/text';
-import { cachePrefixes, mockInputTokens, mockTokens, mockToolInput } from './content';
-import { sendMessage, streamMessage, type Answer } from './reply';
-import { markerIn, norm, REFUSAL_TEXT, sendError, sendJson, validate } from './scenario';
+import { PromptCache } from './cache';
+import { mockInputTokens } from './content';
+import { prepare, sendMessage, streamMessage } from './reply';
+import { newId, norm, pickScenario, sendError, sendJson, validate } from './scenario';
 import type { MockAnthropic, MockAnthropicOptions, RecordedRequest, Scenario } from './types';
 
 export { chunkText, mockAnswer, stripMarker } from '../mock-common/text';
@@ -34,190 +34,35 @@ export { contentText, MOCK_IMAGE_TOKENS, mockInputTokens, mockTokens, mockToolIn
 export { isScenarioKind, REFUSAL_TEXT } from './scenario';
 export type { MockAnthropic, MockAnthropicOptions, RecordedRequest, Scenario, ScenarioKind } from './types';
 
-const newId = idMaker(4, 4);
+/** The stand-in's state and its request handler. */
+class StandIn {
+  readonly hashKey = keyHasher(32);
+  expectedKeyHash: string | null;
+  readonly book: ScenarioBook<Scenario>;
+  readonly requests: RecordedRequest[] = [];
+  readonly cache: PromptCache;
+  private readonly contextWindow: number;
+  private readonly models: Set<string> | null;
 
-export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promise<MockAnthropic> {
-  const hashKey = keyHasher(32);
-  let expectedKeyHash: string | null = opts.apiKey ? hashKey(opts.apiKey) : null;
-  const contextWindow = opts.contextWindow ?? 200_000;
-  const models = opts.models ? new Set(opts.models) : null;
-  const modelExists = (m: string) => (models ? models.has(m) : /^claude-[\w.-]*(haiku|sonnet|opus)[\w.-]*$/.test(m));
-
-  const book = new ScenarioBook<Scenario>(norm(opts.scenario ?? 'ok'), norm, () => ({ kind: 'ok' }));
-  const requests: RecordedRequest[] = [];
-  /** Cached prefixes (model + text) and how long they live (ms since epoch). */
-  const cached = new Map<string, number>();
-  const cacheMin = opts.cacheMinTokens ?? 1024;
-
-  function pickScenario(body: any): Scenario {
-    const model = typeof body?.model === 'string' ? body.model : '';
-    const choice = body?.tool_choice?.type;
-    if ((choice === 'any' || choice === 'tool') && Array.isArray(body?.tools) && body.tools.length) {
-      return { kind: 'tool', ...(choice === 'tool' ? { tool: String(body.tool_choice.name) } : {}) };
-    }
-    const marker = markerIn(lastUserText(body));
-    if (marker) {
-      if (marker.times === null) return marker.scenario;
-      const n = book.sighting(`${model}\u0000${lastUserText(body)}`);
-      if (n < marker.times) return marker.scenario;
-      return { kind: 'ok' };
-    }
-    return book.next(model);
+  constructor(private readonly opts: MockAnthropicOptions) {
+    this.expectedKeyHash = opts.apiKey ? this.hashKey(opts.apiKey) : null;
+    this.contextWindow = opts.contextWindow ?? 200_000;
+    this.models = opts.models ? new Set(opts.models) : null;
+    this.book = new ScenarioBook<Scenario>(norm(opts.scenario ?? 'ok'), norm, () => ({ kind: 'ok' }));
+    this.cache = new PromptCache(opts.cacheMinTokens ?? 1024);
   }
 
-  /** What the breakpoints of a request read from and write to the cache, like the API's prompt caching. */
-  function cacheOf(body: any, total: number): { read: number; write: number; write1h: number } {
-    const now = Date.now();
-    const all = cachePrefixes(body);
-    const lastMark = all.map((p) => p.marked).lastIndexOf(true);
-    if (lastMark < 0) return { read: 0, write: 0, write1h: 0 };
-    const points = all
-      .slice(0, lastMark + 1)
-      .map((p) => ({ ...p, key: `${body.model}\u0000${p.text}`, tokens: Math.min(total, mockTokens(p.text)) }))
-      .filter((p) => p.tokens >= cacheMin);
-    if (!points.length) return { read: 0, write: 0, write1h: 0 };
-    let read = 0;
-    for (const p of points) if ((cached.get(p.key) ?? 0) > now) read = Math.max(read, p.tokens);
-    const last = points[points.length - 1];
-    const write = last.marked ? Math.max(0, last.tokens - read) : 0;
-    for (const p of points) if (p.marked) cached.set(p.key, now + (p.ttl === '1h' ? 3_600_000 : 300_000));
-    return { read, write, write1h: last.ttl === '1h' ? write : 0 };
+  private modelExists(m: string): boolean {
+    return this.models ? this.models.has(m) : /^claude-[\w.-]*(haiku|sonnet|opus)[\w.-]*$/.test(m);
   }
 
-  function usageOf(body: any, sc: Scenario, outputTokens: number) {
-    const total = mockInputTokens(body);
-    let { read, write, write1h } = cacheOf(body, total);
-    if (sc.kind === 'cache') {
-      read = Math.min(total, sc.cacheReadTokens ?? Math.floor(total / 2));
-      write = Math.min(total - read, sc.cacheWriteTokens ?? Math.floor(total / 4));
-      write1h = 0;
-    }
-    return {
-      input_tokens: total - read - write,
-      cache_creation_input_tokens: write,
-      cache_read_input_tokens: read,
-      cache_creation: { ephemeral_5m_input_tokens: write - write1h, ephemeral_1h_input_tokens: write1h },
-      output_tokens: outputTokens,
-      service_tier: 'standard',
-    };
-  }
-
-  /** The tool call of a 'tool' answer: the named tool (or the first), its input built from its schema. */
-  function toolCallOf(body: any, sc: Scenario): { id: string; name: string; input: Record<string, unknown> } | null {
-    if (sc.kind !== 'tool' || !Array.isArray(body.tools) || !body.tools.length) return null;
-    const tool = body.tools.find((t: { name?: string }) => t?.name === sc.tool) ?? body.tools[0];
-    return { id: newId('toolu_mock_'), name: String(tool.name), input: sc.input ?? mockToolInput(tool.input_schema) };
-  }
-
-  /** The text and stop reason of an answer (truncated at max_tokens like the real API). */
-  function answerOf(body: any, sc: Scenario): { text: string; stop: string } {
-    if (sc.kind === 'refusal') return { text: REFUSAL_TEXT, stop: 'refusal' };
-    let text = sc.text ?? mockAnswer(body.model, lastUserText(body), sc.words ?? 60);
-    let stop = 'end_turn';
-    if (sc.kind === 'max_tokens') {
-      const words = text.split(' ');
-      text = words.slice(0, Math.max(1, Math.floor(words.length / 2))).join(' ');
-      stop = 'max_tokens';
-    }
-    const max = body.max_tokens as number;
-    if (mockTokens(text) > max) {
-      text = text.slice(0, max * 4);
-      stop = 'max_tokens';
-    }
-    return { text, stop };
-  }
-
-  /** The answer to a Messages request on scenario `sc`, ready to send. */
-  function prepare(body: any, sc: Scenario): Answer {
-    const call = toolCallOf(body, sc);
-    const answered = answerOf(body, sc);
-    const text = call ? (sc.text ?? `I'll call ${call.name}.`) : answered.text;
-    const callJson = call ? JSON.stringify(call.input) : '';
-    const chunks = chunkText(text);
-    const outputTokens = mockTokens(text) + mockTokens(callJson);
-    return {
-      id: newId('msg_mock_'),
-      model: body.model,
-      text,
-      stop: call ? 'tool_use' : answered.stop,
-      call,
-      callJson,
-      chunks,
-      usage: usageOf(body, sc, outputTokens),
-      outputTokens,
-      delayMs: sc.delayMs ?? (sc.kind === 'slow' ? 200 : 0),
-      breakAt:
-        sc.kind === 'stall' || sc.kind === 'cut' || sc.kind === 'stream-error'
-          ? Math.min(sc.afterDeltas ?? 2, chunks.length)
-          : -1,
-    };
-  }
-
-  async function handleMessages(req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest, body: any) {
-    const sc = pickScenario(body);
-    rec.scenario = sc.kind;
-    if (sc.firstByteDelayMs) await sleep(sc.firstByteDelayMs);
-    if (rec.closed) return;
-    if (/^\d+$/.test(sc.kind)) return sendError(res, rec, Number(sc.kind), undefined, sc);
-    const inputTokens = mockInputTokens(body);
-    if (sc.kind === 'prompt-too-long' || inputTokens > contextWindow) {
-      const n = sc.kind === 'prompt-too-long' ? Math.max(inputTokens, contextWindow + 1) : inputTokens;
-      return sendError(res, rec, 400, `prompt is too long: ${n} tokens > ${contextWindow} maximum`);
-    }
-    const a = prepare(body, sc);
-    if (!body.stream) return sendMessage(req, res, rec, a, sc);
-    await streamMessage(res, rec, a, sc);
-  }
-
-  /** GET /v1/models and /v1/models/{id}. */
-  function handleModels(res: http.ServerResponse, rec: RecordedRequest, path: string) {
-    const ids = models ? [...models] : ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'];
-    const one = path.slice('/v1/models/'.length);
-    const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
-    const out = JSON.stringify(
-      one
-        ? (data.find((d) => d.id === one) ?? null)
-        : { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null },
-    );
-    if (out === 'null') return sendError(res, rec, 404, `model: ${one}`);
-    rec.status = 200;
-    res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id });
-    res.end(out);
-  }
-
-  /** POST /v1/messages/count_tokens. */
-  function handleCount(res: http.ServerResponse, rec: RecordedRequest, body: any) {
-    // count_tokens sees the standing scenarios' refusals of service (a '401' default also rejects counting),
-    // but never consumes one-shot or marker scenarios, which are about the next answer.
-    const standing = book.standing(body.model);
-    rec.scenario = standing.kind;
-    if (/^\d+$/.test(standing.kind)) return sendError(res, rec, Number(standing.kind), undefined, standing);
-    sendJson(res, rec, JSON.stringify({ input_tokens: mockInputTokens(body) }));
-  }
-
-  /** A new record of the request (never its key: a keyed hash of it). */
-  function record(req: http.IncomingMessage, path: string): RecordedRequest {
-    const rawKey =
-      typeof req.headers['x-api-key'] === 'string'
-        ? req.headers['x-api-key']
-        : typeof req.headers.authorization === 'string'
-          ? req.headers.authorization.replace(/^Bearer\s+/i, '')
-          : '';
-    const keyHash = rawKey ? hashKey(rawKey) : null;
-    const headers = safeHeaders(req, ['x-api-key', 'authorization']);
-    const base = recordFields(req, { id: newId('req_mock_'), path, headers, keyHash, expected: expectedKeyHash }, 'ok');
-    const rec: RecordedRequest = Object.assign(base, { url: path, deltasSent: 0 });
-    requests.push(rec);
-    return rec;
-  }
-
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
-    const rec = record(req, path);
+    const rec = this.record(req, path);
     track(
       res,
       rec,
-      opts.log
+      this.opts.log
         ? () =>
             `[mock-anthropic] ${rec.method} ${rec.path} ${rec.model ?? ''} ${rec.scenario} → ${rec.status}${rec.aborted ? ' (closed early)' : ''}\n`
         : undefined,
@@ -228,36 +73,103 @@ export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promi
     const isModels = req.method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'));
     if (!isMessages && !isCount && !isModels) return sendError(res, rec, 404, `Not Found: ${req.method} ${path}`);
     if (!rec.keyHash) return sendError(res, rec, 401, 'x-api-key header is required');
-    if (expectedKeyHash && rec.keyHash !== expectedKeyHash) return sendError(res, rec, 401, 'invalid x-api-key');
+    if (this.expectedKeyHash && rec.keyHash !== this.expectedKeyHash)
+      return sendError(res, rec, 401, 'invalid x-api-key');
     if (!req.headers['anthropic-version']) return sendError(res, rec, 400, 'anthropic-version: header is required');
-    if (isModels) return handleModels(res, rec, path);
+    if (isModels) return sendModels(res, rec, this.models, path);
     if (body === null && raw)
       return sendError(res, rec, 400, 'There was an issue with the format of your request: the body is not valid JSON');
     const bad = validate(body, isCount);
     if (bad) return sendError(res, rec, 400, bad);
-    if (!modelExists(body.model)) return sendError(res, rec, 404, `model: ${body.model}`);
-    if (isCount) return handleCount(res, rec, body);
-    await handleMessages(req, res, rec, body);
+    if (!this.modelExists(body.model)) return sendError(res, rec, 404, `model: ${body.model}`);
+    if (isCount) return sendCount(res, rec, this.book, body);
+    await this.handleMessages(req, res, rec, body);
   }
 
-  const server = await listen(opts.port ?? 0, handle, (e) => ({
-    type: 'error',
-    error: { type: 'api_error', message: `mock server bug: ${e.message}` },
-  }));
+  private async handleMessages(req: http.IncomingMessage, res: http.ServerResponse, rec: RecordedRequest, body: any) {
+    const sc = pickScenario(this.book, body);
+    rec.scenario = sc.kind;
+    if (sc.firstByteDelayMs) await sleep(sc.firstByteDelayMs);
+    if (rec.closed) return;
+    if (/^\d+$/.test(sc.kind)) return sendError(res, rec, Number(sc.kind), undefined, sc);
+    const inputTokens = mockInputTokens(body);
+    if (sc.kind === 'prompt-too-long' || inputTokens > this.contextWindow) {
+      const n = sc.kind === 'prompt-too-long' ? Math.max(inputTokens, this.contextWindow + 1) : inputTokens;
+      return sendError(res, rec, 400, `prompt is too long: ${n} tokens > ${this.contextWindow} maximum`);
+    }
+    const a = prepare(body, sc, this.cache);
+    if (!body.stream) return sendMessage(req, res, rec, a, sc);
+    await streamMessage(res, rec, a, sc);
+  }
 
+  /** A new record of the request (never its key: a keyed hash of it). */
+  private record(req: http.IncomingMessage, path: string): RecordedRequest {
+    const rawKey =
+      typeof req.headers['x-api-key'] === 'string'
+        ? req.headers['x-api-key']
+        : typeof req.headers.authorization === 'string'
+          ? req.headers.authorization.replace(/^Bearer\s+/i, '')
+          : '';
+    const keyHash = rawKey ? this.hashKey(rawKey) : null;
+    const headers = safeHeaders(req, ['x-api-key', 'authorization']);
+    const base = recordFields(
+      req,
+      { id: newId('req_mock_'), path, headers, keyHash, expected: this.expectedKeyHash },
+      'ok',
+    );
+    const rec: RecordedRequest = Object.assign(base, { url: path, deltasSent: 0 });
+    this.requests.push(rec);
+    return rec;
+  }
+}
+
+export async function startMockAnthropic(opts: MockAnthropicOptions = {}): Promise<MockAnthropic> {
+  const s = new StandIn(opts);
+  const server = await listen(
+    opts.port ?? 0,
+    (req, res) => s.handle(req, res),
+    (e) => ({ type: 'error', error: { type: 'api_error', message: `mock server bug: ${e.message}` } }),
+  );
+  const requests = s.requests;
   return {
     url: `http://127.0.0.1:${server.port}`,
     port: server.port,
     requests,
     messageRequests: () => requests.filter((r) => r.method === 'POST' && r.path === '/v1/messages'),
-    ...scenarioControls(book, () => {
-      cached.clear();
+    ...scenarioControls(s.book, () => {
+      s.cache.clear();
       requests.length = 0;
     }),
-    keyMatches: (req, key) => !!req.keyHash && req.keyHash === hashKey(key),
+    keyMatches: (req, key) => !!req.keyHash && req.keyHash === s.hashKey(key),
     setExpectedKey(key) {
-      expectedKeyHash = key ? hashKey(key) : null;
+      s.expectedKeyHash = key ? s.hashKey(key) : null;
     },
     close: server.close,
   };
+}
+
+/** GET /v1/models and /v1/models/{id}. */
+function sendModels(res: http.ServerResponse, rec: RecordedRequest, models: Set<string> | null, path: string) {
+  const ids = models ? [...models] : ['claude-haiku-4-5', 'claude-sonnet-4-6', 'claude-opus-4-6'];
+  const one = path.slice('/v1/models/'.length);
+  const data = ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2026-01-01T00:00:00Z' }));
+  const out = JSON.stringify(
+    one
+      ? (data.find((d) => d.id === one) ?? null)
+      : { data, has_more: false, first_id: ids[0] ?? null, last_id: ids[ids.length - 1] ?? null },
+  );
+  if (out === 'null') return sendError(res, rec, 404, `model: ${one}`);
+  rec.status = 200;
+  res.writeHead(200, { 'content-type': 'application/json', 'request-id': rec.id });
+  res.end(out);
+}
+
+/** POST /v1/messages/count_tokens. */
+function sendCount(res: http.ServerResponse, rec: RecordedRequest, book: ScenarioBook<Scenario>, body: any) {
+  // count_tokens sees the standing scenarios' refusals of service (a '401' default also rejects counting),
+  // but never consumes one-shot or marker scenarios, which are about the next answer.
+  const standing = book.standing(body.model);
+  rec.scenario = standing.kind;
+  if (/^\d+$/.test(standing.kind)) return sendError(res, rec, Number(standing.kind), undefined, standing);
+  sendJson(res, rec, JSON.stringify({ input_tokens: mockInputTokens(body) }));
 }

@@ -158,50 +158,6 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
   const book = new ScenarioBook<Scenario>(initial(), norm, initial);
   const modelExists = (m: string) => (opts.models ? opts.models.includes(m) : !/nope/.test(m));
 
-  const pick = (body: any): Scenario => {
-    const msgs: { role?: string; content?: unknown }[] = Array.isArray(body?.messages) ? body.messages : [];
-    const last = [...msgs].reverse().find((m) => m.role === 'user');
-    const mk = parseMarker(contentText(last?.content), MARKER, isScenarioKind, MARKER_ARGS);
-    if (mk) {
-      const used = book.sighting(mk.raw);
-      if (mk.times === null || used < mk.times) return mk.scenario;
-    }
-    return book.next(body.model);
-  };
-
-  async function answer(res: http.ServerResponse, rec: RecordedRequest, body: any, sc: Scenario) {
-    if (sc.firstByteDelayMs) await sleep(sc.firstByteDelayMs);
-    if (/^\d+$/.test(sc.kind)) return sendError(res, rec, Number(sc.kind), `mock ${sc.kind}`, sc);
-    const msgs: { role?: string; content?: unknown }[] = body.messages;
-    const prompt = contentText([...msgs].reverse().find((m) => m.role === 'user')?.content);
-    const text = sc.text ?? mockAnswer(body.model, prompt, sc.words ?? 60);
-    const tool = sc.kind === 'tools' && Array.isArray(body.tools) ? body.tools[0] : null;
-    const promptTokens = mockPromptTokens(body);
-    const cached = sc.kind === 'cache' ? Math.min(promptTokens, sc.cachedTokens ?? Math.floor(promptTokens / 2)) : 0;
-    const argsText = tool ? JSON.stringify(mockToolArgs(tool)) : '';
-    const usage = {
-      prompt_tokens: promptTokens,
-      completion_tokens: tool ? mockTokens(argsText) : mockTokens(text),
-      total_tokens: 0,
-      prompt_tokens_details: { cached_tokens: cached },
-      ...((sc.cost ?? opts.cost) !== undefined ? { cost: sc.cost ?? opts.cost } : {}),
-    };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const r: Reply = {
-      id: newId('chatcmpl-mock'),
-      created: Math.floor(Date.now() / 1000),
-      model: body.model,
-      text,
-      tool,
-      argsText,
-      usage,
-      finish: tool ? 'tool_calls' : 'stop',
-    };
-    rec.status = 200;
-    if (!rec.stream) sendCompletion(res, rec, r);
-    else await streamCompletion(res, rec, r, sc, !!body.stream_options?.include_usage);
-  }
-
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const path = (req.url ?? '/').split('?')[0];
     const headers = safeHeaders(req, ['authorization', 'api-key']);
@@ -228,9 +184,9 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     }
     if (!modelExists(body.model))
       return sendError(res, rec, 404, `The model \`${body.model}\` does not exist or you do not have access to it.`);
-    const sc = pick(body);
+    const sc = pick(book, body);
     rec.scenario = sc.kind;
-    await answer(res, rec, body, sc);
+    await answer(res, rec, body, sc, opts.cost);
   }
 
   const server = await listen(opts.port ?? 0, handle, (e) => ({ error: { message: `mock bug: ${e.message}` } }));
@@ -245,6 +201,58 @@ export async function startMockOpenAI(opts: MockOpenAIOptions = {}): Promise<Moc
     }),
     keyMatches: (r, key) => !!r.keyHash && r.keyHash === hashKey(key),
     close: server.close,
+  };
+}
+
+/** The scenario of the next answer: a marker in the last user message (until used `times`), a one-shot, the
+ *  model's, the default. */
+function pick(book: ScenarioBook<Scenario>, body: any): Scenario {
+  const msgs: { role?: string; content?: unknown }[] = Array.isArray(body?.messages) ? body.messages : [];
+  const last = [...msgs].reverse().find((m) => m.role === 'user');
+  const mk = parseMarker(contentText(last?.content), MARKER, isScenarioKind, MARKER_ARGS);
+  if (mk) {
+    const used = book.sighting(mk.raw);
+    if (mk.times === null || used < mk.times) return mk.scenario;
+  }
+  return book.next(body.model);
+}
+
+/** Answers a chat request on scenario `sc` (`cost`: the server's default `usage.cost`). */
+async function answer(res: http.ServerResponse, rec: RecordedRequest, body: any, sc: Scenario, cost?: number) {
+  if (sc.firstByteDelayMs) await sleep(sc.firstByteDelayMs);
+  if (/^\d+$/.test(sc.kind)) return sendError(res, rec, Number(sc.kind), `mock ${sc.kind}`, sc);
+  const r = replyOf(body, sc, cost);
+  rec.status = 200;
+  if (!rec.stream) sendCompletion(res, rec, r);
+  else await streamCompletion(res, rec, r, sc, !!body.stream_options?.include_usage);
+}
+
+/** The answer to a chat request on scenario `sc`: its text or tool call and usage. */
+function replyOf(body: any, sc: Scenario, cost: number | undefined): Reply {
+  const msgs: { role?: string; content?: unknown }[] = body.messages;
+  const prompt = contentText([...msgs].reverse().find((m) => m.role === 'user')?.content);
+  const text = sc.text ?? mockAnswer(body.model, prompt, sc.words ?? 60);
+  const tool = sc.kind === 'tools' && Array.isArray(body.tools) ? body.tools[0] : null;
+  const promptTokens = mockPromptTokens(body);
+  const cached = sc.kind === 'cache' ? Math.min(promptTokens, sc.cachedTokens ?? Math.floor(promptTokens / 2)) : 0;
+  const argsText = tool ? JSON.stringify(mockToolArgs(tool)) : '';
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: tool ? mockTokens(argsText) : mockTokens(text),
+    total_tokens: 0,
+    prompt_tokens_details: { cached_tokens: cached },
+    ...((sc.cost ?? cost) !== undefined ? { cost: sc.cost ?? cost } : {}),
+  };
+  usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
+  return {
+    id: newId('chatcmpl-mock'),
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    text,
+    tool,
+    argsText,
+    usage,
+    finish: tool ? 'tool_calls' : 'stop',
   };
 }
 
