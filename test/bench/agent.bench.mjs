@@ -34,6 +34,96 @@ const KEY = 'sk-ant-bench-not-a-real-key';
 const MAX_TOKENS = 1024;
 const QUESTION = 'what does git stash do?';
 
+/** One agent loop opened with a tool call; its later request (with the tool result) is sent again each round, its
+ *  tool call ids staying known to the router. */
+async function openLoop(router, service, client) {
+  const opened = await router.run(
+    service,
+    {
+      messages: [{ role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) }],
+      system: SCAFFOLD_SYSTEM,
+      tools: SCAFFOLD_TOOLS,
+      source: 'model-provider',
+    },
+    () => client,
+  );
+  const call = opened.toolCalls[0];
+  if (!call) throw new Error('the stand-in made no tool call');
+  const loopMessages = [
+    { role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) },
+    { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: call.name, input: call.input }] },
+    {
+      role: 'user',
+      content: [{ type: 'tool_result', toolUseId: call.id, content: 'stash@{0}: WIP on main: 1a2b3c4 fix the parser' }],
+    },
+  ];
+  return { opened, loopMessages };
+}
+
+/** The three variants: the tier called directly, a routed first request, the loop's later request. */
+function variantsOf(router, service, client, model, loopMessages) {
+  const first = (i) => [{ role: 'user', content: scaffoldUserText(`${QUESTION} (${i})`) }];
+  // A routed request on the same tier: `messages(i)` is round i's conversation.
+  const routed = (messages) => (i, onFirst) =>
+    router.run(
+      service,
+      {
+        messages: messages(i),
+        system: SCAFFOLD_SYSTEM,
+        tools: SCAFFOLD_TOOLS,
+        maxTokens: MAX_TOKENS,
+        source: 'model-provider',
+        onText: onFirst,
+      },
+      () => client,
+    );
+  return [
+    {
+      name: 'Tier called directly (`AnthropicClient.stream`, same system, messages, tools)',
+      run: (i, onFirst) =>
+        client.stream(
+          { model, system: SCAFFOLD_SYSTEM, messages: first(i), tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS },
+          onFirst,
+        ),
+    },
+    { name: 'Routed agent turn (`AgentRouter.run`, first request of a turn)', run: routed(first) },
+    {
+      name: 'Loop request with tool results (`AgentRouter.run`, continued on its tier)',
+      run: routed(() => loopMessages),
+    },
+  ];
+}
+
+/** The Markdown section: each variant's medians and its paired overhead against the direct call. */
+function report({ variants, ttft, total, rnd, model, load0, loopRec, readBack }) {
+  const lines = [
+    '## Agent turns: routed vs the tier called directly (local Messages API stand-in)',
+    '',
+    `${RUNS} requests per variant (after ${WARMUP} warm-up), interleaved in shuffled order; an agent-sized request (${(SCAFFOLD_SYSTEM.length + scaffoldUserText(QUESTION).length + JSON.stringify(SCAFFOLD_TOOLS).length).toLocaleString('en')} characters: system prompt, context, ${SCAFFOLD_TOOLS.length} tool schemas) on \`${model}\`; ` +
+      `the stand-in runs in its own process${FIRST_BYTE ? ` and sends its first byte after ${FIRST_BYTE} ms` : ' and answers at once'}. Overhead = median over rounds of (variant − direct) in the same round, 95 % bootstrap interval. ` +
+      `Load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores.`,
+    '',
+    '| Variant | TTFT median | TTFT overhead (paired) | whole request median | whole-request overhead (paired) |',
+    '|---|---:|---:|---:|---:|',
+  ];
+  variants.forEach((v, k) => {
+    if (k === 0) {
+      lines.push(`| ${v.name} | ${fmt(pct(ttft[0], 0.5))} | — | ${fmt(pct(total[0], 0.5))} | — |`);
+      return;
+    }
+    const a = overOfFirst(ttft, k, rnd);
+    const b = overOfFirst(total, k, rnd);
+    lines.push(
+      `| ${v.name} | ${fmt(pct(ttft[k], 0.5))} | ${signed(a.med, 3)} ms (95 %: ${signed(a.lo, 3)} … ${signed(a.hi, 3)}) | ${fmt(pct(total[k], 0.5))} | ${signed(b.med, 3)} ms (95 %: ${signed(b.lo, 3)} … ${signed(b.hi, 3)}) |`,
+    );
+  });
+  lines.push(
+    '',
+    `The loop's one decision after the run: ${loopRec?.reasons.find((r) => r.startsWith('agent loop')) ?? '?'}; ${readBack} most recent decisions read back.`,
+  );
+  return lines.join('\n') + '\n';
+}
+
 async function main() {
   const load0 = os.loadavg()[0];
   const server = await startMockServer(FIRST_BYTE);
@@ -45,62 +135,9 @@ async function main() {
     const service = createRouterService({ config, store });
     const client = new AnthropicClient({ apiKey: KEY, baseURL: server.url, maxRetries: 2 });
     const router = new AgentRouter();
-    const first = (i) => [{ role: 'user', content: scaffoldUserText(`${QUESTION} (${i})`) }];
     const model = service.decide({ prompt: QUESTION }).model;
-
-    // One loop whose later request is sent again each round (its tool call ids stay known to the router).
-    const opened = await router.run(
-      service,
-      {
-        messages: [{ role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) }],
-        system: SCAFFOLD_SYSTEM,
-        tools: SCAFFOLD_TOOLS,
-        source: 'model-provider',
-      },
-      () => client,
-    );
-    const call = opened.toolCalls[0];
-    if (!call) throw new Error('the stand-in made no tool call');
-    const loopMessages = [
-      { role: 'user', content: scaffoldUserText(`${QUESTION} [[mock:tool]]`) },
-      { role: 'assistant', content: [{ type: 'tool_use', id: call.id, name: call.name, input: call.input }] },
-      {
-        role: 'user',
-        content: [
-          { type: 'tool_result', toolUseId: call.id, content: 'stash@{0}: WIP on main: 1a2b3c4 fix the parser' },
-        ],
-      },
-    ];
-
-    // A routed request on the same tier: `messages(i)` is round i's conversation.
-    const routed = (messages) => (i, onFirst) =>
-      router.run(
-        service,
-        {
-          messages: messages(i),
-          system: SCAFFOLD_SYSTEM,
-          tools: SCAFFOLD_TOOLS,
-          maxTokens: MAX_TOKENS,
-          source: 'model-provider',
-          onText: onFirst,
-        },
-        () => client,
-      );
-    const variants = [
-      {
-        name: 'Tier called directly (`AnthropicClient.stream`, same system, messages, tools)',
-        run: (i, onFirst) =>
-          client.stream(
-            { model, system: SCAFFOLD_SYSTEM, messages: first(i), tools: SCAFFOLD_TOOLS, maxTokens: MAX_TOKENS },
-            onFirst,
-          ),
-      },
-      { name: 'Routed agent turn (`AgentRouter.run`, first request of a turn)', run: routed(first) },
-      {
-        name: 'Loop request with tool results (`AgentRouter.run`, continued on its tier)',
-        run: routed(() => loopMessages),
-      },
-    ];
+    const { opened, loopMessages } = await openLoop(router, service, client);
+    const variants = variantsOf(router, service, client, model, loopMessages);
     const timeOne = async (v, i) => {
       let tFirst = null;
       const t0 = performance.now();
@@ -117,34 +154,9 @@ async function main() {
     const time = (k, i) => timeOne(variants[k], i);
     const [ttft, total] = await interleaved(opts, { variants: variants.length, rnd, time, firstRound: WARMUP });
     await store.flush();
-    const rows = store.listDecisions({ limit: 5, source: 'model-provider' }).rows;
+    const readBack = store.listDecisions({ limit: 5, source: 'model-provider' }).rows.length;
     const loopRec = store.getDecision(opened.decisionId);
-    const lines = [
-      '## Agent turns: routed vs the tier called directly (local Messages API stand-in)',
-      '',
-      `${RUNS} requests per variant (after ${WARMUP} warm-up), interleaved in shuffled order; an agent-sized request (${(SCAFFOLD_SYSTEM.length + scaffoldUserText(QUESTION).length + JSON.stringify(SCAFFOLD_TOOLS).length).toLocaleString('en')} characters: system prompt, context, ${SCAFFOLD_TOOLS.length} tool schemas) on \`${model}\`; ` +
-        `the stand-in runs in its own process${FIRST_BYTE ? ` and sends its first byte after ${FIRST_BYTE} ms` : ' and answers at once'}. Overhead = median over rounds of (variant − direct) in the same round, 95 % bootstrap interval. ` +
-        `Load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores.`,
-      '',
-      '| Variant | TTFT median | TTFT overhead (paired) | whole request median | whole-request overhead (paired) |',
-      '|---|---:|---:|---:|---:|',
-    ];
-    variants.forEach((v, k) => {
-      if (k === 0) {
-        lines.push(`| ${v.name} | ${fmt(pct(ttft[0], 0.5))} | — | ${fmt(pct(total[0], 0.5))} | — |`);
-        return;
-      }
-      const a = overOfFirst(ttft, k, rnd);
-      const b = overOfFirst(total, k, rnd);
-      lines.push(
-        `| ${v.name} | ${fmt(pct(ttft[k], 0.5))} | ${signed(a.med, 3)} ms (95 %: ${signed(a.lo, 3)} … ${signed(a.hi, 3)}) | ${fmt(pct(total[k], 0.5))} | ${signed(b.med, 3)} ms (95 %: ${signed(b.lo, 3)} … ${signed(b.hi, 3)}) |`,
-      );
-    });
-    lines.push(
-      '',
-      `The loop's one decision after the run: ${loopRec?.reasons.find((r) => r.startsWith('agent loop')) ?? '?'}; ${rows.length} most recent decisions read back.`,
-    );
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(report({ variants, ttft, total, rnd, model, load0, loopRec, readBack }));
   } finally {
     server.stop();
     await store.close();
