@@ -13,7 +13,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { MessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { Usage } from '../types';
 import { ProviderError } from './api';
-import type { AnthropicClientOptions, ChatRequest, ChatResult, ModelClient, ToolCall } from './api';
+import type { AnthropicClientOptions, ChatRequest, ChatResult, ModelClient, OnText, OnToolCall } from './api';
 import { anthropicParams, ToolCallCollector, worthCaching } from './anthropicRequest';
 export { CACHE_MIN_TOKENS, toAnthropicMessages } from './anthropicRequest';
 import { stallWatchdog } from './watchdog';
@@ -51,12 +51,7 @@ function callBack(run: Run, fn: () => void): void {
 }
 
 /** Folds one stream event into the run, handing text and finished tool calls to the callbacks. */
-function onEvent(
-  run: Run,
-  ev: MessageStreamEvent,
-  onText?: (delta: string) => void,
-  onToolCall?: (call: ToolCall) => void,
-): void {
+function onEvent(run: Run, ev: MessageStreamEvent, onText?: OnText, onToolCall?: OnToolCall): void {
   switch (ev.type) {
     case 'message_start':
       run.usage = toUsage(ev.message.usage);
@@ -116,11 +111,7 @@ export class AnthropicClient implements ModelClient {
     };
   }
 
-  async stream(
-    req: ChatRequest,
-    onText?: (delta: string) => void,
-    onToolCall?: (call: ToolCall) => void,
-  ): Promise<ChatResult> {
+  async stream(req: ChatRequest, onText?: OnText, onToolCall?: OnToolCall): Promise<ChatResult> {
     const t0 = performance.now();
     const attempt = newAttempt(this.maxRetries, this.limits.maxRetryWaitMs, req.onRetryWait);
     let ms: ReturnType<Anthropic['messages']['stream']> | null = null;

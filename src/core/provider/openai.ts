@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { estimateTokens } from '../pricing';
 import { redactSecrets } from '../redact';
 import { ProviderError } from './api';
-import type { ChatRequest, ChatResult, ModelClient, ToolCall } from './api';
+import type { ChatRequest, ChatResult, ModelClient, OnText, OnToolCall } from './api';
 import { countingFetch } from './attemptFetch';
 import { displayUrl } from './errorDetail';
 import { envKeyName } from './keys';
@@ -90,11 +90,7 @@ export class OpenAIClient implements ModelClient {
     });
   }
 
-  async stream(
-    req: ChatRequest,
-    onText?: (delta: string) => void,
-    onToolCall?: (call: ToolCall) => void,
-  ): Promise<ChatResult> {
+  async stream(req: ChatRequest, onText?: OnText, onToolCall?: OnToolCall): Promise<ChatResult> {
     const t0 = performance.now();
     if (req.signal?.aborted) throw new ProviderError('cancelled', 'Cancelled before the request was sent.');
     const attempt: Attempt = { attempts: 0 };
