@@ -39,10 +39,10 @@ interface Run {
   abort(): void;
 }
 
-/** Runs the caller's callback; one that throws stops the stream, and its error is what the caller gets. */
-function callBack(run: Run, fn: () => void): void {
+/** Hands `x` to the caller's callback; one that throws stops the stream, and its error is what the caller gets. */
+function callBack<T>(run: Run, fn: (x: T) => void, x: T): void {
   try {
-    fn();
+    fn(x);
   } catch (e) {
     run.callbackError ??= e;
     run.why ??= 'cancelled';
@@ -61,7 +61,7 @@ function onEvent(run: Run, ev: MessageStreamEvent, onText?: OnText, onToolCall?:
       break;
     case 'content_block_stop': {
       const call = run.calls.stop(ev.index);
-      if (call && onToolCall) callBack(run, () => onToolCall(call));
+      if (call && onToolCall) callBack(run, onToolCall, call);
       break;
     }
     case 'content_block_delta':
@@ -70,7 +70,7 @@ function onEvent(run: Run, ev: MessageStreamEvent, onText?: OnText, onToolCall?:
         const delta = ev.delta.text;
         if (run.ttftMs === null) run.ttftMs = performance.now() - run.t0;
         run.text += delta;
-        if (onText) callBack(run, () => onText(delta));
+        if (onText) callBack(run, onText, delta);
       }
       break;
     case 'message_delta':
