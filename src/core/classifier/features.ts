@@ -1,5 +1,5 @@
 import { FOLLOW_UP_STARTS, PHRASES, WORDS } from './lexicon';
-import { S, SIGNAL_COUNT } from './signals';
+import { S as SIGNALS, SIGNAL_COUNT } from './signals';
 import { StakesScan } from './stakes';
 
 // Signals of a prompt, extracted in one pass over its lower-cased text: word lists (lexicon.ts) in a precomputed hash
@@ -74,6 +74,11 @@ for (const [p, sg] of PHRASES) {
   orVal(pairHash(fnv(a), fnv(b)), (sg + 1) << 16);
 }
 
+/** The signals' indices as a local: where the sources load as CommonJS (tests, benchmarks), every use of another
+ *  module's export is a getter call, and this file reads them per word. */
+const S = SIGNALS;
+const LONG_FORM = S.LongForm;
+
 /** Characters scanned at the head and the tail of a long prompt. */
 export const SCAN_HEAD = 1600;
 export const SCAN_TAIL = 800;
@@ -82,29 +87,59 @@ const isWordChar = (c: number) =>
   (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 39 || c === 45 || c === 43 || c === 35 || c > 127;
 
 /** What the pass has counted so far, and the word before the one being read. */
-class Scan {
-  readonly sig = new Float64Array(SIGNAL_COUNT);
-  readonly stakes = new StakesScan();
-  words = 0;
-  questionMarks = 0;
-  fences = 0;
-  syntax = 0;
-  newlines = 0;
-  digits = 0;
-  mathOps = 0;
-  answerCues = 0;
-  choiceLines = 0;
-  numberedLines = 0;
-  prevVal = 0;
-  prevHash = 0;
-  prevNum = -1;
-  followUp = false;
-  lineStart = true;
-  constructor(
-    /** The (lower-case) text scanned: for a long prompt, its head and tail. */
-    readonly lower: string,
-    readonly hash: ((h: number) => void) | undefined,
-  ) {}
+interface Scan {
+  /** The (lower-case) text scanned: for a long prompt, its head and tail. */
+  readonly lower: string;
+  readonly hash: ((h: number) => void) | undefined;
+  readonly sig: Float64Array;
+  readonly stakes: StakesScan;
+  words: number;
+  questionMarks: number;
+  fences: number;
+  syntax: number;
+  newlines: number;
+  digits: number;
+  mathOps: number;
+  answerCues: number;
+  choiceLines: number;
+  numberedLines: number;
+  prevVal: number;
+  prevHash: number;
+  prevNum: number;
+  followUp: boolean;
+  lineStart: boolean;
+  /** The word just read: where it ends, its hash, its value if it is a number (else -1). */
+  end: number;
+  h: number;
+  num: number;
+}
+
+/** A scan at its start (an object literal: quicker to make, once per prompt, than a class with field initialisers). */
+function newScan(lower: string, hash: ((h: number) => void) | undefined): Scan {
+  return {
+    lower,
+    hash,
+    sig: new Float64Array(SIGNAL_COUNT),
+    stakes: new StakesScan(),
+    words: 0,
+    questionMarks: 0,
+    fences: 0,
+    syntax: 0,
+    newlines: 0,
+    digits: 0,
+    mathOps: 0,
+    answerCues: 0,
+    choiceLines: 0,
+    numberedLines: 0,
+    prevVal: 0,
+    prevHash: 0,
+    prevNum: -1,
+    followUp: false,
+    lineStart: true,
+    end: 0,
+    h: 0,
+    num: -1,
+  };
 }
 
 /**
@@ -122,7 +157,7 @@ export function extract(
   const full = whole.length;
   // Very long prompts: the signals come from the head and the tail (the middle is mostly pasted material).
   const lower = full > SCAN_HEAD + SCAN_TAIL ? `${whole.slice(0, SCAN_HEAD)}\n${whole.slice(full - SCAN_TAIL)}` : whole;
-  const s = new Scan(lower, hash);
+  const s = newScan(lower, hash);
   const n = lower.length;
   let i = 0;
   while (i < n) {
@@ -135,9 +170,17 @@ export function extract(
 }
 
 /** A word: [a-z0-9'+#-]+ (apostrophe and hyphen inside only) starting at `i` with character `c`; returns where the
- *  scan goes on. */
+ *  scan goes on. (Two parts, each small enough for the compiler to inline into the loop.) */
 function scanWord(s: Scan, c: number, i: number): number {
-  const { lower, sig } = s;
+  const j = readWord(s, i);
+  countWord(s, c, i);
+  return j;
+}
+
+/** Reads the word at `i`: its end, hash and number value (-1 when it is not a number) into the scan; a "600-word"
+ *  counts towards long form. Returns where the word's characters end. */
+function readWord(s: Scan, i: number): number {
+  const lower = s.lower;
   const n = lower.length;
   let j = i + 1;
   while (j < n && isWordChar(lower.charCodeAt(j))) j++;
@@ -155,10 +198,8 @@ function scanWord(s: Scan, c: number, i: number): number {
       leadDigits++;
     } else allDigits = false;
   }
-  h >>>= 0;
   // "1,500" → 1500; "600-word" / "2,000-word" → a long-form request
   if (leadDigits === 3 && s.prevNum >= 0 && i > 0 && lower.charCodeAt(i - 1) === 44) lead += s.prevNum * 1000;
-  const num = leadDigits > 0 && allDigits ? lead : -1;
   if (
     leadDigits > 0 &&
     !allDigits &&
@@ -166,7 +207,17 @@ function scanWord(s: Scan, c: number, i: number): number {
     end - i > leadDigits + 4 &&
     lower.startsWith('-word', i + leadDigits)
   )
-    sig[S.LongForm] += 2;
+    s.sig[LONG_FORM] += 2;
+  s.end = end;
+  s.h = h >>> 0;
+  s.num = leadDigits > 0 && allDigits ? lead : -1;
+  return j;
+}
+
+/** Counts the word just read (starting at `i` with character `c`): its signals, its phrase with the word before,
+ *  stakes, the learned model's hashes. */
+function countWord(s: Scan, c: number, i: number): void {
+  const { h, end, num } = s;
   s.words++;
   if (s.lineStart) lineMarker(s, c, i, end);
   s.lineStart = false;
@@ -176,7 +227,7 @@ function scanWord(s: Scan, c: number, i: number): number {
   if (s.prevVal & F_PHRASE_START) {
     const pv = lookup(pairHash(s.prevHash, h));
     const ps = (pv >> 16) & 31;
-    if (ps) sig[ps - 1] += 1;
+    if (ps) s.sig[ps - 1] += 1;
   }
   s.stakes.word(h, s.prevHash);
   if (s.hash) {
@@ -186,7 +237,6 @@ function scanWord(s: Scan, c: number, i: number): number {
   s.prevVal = v;
   s.prevNum = num;
   s.prevHash = h;
-  return j;
 }
 
 /** A word opening a line: "A)" / "1." mark a choice or a numbered line. */
@@ -204,7 +254,7 @@ function wordSignals(s: Scan, v: number, end: number): void {
   const sg = v & 255;
   if (sg) s.sig[sg - 1] += 1;
   if (v & F_ANSWER && s.lower.charCodeAt(end) === 58) s.answerCues++;
-  if (v & F_WORDS && s.prevNum >= 250) s.sig[S.LongForm] += 2;
+  if (v & F_WORDS && s.prevNum >= 250) s.sig[LONG_FORM] += 2;
 }
 
 /** A character outside a word (`c` at `i`): line breaks, question marks, code fences and syntax, maths operators;
