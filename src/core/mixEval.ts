@@ -2,6 +2,7 @@
 // prompt goes, how often it goes below the tier it needs (a miss that costs answer quality) or above it (money
 // spent for nothing), and what the mix costs against sending everything to the top tier. Calibrates the presets.
 import { decide } from './policy';
+import { outcomeTotals, type Outcome } from './routingMetrics';
 import type { Classification, RouterConfig } from './types';
 
 export interface MixRow {
@@ -31,36 +32,31 @@ export interface Scored {
 
 export function mixReport(items: readonly Scored[], config: RouterConfig): MixReport {
   const shares = config.tiers.map(() => 0);
-  let under = 0;
-  let needy = 0;
-  let underNeedy = 0;
-  let over = 0;
-  let cost = 0;
-  let top = 0;
-  let labels = 0;
+  // counts of prompts (sent under, needing more than the cheapest tier, both, sent over) and estimated costs
+  const t = { under: 0, needy: 0, underNeedy: 0, over: 0, cost: 0, top: 0, labels: 0 };
   for (const it of items) {
     const d = decide(it.cls, config, { id: 'mix', now: 0 });
     shares[d.tier]++;
-    if (d.tier < it.need) under++;
+    if (d.tier < it.need) t.under++;
     if (it.need > 0) {
-      needy++;
-      if (d.tier < it.need) underNeedy++;
+      t.needy++;
+      if (d.tier < it.need) t.underNeedy++;
     }
-    if (d.tier > it.need) over++;
-    const perTier = (t: number) => (d.baselineEstCostUsd ?? 0) * priceRatio(config, t);
-    cost += perTier(d.tier);
-    top += d.baselineEstCostUsd ?? 0;
-    labels += perTier(it.need);
+    if (d.tier > it.need) t.over++;
+    const perTier = (tier: number) => (d.baselineEstCostUsd ?? 0) * priceRatio(config, tier);
+    t.cost += perTier(d.tier);
+    t.top += d.baselineEstCostUsd ?? 0;
+    t.labels += perTier(it.need);
   }
   const n = Math.max(1, items.length);
   return {
     rows: items.length,
     shares: shares.map((s) => s / n),
-    under: under / n,
-    underOfNeedy: needy ? underNeedy / needy : 0,
-    over: over / n,
-    costVsTop: top ? cost / top : 0,
-    costVsLabels: labels ? cost / labels : 0,
+    under: t.under / n,
+    underOfNeedy: t.needy ? t.underNeedy / t.needy : 0,
+    over: t.over / n,
+    costVsTop: t.top ? t.cost / t.top : 0,
+    costVsLabels: t.labels ? t.cost / t.labels : 0,
   };
 }
 
@@ -113,22 +109,19 @@ export interface OutcomeRouting {
 export function routeOutcomes(
   items: readonly {
     cls: Classification;
-    outcome: { weak_score: number; strong_score: number; weak_cost: number; strong_cost: number };
+    outcome: Outcome;
   }[],
   config: RouterConfig,
 ): OutcomeRouting {
+  const { strongScore: qs, strongCost: cs } = outcomeTotals(items.map((it) => it.outcome));
   let q = 0;
-  let qs = 0;
   let c = 0;
-  let cs = 0;
   let strong = 0;
   for (const it of items) {
     const up = decide(it.cls, config, { id: 'outcomes', now: 0 }).tier > 0;
     if (up) strong++;
     q += up ? it.outcome.strong_score : it.outcome.weak_score;
     c += up ? it.outcome.strong_cost : it.outcome.weak_cost;
-    qs += it.outcome.strong_score;
-    cs += it.outcome.strong_cost;
   }
   const n = Math.max(1, items.length);
   return {

@@ -40,6 +40,27 @@ export interface OutcomeMetrics {
   curve: CurvePoint[];
 }
 
+/** Sums over an outcome table: each model's scores and costs, and how many rows the strong model does better. */
+export interface OutcomeTotals {
+  weakScore: number;
+  strongScore: number;
+  weakCost: number;
+  strongCost: number;
+  needsStrong: number;
+}
+
+export function outcomeTotals(rows: readonly Outcome[]): OutcomeTotals {
+  const t: OutcomeTotals = { weakScore: 0, strongScore: 0, weakCost: 0, strongCost: 0, needsStrong: 0 };
+  for (const r of rows) {
+    t.weakScore += r.weak_score;
+    t.strongScore += r.strong_score;
+    t.weakCost += r.weak_cost;
+    t.strongCost += r.strong_cost;
+    if (r.strong_score > r.weak_score) t.needsStrong++;
+  }
+  return t;
+}
+
 /**
  * Sends the highest-scoring prompts to the strong model first. Tied scores form one step whose inside is linear
  * (the expected curve under any order of the tie), so a constant score measures exactly like a random router.
@@ -47,18 +68,7 @@ export interface OutcomeMetrics {
 export function outcomeMetrics(rows: readonly Outcome[], scores: readonly number[]): OutcomeMetrics {
   const n = rows.length;
   if (n !== scores.length) throw new Error('outcomeMetrics: one score per row is needed');
-  let qw = 0;
-  let qs = 0;
-  let cw = 0;
-  let cs = 0;
-  let need = 0;
-  for (const r of rows) {
-    qw += r.weak_score;
-    qs += r.strong_score;
-    cw += r.weak_cost;
-    cs += r.strong_cost;
-    if (r.strong_score > r.weak_score) need++;
-  }
+  const { weakScore: qw, strongScore: qs, weakCost: cw, strongCost: cs, needsStrong: need } = outcomeTotals(rows);
   const order = rows.map((_, i) => i).sort((a, b) => scores[b] - scores[a]);
   const gap = qs - qw;
   const point = (k: number, qsum: number, cost: number): CurvePoint => ({

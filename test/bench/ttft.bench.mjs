@@ -15,15 +15,13 @@
 // takes a few hundred ms), which shows the share a user would notice.
 //
 // Run: node test/bench/run.mjs ttft   (or: node --expose-gc test/bench/ttft.bench.mjs [--quick] [--runs N] [--db N] [--first-byte MS])
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { tsImport } from 'tsx/esm/api';
+import { benchOptions, fmt, interleaved, overOfFirst, pct, seeded, signed, startMockServer } from './timing.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { AnthropicClient } = await tsImport('../../src/core/provider/anthropic.ts', import.meta.url);
 const { openStore } = await tsImport('../../src/core/store/index.ts', import.meta.url);
 const { createRouterService } = await tsImport('../../src/core/service.ts', import.meta.url);
@@ -33,17 +31,11 @@ const { manyRecords } = await tsImport('../webview/harness/fixtures.ts', import.
 // same JIT-warmed SDK code, so the difference is our wrapper alone.
 const Anthropic = createRequire(import.meta.url)('@anthropic-ai/sdk').default;
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const runsArg = argv.indexOf('--runs');
-const RUNS = runsArg >= 0 ? Number(argv[runsArg + 1]) : quick ? 100 : 500;
-const WARMUP = quick ? 20 : 50;
-const num = (name, dflt) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : dflt;
-};
-const DB_ROWS = num('--db', 0);
-const FIRST_BYTE = num('--first-byte', 0);
+const opts = benchOptions({ runs: { quick: 100, full: 500 }, warmup: { quick: 20, full: 50 } });
+const RUNS = opts.runs;
+const WARMUP = opts.warmup;
+const DB_ROWS = opts.num('--db', 0);
+const FIRST_BYTE = opts.firstByte;
 const KEY = 'sk-ant-bench-not-a-real-key';
 const MODEL = 'claude-haiku-4-5';
 const MAX_TOKENS = 1024;
@@ -133,29 +125,6 @@ async function fillStore(store, config, n) {
   }
 }
 
-async function startServer() {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/mock-anthropic/main.ts', '--port', '0', '--first-byte', String(FIRST_BYTE), '--quiet'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('\n')) resolve(out.trim());
-    });
-    child.on('exit', (c) => reject(new Error(`mock server exited ${c}`)));
-  });
-  return { url, stop: () => child.kill('SIGTERM') };
-}
-
-const pct = (a, q) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-const fmt = (v) => `${v.toFixed(3)} ms`;
-
 /** [TTFT ms, client CPU µs for the whole answer] */
 async function timeOne(run, i) {
   let tFirst = null;
@@ -169,40 +138,16 @@ async function timeOne(run, i) {
   return [tFirst - t0, c.user + c.system];
 }
 
-/** Median of paired differences and its 95 % bootstrap interval. */
-function pairedMedian(diffs, rnd) {
-  const med = pct(diffs, 0.5);
-  const boots = [];
-  for (let b = 0; b < 1000; b++) {
-    const s = new Array(diffs.length);
-    for (let j = 0; j < diffs.length; j++) s[j] = diffs[Math.floor(rnd() * diffs.length)];
-    boots.push(pct(s, 0.5));
-  }
-  return { med, lo: pct(boots, 0.025), hi: pct(boots, 0.975) };
-}
-
 async function main() {
   const load0 = os.loadavg()[0];
-  const server = await startServer();
+  const server = await startMockServer(FIRST_BYTE);
   try {
     const runs = [];
     for (const v of VARIANTS) runs.push(await v.make(server.url));
-    for (let i = 0; i < WARMUP; i++) for (const r of runs) await timeOne(r, i);
-    const samples = VARIANTS.map(() => []);
-    const cpu = VARIANTS.map(() => []);
-    let seed = 42;
-    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-    for (let i = 0; i < RUNS; i++) {
-      const order = VARIANTS.map((_, k) => k).sort(() => rnd() - 0.5);
-      for (const k of order) {
-        const [t, c] = await timeOne(runs[k], i);
-        samples[k].push(t);
-        cpu[k].push(c);
-      }
-    }
+    const rnd = seeded(42);
+    const [samples, cpu] = await interleaved(opts, { variants: runs.length, rnd, time: (k, i) => timeOne(runs[k], i) });
     const base = pct(samples[0], 0.5);
     const baseCpu = pct(cpu[0], 0.5);
-    const signed = (v, d = 1) => `${v >= 0 ? '+' : ''}${v.toFixed(d)}`;
     const lines = [
       '## Time to first token (local Messages API stand-in)',
       '',
@@ -223,14 +168,8 @@ async function main() {
         lines.push(`| ${v.name} | ${fmt(med)} | ${fmt(p90)} | — | ${cpuMed.toFixed(0)} µs | — |`);
         return;
       }
-      const t = pairedMedian(
-        samples[k].map((x, i) => x - samples[0][i]),
-        rnd,
-      );
-      const c = pairedMedian(
-        cpu[k].map((x, i) => x - cpu[0][i]),
-        rnd,
-      );
+      const t = overOfFirst(samples, k, rnd);
+      const c = overOfFirst(cpu, k, rnd);
       const over = (t.med / base) * 100;
       lines.push(
         `| ${v.name} | ${fmt(med)} | ${fmt(p90)} | ${signed(over)} % (${signed(t.med * 1000, 0)} µs; 95 %: ${signed((t.lo / base) * 100)} … ${signed((t.hi / base) * 100)} %) | ${cpuMed.toFixed(0)} µs | ${signed((c.med / baseCpu) * 100)} % (${signed(c.med, 0)} µs) |`,

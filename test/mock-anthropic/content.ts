@@ -2,27 +2,9 @@
 // token counts (a token per four characters, images flat), tool inputs built from a schema, and the prefixes that
 // cache_control breakpoints mark.
 
-/** Tokens the stand-in counts for a text: ceil(chars / 4), the same rule for input, output and count_tokens. */
-export function mockTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}
+import { blockText, contentText } from '../mock-common/text';
 
-/** The text of one content block: text, a tool result's content, a tool call's input as JSON; '' for others. */
-export function blockText(b: unknown): string {
-  if (!b || typeof b !== 'object') return '';
-  const o = b as { type?: string; text?: unknown; content?: unknown; input?: unknown };
-  if (typeof o.text === 'string') return o.text;
-  if (o.type === 'tool_result') return contentText(o.content);
-  if (o.type === 'tool_use') return JSON.stringify(o.input ?? {});
-  return '';
-}
-
-/** All text of a content value (a string or an array of blocks). */
-export function contentText(c: unknown): string {
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c)) return c.map(blockText).join('');
-  return '';
-}
+export { blockText, contentText, mockTokens } from '../mock-common/text';
 
 /** Tokens the stand-in counts for an image block (a flat figure, like a small picture at the real API). */
 export const MOCK_IMAGE_TOKENS = 85;

@@ -1,7 +1,8 @@
 // The learned model's inputs: hashed word unigrams and bigrams (FNV-1a, from features.ts's single pass), hashed
 // character trigrams of the prompt's head and tail, and the rule signals as dense values. Deterministic on every
 // platform: 32-bit integer arithmetic only.
-import { S, SIGNAL_COUNT, extract, sat, type Features } from './features';
+import { extract, sat, type Features } from './features';
+import { S, SIGNAL_COUNT } from './signals';
 import { RULE_BIAS, ruleTerms } from './rules';
 
 export const DENSE = SIGNAL_COUNT + 1;

@@ -10,7 +10,8 @@ import {
   type Partial1,
   type StrategyCore,
 } from './strategy';
-import { S, extract, sat, type Features } from './features';
+import { extract, sat, type Features } from './features';
+import { S } from './signals';
 
 export interface RuleScores {
   /** Logit of the score: each term's contribution, by signal. */

@@ -3,7 +3,8 @@
 import { estimateTokens } from '../pricing';
 import type { Category, Classification, Complexity, Turn } from '../types';
 import { CATEGORIES } from '../types';
-import { S, extract, type Features } from './features';
+import { extract, type Features } from './features';
+import { S } from './signals';
 
 /** Score cut-offs for complexity (kept equal to the default tier thresholds so the words match the tiers). */
 export const COMPLEXITY_CUTS = [0.35, 0.7] as const;

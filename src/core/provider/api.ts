@@ -119,13 +119,14 @@ export class ProviderError extends Error {
   }
 }
 
+/** Told each text delta of an answer as it arrives. */
+export type OnText = (delta: string) => void;
+/** Told each tool call of an answer once its input is complete. */
+export type OnToolCall = (call: ToolCall) => void;
+
 export interface ModelClient {
   /** Streams an answer; onText gets each text delta as it arrives. Throws ProviderError. */
-  stream(
-    req: ChatRequest,
-    onText?: (delta: string) => void,
-    onToolCall?: (call: ToolCall) => void,
-  ): Promise<ChatResult>;
+  stream(req: ChatRequest, onText?: OnText, onToolCall?: OnToolCall): Promise<ChatResult>;
   /** Input tokens of a request, from the API's count_tokens. */
   countTokens(req: Omit<ChatRequest, 'maxTokens' | 'signal'>): Promise<number>;
 }
