@@ -29,8 +29,9 @@ import { useTempStores } from './fixtures/temp-store';
 
 const HOST = 'this-host';
 const ME = { pid: 4242, host: HOST };
-/** A pid that is certainly not running: a child that has already exited. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+let exited: number | undefined;
+/** A pid that is certainly not running: a child that has already exited (one, started the first time it is asked). */
+const deadPid = (): number => (exited ??= spawnSync(process.execPath, ['-e', '0']).pid!);
 
 let SQL: SqlJsStatic;
 before(async () => {

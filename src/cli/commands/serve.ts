@@ -11,6 +11,7 @@ import { ensureToken, startEndpoint, TOKEN_FILE, usageText } from '../../core/se
 import { openStore } from '../../core/store';
 import { addDbOption, defaultDbPath, env, out, warn } from '../io';
 import { otlpHeaders, withTelemetry } from '../../core/telemetry';
+import { untilStopped } from '../signals';
 import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -127,15 +128,7 @@ export function register(program: Command): void {
         : 'no key for any tier (ANTHROPIC_API_KEY, LLM_ROUTER_KEY_<KEYNAME>): requests get an error until one is set',
     );
     out('Ctrl+C stops it.');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     clearInterval(refresh);
     await ep.close();
     await tel.exporter?.shutdown();
