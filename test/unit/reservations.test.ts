@@ -34,8 +34,13 @@ let exited: number | undefined;
 const deadPid = (): number => (exited ??= spawnSync(process.execPath, ['-e', '0']).pid!);
 
 let SQL: SqlJsStatic;
+/** The folders memoryBook made, removed after the file's tests. */
+const folders: string[] = [];
 before(async () => {
   SQL = await initSqlJs({ wasmBinary: fs.readFileSync(findWasm()) as unknown as ArrayBuffer });
+});
+after(() => {
+  for (const d of folders.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 function memoryBook(owner = ME): {
@@ -47,7 +52,9 @@ function memoryBook(owner = ME): {
   const conn = new Conn(new SQL.Database());
   migrate(conn.db);
   const cols = new DecisionColumns('preview', 120);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-')), 'router.sqlite.holds');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-'));
+  folders.push(dir);
+  const file = path.join(dir, 'router.sqlite.holds');
   const book = new ReservationBook({
     conn,
     file,
