@@ -2,7 +2,6 @@
 // what reconciling does to its call, what stays held against the budget, and that two stores on one file see each
 // other's reservations under the lock. The process-level tests (test/process) run the same with real processes.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,9 +28,8 @@ import { useTempStores } from './fixtures/temp-store';
 
 const HOST = 'this-host';
 const ME = { pid: 4242, host: HOST };
-let exited: number | undefined;
-/** A pid that is certainly not running: a child that has already exited (one, started the first time it is asked). */
-const deadPid = (): number => (exited ??= spawnSync(process.execPath, ['-e', '0']).pid!);
+/** A pid no process can have: above Linux's largest (2^22) and macOS's, and odd (Windows' pids are multiples of 4). */
+const deadPid = (): number => 2 ** 22 + 12345;
 
 let SQL: SqlJsStatic;
 /** The folders memoryBook made, removed after the file's tests. */
