@@ -67,13 +67,14 @@ describe('retry waits: capped, shown, and a fallback instead of a long wait', fu
   });
 
   it('the stall watchdog stays on during a wait: a retry that then sends nothing is stopped as stalled', async () => {
-    const c = api.client({ maxRetries: 2, idleTimeoutMs: 300, maxRetryWaitMs: 1000 });
-    api.server.queue({ kind: '429', retryAfterMs: 500 });
-    api.server.queue({ kind: 'ok', firstByteDelayMs: 10_000 });
+    const c = api.client({ maxRetries: 2, idleTimeoutMs: 150, maxRetryWaitMs: 1000 });
+    api.server.queue({ kind: '429', retryAfterMs: 300 });
+    // Never, for a 150 ms watchdog; and over before the suite ends, so its timer does not hold the process open.
+    api.server.queue({ kind: 'ok', firstByteDelayMs: 2000 });
     const t0 = Date.now();
     const e = await providerError(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'timeout');
-    assert.ok(Date.now() - t0 >= 700, 'the wait itself was not taken for a stall');
+    assert.ok(Date.now() - t0 >= 450, 'the wait itself was not taken for a stall');
     assert.strictEqual(api.server.messageRequests().length, 2);
   });
 
