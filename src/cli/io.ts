@@ -18,6 +18,8 @@ export interface CliStreams {
   stderr: NodeJS.WritableStream;
   stdin: AsyncIterable<Buffer | string>;
   env: NodeJS.ProcessEnv;
+  /** Ends a command that runs until it is stopped (`serve`) as SIGINT or SIGTERM do: for a run in process. */
+  stop?: AbortSignal;
 }
 
 interface Run {

@@ -13,6 +13,9 @@ import { createClientFor, envEndpointKey } from '../core/provider/endpoints';
 import { readSettings, SECTION, type Settings } from '../core/settings';
 import type { DecisionStore } from '../core/store/api';
 
+/** The official API, where Anthropic tiers go when neither a flag, the settings nor the environment say otherwise. */
+const ANTHROPIC_API_URL = 'https://api.anthropic.com';
+
 /** Default: $LLM_ROUTER_SETTINGS, else settings.json in the user's config directory (XDG on Linux). */
 export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.LLM_ROUTER_SETTINGS) return env.LLM_ROUTER_SETTINGS;
@@ -26,9 +29,10 @@ export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env, platfo
   return path.join(base, 'llm-router', 'settings.json');
 }
 
-/** The settings from `file` (default path when not given; a missing default file is no settings), `preset` on top. */
-export function loadCliSettings(opts: { file?: string; preset?: string }): Settings {
-  const file = opts.file ?? defaultSettingsPath();
+/** The settings from `file` (default path, from `env`, when not given; a missing default file is no settings),
+ *  `preset` on top. */
+export function loadCliSettings(opts: { file?: string; preset?: string; env?: NodeJS.ProcessEnv }): Settings {
+  const file = opts.file ?? defaultSettingsPath(opts.env);
   let values: Record<string, unknown> = {};
   let text: string | null = null;
   try {
@@ -54,10 +58,11 @@ export function loadCliSettings(opts: { file?: string; preset?: string }): Setti
 }
 
 /** A client per tier from the environment's keys: ANTHROPIC_API_KEY (and `baseUrl`) for Anthropic tiers,
- *  LLM_ROUTER_KEY_<KEYNAME> for each endpoint. */
+ *  LLM_ROUTER_KEY_<KEYNAME> for each endpoint. Only `env` is read: the base URL is settled here, never left to
+ *  the SDK's own look at process.env. */
 export function cliClientFor(s: Settings, baseUrl?: string, env: NodeJS.ProcessEnv = process.env): ClientFor {
   const key = env.ANTHROPIC_API_KEY?.trim();
-  const baseURL = baseUrl || s.baseUrl || env.ANTHROPIC_BASE_URL || undefined;
+  const baseURL = baseUrl || s.baseUrl || env.ANTHROPIC_BASE_URL || ANTHROPIC_API_URL;
   const anthropic = key
     ? new AnthropicClient({
         apiKey: key,

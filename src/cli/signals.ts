@@ -2,7 +2,7 @@
 // stop the model call instead of killing the process, so that what was received (tokens, cost) is recorded and
 // saved before the process exits with 128 + the signal's number, as a shell expects. A second signal exits at once.
 import * as os from 'node:os';
-import { setExitCode } from './io';
+import { cliStreams, setExitCode } from './io';
 
 export const STOP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -38,4 +38,22 @@ export async function whileStoppable<T>(fn: (s: Stoppable) => Promise<T>): Promi
     for (const [sig, h] of handlers) process.off(sig, h);
     if (by) setExitCode(exitCodeFor(by));
   }
+}
+
+/** Resolves when a command that runs until stopped (`serve`) should stop: SIGINT or SIGTERM, or the run's own stop
+ *  signal when it runs in process. */
+export function untilStopped(): Promise<void> {
+  const stop = cliStreams().stop;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      stop?.removeEventListener('abort', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    if (stop?.aborted) done();
+    else stop?.addEventListener('abort', done);
+  });
 }

@@ -1,5 +1,5 @@
 // `llm-router` as its own process, for what only a real process shows: a reader that goes away (`| head`), the
-// exit status the shell sees, and the process's stderr (where `route` still writes itself) never showing the key.
+// exit status the shell sees, and the process's own stderr never showing the key.
 // Everything else about the commands is tested in process (test/unit/cli-*.test.ts, through fixtures/cli.ts).
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';

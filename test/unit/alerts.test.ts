@@ -1,7 +1,6 @@
 // Alerts: each rule on a real store with seeded history, the cool-down, the webhook against a local HTTP receiver
 // (delivered, failing, hanging — a request still goes through), a malformed URL refused in words, and the CLI.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
@@ -12,6 +11,7 @@ import { setWorkspaceBudget } from '../../src/core/projects/workspace';
 import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import type { DecisionStore } from '../../src/core/store/api';
+import { runCli } from './fixtures/cli';
 import { makeRecord } from './fixtures/store-records';
 import { useTempStores } from './fixtures/temp-store';
 import { startMockAnthropic } from '../mock-anthropic';
@@ -269,21 +269,12 @@ describe('alert delivery (local webhook receiver)', () => {
     }
   });
 
-  it('CLI: alerts test delivers to $LLM_ROUTER_ALERT_WEBHOOK, refuses a malformed one, status shows each rule', async function () {
-    this.timeout(60_000);
-    const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+  it('CLI: alerts test delivers to $LLM_ROUTER_ALERT_WEBHOOK, refuses a malformed one, status shows each rule', async () => {
     const db = path.join((await t.open()).path, '..', 'cli.sqlite');
-    const cli = (args: string[], hook: string) =>
-      new Promise<{ code: number; out: string; err: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', MAIN, ...args],
-          { env: { ...process.env, LLM_ROUTER_DB: db, LLM_ROUTER_ALERT_WEBHOOK: hook }, encoding: 'utf8' },
-          (e, out, err) => {
-            resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-          },
-        );
-      });
+    const cli = async (args: string[], hook: string) => {
+      const r = await runCli(args, { env: { LLM_ROUTER_DB: db, LLM_ROUTER_ALERT_WEBHOOK: hook } });
+      return { code: r.code, out: r.stdout, err: r.stderr };
+    };
     let r = await cli(['alerts', 'test'], rx.url);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /test alert delivered to 127\.0\.0\.1:\d+ \(200\)/);

@@ -143,7 +143,7 @@ describe('budget in the routing service (real store, local Messages API)', () =>
   it("two requests at once cannot together pass the limit: the second sees the first one's worst case in flight", async () => {
     // One Sonnet worst case (≈ $0.0015) fits in $0.0025; two do not, so the second goes to Haiku (≈ $0.0005).
     api.store().setBudget(settings(0.0025, null));
-    api.server.setScenario({ kind: 'slow', delayMs: 20 });
+    api.server.setScenario({ kind: 'slow', delayMs: 5 });
     const svc = api.service();
     const [a, b] = await Promise.all([
       svc.run({ prompt: PROMPT, source: 'chat', maxTokens: 100 }, api.client()),

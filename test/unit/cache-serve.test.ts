@@ -1,33 +1,25 @@
-// De-duplication where it matters most: `llm-router serve` (a real process) with 20 identical requests arriving at
-// once from clients makes one upstream call to the OpenAI-compatible tier, and every client gets the answer.
+// De-duplication where it matters most: `llm-router serve` (in process, as test/unit/fixtures/cli.ts runs it) with 20
+// identical requests arriving at once from clients makes one upstream call to the OpenAI-compatible tier, and every
+// client gets the answer.
 import * as assert from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mockAnswer } from '../mock-anthropic';
 import { startMockOpenAI, type MockOpenAI } from '../mock-openai';
+import { startCli, type RunningCli } from './fixtures/cli';
 
-const root = path.join(__dirname, '..', '..');
-
-describe('llm-router serve with an OpenAI-compatible tier: identical requests in flight', function () {
-  this.timeout(90_000);
+describe('llm-router serve with an OpenAI-compatible tier: identical requests in flight', () => {
   let mock: MockOpenAI;
   let dir: string;
-  let child: ChildProcess | null = null;
+  let serve: RunningCli | null = null;
   before(async () => {
     mock = await startMockOpenAI({ scenario: { kind: 'slow', delayMs: 30 } });
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-dedup-'));
   });
-  /** Stops the endpoint and waits until it has exited (on SIGTERM it still saves the database). */
-  const stop = (p: ChildProcess | null, signal: NodeJS.Signals) =>
-    new Promise<void>((resolve) => {
-      if (!p || p.exitCode !== null || p.signalCode !== null) return resolve();
-      p.once('exit', () => resolve());
-      p.kill(signal);
-    });
   after(async () => {
-    await stop(child, 'SIGKILL');
+    // Stopped and saved before its folder goes.
+    await serve?.stop();
     await mock.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -51,40 +43,11 @@ describe('llm-router serve with an OpenAI-compatible tier: identical requests in
       }),
     );
     const db = path.join(dir, 'router.sqlite');
-    const p = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        'src/cli/main.ts',
-        'serve',
-        '--port',
-        '0',
-        '--rate',
-        '1000',
-        '--db',
-        db,
-        '--settings',
-        settings,
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, ANTHROPIC_API_KEY: '', LLM_ROUTER_SETTINGS: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child = p;
-    let out = '';
-    let err = '';
-    p.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-    });
-    p.stderr!.on('data', (c: Buffer) => {
-      err += c.toString('utf8');
-    });
-    for (let i = 0; i < 600 && !out.includes('Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
-    const url = /endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    assert.ok(url, `no URL in: ${out}${err}`);
+    const p = startCli(['serve', '--port', '0', '--rate', '1000', '--db', db, '--settings', settings]);
+    serve = p;
+    await p.waitFor(/Ctrl\+C/);
+    const url = /endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(p.stdout())?.[1];
+    assert.ok(url, `no URL in: ${p.stdout()}${p.stderr()}`);
     const token = fs.readFileSync(path.join(dir, 'endpoint-token'), 'utf8').trim();
     const prompt = 'What is the capital of Portugal?';
     const ask = () =>
@@ -102,7 +65,7 @@ describe('llm-router serve with an OpenAI-compatible tier: identical requests in
       assert.strictEqual(a.body.choices[0].message.content, mockAnswer('gpt-4o-mini', prompt));
     }
     assert.strictEqual(mock.completions().length, 1, 'one upstream call for the 20');
-    await stop(p, 'SIGTERM');
-    child = null;
+    assert.strictEqual((await p.stop()).code, 0);
+    serve = null;
   });
 });

@@ -70,7 +70,7 @@ describe('de-duplication and the response cache', () => {
   });
 
   it('a caller that cancels only leaves; the call stops when the last caller has left; different requests are not merged', async () => {
-    mock.setScenario({ kind: 'slow', delayMs: 40 });
+    mock.setScenario({ kind: 'slow', delayMs: 10 });
     const client = new Dedup().wrap(base)(TIER)!;
     const ac = new AbortController();
     const a = client.stream(req('same prompt', { signal: ac.signal }), () => ac.abort());
@@ -82,11 +82,12 @@ describe('de-duplication and the response cache', () => {
     assert.match(other.text, /another prompt/);
     assert.strictEqual(mock.completions().length, 2);
     const acs = [new AbortController(), new AbortController()];
+    // Both leave once the shared answer has started to stream.
     const both = acs.map((c) =>
-      client.stream(req('stop both', { signal: c.signal })).catch((e: ProviderError) => e.kind),
+      client
+        .stream(req('stop both', { signal: c.signal }), () => acs.forEach((x) => x.abort()))
+        .catch((e: ProviderError) => e.kind),
     );
-    await new Promise((r) => setTimeout(r, 60));
-    for (const c of acs) c.abort();
     assert.deepStrictEqual(await Promise.all(both), ['cancelled', 'cancelled']);
     const until = Date.now() + 2000;
     while (!mock.completions()[2].closed && Date.now() < until) await new Promise((r) => setTimeout(r, 10));

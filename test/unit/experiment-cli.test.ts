@@ -1,33 +1,22 @@
 // `llm-router experiment` as a user runs it: a bad arm refused with nothing changed, create, routing by arm through
 // `llm-router route`, status with counts and "not yet meaningful", stop.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
+import { runCli } from './fixtures/cli';
 
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
 const KEY = 'sk-ant-experiment-cli-0c4d';
 
-describe('CLI experiment', function () {
-  // Seven CLI runs, each a fresh Node with tsx: slow on a loaded machine.
-  this.timeout(240_000);
+describe('CLI experiment', () => {
   let dir: string;
   let db: string;
   let mock: MockAnthropic;
-  const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = { ...process.env, LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '' };
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', MAIN, ...args],
-        { env: { ...base, ...env }, encoding: 'utf8' },
-        (e, out, err) => {
-          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-        },
-      );
-    });
+  const cli = async (args: string[], env: Record<string, string> = {}) => {
+    const r = await runCli(args, { env: { LLM_ROUTER_DB: db, ...env } });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-exp-cli-'));
     db = path.join(dir, 'router.sqlite');

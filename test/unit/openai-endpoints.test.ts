@@ -1,7 +1,6 @@
 // User-defined OpenAI-compatible endpoints: read from the user's settings only, keys by name from the environment
 // (CLI) or the editor's secret storage, and a client per tier that sends each key only to its own endpoint.
 import * as assert from 'node:assert';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,6 +15,7 @@ import { usageCost } from '../../src/core/pricing';
 import { readSettings, type SettingValues } from '../../src/core/settings';
 import type { TierConfig } from '../../src/core/types';
 import { startMockOpenAI, type MockOpenAI } from '../mock-openai';
+import { runCli } from './fixtures/cli';
 
 const src = (values: Record<string, SettingValues>) => ({ inspect: (k: string) => values[k] });
 const user = (v: unknown): SettingValues => ({ globalValue: v });
@@ -172,9 +172,7 @@ describe('a client per tier across providers', () => {
   });
 });
 
-describe('CLI route over mixed tiers from a settings file', function () {
-  this.timeout(60_000);
-  const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+describe('CLI route over mixed tiers from a settings file', () => {
   const KEY = 'sk-local-gw-7c2e9a4f1b3d5e6f8a0b';
   let dir: string;
   let mock: MockOpenAI;
@@ -186,24 +184,10 @@ describe('CLI route over mixed tiers from a settings file', function () {
     await mock.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  const cli = (args: string[], env: Record<string, string>) =>
-    new Promise<{ code: number; out: string; err: string }>((resolve) => {
-      const base = {
-        ...process.env,
-        LLM_ROUTER_DB: '',
-        ANTHROPIC_API_KEY: '',
-        ANTHROPIC_BASE_URL: '',
-        LLM_ROUTER_SETTINGS: '',
-      };
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', MAIN, ...args],
-        { env: { ...base, ...env }, encoding: 'utf8' },
-        (e, out, err) => {
-          resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-        },
-      );
-    });
+  const cli = async (args: string[], env: Record<string, string>) => {
+    const r = await runCli(args, { env });
+    return { code: r.code, out: r.stdout, err: r.stderr };
+  };
 
   it("answers on the OpenAI-compatible tier with its key from LLM_ROUTER_KEY_<KEYNAME> and records the endpoint's own cost", async () => {
     const settings = path.join(dir, 'settings.json');

@@ -92,7 +92,7 @@ describe('resilient pool', () => {
   it('after the cool-down one probe goes: its success closes the breaker, its failure doubles the cool-down', async () => {
     const pool = new Pool({ now: clock, breaker: { failureThreshold: 2, cooldownMs: 10_000 } });
     const c = pool.wrap(base)(tier('x', 'a'))!;
-    a.setScenario({ kind: 'slow', delayMs: 30 });
+    a.setScenario({ kind: 'slow', delayMs: 5 });
     a.queue('500', { times: 2 });
     await fails(c.stream(req()));
     await fails(c.stream(req()));

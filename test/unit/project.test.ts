@@ -2,10 +2,8 @@
 // splits and filters by them; a workspace budget refuses that workspace's requests at its limit. Real store, real
 // service against the local Messages API, and the CLI run from two project folders.
 import * as assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { defaultConfig } from '../../src/core/config';
 import { exportText } from '../../src/core/export';
 import { resolveWorkspace, setWorkspaceBudget, withWorkspace, workspaceTag } from '../../src/core/projects/workspace';
@@ -13,14 +11,13 @@ import { AnthropicClient } from '../../src/core/provider/anthropic';
 import { createRouterService } from '../../src/core/service';
 import { RouteError } from '../../src/core/service-api';
 import { openStore } from '../../src/core/store';
+import { runCli } from './fixtures/cli';
 import { makeRecord } from './fixtures/store-records';
 import { useTempStores } from './fixtures/temp-store';
 import { startMockAnthropic, type MockAnthropic } from '../mock-anthropic';
 
 const config = defaultConfig();
 const KEY = 'sk-ant-project-test-5e11';
-const MAIN = path.join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-const TSX = pathToFileURL(path.join(__dirname, '..', '..', 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 describe('per-project spend', () => {
   const t = useTempStores('llmr-project-');
@@ -126,24 +123,15 @@ describe('per-project spend', () => {
     assert.throws(() => setWorkspaceBudget(store, A, -1, null), /--daily: "-1" is not an amount/);
   });
 
-  it('CLI: requests are recorded under the folder they run in; stats --by workspace|client, filters, workspace budgets', async function () {
-    this.timeout(90_000);
+  it('CLI: requests are recorded under the folder they run in; stats --by workspace|client, filters, workspace budgets', async () => {
     const db = path.join(t.dir, 'cli.sqlite');
-    const cli = (cwd: string, args: string[]) =>
-      new Promise<{ code: number; out: string; err: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', TSX, MAIN, ...args],
-          {
-            cwd,
-            env: { ...process.env, LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url },
-            encoding: 'utf8',
-          },
-          (e, out, err) => {
-            resolve({ code: e ? Number((e as { code?: number }).code ?? 1) : 0, out, err });
-          },
-        );
+    const cli = async (cwd: string, args: string[]) => {
+      const r = await runCli(args, {
+        cwd,
+        env: { LLM_ROUTER_DB: db, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: mock.url },
       });
+      return { code: r.code, out: r.stdout, err: r.stderr };
+    };
     const api = folder('api-server');
     const docs = folder('docs-site');
     assert.equal((await cli(api, ['route', 'What is REST?'])).code, 0);

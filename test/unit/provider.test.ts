@@ -201,7 +201,8 @@ describe('AnthropicClient against the local Messages API server', () => {
 
   it('a server that never starts answering is stopped by the same watchdog', async () => {
     const c = api.client({ maxRetries: 0, idleTimeoutMs: 150 });
-    api.server.setScenario({ kind: 'ok', firstByteDelayMs: 10_000 });
+    // Never, for a 150 ms watchdog; and over before the suite ends, so its timer does not hold the process open.
+    api.server.setScenario({ kind: 'ok', firstByteDelayMs: 2000 });
     const e = await rejects(c.stream(req('Hi')));
     assert.strictEqual(e.kind, 'timeout');
     assert.strictEqual(e.partialText, '');

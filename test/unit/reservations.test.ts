@@ -2,7 +2,6 @@
 // what reconciling does to its call, what stays held against the budget, and that two stores on one file see each
 // other's reservations under the lock. The process-level tests (test/process) run the same with real processes.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -29,12 +28,17 @@ import { useTempStores } from './fixtures/temp-store';
 
 const HOST = 'this-host';
 const ME = { pid: 4242, host: HOST };
-/** A pid that is certainly not running: a child that has already exited. */
-const deadPid = (): number => spawnSync(process.execPath, ['-e', '0']).pid!;
+/** A pid no process can have: above Linux's largest (2^22) and macOS's, and odd (Windows' pids are multiples of 4). */
+const deadPid = (): number => 2 ** 22 + 12345;
 
 let SQL: SqlJsStatic;
+/** The folders memoryBook made, removed after the file's tests. */
+const folders: string[] = [];
 before(async () => {
   SQL = await initSqlJs({ wasmBinary: fs.readFileSync(findWasm()) as unknown as ArrayBuffer });
+});
+after(() => {
+  for (const d of folders.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
 function memoryBook(owner = ME): {
@@ -46,7 +50,9 @@ function memoryBook(owner = ME): {
   const conn = new Conn(new SQL.Database());
   migrate(conn.db);
   const cols = new DecisionColumns('preview', 120);
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-')), 'router.sqlite.holds');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-holds-'));
+  folders.push(dir);
+  const file = path.join(dir, 'router.sqlite.holds');
   const book = new ReservationBook({
     conn,
     file,

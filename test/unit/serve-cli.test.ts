@@ -1,57 +1,44 @@
-// `llm-router serve` as a user runs it: a real process from the CLI source on a database of its own, the upstream
+// `llm-router serve` as a user runs it, in process (test/unit/fixtures/cli.ts) on a database of its own, the upstream
 // key in its environment. It prints how to point programs at it (never the token unless asked, never the key),
-// writes the token file readable only by the user beside the database, answers curl, and stops cleanly on SIGTERM.
+// writes the token file readable only by the user beside the database, answers curl, logs one line per request, and
+// saves when stopped. The real process and its SIGTERM: test/process/serve.test.ts.
 import * as assert from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openStore } from '../../src/core/store';
 import { mockAnswer } from '../mock-anthropic';
+import { startCli, type RunningCli } from './fixtures/cli';
 import { useMessagesApi } from './fixtures/service';
 
 const KEY = 'sk-ant-api03-cliServeTestKey9f8e7d6c5b4a';
-const root = path.join(__dirname, '..', '..');
 
-describe('llm-router serve (the CLI process)', function () {
-  this.timeout(60_000);
+describe('llm-router serve (the CLI command)', () => {
   const api = useMessagesApi({ key: KEY, store: false });
   let dir: string;
-  let child: ChildProcess | null = null;
+  let serve: RunningCli | null = null;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmr-serve-cli-'));
   });
-  after(() => {
-    child?.kill('SIGKILL');
+  after(async () => {
+    await serve?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints the setup lines, keeps the token in a 0600 file beside the database, answers with the token, and exits 0 on SIGTERM', async () => {
+  it('prints the setup lines, keeps the token in a 0600 file beside the database, answers with the token, and saves when stopped', async () => {
     const db = path.join(dir, 'data', 'router.sqlite');
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--db', db, '--base-url', api.server.url],
-      {
-        cwd: root,
-        env: { ...process.env, ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: '' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    child = p;
-    let out = '';
-    let err = '';
-    p.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
+    const s = startCli(['serve', '--port', '0', '--db', db, '--base-url', api.server.url], {
+      env: { ANTHROPIC_API_KEY: KEY },
     });
-    p.stderr!.on('data', (c: Buffer) => {
-      err += c.toString('utf8');
-    });
-    const exited = new Promise<number | null>((r) => p.on('exit', (code) => r(code)));
-    for (let i = 0; i < 300 && !out.includes('Ctrl+C'); i++) await new Promise((r) => setTimeout(r, 100));
+    serve = s;
+    await s.waitFor(/Ctrl\+C/);
+    const out = s.stdout();
     const url = /endpoint on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-    assert.ok(url, `no URL in: ${out}${err}`);
+    assert.ok(url, `no URL in: ${out}${s.stderr()}`);
     const tokenFile = path.join(dir, 'data', 'endpoint-token');
     assert.ok(out.includes(`export ANTHROPIC_BASE_URL=${url} ANTHROPIC_API_KEY="$(cat '${tokenFile}')"`), out);
     assert.ok(out.includes(`export OPENAI_BASE_URL=${url}/v1 OPENAI_API_KEY=`), out);
+    assert.match(out, /tiers with a key: haiku, sonnet, opus/);
     if (process.platform !== 'win32') assert.strictEqual(fs.statSync(tokenFile).mode & 0o777, 0o600);
     const token = fs.readFileSync(tokenFile, 'utf8').trim();
     assert.ok(!out.includes(token), 'the token is printed only with --print-token');
@@ -72,11 +59,17 @@ describe('llm-router serve (the CLI process)', function () {
     );
     assert.strictEqual((await fetch(`${url}/v1/models`)).status, 401);
 
-    p.kill('SIGTERM');
-    assert.strictEqual(await exited, 0, err);
-    child = null;
-    assert.match(err, /POST \/v1\/chat\/completions 200 haiku/, 'one log line per request on stderr');
-    assert.ok(!(out + err).includes(KEY), 'the upstream key was printed');
-    assert.ok(fs.existsSync(db), 'the decision was saved to the database');
+    const r = await s.stop();
+    serve = null;
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stderr, /POST \/v1\/chat\/completions 200 haiku/, 'one log line per request on stderr');
+    assert.ok(!(r.stdout + r.stderr).includes(KEY), 'the upstream key was printed');
+    await assert.rejects(fetch(`${url}/v1/models`), 'the endpoint is closed once stopped');
+    const store = await openStore({ path: db });
+    try {
+      assert.strictEqual(store.listDecisions({ status: 'ok' }).total, 1, 'the decision was saved to the database');
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -6,19 +6,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { openStore } from '../../src/core/store';
 import { chunkText, mockAnswer } from '../mock-anthropic';
-import { runCli, spawnCli } from './fixtures/cli';
+import { runCli } from './fixtures/cli';
 import { useMessagesApi } from './fixtures/service';
 
-describe('CLI route, budget, retrain, calibrate', function () {
-  this.timeout(60_000);
+describe('CLI route, budget, retrain, calibrate', () => {
   let dir: string;
   let db: string;
   const api = useMessagesApi({ store: false });
   const KEY = api.key;
-  // In process, except `route` with a model call: route.ts still reads process.env and writes process.stdout itself.
   const cli = async (args: string[], env: Record<string, string> = {}) => {
-    const run = args[0] === 'route' && !args.includes('--dry-run') ? spawnCli : runCli;
-    const r = await run([...args, '--db', db], { env: { ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: '', ...env } });
+    const r = await runCli([...args, '--db', db], { env });
     return { code: r.code, out: r.stdout, err: r.stderr };
   };
   before(async () => {

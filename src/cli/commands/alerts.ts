@@ -12,9 +12,9 @@ import {
 } from '../../core/alerts/deliver';
 import { DEFAULT_ALERT_SETTINGS, evaluateAlerts } from '../../core/alerts/rules';
 import { defaultConfig } from '../../core/config';
-import { addDbOption, out, withStore } from '../io';
+import { addDbOption, env, out, setExitCode, warn, withStore } from '../io';
 
-const webhookUrl = (): string | null => process.env[WEBHOOK_ENV]?.trim() || null;
+const webhookUrl = (): string | null => env()[WEBHOOK_ENV]?.trim() || null;
 
 export function register(program: Command): void {
   const al = program
@@ -70,8 +70,8 @@ export function register(program: Command): void {
     .action(async () => {
       const url = webhookUrl();
       if (!url) {
-        process.exitCode = 2;
-        process.stderr.write(`llm-router: no webhook: set $${WEBHOOK_ENV} to your Slack-compatible webhook URL.\n`);
+        setExitCode(2);
+        warn(`no webhook: set $${WEBHOOK_ENV} to your Slack-compatible webhook URL.`);
         return;
       }
       const problem = webhookProblem(url);
@@ -99,8 +99,8 @@ export function register(program: Command): void {
         if (!url) continue;
         const r = await postWebhook(url, alertText(a));
         if (!r.ok) {
-          process.exitCode = 1;
-          process.stderr.write(`llm-router: not delivered: ${r.error}\n`);
+          setExitCode(1);
+          warn(`not delivered: ${r.error}`);
         }
       }
     });

@@ -7,11 +7,10 @@ import { createExperimentService } from '../../core/experiments/routing';
 import { withWorkspace } from '../../core/projects/workspace';
 import { cliWorkspace } from './projects';
 import { RouteError, type RouteOutcome, type RouteRequest, type RouterService } from '../../core/service-api';
-import { openStore } from '../../core/store';
 import type { Decision, RouterConfig } from '../../core/types';
-import { addDbOption, closeStore, defaultDbPath, out, saveNow, setExitCode, warn, writeErr } from '../io';
+import { addDbOption, closeStore, env, openCliStore, out, saveNow, setExitCode, warn, write, writeErr } from '../io';
 import { exitCodeFor, whileStoppable, type Stoppable } from '../signals';
-import { withTelemetry } from '../../core/telemetry';
+import { otlpHeaders, withTelemetry } from '../../core/telemetry';
 import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import type { ClientChoice } from '../../core/service/scope';
 import { PRESET_HELP, configFromOptions } from './classify';
@@ -49,12 +48,13 @@ async function routeAndReport(
         signal: stop.signal,
         // With an answer coming on stdout, the routing line goes to stderr; without a key, the decision is the result (below).
         onDecision: (d) => {
-          if (!opts.json && client) process.stderr.write(`${describe(d, svc.config)}\n`);
+          if (!opts.json && client) writeErr(`${describe(d, svc.config)}\n`);
         },
         onText: (t) => {
-          if (!opts.json) process.stdout.write(t);
+          // Written at once, in order with what follows; a reader that is behind is not waited for.
+          if (!opts.json) void write(t);
         },
-        onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+        onNotice: (m) => warn(m),
       },
       client ?? null,
     );
@@ -150,8 +150,8 @@ export function register(program: Command): void {
     const prompt = words.join(' ').trim();
     if (!prompt) throw new Error('the prompt is empty: nothing to route');
     configFromOptions(opts); // a bad --preset is an error here, not a warning
-    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
-    for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
+    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset, env: env() });
+    for (const p of settings.problems) warn(`settings: ${p}`);
     const config = settings.config;
     if (opts.tier && tierIndex(config, opts.tier) < 0)
       throw new Error(`unknown tier "${opts.tier}": use one of ${config.tiers.map((t) => t.id).join(', ')}`);
@@ -164,12 +164,9 @@ export function register(program: Command): void {
     const maxRetryWaitS = opts.maxRetryWait === undefined ? 30 : Number(opts.maxRetryWait);
     if (!Number.isFinite(maxRetryWaitS) || maxRetryWaitS < 0)
       throw new Error(`--max-retry-wait: "${opts.maxRetryWait}" is not a number of seconds ≥ 0`);
-    const store = await openStore({
-      path: opts.db ?? defaultDbPath(),
-      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
-    });
+    const store = await openCliStore(opts.db);
     // Opt-in OpenTelemetry export of the decisions (llmRouter.telemetry.* in the settings file).
-    const tel = withTelemetry(settings, store, config, { onError: (m) => warn(m) });
+    const tel = withTelemetry(settings, store, config, { onError: (m) => warn(m), headers: otlpHeaders(env()) ?? {} });
     try {
       await whileStoppable(async (stop) => {
         // A running A/B experiment routes this prompt with its arm's configuration.
@@ -194,6 +191,7 @@ export function register(program: Command): void {
         // Pooled: breakers and health per backend (kept in the database for `stats`), alternates per tier.
         const clients = cliRouteClients({ ...settings, maxRetryWaitSeconds: maxRetryWaitS }, store, {
           baseUrl: opts.baseUrl,
+          env: env(),
         });
         await routeAndReport(svc, req, opts, stop, config.tiers.some((t) => clients(t) !== null) ? clients : null);
       });

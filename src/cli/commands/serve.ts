@@ -9,8 +9,9 @@ import { createRouterService } from '../../core/service';
 import type { RouterService } from '../../core/service-api';
 import { ensureToken, startEndpoint, TOKEN_FILE, usageText } from '../../core/server';
 import { openStore } from '../../core/store';
-import { addDbOption, defaultDbPath, out } from '../io';
-import { withTelemetry } from '../../core/telemetry';
+import { addDbOption, defaultDbPath, env, out, warn } from '../io';
+import { otlpHeaders, withTelemetry } from '../../core/telemetry';
+import { untilStopped } from '../signals';
 import { cliRouteClients, loadCliSettings } from '../settingsFile';
 import { PRESET_HELP, configFromOptions } from './classify';
 
@@ -28,8 +29,8 @@ interface Opts {
 }
 
 /** Every key this process could send upstream: never to appear in a response or a log line. */
-const envSecrets = (env: NodeJS.ProcessEnv = process.env) =>
-  Object.entries(env)
+const envSecrets = (e: NodeJS.ProcessEnv) =>
+  Object.entries(e)
     .filter(([k, v]) => (k === 'ANTHROPIC_API_KEY' || k.startsWith('LLM_ROUTER_KEY_')) && v?.trim())
     .map(([, v]) => v!.trim());
 
@@ -66,30 +67,28 @@ export function register(program: Command): void {
     if (!Number.isInteger(port) || port > 65535) throw new Error(`--port: "${opts.port}" is not a port number`);
     const host = opts.host ?? '127.0.0.1';
     if (!LOOPBACK.has(host))
-      process.stderr.write(
-        `llm-router: binding ${host}: other machines on that network can reach the endpoint (they still need the token).\n`,
-      );
+      warn(`binding ${host}: other machines on that network can reach the endpoint (they still need the token).`);
     const rate = num(opts.rate, 'rate', 1);
     const maxMb = num(opts.maxBody, 'max-body', 0.001);
     configFromOptions(opts); // a bad --preset is an error here, not a warning
-    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset });
-    for (const p of settings.problems) process.stderr.write(`llm-router: settings: ${p}\n`);
+    const settings = loadCliSettings({ file: opts.settings, preset: opts.preset, env: env() });
+    for (const p of settings.problems) warn(`settings: ${p}`);
     const config = settings.config;
     const dbPath = opts.db ?? defaultDbPath();
     const store = await openStore({
       path: dbPath,
       promptStorage: settings.promptStorage,
-      onNotice: (m) => process.stderr.write(`llm-router: ${m}\n`),
+      onNotice: warn,
     });
     const { token, file } = ensureToken(path.join(path.dirname(path.resolve(dbPath)), TOKEN_FILE), {
       rotate: opts.rotateToken,
     });
     // Pooled (breakers, health for `stats`), identical requests in flight shared, the cache when the settings ask.
-    const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl, scope: 'serve' });
+    const clients = cliRouteClients(settings, store, { baseUrl: opts.baseUrl, scope: 'serve', env: env() });
     // Opt-in OpenTelemetry export of every decision the endpoint records.
-    const tel = withTelemetry(settings, store, config, { onError: (m) => process.stderr.write(`llm-router: ${m}\n`) });
+    const tel = withTelemetry(settings, store, config, { onError: warn, headers: otlpHeaders(env()) ?? {} });
     const reachable = config.tiers.filter((t) => clients(t) !== null).map((t) => t.id);
-    const secrets = envSecrets();
+    const secrets = envSecrets(env());
     const services = new Map<PresetName | null, RouterService>();
     const service = (p: PresetName | null): RouterService => {
       let s = services.get(p);
@@ -113,7 +112,7 @@ export function register(program: Command): void {
       ratePerMinute: rate,
       maxBodyBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
       backend: { service, client: async () => clients, secrets: () => secrets },
-      log: (line) => process.stderr.write(`llm-router: ${new Date().toISOString()} ${line}\n`),
+      log: (line) => warn(`${new Date().toISOString()} ${line}`),
     });
     // Spend recorded by the extension (or another serve) counts toward the same budget.
     const refresh = setInterval(() => {
@@ -129,15 +128,7 @@ export function register(program: Command): void {
         : 'no key for any tier (ANTHROPIC_API_KEY, LLM_ROUTER_KEY_<KEYNAME>): requests get an error until one is set',
     );
     out('Ctrl+C stops it.');
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped();
     clearInterval(refresh);
     await ep.close();
     await tel.exporter?.shutdown();

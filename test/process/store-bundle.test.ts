@@ -1,5 +1,5 @@
-// The store bundled the way esbuild.mjs bundles dist/cli.js and dist/extension.js: it must find sql-wasm.wasm
-// beside the bundle, with no node_modules around.
+// The store bundled the way esbuild.mjs bundles dist/cli.js and dist/extension.js, run as its own process from a
+// folder with no node_modules above it: it must find sql-wasm.wasm beside the bundle, and say where it looked.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
