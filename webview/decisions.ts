@@ -133,32 +133,13 @@ export class Decisions {
         this.ctx.say(`Feedback failed: ${(e as Error).message}`, 'error');
       }
     };
-    return h(
-      'span',
-      { class: 'thumbs' },
+    const thumb = (t: 'up' | 'down', aria: string) =>
       button(
         '',
-        {
-          icon: 'thumbsup',
-          secondary: row.feedback !== 'up',
-          pressed: row.feedback === 'up',
-          aria: 'Good answer',
-          testid: 'thumb-up',
-        },
-        give('up'),
-      ),
-      button(
-        '',
-        {
-          icon: 'thumbsdown',
-          secondary: row.feedback !== 'down',
-          pressed: row.feedback === 'down',
-          aria: 'Bad answer',
-          testid: 'thumb-down',
-        },
-        give('down'),
-      ),
-    );
+        { icon: `thumbs${t}`, secondary: row.feedback !== t, pressed: row.feedback === t, aria, testid: `thumb-${t}` },
+        give(t),
+      );
+    return h('span', { class: 'thumbs' }, thumb('up', 'Good answer'), thumb('down', 'Bad answer'));
   }
 
   private async showDecision(id: string): Promise<void> {

@@ -49,3 +49,14 @@ export function button(label: string, opts: ButtonOptions = {}, onClick?: (ev: E
   if (onClick) b.addEventListener('click', onClick);
   return b;
 }
+
+/** A grid table: a caption for screen readers, a header row naming the columns, and the body's rows. */
+export function gridTable(caption: string, columns: string[], rows: HTMLElement[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'grid' },
+    h('caption', { class: 'sr-only' }, caption),
+    h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows),
+  );
+}

@@ -1,5 +1,5 @@
 // The panel's A/B experiment card and its spend-by-workspace card (issue 13). Text only: names come from the user.
-import { h } from './dom';
+import { gridTable, h } from './dom';
 import { int, pct, usd } from './format';
 import type { ViewModel } from './protocol';
 
@@ -13,40 +13,18 @@ export function renderExperiment(el: HTMLElement, v: ViewModel): void {
   }
   el.replaceChildren(
     h('p', {}, `“${e.name}” · ${e.running ? 'running' : 'stopped'}`),
-    h(
-      'table',
-      { class: 'grid' },
-      h(
-        'caption',
-        { class: 'sr-only' },
-        'The two arms of the experiment: requests, cost per request, thumbs-up rate and error rate',
-      ),
-      h(
-        'thead',
-        {},
+    gridTable(
+      'The two arms of the experiment: requests, cost per request, thumbs-up rate and error rate',
+      ['Arm', 'Requests', 'Cost / request', 'Thumbs up', 'Errors'],
+      e.arms.map((a) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, 'Arm'),
-          h('th', { scope: 'col' }, 'Requests'),
-          h('th', { scope: 'col' }, 'Cost / request'),
-          h('th', { scope: 'col' }, 'Thumbs up'),
-          h('th', { scope: 'col' }, 'Errors'),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...e.arms.map((a) =>
-          h(
-            'tr',
-            { 'data-arm': a.arm },
-            h('th', { scope: 'row', title: a.config }, `${a.arm} · ${a.config}`),
-            h('td', {}, int(a.requests)),
-            h('td', {}, a.costPerRequestUsd === null ? '—' : usd(a.costPerRequestUsd)),
-            h('td', {}, a.thumbsUpRate === null ? 'no ratings' : `${pct(a.thumbsUpRate)} of ${int(a.thumbs)}`),
-            h('td', {}, pct(a.errorRate)),
-          ),
+          { 'data-arm': a.arm },
+          h('th', { scope: 'row', title: a.config }, `${a.arm} · ${a.config}`),
+          h('td', {}, int(a.requests)),
+          h('td', {}, a.costPerRequestUsd === null ? '—' : usd(a.costPerRequestUsd)),
+          h('td', {}, a.thumbsUpRate === null ? 'no ratings' : `${pct(a.thumbsUpRate)} of ${int(a.thumbs)}`),
+          h('td', {}, pct(a.errorRate)),
         ),
       ),
     ),
@@ -68,34 +46,17 @@ export function renderWorkspaces(el: HTMLElement, v: ViewModel): void {
   }
   const total = rows.reduce((s, r) => s + r.spendUsd, 0);
   el.replaceChildren(
-    h(
-      'table',
-      { class: 'grid' },
-      h('caption', { class: 'sr-only' }, 'Spend in the period per workspace'),
-      h(
-        'thead',
-        {},
+    gridTable(
+      'Spend in the period per workspace',
+      ['Workspace', 'Requests', 'Spend', 'Saved'],
+      rows.map((r) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, 'Workspace'),
-          h('th', { scope: 'col' }, 'Requests'),
-          h('th', { scope: 'col' }, 'Spend'),
-          h('th', { scope: 'col' }, 'Saved'),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...rows.map((r) =>
-          h(
-            'tr',
-            { 'data-workspace': r.id ?? '' },
-            h('th', { scope: 'row' }, r.name ?? '(no workspace)'),
-            h('td', {}, int(r.requests)),
-            h('td', {}, `${usd(r.spendUsd)} (${pct(total > 0 ? r.spendUsd / total : 0)})`),
-            h('td', {}, usd(r.savedUsd)),
-          ),
+          { 'data-workspace': r.id ?? '' },
+          h('th', { scope: 'row' }, r.name ?? '(no workspace)'),
+          h('td', {}, int(r.requests)),
+          h('td', {}, `${usd(r.spendUsd)} (${pct(total > 0 ? r.spendUsd / total : 0)})`),
+          h('td', {}, usd(r.savedUsd)),
         ),
       ),
     ),

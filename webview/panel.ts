@@ -8,7 +8,7 @@ import { Decisions } from './decisions';
 import { renderExperiment, renderWorkspaces } from './features';
 import { h } from './dom';
 import { PeriodBar } from './period';
-import { Rendered, type Summary, type ViewModel } from './protocol';
+import { Rendered, type RenderedInfo, type Summary, type ViewModel } from './protocol';
 import { renderRetrain } from './retrain';
 import { renderFigures, renderQuality, renderWelcome, shownFigures } from './sections';
 
@@ -124,18 +124,7 @@ export class Panel {
       performance.mark('headline');
       performance.measure('open-to-headline', 'panel-start', 'headline');
     }
-    if (testMode()) {
-      this.ctx.endpoint.send(Rendered, {
-        stage: 'headline',
-        renders: this.probe.renders,
-        period: s.period,
-        generatedAt: s.generatedAt,
-        figures: shownFigures(this.figures),
-        empty: s.empty,
-        decisionIds: [],
-        marks: pageMarks(),
-      });
-    }
+    if (testMode()) this.reportRendered('headline', s, []);
   }
 
   async render(v: ViewModel): Promise<void> {
@@ -171,18 +160,21 @@ export class Panel {
     this.probe.lastRenderMs = performance.now() - t0;
     this.probe.renderedAt = Date.now();
     if (this.probe.renders === 1) this.firstRender();
-    if (testMode()) {
-      this.ctx.endpoint.send(Rendered, {
-        stage: 'full',
-        renders: this.probe.renders,
-        period: v.period,
-        generatedAt: v.generatedAt,
-        figures: shownFigures(this.figures),
-        empty: v.empty,
-        decisionIds: this.decisions.listedIds(),
-        marks: pageMarks(),
-      });
-    }
+    if (testMode()) this.reportRendered('full', v, this.decisions.listedIds());
+  }
+
+  /** Tells the host what was drawn (test mode): the stage, the state's figures as shown, the decisions listed. */
+  private reportRendered(stage: RenderedInfo['stage'], s: Summary, decisionIds: string[]): void {
+    this.ctx.endpoint.send(Rendered, {
+      stage,
+      renders: this.probe.renders,
+      period: s.period,
+      generatedAt: s.generatedAt,
+      figures: shownFigures(this.figures),
+      empty: s.empty,
+      decisionIds,
+      marks: pageMarks(),
+    });
   }
 
   private firstRender(): void {

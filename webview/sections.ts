@@ -1,5 +1,5 @@
 // The simple sections of the panel, redrawn from each state: the headline figures, the welcome, quality by tier.
-import { button, h, icon } from './dom';
+import { button, gridTable, h, icon } from './dom';
 import type { PanelContext } from './context';
 import { int, pct, usd } from './format';
 import { OpenChat, SetApiKey, type ViewModel } from './protocol';
@@ -101,40 +101,16 @@ function backendLine(v: ViewModel): HTMLElement | null {
 
 export function renderQuality(el: HTMLElement, v: ViewModel): void {
   el.replaceChildren(
-    h(
-      'table',
-      { class: 'grid' },
-      h(
-        'caption',
-        { class: 'sr-only' },
-        'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each',
-      ),
-      h(
-        'thead',
-        {},
+    gridTable(
+      'Thumbs-up rate and automatic quality per tier, with the number of ratings behind each',
+      ['Tier', 'Thumbs up', 'Automatic quality'],
+      v.quality.map((q) =>
         h(
           'tr',
-          {},
-          h('th', { scope: 'col' }, 'Tier'),
-          h('th', { scope: 'col' }, 'Thumbs up'),
-          h('th', { scope: 'col' }, 'Automatic quality'),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        ...v.quality.map((q) =>
-          h(
-            'tr',
-            { 'data-tier': q.tier },
-            h('th', { scope: 'row' }, q.label),
-            h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
-            h(
-              'td',
-              {},
-              q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`,
-            ),
-          ),
+          { 'data-tier': q.tier },
+          h('th', { scope: 'row' }, q.label),
+          h('td', {}, q.upRate === null ? 'no ratings' : `${pct(q.upRate)} (${int(q.up)} up, ${int(q.down)} down)`),
+          h('td', {}, q.autoQuality === null ? 'no data' : `${q.autoQuality.toFixed(2)} (${int(q.autoCount)} answers)`),
         ),
       ),
     ),

@@ -184,8 +184,11 @@ export function proposeTiers(models: readonly VscodeModelInfo[], ownVendor: stri
   );
   let pick = claude.every(Boolean) ? claude.map((x) => x!) : priced;
   if (pick.length > 3) pick = [pick[0], pick[Math.floor((pick.length - 1) / 2)], pick[pick.length - 1]];
-  const tiers = pick.map((x) => tierFromModel(x.m));
-  // ids must be unique
+  return withUniqueIds(pick.map((x) => tierFromModel(x.m)));
+}
+
+/** The tiers with a repeated id made unique by a suffix ("sonnet", "sonnet-2"), in place; returns them. */
+export function withUniqueIds(tiers: TierConfig[]): TierConfig[] {
   const ids = new Set<string>();
   for (const t of tiers) {
     let id = t.id;

@@ -10,6 +10,7 @@ import {
   tierFromModel,
   vscodeModelPrice,
   VSCODE_PRICES_CHECKED_AT,
+  withUniqueIds,
   type VscodeModelInfo,
 } from '../core/vscodePrices';
 import type { Runtime } from './runtime';
@@ -61,15 +62,7 @@ function tiersOf(chosen: VscodeModelInfo[]): TierConfig[] {
     const p = vscodeModelPrice(m);
     return p ? 3 * p.input + p.output : Infinity;
   };
-  const tiers = [...chosen].sort((a, b) => cost(a) - cost(b)).map((m) => tierFromModel(m));
-  const ids = new Set<string>();
-  for (const t of tiers) {
-    let id = t.id;
-    for (let i = 2; ids.has(id); i++) id = `${t.id}-${i}`;
-    t.id = id;
-    ids.add(id);
-  }
-  return tiers;
+  return withUniqueIds([...chosen].sort((a, b) => cost(a) - cost(b)).map((m) => tierFromModel(m)));
 }
 
 /** Choose models (the proposal preselected), read what VS Code will ask, and write them as the tiers. */

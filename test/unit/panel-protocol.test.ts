@@ -320,7 +320,12 @@ describe('panel sources', () => {
     assert.match(panelHtml({ ...o, testMode: true }), /<body data-test-mode="">/);
     const page = fs.readFileSync(path.join(__dirname, '../../webview/panel.ts'), 'utf8');
     assert.match(page, /if \(testMode\(\)\) window\.__panel = /);
-    assert.match(page, /if \(testMode\(\)\) \{\s+this\.ctx\.endpoint\.send\(Rendered/);
+    // Rendered is sent from reportRendered alone, and each of its calls (headline, full) runs only in test mode.
+    assert.equal(page.match(/endpoint\.send\(Rendered/g)?.length, 1);
+    assert.match(page, /private reportRendered\([^{]*\{\s+this\.ctx\.endpoint\.send\(Rendered/);
+    const calls = page.match(/^.*this\.reportRendered\(/gm) ?? [];
+    assert.equal(calls.length, 2);
+    for (const c of calls) assert.match(c, /^\s*if \(testMode\(\)\) this\.reportRendered\($/);
     const host = fs.readFileSync(path.join(__dirname, '../../src/vscode/panel.ts'), 'utf8');
     assert.match(host, /testMode: context\.extensionMode === vscode\.ExtensionMode\.Test/);
   });

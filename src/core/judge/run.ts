@@ -6,10 +6,11 @@
 import { tierIndex } from '../config';
 import { costOf, estimateTokens, priceFor } from '../pricing';
 import { ProviderError, type ChatResult, type ClientFor, type ModelClient } from '../provider/api';
+import { recordOf } from '../service/records';
 import { tierClients } from '../service/scope';
 import type { DecisionStore } from '../store/api';
 import { monthStart } from '../store/days';
-import type { DecisionRecord, RouterConfig } from '../types';
+import type { Decision, DecisionRecord, RouterConfig } from '../types';
 import { JUDGE_SYSTEM, judgePrompt, parseVerdict, type JudgeMode, type Verdict } from './verdict';
 
 export interface JudgeSettings {
@@ -109,7 +110,7 @@ async function call(
   }
   // Only the judged prompt's kind is carried over: nothing else of the judged row (an experiment arm, a workflow)
   // may count this call as one of its requests.
-  const rec: DecisionRecord = {
+  const decision: Decision = {
     id: globalThis.crypto.randomUUID(),
     time: now(),
     tier: c.tier,
@@ -130,18 +131,8 @@ async function call(
     highStakes: false,
     blocked: false,
     strategy: c.role,
-    source: 'judge',
-    prompt: null,
-    answeredModel: null,
-    usage: null,
-    costUsd: null,
-    baselineCostUsd: null,
-    latencyMs: null,
-    ttftMs: null,
-    status: 'pending',
-    error: null,
-    parentId: judged.id,
   };
+  const rec = recordOf(decision, { source: 'judge', prompt: null }, 'pending', judged.id);
   ctx.store.insertDecision(rec);
   try {
     const result = await client.stream({

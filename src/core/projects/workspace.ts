@@ -12,7 +12,8 @@ import { formatUsd } from '../format';
 import { RouteError, type RouteRequest, type RouterService } from '../service-api';
 import type { DecisionStore } from '../store/api';
 import { dayStart, monthStart } from '../store/days';
-import type { Decision, DecisionRecord } from '../types';
+import { record } from '../service/records';
+import type { Decision } from '../types';
 
 export interface WorkspaceTag {
   name: string;
@@ -110,26 +111,9 @@ function underWay(store: DecisionStore): Map<string, number> {
 }
 
 /** Records the request as blocked by its workspace's budget (nothing sent) and throws the RouteError that says why. */
-function refuseForWorkspace(store: DecisionStore, r: RouteRequest, ws: WorkspaceTag, d: Decision, why: string): never {
-  const rec: DecisionRecord = {
-    ...d,
-    blocked: true,
-    reasons: [...d.reasons, `workspace budget: ${why}`],
-    source: r.source,
-    prompt: r.prompt,
-    answeredModel: null,
-    usage: null,
-    costUsd: null,
-    baselineCostUsd: null,
-    latencyMs: null,
-    ttftMs: null,
-    status: 'blocked',
-    error: why,
-    parentId: null,
-    workspaceName: ws.name,
-    workspaceId: ws.id,
-  };
-  store.insertDecision(rec);
+function refuseForWorkspace(store: DecisionStore, r: RouteRequest, d: Decision, why: string): never {
+  const blocked = { ...d, blocked: true, reasons: [...d.reasons, `workspace budget: ${why}`] };
+  record(store, blocked, r, 'blocked', null, why);
   throw new RouteError('blocked', why, d);
 }
 
@@ -154,7 +138,7 @@ export function withWorkspace(
       const est = d.estCostUsd ?? 0;
       const flying = underWay(base.store);
       const why = workspaceRefusal(base.store, ws, est, now(), flying.get(ws.id) ?? 0);
-      if (why) refuseForWorkspace(base.store, r, ws, d, why);
+      if (why) refuseForWorkspace(base.store, r, d, why);
       flying.set(ws.id, (flying.get(ws.id) ?? 0) + est);
       try {
         return await base.run(r, client);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { ChatMessage, ContentPart, ToolCall, ToolSpec } from '../provider/api';
 import type { Usage } from '../types';
-import { bad, optInt, schemaOf, tickWriter, type EndpointRequest, type HttpError } from './wire';
+import { bad, optInt, schemaOf, tickWriter, writeEventStreamHead, type EndpointRequest, type HttpError } from './wire';
 
 const ERROR_TYPES: Record<HttpError['kind'], string> = {
   invalid_request: 'invalid_request_error',
@@ -202,12 +202,7 @@ export class AnthropicStream {
     if (this.opened) return;
     this.opened = true;
     // The head, message_start and the first block's start leave with the first delta, in one write (tickWriter).
-    this.res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
+    writeEventStreamHead(this.res, headers);
     this.send('message_start', {
       type: 'message_start',
       message: {

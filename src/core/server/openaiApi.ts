@@ -6,7 +6,17 @@ import type { ServerResponse } from 'node:http';
 import type { ChatMessage, ContentPart, ToolCall, ToolSpec } from '../provider/api';
 import type { Usage } from '../types';
 import type { Answer } from './anthropicApi';
-import { bad, mergeRoles, optInt, parseArgs, schemaOf, tickWriter, type EndpointRequest, type HttpError } from './wire';
+import {
+  bad,
+  mergeRoles,
+  optInt,
+  parseArgs,
+  schemaOf,
+  tickWriter,
+  writeEventStreamHead,
+  type EndpointRequest,
+  type HttpError,
+} from './wire';
 
 const ERROR_TYPES: Record<HttpError['kind'], [type: string, code: string]> = {
   invalid_request: ['invalid_request_error', 'invalid_request'],
@@ -218,12 +228,7 @@ export class OpenAIStream {
     this.opened = true;
     this.model = model;
     // the head and the role chunk leave with the first delta, in one write (tickWriter)
-    this.res.writeHead(200, {
-      ...headers,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-    });
+    writeEventStreamHead(this.res, headers);
     this.chunk(
       [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null, logprobs: null }],
       this.includeUsage ? { usage: null } : {},

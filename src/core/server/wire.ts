@@ -146,3 +146,13 @@ export function tickWriter(res: ServerResponse): (chunk: string) => void {
     res.write(chunk);
   };
 }
+
+/** Starts a server-sent event stream: status 200, the endpoint's own headers and the stream's. */
+export function writeEventStreamHead(res: ServerResponse, headers: Record<string, string>): void {
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+}

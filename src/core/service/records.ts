@@ -31,9 +31,13 @@ export function retier(
   };
 }
 
+/** What a record keeps of the request it answers (a judge's call has no prompt of its own to keep). */
+export type RecordedRequest = Pick<DecisionRecord, 'source' | 'prompt'> & Pick<RouteRequest, 'workspace'>;
+
+/** The record of `d` before its call answers (or when it never will): no answer, usage, cost or timing yet. */
 export function recordOf(
   d: Decision,
-  req: RouteRequest,
+  req: RecordedRequest,
   status: DecisionRecord['status'],
   parentId: string | null,
   error: string | null = null,
@@ -56,15 +60,8 @@ export function recordOf(
 }
 
 /** Writes a record for `d` at once (dry runs, refusals). */
-export function record(
-  store: DecisionStore,
-  d: Decision,
-  req: RouteRequest,
-  status: DecisionRecord['status'],
-  parentId: string | null,
-  error: string | null = null,
-): DecisionRecord {
-  const rec = recordOf(d, req, status, parentId, error);
+export function record(store: DecisionStore, ...of: Parameters<typeof recordOf>): DecisionRecord {
+  const rec = recordOf(...of);
   store.insertDecision(rec);
   return rec;
 }

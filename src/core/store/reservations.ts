@@ -88,14 +88,14 @@ export function interruptedIn(
   return { interrupted: Number(r?.[0] ?? 0), interruptedHeldUsd: Number(r?.[1] ?? 0) };
 }
 
-const toReservation = (r: SqlValue[]): Reservation => ({
-  id: String(r[0]),
-  usd: Number(r[1]),
-  time: Number(r[2]),
-  pid: Number(r[3]),
-  host: String(r[4]),
-  heartbeat: Number(r[5]),
-  state: r[6] === 'interrupted' ? 'interrupted' : 'live',
+const toReservation = ([id, usd, time, pid, host, heartbeat, state]: SqlValue[]): Reservation => ({
+  id: String(id),
+  usd: Number(usd),
+  time: Number(time),
+  pid: Number(pid),
+  host: String(host),
+  heartbeat: Number(heartbeat),
+  state: state === 'interrupted' ? 'interrupted' : 'live',
 });
 const asLive = (h: LiveHold): Reservation => ({
   id: h.id,

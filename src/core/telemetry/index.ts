@@ -66,32 +66,30 @@ export class DecisionExporter {
         s.emit(rec);
         this.exported++;
       })
-      .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+      .catch((e: unknown) => this.failed(e));
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p));
   }
 
   /** Sends what is batched now. */
-  async flush(): Promise<void> {
-    await Promise.all(this.pending);
-    if (this.sink)
-      await (
-        await this.sink
-      )
-        .flush()
-        .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+  flush(): Promise<void> {
+    return this.settle((s) => s.flush());
   }
 
   /** Sends what is left and stops (shutting down flushes; no second export of the same metrics). */
   async shutdown(): Promise<void> {
-    await Promise.all(this.pending);
-    if (this.sink)
-      await (
-        await this.sink
-      )
-        .shutdown()
-        .catch((e: unknown) => this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`));
+    await this.settle((s) => s.shutdown());
     this.sink = null;
+  }
+
+  /** Waits for the exports under way, then runs `step` on the sink if it was loaded (a failure is reported, not thrown). */
+  private async settle(step: (s: DecisionSink) => Promise<void>): Promise<void> {
+    await Promise.all(this.pending);
+    if (this.sink) await step(await this.sink).catch((e: unknown) => this.failed(e));
+  }
+
+  private failed(e: unknown): void {
+    this.o.onError?.(`OpenTelemetry export failed: ${(e as Error)?.message ?? String(e)}`);
   }
 }
 

@@ -80,23 +80,14 @@ export function createOtelSink(o: TelemetryOptions): DecisionSink {
   });
   const meterProvider = new MeterProvider({ resource, readers: [reader] });
   const meter = meterProvider.getMeter('llm-router', o.serviceVersion);
-  const tokens = meter.createHistogram('gen_ai.client.token.usage', {
-    unit: '{token}',
-    description: 'Tokens used per model call',
-  });
-  const duration = meter.createHistogram('gen_ai.client.operation.duration', {
-    unit: 's',
-    description: 'Duration of a model call',
-  });
-  const cost = meter.createCounter('llm_router.cost', { unit: 'USD', description: 'Money spent, from real usage' });
-  const saved = meter.createCounter('llm_router.saved', {
-    unit: 'USD',
-    description: 'Saved against sending everything to the top tier',
-  });
-  const decisions = meter.createCounter('llm_router.decisions', {
-    unit: '{decision}',
-    description: 'Routing decisions by tier and status',
-  });
+  const histogram = (name: string, unit: string, description: string) =>
+    meter.createHistogram(name, { unit, description });
+  const counter = (name: string, unit: string, description: string) => meter.createCounter(name, { unit, description });
+  const tokens = histogram('gen_ai.client.token.usage', '{token}', 'Tokens used per model call');
+  const duration = histogram('gen_ai.client.operation.duration', 's', 'Duration of a model call');
+  const cost = counter('llm_router.cost', 'USD', 'Money spent, from real usage');
+  const saved = counter('llm_router.saved', 'USD', 'Saved against sending everything to the top tier');
+  const decisions = counter('llm_router.decisions', '{decision}', 'Routing decisions by tier and status');
 
   return {
     emit(rec) {
