@@ -139,17 +139,26 @@ export function warn(message: string): void {
   writeErr(`llm-router: ${message}\n`);
 }
 
-/** Default database: the user's data directory (XDG on Linux, Application Support on macOS, AppData on Windows). */
-export function defaultDbPath(e: NodeJS.ProcessEnv = env(), platform = process.platform): string {
-  if (e.LLM_ROUTER_DB) return e.LLM_ROUTER_DB;
+/** The user's `llm-router` folder for data (XDG_DATA_HOME on Linux) or configuration (XDG_CONFIG_HOME); on macOS
+ *  Application Support, on Windows AppData, for both. */
+export function userDir(kind: 'data' | 'config', e: NodeJS.ProcessEnv, platform = process.platform): string {
   const home = os.homedir();
+  const xdg =
+    kind === 'data'
+      ? e.XDG_DATA_HOME || path.join(home, '.local', 'share')
+      : e.XDG_CONFIG_HOME || path.join(home, '.config');
   const base =
     platform === 'win32'
       ? e.APPDATA || path.join(home, 'AppData', 'Roaming')
       : platform === 'darwin'
         ? path.join(home, 'Library', 'Application Support')
-        : e.XDG_DATA_HOME || path.join(home, '.local', 'share');
-  return path.join(base, 'llm-router', 'router.sqlite');
+        : xdg;
+  return path.join(base, 'llm-router');
+}
+
+/** Default database: the user's data directory (XDG on Linux, Application Support on macOS, AppData on Windows). */
+export function defaultDbPath(e: NodeJS.ProcessEnv = env(), platform = process.platform): string {
+  return e.LLM_ROUTER_DB || path.join(userDir('data', e, platform), 'router.sqlite');
 }
 
 export function addDbOption(cmd: Command): Command {

@@ -3,7 +3,6 @@
 // mix Anthropic and OpenAI-compatible endpoints work outside VS Code too. Keys never go in it: they come from the
 // environment (ANTHROPIC_API_KEY, LLM_ROUTER_KEY_<KEYNAME>).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { layerClients } from '../core/cache';
 import { createPool } from '../core/pool';
@@ -12,21 +11,14 @@ import { AnthropicClient } from '../core/provider/anthropic';
 import { createClientFor, envEndpointKey } from '../core/provider/endpoints';
 import { readSettings, SECTION, type Settings } from '../core/settings';
 import type { DecisionStore } from '../core/store/api';
+import { userDir } from './io';
 
 /** The official API, where Anthropic tiers go when neither a flag, the settings nor the environment say otherwise. */
 const ANTHROPIC_API_URL = 'https://api.anthropic.com';
 
 /** Default: $LLM_ROUTER_SETTINGS, else settings.json in the user's config directory (XDG on Linux). */
 export function defaultSettingsPath(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
-  if (env.LLM_ROUTER_SETTINGS) return env.LLM_ROUTER_SETTINGS;
-  const home = os.homedir();
-  const base =
-    platform === 'win32'
-      ? env.APPDATA || path.join(home, 'AppData', 'Roaming')
-      : platform === 'darwin'
-        ? path.join(home, 'Library', 'Application Support')
-        : env.XDG_CONFIG_HOME || path.join(home, '.config');
-  return path.join(base, 'llm-router', 'settings.json');
+  return env.LLM_ROUTER_SETTINGS || path.join(userDir('config', env, platform), 'settings.json');
 }
 
 /** The settings from `file` (default path, from `env`, when not given; a missing default file is no settings),

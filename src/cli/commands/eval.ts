@@ -31,36 +31,37 @@ export function readRowFiles(files: readonly string[], cmd: string): { name: str
 
 const f3 = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
 
+/** A Markdown table (header, separator, one line a row) and a blank line after it; nothing when there are no rows. */
+function table(lines: string[], head: string, sep: string, rows: readonly string[]): void {
+  if (rows.length) lines.push(head, sep, ...rows, '');
+}
+
 export function formatReport(reps: readonly FileReport[], title: string): string[] {
   const lines: string[] = [`# ${title}`, ''];
-  const lab = reps.filter((r) => r.labeled);
-  if (lab.length) {
-    lines.push(
-      '| labeled data | rows | complexity | category | both | score ranks complexity |',
-      '|---|---:|---:|---:|---:|---:|',
-    );
-    for (const r of lab) {
-      const m = r.labeled!;
-      lines.push(
-        `| ${r.name} | ${m.rows} | ${pctStr(m.complexityAccuracy)} | ${pctStr(m.categoryAccuracy)} | ${pctStr(m.bothAccuracy)} | ${pctStr(m.scoreRankAccuracy)} |`,
-      );
-    }
-    lines.push('');
-  }
-  const oc = reps.filter((r) => r.outcome);
-  if (oc.length) {
-    lines.push(
-      '| outcome table | rows | needs strong | APGR (random 0.5 / length) | CPT(50%) (random / length) | cost saved at 95% quality (random / length) |',
-      '|---|---:|---:|---|---|---|',
-    );
-    for (const r of oc) {
-      const o = r.outcome!;
-      lines.push(
-        `| ${r.name} | ${o.router.rows} | ${pctStr(o.router.needsStrong)} | **${f3(o.router.apgr)}** (${f3(o.random.apgr)} / ${f3(o.length.apgr)}) | **${pctStr(o.router.cpt50)}** (${pctStr(o.random.cpt50)} / ${pctStr(o.length.cpt50)}) | **${pctStr(o.router.costSavedAt95)}** (${pctStr(o.random.costSavedAt95)} / ${pctStr(o.length.costSavedAt95)}) |`,
-      );
-    }
-    lines.push('');
-  }
+  table(
+    lines,
+    '| labeled data | rows | complexity | category | both | score ranks complexity |',
+    '|---|---:|---:|---:|---:|---:|',
+    reps.flatMap(({ name, labeled: m }) =>
+      m
+        ? [
+            `| ${name} | ${m.rows} | ${pctStr(m.complexityAccuracy)} | ${pctStr(m.categoryAccuracy)} | ${pctStr(m.bothAccuracy)} | ${pctStr(m.scoreRankAccuracy)} |`,
+          ]
+        : [],
+    ),
+  );
+  table(
+    lines,
+    '| outcome table | rows | needs strong | APGR (random 0.5 / length) | CPT(50%) (random / length) | cost saved at 95% quality (random / length) |',
+    '|---|---:|---:|---|---|---|',
+    reps.flatMap(({ name, outcome: o }) =>
+      o
+        ? [
+            `| ${name} | ${o.router.rows} | ${pctStr(o.router.needsStrong)} | **${f3(o.router.apgr)}** (${f3(o.random.apgr)} / ${f3(o.length.apgr)}) | **${pctStr(o.router.cpt50)}** (${pctStr(o.random.cpt50)} / ${pctStr(o.length.cpt50)}) | **${pctStr(o.router.costSavedAt95)}** (${pctStr(o.random.costSavedAt95)} / ${pctStr(o.length.costSavedAt95)}) |`,
+          ]
+        : [],
+    ),
+  );
   return lines;
 }
 
