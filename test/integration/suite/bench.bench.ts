@@ -42,7 +42,7 @@ suite('bench', () => {
     test(`bench: time to first token, @router code path vs direct SDK, same local server (first byte after ${firstByteDelayMs} ms)`, async () => {
       const a = await api();
       const mock = await mockServer();
-      await vscode.commands.executeCommand('llm-router.setApiKey', TEST_KEY);
+      await a.commands.setApiKey(TEST_KEY);
       mock.setScenario({ kind: 'ok', firstByteDelayMs });
       try {
         const sdk = new Anthropic({ apiKey: TEST_KEY, baseURL: mock.url, maxRetries: 0 });
