@@ -11,29 +11,19 @@ import {
   REFUSAL_TEXT,
   startMockAnthropic,
 } from '../mock-anthropic';
-import type { MockAnthropic } from '../mock-anthropic';
-import { KEY, MODEL, parseSse, post, user } from './fixtures/mock-sdk';
+import { KEY, MODEL, parseSse, post, user, useMockSdk } from './fixtures/mock-sdk';
 
 describe('local Messages API stand-in (mock-anthropic)', () => {
-  let mock: MockAnthropic;
-  let sdk: Anthropic;
-  before(async () => {
-    mock = await startMockAnthropic();
-    sdk = new Anthropic({ apiKey: KEY, baseURL: mock.url, maxRetries: 0 });
-  });
-  after(async () => {
-    await mock.close();
-  });
-  beforeEach(() => mock.reset());
+  const standIn = useMockSdk();
 
   it('listens on 127.0.0.1 only, on a free port', () => {
-    assert.match(mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
-    assert.ok(mock.port > 0);
+    assert.match(standIn.mock.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(standIn.mock.port > 0);
   });
 
   it("streams events in the real order and shape; the SDK's finalMessage() parses them", async () => {
     const prompt = 'What is the capital of France?';
-    const stream = sdk.messages.stream({ model: MODEL, max_tokens: 500, messages: user(prompt) });
+    const stream = standIn.sdk.messages.stream({ model: MODEL, max_tokens: 500, messages: user(prompt) });
     const types: string[] = [];
     stream.on('streamEvent', (e) => types.push(e.type));
     const texts: string[] = [];
@@ -68,9 +58,9 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
   });
 
   it('on the wire: text/event-stream, request-id, a ping after content_block_start, cumulative usage in message_delta', async () => {
-    mock.setScenario({ kind: 'cache', cacheReadTokens: 5, cacheWriteTokens: 3 });
+    standIn.mock.setScenario({ kind: 'cache', cacheReadTokens: 5, cacheWriteTokens: 3 });
     const body = { model: MODEL, max_tokens: 1000, stream: true, messages: user('x'.repeat(80)) };
-    const res = await post(`${mock.url}/v1/messages`, body);
+    const res = await post(`${standIn.mock.url}/v1/messages`, body);
     assert.strictEqual(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     assert.match(res.headers.get('request-id') ?? '', /^req_/);
@@ -101,7 +91,7 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
 
   it('non-streaming create returns the same answer and usage as the stream', async () => {
     const prompt = 'Name three primary colours.';
-    const msg = await sdk.messages.create({
+    const msg = await standIn.sdk.messages.create({
       model: MODEL,
       max_tokens: 500,
       messages: user(prompt),
@@ -113,12 +103,12 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
   });
 
   it('max_tokens truncates the answer at max_tokens × 4 characters with stop_reason max_tokens; the scenario halves it', async () => {
-    const m = await sdk.messages.create({ model: MODEL, max_tokens: 3, messages: user('Tell me a story') });
+    const m = await standIn.sdk.messages.create({ model: MODEL, max_tokens: 3, messages: user('Tell me a story') });
     assert.strictEqual(m.stop_reason, 'max_tokens');
     assert.strictEqual((m.content[0] as Anthropic.TextBlock).text, mockAnswer(MODEL, 'Tell me a story').slice(0, 12));
     assert.strictEqual(m.usage.output_tokens, 3);
-    mock.setScenario('max_tokens');
-    const s = await sdk.messages
+    standIn.mock.setScenario('max_tokens');
+    const s = await standIn.sdk.messages
       .stream({ model: MODEL, max_tokens: 1000, messages: user('Tell me a story') })
       .finalMessage();
     assert.strictEqual(s.stop_reason, 'max_tokens');
@@ -130,23 +120,25 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
   });
 
   it('refusal: stop_reason refusal', async () => {
-    mock.setScenario('refusal');
-    const s = await sdk.messages.stream({ model: MODEL, max_tokens: 100, messages: user('something') }).finalMessage();
+    standIn.mock.setScenario('refusal');
+    const s = await standIn.sdk.messages
+      .stream({ model: MODEL, max_tokens: 100, messages: user('something') })
+      .finalMessage();
     assert.strictEqual(s.stop_reason, 'refusal');
     assert.strictEqual((s.content[0] as Anthropic.TextBlock).text, REFUSAL_TEXT);
   });
 
   it('count_tokens and models.list answer like the API', async () => {
-    const r = await sdk.messages.countTokens({ model: MODEL, system: 'sys', messages: user('count me') });
+    const r = await standIn.sdk.messages.countTokens({ model: MODEL, system: 'sys', messages: user('count me') });
     assert.deepStrictEqual(r, { input_tokens: mockInputTokens({ system: 'sys', messages: user('count me') }) });
     const models = [];
-    for await (const m of sdk.models.list()) models.push(m.id);
+    for await (const m of standIn.sdk.models.list()) models.push(m.id);
     assert.ok(models.includes(MODEL));
   });
 
   it('records every request: path, body, headers without the key, and whether the key matched', async () => {
-    await sdk.messages.create({ model: MODEL, max_tokens: 42, messages: user('record me') });
-    const [r] = mock.requests;
+    await standIn.sdk.messages.create({ model: MODEL, max_tokens: 42, messages: user('record me') });
+    const [r] = standIn.mock.requests;
     assert.strictEqual(r.path, '/v1/messages');
     assert.strictEqual(r.method, 'POST');
     assert.strictEqual(r.body.max_tokens, 42);
@@ -155,9 +147,9 @@ describe('local Messages API stand-in (mock-anthropic)', () => {
     assert.strictEqual(r.headers.authorization, undefined);
     assert.match(r.headers['anthropic-version'], /^\d{4}-\d{2}-\d{2}$/);
     assert.strictEqual(r.apiKey, 'present');
-    assert.ok(mock.keyMatches(r, KEY));
-    assert.ok(!mock.keyMatches(r, KEY + 'x'));
-    assert.ok(!JSON.stringify(mock.requests).includes(KEY));
+    assert.ok(standIn.mock.keyMatches(r, KEY));
+    assert.ok(!standIn.mock.keyMatches(r, KEY + 'x'));
+    assert.ok(!JSON.stringify(standIn.mock.requests).includes(KEY));
   });
 
   it('close() ends stalled connections and frees the port', async () => {
